@@ -1,0 +1,325 @@
+"""The ``annotator`` command line: project set-up, import, listings and scheme tools.
+
+User errors end in one line on stderr and exit status 1 (click's usage errors exit 2);
+``--debug`` shows the traceback instead.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+import click
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from . import __version__
+from .io import FORMATS, ImportFailure, read_transcript
+from .model import DOCUMENT_STATUSES
+from .resources import default_scheme_path
+from .scheme import Scheme, SchemeError, load_scheme_file, validate_scheme
+from .store import DB_ENV_VAR, DEFAULT_DB_NAME, Project, ProjectError, resolve_db_path
+
+USER_ERRORS = (ProjectError, ImportFailure, SchemeError)
+
+
+class AnnotatorGroup(click.Group):
+    """Turns the domain's user errors into one line and exit status 1."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except USER_ERRORS as error:
+            if ctx.params.get("debug"):
+                raise
+            for line in str(error).splitlines() or [type(error).__name__]:
+                click.echo(f"error: {line}", err=True)
+            ctx.exit(1)
+
+
+def _console() -> Console:
+    # Created per command so that click's test runner, which swaps sys.stdout, sees the output.
+    return Console(file=sys.stdout, highlight=False, soft_wrap=False)
+
+
+def _cell(value: object) -> Text:
+    """A table cell that shows its text literally: titles and names are untrusted input."""
+    return Text("" if value is None else str(value))
+
+
+def _open(ctx: click.Context) -> Project:
+    project = Project.open(ctx.obj["db"])
+    ctx.call_on_close(project.close)
+    return project
+
+
+@click.group(cls=AnnotatorGroup, invoke_without_command=True)
+@click.option(
+    "--db",
+    type=click.Path(dir_okay=False, path_type=Path),
+    envvar=DB_ENV_VAR,
+    help=f"Project database file [default: ./{DEFAULT_DB_NAME}; env: {DB_ENV_VAR}].",
+)
+@click.option("--debug", is_flag=True, help="Show tracebacks instead of one-line errors.")
+@click.version_option(__version__, prog_name="annotator")
+@click.pass_context
+def cli(ctx: click.Context, db: Path | None, debug: bool) -> None:
+    """Annotate political interview transcripts: quotes, deflections, commitments, criticism.
+
+    Every command works on one project: a SQLite file holding the label scheme, the
+    transcripts and everyone's annotations.
+    """
+    ctx.ensure_object(dict)
+    ctx.obj["db"] = resolve_db_path(db)
+    if ctx.invoked_subcommand is None:
+        click.echo(ctx.get_help())
+
+
+@cli.command()
+@click.option(
+    "--scheme",
+    "scheme_path",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Label scheme YAML [default: the bundled political-interview scheme].",
+)
+@click.pass_context
+def init(ctx: click.Context, scheme_path: Path | None) -> None:
+    """Create a new project database with a label scheme."""
+    scheme = load_scheme_file(scheme_path or default_scheme_path())
+    path = ctx.obj["db"]
+    Project.create(path, scheme).close()
+    click.echo(
+        f"Created project {path} with scheme {scheme.name} v{scheme.version} "
+        f"({len(scheme.labels)} labels). Next: annotator import FILE..."
+    )
+
+
+def _expand(paths: Iterable[Path]) -> tuple[list[Path], list[Path]]:
+    """Files to import, and README files skipped because a folder or glob brought them in."""
+    paths = list(paths)
+    files: list[Path] = []
+    skipped: list[Path] = []
+    for path in paths:
+        found = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
+        for file in found:
+            if file.stem.lower() == "readme" and (path.is_dir() or len(paths) > 1):
+                skipped.append(file)
+            else:
+                files.append(file)
+    return files, skipped
+
+
+@cli.command(name="import")
+@click.argument(
+    "paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path)
+)
+@click.option(
+    "--format",
+    "format_",
+    type=click.Choice(FORMATS),
+    help="Read every file as this format instead of detecting it.",
+)
+@click.option(
+    "--as",
+    "annotator",
+    metavar="NAME",
+    help="Annotator whose layer the spans of span files (Prodigy, doccano) become.",
+)
+@click.pass_context
+def import_(
+    ctx: click.Context, paths: tuple[Path, ...], format_: str | None, annotator: str | None
+) -> None:
+    """Import transcripts (text/Markdown, SRT, WebVTT, JSON, TEI XML, JSONL with spans).
+
+    Each file is imported whole or not at all; a bad file is reported in one line and the
+    others still import. A document whose text is already in the project is not added again.
+    Folders are searched for files; README files that a folder or glob brings in are skipped.
+    """
+    project = _open(ctx)
+    files, skipped = _expand(paths)
+    for path in skipped:
+        click.echo(f"skipped {path}: a README, not a transcript (name it alone to import it)", err=True)
+    table = Table("file", "documents", "turns", "speakers", "words", "spans", "result")
+    totals = {"documents": 0, "turns": 0, "words": 0, "spans": 0}
+    failures = 0
+    with click.progressbar(
+        files, label="Importing", file=sys.stderr, show_pos=True, item_show_func=lambda p: p and p.name
+    ) as bar:
+        for path in bar:
+            try:
+                documents = read_transcript(path, format_)
+                results = project.add_documents(documents, annotator=annotator)
+            except (ImportFailure, ProjectError) as error:
+                failures += 1
+                click.echo(f"\nerror: {error}", err=True)
+                continue
+            new = [d for d, r in zip(documents, results) if r.created]
+            spans = sum(r.spans_added for r in results)
+            speakers = {s for d in documents for s in d.speakers}
+            if new:
+                result = "imported" if len(new) == len(documents) else f"{len(new)} new"
+            else:
+                result = "already there" if not spans else "spans added"
+            table.add_row(
+                _cell(path),
+                str(len(documents)),
+                str(sum(len(d.turns) for d in documents)),
+                str(len(speakers)),
+                f"{sum(d.words for d in documents):,}",
+                str(spans),
+                result,
+            )
+            totals["documents"] += len(new)
+            totals["turns"] += sum(len(d.turns) for d in new)
+            totals["words"] += sum(d.words for d in new)
+            totals["spans"] += spans
+    console = _console()
+    if table.rows:
+        console.print(table)
+    console.print(
+        f"{totals['documents']} new documents ({totals['turns']:,} turns, {totals['words']:,} words), "
+        f"{totals['spans']} spans added; {failures} file(s) failed."
+    )
+    if failures:
+        ctx.exit(1)
+
+
+@cli.command()
+@click.pass_context
+def documents(ctx: click.Context) -> None:
+    """List the project's documents with their size and each annotator's status."""
+    project = _open(ctx)
+    summaries = project.documents()
+    annotators = project.annotators()
+    table = Table("id", "title", "source", "turns", "speakers", "words", *annotators)
+    for doc in summaries:
+        table.add_row(
+            str(doc.id),
+            _cell(doc.title),
+            _cell(doc.source_name),
+            str(doc.turns),
+            str(len(doc.speakers)),
+            f"{doc.words:,}",
+            *(_cell(doc.statuses.get(name, "new")) for name in annotators),
+        )
+    console = _console()
+    if summaries:
+        console.print(table)
+    else:
+        console.print("No documents yet. Import some with: annotator import FILE...")
+
+
+@cli.command()
+@click.pass_context
+def status(ctx: click.Context) -> None:
+    """Summarise the project: documents, words, annotators, spans per label, progress."""
+    project = _open(ctx)
+    stats = project.stats()
+    scheme = project.scheme
+    console = _console()
+    console.print(
+        Text(
+            f"Project {project.path}: scheme {scheme.name} v{scheme.version}; "
+            f"{stats.documents} documents, {stats.words:,} words, "
+            f"{len(stats.annotators)} annotators"
+        )
+    )
+    labels = Table("label", "spans", title="Spans per label")
+    known = [label.id for label in scheme.labels]
+    for label in known + sorted(set(stats.spans_per_label) - set(known)):
+        labels.add_row(_cell(label), str(stats.spans_per_label.get(label, 0)))
+    labels.add_row("total", str(sum(stats.spans_per_label.values())), style="bold")
+    console.print(labels)
+    if stats.annotators:
+        progress = Table("annotator", *DOCUMENT_STATUSES, "finished", title="Progress")
+        for name in stats.annotators:
+            counts = stats.progress[name]
+            finished = counts["done"] + counts["skipped"]
+            share = f"{finished / stats.documents:.0%}" if stats.documents else "-"
+            progress.add_row(_cell(name), *(str(counts[s]) for s in DOCUMENT_STATUSES), share)
+        console.print(progress)
+
+
+@cli.group()
+def scheme() -> None:
+    """Check and show label schemes."""
+
+
+@scheme.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
+def validate(files: tuple[Path, ...]) -> None:
+    """Check scheme files, reporting every problem as FILE:LINE:COL: message."""
+    failed = False
+    for path in files:
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as error:
+            click.echo(f"{path}:1:1: cannot read the file: {error}", err=True)
+            failed = True
+            continue
+        problems = validate_scheme(text, source=str(path))
+        for problem in problems:
+            click.echo(str(problem), err=True)
+        if problems:
+            failed = True
+            click.echo(f"{path}: {len(problems)} problem(s)", err=True)
+        else:
+            loaded = load_scheme_file(path)
+            click.echo(
+                f"{path}: valid: scheme {loaded.name} v{loaded.version}, {len(loaded.labels)} labels "
+                f"({', '.join(label.id for label in loaded.labels)}), hash {loaded.hash[:12]}"
+            )
+    if failed:
+        sys.exit(1)
+
+
+@scheme.command()
+@click.argument(
+    "file", required=False, type=click.Path(exists=True, dir_okay=False, path_type=Path)
+)
+@click.pass_context
+def show(ctx: click.Context, file: Path | None) -> None:
+    """Show the project's scheme (or FILE's) as a table."""
+    loaded = load_scheme_file(file) if file else _open(ctx.find_root()).scheme
+    _console().print(_scheme_table(loaded))
+
+
+def _scheme_table(scheme: Scheme) -> Table:
+    settings = scheme.settings
+    table = Table(
+        "key",
+        "label",
+        "name",
+        "colour",
+        "parent",
+        "attributes",
+        title=Text(f"{scheme.name} v{scheme.version} ({scheme.hash[:12]})"),
+        caption=(
+            f"overlap {'allowed' if settings.allow_overlap else 'refused'}, nesting "
+            f"{'allowed' if settings.allow_nesting else 'refused'}, same-label overlap: "
+            f"{settings.same_label_overlap}, snapping unit: {settings.snap}"
+        ),
+        show_lines=True,
+    )
+    for label in scheme.labels:
+        attributes = []
+        for attribute in label.attributes:
+            kind = "|".join(attribute.choices) if attribute.type == "choice" else attribute.type
+            flag = "*" if attribute.required else ""
+            attributes.append(f"{attribute.id}{flag}: {kind}")
+        table.add_row(
+            _cell(label.hotkey or ""),
+            _cell(label.id + (" (deprecated)" if label.deprecated else "")),
+            _cell(label.name),
+            Text("██ ", style=label.color) + Text(label.color),
+            _cell(label.parent or ""),
+            _cell("\n".join(attributes)),
+        )
+    return table
+
+
+def main() -> None:
+    cli(prog_name="annotator")

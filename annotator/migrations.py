@@ -1,0 +1,113 @@
+"""The project database's schema, as forward-only sqlite-utils migrations.
+
+Tables are named for a person browsing the file in ``sqlite3`` or Datasette. JSON columns
+(``metadata``, ``attributes``, ``before``, ``after``) hold JSON text. The schema is written as
+SQL so that constraints (CHECKs, AUTOINCREMENT, ON DELETE) are explicit.
+"""
+
+from __future__ import annotations
+
+from sqlite_utils import Database, Migrations
+
+migrations = Migrations("annotator")
+
+
+@migrations()
+def m001_initial(db: Database) -> None:
+    _run(
+        db,
+        """
+        CREATE TABLE project (
+            key TEXT PRIMARY KEY,
+            value TEXT NOT NULL
+        );
+        CREATE TABLE schemes (
+            hash TEXT PRIMARY KEY,
+            name TEXT NOT NULL,
+            version INTEGER NOT NULL,
+            yaml TEXT NOT NULL,
+            added_at TEXT NOT NULL
+        );
+        CREATE TABLE documents (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            title TEXT NOT NULL,
+            source_path TEXT,
+            source_name TEXT,
+            format TEXT NOT NULL,
+            text TEXT NOT NULL,
+            sha256 TEXT NOT NULL UNIQUE,
+            metadata TEXT NOT NULL DEFAULT '{}',
+            words INTEGER NOT NULL,
+            imported_at TEXT NOT NULL
+        );
+        CREATE INDEX documents_source_name ON documents (source_name);
+        CREATE TABLE turns (
+            document_id INTEGER NOT NULL REFERENCES documents (id) ON DELETE CASCADE,
+            turn_index INTEGER NOT NULL,
+            speaker TEXT,
+            start INTEGER NOT NULL,
+            "end" INTEGER NOT NULL,
+            start_time REAL,
+            end_time REAL,
+            PRIMARY KEY (document_id, turn_index),
+            CHECK (0 <= start AND start < "end")
+        );
+        CREATE TABLE annotators (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            name TEXT NOT NULL UNIQUE,
+            created_at TEXT NOT NULL
+        );
+        CREATE TABLE spans (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            document_id INTEGER NOT NULL REFERENCES documents (id) ON DELETE CASCADE,
+            annotator_id INTEGER NOT NULL REFERENCES annotators (id),
+            label TEXT NOT NULL,
+            start INTEGER NOT NULL,
+            "end" INTEGER NOT NULL,
+            attributes TEXT NOT NULL DEFAULT '{}',
+            note TEXT NOT NULL DEFAULT '',
+            scheme_hash TEXT NOT NULL REFERENCES schemes (hash),
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            CHECK (0 <= start AND start < "end")
+        );
+        CREATE INDEX spans_by_document ON spans (document_id, annotator_id, start);
+        -- One row per user action (an edit, or the undo or redo of an earlier one).
+        CREATE TABLE edits (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            document_id INTEGER NOT NULL REFERENCES documents (id) ON DELETE CASCADE,
+            annotator_id INTEGER NOT NULL REFERENCES annotators (id),
+            kind TEXT NOT NULL CHECK (kind IN ('edit', 'undo', 'redo')),
+            reverts INTEGER REFERENCES edits (id),
+            at TEXT NOT NULL
+        );
+        CREATE INDEX edits_by_document ON edits (document_id, annotator_id, id);
+        -- Append-only: every span change with the span's state before and after it.
+        CREATE TABLE span_changes (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            edit_id INTEGER NOT NULL REFERENCES edits (id) ON DELETE CASCADE,
+            span_id INTEGER NOT NULL,
+            action TEXT NOT NULL CHECK (action IN ('create', 'update', 'delete')),
+            "before" TEXT,
+            "after" TEXT
+        );
+        CREATE INDEX span_changes_by_edit ON span_changes (edit_id);
+        CREATE INDEX span_changes_by_span ON span_changes (span_id);
+        CREATE TABLE document_status (
+            document_id INTEGER NOT NULL REFERENCES documents (id) ON DELETE CASCADE,
+            annotator_id INTEGER NOT NULL REFERENCES annotators (id),
+            status TEXT NOT NULL DEFAULT 'new'
+                CHECK (status IN ('new', 'in_progress', 'done', 'skipped')),
+            cursor INTEGER NOT NULL DEFAULT 0,
+            updated_at TEXT NOT NULL,
+            PRIMARY KEY (document_id, annotator_id)
+        );
+        """,
+    )
+
+
+def _run(db: Database, script: str) -> None:
+    # Statement by statement: executescript() would COMMIT the migration's transaction first.
+    for statement in script.split(";"):
+        if statement.strip():
+            db.execute(statement)

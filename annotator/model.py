@@ -1,0 +1,174 @@
+"""Plain data types shared by the store, importers, exporters and the UI.
+
+Offsets are half-open ``[start, end)`` code-point offsets into a document's text, which is
+NFC-normalised at import and never changes afterwards.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+DOCUMENT_STATUSES = ("new", "in_progress", "done", "skipped")
+
+_WORD = re.compile(r"\w+(?:['’\-]\w+)*")
+
+
+def normalise_text(text: str) -> str:
+    """The canonical form every stored text takes: NFC with ``\\n`` line ends."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return unicodedata.normalize("NFC", text)
+
+
+def count_words(text: str) -> int:
+    return sum(1 for _ in _WORD.finditer(text))
+
+
+def text_sha256(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+@dataclass(frozen=True)
+class Turn:
+    """One speaker turn (or, in a text without speakers, one paragraph)."""
+
+    index: int
+    start: int
+    end: int
+    speaker: str | None = None
+    start_time: float | None = None  # seconds from the start of the recording
+    end_time: float | None = None
+
+
+@dataclass(frozen=True)
+class SpanDraft:
+    """A span read from a file, before it has an id or an annotator in the project."""
+
+    label: str
+    start: int
+    end: int
+    attributes: Mapping[str, Any] = field(default_factory=dict)
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class ImportedDocument:
+    """What an importer yields: immutable text, its turns, and (for span formats) one layer."""
+
+    title: str
+    text: str
+    turns: tuple[Turn, ...]
+    format: str
+    source_path: str | None = None
+    metadata: Mapping[str, Any] = field(default_factory=dict)
+    spans: tuple[SpanDraft, ...] = ()
+    annotator: str | None = None  # the layer's annotator when the file names one
+
+    def __post_init__(self) -> None:
+        check_turns(self.text, self.turns)
+
+    @property
+    def sha256(self) -> str:
+        return text_sha256(self.text)
+
+    @property
+    def words(self) -> int:
+        return count_words(self.text)
+
+    @property
+    def speakers(self) -> tuple[str, ...]:
+        return distinct_speakers(self.turns)
+
+
+@dataclass(frozen=True)
+class Document:
+    """A stored document. ``text`` never changes after import."""
+
+    id: int
+    title: str
+    text: str
+    sha256: str
+    format: str
+    source_path: str | None
+    metadata: Mapping[str, Any]
+    imported_at: str
+    words: int
+
+    @property
+    def source_name(self) -> str | None:
+        if not self.source_path:
+            return None
+        return re.split(r"[\\/]", self.source_path)[-1]
+
+
+@dataclass(frozen=True)
+class Span:
+    """One annotator's label on ``text[start:end]`` of a document."""
+
+    id: int
+    document_id: int
+    annotator: str
+    label: str
+    start: int
+    end: int
+    attributes: Mapping[str, Any]
+    note: str
+    scheme_hash: str
+    created_at: str
+    updated_at: str
+
+    def overlaps(self, start: int, end: int) -> bool:
+        return self.start < end and start < self.end
+
+
+@dataclass(frozen=True)
+class Change:
+    """One row of the append-only change log."""
+
+    id: int
+    batch: int
+    kind: str  # "edit", "undo" or "redo": what made the batch
+    action: str  # "create", "update" or "delete"
+    span_id: int
+    document_id: int
+    annotator: str
+    before: Mapping[str, Any] | None
+    after: Mapping[str, Any] | None
+    at: str
+
+
+def distinct_speakers(turns: tuple[Turn, ...] | list[Turn]) -> tuple[str, ...]:
+    seen: dict[str, None] = {}
+    for turn in turns:
+        if turn.speaker:
+            seen.setdefault(turn.speaker, None)
+    return tuple(seen)
+
+
+def check_turns(text: str, turns: tuple[Turn, ...] | list[Turn]) -> None:
+    """Turns must be in order, inside the text, and must not overlap."""
+    previous_end = 0
+    for position, turn in enumerate(turns):
+        if turn.index != position:
+            raise ValueError(f"turn {position} has index {turn.index}")
+        if not (previous_end <= turn.start < turn.end <= len(text)):
+            raise ValueError(
+                f"turn {position} [{turn.start}, {turn.end}) is out of order or outside the "
+                f"text of {len(text)} characters"
+            )
+        previous_end = turn.end
+
+
+def check_span_offsets(text_length: int, start: int, end: int) -> None:
+    """Refuse offsets that do not denote a non-empty half-open range inside the text."""
+    if not (isinstance(start, int) and isinstance(end, int)):
+        raise ValueError(f"offsets must be integers, not {start!r} and {end!r}")
+    if not 0 <= start < end <= text_length:
+        raise ValueError(
+            f"span [{start}, {end}) is not a non-empty range inside the text "
+            f"of {text_length} characters"
+        )

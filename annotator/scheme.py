@@ -1,0 +1,1151 @@
+"""Label schemes: a YAML file -> validated, frozen dataclasses.
+
+A scheme file (format version 1) is a YAML mapping::
+
+    name: political-interview      # slug: [a-z0-9][a-z0-9_-]*
+    version: 1                     # positive integer; bump it when a label's meaning changes
+    description: ...               # optional
+    settings:                      # optional; defaults shown
+      allow_overlap: true          # spans of different labels may cross each other
+      allow_nesting: true          # a span may lie entirely inside another
+      same_label_overlap: merge    # merge | refuse
+      snap: word                   # character | word | sentence | turn
+    labels:                        # non-empty list
+      - id: quote                  # slug, unique
+        name: Quote                # optional display name (default: from the id)
+        hotkey: t                  # optional; one visible character, unique, not in RESERVED_KEYS
+        color: "#4c9be8"           # "#rgb", "#rrggbb" or a CSS colour name; stored as "#rrggbb"
+        description: ...           # guideline text shown on "?"
+        examples: {positive: [...], negative: [...]}
+        parent: null               # optional id of another label; any depth, no cycles
+        deprecated: false          # kept readable and exportable, no longer offered
+        attributes:                # optional list
+          - {id: form, type: choice, choices: [direct, indirect], required: false, default: null}
+
+Attribute types are ``choice`` (needs ``choices``), ``boolean``, ``text`` and ``number``.
+An optional key whose value is empty (``null``) means "use the default".
+
+:func:`validate_scheme` reports every problem in one pass, each at the line and column of the
+offending YAML node, so a scheme author can fix a file in one go. :attr:`Scheme.hash` is the
+SHA-256 of the scheme's canonical JSON (see :func:`canonical_json`): comments, formatting and
+equivalent spellings (``"#fff"`` vs ``"#ffffff"``, an omitted default vs the default written
+out) do not change it; any change of content does.
+"""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import json
+import math
+import re
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+from yaml.constructor import SafeConstructor
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+FORMAT_VERSION = 1
+
+RESERVED_KEYS: dict[str, str] = {
+    "h": "move left",
+    "j": "move down",
+    "k": "move up",
+    "l": "move right",
+    "w": "next word",
+    "b": "previous word",
+    "e": "end of word",
+    "(": "previous sentence",
+    ")": "next sentence",
+    "{": "previous turn",
+    "}": "next turn",
+    "g": "go to start",
+    "G": "go to end",
+    "v": "select",
+    "V": "select line",
+    "H": "extend selection left",
+    "L": "extend selection right",
+    "W": "extend selection to next word",
+    "B": "extend selection to previous word",
+    "E": "extend selection to end of word",
+    "<": "shrink selection",
+    ">": "grow selection",
+    ",": "move selection start left",
+    ".": "move selection start right",
+    "x": "delete span",
+    "u": "undo",
+    "[": "previous span",
+    "]": "next span",
+    "/": "search",
+    "n": "next search match",
+    "N": "previous search match",
+    "a": "accept suggestion",
+    "r": "reject suggestion",
+    "s": "cycle snapping unit",
+    "D": "mark document done",
+    "S": "skip document",
+    "J": "next document",
+    "K": "previous document",
+    "?": "help",
+    ":": "command",
+    "q": "quit",
+    " ": "app key (space)",
+}
+
+ATTRIBUTE_TYPES = ("choice", "boolean", "text", "number")
+SAME_LABEL_OVERLAP = ("merge", "refuse")
+SNAP_UNITS = ("character", "word", "sentence", "turn")
+
+_SLUG = re.compile(r"[a-z0-9][a-z0-9_-]*")
+_HEX_COLOR = re.compile(r"#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})")
+
+# CSS Color Module Level 4 named colours. A table rather than rich.color: this module must stay
+# free of UI dependencies, and CSS names have one fixed RGB value (ANSI names depend on the
+# terminal's palette, so they cannot be normalised to "#rrggbb").
+CSS_COLORS: dict[str, str] = {
+    "aliceblue": "#f0f8ff", "antiquewhite": "#faebd7", "aqua": "#00ffff", "aquamarine": "#7fffd4",
+    "azure": "#f0ffff", "beige": "#f5f5dc", "bisque": "#ffe4c4", "black": "#000000",
+    "blanchedalmond": "#ffebcd", "blue": "#0000ff", "blueviolet": "#8a2be2", "brown": "#a52a2a",
+    "burlywood": "#deb887", "cadetblue": "#5f9ea0", "chartreuse": "#7fff00",
+    "chocolate": "#d2691e", "coral": "#ff7f50", "cornflowerblue": "#6495ed",
+    "cornsilk": "#fff8dc", "crimson": "#dc143c", "cyan": "#00ffff", "darkblue": "#00008b",
+    "darkcyan": "#008b8b", "darkgoldenrod": "#b8860b", "darkgray": "#a9a9a9",
+    "darkgreen": "#006400", "darkgrey": "#a9a9a9", "darkkhaki": "#bdb76b",
+    "darkmagenta": "#8b008b", "darkolivegreen": "#556b2f", "darkorange": "#ff8c00",
+    "darkorchid": "#9932cc", "darkred": "#8b0000", "darksalmon": "#e9967a",
+    "darkseagreen": "#8fbc8f", "darkslateblue": "#483d8b", "darkslategray": "#2f4f4f",
+    "darkslategrey": "#2f4f4f", "darkturquoise": "#00ced1", "darkviolet": "#9400d3",
+    "deeppink": "#ff1493", "deepskyblue": "#00bfff", "dimgray": "#696969", "dimgrey": "#696969",
+    "dodgerblue": "#1e90ff", "firebrick": "#b22222", "floralwhite": "#fffaf0",
+    "forestgreen": "#228b22", "fuchsia": "#ff00ff", "gainsboro": "#dcdcdc",
+    "ghostwhite": "#f8f8ff", "gold": "#ffd700", "goldenrod": "#daa520", "gray": "#808080",
+    "green": "#008000", "greenyellow": "#adff2f", "grey": "#808080", "honeydew": "#f0fff0",
+    "hotpink": "#ff69b4", "indianred": "#cd5c5c", "indigo": "#4b0082", "ivory": "#fffff0",
+    "khaki": "#f0e68c", "lavender": "#e6e6fa", "lavenderblush": "#fff0f5",
+    "lawngreen": "#7cfc00", "lemonchiffon": "#fffacd", "lightblue": "#add8e6",
+    "lightcoral": "#f08080", "lightcyan": "#e0ffff", "lightgoldenrodyellow": "#fafad2",
+    "lightgray": "#d3d3d3", "lightgreen": "#90ee90", "lightgrey": "#d3d3d3",
+    "lightpink": "#ffb6c1", "lightsalmon": "#ffa07a", "lightseagreen": "#20b2aa",
+    "lightskyblue": "#87cefa", "lightslategray": "#778899", "lightslategrey": "#778899",
+    "lightsteelblue": "#b0c4de", "lightyellow": "#ffffe0", "lime": "#00ff00",
+    "limegreen": "#32cd32", "linen": "#faf0e6", "magenta": "#ff00ff", "maroon": "#800000",
+    "mediumaquamarine": "#66cdaa", "mediumblue": "#0000cd", "mediumorchid": "#ba55d3",
+    "mediumpurple": "#9370db", "mediumseagreen": "#3cb371", "mediumslateblue": "#7b68ee",
+    "mediumspringgreen": "#00fa9a", "mediumturquoise": "#48d1cc",
+    "mediumvioletred": "#c71585", "midnightblue": "#191970", "mintcream": "#f5fffa",
+    "mistyrose": "#ffe4e1", "moccasin": "#ffe4b5", "navajowhite": "#ffdead", "navy": "#000080",
+    "oldlace": "#fdf5e6", "olive": "#808000", "olivedrab": "#6b8e23", "orange": "#ffa500",
+    "orangered": "#ff4500", "orchid": "#da70d6", "palegoldenrod": "#eee8aa",
+    "palegreen": "#98fb98", "paleturquoise": "#afeeee", "palevioletred": "#db7093",
+    "papayawhip": "#ffefd5", "peachpuff": "#ffdab9", "peru": "#cd853f", "pink": "#ffc0cb",
+    "plum": "#dda0dd", "powderblue": "#b0e0e6", "purple": "#800080",
+    "rebeccapurple": "#663399", "red": "#ff0000", "rosybrown": "#bc8f8f",
+    "royalblue": "#4169e1", "saddlebrown": "#8b4513", "salmon": "#fa8072",
+    "sandybrown": "#f4a460", "seagreen": "#2e8b57", "seashell": "#fff5ee", "sienna": "#a0522d",
+    "silver": "#c0c0c0", "skyblue": "#87ceeb", "slateblue": "#6a5acd", "slategray": "#708090",
+    "slategrey": "#708090", "snow": "#fffafa", "springgreen": "#00ff7f", "steelblue": "#4682b4",
+    "tan": "#d2b48c", "teal": "#008080", "thistle": "#d8bfd8", "tomato": "#ff6347",
+    "turquoise": "#40e0d0", "violet": "#ee82ee", "wheat": "#f5deb3", "white": "#ffffff",
+    "whitesmoke": "#f5f5f5", "yellow": "#ffff00", "yellowgreen": "#9acd32",
+}  # fmt: skip
+
+_TOP_KEYS = ("name", "version", "description", "settings", "labels")
+_SETTINGS_KEYS = ("allow_overlap", "allow_nesting", "same_label_overlap", "snap")
+_LABEL_KEYS = (
+    "id", "name", "hotkey", "color", "description", "examples", "parent", "deprecated",
+    "attributes",
+)  # fmt: skip
+_EXAMPLES_KEYS = ("positive", "negative")
+_ATTRIBUTE_KEYS = ("id", "name", "type", "choices", "required", "default", "description")
+
+# Spellings other annotation tools (and domain.md's sketch) use, which difflib would not match.
+_KEY_ALIASES = {
+    "colour": "color", "key": "hotkey", "shortcut": "hotkey", "help": "description",
+    "definition": "description", "values": "choices", "options": "choices", "label": "name",
+    "title": "name", "scheme": "name", "features": "attributes",
+}  # fmt: skip
+_TYPE_ALIASES = {
+    "enum": "choice", "select": "choice", "ordinal": "choice", "bool": "boolean",
+    "str": "text", "string": "text", "int": "number", "integer": "number", "float": "number",
+}  # fmt: skip
+
+_NULL_TAG = "tag:yaml.org,2002:null"
+_MERGE_TAG = "tag:yaml.org,2002:merge"
+
+
+# --------------------------------------------------------------------------------------------
+# Data types
+
+
+@dataclass(frozen=True)
+class Attribute:
+    """A typed value annotators can attach to a span of one label."""
+
+    id: str
+    name: str
+    type: str  # one of ATTRIBUTE_TYPES
+    choices: tuple[str, ...] = ()  # only for type "choice"
+    required: bool = False
+    default: Any = None  # None: no default
+    description: str = ""
+
+    def check(self, value: Any) -> Any:
+        """Return ``value`` normalised for this attribute, or raise ValueError."""
+        error = _value_error(self.type, self.choices, value)
+        if error:
+            raise ValueError(f"attribute '{self.id}': {error}")
+        return value
+
+
+@dataclass(frozen=True)
+class Examples:
+    positive: tuple[str, ...] = ()
+    negative: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Label:
+    id: str
+    name: str
+    hotkey: str | None
+    color: str  # "#rrggbb"
+    description: str = ""
+    examples: Examples = field(default_factory=Examples)
+    parent: str | None = None
+    deprecated: bool = False
+    attributes: tuple[Attribute, ...] = ()
+
+    def attribute(self, id: str) -> Attribute:
+        for attribute in self.attributes:
+            if attribute.id == id:
+                return attribute
+        known = [attribute.id for attribute in self.attributes]
+        raise KeyError(
+            f"label '{self.id}' has no attribute '{id}'{_did_you_mean(id, known)}; "
+            f"its attributes are: {_listing(known)}"
+        )
+
+
+@dataclass(frozen=True)
+class Settings:
+    allow_overlap: bool = True
+    allow_nesting: bool = True
+    same_label_overlap: str = "merge"  # one of SAME_LABEL_OVERLAP
+    snap: str = "word"  # one of SNAP_UNITS
+
+
+@dataclass(frozen=True)
+class Scheme:
+    name: str
+    version: int
+    description: str
+    labels: tuple[Label, ...]
+    settings: Settings
+    text: str  # the YAML source
+    hash: str  # sha256 of canonical_json(self.to_dict())
+    _by_id: dict[str, Label] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        # A duplicated id would make lookups ambiguous; validation refuses it, so keep the first.
+        by_id: dict[str, Label] = {}
+        for label in self.labels:
+            by_id.setdefault(label.id, label)
+        object.__setattr__(self, "_by_id", by_id)
+
+    def label(self, id: str) -> Label:
+        try:
+            return self._by_id[id]
+        except KeyError:
+            raise KeyError(
+                f"scheme '{self.name}' (version {self.version}) has no label '{id}'"
+                f"{_did_you_mean(id, self._by_id)}; its labels are: {_listing(self._by_id)}"
+            ) from None
+
+    def by_hotkey(self, key: str) -> Label | None:
+        """The label a key creates, or None. Deprecated labels are no longer offered."""
+        for label in self.labels:
+            if label.hotkey == key and not label.deprecated:
+                return label
+        return None
+
+    def children(self, id: str) -> tuple[Label, ...]:
+        """Direct children of a label, in scheme order."""
+        self.label(id)
+        return tuple(label for label in self.labels if label.parent == id)
+
+    def ancestors(self, id: str) -> tuple[Label, ...]:
+        """Parent, grandparent, ... up to the root (nearest first)."""
+        chain: list[Label] = []
+        label = self.label(id)
+        while label.parent is not None:
+            label = self.label(label.parent)
+            if label in chain:  # cannot happen after validation; guard hand-built schemes
+                raise ValueError(f"label '{id}' is its own ancestor")
+            chain.append(label)
+        return tuple(chain)
+
+    def check_attributes(self, label_id: str, attributes: Mapping[str, Any]) -> dict[str, Any]:
+        """Validate a span's attributes for a label and fill in defaults.
+
+        Unknown attributes, missing required ones and values of the wrong type raise
+        ValueError. A value of None counts as not given. The result follows the label's
+        attribute order and leaves out optional attributes that have neither value nor default.
+        """
+        label = self.label(label_id)
+        known = [attribute.id for attribute in label.attributes]
+        for key in attributes:
+            if key not in known:
+                allowed = _listing(known) if known else "none"
+                raise ValueError(
+                    f"label '{label_id}' has no attribute '{key}'{_did_you_mean(key, known)}; "
+                    f"its attributes are: {allowed}"
+                )
+        result: dict[str, Any] = {}
+        for attribute in label.attributes:
+            value = attributes.get(attribute.id)
+            if value is None:
+                value = attribute.default
+            if value is None:
+                if attribute.required:
+                    raise ValueError(
+                        f"attribute '{attribute.id}' of label '{label_id}' is required"
+                    )
+                continue
+            result[attribute.id] = attribute.check(value)
+        return result
+
+    def to_dict(self) -> dict[str, Any]:
+        """The scheme's content as plain JSON-able data, every default written out."""
+        return {
+            "name": self.name,
+            "version": self.version,
+            "description": self.description,
+            "settings": {
+                "allow_overlap": self.settings.allow_overlap,
+                "allow_nesting": self.settings.allow_nesting,
+                "same_label_overlap": self.settings.same_label_overlap,
+                "snap": self.settings.snap,
+            },
+            "labels": [_label_dict(label) for label in self.labels],
+        }
+
+
+def _label_dict(label: Label) -> dict[str, Any]:
+    return {
+        "id": label.id,
+        "name": label.name,
+        "hotkey": label.hotkey,
+        "color": label.color,
+        "description": label.description,
+        "examples": {
+            "positive": list(label.examples.positive),
+            "negative": list(label.examples.negative),
+        },
+        "parent": label.parent,
+        "deprecated": label.deprecated,
+        "attributes": [
+            {
+                "id": attribute.id,
+                "name": attribute.name,
+                "type": attribute.type,
+                "choices": list(attribute.choices),
+                "required": attribute.required,
+                "default": attribute.default,
+                "description": attribute.description,
+            }
+            for attribute in label.attributes
+        ],
+    }
+
+
+def canonical_json(data: Any) -> str:
+    """The serialisation :attr:`Scheme.hash` is computed over (sorted keys, no spaces)."""
+    return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+@dataclass(frozen=True)
+class Problem:
+    source: str
+    line: int  # 1-based
+    column: int  # 1-based
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.source}:{self.line}:{self.column}: {self.message}"
+
+
+class SchemeError(Exception):
+    """A scheme that cannot be loaded; ``problems`` lists every reason."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        super().__init__("\n".join(str(problem) for problem in problems))
+        self.problems = problems
+
+
+# --------------------------------------------------------------------------------------------
+# Public entry points
+
+
+def validate_scheme(text: str, source: str = "<scheme>") -> list[Problem]:
+    """Every problem in a scheme's YAML text, sorted by position (empty when it is valid)."""
+    return _parse(text, source)[0]
+
+
+def load_scheme(text: str, source: str = "<scheme>") -> Scheme:
+    problems, scheme = _parse(text, source)
+    if problems or scheme is None:
+        raise SchemeError(problems)
+    return scheme
+
+
+def load_scheme_file(path: str | Path) -> Scheme:
+    path = Path(path)
+    try:
+        # utf-8-sig: editors on Windows may save a byte-order mark, which is not content.
+        text = path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as exc:
+        message = (
+            f"the file is not valid UTF-8 (byte 0x{exc.object[exc.start]:02x} at offset "
+            f"{exc.start}); save it with UTF-8 encoding"
+        )
+        raise SchemeError([Problem(str(path), 1, 1, message)]) from exc
+    except OSError as exc:
+        reason = exc.strerror or str(exc)
+        message = f"cannot read the scheme file: {reason}; check the path and its permissions"
+        raise SchemeError([Problem(str(path), 1, 1, message)]) from exc
+    return load_scheme(text, str(path))
+
+
+def _parse(text: str, source: str) -> tuple[list[Problem], Scheme | None]:
+    try:
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.YAMLError as exc:
+        return [_syntax_problem(exc, text, source)], None
+    if root is None:
+        message = "the scheme is empty; it needs at least name:, version: and labels:"
+        return [Problem(source, 1, 1, message)], None
+    checker = _Checker(source)
+    data = checker.scheme(root)
+    problems = checker.sorted_problems()
+    if problems or data is None:
+        return problems, None
+    return [], _build(data, text)
+
+
+_SYNTAX_HINTS = {
+    "mapping values are not allowed here": (
+        "check the indentation, and put text that contains ': ' in quotes"
+    ),
+    "found character '\\t' that cannot start any token": (
+        "YAML does not allow tabs for indentation; use spaces"
+    ),
+    "could not find expected ':'": "a key is missing its ':' or a quote is not closed",
+    "found undefined alias": "define the anchor (&name) before using the alias (*name)",
+    "but found another document": "a scheme is a single document; remove the extra '---'",
+}
+
+
+def _syntax_problem(exc: yaml.YAMLError, text: str, source: str) -> Problem:
+    line = column = 1
+    mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+    if mark is not None:
+        line, column = mark.line + 1, mark.column + 1
+    elif isinstance(exc, yaml.reader.ReaderError):
+        before = text[: exc.position]
+        line = before.count("\n") + 1
+        column = exc.position - (before.rfind("\n") + 1) + 1
+    if isinstance(exc, yaml.MarkedYAMLError):
+        detail = "; ".join(part for part in (exc.context, exc.problem) if part)
+    else:
+        detail = str(exc).splitlines()[0]
+    hint = next((hint for key, hint in _SYNTAX_HINTS.items() if key in str(exc)), None)
+    hint = hint or "check the indentation and quoting here"
+    return Problem(source, line, column, f"YAML syntax error: {detail}; {hint}")
+
+
+def _build(data: dict[str, Any], text: str) -> Scheme:
+    labels = tuple(
+        Label(
+            id=label["id"],
+            name=label["name"],
+            hotkey=label["hotkey"],
+            color=label["color"],
+            description=label["description"],
+            examples=Examples(
+                tuple(label["examples"]["positive"]), tuple(label["examples"]["negative"])
+            ),
+            parent=label["parent"],
+            deprecated=label["deprecated"],
+            attributes=tuple(
+                Attribute(
+                    id=attribute["id"],
+                    name=attribute["name"],
+                    type=attribute["type"],
+                    choices=tuple(attribute["choices"]),
+                    required=attribute["required"],
+                    default=attribute["default"],
+                    description=attribute["description"],
+                )
+                for attribute in label["attributes"]
+            ),
+        )
+        for label in data["labels"]
+    )
+    settings = Settings(**data["settings"])
+    scheme = Scheme(
+        name=data["name"],
+        version=data["version"],
+        description=data["description"],
+        labels=labels,
+        settings=settings,
+        text=text,
+        hash="",
+    )
+    # Hash what the dataclasses hold, so the hash and to_dict() can never disagree.
+    digest = hashlib.sha256(canonical_json(scheme.to_dict()).encode("utf-8")).hexdigest()
+    object.__setattr__(scheme, "hash", digest)
+    return scheme
+
+
+# --------------------------------------------------------------------------------------------
+# Helpers shared by validation and the dataclasses
+
+
+def _did_you_mean(word: str, candidates: Iterable[str], aliases: Mapping[str, str] = {}) -> str:  # noqa: B006
+    candidates = list(candidates)
+    suggestion = aliases.get(word)
+    if suggestion not in candidates:
+        close = difflib.get_close_matches(word, candidates, n=1)
+        suggestion = close[0] if close else None
+    return f' (did you mean "{suggestion}"?)' if suggestion else ""
+
+
+def _listing(words: Iterable[str]) -> str:
+    return ", ".join(words)
+
+
+def _value_error(type_: str, choices: tuple[str, ...], value: Any) -> str | None:
+    """Why ``value`` is not valid for an attribute of this type, or None when it is."""
+    if type_ == "boolean":
+        return None if isinstance(value, bool) else f"expected true or false, got {value!r}"
+    if type_ == "number":
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            return f"expected a number, got {value!r}"
+        return None if math.isfinite(value) else f"expected a finite number, got {value!r}"
+    if type_ == "text":
+        return None if isinstance(value, str) else f"expected text, got {value!r}"
+    if type_ == "choice":
+        if isinstance(value, str) and value in choices:
+            return None
+        hint = _did_you_mean(value, choices) if isinstance(value, str) else ""
+        return f"{value!r} is not one of: {_listing(choices)}{hint}"
+    return f"unknown attribute type {type_!r}"
+
+
+def _default_name(id: str) -> str:
+    words = re.sub(r"[_-]+", " ", id).strip()
+    return words[:1].upper() + words[1:]
+
+
+def _slug_hint(text: str) -> str:
+    slug = re.sub(r"[^a-z0-9_-]+", "-", text.strip().lower()).strip("-_")
+    return f' such as "{slug}"' if slug and _SLUG.fullmatch(slug) else ""
+
+
+# --------------------------------------------------------------------------------------------
+# Validation over PyYAML's node tree (nodes carry the positions that plain data loses)
+
+_Fields = dict[str, tuple[ScalarNode, Node]]
+
+
+class _Invalid:
+    """Marks a value that was reported as a problem, so later checks can skip it."""
+
+
+_INVALID: Any = _Invalid()
+
+
+class _Checker:
+    def __init__(self, source: str) -> None:
+        self.source = source
+        self.problems: list[Problem] = []
+        self._constructor = SafeConstructor()
+        self._fields_cache: dict[int, _Fields] = {}
+        self._merging: set[int] = set()
+
+    # -- reporting --------------------------------------------------------------------------
+
+    def report(self, node: Node, message: str) -> None:
+        mark = node.start_mark
+        self.problems.append(Problem(self.source, mark.line + 1, mark.column + 1, message))
+
+    def sorted_problems(self) -> list[Problem]:
+        # An aliased node is checked once per use; report each problem once. sorted() is
+        # stable, so problems at one position keep the order they were found in.
+        unique = list(dict.fromkeys(self.problems))
+        return sorted(unique, key=lambda problem: (problem.line, problem.column))
+
+    # -- node access --------------------------------------------------------------------------
+
+    def fields(self, node: MappingNode, allowed: tuple[str, ...], where: str) -> _Fields:
+        """A mapping's entries by key; reports duplicate and unknown keys."""
+        fields = self._raw_fields(node)
+        for key, (key_node, _) in fields.items():
+            if key not in allowed:
+                hint = _did_you_mean(key, allowed, _KEY_ALIASES)
+                self.report(
+                    key_node,
+                    f'unknown key "{key}" in {where}{hint}; '
+                    f"the allowed keys are: {_listing(allowed)}",
+                )
+        return fields
+
+    def _raw_fields(self, node: MappingNode) -> _Fields:
+        if id(node) in self._fields_cache:
+            return self._fields_cache[id(node)]
+        fields: _Fields = {}
+        merged: _Fields = {}
+        for key_node, value_node in node.value:
+            if key_node.tag == _MERGE_TAG:
+                # "<<: *anchor" copies another mapping's keys; keys written here win.
+                sources = value_node.value if isinstance(value_node, SequenceNode) else [value_node]
+                for merge_source in sources:
+                    if not isinstance(merge_source, MappingNode):
+                        self.report(merge_source, "'<<' can only merge a mapping")
+                    elif id(merge_source) not in self._merging:
+                        self._merging.add(id(merge_source))
+                        for key, entry in self._raw_fields(merge_source).items():
+                            merged.setdefault(key, entry)
+                        self._merging.discard(id(merge_source))
+                continue
+            if not isinstance(key_node, ScalarNode):
+                self.report(key_node, "a key must be a plain word, not a list or mapping")
+                continue
+            # The key as written: "yes:" or "1:" should read as a (probably unknown) word.
+            key = key_node.value
+            if key in fields:
+                first = fields[key][0].start_mark.line + 1
+                self.report(
+                    key_node,
+                    f'duplicate key "{key}" (first given on line {first}); YAML would silently '
+                    "keep only the last one, so remove one of them",
+                )
+            fields[key] = (key_node, value_node)
+        for key, entry in merged.items():
+            fields.setdefault(key, entry)
+        self._fields_cache[id(node)] = fields
+        return fields
+
+    def scalar(self, node: Node) -> Any:
+        """The Python value of a scalar node, or _INVALID (reported) for a bad tag."""
+        try:
+            return self._constructor.construct_object(node)
+        except (yaml.YAMLError, ValueError, TypeError) as exc:
+            problem = getattr(exc, "problem", None) or str(exc)
+            self.report(node, f"cannot read this value: {problem}; write it as plain text")
+            return _INVALID
+
+    @staticmethod
+    def is_null(node: Node) -> bool:
+        return isinstance(node, ScalarNode) and node.tag == _NULL_TAG
+
+    def describe(self, node: Node) -> str:
+        if isinstance(node, MappingNode):
+            return "a mapping"
+        if isinstance(node, SequenceNode):
+            return "a list"
+        if self.is_null(node):
+            return "empty"
+        value = self.scalar(node)
+        if isinstance(value, bool):
+            return f"the boolean {str(value).lower()} (written {node.value})"
+        if isinstance(value, (int, float)):
+            return f"the number {node.value}"
+        if isinstance(value, str):
+            return f'the text "{value}"'
+        return f"{type(value).__name__} {node.value}"
+
+    def quote_hint(self, node: Node) -> str:
+        # YAML reads plain yes/no/12/2024-01-01 as non-text; quoting is the usual fix.
+        if isinstance(node, ScalarNode) and node.style is None and not self.is_null(node):
+            return f'; to use it as text, put it in quotes: "{node.value}"'
+        return ""
+
+    # -- typed values ------------------------------------------------------------------------
+
+    def text(self, node: Node, what: str) -> Any:
+        if isinstance(node, ScalarNode):
+            value = self.scalar(node)
+            if value is _INVALID or isinstance(value, str):
+                return value
+        self.report(node, f"{what} must be text, not {self.describe(node)}{self.quote_hint(node)}")
+        return _INVALID
+
+    def boolean(self, node: Node, what: str) -> Any:
+        if isinstance(node, ScalarNode):
+            value = self.scalar(node)
+            if value is _INVALID or isinstance(value, bool):
+                return value
+        self.report(node, f"{what} must be true or false, not {self.describe(node)}")
+        return _INVALID
+
+    def optional(
+        self, fields: _Fields, key: str, read: Callable[[Node, str], Any], default: Any
+    ) -> Any:
+        """An optional field; absent or null means the default."""
+        if key not in fields or self.is_null(fields[key][1]):
+            return default
+        return read(fields[key][1], key)
+
+    def required(
+        self, fields: _Fields, key: str, parent: Node, where: str, why: str = ""
+    ) -> Node | None:
+        """The value node of a required field, or None (reported at the parent mapping)."""
+        if key in fields and not self.is_null(fields[key][1]):
+            return fields[key][1]
+        state = "has no value for" if key in fields else "is missing"
+        self.report(parent, f"{where} {state} the required key {key}:{why}")
+        return None
+
+    def slug(self, node: Node, what: str) -> Any:
+        value = self.text(node, what)
+        if value is _INVALID:
+            return value
+        if not _SLUG.fullmatch(value):
+            self.report(
+                node,
+                f'{what} "{value}" must be a slug: lower-case letters, digits, "_" and "-", '
+                f"starting with a letter or digit{_slug_hint(value)}",
+            )
+            return _INVALID
+        return value
+
+    def display_name(self, node: Node, what: str) -> Any:
+        value = self.text(node, what)
+        if value is not _INVALID and not value.strip():
+            self.report(node, f"{what} is empty; leave it out to use the default")
+            return _INVALID
+        return value if value is _INVALID else value.strip()
+
+    def description(self, node: Node, what: str) -> Any:
+        value = self.text(node, what)
+        # Block scalars end in a newline or not depending on "|" vs "|-"; that is formatting.
+        return value if value is _INVALID else value.strip()
+
+    def one_of(self, node: Node, what: str, allowed: tuple[str, ...]) -> Any:
+        value = self.text(node, what)
+        if value is _INVALID:
+            return value
+        if value not in allowed:
+            self.report(
+                node,
+                f'{what} "{value}" is not allowed{_did_you_mean(value, allowed)}; '
+                f"use one of: {_listing(allowed)}",
+            )
+            return _INVALID
+        return value
+
+    def text_list(self, node: Node, what: str) -> Any:
+        if not isinstance(node, SequenceNode):
+            self.report(
+                node,
+                f"{what} must be a list of texts (one per line, starting with '- '), "
+                f"not {self.describe(node)}",
+            )
+            return _INVALID
+        items = [self.text(item, f"each item of {what}") for item in node.value]
+        return _INVALID if _INVALID in items else items
+
+    # -- the format ------------------------------------------------------------------------------
+
+    def scheme(self, root: Node) -> dict[str, Any] | None:
+        if not isinstance(root, MappingNode):
+            self.report(
+                root,
+                "the top level of a scheme must be a mapping of keys such as name:, version: "
+                f"and labels:, not {self.describe(root)}",
+            )
+            return None
+        fields = self.fields(root, _TOP_KEYS, "the scheme")
+        data: dict[str, Any] = {}
+        where = "the scheme"
+
+        node = self.required(fields, "name", root, where, ' (a slug such as "my-scheme")')
+        data["name"] = _INVALID if node is None else self.slug(node, "name")
+
+        node = self.required(fields, "version", root, where, " (a positive whole number, e.g. 1)")
+        data["version"] = _INVALID if node is None else self.version(node)
+
+        data["description"] = self.optional(fields, "description", self.description, "")
+        data["settings"] = self.optional(fields, "settings", self.settings, self.settings(None))
+
+        node = self.required(fields, "labels", root, where, " (a list of labels)")
+        data["labels"] = _INVALID if node is None else self.labels(node)
+        return data
+
+    def version(self, node: Node) -> Any:
+        value = self.scalar(node) if isinstance(node, ScalarNode) else None
+        if value is _INVALID:
+            return value
+        if isinstance(value, bool) or not isinstance(value, int):
+            self.report(node, f"version must be a whole number such as 1, not {self.describe(node)}")
+            return _INVALID
+        if value < 1:
+            self.report(node, f"version must be 1 or more, not {value}")
+            return _INVALID
+        return value
+
+    def settings(self, node: Node | None, what: str = "settings") -> Any:
+        result = {field: getattr(Settings(), field) for field in _SETTINGS_KEYS}
+        if node is None:
+            return result
+        if not isinstance(node, MappingNode):
+            self.report(node, f"settings must be a mapping of keys, not {self.describe(node)}")
+            return _INVALID
+        fields = self.fields(node, _SETTINGS_KEYS, "settings")
+        for key in ("allow_overlap", "allow_nesting"):
+            result[key] = self.optional(fields, key, self.boolean, result[key])
+
+        def same_label_overlap(value_node: Node, key: str) -> Any:
+            return self.one_of(value_node, key, SAME_LABEL_OVERLAP)
+
+        def snap(value_node: Node, key: str) -> Any:
+            return self.one_of(value_node, key, SNAP_UNITS)
+
+        result["same_label_overlap"] = self.optional(
+            fields, "same_label_overlap", same_label_overlap, result["same_label_overlap"]
+        )
+        result["snap"] = self.optional(fields, "snap", snap, result["snap"])
+        return result
+
+    def labels(self, node: Node) -> Any:
+        if not isinstance(node, SequenceNode):
+            self.report(
+                node,
+                "labels must be a list, one item per label starting with '- id: ...', "
+                f"not {self.describe(node)}",
+            )
+            return _INVALID
+        if not node.value:
+            self.report(node, "labels is empty; list at least one label")
+            return _INVALID
+        labels: list[Any] = []
+        ids: dict[str, Node] = {}  # label id -> its id node (first occurrence)
+        hotkeys: dict[str, tuple[str, Node]] = {}  # key -> (label, hotkey node)
+        parents: list[tuple[str, Node]] = []  # (label id, parent node) in document order
+        for position, item in enumerate(node.value, start=1):
+            label = self.label(item, position, ids, hotkeys, parents)
+            labels.append(label)
+        self.check_hierarchy(ids, parents)
+        return labels
+
+    def label(
+        self,
+        node: Node,
+        position: int,
+        ids: dict[str, Node],
+        hotkeys: dict[str, tuple[str, Node]],
+        parents: list[tuple[str, Node]],
+    ) -> Any:
+        if not isinstance(node, MappingNode):
+            self.report(
+                node,
+                f"label {position} must be a mapping with id:, color: and so on, "
+                f"not {self.describe(node)}",
+            )
+            return _INVALID
+        raw = self._raw_fields(node)
+        id_node = raw.get("id", (None, None))[1]
+        name_for_messages = (
+            id_node.value if isinstance(id_node, ScalarNode) and id_node.value else None
+        )
+        where = f'label "{name_for_messages}"' if name_for_messages else f"label {position}"
+        fields = self.fields(node, _LABEL_KEYS, where)
+        label: dict[str, Any] = {}
+
+        value_node = self.required(fields, "id", node, where, ' (a slug such as "quote")')
+        label_id = _INVALID if value_node is None else self.slug(value_node, "label id")
+        if value_node is not None and label_id is not _INVALID:
+            if label_id in ids:
+                first = ids[label_id].start_mark.line + 1
+                self.report(
+                    value_node,
+                    f'label id "{label_id}" is already used by the label on line {first}; '
+                    "label ids must be unique",
+                )
+            else:
+                ids[label_id] = value_node
+        label["id"] = label_id
+
+        default_name = _default_name(label_id) if isinstance(label_id, str) else ""
+        label["name"] = self.optional(fields, "name", self.display_name, default_name)
+        label["hotkey"] = self.optional(fields, "hotkey", self.hotkey, None)
+        if isinstance(label["hotkey"], str) and label_id is not _INVALID:
+            key = label["hotkey"]
+            key_node = fields["hotkey"][1]
+            if key in hotkeys:
+                other, other_node = hotkeys[key]
+                self.report(
+                    key_node,
+                    f"hotkey '{key}' of label \"{label_id}\" is already used by label "
+                    f'"{other}" (line {other_node.start_mark.line + 1}); give each label '
+                    "its own key",
+                )
+            else:
+                hotkeys[key] = (label_id, key_node)
+
+        value_node = self.required(
+            fields, "color", node, where, ' ("#rrggbb", "#rgb" or a CSS colour name)'
+        )
+        label["color"] = _INVALID if value_node is None else self.color(value_node)
+        label["description"] = self.optional(fields, "description", self.description, "")
+
+        def examples(value_node: Node, key: str) -> Any:
+            return self.examples(value_node, f"examples of {where}")
+
+        label["examples"] = self.optional(
+            fields, "examples", examples, {"positive": [], "negative": []}
+        )
+        label["parent"] = self.optional(fields, "parent", self.slug, None)
+        if isinstance(label["parent"], str) and isinstance(label_id, str):
+            parents.append((label_id, fields["parent"][1]))
+        label["deprecated"] = self.optional(fields, "deprecated", self.boolean, False)
+
+        def attributes(value_node: Node, key: str) -> Any:
+            return self.attributes(value_node, where)
+
+        label["attributes"] = self.optional(fields, "attributes", attributes, [])
+        return label
+
+    def hotkey(self, node: Node, what: str) -> Any:
+        if not (isinstance(node, ScalarNode) and isinstance(self.scalar(node), str)):
+            if isinstance(node, ScalarNode) and self.scalar(node) is _INVALID:
+                return _INVALID
+            self.report(
+                node,
+                f"hotkey must be a single character in quotes, not {self.describe(node)}"
+                f"{self.quote_hint(node)}",
+            )
+            return _INVALID
+        key = self.scalar(node)
+        if len(key) != 1:
+            self.report(node, f'hotkey "{key}" must be exactly one character')
+        elif key.isspace():
+            self.report(node, "hotkey must be a visible character, not whitespace")
+        elif not key.isprintable():
+            self.report(node, f"hotkey {key!r} must be a printable character")
+        elif key in RESERVED_KEYS:
+            self.report(
+                node, f"hotkey '{key}' is reserved for \"{RESERVED_KEYS[key]}\"; choose another key"
+            )
+        else:
+            return key
+        return _INVALID
+
+    def color(self, node: Node) -> Any:
+        value = self.text(node, "color")
+        if value is _INVALID:
+            return value
+        if _HEX_COLOR.fullmatch(value):
+            digits = value[1:].lower()
+            if len(digits) == 3:
+                digits = "".join(digit * 2 for digit in digits)
+            return "#" + digits
+        if value in CSS_COLORS:
+            return CSS_COLORS[value]
+        hint = _did_you_mean(value.lower().replace(" ", "").replace("_", ""), CSS_COLORS)
+        self.report(
+            node,
+            f'color "{value}" is not a colour this app knows{hint}; use "#rgb", "#rrggbb" '
+            'or a lower-case CSS colour name such as "orange"',
+        )
+        return _INVALID
+
+    def examples(self, node: Node, where: str) -> Any:
+        if not isinstance(node, MappingNode):
+            self.report(
+                node,
+                f"{where} must be a mapping with positive: and negative: lists, "
+                f"not {self.describe(node)}",
+            )
+            return _INVALID
+        fields = self.fields(node, _EXAMPLES_KEYS, where)
+        return {
+            "positive": self.optional(fields, "positive", self.text_list, []),
+            "negative": self.optional(fields, "negative", self.text_list, []),
+        }
+
+    def attributes(self, node: Node, label_where: str) -> Any:
+        if not isinstance(node, SequenceNode):
+            self.report(
+                node,
+                f"attributes of {label_where} must be a list, one item per attribute "
+                f"starting with '- id: ...', not {self.describe(node)}",
+            )
+            return _INVALID
+        result: list[Any] = []
+        ids: dict[str, Node] = {}
+        for position, item in enumerate(node.value, start=1):
+            result.append(self.attribute(item, position, label_where, ids))
+        return result
+
+    def attribute(
+        self, node: Node, position: int, label_where: str, ids: dict[str, Node]
+    ) -> Any:
+        if not isinstance(node, MappingNode):
+            self.report(
+                node,
+                f"attribute {position} of {label_where} must be a mapping with id: and type:, "
+                f"not {self.describe(node)}",
+            )
+            return _INVALID
+        raw = self._raw_fields(node)
+        id_node = raw.get("id", (None, None))[1]
+        shown = id_node.value if isinstance(id_node, ScalarNode) and id_node.value else position
+        where = f'attribute "{shown}" of {label_where}'
+        if shown == position:
+            where = f"attribute {position} of {label_where}"
+        fields = self.fields(node, _ATTRIBUTE_KEYS, where)
+        attribute: dict[str, Any] = {}
+
+        value_node = self.required(fields, "id", node, where, ' (a slug such as "target")')
+        attribute_id = _INVALID if value_node is None else self.slug(value_node, "attribute id")
+        if value_node is not None and attribute_id is not _INVALID:
+            if attribute_id in ids:
+                first = ids[attribute_id].start_mark.line + 1
+                self.report(
+                    value_node,
+                    f'attribute id "{attribute_id}" is already used in {label_where} '
+                    f"(line {first}); attribute ids must be unique within a label",
+                )
+            else:
+                ids[attribute_id] = value_node
+        attribute["id"] = attribute_id
+        default_name = _default_name(attribute_id) if isinstance(attribute_id, str) else ""
+        attribute["name"] = self.optional(fields, "name", self.display_name, default_name)
+
+        type_node = self.required(
+            fields, "type", node, where, f" (one of: {_listing(ATTRIBUTE_TYPES)})"
+        )
+        type_ = _INVALID
+        if type_node is not None:
+            type_ = self.text(type_node, "type")
+            if type_ is not _INVALID and type_ not in ATTRIBUTE_TYPES:
+                hint = _did_you_mean(type_, ATTRIBUTE_TYPES, _TYPE_ALIASES)
+                self.report(
+                    type_node,
+                    f'unknown attribute type "{type_}"{hint}; '
+                    f"use one of: {_listing(ATTRIBUTE_TYPES)}",
+                )
+                type_ = _INVALID
+        attribute["type"] = type_
+
+        attribute["choices"] = self.choices(fields, node, type_, where)
+        attribute["required"] = self.optional(fields, "required", self.boolean, False)
+        attribute["default"] = self.default(fields, type_, attribute["choices"])
+        attribute["description"] = self.optional(fields, "description", self.description, "")
+        return attribute
+
+    def choices(self, fields: _Fields, node: Node, type_: Any, where: str) -> Any:
+        given = "choices" in fields and not self.is_null(fields["choices"][1])
+        if type_ != "choice":
+            if given and type_ is not _INVALID:
+                self.report(
+                    fields["choices"][0],
+                    f'choices are only for type choice, not type {type_}; remove choices: '
+                    "or set type: choice",
+                )
+            return []
+        choices_node = self.required(
+            fields, "choices", node, where, " (type choice needs a list of choices)"
+        )
+        if choices_node is None:
+            return _INVALID
+        if not isinstance(choices_node, SequenceNode):
+            self.report(
+                choices_node,
+                f"choices must be a list such as [yes_vote, no_vote], not "
+                f"{self.describe(choices_node)}",
+            )
+            return _INVALID
+        if not choices_node.value:
+            self.report(choices_node, "choices is empty; list at least one choice")
+            return _INVALID
+        choices: list[Any] = []
+        seen: dict[str, Node] = {}
+        for item in choices_node.value:
+            value = self.text(item, "each choice")
+            if isinstance(value, str):
+                if not value.strip():
+                    self.report(item, "a choice cannot be empty")
+                    value = _INVALID
+                elif value in seen:
+                    self.report(
+                        item,
+                        f'choice "{value}" is listed twice (first on line '
+                        f"{seen[value].start_mark.line + 1}); remove one",
+                    )
+                    value = _INVALID
+                else:
+                    seen[value] = item
+            choices.append(value)
+        return _INVALID if _INVALID in choices else choices
+
+    def default(self, fields: _Fields, type_: Any, choices: Any) -> Any:
+        if "default" not in fields or self.is_null(fields["default"][1]):
+            return None
+        node = fields["default"][1]
+        if not isinstance(node, ScalarNode):
+            self.report(node, f"default must be a single value, not {self.describe(node)}")
+            return _INVALID
+        value = self.scalar(node)
+        if value is _INVALID or type_ is _INVALID:
+            return _INVALID
+        if type_ == "choice" and choices is _INVALID:
+            # The choices are reported already; still catch a default of the wrong kind.
+            return self.default_problem(node, "text", (), value)
+        return self.default_problem(node, type_, tuple(choices), value)
+
+    def default_problem(self, node: ScalarNode, type_: str, choices: tuple[str, ...], value: Any) -> Any:
+        error = _value_error(type_, choices, value)
+        if error is None:
+            return value
+        if type_ == "text":
+            error = f"expected text, got {self.describe(node)}{self.quote_hint(node)}"
+        self.report(node, f"default for a {type_} attribute is not valid: {error}")
+        return _INVALID
+
+    def check_hierarchy(self, ids: dict[str, Node], parents: list[tuple[str, Node]]) -> None:
+        parent_of: dict[str, str] = {}
+        parent_node: dict[str, Node] = {}
+        for label_id, node in parents:
+            parent = node.value
+            if parent not in ids:
+                self.report(
+                    node,
+                    f'parent "{parent}" of label "{label_id}" is not a label in this scheme'
+                    f"{_did_you_mean(parent, ids)}; use the id of another label",
+                )
+            elif label_id not in parent_of:
+                parent_of[label_id] = parent
+                parent_node[label_id] = node
+        in_reported_cycle: set[str] = set()
+        for label_id, _ in parents:
+            if label_id in in_reported_cycle or label_id not in parent_of:
+                continue
+            path = [label_id]
+            current = parent_of[label_id]
+            while current in parent_of and current not in path:
+                path.append(current)
+                current = parent_of[current]
+            if current == label_id:  # back at the start: label_id lies on a cycle
+                cycle = [*path, label_id]
+                in_reported_cycle.update(path)
+                self.report(
+                    parent_node[label_id],
+                    f'label "{label_id}" is its own ancestor ({" -> ".join(cycle)}); '
+                    "change one of these parents to break the cycle",
+                )

@@ -1,0 +1,43 @@
+"""Fixtures shared by the test modules."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from annotator.model import ImportedDocument, Turn
+from annotator.scheme import Scheme, load_scheme_file
+from annotator.store import Project
+
+FIXTURES = Path(__file__).parent / "fixtures"
+REAL_DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "real"
+
+
+@pytest.fixture
+def real_data() -> Path:
+    """The real transcripts in ../shared/data/real; tests using them skip when it is absent."""
+    if not REAL_DATA.is_dir():
+        pytest.skip(f"real transcripts not found at {REAL_DATA}")
+    return REAL_DATA
+
+
+@pytest.fixture
+def tiny_scheme() -> Scheme:
+    return load_scheme_file(FIXTURES / "tiny-scheme.yaml")
+
+
+def make_document(text: str = "I won't say. They failed.\n\nWe will build homes.") -> ImportedDocument:
+    """A two-turn document; turns are split at the blank line."""
+    turns, start = [], 0
+    for index, part in enumerate(text.split("\n\n")):
+        turns.append(Turn(index, start, start + len(part), speaker=f"S{index}"))
+        start += len(part) + 2
+    return ImportedDocument(title="Test", text=text, turns=tuple(turns), format="text")
+
+
+@pytest.fixture
+def project(tmp_path: Path, tiny_scheme: Scheme) -> Project:
+    project = Project.create(tmp_path / "test.db", tiny_scheme)
+    yield project
+    project.close()

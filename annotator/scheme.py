@@ -41,14 +41,14 @@ import math
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
 import yaml
 from yaml.constructor import SafeConstructor
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
-
-FORMAT_VERSION = 1
+from yaml.reader import ReaderError
 
 RESERVED_KEYS: dict[str, str] = {
     "h": "move left",
@@ -99,6 +99,7 @@ ATTRIBUTE_TYPES = ("choice", "boolean", "text", "number")
 SAME_LABEL_OVERLAP = ("merge", "refuse")
 SNAP_UNITS = ("character", "word", "sentence", "turn")
 
+_MAX_VERSION = 2**63 - 1  # the largest SQLite integer
 _SLUG = re.compile(r"[a-z0-9][a-z0-9_-]*")
 _HEX_COLOR = re.compile(r"#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})")
 
@@ -172,6 +173,8 @@ _TYPE_ALIASES = {
     "str": "text", "string": "text", "int": "number", "integer": "number", "float": "number",
 }  # fmt: skip
 
+_EXPECTED = {"boolean": "true or false", "number": "a number", "text": "text", "choice": "text"}
+
 _NULL_TAG = "tag:yaml.org,2002:null"
 _MERGE_TAG = "tag:yaml.org,2002:merge"
 
@@ -225,7 +228,7 @@ class Label:
         known = [attribute.id for attribute in self.attributes]
         raise KeyError(
             f"label '{self.id}' has no attribute '{id}'{_did_you_mean(id, known)}; "
-            f"its attributes are: {_listing(known)}"
+            f"its attributes are: {_listing(known) or 'none'}"
         )
 
 
@@ -246,14 +249,14 @@ class Scheme:
     settings: Settings
     text: str  # the YAML source
     hash: str  # sha256 of canonical_json(self.to_dict())
-    _by_id: dict[str, Label] = field(init=False, repr=False, compare=False)
 
-    def __post_init__(self) -> None:
-        # A duplicated id would make lookups ambiguous; validation refuses it, so keep the first.
+    @cached_property
+    def _by_id(self) -> dict[str, Label]:
+        # Validation refuses duplicate ids; for a hand-built scheme the first one wins.
         by_id: dict[str, Label] = {}
         for label in self.labels:
             by_id.setdefault(label.id, label)
-        object.__setattr__(self, "_by_id", by_id)
+        return by_id
 
     def label(self, id: str) -> Label:
         try:
@@ -298,10 +301,9 @@ class Scheme:
         known = [attribute.id for attribute in label.attributes]
         for key in attributes:
             if key not in known:
-                allowed = _listing(known) if known else "none"
                 raise ValueError(
                     f"label '{label_id}' has no attribute '{key}'{_did_you_mean(key, known)}; "
-                    f"its attributes are: {allowed}"
+                    f"its attributes are: {_listing(known) or 'none'}"
                 )
         result: dict[str, Any] = {}
         for attribute in label.attributes:
@@ -311,7 +313,8 @@ class Scheme:
             if value is None:
                 if attribute.required:
                     raise ValueError(
-                        f"attribute '{attribute.id}' of label '{label_id}' is required"
+                        f"attribute '{attribute.id}' of label '{label_id}' is required; "
+                        "give it a value"
                     )
                 continue
             result[attribute.id] = attribute.check(value)
@@ -445,6 +448,7 @@ _SYNTAX_HINTS = {
     "could not find expected ':'": "a key is missing its ':' or a quote is not closed",
     "found undefined alias": "define the anchor (&name) before using the alias (*name)",
     "but found another document": "a scheme is a single document; remove the extra '---'",
+    "special characters are not allowed": "remove the invisible control character here",
 }
 
 
@@ -453,7 +457,7 @@ def _syntax_problem(exc: yaml.YAMLError, text: str, source: str) -> Problem:
     mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
     if mark is not None:
         line, column = mark.line + 1, mark.column + 1
-    elif isinstance(exc, yaml.reader.ReaderError):
+    elif isinstance(exc, ReaderError):
         before = text[: exc.position]
         line = before.count("\n") + 1
         column = exc.position - (before.rfind("\n") + 1) + 1
@@ -514,9 +518,11 @@ def _build(data: dict[str, Any], text: str) -> Scheme:
 # Helpers shared by validation and the dataclasses
 
 
-def _did_you_mean(word: str, candidates: Iterable[str], aliases: Mapping[str, str] = {}) -> str:  # noqa: B006
+def _did_you_mean(
+    word: str, candidates: Iterable[str], aliases: Mapping[str, str] | None = None
+) -> str:
     candidates = list(candidates)
-    suggestion = aliases.get(word)
+    suggestion = (aliases or {}).get(word)
     if suggestion not in candidates:
         close = difflib.get_close_matches(word, candidates, n=1)
         suggestion = close[0] if close else None
@@ -534,7 +540,9 @@ def _value_error(type_: str, choices: tuple[str, ...], value: Any) -> str | None
     if type_ == "number":
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             return f"expected a number, got {value!r}"
-        return None if math.isfinite(value) else f"expected a finite number, got {value!r}"
+        if isinstance(value, float) and not math.isfinite(value):
+            return f"expected a finite number, got {value!r}"
+        return None
     if type_ == "text":
         return None if isinstance(value, str) else f"expected text, got {value!r}"
     if type_ == "choice":
@@ -552,7 +560,7 @@ def _default_name(id: str) -> str:
 
 def _slug_hint(text: str) -> str:
     slug = re.sub(r"[^a-z0-9_-]+", "-", text.strip().lower()).strip("-_")
-    return f' such as "{slug}"' if slug and _SLUG.fullmatch(slug) else ""
+    return f'; for example "{slug}"' if slug and _SLUG.fullmatch(slug) else ""
 
 
 # --------------------------------------------------------------------------------------------
@@ -645,7 +653,9 @@ class _Checker:
             return self._constructor.construct_object(node)
         except (yaml.YAMLError, ValueError, TypeError) as exc:
             problem = getattr(exc, "problem", None) or str(exc)
-            self.report(node, f"cannot read this value: {problem}; write it as plain text")
+            self.report(
+                node, f"cannot read this value: {problem}; put it in quotes to use it as text"
+            )
             return _INVALID
 
     @staticmethod
@@ -748,15 +758,15 @@ class _Checker:
             return _INVALID
         return value
 
-    def text_list(self, node: Node, what: str) -> Any:
+    def examples_list(self, node: Node, key: str) -> Any:
         if not isinstance(node, SequenceNode):
             self.report(
                 node,
-                f"{what} must be a list of texts (one per line, starting with '- '), "
+                f"{key} examples must be a list of texts (one per line, starting with '- '), "
                 f"not {self.describe(node)}",
             )
             return _INVALID
-        items = [self.text(item, f"each item of {what}") for item in node.value]
+        items = [self.text(item, f"each {key} example") for item in node.value]
         return _INVALID if _INVALID in items else items
 
     # -- the format ------------------------------------------------------------------------------
@@ -791,10 +801,12 @@ class _Checker:
         if value is _INVALID:
             return value
         if isinstance(value, bool) or not isinstance(value, int):
-            self.report(node, f"version must be a whole number such as 1, not {self.describe(node)}")
+            self.report(
+                node, f"version must be a whole number such as 1, not {self.describe(node)}"
+            )
             return _INVALID
-        if value < 1:
-            self.report(node, f"version must be 1 or more, not {value}")
+        if not 1 <= value <= _MAX_VERSION:
+            self.report(node, f"version must be between 1 and {_MAX_VERSION}, not {value}")
             return _INVALID
         return value
 
@@ -873,8 +885,8 @@ class _Checker:
                 first = ids[label_id].start_mark.line + 1
                 self.report(
                     value_node,
-                    f'label id "{label_id}" is already used by the label on line {first}; '
-                    "label ids must be unique",
+                    f'duplicate label id "{label_id}": the label on line {first} already has '
+                    "it; give each label its own id",
                 )
             else:
                 ids[label_id] = value_node
@@ -890,8 +902,8 @@ class _Checker:
                 other, other_node = hotkeys[key]
                 self.report(
                     key_node,
-                    f"hotkey '{key}' of label \"{label_id}\" is already used by label "
-                    f'"{other}" (line {other_node.start_mark.line + 1}); give each label '
+                    f'duplicate hotkey \'{key}\': label "{label_id}" and label "{other}" '
+                    f"(line {other_node.start_mark.line + 1}) both use it; give each label "
                     "its own key",
                 )
             else:
@@ -921,16 +933,16 @@ class _Checker:
         return label
 
     def hotkey(self, node: Node, what: str) -> Any:
-        if not (isinstance(node, ScalarNode) and isinstance(self.scalar(node), str)):
-            if isinstance(node, ScalarNode) and self.scalar(node) is _INVALID:
-                return _INVALID
+        key = self.scalar(node) if isinstance(node, ScalarNode) else None
+        if key is _INVALID:
+            return key
+        if not isinstance(key, str):
             self.report(
                 node,
-                f"hotkey must be a single character in quotes, not {self.describe(node)}"
+                f"hotkey must be a single character, not {self.describe(node)}"
                 f"{self.quote_hint(node)}",
             )
             return _INVALID
-        key = self.scalar(node)
         if len(key) != 1:
             self.report(node, f'hotkey "{key}" must be exactly one character')
         elif key.isspace():
@@ -974,8 +986,8 @@ class _Checker:
             return _INVALID
         fields = self.fields(node, _EXAMPLES_KEYS, where)
         return {
-            "positive": self.optional(fields, "positive", self.text_list, []),
-            "negative": self.optional(fields, "negative", self.text_list, []),
+            "positive": self.optional(fields, "positive", self.examples_list, []),
+            "negative": self.optional(fields, "negative", self.examples_list, []),
         }
 
     def attributes(self, node: Node, label_where: str) -> Any:
@@ -992,9 +1004,7 @@ class _Checker:
             result.append(self.attribute(item, position, label_where, ids))
         return result
 
-    def attribute(
-        self, node: Node, position: int, label_where: str, ids: dict[str, Node]
-    ) -> Any:
+    def attribute(self, node: Node, position: int, label_where: str, ids: dict[str, Node]) -> Any:
         if not isinstance(node, MappingNode):
             self.report(
                 node,
@@ -1018,8 +1028,8 @@ class _Checker:
                 first = ids[attribute_id].start_mark.line + 1
                 self.report(
                     value_node,
-                    f'attribute id "{attribute_id}" is already used in {label_where} '
-                    f"(line {first}); attribute ids must be unique within a label",
+                    f'duplicate attribute id "{attribute_id}" in {label_where} (first on '
+                    f"line {first}); give each attribute of a label its own id",
                 )
             else:
                 ids[attribute_id] = value_node
@@ -1055,7 +1065,7 @@ class _Checker:
             if given and type_ is not _INVALID:
                 self.report(
                     fields["choices"][0],
-                    f'choices are only for type choice, not type {type_}; remove choices: '
+                    f"choices are only for type choice, not type {type_}; remove choices: "
                     "or set type: choice",
                 )
             return []
@@ -1085,7 +1095,7 @@ class _Checker:
                 elif value in seen:
                     self.report(
                         item,
-                        f'choice "{value}" is listed twice (first on line '
+                        f'duplicate choice "{value}" (first on line '
                         f"{seen[value].start_mark.line + 1}); remove one",
                     )
                     value = _INVALID
@@ -1105,17 +1115,25 @@ class _Checker:
         if value is _INVALID or type_ is _INVALID:
             return _INVALID
         if type_ == "choice" and choices is _INVALID:
-            # The choices are reported already; still catch a default of the wrong kind.
-            return self.default_problem(node, "text", (), value)
-        return self.default_problem(node, type_, tuple(choices), value)
-
-    def default_problem(self, node: ScalarNode, type_: str, choices: tuple[str, ...], value: Any) -> Any:
-        error = _value_error(type_, choices, value)
+            # The choices are reported already; a default can only be checked against them.
+            return value
+        error = _value_error(type_, tuple(choices), value)
         if error is None:
             return value
-        if type_ == "text":
-            error = f"expected text, got {self.describe(node)}{self.quote_hint(node)}"
-        self.report(node, f"default for a {type_} attribute is not valid: {error}")
+        if type_ == "choice" and isinstance(value, str):
+            message = (
+                f'default "{value}" is not one of the choices{_did_you_mean(value, choices)}; '
+                f"use one of: {_listing(choices)}"
+            )
+        elif type_ == "number" and not isinstance(value, bool) and isinstance(value, float):
+            message = f"default of a number attribute must be finite, not {node.value}"
+        else:
+            hint = self.quote_hint(node) if type_ in ("text", "choice") else ""
+            message = (
+                f"default of a {type_} attribute must be {_EXPECTED[type_]}, "
+                f"not {self.describe(node)}{hint}"
+            )
+        self.report(node, message)
         return _INVALID
 
     def check_hierarchy(self, ids: dict[str, Node], parents: list[tuple[str, Node]]) -> None:

@@ -1,0 +1,169 @@
+"""The command line, driven through click's CliRunner."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+from conftest import FIXTURES
+
+from annotator.cli import cli
+from annotator.resources import sample_transcripts
+from annotator.store import Project
+
+
+@pytest.fixture
+def run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """Run the CLI in an empty folder, against ./annotations.db."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("ANNOTATOR_DB", raising=False)
+    runner = CliRunner()
+
+    def invoke(*args: str) -> Result:
+        return runner.invoke(cli, list(args), catch_exceptions=False)
+
+    return invoke
+
+
+def test_every_command_has_help(run) -> None:
+    for command in ([], ["init"], ["import"], ["documents"], ["status"], ["scheme"],
+                    ["scheme", "validate"], ["scheme", "show"]):
+        result = run(*command, "--help")
+        assert result.exit_code == 0, command
+        assert "Usage:" in result.output
+
+
+def test_init_import_documents_status(run, tmp_path: Path) -> None:
+    result = run("init")
+    assert result.exit_code == 0
+    assert "political-interview" in result.output
+    assert (tmp_path / "annotations.db").exists()
+
+    samples = [str(p) for p in sample_transcripts()]
+    result = run("import", *samples)
+    assert result.exit_code == 0, result.output
+    assert "3 new documents" in result.output
+    assert "0 file(s) failed" in result.output
+
+    again = run("import", *samples)
+    assert again.exit_code == 0
+    assert "already there" in again.output
+    assert "0 new documents" in again.output
+
+    listing = run("documents")
+    assert listing.exit_code == 0
+    for path in sample_transcripts():
+        assert path.name[:20] in listing.output
+
+    status = run("status")
+    assert status.exit_code == 0
+    assert "3 documents" in status.output
+    for label in ("quote", "deflection", "commitment", "criticism"):
+        assert label in status.output
+
+
+def test_import_reports_bad_files_and_imports_the_rest(run, tmp_path: Path) -> None:
+    run("init")
+    (tmp_path / "good.txt").write_text("ALICE:  Hello there.\n\nBOB:  Hi.\n")
+    (tmp_path / "empty.txt").write_text("")
+    (tmp_path / "binary.srt").write_bytes(b"\x00\x01\x02\xff" * 50)
+    result = run("import", "good.txt", "empty.txt", "binary.srt")
+    assert result.exit_code == 1
+    errors = [line for line in result.stderr.splitlines() if line.startswith("error:")]
+    assert len(errors) == 2
+    assert any("empty.txt" in line for line in errors)
+    assert any("binary.srt" in line for line in errors)
+    assert "1 new documents" in result.stdout
+    with Project.open(tmp_path / "annotations.db") as project:
+        assert [d.title for d in project.documents()] == ["good"]
+
+
+def test_import_jsonl_layer_needs_as(run, tmp_path: Path) -> None:
+    run("init")
+    line = '{"text": "They failed us.", "spans": [{"start": 0, "end": 14, "label": "criticism"}]}'
+    (tmp_path / "model.jsonl").write_text(line + "\n")
+    refused = run("import", "model.jsonl")
+    assert refused.exit_code == 1
+    assert "--as NAME" in refused.stderr
+    accepted = run("import", "model.jsonl", "--as", "model")
+    assert accepted.exit_code == 0, accepted.output
+    with Project.open(tmp_path / "annotations.db") as project:
+        [doc] = project.documents()
+        assert [(s.label, s.annotator) for s in project.spans(doc.id)] == [("criticism", "model")]
+
+
+def test_import_skips_readme_files_a_glob_brings_in(run, tmp_path: Path) -> None:
+    run("init")
+    (tmp_path / "README.md").write_text("# About these files\n\nNothing to see.\n")
+    (tmp_path / "talk.txt").write_text("ALICE:  Hello.\n")
+    result = run("import", "README.md", "talk.txt")
+    assert result.exit_code == 0
+    assert "skipped README.md" in result.stderr
+
+
+def test_commands_without_a_project_say_how_to_make_one(run) -> None:
+    for command in (["documents"], ["status"], ["import", "."], ["scheme", "show"]):
+        result = run(*command)
+        assert result.exit_code == 1, command
+        assert "annotator init" in result.stderr
+        assert "Traceback" not in result.output
+
+
+def test_debug_shows_the_traceback(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(cli, ["--debug", "status"])
+    assert result.exit_code != 0
+    assert result.exception is not None
+
+
+def test_db_option_and_environment_variable(run, tmp_path: Path, monkeypatch) -> None:
+    assert run("--db", "elsewhere.db", "init").exit_code == 0
+    assert (tmp_path / "elsewhere.db").exists()
+    monkeypatch.setenv("ANNOTATOR_DB", str(tmp_path / "elsewhere.db"))
+    assert run("status").exit_code == 0
+
+
+def test_init_refuses_to_overwrite(run) -> None:
+    run("init")
+    result = run("init")
+    assert result.exit_code == 1
+    assert "already there" in result.stderr
+
+
+def test_init_with_custom_scheme(run) -> None:
+    result = run("init", "--scheme", str(FIXTURES / "tiny-scheme.yaml"))
+    assert result.exit_code == 0
+    shown = run("scheme", "show")
+    assert shown.exit_code == 0
+    assert "tiny v1" in shown.output
+    assert "quote" in shown.output and "criticism" in shown.output
+
+
+def test_scheme_validate_success_and_failure(run, tmp_path: Path) -> None:
+    ok = run("scheme", "validate", str(FIXTURES / "tiny-scheme.yaml"))
+    assert ok.exit_code == 0
+    assert "valid" in ok.output and "2 labels" in ok.output
+    broken = tmp_path / "broken.yaml"
+    broken.write_text(
+        "name: broken\nversion: 1\nlabels:\n"
+        "  - id: a\n    color: '#fff'\n    hotkey: j\n"
+        "  - id: a\n    colour: red\n"
+    )
+    result = run("scheme", "validate", str(broken))
+    assert result.exit_code == 1
+    lines = [line for line in result.stderr.splitlines() if line.startswith(str(broken))]
+    positions = [tuple(int(x) for x in line.split(":")[1:3]) for line in lines[:-1]]
+    assert positions == sorted(positions)
+    text = result.stderr
+    assert "reserved" in text  # hotkey j
+    assert "colour" in text and "color" in text  # unknown key with did-you-mean
+    assert "duplicate" in text.lower()
+
+
+def test_markup_in_titles_is_shown_literally(run, tmp_path: Path) -> None:
+    run("init")
+    (tmp_path / "evil.md").write_text("---\ntitle: '[bold red]Pwned[/]'\n---\nALICE:  Hi.\n")
+    assert run("import", "evil.md").exit_code == 0
+    listing = run("documents")
+    assert "[bold red]Pwned[/]" in listing.output

@@ -113,9 +113,7 @@ def _expand(paths: Iterable[Path]) -> tuple[list[Path], list[Path]]:
 
 
 @cli.command(name="import")
-@click.argument(
-    "paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path)
-)
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
 @click.option(
     "--format",
     "format_",
@@ -141,12 +139,18 @@ def import_(
     project = _open(ctx)
     files, skipped = _expand(paths)
     for path in skipped:
-        click.echo(f"skipped {path}: a README, not a transcript (name it alone to import it)", err=True)
+        click.echo(
+            f"skipped {path}: a README, not a transcript (name it alone to import it)", err=True
+        )
     table = Table("file", "documents", "turns", "speakers", "words", "spans", "result")
     totals = {"documents": 0, "turns": 0, "words": 0, "spans": 0}
     failures = 0
     with click.progressbar(
-        files, label="Importing", file=sys.stderr, show_pos=True, item_show_func=lambda p: p and p.name
+        files,
+        label="Importing",
+        file=sys.stderr,
+        show_pos=True,
+        item_show_func=lambda p: p and p.name,
     ) as bar:
         for path in bar:
             try:
@@ -156,7 +160,7 @@ def import_(
                 failures += 1
                 click.echo(f"\nerror: {error}", err=True)
                 continue
-            new = [d for d, r in zip(documents, results) if r.created]
+            new = [d for d, r in zip(documents, results, strict=True) if r.created]
             spans = sum(r.spans_added for r in results)
             speakers = {s for d in documents for s in d.speakers}
             if new:
@@ -180,7 +184,8 @@ def import_(
     if table.rows:
         console.print(table)
     console.print(
-        f"{totals['documents']} new documents ({totals['turns']:,} turns, {totals['words']:,} words), "
+        f"{totals['documents']} new documents ({totals['turns']:,} turns, "
+        f"{totals['words']:,} words), "
         f"{totals['spans']} spans added; {failures} file(s) failed."
     )
     if failures:
@@ -269,7 +274,8 @@ def validate(files: tuple[Path, ...]) -> None:
         else:
             loaded = load_scheme_file(path)
             click.echo(
-                f"{path}: valid: scheme {loaded.name} v{loaded.version}, {len(loaded.labels)} labels "
+                f"{path}: valid: scheme {loaded.name} v{loaded.version}, "
+                f"{len(loaded.labels)} labels "
                 f"({', '.join(label.id for label in loaded.labels)}), hash {loaded.hash[:12]}"
             )
     if failed:

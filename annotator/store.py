@@ -687,7 +687,8 @@ class Project:
         self, document_id: int, annotator_id: int, kind: str, reverts: int | None = None
     ) -> int:
         cursor = self.db.execute(
-            "INSERT INTO edits (document_id, annotator_id, kind, reverts, at) VALUES (?, ?, ?, ?, ?)",
+            "INSERT INTO edits (document_id, annotator_id, kind, reverts, at) "
+            "VALUES (?, ?, ?, ?, ?)",
             [document_id, annotator_id, kind, reverts, _now()],
         )
         return cursor.lastrowid
@@ -706,7 +707,8 @@ class Project:
             return json.dumps({k: v for k, v in state.items() if k != "id"}, ensure_ascii=False)
 
         self.db.execute(
-            'INSERT INTO span_changes (edit_id, span_id, action, "before", "after") VALUES (?, ?, ?, ?, ?)',
+            'INSERT INTO span_changes (edit_id, span_id, action, "before", "after") '
+            "VALUES (?, ?, ?, ?, ?)",
             [edit_id, span_id, action, dump(before), dump(after)],
         )
 
@@ -765,7 +767,8 @@ class Project:
         undo: list[int] = []
         redo: list[int] = []
         for edit_id, kind, reverts in self.db.execute(
-            "SELECT id, kind, reverts FROM edits WHERE document_id = ? AND annotator_id = ? ORDER BY id",
+            "SELECT id, kind, reverts FROM edits "
+            "WHERE document_id = ? AND annotator_id = ? ORDER BY id",
             [document_id, annotator_id],
         ):
             if kind == "edit":
@@ -788,7 +791,8 @@ class Project:
                 json.loads(after) if after else None,
             )
             for span_id, action, before, after in self.db.execute(
-                'SELECT span_id, action, "before", "after" FROM span_changes WHERE edit_id = ? ORDER BY id',
+                'SELECT span_id, action, "before", "after" FROM span_changes '
+                "WHERE edit_id = ? ORDER BY id",
                 [edit_id],
             )
         ]

@@ -27,7 +27,9 @@ def tiny_scheme() -> Scheme:
     return load_scheme_file(FIXTURES / "tiny-scheme.yaml")
 
 
-def make_document(text: str = "I won't say. They failed.\n\nWe will build homes.") -> ImportedDocument:
+def make_document(
+    text: str = "I won't say. They failed.\n\nWe will build homes.",
+) -> ImportedDocument:
     """A two-turn document; turns are split at the blank line."""
     turns, start = [], 0
     for index, part in enumerate(text.split("\n\n")):

@@ -27,8 +27,16 @@ def run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
 
 
 def test_every_command_has_help(run) -> None:
-    for command in ([], ["init"], ["import"], ["documents"], ["status"], ["scheme"],
-                    ["scheme", "validate"], ["scheme", "show"]):
+    for command in (
+        [],
+        ["init"],
+        ["import"],
+        ["documents"],
+        ["status"],
+        ["scheme"],
+        ["scheme", "validate"],
+        ["scheme", "show"],
+    ):
         result = run(*command, "--help")
         assert result.exit_code == 0, command
         assert "Usage:" in result.output

@@ -13,8 +13,13 @@ from annotator.resources import default_scheme_path, sample_transcripts
 
 ROOT = Path(__file__).resolve().parents[1]
 DOMAIN_MODULES = [
-    "annotator.model", "annotator.scheme", "annotator.store", "annotator.migrations",
-    "annotator.resources", "annotator.io", "annotator.cli",
+    "annotator.model",
+    "annotator.scheme",
+    "annotator.store",
+    "annotator.migrations",
+    "annotator.resources",
+    "annotator.io",
+    "annotator.cli",
 ]
 
 
@@ -25,7 +30,8 @@ def test_domain_never_imports_textual() -> None:
         f"for name in {DOMAIN_MODULES!r}: importlib.import_module(name)\n"
         "import annotator.io as io\n"
         "import pkgutil\n"
-        "for info in pkgutil.iter_modules(io.__path__): importlib.import_module('annotator.io.' + info.name)\n"
+        "for info in pkgutil.iter_modules(io.__path__):\n"
+        "    importlib.import_module('annotator.io.' + info.name)\n"
         "bad = sorted(m for m in sys.modules if m == 'textual' or m.startswith('textual.'))\n"
         "assert not bad, bad\n"
     )
@@ -49,8 +55,18 @@ def test_python_dash_m_runs_the_cli() -> None:
 def test_wheel_carries_schemes_and_sample_transcripts(tmp_path: Path) -> None:
     pytest.importorskip("hatchling")
     subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q",
-         "-w", str(tmp_path), str(ROOT)],
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--no-deps",
+            "--no-build-isolation",
+            "-q",
+            "-w",
+            str(tmp_path),
+            str(ROOT),
+        ],
         check=True,
     )
     [wheel] = tmp_path.glob("annotator-*.whl")

@@ -32,8 +32,17 @@ def test_create_sets_wal_foreign_keys_and_scheme(tmp_path: Path, tiny_scheme: Sc
         assert conn.execute("PRAGMA busy_timeout").fetchone()[0] >= 1000
         assert project.scheme.hash == tiny_scheme.hash
         tables = set(project.db.table_names())
-        assert {"documents", "turns", "annotators", "spans", "edits", "span_changes",
-                "document_status", "schemes", "project"} <= tables
+        assert {
+            "documents",
+            "turns",
+            "annotators",
+            "spans",
+            "edits",
+            "span_changes",
+            "document_status",
+            "schemes",
+            "project",
+        } <= tables
 
 
 def test_open_missing_file_says_how_to_create(tmp_path: Path) -> None:
@@ -163,9 +172,7 @@ def test_create_span_records_scheme_hash_and_defaults(project: Project) -> None:
     assert project.status(doc, "alice") == "in_progress"
 
 
-@pytest.mark.parametrize(
-    ("start", "end"), [(-1, 3), (5, 5), (7, 3), (0, 10_000)]
-)
+@pytest.mark.parametrize(("start", "end"), [(-1, 3), (5, 5), (7, 3), (0, 10_000)])
 def test_out_of_range_offsets_are_refused(project: Project, start: int, end: int) -> None:
     doc = add(project)
     with pytest.raises(ProjectError, match="not a non-empty range"):
@@ -179,7 +186,7 @@ def test_attributes_are_validated(project: Project) -> None:
         project.create_span(doc, "alice", "criticism", 13, 24)  # required attribute missing
     with pytest.raises(ProjectError, match="form"):
         project.create_span(doc, "alice", "quote", 0, 11, {"form": "sung"})
-    with pytest.raises(ProjectError, match="unknown label|no label|label"):
+    with pytest.raises(ProjectError, match="praise"):
         project.create_span(doc, "alice", "praise", 0, 11)
     span = project.create_span(doc, "alice", "criticism", 13, 24, {"target": "them"})
     assert span.attributes == {"target": "them", "personal": False}
@@ -238,9 +245,14 @@ def test_update_span(project: Project) -> None:
     span = project.create_span(doc, "alice", "quote", 0, 11, {"source": "A"})
     moved = project.update_span(span.id, "alice", start=2, note="edited")
     assert (moved.start, moved.end, moved.note, moved.attributes) == (
-        2, 11, "edited", {"form": "direct", "source": "A"}
+        2,
+        11,
+        "edited",
+        {"form": "direct", "source": "A"},
     )
-    relabelled = project.update_span(span.id, "alice", label="criticism", attributes={"target": "x"})
+    relabelled = project.update_span(
+        span.id, "alice", label="criticism", attributes={"target": "x"}
+    )
     assert relabelled.label == "criticism" and relabelled.created_at == span.created_at
     with pytest.raises(ProjectError, match="not a non-empty range"):
         project.update_span(span.id, "alice", end=1)

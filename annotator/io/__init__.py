@@ -1,0 +1,16 @@
+"""Transcript importers: files in, :class:`~annotator.model.ImportedDocument` out.
+
+``read_transcript(path, format=None)`` reads a file whole, detects its format (see
+:mod:`annotator.io.detect`) unless one is given, and returns its documents; anything wrong
+raises :class:`ImportFailure`, whose message is one line naming the file, the place and the
+reason. The rules of each format are in the docstrings of :mod:`~annotator.io.text`,
+:mod:`~annotator.io.subtitles`, :mod:`~annotator.io.json_transcripts`,
+:mod:`~annotator.io.tei` and :mod:`~annotator.io.span_jsonl`; the layout of the stored text
+(turns separated by a blank line, paragraphs by a line break) is in
+:mod:`~annotator.io.common`.
+"""
+
+from annotator.io.common import FORMATS, DocumentBuilder, ImportFailure
+from annotator.io.detect import detect_format, read_transcript
+
+__all__ = ["FORMATS", "DocumentBuilder", "ImportFailure", "detect_format", "read_transcript"]

@@ -1,0 +1,126 @@
+"""Choosing a format, and reading a transcript file with the right importer.
+
+Detection goes by extension first, then by content:
+
+- ``.md``/``.markdown`` → ``markdown``; ``.srt`` → ``srt``; ``.vtt`` → ``vtt``;
+  ``.xml``/``.tei`` → ``tei``.
+- ``.txt`` → ``srt`` or ``vtt`` if the content is a subtitle file, else ``text``.
+- ``.json`` → ``json``, unless the content is JSONL (one object per line) or a single span
+  record, which makes it ``prodigy`` or ``doccano``. ``.jsonl`` → ``prodigy`` or
+  ``doccano`` by content (see :mod:`annotator.io.span_jsonl`).
+- Other extensions, and none, go by content: ``WEBVTT`` first line → ``vtt``; a number line
+  then a ``-->`` timing line → ``srt``; one JSON value → ``json``; one JSON object per line
+  → ``prodigy``/``doccano``; XML whose root element is ``TEI`` or ``teiCorpus`` → ``tei``.
+  Failing those, a file without an extension is ``text``; a file with an unknown extension
+  is refused (pass ``--format``).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from pathlib import Path
+
+from annotator.io.common import FORMATS, ImportFailure, read_transcript_text
+from annotator.io.json_transcripts import parse_json
+from annotator.io.span_jsonl import parse_span_jsonl, record_style, sniff_span_format
+from annotator.io.subtitles import parse_srt, parse_vtt
+from annotator.io.tei import parse_tei
+from annotator.io.text import parse_text
+from annotator.model import ImportedDocument
+
+_BY_EXTENSION = {
+    ".md": "markdown",
+    ".markdown": "markdown",
+    ".srt": "srt",
+    ".vtt": "vtt",
+    ".xml": "tei",
+    ".tei": "tei",
+}
+_SRT_START_RE = re.compile(r"\A\s*\d+[ \t]*\r?\n[^\n]*-->")
+_VTT_START_RE = re.compile(r"\AWEBVTT(?:[ \t\r\n]|\Z)")
+# Skip the prolog (declaration, comments, processing instructions, DOCTYPE), then the root.
+_XML_ROOT_RE = re.compile(
+    r"\A\s*(?:(?:<\?.*?\?>|<!--.*?-->|<!DOCTYPE[^>]*>)\s*)*<(?:[\w.-]+:)?(TEI|teiCorpus)[\s>/]",
+    re.DOTALL,
+)
+
+
+def _sniff_json(text: str) -> str | None:
+    """``json``, ``prodigy`` or ``doccano`` if ``text`` is JSON or JSONL, else ``None``."""
+    try:
+        value = json.loads(text)
+    except (json.JSONDecodeError, RecursionError):
+        return sniff_span_format(text)
+    if isinstance(value, dict) and "text" in value and record_style(value):
+        return record_style(value)  # a one-line span file
+    return "json"
+
+
+def _sniff(text: str) -> str | None:
+    if _VTT_START_RE.match(text):
+        return "vtt"
+    if _SRT_START_RE.match(text):
+        return "srt"
+    stripped = text.lstrip()
+    if stripped[:1] in ("{", "["):
+        return _sniff_json(text)
+    if stripped.startswith("<") and _XML_ROOT_RE.match(text):
+        return "tei"
+    return None
+
+
+def detect_format(path: Path, text: str) -> str:
+    """The format of a file, by extension and then by content (rules in the module docstring)."""
+    suffix = path.suffix.lower()
+    if suffix in _BY_EXTENSION:
+        return _BY_EXTENSION[suffix]
+    if suffix == ".txt":
+        subtitle = (
+            "vtt" if _VTT_START_RE.match(text) else "srt" if _SRT_START_RE.match(text) else None
+        )
+        return subtitle or "text"
+    if suffix == ".json":
+        return _sniff_json(text) or "json"  # a JSON error is reported by the JSON importer
+    if suffix == ".jsonl":
+        return sniff_span_format(text) or "prodigy"  # bad lines are reported line by line
+    found = _sniff(text)
+    if found:
+        return found
+    if not suffix:
+        return "text"
+    raise ImportFailure(
+        str(path),
+        f"cannot tell the format of a '{suffix}' file from its content; pass --format with "
+        f"one of {', '.join(FORMATS)}",
+    )
+
+
+def _parser(fmt: str) -> Callable[[str, str, str], list[ImportedDocument]]:
+    if fmt in ("text", "markdown"):
+        return lambda text, source, given: parse_text(
+            text, source=source, source_path=given, format=fmt
+        )
+    if fmt in ("prodigy", "doccano"):
+        return lambda text, source, given: parse_span_jsonl(
+            text, source=source, source_path=given, format=fmt
+        )
+    simple = {"srt": parse_srt, "vtt": parse_vtt, "json": parse_json, "tei": parse_tei}
+    parse = simple[fmt]
+    return lambda text, source, given: parse(text, source=source, source_path=given)
+
+
+def read_transcript(path: Path, format: str | None = None) -> list[ImportedDocument]:
+    """Read one transcript file into documents, or raise :class:`ImportFailure`.
+
+    The file is read whole and parsed completely before anything is returned, so a
+    malformed place anywhere refuses the whole file.
+    """
+    path = Path(path)
+    given = str(path)
+    if format is not None and format not in FORMATS:
+        raise ImportFailure(given, f"unknown format '{format}'; use one of {', '.join(FORMATS)}")
+    text = read_transcript_text(path, given)
+    fmt = format or detect_format(path, text)
+    return _parser(fmt)(text, given, given)

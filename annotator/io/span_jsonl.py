@@ -1,0 +1,330 @@
+"""JSONL files with spans: Prodigy (format ``prodigy``) and doccano (format ``doccano``).
+
+Each non-blank line is one JSON object and becomes one document:
+
+- **Prodigy**: ``{"text", "spans": [{"start", "end", "label", "text"?, ...}], "meta"?,
+  "answer"?, "_annotator_id"?, "_session_id"?}``. Only accepted lines are imported: a line
+  whose ``answer`` is ``reject`` or ``ignore`` is checked like any other and then skipped;
+  a line with no ``answer`` counts as accepted. The layer's annotator is ``_annotator_id``,
+  else ``_session_id``, else none.
+- **doccano**: ``{"text", "label": [[start, end, "label"], ...]}`` or the relation-project
+  variant ``{"text", "entities": [{"start_offset", "end_offset", "label"}, ...]}``. The
+  other top-level keys are the example's metadata (doccano flattens it on export).
+  doccano records name no annotator, so the layer has none.
+
+The first line with ``spans`` (Prodigy) or with ``label``/``entities`` (doccano) decides the
+format of the file (unless ``--format`` names it); a file with neither is ``prodigy``, whose
+input format is bare ``{"text"}`` lines. A line in the other tool's style is refused.
+
+The text is stored as given (after the normalisation below) and is **one turn**, covering it
+without its surrounding whitespace; the turn's speaker is ``meta.speaker`` when that is a
+string. Title: ``meta.title``, else a top-level ``title``, else ``"<stem> id <id>"`` when the
+record has an ``id``, else ``"<stem> #<line>"``.
+
+Every span is checked before anything is returned: integer offsets with
+``0 <= start < end <= len(text)``, a non-empty string label, and, when the span stores its
+covered text (Prodigy ``spans[].text``), ``text[start:end]`` must equal it. Offsets from web
+tools may count UTF-16 code units: when the text has characters outside the Basic
+Multilingual Plane and the spans fail these checks in code points but pass when read as
+UTF-16 offsets, they are converted (and ``metadata["offsets"]`` says so). Without stored
+covered text, in-range offsets are taken as code points.
+
+Normalisation never moves a span silently: ``\\r\\n`` line ends become ``\\n`` and every
+offset after a removed ``\\r`` is shifted back; a span edge between ``\\r`` and ``\\n`` is an
+error. A text with spans that is not in Unicode NFC is refused, since composing characters
+would move the spans (a text without spans is simply normalised). **Any** bad line
+(invalid JSON, missing text, bad span) refuses the whole file, with the line number and
+the reason.
+"""
+
+from __future__ import annotations
+
+import bisect
+import json
+import re
+import unicodedata
+from pathlib import Path
+from typing import Any
+
+from annotator.io.common import ImportFailure, json_safe
+from annotator.model import ImportedDocument, SpanDraft, Turn, normalise_text
+
+_PRODIGY_KEYS = ("_input_hash", "_task_hash", "_view_id", "_timestamp", "answer")
+_DOCCANO_SKIP = frozenset({"text", "label", "entities", "relations", "Comments"})
+
+
+class _LineError(Exception):
+    """A reason a line is refused; the caller adds the file name and line number."""
+
+
+def sniff_span_format(text: str) -> str | None:
+    """``"prodigy"``/``"doccano"`` if every non-blank line is a JSON object, else ``None``.
+
+    The first line with spans in either style decides; with none, the file is Prodigy.
+    """
+    style: str | None = None
+    seen = False
+    for line in text.split("\n"):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+        except (json.JSONDecodeError, RecursionError):
+            return None
+        if not isinstance(record, dict):
+            return None
+        seen = True
+        if style is None:
+            style = record_style(record)
+    if not seen:
+        return None
+    return style or "prodigy"
+
+
+def record_style(record: dict[str, Any]) -> str | None:
+    """The tool a record's spans come from, or ``None`` when it has none of either style."""
+    if "spans" in record:
+        return "prodigy"
+    # A string "label" is a Prodigy classification answer, not doccano spans.
+    if "entities" in record or isinstance(record.get("label"), list):
+        return "doccano"
+    return None
+
+
+def _offset(value: Any, what: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise _LineError(f"{what} offset must be an integer, not {value!r}")
+    return value
+
+
+def _label(value: Any, where: str) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise _LineError(f"{where} has no label (a non-empty string is required)")
+    return value
+
+
+def _raw_spans(record: dict[str, Any], style: str) -> list[tuple[int, int, str, str | None, str]]:
+    """``(start, end, label, covered text or None, where)`` for each span of the record."""
+    spans: list[tuple[int, int, str, str | None, str]] = []
+    if style == "prodigy":
+        items = record.get("spans") or []
+        if not isinstance(items, list):
+            raise _LineError('"spans" must be a list')
+        for position, span in enumerate(items):
+            where = f"spans[{position}]"
+            if not isinstance(span, dict):
+                raise _LineError(f"{where} must be an object with start, end and label")
+            start = _offset(span.get("start"), f"{where} start")
+            end = _offset(span.get("end"), f"{where} end")
+            covered = span.get("text")
+            if covered is not None and not isinstance(covered, str):
+                raise _LineError(f"{where} text must be a string")
+            spans.append((start, end, _label(span.get("label"), where), covered, where))
+    elif "entities" in record:
+        items = record.get("entities") or []
+        if not isinstance(items, list):
+            raise _LineError('"entities" must be a list')
+        for position, entity in enumerate(items):
+            where = f"entities[{position}]"
+            if not isinstance(entity, dict):
+                raise _LineError(f"{where} must be an object with start_offset, end_offset, label")
+            start = _offset(entity.get("start_offset"), f"{where} start")
+            end = _offset(entity.get("end_offset"), f"{where} end")
+            spans.append((start, end, _label(entity.get("label"), where), None, where))
+    else:
+        items = record.get("label") or []
+        if not isinstance(items, list):
+            raise _LineError('"label" must be a list of [start, end, label]')
+        for position, item in enumerate(items):
+            where = f"label[{position}]"
+            if not isinstance(item, list) or len(item) != 3:
+                raise _LineError(
+                    f"{where} must be [start, end, label], found {json.dumps(item)[:40]} "
+                    "(a text-classification export has no spans)"
+                )
+            start = _offset(item[0], f"{where} start")
+            end = _offset(item[1], f"{where} end")
+            spans.append((start, end, _label(item[2], where), None, where))
+    return spans
+
+
+def _check(text: str, spans: list[tuple[int, int, str, str | None, str]]) -> str | None:
+    """The first problem with ``spans`` read as code-point offsets into ``text``, if any."""
+    for start, end, _label_text, covered, where in spans:
+        if not 0 <= start < end <= len(text):
+            return (
+                f"{where} [{start}, {end}) is not a non-empty range inside the text of "
+                f"{len(text)} characters"
+            )
+        if covered is not None and text[start:end] != covered:
+            return (
+                f"{where} [{start}, {end}) covers {text[start:end]!r}, but the span's text is "
+                f"{covered!r}"
+            )
+    return None
+
+
+def _from_utf16(
+    text: str, spans: list[tuple[int, int, str, str | None, str]]
+) -> list[tuple[int, int, str, str | None, str]] | None:
+    """Reinterpret offsets as UTF-16 code units; ``None`` if that does not fit either."""
+    boundaries = [0]  # UTF-16 offset of each code-point boundary
+    for char in text:
+        boundaries.append(boundaries[-1] + (2 if ord(char) > 0xFFFF else 1))
+
+    def convert(unit: int) -> int | None:
+        index = bisect.bisect_left(boundaries, unit)
+        return index if index < len(boundaries) and boundaries[index] == unit else None
+
+    converted = []
+    for start, end, label, covered, where in spans:
+        new_start, new_end = convert(start), convert(end)
+        if new_start is None or new_end is None:
+            return None  # an edge inside a surrogate pair
+        converted.append((new_start, new_end, label, covered, where))
+    return None if _check(text, converted) else converted
+
+
+def _resolve(
+    text: str, spans: list[tuple[int, int, str, str | None, str]]
+) -> tuple[list[tuple[int, int, str]], bool]:
+    """Checked code-point spans on the stored text, and whether UTF-16 was converted."""
+    problem = _check(text, spans)
+    converted = False
+    if problem:
+        if not any(ord(char) > 0xFFFF for char in text):
+            raise _LineError(problem)
+        utf16 = _from_utf16(text, spans)
+        if utf16 is None:
+            raise _LineError(problem + " (nor does it fit as UTF-16 offsets)")
+        spans, converted = utf16, True
+    stored = text.replace("\r\n", "\n").replace("\r", "\n")
+    if spans and unicodedata.normalize("NFC", stored) != stored:
+        raise _LineError(
+            "the text is not in Unicode NFC form; normalising it would move the spans, so "
+            "normalise the text and recompute the offsets first"
+        )
+    # Positions of the "\r" dropped from each "\r\n"; every offset after one shifts back.
+    removed = [match.start() for match in re.finditer("\r\n", text)]
+    removed_at = frozenset(removed)
+    result: list[tuple[int, int, str]] = []
+    for start, end, label, _covered, where in spans:
+        if start - 1 in removed_at or end - 1 in removed_at:
+            raise _LineError(f"{where} has an edge between \\r and \\n; fix the offsets")
+        result.append(
+            (
+                start - bisect.bisect_left(removed, start),
+                end - bisect.bisect_left(removed, end),
+                label,
+            )
+        )
+    return result, converted
+
+
+def _document(
+    record: dict[str, Any], style: str, line: int, *, stem: str, source_path: str | None
+) -> ImportedDocument | None:
+    text = record.get("text")
+    if not isinstance(text, str):
+        raise _LineError('the record has no "text" string')
+    if not text.strip():
+        raise _LineError("the text is empty")
+    spans, converted = _resolve(text, _raw_spans(record, style))
+    stored = normalise_text(text)  # equal to the checked text: only line ends changed
+    meta = record.get("meta")
+    if meta is not None and not isinstance(meta, dict):
+        raise _LineError('"meta" must be an object')
+    meta = meta or {}
+    if style == "prodigy":
+        answer = record.get("answer", "accept")
+        if answer not in ("accept", "reject", "ignore"):
+            raise _LineError(f'"answer" must be accept, reject or ignore, not {answer!r}')
+        if answer != "accept":
+            return None
+        metadata: dict[str, Any] = {"line": line}
+        if meta:
+            metadata["meta"] = meta
+        metadata.update({key: record[key] for key in _PRODIGY_KEYS if key in record})
+        annotator = record.get("_annotator_id") or record.get("_session_id")
+    else:
+        metadata = {"line": line}
+        metadata.update({k: v for k, v in record.items() if k not in _DOCCANO_SKIP})
+        annotator = None
+    if converted:
+        metadata["offsets"] = "converted from UTF-16 code units"
+    title = meta.get("title") if isinstance(meta.get("title"), str) else None
+    title = title or (record.get("title") if isinstance(record.get("title"), str) else None)
+    if not title:
+        record_id = record.get("id")
+        title = f"{stem} id {record_id}" if record_id is not None else f"{stem} #{line}"
+    speaker = meta.get("speaker") if isinstance(meta.get("speaker"), str) else None
+    speaker = " ".join(speaker.split()) if speaker else None
+    first = len(stored) - len(stored.lstrip())
+    last = len(stored.rstrip())
+    return ImportedDocument(
+        title=" ".join(title.split()),
+        text=stored,
+        turns=(Turn(0, first, last, speaker or None),),
+        format=style,
+        source_path=source_path,
+        metadata=json_safe(metadata),
+        spans=tuple(SpanDraft(label, start, end) for start, end, label in spans),
+        annotator=str(annotator) if annotator else None,
+    )
+
+
+def parse_span_jsonl(
+    text: str, *, source: str, source_path: str | None, format: str | None = None
+) -> list[ImportedDocument]:
+    """Parse Prodigy or doccano JSONL (rules in the module docstring)."""
+    records: list[tuple[int, dict[str, Any]]] = []
+    for number, line in enumerate(text.split("\n"), start=1):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise ImportFailure(
+                source,
+                f"invalid JSON ({exc.msg}); each line must be one JSON object",
+                place=f"line {number}, column {exc.colno}",
+            ) from None
+        except RecursionError:
+            raise ImportFailure(
+                source, "the JSON is nested too deeply", place=f"line {number}"
+            ) from None
+        if not isinstance(record, dict):
+            raise ImportFailure(
+                source,
+                f"expected a JSON object, found {type(record).__name__}",
+                place=f"line {number}",
+            )
+        records.append((number, record))
+    if not records:
+        raise ImportFailure(source, "the file has no JSON lines")
+    style = format or next(
+        (s for s in (record_style(r) for _, r in records) if s is not None), "prodigy"
+    )
+    stem = Path(source_path or source).stem
+    documents: list[ImportedDocument] = []
+    skipped = 0
+    for number, record in records:
+        try:
+            found = record_style(record)
+            if found is not None and found != style:
+                raise _LineError(
+                    f"this is a {found} record in a {style} file; a file must use one format"
+                )
+            document = _document(record, style, number, stem=stem, source_path=source_path)
+        except _LineError as exc:
+            raise ImportFailure(source, str(exc), place=f"line {number}") from None
+        if document is None:
+            skipped += 1
+        else:
+            documents.append(document)
+    if not documents:
+        raise ImportFailure(
+            source,
+            f"no accepted lines: all {skipped} lines have answer reject or ignore",
+        )
+    return documents

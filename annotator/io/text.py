@@ -1,0 +1,322 @@
+"""Plain-text and Markdown transcripts (formats ``text`` and ``markdown``; they behave the same).
+
+Rules, in the order they are applied to each line:
+
+1. **Front matter.** A ``---`` line followed by a ``key: value`` line opens a YAML block,
+   closed by the next ``---`` (or ``...``) line: on the first line of the file (where it
+   must be closed), or further down if it closes within 200 lines (otherwise it is a
+   Markdown rule and stays in the text). Each block starts a new document, so a file of
+   several concatenated transcripts yields one document per block, each with its own
+   metadata and title. Malformed YAML in a block is an error naming the line.
+2. **Blank lines** end a paragraph, and so does a line ending in two or more spaces (a
+   Markdown hard line break). Other line breaks are hard wraps: the stripped lines of one
+   paragraph are joined with a single space.
+3. **Clock lines** such as ``4:02 P.M. EST`` or ``END 1:45 P.M. EST`` are not speech: one
+   that comes after a speaker's turn closes that turn and starts a turn with no speaker.
+4. **Question turns**: a line starting (after any indentation) with ``Q`` and then two or
+   more spaces or a tab, or ``Q:`` / ``Q.``, is a turn of speaker ``"Q"``. A stray
+   backtick after ``Q`` or after a label's colon (a typo in the White House files, where
+   it appears as a backslash and a backtick) is tolerated and dropped.
+5. **Speaker labels**: ``NAME:`` at the start of a line, followed by whitespace or the end
+   of the line, where NAME has at most six words made of letters, ``.``, ``-`` and
+   apostrophes (later words may be numbers), and is either
+   - in capitals (``THE PRESIDENT``, ``MR KIRBY``; honorifics such as ``Mr.`` may be mixed
+     case, so ``Mr. KIRBY`` counts): accepted on any line; or
+   - in Title Case (``Jane Doe``, ``Secretary of State Blinken``): accepted only at the
+     start of a paragraph, because hard-wrapped sentences often put a capitalised word
+     and a colon at the start of a line (``Patrick’s Day: We’d like …``).
+   Discourse words (``Note``, ``Look``, ``So`` …) are never labels, and a Title Case
+   label cannot start with a preposition, conjunction or pronoun (``On Taiwan:``). The
+   speaker is the label as written (typos such as ``MR. SLOAT`` are kept), with runs of
+   whitespace collapsed.
+6. **Markdown heading**: when the first line of a document's body is a ``#`` heading, it is
+   the document's title (unless the front matter has one, in which case the heading goes
+   to ``metadata["heading"]``) and is not part of the text. Everything else, Markdown
+   syntax included, is kept literally.
+
+A turn runs from its label to the next label; paragraphs without a label continue it.
+Text before the first label is one turn with no speaker. A label with no text after it
+yields no turn. A document with no labels at all has one turn per paragraph, each with no
+speaker. Stage directions such as ``(Laughter.)`` stay in the text. Titles come from the
+front matter's ``title``, else the leading heading, else the file stem (``stem #n`` when
+the file holds several documents).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from annotator.io.common import DocumentBuilder, ImportFailure, clean_title
+from annotator.model import ImportedDocument, normalise_text
+
+try:  # the C loader is much faster; both are safe loaders
+    from yaml import CSafeLoader as _YamlLoader
+except ImportError:  # pragma: no cover - depends on how PyYAML was built
+    from yaml import SafeLoader as _YamlLoader  # type: ignore[assignment]
+
+_LABEL_RE = re.compile(
+    r"^\s*(?P<label>[^\W\d_][^\s:]*(?:[ \u00a0][^\s:]+){0,5}):(?:\\?`)?(?=\s|$)(?P<rest>.*)$"
+)
+_Q_RE = re.compile(r"^\s*Q(?:[:.](?=\s|$)|\\?`(?=\s)|(?=\s{2}|\t))(?P<rest>.*)$")
+_CLOCK_RE = re.compile(r"^(?:END\s+)?\d{1,2}:\d{2}\s*[AaPp]\.?\s?[Mm]\.?(?:\s+[A-Z]{2,5})?$")
+_HEADING_RE = re.compile(r"^#{1,6}\s+(?P<title>.+?)(?:\s+#+)?$")
+_FRONT_MATTER_KEY_RE = re.compile(r"^[A-Za-z_][\w-]*:(?:\s|$)")
+_LABEL_WORD_RE = re.compile(r"^(?:[^\W\d_]|[.'’\-])+$")
+_HARD_BREAK_RE = re.compile(r"[^ ] {2,}$")
+
+# A mid-file ``---`` is front matter only if it closes within this many lines.
+_MAX_FRONT_MATTER_LINES = 200
+
+
+def _word_set(words: str, sep: str | None = None) -> frozenset[str]:
+    return frozenset(word.strip() for word in words.split(sep) if word.strip())
+
+
+# Honorifics may be mixed case inside an ALL-CAPS label ("Mr. KIRBY").
+_HONORIFICS = _word_set(
+    "mr mr. ms ms. mrs mrs. mx mx. dr dr. prof prof. sen sen. rep rep. gov gov. hon hon."
+)
+_NAME_PARTICLES = _word_set("of the de del della der den van von da di du la le al bin y")
+# Capitalised words that start sentences before a colon far more often than they name anyone.
+_NOT_SPEAKERS = _word_set(
+    "note, notes, editor's note, editor’s note, update, correction, source, sources, date, time, "
+    "location, subject, summary, transcript, warning, example, here, now, so, but, and, yes, no, "
+    "well, look, listen, first, second, third, finally, today, remember, also, then, there, ps, "
+    "ok, okay, p.s., re",
+    sep=",",
+)
+# A Title Case label never starts with one of these ("On Taiwan: …", "As I said: …").
+_NOT_NAME_STARTS = _word_set(
+    """on in at for to as by with from about after before and but so or if when what why how
+    where who which this that these those it we you i he she they my our your his her their
+    let let's let’s here's here’s there's there’s one"""
+)
+
+
+def label_kind(label: str) -> str | None:
+    """``"caps"``, ``"title"`` or ``None`` (not a speaker label); see rule 5."""
+    words = label.split()
+    if not words or len(words) > 6 or label.casefold() in _NOT_SPEAKERS:
+        return None
+    caps = title = True
+    has_caps_word = False
+    for position, word in enumerate(words):
+        if word.isdigit():
+            if position == 0:
+                return None
+            continue
+        if not _LABEL_WORD_RE.match(word) or not any(ch.isalpha() for ch in word):
+            return None
+        honorific = word.casefold() in _HONORIFICS
+        if word.upper() == word:
+            has_caps_word = True
+        elif not honorific:
+            caps = False
+        first_letter = next(ch for ch in word if ch.isalpha())
+        if not first_letter.isupper() and (position == 0 or word not in _NAME_PARTICLES):
+            title = False
+    if caps and has_caps_word:
+        return "caps"
+    if title and words[0].casefold() not in _NOT_NAME_STARTS:
+        return "title"
+    return None
+
+
+def match_label(
+    line: str, *, paragraph_start: bool, allow_title: bool = True
+) -> tuple[str, str] | None:
+    """Return ``(speaker, rest of line)`` if ``line`` starts with a speaker label."""
+    q = _Q_RE.match(line)
+    if q:
+        return "Q", q.group("rest").strip()
+    m = _LABEL_RE.match(line)
+    if not m:
+        return None
+    label = m.group("label")
+    kind = label_kind(label)
+    if kind == "caps" or (kind == "title" and allow_title and paragraph_start):
+        return " ".join(label.split()), m.group("rest").strip()
+    return None
+
+
+@dataclass
+class _Doc:
+    first_line: int  # 1-based line where the document (or its front matter) starts
+    metadata: dict[str, Any] = field(default_factory=dict)
+    heading: str | None = None
+    # Each turn: (speaker, paragraphs). A paragraph is a list of stripped lines.
+    turns: list[tuple[str | None, list[list[str]]]] = field(default_factory=list)
+    labelled: bool = False
+    has_body: bool = False  # any non-blank line after the front matter
+
+    def current(self) -> tuple[str | None, list[list[str]]]:
+        if not self.turns:
+            self.turns.append((None, []))
+        return self.turns[-1]
+
+
+class _Parser:
+    def __init__(self, text: str, source: str) -> None:
+        self.lines = normalise_text(text).split("\n")
+        self.source = source
+        self.docs: list[_Doc] = []
+        self.doc = _Doc(first_line=1)
+        self.paragraph: list[str] | None = None  # the open paragraph of the current turn
+
+    # -- front matter -------------------------------------------------------------
+    def _front_matter_end(self, index: int) -> int | None:
+        """Index of the closing line if a front-matter block opens at ``index``."""
+        if self.lines[index].rstrip() != "---":
+            return None
+        following = self.lines[index + 1] if index + 1 < len(self.lines) else ""
+        if not _FRONT_MATTER_KEY_RE.match(following):
+            return None
+        last = len(self.lines) if index == 0 else index + 1 + _MAX_FRONT_MATTER_LINES
+        for end in range(index + 1, min(last, len(self.lines))):
+            if self.lines[end].rstrip() in ("---", "..."):
+                return end
+        if index == 0:
+            raise ImportFailure(
+                self.source,
+                "the YAML front matter opened here is never closed with a '---' line",
+                place="line 1",
+            )
+        return None
+
+    def _read_front_matter(self, start: int, end: int) -> dict[str, Any]:
+        block = "\n".join(self.lines[start + 1 : end])
+        try:
+            data = yaml.load(block, Loader=_YamlLoader)  # a safe loader: plain data only
+        except yaml.YAMLError as exc:
+            mark = getattr(exc, "problem_mark", None)
+            # The mark is 0-based within the block; one past its end means "at the end".
+            line = min(start + 2 + mark.line, end) if mark is not None else start + 1
+            problem = getattr(exc, "problem", None) or str(exc)
+            raise ImportFailure(
+                self.source,
+                f"the YAML front matter is malformed ({problem}); fix the block that "
+                f"starts at line {start + 1}",
+                place=f"line {line}",
+            ) from None
+        if data is None:
+            return {}
+        if not isinstance(data, dict):
+            raise ImportFailure(
+                self.source,
+                "the YAML front matter must be a mapping of keys to values",
+                place=f"line {start + 1}",
+            )
+        return data
+
+    # -- turns --------------------------------------------------------------------
+    def _end_paragraph(self) -> None:
+        self.paragraph = None
+
+    def _add_line(self, line: str) -> None:
+        if self.paragraph is None:
+            self.paragraph = []
+            self.doc.current()[1].append(self.paragraph)
+        self.paragraph.append(line)
+
+    def _start_turn(self, speaker: str | None, first_line: str) -> None:
+        self.doc.turns.append((speaker, []))
+        self.paragraph = None
+        if first_line:
+            self._add_line(first_line)
+
+    def _finish_doc(self) -> None:
+        if self.doc.has_body or self.doc.metadata:
+            self.docs.append(self.doc)
+
+    def parse(self) -> list[_Doc]:
+        lines = self.lines
+        index = 0
+        paragraph_start = True
+        while index < len(lines):
+            raw = lines[index]
+            if raw.startswith("---"):
+                end = self._front_matter_end(index)
+                if end is not None:
+                    self._finish_doc()
+                    self.doc = _Doc(first_line=index + 1)
+                    self.doc.metadata = self._read_front_matter(index, end)
+                    self.paragraph = None
+                    paragraph_start = True
+                    index = end + 1
+                    continue
+            line = raw.strip()
+            index += 1
+            if not line:
+                self._end_paragraph()
+                paragraph_start = True
+                continue
+            first_body_line = not self.doc.has_body
+            self.doc.has_body = True
+            if first_body_line and (heading := _HEADING_RE.match(line)):
+                self.doc.heading = heading.group("title").strip()
+                paragraph_start = True
+                continue
+            if paragraph_start and _CLOCK_RE.match(line):
+                speaker = self.doc.current()[0]
+                if speaker is not None:
+                    self._start_turn(None, "")
+                self._end_paragraph()
+                self._add_line(line)
+                self._end_paragraph()
+                paragraph_start = True
+                continue
+            label = match_label(raw, paragraph_start=paragraph_start)
+            if label is not None:
+                self.doc.labelled = True
+                self._start_turn(label[0], label[1])
+            else:
+                self._add_line(line)
+            paragraph_start = bool(_HARD_BREAK_RE.search(raw))
+            if paragraph_start:
+                self._end_paragraph()
+        self._finish_doc()
+        return self.docs
+
+
+def parse_text(
+    text: str, *, source: str, source_path: str | None, format: str = "text"
+) -> list[ImportedDocument]:
+    """Parse a plain-text or Markdown transcript (rules in the module docstring)."""
+    docs = _Parser(text, source).parse()
+    stem = Path(source_path or source).stem
+    results: list[ImportedDocument] = []
+    several = len(docs) > 1
+    for number, doc in enumerate(docs, start=1):
+        builder = DocumentBuilder()
+        if doc.labelled:
+            for speaker, paragraphs in doc.turns:
+                builder.add_turn((" ".join(p) for p in paragraphs), speaker=speaker)
+        else:  # an article: one turn per paragraph
+            for _speaker, paragraphs in doc.turns:
+                for paragraph in paragraphs:
+                    builder.add_turn([" ".join(paragraph)])
+        if not len(builder):
+            raise ImportFailure(
+                source,
+                "this document has front matter but no text; remove the block or add the "
+                "transcript",
+                place=f"line {doc.first_line}",
+            )
+        metadata = dict(doc.metadata)
+        title = clean_title(metadata.get("title"))
+        if doc.heading:
+            if title:
+                metadata["heading"] = doc.heading
+            else:
+                title = clean_title(doc.heading)
+        if not title:
+            title = f"{stem} #{number}" if several else stem
+        results.append(
+            builder.build(title=title, format=format, source_path=source_path, metadata=metadata)
+        )
+    return results

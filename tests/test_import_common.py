@@ -1,0 +1,140 @@
+"""Shared importer machinery: reading bytes, ImportFailure, DocumentBuilder.
+
+``assert_well_formed`` lives here and the other ``test_import_*`` modules import it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import unicodedata
+from pathlib import Path
+
+import pytest
+
+from annotator.io import FORMATS, DocumentBuilder, ImportFailure, read_transcript
+from annotator.io.common import json_safe
+from annotator.model import ImportedDocument
+
+
+def assert_well_formed(doc: ImportedDocument) -> None:
+    """The layout every importer promises (see annotator/io/common.py)."""
+    text = doc.text
+    assert text == unicodedata.normalize("NFC", text)
+    assert "\r" not in text
+    assert doc.turns, "a document has at least one turn"
+    previous_end = 0
+    for position, turn in enumerate(doc.turns):
+        assert turn.index == position
+        assert previous_end <= turn.start < turn.end <= len(text)
+        content = text[turn.start : turn.end]
+        assert content.strip(), f"turn {position} is empty"
+        assert content == content.strip(), f"turn {position} has surrounding whitespace"
+        assert turn.speaker is None or turn.speaker == turn.speaker.strip() != ""
+        previous_end = turn.end
+    if doc.format not in ("prodigy", "doccano"):  # span formats keep their text as given
+        pieces = [text[t.start : t.end] for t in doc.turns]
+        assert text == "\n\n".join(pieces)
+        assert all("\n\n" not in piece for piece in pieces)
+    for span in doc.spans:
+        assert 0 <= span.start < span.end <= len(text)
+    json.dumps(dict(doc.metadata))  # metadata must be JSON-serialisable
+
+
+def write(tmp_path: Path, name: str, content: str | bytes) -> Path:
+    path = tmp_path / name
+    if isinstance(content, bytes):
+        path.write_bytes(content)
+    else:
+        path.write_text(content, encoding="utf-8", newline="")
+    return path
+
+
+def test_formats_are_the_public_names() -> None:
+    assert FORMATS == ("text", "markdown", "srt", "vtt", "json", "tei", "prodigy", "doccano")
+
+
+def test_import_failure_is_one_line_with_file_place_and_reason() -> None:
+    exc = ImportFailure("talk.srt", "cue timing\n'x' is bad", place="line 14")
+    assert str(exc) == "talk.srt: line 14: cue timing 'x' is bad"
+    assert (exc.file, exc.place, exc.reason) == ("talk.srt", "line 14", "cue timing 'x' is bad")
+    assert str(ImportFailure("a.txt", "empty")) == "a.txt: empty"
+
+
+def test_empty_file_is_refused(tmp_path: Path) -> None:
+    path = write(tmp_path, "empty.txt", b"")
+    with pytest.raises(ImportFailure, match=r"empty\.txt: the file is empty"):
+        read_transcript(path)
+
+
+def test_whitespace_only_file_is_refused(tmp_path: Path) -> None:
+    path = write(tmp_path, "blank.md", " \n\t\n\u00a0\n")
+    with pytest.raises(ImportFailure, match="only whitespace"):
+        read_transcript(path)
+
+
+def test_binary_file_with_nul_bytes_is_refused(tmp_path: Path) -> None:
+    path = write(tmp_path, "picture.txt", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR")
+    with pytest.raises(ImportFailure, match="binary"):
+        read_transcript(path)
+
+
+def test_file_of_control_bytes_is_refused_as_binary(tmp_path: Path) -> None:
+    path = write(tmp_path, "noise.txt", bytes(range(1, 9)) * 20 + b"hello")
+    with pytest.raises(ImportFailure, match="mostly control bytes"):
+        read_transcript(path)
+
+
+def test_utf16_file_is_refused_with_advice(tmp_path: Path) -> None:
+    path = write(tmp_path, "wide.txt", "Q:  hello".encode("utf-16"))
+    with pytest.raises(ImportFailure, match="UTF-16; save it as UTF-8"):
+        read_transcript(path)
+
+
+def test_invalid_utf8_names_line_and_byte(tmp_path: Path) -> None:
+    path = write(tmp_path, "latin1.txt", b"line one\nline two\ncaf\xe9 au lait\n")
+    with pytest.raises(ImportFailure) as info:
+        read_transcript(path)
+    message = str(info.value)
+    assert message.startswith(f"{path}: line 3: invalid UTF-8: byte 0xE9 at byte 4 of the line")
+    assert "\n" not in message
+
+
+def test_utf8_bom_is_stripped(tmp_path: Path) -> None:
+    path = write(tmp_path, "bom.txt", "\ufeffTHE PRESIDENT:  Hello.".encode())
+    [doc] = read_transcript(path)
+    assert doc.text == "Hello."
+    assert doc.turns[0].speaker == "THE PRESIDENT"
+
+
+def test_missing_file_is_an_import_failure(tmp_path: Path) -> None:
+    with pytest.raises(ImportFailure, match="cannot read the file"):
+        read_transcript(tmp_path / "nope.txt")
+
+
+def test_builder_lays_out_turns_and_paragraphs() -> None:
+    builder = DocumentBuilder()
+    assert builder.add_turn(["  \n"], speaker="EMPTY") is None  # no text, no turn
+    first = builder.add_turn(["  Hello there. ", "", "Second\u00a0paragraph.\n\nThird."], "A")
+    second = builder.add_turn(["cafe\u0301"], None, 1.5, 2.0)
+    doc = builder.build(
+        title="t", format="text", source_path=None, metadata={"d": dt.date(2024, 1, 2)}
+    )
+    assert doc.text == "Hello there.\nSecond\u00a0paragraph.\nThird.\n\ncafé"
+    assert first is not None and second is not None
+    assert doc.text[first.start : first.end] == "Hello there.\nSecond\u00a0paragraph.\nThird."
+    assert doc.text[second.start : second.end] == "café"
+    assert (second.index, second.speaker, second.start_time, second.end_time) == (1, None, 1.5, 2.0)
+    assert doc.metadata == {"d": "2024-01-02"}
+    assert_well_formed(doc)
+
+
+def test_json_safe_converts_yaml_types() -> None:
+    when = dt.datetime(2025, 2, 17, 11, 51, 24, tzinfo=dt.timezone(dt.timedelta(hours=-5)))
+    value = {"when": when, 1: (1, 2.5, None), "nan": float("nan"), "set": {"b", "a"}}
+    assert json_safe(value) == {
+        "when": "2025-02-17T11:51:24-05:00",
+        "1": [1, 2.5, None],
+        "nan": "nan",
+        "set": ["a", "b"],
+    }

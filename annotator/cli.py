@@ -50,6 +50,26 @@ def _cell(value: object) -> Text:
     return Text("" if value is None else str(value))
 
 
+def _fit(table: Table, width: int, flexible: tuple[int, ...]) -> None:
+    """One line per row: the flexible columns (long titles, file names) share what the
+    others leave and are cut with an ellipsis; numbers and statuses are never cut."""
+
+    def natural(index: int) -> int:
+        column = table.columns[index]
+        cells = [str(column.header), *(str(cell) for cell in column.cells)]
+        return max(len(cell) for cell in cells)
+
+    fixed = [i for i in range(len(table.columns)) if i not in flexible]
+    # Each column takes its width plus one space of padding on either side and one border.
+    spare = width - 1 - sum(natural(i) + 3 for i in fixed) - 3 * len(flexible)
+    for i in fixed:
+        table.columns[i].width, table.columns[i].no_wrap = natural(i), True
+    for i in flexible:
+        share = max(8, spare // len(flexible))
+        table.columns[i].width = min(natural(i), share)
+        table.columns[i].no_wrap, table.columns[i].overflow = True, "ellipsis"
+
+
 def _open(ctx: click.Context) -> Project:
     project = Project.open(ctx.obj["db"])
     ctx.call_on_close(project.close)
@@ -143,6 +163,7 @@ def import_(
             f"skipped {path}: a README, not a transcript (name it alone to import it)", err=True
         )
     table = Table("file", "documents", "turns", "speakers", "words", "spans", "result")
+    table.columns[0].overflow = "fold"
     totals = {"documents": 0, "turns": 0, "words": 0, "spans": 0}
     failures = 0
     with click.progressbar(
@@ -151,6 +172,7 @@ def import_(
         file=sys.stderr,
         show_pos=True,
         item_show_func=lambda p: p and p.name,
+        hidden=len(files) < 2 or not sys.stderr.isatty(),
     ) as bar:
         for path in bar:
             try:
@@ -158,7 +180,7 @@ def import_(
                 results = project.add_documents(documents, annotator=annotator)
             except (ImportFailure, ProjectError) as error:
                 failures += 1
-                click.echo(f"\nerror: {error}", err=True)
+                click.echo(f"error: {error}", err=True)
                 continue
             new = [d for d, r in zip(documents, results, strict=True) if r.created]
             spans = sum(r.spans_added for r in results)
@@ -168,7 +190,7 @@ def import_(
             else:
                 result = "already there" if not spans else "spans added"
             table.add_row(
-                _cell(path),
+                _cell(path.name),
                 str(len(documents)),
                 str(sum(len(d.turns) for d in documents)),
                 str(len(speakers)),
@@ -212,6 +234,7 @@ def documents(ctx: click.Context) -> None:
         )
     console = _console()
     if summaries:
+        _fit(table, console.width, flexible=(1, 2))
         console.print(table)
     else:
         console.print("No documents yet. Import some with: annotator import FILE...")

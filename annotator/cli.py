@@ -19,7 +19,7 @@ from rich.text import Text
 from . import __version__
 from .io import FORMATS, ImportFailure, read_transcript
 from .model import DOCUMENT_STATUSES
-from .resources import default_scheme_path
+from .resources import default_scheme_path, sample_transcripts
 from .scheme import Scheme, SchemeError, load_scheme_file, validate_scheme
 from .store import DB_ENV_VAR, DEFAULT_DB_NAME, Project, ProjectError, resolve_db_path
 
@@ -95,7 +95,38 @@ def cli(ctx: click.Context, db: Path | None, debug: bool) -> None:
     ctx.ensure_object(dict)
     ctx.obj["db"] = resolve_db_path(db)
     if ctx.invoked_subcommand is None:
-        click.echo(ctx.get_help())
+        path = ctx.obj["db"]
+        if not path.exists():
+            _create_sample_project(path)
+        ctx.invoke(annotate)
+
+
+def _create_sample_project(path: Path) -> None:
+    """A first run: a project from the bundled scheme and the sample transcripts."""
+    with Project.create(path, load_scheme_file(default_scheme_path())) as project:
+        documents = [doc for sample in sample_transcripts() for doc in read_transcript(sample)]
+        project.add_documents(documents)
+    click.echo(
+        f"Created {path.resolve()} with the bundled political-interview scheme and "
+        f"{len(documents)} sample transcripts (add your own with 'annotator import FILE...')."
+    )
+
+
+@cli.command()
+@click.option(
+    "--as", "annotator", metavar="NAME", help="Annotator name [default: ask once, then remember]."
+)
+@click.option("--document", metavar="REF", help="Open this document (its id or source file name).")
+@click.pass_context
+def annotate(ctx: click.Context, annotator: str | None, document: str | None) -> None:
+    """Open the annotation app on the project."""
+    from .app import make_app  # Textual loads only for the app, keeping other commands quick
+
+    app = make_app(ctx.obj["db"], annotator=annotator, document=document)
+    try:
+        app.run()
+    finally:
+        app.project.close()
 
 
 @cli.command()

@@ -524,6 +524,11 @@ class Project:
         joined); with ``refuse`` the span is refused. Returns the span as stored.
         """
         annotator_id = self.annotator_id(annotator)
+        try:
+            if self.scheme.label(label).deprecated:
+                raise ProjectError(f"label {label!r} is deprecated: it is kept for old spans only")
+        except KeyError as error:
+            raise ProjectError(_msg(error)) from None
         with self._write():
             start, end, attributes, note, merged = self._prepare_span(
                 document_id, annotator_id, label, start, end, attributes, note, exclude=None

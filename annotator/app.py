@@ -1,0 +1,149 @@
+"""The Textual application: opens a project, asks who is annotating, shows documents.
+
+Thin on purpose: editing rules live in :mod:`annotator.editor`, storage in
+:mod:`annotator.store`; the screens turn keys into calls to them.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import ClassVar
+
+from textual.app import App
+from textual.binding import Binding, BindingType
+
+from .config import Config, ConfigError, load_config, save_config
+from .editor import Editor
+from .screens.annotate import AnnotateScreen, screen_for
+from .screens.dialogs import NamePrompt
+from .screens.queue import QueueScreen
+from .store import Project, ProjectError
+
+
+class AnnotatorApp(App[None]):
+    TITLE = "annotator"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("q", "quit", "Quit", id="app.quit"),
+    ]
+
+    def __init__(
+        self,
+        project: Project,
+        *,
+        annotator: str | None = None,
+        document: int | None = None,
+        config: Config | None = None,
+        config_file: Path | None = None,
+        remember: bool = True,
+    ) -> None:
+        super().__init__()
+        self.project = project
+        self.annotator = annotator
+        self.first_document = document
+        self.config = config or Config()
+        self.config_file = config_file
+        self.remember = remember  # save the annotator's name in the user's config
+        self.annotate_screen: AnnotateScreen | None = None
+        if self.config.theme:
+            self.theme = self.config.theme
+
+    def on_mount(self) -> None:
+        if self.config.keymap:
+            self.set_keymap(self.config.keymap)
+        name = self.annotator or self.config.annotator
+        if name:
+            self._start(name)
+        else:
+            self.push_screen(NamePrompt(), self._named)
+
+    def _named(self, name: str | None) -> None:
+        if not name:
+            self.exit()
+            return
+        if self.remember:
+            self.config = self.config.with_annotator(name)
+            save_config(self.config, self.config_file)
+        self._start(name)
+
+    def _start(self, name: str) -> None:
+        self.annotator = name
+        self.project.annotator_id(name)  # the annotator exists from the first launch on
+        document = self.first_document or self.project.last_document(name)
+        ids = self._document_ids()
+        if document not in ids:
+            document = ids[0] if ids else None
+        if document is None:
+            self.notify(
+                "This project has no documents yet: quit (q) and run 'annotator import FILE...'",
+                severity="warning",
+                timeout=30,
+            )
+            return
+        self.open_document(document)
+
+    def _document_ids(self) -> list[int]:
+        return [summary.id for summary in self.project.documents()]
+
+    @property
+    def editor(self) -> Editor | None:
+        return self.annotate_screen.editor if self.annotate_screen else None
+
+    def open_document(self, document_id: int) -> None:
+        assert self.annotator is not None
+        editor = Editor(self.project, document_id, self.annotator)
+        self.sub_title = f"{self.annotator} · {editor.document.title}"
+        if self.annotate_screen is None:
+            self.annotate_screen = screen_for(self.project.scheme)(editor)
+            self.push_screen(self.annotate_screen)
+        else:
+            self.annotate_screen.show_editor(editor)
+        editor.save_cursor()  # remembers this as the annotator's current document
+
+    def switch_document(self, step: int) -> None:
+        ids = self._document_ids()
+        current = self.editor.id if self.editor else None
+        if not ids or current not in ids:
+            return
+        target = ids[(ids.index(current) + step) % len(ids)]
+        if target != current:
+            self.open_document(target)
+
+    def open_queue(self) -> None:
+        assert self.annotator is not None
+        current = self.editor.id if self.editor else None
+
+        def chosen(document_id: int | None) -> None:
+            if document_id is not None and document_id != current:
+                self.open_document(document_id)
+
+        self.push_screen(QueueScreen(self.project.path, self.annotator, current), chosen)
+
+    async def action_quit(self) -> None:
+        if self.editor is not None:
+            self.editor.save_cursor()
+        self.exit()
+
+
+def make_app(
+    db_path: Path,
+    *,
+    annotator: str | None = None,
+    document: str | None = None,
+    config_file: Path | None = None,
+    remember: bool = True,
+) -> AnnotatorApp:
+    """Open the project and build the app; user errors surface before the screen is taken."""
+    try:
+        config = load_config(config_file)
+    except ConfigError as error:
+        raise ProjectError(str(error)) from None
+    project = Project.open(db_path)
+    document_id = project.find_document(document).id if document else None
+    return AnnotatorApp(
+        project,
+        annotator=annotator,
+        document=document_id,
+        config=config,
+        config_file=config_file,
+        remember=remember,
+    )

@@ -1,0 +1,328 @@
+"""One annotator's editing session on one document: cursor, selection, snapping and spans.
+
+Plain Python (no Textual), so every editing rule is testable without a terminal; the
+transcript widget draws an :class:`Editor` and turns keys into its methods.
+
+Every change goes through the :class:`~annotator.store.Project` first (committed, logged)
+and only then into the in-memory :class:`~annotator.textindex.SpanIndex` the view paints
+from, so the screen never shows a span that is not on disk. Methods that change spans return
+the ``[start, end)`` ranges whose painting changed.
+
+Selections follow vim's visual mode: the cursor is a character cell, and a selection covers
+every cell from the anchor to the cursor inclusive, widened outward to the snapping unit.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_left, bisect_right, insort
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from . import motions
+from .model import Change, Span, Turn
+from .store import Project
+from .textindex import SpanIndex
+
+Range = tuple[int, int]
+
+
+@dataclass(frozen=True)
+class SearchState:
+    pattern: str
+    regex: bool
+    starts: list[int]
+    ends: list[int]
+
+
+class Editor:
+    def __init__(self, project: Project, document_id: int, annotator: str) -> None:
+        self.project = project
+        self.scheme = project.scheme
+        self.document = project.document(document_id)
+        self.text = self.document.text
+        turns = project.turns(document_id)
+        self.turns: list[Turn] = turns or [Turn(0, 0, max(len(self.text), 1))]
+        self._turn_starts = [turn.start for turn in self.turns]
+        self.annotator = annotator
+        self.spans: dict[int, Span] = {
+            span.id: span for span in project.spans(document_id, annotator=annotator)
+        }
+        self.index = SpanIndex(self.turns, self.spans.values())
+        self._starts = sorted((span.start, span.id) for span in self.spans.values())
+        self.status = project.status(document_id, annotator)
+        self.cursor = min(project.cursor(document_id, annotator), self.last_position)
+        self.anchor: int | None = None
+        self.visual = False  # `v` mode: plain motions extend the selection
+        self.unit = self.scheme.settings.snap
+        self.search: SearchState | None = None
+
+    # ---- positions -----------------------------------------------------------------------
+
+    @property
+    def id(self) -> int:
+        return self.document.id
+
+    @property
+    def last_position(self) -> int:
+        """The last character cell (the cursor never sits past the text)."""
+        return max(len(self.text) - 1, 0)
+
+    def clamp(self, position: int) -> int:
+        return min(max(position, 0), self.last_position)
+
+    def turn_at(self, offset: int) -> Turn:
+        return self.turns[max(bisect_right(self._turn_starts, offset) - 1, 0)]
+
+    # ---- cursor and selection ------------------------------------------------------------
+
+    @property
+    def selection(self) -> Range | None:
+        """The selected ``[start, end)``, snapped to the unit; None when nothing is selected."""
+        if self.anchor is None:
+            return None
+        start, end = sorted((self.anchor, self.cursor))
+        return motions.snap_range(self.text, self.turns, start, end + 1, self.unit)
+
+    def move_to(self, position: int, *, extend: bool = False) -> None:
+        """Move the cursor; ``extend`` (shift+motion, or `v` mode) grows the selection."""
+        if extend or self.visual:
+            if self.anchor is None:
+                self.anchor = self.cursor
+        else:
+            self.anchor = None
+        self.cursor = self.clamp(position)
+
+    def toggle_visual(self) -> None:
+        """`v`: start a selection at the cursor, or end the one in progress."""
+        if self.visual or self.anchor is not None:
+            self.clear_selection()
+        else:
+            self.visual, self.anchor = True, self.cursor
+
+    def clear_selection(self) -> None:
+        self.visual, self.anchor = False, None
+
+    def cycle_unit(self) -> str:
+        units = motions.UNITS
+        self.unit = units[(units.index(self.unit) + 1) % len(units)]
+        return self.unit
+
+    def resize_selection(self, edge: str, grow: bool) -> None:
+        """Move the selection's ``start`` or ``end`` edge outward (grow) or inward by one unit.
+
+        Without a selection, the unit under the cursor becomes the selection first.
+        """
+        start, end = self.selection or self.unit_range()
+        if edge == "end":
+            end = self._unit_end_after(end) if grow else self._unit_end_before(end, floor=start)
+        else:
+            start = self._unit_start_before(start) if grow else self._unit_start_after(start, end)
+        if start >= end:
+            return
+        # Keep the cursor at the edge that moved, so motions continue from there.
+        if edge == "end":
+            self.anchor, self.cursor = start, self.clamp(end - 1)
+        else:
+            self.anchor, self.cursor = self.clamp(end - 1), start
+        self.visual = True
+
+    def unit_range(self, position: int | None = None) -> Range:
+        pos = self.cursor if position is None else position
+        return motions.unit_at(self.text, self.turns, pos, self.unit)
+
+    def _unit_end_after(self, end: int) -> int:
+        match = re.compile(r"\S").search(self.text, end)
+        if match is None:
+            return end
+        return max(end, motions.unit_at(self.text, self.turns, match.start(), self.unit)[1])
+
+    def _unit_end_before(self, end: int, floor: int) -> int:
+        last = motions.unit_at(self.text, self.turns, end - 1, self.unit)
+        before = self.text[floor : last[0]].rstrip()
+        return floor + len(before) if before else end
+
+    def _unit_start_before(self, start: int) -> int:
+        before = self.text[:start].rstrip()
+        if not before:
+            return start
+        return min(start, motions.unit_at(self.text, self.turns, len(before) - 1, self.unit)[0])
+
+    def _unit_start_after(self, start: int, end: int) -> int:
+        first = motions.unit_at(self.text, self.turns, start, self.unit)
+        match = re.compile(r"\S").search(self.text, first[1], end)
+        return match.start() if match else start
+
+    def target(self) -> Range:
+        """What a label hotkey tags: the selection, else the unit under the cursor."""
+        return self.selection or self.unit_range()
+
+    # ---- motions -------------------------------------------------------------------------
+
+    def motion(self, name: str) -> int:
+        """The position a named motion leads to from the cursor."""
+        text, pos, turns = self.text, self.cursor, self.turns
+        match name:
+            case "left":
+                return pos - 1
+            case "right":
+                return pos + 1
+            case "word_next":
+                return motions.next_word_start(text, pos)
+            case "word_prev":
+                return motions.prev_word_start(text, pos)
+            case "word_end":
+                return motions.word_end(text, pos)
+            case "sentence_next":
+                return motions.next_sentence_start(text, pos)
+            case "sentence_prev":
+                return motions.prev_sentence_start(text, pos)
+            case "turn_next":
+                return motions.next_turn_start(text, turns, pos)
+            case "turn_prev":
+                return motions.prev_turn_start(text, turns, pos)
+            case "start":
+                return 0
+            case "end":
+                return self.last_position
+        raise ValueError(f"unknown motion {name!r}")
+
+    # ---- spans ---------------------------------------------------------------------------
+
+    def spans_at(self, offset: int | None = None) -> list[Span]:
+        """Spans covering ``offset`` (the cursor), innermost (shortest) first."""
+        refs = self.index.at(self.cursor if offset is None else offset)
+        return sorted((self.spans[ref.key] for ref in refs), key=lambda s: (s.end - s.start, s.id))
+
+    def spans_in_order(self) -> list[Span]:
+        return [self.spans[span_id] for _, span_id in self._starts]
+
+    def spans_near(self, count: int) -> tuple[int, list[Span]]:
+        """Up to ``count`` spans in text order around the cursor, and the first one's rank."""
+        middle = bisect_left(self._starts, (self.cursor, -1))
+        first = max(min(middle - count // 2, len(self._starts) - count), 0)
+        return first, [self.spans[span_id] for _, span_id in self._starts[first : first + count]]
+
+    def next_span(self, forward: bool = True) -> Span | None:
+        """The first span starting after (or before) the cursor."""
+        if forward:
+            i = bisect_right(self._starts, (self.cursor, float("inf")))
+            return self.spans[self._starts[i][1]] if i < len(self._starts) else None
+        i = bisect_left(self._starts, (self.cursor, -1)) - 1
+        return self.spans[self._starts[i][1]] if i >= 0 else None
+
+    def needs_attributes(self, label: str) -> bool:
+        """Whether tagging with ``label`` needs values that have no default (ask first)."""
+        return any(a.required and a.default is None for a in self.scheme.label(label).attributes)
+
+    def tag(
+        self, label: str, attributes: Mapping[str, Any] | None = None, note: str = ""
+    ) -> list[Range]:
+        """Tag the target with ``label``; clears the selection. Defaults fill attributes."""
+        start, end = self.target()
+        self.project.create_span(self.id, self.annotator, label, start, end, attributes, note)
+        self.clear_selection()
+        return self._sync()
+
+    def update(
+        self, span_id: int, *, label: str, attributes: Mapping[str, Any], note: str
+    ) -> list[Range]:
+        self.project.update_span(
+            span_id, self.annotator, label=label, attributes=attributes, note=note
+        )
+        return self._sync()
+
+    def move_span(self, span_id: int, start: int, end: int) -> list[Range]:
+        self.project.update_span(span_id, self.annotator, start=start, end=end)
+        return self._sync()
+
+    def delete(self, span_id: int) -> list[Range]:
+        self.project.delete_span(span_id, self.annotator)
+        return self._sync()
+
+    def undo(self) -> list[Range]:
+        return self._apply_changes(self.project.undo(self.id, self.annotator))
+
+    def redo(self) -> list[Range]:
+        return self._apply_changes(self.project.redo(self.id, self.annotator))
+
+    def _apply_changes(self, changes: Iterable[Change]) -> list[Range]:
+        changed = self._sync()
+        if changed:
+            # Put the cursor where the change happened, as editors do after undo.
+            self.cursor = self.clamp(min(start for start, _ in changed))
+            self.clear_selection()
+        return changed
+
+    def _sync(self) -> list[Range]:
+        """Bring the in-memory layer up to date with the database; the ranges that changed.
+
+        Reading the layer back (rather than patching it from the write's result) also picks
+        up merges and anything another process did to this annotator's layer.
+        """
+        fresh = {s.id: s for s in self.project.spans(self.id, annotator=self.annotator)}
+        changed: list[Range] = []
+        for span_id, old in list(self.spans.items()):
+            new = fresh.get(span_id)
+            if new != old:
+                self.index.remove(span_id)
+                self._starts.remove((old.start, span_id))
+                del self.spans[span_id]
+                changed.append((old.start, old.end))
+        for span_id, new in fresh.items():
+            if span_id not in self.spans:
+                self.spans[span_id] = new
+                self.index.add(new)
+                insort(self._starts, (new.start, span_id))
+                changed.append((new.start, new.end))
+        if changed and self.status == "new":
+            self.status = "in_progress"
+        return changed
+
+    # ---- search --------------------------------------------------------------------------
+
+    def find(self, pattern: str, regex: bool = False) -> int:
+        """Remember every match of ``pattern`` (case-insensitive) and return how many."""
+        flags = re.IGNORECASE | re.MULTILINE
+        compiled = re.compile(pattern if regex else re.escape(pattern), flags)
+        starts, ends = [], []
+        for match in compiled.finditer(self.text):
+            if match.end() > match.start():
+                starts.append(match.start())
+                ends.append(match.end())
+        self.search = SearchState(pattern, regex, starts, ends)
+        return len(starts)
+
+    def next_match(self, forward: bool = True) -> Range | None:
+        """The match after (or before) the cursor, wrapping around; None without matches."""
+        if not self.search or not self.search.starts:
+            return None
+        starts = self.search.starts
+        if forward:
+            i = bisect_right(starts, self.cursor)
+            i = 0 if i == len(starts) else i
+        else:
+            i = bisect_left(starts, self.cursor) - 1
+        return starts[i], self.search.ends[i]
+
+    def matches_in(self, start: int, end: int) -> list[Range]:
+        if not self.search:
+            return []
+        starts, ends = self.search.starts, self.search.ends
+        i = max(bisect_left(starts, start) - 1, 0)
+        found = []
+        while i < len(starts) and starts[i] < end:
+            if ends[i] > start:
+                found.append((starts[i], ends[i]))
+            i += 1
+        return found
+
+    # ---- document status -----------------------------------------------------------------
+
+    def set_status(self, status: str) -> None:
+        self.project.set_status(self.id, self.annotator, status)
+        self.status = status
+
+    def save_cursor(self) -> None:
+        self.project.set_cursor(self.id, self.annotator, self.cursor)

@@ -1,0 +1,444 @@
+"""The annotation screen: transcript, label legend, span list and status line.
+
+Keys map to :class:`~annotator.editor.Editor` methods; the screen then tells the transcript
+view which rows changed. Every binding has an id (``annotate.*``) so users can remap it in
+their config file; label hotkeys come from the scheme (``annotate.label.<id>``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import ClassVar
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal
+from textual.keys import (
+    _character_to_key,  # pinned Textual; covered by a symbol-hotkey test
+    format_key,
+)
+from textual.screen import Screen
+from textual.widgets import Footer
+
+from ..editor import Editor, Range
+from ..scheme import Scheme
+from ..store import ProjectError
+from ..widgets.panels import LabelBar, SpanList, StatusLine, excerpt
+from ..widgets.transcript_view import TranscriptView
+from .dialogs import ChooseSpan, SearchPrompt, SpanEdit, SpanEditor
+from .help import GuidelinesScreen, HelpScreen
+
+NARROW = 100  # below this width the span list is hidden until asked for
+
+# Every key of the screen: (keys, action, description, binding id, shown in the footer).
+# The ids (prefixed "annotate.") are what users remap in the keymap of their config file.
+KEYS: list[tuple[str, str, str, str, bool]] = [
+    # motion
+    ("left,h", "move('left')", "Left", "left", False),
+    ("right,l", "move('right')", "Right", "right", False),
+    ("up,k", "vertical(-1)", "Up a row", "up", False),
+    ("down,j", "vertical(1)", "Down a row", "down", False),
+    ("w", "move('word_next')", "Next word", "word_next", False),
+    ("b", "move('word_prev')", "Previous word", "word_prev", False),
+    ("e", "move('word_end')", "End of word", "word_end", False),
+    ("right_parenthesis", "move('sentence_next')", "Next sentence", "sentence_next", False),
+    ("left_parenthesis", "move('sentence_prev')", "Previous sentence", "sentence_prev", False),
+    ("right_curly_bracket", "move('turn_next')", "Next turn", "turn_next", False),
+    ("left_curly_bracket", "move('turn_prev')", "Previous turn", "turn_prev", False),
+    ("pageup", "page(-1)", "Page up", "page_up", False),
+    ("pagedown", "page(1)", "Page down", "page_down", False),
+    ("g,home", "move('start')", "Document start", "start", False),
+    ("G,end", "move('end')", "Document end", "end", False),
+    # selection
+    ("v", "visual", "Select", "select", True),
+    ("escape", "clear", "Clear selection", "clear", False),
+    ("shift+left,H", "move('left', True)", "Extend left", "extend_left", False),
+    ("shift+right,L", "move('right', True)", "Extend right", "extend_right", False),
+    ("shift+up", "vertical(-1, True)", "Extend up", "extend_up", False),
+    ("shift+down", "vertical(1, True)", "Extend down", "extend_down", False),
+    ("W", "move('word_next', True)", "Extend to next word", "extend_word_next", False),
+    ("B", "move('word_prev', True)", "Extend to previous word", "extend_word_prev", False),
+    ("E", "move('word_end', True)", "Extend to end of word", "extend_word_end", False),
+    ("shift+home", "move('start', True)", "Extend to start", "extend_start", False),
+    ("shift+end", "move('end', True)", "Extend to end", "extend_end", False),
+    ("s", "cycle_unit", "Snapping unit", "unit", True),
+    ("greater_than_sign", "edge('end', True)", "Grow end edge", "grow_end", False),
+    ("less_than_sign", "edge('end', False)", "Shrink end edge", "shrink_end", False),
+    ("comma", "edge('start', True)", "Grow start edge", "grow_start", False),
+    ("full_stop", "edge('start', False)", "Shrink start edge", "shrink_start", False),
+    # spans
+    ("enter", "edit", "Edit span", "edit", True),
+    ("x,delete", "delete", "Delete span", "delete", True),
+    ("right_square_bracket", "next_span(True)", "Next span", "next_span", False),
+    ("left_square_bracket", "next_span(False)", "Previous span", "previous_span", False),
+    ("u,ctrl+z", "undo", "Undo", "undo", True),
+    ("ctrl+r,ctrl+y", "redo", "Redo", "redo", False),
+    # search
+    ("slash", "search", "Search", "search", True),
+    ("n", "next_match(True)", "Next match", "next_match", False),
+    ("N", "next_match(False)", "Previous match", "previous_match", False),
+    # documents and views
+    ("D", "status('done')", "Mark done", "done", True),
+    ("S", "status('skipped')", "Skip document", "skip", False),
+    ("J", "switch(1)", "Next document", "next_document", False),
+    ("K", "switch(-1)", "Previous document", "previous_document", False),
+    ("o", "documents", "Documents", "documents", True),
+    ("f2", "toggle_spans", "Span list", "toggle_spans", False),
+    ("tab", "focus_spans", "Focus span list", "focus_spans", False),
+    ("f1", "guidelines", "Guidelines", "guidelines", False),
+    ("question_mark", "help", "Help", "help", True),
+]
+GROUPS = {
+    "left": "Motion",
+    "select": "Selection",
+    "edit": "Spans",
+    "search": "Search",
+    "done": "Documents and views",
+}  # the first id of each group in KEYS
+
+
+class AnnotateScreen(Screen[None]):
+    """One document, one annotator."""
+
+    DEFAULT_CSS = """
+    AnnotateScreen #main { height: 1fr; }
+    AnnotateScreen TranscriptView { width: 1fr; }
+    AnnotateScreen SpanList { width: 44; }
+    AnnotateScreen.-narrow SpanList { display: none; }
+    AnnotateScreen.-narrow.-spans SpanList { display: block; width: 36; }
+    AnnotateScreen.-wide.-no-spans SpanList { display: none; }
+    """
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding(keys, action, description, show=show, id=f"annotate.{name}")
+        for keys, action, description, name, show in KEYS
+    ]
+
+    def __init__(self, editor: Editor) -> None:
+        super().__init__()
+        self.editor = editor
+        self._goal_column: int | None = None
+        self._message = ""
+        self._cursor_timer = None
+
+    # ---- layout --------------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        with Horizontal(id="main"):
+            yield TranscriptView(id="transcript")
+            yield SpanList(id="spans")
+        yield LabelBar(id="labels")
+        yield StatusLine(id="status")
+        yield Footer()
+
+    @property
+    def view(self) -> TranscriptView:
+        return self.query_one(TranscriptView)
+
+    def on_mount(self) -> None:
+        self.query_one(LabelBar).show_scheme(self.editor.scheme)
+        self.view.show(self.editor)
+        self.view.focus()
+        self._refresh_panels(spans=True)
+
+    def on_resize(self) -> None:
+        narrow = self.size.width < NARROW
+        self.set_class(narrow, "-narrow")
+        self.set_class(not narrow, "-wide")
+
+    def show_editor(self, editor: Editor) -> None:
+        """Switch to another document."""
+        self.editor.save_cursor()
+        self.editor = editor
+        self._goal_column = None
+        self.view.show(editor)
+        self._refresh_panels(spans=True)
+
+    # ---- feedback ------------------------------------------------------------------------
+
+    def _refresh_panels(self, spans: bool = False, message: str = "") -> None:
+        self._message = message
+        self.query_one(StatusLine).show_editor(self.editor, message)
+        if spans:
+            self.query_one(SpanList).show_spans(self.editor)
+
+    def _fail(self, error: Exception) -> None:
+        self.notify(str(error), title="Not done", severity="error", timeout=6)
+        self._refresh_panels(message="not saved: " + str(error).split(";")[0][:60])
+
+    def _moved(self, old_cursor: int, old_selection: Range | None) -> None:
+        self.view.cursor_moved(old_cursor, old_selection)
+        self._refresh_panels()
+        self._remember_cursor()
+
+    def _remember_cursor(self) -> None:
+        # Saved a moment after the last move, not on every key: one write per pause.
+        if self._cursor_timer is not None:
+            self._cursor_timer.stop()
+        self._cursor_timer = self.set_timer(0.5, self.editor.save_cursor)
+
+    def _changed(self, ranges: list[Range], old_cursor: int, old_selection: Range | None) -> None:
+        self.view.refresh_ranges(ranges)
+        self.view.cursor_moved(old_cursor, old_selection)
+        self._refresh_panels(spans=True)
+
+    def _edit(self, change: Callable[[], list[Range]]) -> bool:
+        """Run a span change; on success repaint what it touched."""
+        old_cursor, old_selection = self.editor.cursor, self.editor.selection
+        try:
+            ranges = change()
+        except ProjectError as error:
+            self._fail(error)
+            return False
+        self._changed(ranges, old_cursor, old_selection)
+        return True
+
+    # ---- motion actions ------------------------------------------------------------------
+
+    def action_move(self, motion: str, extend: bool = False) -> None:
+        old_cursor, old_selection = self.editor.cursor, self.editor.selection
+        self._goal_column = None
+        self.editor.move_to(self.editor.motion(motion), extend=extend)
+        self._moved(old_cursor, old_selection)
+
+    def action_vertical(self, direction: int, extend: bool = False) -> None:
+        old_cursor, old_selection = self.editor.cursor, self.editor.selection
+        offset, self._goal_column = self.view.vertical(direction, self._goal_column)
+        self.editor.move_to(offset, extend=extend)
+        self._moved(old_cursor, old_selection)
+
+    def action_page(self, direction: int) -> None:
+        old_cursor, old_selection = self.editor.cursor, self.editor.selection
+        self.editor.move_to(self.view.page(direction))
+        self._moved(old_cursor, old_selection)
+
+    def action_visual(self) -> None:
+        old_cursor, old_selection = self.editor.cursor, self.editor.selection
+        self.editor.toggle_visual()
+        self._moved(old_cursor, old_selection)
+
+    def action_clear(self) -> None:
+        old_cursor, old_selection = self.editor.cursor, self.editor.selection
+        self.editor.clear_selection()
+        self._moved(old_cursor, old_selection)
+
+    def action_cycle_unit(self) -> None:
+        old_cursor, old_selection = self.editor.cursor, self.editor.selection
+        self.editor.cycle_unit()
+        self._moved(old_cursor, old_selection)
+
+    def action_edge(self, edge: str, grow: bool) -> None:
+        old_cursor, old_selection = self.editor.cursor, self.editor.selection
+        self.editor.resize_selection(edge, grow)
+        self._moved(old_cursor, old_selection)
+
+    @on(TranscriptView.Clicked)
+    def _clicked(self, event: TranscriptView.Clicked) -> None:
+        old_cursor, old_selection = self.editor.cursor, self.editor.selection
+        if not event.extend:
+            self.editor.clear_selection()
+        self.editor.move_to(event.offset, extend=event.extend)
+        self._moved(old_cursor, old_selection)
+        here = self.editor.spans_at()
+        if here and not event.extend:
+            self.query_one(SpanList).select_span(here[0].id)
+
+    # ---- span actions --------------------------------------------------------------------
+
+    def action_tag(self, label: str) -> None:
+        if self.editor.needs_attributes(label):
+            start, end = self.editor.target()
+            self._ask_and_tag(label, start, end)
+            return
+        self._edit(lambda: self.editor.tag(label))
+
+    @work
+    async def _ask_and_tag(self, label: str, start: int, end: int) -> None:
+        result: SpanEdit | None = await self.app.push_screen_wait(
+            SpanEditor(
+                self.editor.scheme, label, {}, "", excerpt(self.editor.text, start, end, 200)
+            )
+        )
+        if result is not None:
+            self._edit(lambda: self.editor.tag(result.label, result.attributes, result.note))
+
+    async def _choose(self, verb: str) -> int | None:
+        """The span under the cursor; asks which one when several overlap."""
+        here = self.editor.spans_at()
+        if not here:
+            self._refresh_panels(message="no span under the cursor")
+            return None
+        if len(here) == 1:
+            return here[0].id
+        names = {label.id: label.name for label in self.editor.scheme.labels}
+        choices = [
+            (
+                span.id,
+                names.get(span.label, span.label),
+                excerpt(self.editor.text, span.start, span.end),
+            )
+            for span in here
+        ]
+        return await self.app.push_screen_wait(ChooseSpan(f"Which span to {verb}?", choices))
+
+    @work
+    async def action_edit(self) -> None:
+        span_id = await self._choose("edit")
+        if span_id is None:
+            return
+        span = self.editor.spans[span_id]
+        result: SpanEdit | None = await self.app.push_screen_wait(
+            SpanEditor(
+                self.editor.scheme,
+                span.label,
+                dict(span.attributes),
+                span.note,
+                excerpt(self.editor.text, span.start, span.end, 200),
+            )
+        )
+        if result is not None:
+            self._edit(
+                lambda: self.editor.update(
+                    span_id, label=result.label, attributes=result.attributes, note=result.note
+                )
+            )
+
+    @work
+    async def action_delete(self) -> None:
+        span_id = await self._choose("delete")
+        if span_id is not None:
+            self._edit(lambda: self.editor.delete(span_id))
+
+    def action_next_span(self, forward: bool) -> None:
+        span = self.editor.next_span(forward)
+        if span is None:
+            self._refresh_panels(message="no more spans")
+            return
+        self._jump(span.id)
+
+    @on(SpanList.Jump)
+    def _jump_from_list(self, event: SpanList.Jump) -> None:
+        self._jump(event.span_id)
+        self.view.focus()
+
+    def _jump(self, span_id: int) -> None:
+        old_cursor, old_selection = self.editor.cursor, self.editor.selection
+        self.editor.clear_selection()
+        self.editor.move_to(self.editor.spans[span_id].start)
+        self._moved(old_cursor, old_selection)
+        self.query_one(SpanList).select_span(span_id)
+
+    def action_undo(self) -> None:
+        if self._edit(self.editor.undo):
+            self._refresh_panels(spans=True, message="undone")
+
+    def action_redo(self) -> None:
+        if self._edit(self.editor.redo):
+            self._refresh_panels(spans=True, message="redone")
+
+    # ---- search --------------------------------------------------------------------------
+
+    @work
+    async def action_search(self) -> None:
+        last = self.editor.search
+        result = await self.app.push_screen_wait(
+            SearchPrompt(last.pattern if last else "", last.regex if last else False)
+        )
+        if result is None:
+            return
+        pattern, regex = result
+        count = self.editor.find(pattern, regex)
+        self.view.refresh()  # matches may be anywhere on screen
+        if count:
+            self.action_next_match(True)
+        self._refresh_panels(message=f"{count} match{'es' if count != 1 else ''}")
+
+    def action_next_match(self, forward: bool) -> None:
+        match = self.editor.next_match(forward)
+        if match is None:
+            self._refresh_panels(message="no matches")
+            return
+        old_cursor, old_selection = self.editor.cursor, self.editor.selection
+        self.editor.clear_selection()
+        self.editor.move_to(match[0])
+        self._moved(old_cursor, old_selection)
+
+    # ---- documents -----------------------------------------------------------------------
+
+    def action_status(self, status: str) -> None:
+        try:
+            self.editor.set_status(status)
+        except ProjectError as error:
+            self._fail(error)
+            return
+        self._refresh_panels(message=f"marked {status}")
+
+    def action_switch(self, step: int) -> None:
+        self.app.switch_document(step)  # type: ignore[attr-defined]
+
+    def action_documents(self) -> None:
+        self.app.open_queue()  # type: ignore[attr-defined]
+
+    def action_toggle_spans(self) -> None:
+        if self.has_class("-narrow"):
+            self.toggle_class("-spans")
+        else:
+            self.toggle_class("-no-spans")
+
+    def action_focus_spans(self) -> None:
+        spans = self.query_one(SpanList)
+        if spans.display:
+            spans.focus()
+
+    def action_guidelines(self) -> None:
+        here = self.editor.spans_at()
+        self.app.push_screen(GuidelinesScreen(self.editor.scheme, here[0].label if here else None))
+
+    def action_help(self) -> None:
+        # From the active bindings, so remapped keys and the scheme's hotkeys show as they are.
+        keys: dict[str, list[str]] = {}
+        descriptions: dict[str, str] = {}
+        for key, active in self.app.active_bindings.items():
+            binding = active.binding
+            if binding.description:
+                name = binding.id or binding.action
+                keys.setdefault(name, []).append(format_key(key))
+                descriptions[name] = binding.description
+        sections: dict[str, list[tuple[str, str]]] = {}
+        for name, key_list in keys.items():
+            sections.setdefault(_group(name), []).append((", ".join(key_list), descriptions[name]))
+        self.app.push_screen(HelpScreen(list(sections.items()), self.editor.scheme))
+
+
+def screen_for(scheme: Scheme) -> type[AnnotateScreen]:
+    """An annotation screen class whose bindings include the scheme's label hotkeys.
+
+    Textual merges BINDINGS when a class is created, so each scheme gets a subclass; the
+    hotkeys then show in the help screen and can be remapped like any other binding.
+    """
+    hotkeys: list[BindingType] = [
+        Binding(
+            _character_to_key(label.hotkey),
+            f"tag('{label.id}')",
+            f"Tag {label.name}",
+            show=False,
+            id=f"annotate.label.{label.id}",
+        )
+        for label in scheme.labels
+        if label.hotkey and not label.deprecated
+    ]
+    return type("AnnotateScreen", (AnnotateScreen,), {"BINDINGS": hotkeys})
+
+
+def _group_of() -> dict[str, str]:
+    groups, current = {}, "Motion"
+    for _, _, _, name, _ in KEYS:
+        current = GROUPS.get(name, current)
+        groups[f"annotate.{name}"] = current
+    return groups
+
+
+def _group(binding_id: str) -> str:
+    if binding_id.startswith("annotate.label."):
+        return "Labels"
+    return _group_of().get(binding_id, "App")

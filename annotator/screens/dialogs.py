@@ -1,0 +1,587 @@
+"""Modal dialogs that return a value: span editor, span chooser and small prompts.
+
+Push one with ``app.push_screen(dialog, callback)`` (or ``push_screen_wait`` in a worker); the
+callback receives the dismiss value. Every string that comes from a transcript, the scheme or a
+user (titles, excerpts, label names and descriptions, notes) is shown through :func:`literal`,
+never as markup.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+from rich.text import Text
+from textual import events, on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.css.query import NoMatches
+from textual.screen import ModalScreen
+from textual.widget import Widget
+from textual.widgets import Button, Checkbox, Footer, Input, OptionList, Select, Static, TextArea
+from textual.widgets.option_list import Option
+
+from ..scheme import Attribute, Label, Scheme
+
+# ---- literal text ------------------------------------------------------------------------
+
+# Textual passes ESC and C1 controls (e.g. CSI, 0x9b) straight to the terminal, so untrusted
+# text could recolour or move the screen. Show them as visible characters instead:
+# C0 as Unicode control pictures (ESC -> "␛"), DEL as "␡", C1 as "\x9b"-style escapes.
+_CONTROL_MAP: dict[int, str] = {code: chr(0x2400 + code) for code in range(0x20)}
+_CONTROL_MAP[0x7F] = "\u2421"
+_CONTROL_MAP.update({code: f"\\x{code:02x}" for code in range(0x80, 0xA0)})
+# Line and paragraph separators would break a one-line cell just like "\n".
+_SINGLE_LINE = {**_CONTROL_MAP, 0x09: " ", 0x0A: " ", 0x2028: " ", 0x2029: " "}
+_MULTI_LINE = {code: text for code, text in _CONTROL_MAP.items() if code not in (0x09, 0x0A)}
+
+
+def visible(text: str, *, multiline: bool = False) -> str:
+    """``text`` with control characters replaced by visible stand-ins.
+
+    One-line mode (titles, table cells, options) turns tabs and line breaks into spaces;
+    multi-line mode keeps ``\\n`` and ``\\t``.
+    """
+    return text.translate(_MULTI_LINE if multiline else _SINGLE_LINE)
+
+
+def literal(text: str, *, multiline: bool = False, style: str = "") -> Text:
+    """Untrusted text as a Rich ``Text``: no markup parsing, no raw control characters."""
+    return Text(visible(text, multiline=multiline), style=style)
+
+
+def shorten(text: str, limit: int) -> str:
+    """``text`` cut to ``limit`` characters, keeping its start and end around a "…"."""
+    if len(text) <= limit:
+        return text
+    head = (limit - 1) * 2 // 3
+    tail = limit - 1 - head
+    return text[:head] + "…" + (text[-tail:] if tail else "")
+
+
+# ---- span editor -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SpanEdit:
+    """What the span editor returns: checked attributes (defaults filled in) and the note."""
+
+    label: str
+    attributes: dict[str, Any]
+    note: str
+
+
+def _format_number(value: Any) -> str:
+    return str(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else ""
+
+
+def _parse_number(text: str) -> int | float:
+    """An int when the text is one, else a finite float; ValueError otherwise."""
+    try:
+        return int(text)
+    except ValueError:
+        value = float(text)
+    if not math.isfinite(value):
+        raise ValueError(text)
+    return value
+
+
+class SpanEditor(ModalScreen[SpanEdit | None]):
+    """Edit a span's label, attributes and note. Dismisses with a SpanEdit, or None."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+s", "save", "Save", id="dialog.save"),
+        Binding("escape", "cancel", "Cancel", id="dialog.cancel"),
+    ]
+
+    DEFAULT_CSS = """
+    SpanEditor { align: center middle; }
+    SpanEditor #dialog {
+        width: 78; max-width: 100%; height: auto; max-height: 100%;
+        border: round $accent; background: $surface; padding: 0 1;
+    }
+    SpanEditor #excerpt {
+        max-height: 4; overflow: hidden; color: $text-muted; background: $boost;
+        padding: 0 1; margin-bottom: 1;
+    }
+    SpanEditor #form { height: auto; max-height: 60vh; }
+    SpanEditor #attributes { height: auto; }
+    SpanEditor .field { height: auto; }
+    SpanEditor .field:focus-within > .name { color: $accent; text-style: bold; }
+    SpanEditor .name { width: 16; }
+    SpanEditor .field > Select, SpanEditor .field > Input { width: 1fr; }
+    SpanEditor .field > Checkbox { width: 5; }
+    SpanEditor #note { width: 1fr; height: 3; background: $boost; }
+    SpanEditor #hint { color: $text-muted; height: auto; max-height: 2; margin-top: 1; }
+    SpanEditor #hint.-empty { display: none; }
+    SpanEditor #error { color: $text-error; text-style: bold; height: auto; margin-top: 1; }
+    SpanEditor #error.-empty { display: none; }
+    SpanEditor #buttons { height: 1; margin-top: 1; align-horizontal: right; }
+    SpanEditor #buttons > Button { margin-left: 2; }
+    """
+
+    def __init__(
+        self,
+        scheme: Scheme,
+        label: str,
+        attributes: Mapping[str, Any],
+        note: str,
+        excerpt: str,
+    ) -> None:
+        super().__init__()
+        self.scheme = scheme
+        self.label_id = label
+        self.note = note
+        self.excerpt = excerpt
+        # Raw field values by attribute id, kept across label changes so that switching to
+        # another label and back does not lose what was typed.
+        self._values: dict[str, Any] = dict(attributes)
+        # Text fields show control characters as stand-ins; a field left untouched must give
+        # back the stored value, not the stand-ins.
+        self._originals: dict[str, tuple[str, str]] = {}
+
+    # -- layout
+
+    def _label_options(self) -> list[tuple[Text, str]]:
+        options = []
+        for label in self.scheme.labels:
+            if label.deprecated and label.id != self.label_id:
+                continue  # deprecated labels are no longer offered, but a span may still have one
+            depth = "  " * len(self.scheme.ancestors(label.id))
+            text = Text(f"{label.hotkey or ' '}  {depth}")
+            text.append("■ ", style=label.color)
+            text.append_text(literal(label.name))
+            if label.deprecated:
+                text.append(" (deprecated)", style="dim")
+            options.append((text, label.id))
+        if not any(label.id == self.label_id for label in self.scheme.labels):
+            options.append((literal(f"   {self.label_id} (not in the scheme)"), self.label_id))
+        return options
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="dialog") as dialog:
+            dialog.border_title = "Edit span"
+            yield Static(literal(shorten(self.excerpt, 240), multiline=True), id="excerpt")
+            with VerticalScroll(id="form"):
+                with Horizontal(classes="field"):
+                    yield Static("Label", classes="name")
+                    yield Select(
+                        self._label_options(),
+                        value=self.label_id,
+                        allow_blank=False,
+                        compact=True,
+                        id="label",
+                    )
+                yield Vertical(*self._attribute_fields(self.current_label), id="attributes")
+                with Horizontal(classes="field"):
+                    yield Static("Note", classes="name")
+                    yield TextArea(
+                        self._remember("note", self.note, multiline=True), compact=True, id="note"
+                    )
+            yield Static("", id="hint", classes="-empty", markup=False)
+            yield Static("", id="error", classes="-empty", markup=False)
+            with Horizontal(id="buttons"):
+                yield Button("Save", id="save", variant="primary", compact=True)
+                yield Button("Cancel", id="cancel", compact=True)
+        yield Footer()
+
+    @property
+    def current_label(self) -> Label:
+        try:
+            return self.scheme.label(self.label_id)
+        except KeyError:
+            # A span made under an older scheme may carry a label this one lacks; it can be
+            # shown and relabelled, but not saved as it is.
+            return Label(self.label_id, self.label_id, None, "#808080")
+
+    def _remember(self, key: str, value: str, *, multiline: bool = False) -> str:
+        shown = visible(value, multiline=multiline)
+        self._originals[key] = (shown, value)
+        return shown
+
+    def _attribute_fields(self, label: Label) -> list[Widget]:
+        return [self._field(attribute) for attribute in label.attributes]
+
+    def _field(self, attribute: Attribute) -> Widget:
+        name = visible(attribute.name) + (" *" if attribute.required else "")
+        value = self._values.get(attribute.id)
+        widget_id = f"attr-{attribute.id}"
+        widget: Widget
+        if attribute.type == "choice":
+            if not (isinstance(value, str) and value in attribute.choices):
+                value = attribute.default
+            # A required choice offers a blank only until something is chosen, so that the
+            # first choice is never picked silently on the annotator's behalf.
+            widget = Select(
+                [(literal(choice), choice) for choice in attribute.choices],
+                value=Select.NULL if value is None else value,
+                allow_blank=not attribute.required or value is None,
+                prompt="(required)" if attribute.required else "(none)",
+                compact=True,
+                id=widget_id,
+            )
+        elif attribute.type == "boolean":
+            if not isinstance(value, bool):
+                value = bool(attribute.default)
+            widget = Checkbox(value=value, compact=True, id=widget_id)
+        else:
+            if attribute.type == "number":
+                text = value if isinstance(value, str) else _format_number(value)
+                text = text or _format_number(attribute.default)
+            else:
+                text = value if isinstance(value, str) else (attribute.default or "")
+            widget = Input(
+                self._remember(attribute.id, text),
+                type="number" if attribute.type == "number" else "text",
+                valid_empty=True,
+                compact=True,
+                id=widget_id,
+            )
+        widget.tooltip = literal(attribute.description, multiline=True) or None
+        return Horizontal(Static(name, classes="name", markup=False), widget, classes="field")
+
+    def on_mount(self) -> None:
+        fields = list(self.query_one("#attributes").query("Select, Checkbox, Input"))
+        (fields[0] if fields else self.query_one("#label", Select)).focus()
+
+    # -- behaviour
+
+    def _read(self, attribute: Attribute) -> Any:
+        """A field's raw value: str for text and number, bool, or the choice (None if blank)."""
+        try:
+            widget = self.query_one(f"#attr-{attribute.id}")
+        except NoMatches:  # a save while the fields are being rebuilt for a new label
+            return self._values.get(attribute.id)
+        if isinstance(widget, Select):
+            return widget.selection
+        if isinstance(widget, Checkbox):
+            return widget.value
+        assert isinstance(widget, Input)
+        shown, original = self._originals.get(attribute.id, (None, ""))
+        return original if widget.value == shown else widget.value
+
+    @on(Select.Changed, "#label")
+    async def _label_changed(self, event: Select.Changed) -> None:
+        if event.value == self.label_id or event.value is Select.NULL:
+            return
+        for attribute in self.current_label.attributes:
+            self._values[attribute.id] = self._read(attribute)
+        self.label_id = str(event.value)
+        container = self.query_one("#attributes")
+        await container.remove_children()
+        await container.mount_all(self._attribute_fields(self.current_label))
+        self._show_error("")
+
+    def on_descendant_focus(self, event: events.DescendantFocus) -> None:
+        """Show the description of the focused attribute below the form."""
+        focused = self.focused
+        text = ""
+        if focused is not None and focused.id and focused.id.startswith("attr-"):
+            attribute_id = focused.id.removeprefix("attr-")
+            for attribute in self.current_label.attributes:
+                if attribute.id == attribute_id and attribute.description:
+                    text = shorten(visible(attribute.description), 150)
+        hint = self.query_one("#hint", Static)
+        hint.update(text)
+        hint.set_class(not text, "-empty")
+
+    def _show_error(self, message: str) -> None:
+        error = self.query_one("#error", Static)
+        error.update(visible(message))
+        error.set_class(not message, "-empty")
+
+    def _values_for_save(self) -> dict[str, Any] | None:
+        """The attribute values to check; None (with the error shown) if a number is bad."""
+        values: dict[str, Any] = {}
+        for attribute in self.current_label.attributes:
+            value = self._read(attribute)
+            if isinstance(value, str):
+                value = value.strip()
+                if not value:
+                    continue  # an empty text or number field means "not given"
+            if attribute.type == "number" and isinstance(value, str):
+                try:
+                    value = _parse_number(value)
+                except ValueError:
+                    self._show_error(f"{attribute.name}: {value!r} is not a number")
+                    self.query_one(f"#attr-{attribute.id}").focus()
+                    return None
+            values[attribute.id] = value
+        return values
+
+    def action_save(self) -> None:
+        values = self._values_for_save()
+        if values is None:
+            return
+        try:
+            checked = self.scheme.check_attributes(self.label_id, values)
+        except (ValueError, KeyError) as error:
+            message = str(error.args[0]) if error.args else str(error)
+            self._show_error(message)
+            for attribute in self.current_label.attributes:
+                if f"'{attribute.id}'" in message:
+                    self.query_one(f"#attr-{attribute.id}").focus()
+                    break
+            return
+        note_widget = self.query_one("#note", TextArea)
+        shown, original = self._originals["note"]
+        note = original if note_widget.text == shown else note_widget.text
+        self.dismiss(SpanEdit(self.label_id, checked, note.strip()))
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+    @on(Input.Submitted)
+    def _input_submitted(self) -> None:
+        self.action_save()
+
+    @on(Button.Pressed, "#save")
+    def _save_pressed(self) -> None:
+        self.action_save()
+
+    @on(Button.Pressed, "#cancel")
+    def _cancel_pressed(self) -> None:
+        self.action_cancel()
+
+
+# ---- choose one of several spans -----------------------------------------------------------
+
+
+class ChooseSpan(ModalScreen[int | None]):
+    """Pick one span among several (e.g. overlapping ones to edit or delete)."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("enter", "choose", "Choose", id="dialog.choose", priority=True),
+        Binding("escape", "cancel", "Cancel", id="dialog.cancel"),
+    ]
+
+    DEFAULT_CSS = """
+    ChooseSpan { align: center middle; }
+    ChooseSpan #dialog {
+        width: 78; max-width: 100%; height: auto; max-height: 100%;
+        border: round $accent; background: $surface; padding: 0 1;
+    }
+    ChooseSpan OptionList { height: auto; max-height: 16; }
+    """
+
+    def __init__(self, title: str, choices: Sequence[tuple[int, str, str]]) -> None:
+        """``choices`` are (span id, label display name, text excerpt)."""
+        super().__init__()
+        self.title_text = title
+        self.choices = list(choices)
+
+    def compose(self) -> ComposeResult:
+        options = []
+        for span_id, label_name, excerpt in self.choices:
+            prompt = literal(shorten(label_name, 24), style="bold")
+            prompt.append("  ")
+            prompt.append_text(literal(shorten(excerpt, 60)))
+            options.append(Option(prompt, id=str(span_id)))
+        with Vertical(id="dialog"):
+            yield Static(literal(self.title_text, style="bold"))
+            yield OptionList(*options, id="spans")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        spans = self.query_one(OptionList)
+        spans.focus()
+        if spans.option_count:
+            spans.highlighted = 0
+
+    def action_choose(self) -> None:
+        spans = self.query_one(OptionList)
+        if spans.highlighted is not None:
+            option_id = spans.get_option_at_index(spans.highlighted).id
+            self.dismiss(int(option_id or 0))
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+    @on(OptionList.OptionSelected)
+    def _clicked(self, event: OptionList.OptionSelected) -> None:
+        self.dismiss(int(event.option.id or 0))
+
+
+# ---- annotator name --------------------------------------------------------------------------
+
+NAME_MAX_LENGTH = 60
+
+
+def name_problem(name: str) -> str | None:
+    """Why ``name`` (already stripped) cannot be an annotator name, or None."""
+    if not name:
+        return "Enter a name; your spans are stored under it."
+    if len(name) > NAME_MAX_LENGTH:
+        return f"Use at most {NAME_MAX_LENGTH} characters."
+    if any(unicodedata.category(char) in ("Cc", "Zl", "Zp") for char in name):
+        return "The name cannot contain control characters or line breaks."
+    return None
+
+
+class NamePrompt(ModalScreen[str]):
+    """Ask for the annotator's name. Returns it stripped; "" only when cancelled."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel", "Cancel", id="dialog.cancel"),
+    ]
+
+    DEFAULT_CSS = """
+    NamePrompt { align: center middle; }
+    NamePrompt #dialog {
+        width: 50; max-width: 100%; height: auto;
+        border: round $accent; background: $surface; padding: 0 1;
+    }
+    NamePrompt #error { color: $text-error; height: auto; }
+    """
+
+    def __init__(self, cancellable: bool = False, initial: str = "") -> None:
+        super().__init__()
+        self.cancellable = cancellable
+        self.initial = initial
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="dialog"):
+            yield Static("Your annotator name (Enter to continue)")
+            yield Input(visible(self.initial), max_length=NAME_MAX_LENGTH, id="name")
+            yield Static("", id="error", markup=False)
+        yield Footer()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # A name is required: without cancellable=True, Escape does nothing.
+        return self.cancellable if action == "cancel" else True
+
+    @on(Input.Submitted)
+    def _submitted(self, event: Input.Submitted) -> None:
+        name = event.value.strip()
+        problem = name_problem(name)
+        if problem:
+            self.query_one("#error", Static).update(problem)
+        else:
+            self.dismiss(name)
+
+    def action_cancel(self) -> None:
+        self.dismiss("")
+
+
+# ---- yes / no --------------------------------------------------------------------------------
+
+
+class Confirm(ModalScreen[bool]):
+    """A yes/no question: y or Enter answer yes, n or Escape no."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("y,enter", "answer(True)", "Yes", id="dialog.yes"),
+        Binding("n,escape", "answer(False)", "No", id="dialog.no"),
+    ]
+
+    DEFAULT_CSS = """
+    Confirm { align: center middle; }
+    Confirm #dialog {
+        width: 60; max-width: 100%; height: auto;
+        border: round $warning; background: $surface; padding: 0 1;
+    }
+    Confirm #buttons { height: 1; margin-top: 1; align-horizontal: right; }
+    Confirm #buttons > Button { margin-left: 2; }
+    """
+
+    def __init__(self, question: str) -> None:
+        super().__init__()
+        self.question = question
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="dialog"):
+            yield Static(literal(self.question, multiline=True), id="question")
+            with Horizontal(id="buttons"):
+                yes = Button("Yes (y)", id="yes", variant="warning", compact=True)
+                no = Button("No (n)", id="no", compact=True)
+                # The buttons are for the mouse; keeping focus off them leaves Enter as "yes".
+                yes.can_focus = no.can_focus = False
+                yield yes
+                yield no
+        yield Footer()
+
+    def action_answer(self, yes: bool) -> None:
+        self.dismiss(yes)
+
+    @on(Button.Pressed)
+    def _pressed(self, event: Button.Pressed) -> None:
+        self.dismiss(event.button.id == "yes")
+
+
+# ---- search ----------------------------------------------------------------------------------
+
+
+class SearchPrompt(ModalScreen[tuple[str, bool] | None]):
+    """A one-line search prompt at the bottom, like vim's ``/``. Returns (pattern, regex)."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+t", "toggle_regex", "Regex", id="dialog.search_regex"),
+        Binding("escape", "cancel", "Cancel", id="dialog.cancel"),
+    ]
+
+    DEFAULT_CSS = """
+    SearchPrompt { background: transparent; }
+    SearchPrompt #bar { dock: bottom; height: auto; background: $panel; }
+    SearchPrompt #row { height: 1; }
+    SearchPrompt #slash { width: 2; padding-left: 1; color: $accent; }
+    SearchPrompt #pattern { width: 1fr; }
+    SearchPrompt #regex { width: auto; margin-left: 1; }
+    SearchPrompt #keys { width: auto; color: $text-muted; margin-left: 1; }
+    SearchPrompt #error { color: $text-error; height: auto; padding-left: 2; }
+    SearchPrompt #error.-empty { display: none; }
+    """
+
+    def __init__(self, last: str = "", regex: bool = False) -> None:
+        super().__init__()
+        self.last = last
+        self.regex = regex
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="bar"):
+            yield Static("", id="error", classes="-empty", markup=False)
+            with Horizontal(id="row"):
+                yield Static("/", id="slash")
+                yield Input(visible(self.last), compact=True, id="pattern")
+                regex = Checkbox("Regex", self.regex, compact=True, id="regex")
+                regex.can_focus = False  # the pattern keeps the focus, so Enter always submits
+                yield regex
+                yield Static("^t regex · esc cancel", id="keys", markup=False)
+
+    def on_mount(self) -> None:
+        self.query_one("#pattern", Input).focus()
+
+    def action_toggle_regex(self) -> None:
+        checkbox = self.query_one("#regex", Checkbox)
+        checkbox.value = not checkbox.value
+
+    @on(Checkbox.Changed)
+    def _regex_changed(self, event: Checkbox.Changed) -> None:
+        self.regex = event.value
+        self._show_error("")
+
+    def _show_error(self, message: str) -> None:
+        error = self.query_one("#error", Static)
+        error.update(visible(message))
+        error.set_class(not message, "-empty")
+
+    @on(Input.Submitted)
+    def _submitted(self, event: Input.Submitted) -> None:
+        pattern = self.last if event.value == visible(self.last) else event.value
+        if not pattern:
+            self.dismiss(None)
+            return
+        if self.regex:
+            try:
+                re.compile(pattern)
+            except re.error as error:
+                self._show_error(f"Invalid regular expression: {error}")
+                return
+        self.dismiss((pattern, self.regex))
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,236 @@
+"""The document queue: every document with this annotator's status; Enter opens one.
+
+The screen reads through its own :class:`~annotator.store.Project` connection (the App keeps
+another one), so it never depends on the App's state; it only reads. Rows are built once from
+:meth:`Project.documents`; a filter or a resize only refills the table from them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import ClassVar
+
+from rich.text import Text
+from textual import events, on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Static
+
+from ..model import DOCUMENT_STATUSES
+from ..store import DocumentSummary, Project, ProjectError
+from .dialogs import literal, shorten
+
+STATUS_NAMES = {"new": "new", "in_progress": "in progress", "done": "done", "skipped": "skipped"}
+_STATUS_STYLES = {"new": "dim", "in_progress": "yellow", "done": "green", "skipped": "dim italic"}
+_COLUMNS = ("ID", "Title", "Speakers", "Words", "Turns", "Status", "Others done")
+_TITLE = 1  # index of the column that takes the remaining width
+_NUMERIC = (0, 3, 4, 6)
+_MIN_TITLE_WIDTH = 16
+
+
+@dataclass(frozen=True)
+class QueueRow:
+    document_id: int
+    status: str  # this annotator's status
+    others_done: int
+    cells: tuple[Text, ...]  # one per column of _COLUMNS
+
+
+def _words(count: int) -> str:
+    if count < 10_000:
+        return str(count)
+    if count < 1_000_000:
+        return f"{count // 1000}k"
+    return f"{count / 1_000_000:.1f}M"
+
+
+def _speakers(names: tuple[str, ...]) -> str:
+    if not names:
+        return "–"
+    if len(names) <= 2:
+        return ", ".join(shorten(name, 12) for name in names)
+    return f"{len(names)} speakers"
+
+
+def queue_row(summary: DocumentSummary, annotator: str) -> QueueRow:
+    """One table row for a document, as seen by ``annotator``."""
+    status = summary.statuses.get(annotator, "new")
+    others = sum(
+        1 for name, value in summary.statuses.items() if name != annotator and value == "done"
+    )
+    title = literal(summary.title or "(untitled)")
+    title.no_wrap, title.overflow = True, "ellipsis"  # the cell cuts it to the column width
+    cells = (
+        Text(str(summary.id), justify="right"),
+        title,
+        literal(shorten(_speakers(summary.speakers), 20)),
+        Text(_words(summary.words), justify="right"),
+        Text(str(summary.turns), justify="right"),
+        Text(STATUS_NAMES.get(status, status), style=_STATUS_STYLES.get(status, "")),
+        Text(str(others), justify="right", style="" if others else "dim"),
+    )
+    return QueueRow(summary.id, status, others, cells)
+
+
+def progress_line(rows: list[QueueRow]) -> str:
+    """``"12/24 done · 3 skipped · 2 in progress"`` for the rows' statuses."""
+    counts = {status: 0 for status in DOCUMENT_STATUSES}
+    for row in rows:
+        counts[row.status] = counts.get(row.status, 0) + 1
+    return (
+        f"{counts['done']}/{len(rows)} done · {counts['skipped']} skipped · "
+        f"{counts['in_progress']} in progress"
+    )
+
+
+class QueueScreen(Screen[int | None]):
+    """Pick a document. Dismisses with its id, or None on Escape."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        # Priority: the table would otherwise take Enter for its own "select" message.
+        Binding("enter", "open", "Open", id="queue.open", priority=True),
+        Binding("escape", "close", "Back", id="queue.close"),
+        Binding("1", "filter('all')", "All", id="queue.filter_all"),
+        Binding("2", "filter('new')", "New", id="queue.filter_new"),
+        Binding("3", "filter('in_progress')", "In progress", id="queue.filter_in_progress"),
+        Binding("4", "filter('done')", "Done", id="queue.filter_done"),
+        Binding("5", "filter('skipped')", "Skipped", id="queue.filter_skipped"),
+        Binding("r", "reload", "Reload", show=False, id="queue.reload"),
+    ]
+
+    DEFAULT_CSS = """
+    QueueScreen #progress { height: 1; padding: 0 1; text-style: bold; background: $panel; }
+    QueueScreen #filter { height: 1; padding: 0 1; color: $text-muted; }
+    QueueScreen DataTable { height: 1fr; }
+    """
+
+    def __init__(self, project_path: Path, annotator: str, current: int | None = None) -> None:
+        super().__init__()
+        self.project_path = Path(project_path)
+        self.annotator = annotator
+        self.current = current
+        self.status_filter = "all"
+        self.rows: list[QueueRow] = []
+        self.error: str | None = None
+        self._project: Project | None = None
+        self._title_width = 0
+
+    def compose(self) -> ComposeResult:
+        yield Static("", id="progress", markup=False)
+        yield Static("", id="filter", markup=False)
+        yield DataTable(cursor_type="row", zebra_stripes=True, id="documents")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        try:
+            self._project = Project.open(self.project_path)
+        except ProjectError as error:
+            self.error = str(error)
+        self.action_reload()
+        self.query_one(DataTable).focus()
+
+    def on_unmount(self) -> None:
+        if self._project is not None:
+            self._project.close()
+            self._project = None
+
+    # -- data
+
+    def action_reload(self) -> None:
+        """Read the documents again (other annotators may have finished some meanwhile)."""
+        if self._project is not None:
+            try:
+                summaries = self._project.documents()
+            except ProjectError as error:
+                self.error = str(error)
+            else:
+                self.rows = [queue_row(summary, self.annotator) for summary in summaries]
+        keep = self.selected_id
+        self._fill(keep if keep is not None else self.current)
+
+    @property
+    def visible_rows(self) -> list[QueueRow]:
+        if self.status_filter == "all":
+            return self.rows
+        return [row for row in self.rows if row.status == self.status_filter]
+
+    @property
+    def selected_id(self) -> int | None:
+        """The id of the document under the cursor, if any."""
+        table = self.query_one(DataTable)
+        if not table.row_count:
+            return None
+        row_key, _ = table.coordinate_to_cell_key(table.cursor_coordinate)
+        return int(row_key.value or 0)
+
+    # -- table
+
+    def _fitting_title_width(self) -> int:
+        """The title column takes whatever the other columns leave of the screen's width."""
+        others = 0
+        for index, header in enumerate(_COLUMNS):
+            if index != _TITLE:
+                widths = [len(header), *(row.cells[index].cell_len for row in self.rows)]
+                others += max(widths)
+        padding = 2 * len(_COLUMNS) + 2  # cell padding on both sides, plus the scrollbar
+        width = self.size.width or self.app.size.width
+        return max(_MIN_TITLE_WIDTH, width - others - padding)
+
+    def _fill(self, select: int | None) -> None:
+        table = self.query_one(DataTable)
+        self._title_width = self._fitting_title_width()
+        table.clear(columns=True)
+        for index, header in enumerate(_COLUMNS):
+            justify = "right" if index in _NUMERIC else "left"
+            width = self._title_width if index == _TITLE else None
+            table.add_column(Text(header, justify=justify), width=width)
+        rows = self.visible_rows
+        for row in rows:
+            table.add_row(*row.cells, key=str(row.document_id))
+        if select is not None:
+            for position, row in enumerate(rows):
+                if row.document_id == select:
+                    table.move_cursor(row=position, animate=False)
+                    break
+        self._update_lines(len(rows))
+
+    def _update_lines(self, shown: int) -> None:
+        progress = f"{self.annotator}: {progress_line(self.rows)}"
+        self.query_one("#progress", Static).update(literal(progress))
+        if self.error:
+            line = self.error
+        elif not self.rows:
+            line = "No documents yet: add some with 'annotator import'."
+        elif self.status_filter == "all":
+            line = f"All documents ({shown})"
+        else:
+            name = STATUS_NAMES[self.status_filter]
+            line = f"Showing {name}: {shown} of {len(self.rows)}"
+            if not shown:
+                line = f"No documents are {name}; press 1 to show all."
+        self.query_one("#filter", Static).update(literal(line))
+
+    def on_resize(self, event: events.Resize) -> None:
+        if self.rows and self._fitting_title_width() != self._title_width:
+            self._fill(self.selected_id)
+
+    # -- actions
+
+    def action_filter(self, status: str) -> None:
+        if status != self.status_filter:
+            self.status_filter = status
+            self._fill(self.selected_id)
+
+    def action_open(self) -> None:
+        document_id = self.selected_id
+        if document_id is not None:
+            self.dismiss(document_id)
+
+    def action_close(self) -> None:
+        self.dismiss(None)
+
+    @on(DataTable.RowSelected)
+    def _row_clicked(self, event: DataTable.RowSelected) -> None:
+        self.dismiss(int(event.row_key.value or 0))

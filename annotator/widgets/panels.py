@@ -1,0 +1,134 @@
+"""The small panes around the transcript: label legend, span list and status line.
+
+All text that comes from a transcript or a scheme is shown through ``rich.text.Text``, so
+markup in it is displayed literally.
+"""
+
+from __future__ import annotations
+
+from contextlib import suppress
+
+from rich.text import Text
+from textual.message import Message
+from textual.widgets import OptionList, Static
+from textual.widgets.option_list import Option, OptionDoesNotExist
+
+from ..editor import Editor
+from ..model import Span
+from ..scheme import Scheme
+from ..textindex import display_text
+
+EXCERPT = 48
+
+
+def excerpt(text: str, start: int, end: int, limit: int = EXCERPT) -> str:
+    """A one-line excerpt of ``text[start:end]``, safe to display."""
+    piece = " ".join(text[start:end].split())
+    if len(piece) > limit:
+        piece = piece[: limit // 2 - 1] + " … " + piece[-(limit // 2 - 2) :]
+    return display_text(piece, keep_newlines=False)
+
+
+class LabelBar(Static):
+    """The legend and palette: each label's hotkey, colour and name."""
+
+    DEFAULT_CSS = """
+    LabelBar { height: 1; background: $panel; padding: 0 1; }
+    """
+
+    def show_scheme(self, scheme: Scheme) -> None:
+        line = Text(no_wrap=True, overflow="ellipsis")
+        for label in scheme.labels:
+            if label.deprecated:
+                continue
+            line.append("█", style=label.color)
+            line.append(f" {label.hotkey or '·'} ", style="bold")
+            line.append(label.name)
+            line.append("   ")
+        line.append("F1 guidelines", style="dim")
+        self.update(line)
+
+
+class StatusLine(Static):
+    """Annotator, document, position, snapping unit, selection and saved state."""
+
+    DEFAULT_CSS = """
+    StatusLine { height: 1; background: $primary-background; padding: 0 1; }
+    """
+
+    def show_editor(self, editor: Editor, message: str = "") -> None:
+        turn = editor.turn_at(editor.cursor)
+        selection = editor.selection
+        selected = f"sel {selection[1] - selection[0]}" if selection else "no sel"
+        here = editor.spans_at()
+        spans = " ⊃ ".join(s.label for s in reversed(here)) if here else ""
+        line = Text(no_wrap=True, overflow="ellipsis")
+        line.append(editor.annotator, style="bold")
+        line.append(f" │ #{editor.id} {editor.document.title}"[:40])
+        line.append(f" │ turn {turn.index + 1}/{len(editor.turns)} @{editor.cursor}")
+        line.append(f" │ {editor.unit} │ {selected} │ {editor.status.replace('_', ' ')}")
+        if spans:
+            line.append(f" │ {spans}", style="bold")
+        line.append(f" │ {message or 'saved'}", style="italic")
+        self.update(line)
+
+
+class SpanList(OptionList):
+    """The document's spans in text order; choosing one jumps to it."""
+
+    DEFAULT_CSS = """
+    SpanList { height: 1fr; border: round $panel; }
+    """
+
+    class Jump(Message):
+        def __init__(self, span_id: int) -> None:
+            super().__init__()
+            self.span_id = span_id
+
+    WINDOW = 100  # spans listed around the cursor: the list stays cheap on huge documents
+
+    def show_spans(self, editor: Editor, current: int | None = None) -> None:
+        names = {label.id: label for label in editor.scheme.labels}
+        first, spans = editor.spans_near(self.WINDOW)
+        total = len(editor.spans)
+        self.border_title = (
+            f"Spans {total}"
+            if total <= self.WINDOW
+            else f"Spans {first + 1}–{first + len(spans)} of {total}"
+        )
+        options = [Option(self._line(editor, span, names), id=str(span.id)) for span in spans]
+        highlighted = self.highlighted
+        self.clear_options()
+        self.add_options(options)
+        if current is not None:
+            self.select_span(current)
+        elif highlighted is not None and options:
+            self.highlighted = min(highlighted, len(options) - 1)
+
+    @staticmethod
+    def _line(editor: Editor, span: Span, names: dict) -> Text:
+        label = names.get(span.label)
+        line = Text()
+        line.append("█ ", style=label.color if label else "grey50")
+        line.append(label.name if label else span.label, style="bold")
+        speaker = editor.turn_at(span.start).speaker
+        if speaker:
+            line.append(f" · {display_text(speaker, keep_newlines=False)}", style="dim")
+        line.append("\n  " + excerpt(editor.text, span.start, span.end))
+        details = [f"{key}={value}" for key, value in span.attributes.items()]
+        if span.note:
+            details.append("note: " + excerpt(span.note, 0, len(span.note), 30))
+        if details:
+            line.append(
+                "\n  " + display_text("; ".join(details), keep_newlines=False), style="italic"
+            )
+        return line
+
+    def select_span(self, span_id: int) -> None:
+        with suppress(OptionDoesNotExist):  # the span is outside the listed window
+            self.highlighted = self.get_option_index(str(span_id))
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        if event.option.id is not None:
+            self.post_message(self.Jump(int(event.option.id)))

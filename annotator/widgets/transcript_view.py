@@ -1,0 +1,355 @@
+"""The transcript pane: a virtualised line-API widget that paints an :class:`Editor`.
+
+Only visible rows are rendered (``render_line``), each from a slice of the text and the
+spans intersecting it (architecture.md §3). Rows are cached by their content: row number,
+width, the span-index version of their turn, the theme, and the overlays (cursor,
+selection, search matches) that fall on them, so a cursor move repaints two rows and an
+edit repaints only the rows of the spans it touched.
+
+Painting overlapping spans: the background is the innermost (shortest) span's colour,
+text under two or more spans is underlined, and a two-cell margin shows a bar in the colour
+of each label present on the row, outermost first, so nesting stays visible.
+
+Transcript text is untrusted: it is mapped through :func:`display_text` (control characters
+become visible symbols) and emitted as plain ``Segment`` text, never parsed as markup.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import ClassVar
+
+from rich.segment import Segment
+from rich.style import Style
+from textual import events
+from textual.cache import LRUCache
+from textual.color import Color
+from textual.geometry import Size
+from textual.message import Message
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+from ..editor import Editor, Range
+from ..textindex import BLANK, HEADER, WrapIndex, display_text, segments
+
+GUTTER = 2  # margin markers for the labels on a row
+MIN_WIDTH = 8
+
+
+def _clock(seconds: float) -> str:
+    whole = int(seconds)
+    return f"{whole // 3600:d}:{whole // 60 % 60:02d}:{whole % 60:02d}"
+
+
+class TranscriptView(ScrollView, can_focus=True):
+    """Draws the editor's document; the screen moves the cursor and tells it what changed."""
+
+    ALLOW_SELECT = False
+    DEFAULT_CSS = """
+    TranscriptView {
+        scrollbar-gutter: stable;
+        overflow-x: hidden;
+        overflow-y: auto;
+        background: $surface;
+        color: $foreground;
+    }
+    TranscriptView > .transcript--speaker { color: $accent; text-style: bold; }
+    TranscriptView > .transcript--time { color: $foreground-muted; }
+    TranscriptView > .transcript--selection { background: $primary 45%; }
+    TranscriptView > .transcript--match { background: $warning 55%; }
+    TranscriptView > .transcript--cursor { text-style: reverse; }
+    TranscriptView:focus > .transcript--cursor { text-style: reverse bold; }
+    """
+    COMPONENT_CLASSES: ClassVar[set[str]] = {
+        "transcript--speaker",
+        "transcript--time",
+        "transcript--selection",
+        "transcript--match",
+        "transcript--cursor",
+    }
+
+    class Clicked(Message):
+        """The user clicked or dragged to ``offset``; ``extend`` when dragging."""
+
+        def __init__(self, offset: int, extend: bool) -> None:
+            super().__init__()
+            self.offset = offset
+            self.extend = extend
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.editor: Editor | None = None
+        self.wrap: WrapIndex | None = None
+        self._cache: LRUCache[tuple, Strip] = LRUCache(2048)
+        self._styles: dict[tuple, Style] = {}
+        self._label_colors: dict[str, Color] = {}
+        self._dragging = False
+        self.render_count = 0  # rows rendered, for the render-budget test
+
+    # ---- document and layout -------------------------------------------------------------
+
+    def show(self, editor: Editor) -> None:
+        """Display another document (or the same one reloaded)."""
+        self.editor = editor
+        self.wrap = None
+        self._label_colors = {label.id: Color.parse(label.color) for label in editor.scheme.labels}
+        self._forget_styles()
+        self._rewrap()
+        self.scroll_to_cursor(center=True)
+
+    def on_resize(self, event: events.Resize) -> None:
+        self._rewrap()
+
+    def _text_width(self) -> int:
+        return self.scrollable_content_region.width - GUTTER
+
+    def _rewrap(self) -> None:
+        """The only place that wraps: on a new document or a new width (never in render)."""
+        width = self._text_width()
+        if self.editor is None or width < MIN_WIDTH:
+            return
+        if self.wrap is not None and self.wrap.width == width:
+            return
+        top = None
+        if self.wrap is not None and self.wrap.height:
+            top = self.wrap.row(min(self.scroll_offset.y, self.wrap.height - 1)).start
+        if self.wrap is None:
+            self.wrap = WrapIndex(self.editor.text, self.editor.turns, width)
+        else:
+            self.wrap = self.wrap.with_width(width)
+        self._cache.clear()
+        self.virtual_size = Size(width + GUTTER, self.wrap.height)
+        if top is not None:
+            self.scroll_to(y=self.wrap.row_of_offset(top), animate=False)
+        self.refresh()
+
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._forget_styles()
+
+    def _forget_styles(self) -> None:
+        self._styles.clear()
+        self._cache.clear()
+
+    # ---- what changed --------------------------------------------------------------------
+
+    def refresh_ranges(self, ranges: Iterable[Range]) -> None:
+        """Repaint the rows showing any of these ``[start, end)`` text ranges."""
+        if self.wrap is None:
+            return
+        for start, end in ranges:
+            rows = self.wrap.rows_for_range(start, max(end, start + 1))
+            if len(rows):
+                self.refresh_lines(rows.start, len(rows))
+
+    def cursor_moved(self, old_cursor: int, old_selection: Range | None) -> None:
+        """Repaint the old and new cursor rows and the edges where the selection changed."""
+        editor = self.editor
+        if editor is None or self.wrap is None:
+            return
+        ranges: list[Range] = [(old_cursor, old_cursor + 1), (editor.cursor, editor.cursor + 1)]
+        new_selection = editor.selection
+        if old_selection != new_selection:
+            if old_selection is None or new_selection is None:
+                ranges.append(old_selection or new_selection)  # type: ignore[arg-type]
+            else:
+                (a, b), (c, d) = old_selection, new_selection
+                ranges += [(min(a, c), max(a, c)), (min(b, d), max(b, d))]
+        self.refresh_ranges(r for r in ranges if r[1] > r[0])
+        self.scroll_to_cursor()
+
+    def scroll_to_cursor(self, center: bool = False) -> None:
+        if self.editor is None or self.wrap is None:
+            return
+        row = self.wrap.row_of_offset(self.editor.cursor)
+        top, height = self.scroll_offset.y, self.scrollable_content_region.height
+        if center:
+            self.scroll_to(y=max(row - height // 3, 0), animate=False)
+        elif row < top:
+            self.scroll_to(y=row, animate=False)
+        elif row >= top + height:
+            self.scroll_to(y=row - height + 1, animate=False)
+
+    def page(self, direction: int) -> int:
+        """Scroll a page and return the text offset the cursor should move to."""
+        assert self.wrap is not None and self.editor is not None
+        height = max(self.scrollable_content_region.height - 1, 1)
+        row = self.wrap.row_of_offset(self.editor.cursor)
+        column = self.wrap.cell_x(self.editor.cursor)
+        target = min(max(row + direction * height, 0), self.wrap.height - 1)
+        self.scroll_to(y=max(self.scroll_offset.y + direction * height, 0), animate=False)
+        return self.wrap.offset_at(self._text_row(target, direction), column)
+
+    def vertical(self, direction: int, column: int | None) -> tuple[int, int]:
+        """The offset one visual row up or down, keeping ``column``; returns (offset, column)."""
+        assert self.wrap is not None and self.editor is not None
+        row = self.wrap.row_of_offset(self.editor.cursor)
+        if column is None:
+            column = self.wrap.cell_x(self.editor.cursor)
+        target = self._text_row(row + direction, direction)
+        if target == row:
+            return self.editor.cursor, column
+        return self.wrap.offset_at(target, column), column
+
+    def _text_row(self, y: int, direction: int) -> int:
+        """The nearest text row at or beyond ``y`` going in ``direction`` (skips headers)."""
+        assert self.wrap is not None
+        step = 1 if direction >= 0 else -1
+        y = min(max(y, 0), self.wrap.height - 1)
+        probe = y
+        while 0 <= probe < self.wrap.height:
+            if self.wrap.row(probe).kind not in (HEADER, BLANK):
+                return probe
+            probe += step
+        probe = y
+        while 0 <= probe < self.wrap.height:
+            if self.wrap.row(probe).kind not in (HEADER, BLANK):
+                return probe
+            probe -= step
+        return y
+
+    # ---- mouse ---------------------------------------------------------------------------
+
+    def _offset_at(self, event: events.MouseEvent) -> int | None:
+        if self.wrap is None:
+            return None
+        point = event.get_content_offset_capture(self)
+        y = self._text_row(self.scroll_offset.y + point.y, 1)
+        return self.wrap.offset_at(y, max(point.x - GUTTER, 0))
+
+    def on_mouse_down(self, event: events.MouseDown) -> None:
+        if event.button != 1 or event.get_content_offset(self) is None:
+            return
+        offset = self._offset_at(event)
+        if offset is not None:
+            self._dragging = True
+            self.capture_mouse()
+            self.post_message(self.Clicked(offset, extend=event.shift))
+
+    def on_mouse_move(self, event: events.MouseMove) -> None:
+        if self._dragging and event.button == 1:
+            offset = self._offset_at(event)
+            if offset is not None:
+                self.post_message(self.Clicked(offset, extend=True))
+
+    def on_mouse_up(self, event: events.MouseUp) -> None:
+        if self._dragging:
+            self._dragging = False
+            self.release_mouse()
+
+    # ---- painting ------------------------------------------------------------------------
+
+    def render_line(self, y: int) -> Strip:
+        width = self.scrollable_content_region.width
+        editor, wrap = self.editor, self.wrap
+        vy = self.scroll_offset.y + y
+        if editor is None or wrap is None or vy >= wrap.height:
+            return Strip.blank(width, self.rich_style)
+        row = wrap.row(vy)
+        overlays = self._overlays(vy, row.start, row.end) if row.kind not in (HEADER, BLANK) else ()
+        key = (vy, width, editor.index.version(row.turn), overlays)
+        strip = self._cache.get(key)
+        if strip is None:
+            self.render_count += 1
+            strip = self._render_row(row, overlays, width)
+            self._cache[key] = strip
+        return strip
+
+    def _overlays(self, vy: int, start: int, end: int) -> tuple[tuple[int, int, str], ...]:
+        """Cursor, selection and matches on row ``vy`` showing ``[start, end)``. The cursor
+        may sit just after the row's text, on the line break that ends its paragraph."""
+        editor, wrap = self.editor, self.wrap
+        assert editor is not None and wrap is not None
+        found: list[tuple[int, int, str]] = []
+        selection = editor.selection
+        if selection and selection[0] < end and start < selection[1]:
+            found.append((max(selection[0], start), min(selection[1], end), "selection"))
+        for a, b in editor.matches_in(start, end):
+            found.append((max(a, start), min(b, end), "match"))
+        if wrap.row_of_offset(editor.cursor) == vy:
+            found.append((editor.cursor, editor.cursor + 1, "cursor"))
+        return tuple(found)
+
+    def _render_row(self, row, overlays: tuple[tuple[int, int, str], ...], width: int) -> Strip:
+        editor = self.editor
+        assert editor is not None
+        base = self.rich_style
+        if row.kind == HEADER:
+            return self._header(row.turn, width)
+        if row.kind == BLANK:
+            return Strip.blank(width, base)
+        refs = editor.index.in_range(row.start, max(row.end, row.start + 1))
+        # The margin: one bar per label on the row, outermost span first.
+        by_length = sorted(refs, key=lambda ref: ref.start - ref.end)
+        labels = list(dict.fromkeys(ref.label for ref in by_length))[:GUTTER]
+        gutter = [Segment("▍", self._label_style(label, "bar")) for label in labels]
+        gutter.append(Segment(" " * (GUTTER - len(labels)), base))
+        pieces = segments(
+            row.start,
+            max(row.end, max((o[1] for o in overlays), default=row.end)),
+            [(ref.start, ref.end, ref) for ref in refs],
+            [(a, b, name) for a, b, name in overlays],
+        )
+        text = editor.text
+        out = gutter
+        for piece in pieces:
+            chunk = display_text(text[piece.start : piece.end], keep_newlines=False)
+            if piece.start >= row.end:
+                chunk = " "  # the cursor parked after the row's last character
+            out.append(Segment(chunk, self._piece_style(piece.labels, piece.overlays)))
+        return Strip(out).crop_extend(0, width, base)
+
+    def _header(self, turn_index: int, width: int) -> Strip:
+        assert self.editor is not None
+        turn = self.editor.turns[turn_index]
+        speaker = display_text(turn.speaker or "—", keep_newlines=False)
+        parts = [
+            Segment(" " * GUTTER),
+            Segment(speaker, self.get_component_rich_style("transcript--speaker")),
+        ]
+        if turn.start_time is not None:
+            clock = _clock(turn.start_time)
+            if turn.end_time is not None:
+                clock += f"–{_clock(turn.end_time)}"
+            parts.append(Segment(f"  {clock}", self.get_component_rich_style("transcript--time")))
+        return Strip(parts).crop_extend(0, width, self.rich_style)
+
+    def _label_style(self, label: str, role: str) -> Style:
+        key = (label, role)
+        style = self._styles.get(key)
+        if style is None:
+            color = self._label_colors.get(label, Color(128, 128, 128))
+            background = (
+                Color.from_rich_color(self.rich_style.bgcolor)
+                if self.rich_style.bgcolor
+                else Color(0, 0, 0)
+            )
+            if role == "bar":
+                style = Style(color=color.rich_color, bgcolor=background.rich_color)
+            else:
+                # Tint rather than paint: text stays readable on dark and light themes.
+                tint = background.blend(color, 0.45)
+                style = Style(bgcolor=tint.rich_color, color=tint.get_contrast_text(1.0).rich_color)
+            self._styles[key] = style
+        return style
+
+    def _piece_style(self, refs: frozenset, overlays: frozenset) -> Style:
+        key = (
+            "piece",
+            min(refs, key=lambda r: r.end - r.start).label if refs else None,
+            len(refs) > 1,
+            overlays,
+        )
+        style = self._styles.get(key)
+        if style is None:
+            style = self.rich_style
+            label = key[1]
+            if label is not None:
+                style += self._label_style(label, "fill")
+            if key[2]:
+                style += Style(underline=True)
+            for name in ("match", "selection", "cursor"):
+                if name in overlays:
+                    style += self.get_component_rich_style(f"transcript--{name}", partial=True)
+            self._styles[key] = style
+        return style

@@ -1,0 +1,233 @@
+"""The annotation screen, driven with Pilot: motions, selection, tagging, undo, search..."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from annotator.app import AnnotatorApp, make_app
+from annotator.model import ImportedDocument, Turn
+from annotator.resources import default_scheme_path
+from annotator.scheme import load_scheme_file
+from annotator.screens.annotate import AnnotateScreen
+from annotator.screens.dialogs import ChooseSpan, SpanEditor
+from annotator.store import Project
+from annotator.widgets.transcript_view import TranscriptView
+
+TURNS = [
+    ("INTERVIEWER", "Will you raise taxes? Yes or no."),
+    ("MINISTER", "I won't say. They failed the country. We will build homes by May."),
+    ("INTERVIEWER", "She said [bold red]no[/] and \x1b[31mred\x1b[0m."),
+]
+
+
+def make_text(turns: list[tuple[str, str]]) -> ImportedDocument:
+    parts, built, start = [], [], 0
+    for index, (speaker, text) in enumerate(turns):
+        built.append(Turn(index, start, start + len(text), speaker))
+        parts.append(text)
+        start += len(text) + 2
+    return ImportedDocument("Interview", "\n\n".join(parts), tuple(built), "text", "talk.md")
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> Path:
+    path = tmp_path / "p.db"
+    with Project.create(path, load_scheme_file(default_scheme_path())) as project:
+        project.add_documents([make_text(TURNS)])
+        second = make_text([("A", "Second document here.")])
+        second = ImportedDocument("Second", second.text, second.turns, "text", "b.md")
+        project.add_documents([second])
+    return path
+
+
+def app_for(db: Path, tmp_path: Path, **kwargs) -> AnnotatorApp:
+    return make_app(db, annotator="alice", config_file=tmp_path / "config.yaml", **kwargs)
+
+
+def screen(app: AnnotatorApp) -> AnnotateScreen:
+    assert isinstance(app.screen, AnnotateScreen), app.screen
+    return app.screen
+
+
+def spans(db: Path, annotator: str = "alice") -> list[tuple[str, str]]:
+    """What is on disk, read through a separate connection."""
+    with Project.open(db) as project:
+        doc = project.documents()[0].id
+        text = project.document(doc).text
+        return [(s.label, text[s.start : s.end]) for s in project.spans(doc, annotator)]
+
+
+TEXT = make_text(TURNS).text
+
+
+async def test_motions(db: Path, tmp_path: Path) -> None:
+    app = app_for(db, tmp_path)
+    async with app.run_test(size=(100, 30)) as pilot:
+        editor = screen(app).editor
+        assert editor.cursor == 0
+        await pilot.press("l", "l")
+        assert editor.cursor == 2
+        await pilot.press("h")
+        assert editor.cursor == 1
+        await pilot.press("w")
+        assert TEXT[editor.cursor :].startswith("you raise")
+        await pilot.press("e")
+        assert TEXT[editor.cursor] == "u"
+        await pilot.press("b")
+        assert TEXT[editor.cursor :].startswith("you")
+        await pilot.press("right_parenthesis")
+        assert TEXT[editor.cursor :].startswith("Yes or no")
+        await pilot.press("right_curly_bracket")
+        assert TEXT[editor.cursor :].startswith("I won't say")
+        await pilot.press("left_curly_bracket")
+        assert editor.cursor == 0
+        await pilot.press("G")
+        assert editor.cursor == len(TEXT) - 1
+        await pilot.press("g")
+        assert editor.cursor == 0
+        await pilot.press("j")  # down one visual row: into the next turn's text
+        assert editor.turn_at(editor.cursor).index == 1
+        await pilot.press("k")
+        assert editor.cursor == 0
+
+
+async def test_tag_word_under_cursor_and_selection(db: Path, tmp_path: Path) -> None:
+    app = app_for(db, tmp_path)
+    async with app.run_test(size=(100, 30)) as pilot:
+        editor = screen(app).editor
+        await pilot.press("right_curly_bracket")  # "I won't say..."
+        await pilot.press("v", "w", "w")  # select I won't say (word unit)
+        assert editor.selection == (TEXT.index("I won't"), TEXT.index(" They") - 1)
+        await pilot.press("d")  # deflection, no required attributes
+        assert ("deflection", "I won't say") in spans(db)
+        assert editor.selection is None
+        # Without a selection a hotkey tags the unit under the cursor: a word.
+        await pilot.press("w", "w")  # "." is a word of its own
+        assert TEXT[editor.cursor :].startswith("They")
+        await pilot.press("s")  # word -> sentence
+        assert editor.unit == "sentence"
+        await pilot.press("i")  # criticism of the sentence under the cursor
+        assert ("criticism", "They failed the country.") in spans(db)
+
+
+async def test_nested_and_overlapping_spans(db: Path, tmp_path: Path) -> None:
+    app = app_for(db, tmp_path)
+    async with app.run_test(size=(100, 30)) as pilot:
+        editor = screen(app).editor
+        await pilot.press("right_curly_bracket", "s", "s")  # turn unit
+        assert editor.unit == "turn"
+        await pilot.press("t")  # quote the whole turn
+        await pilot.press("s", "s")  # turn -> character -> word
+        assert editor.unit == "word"
+        await pilot.press("w", "w", "w", "w", "w", "i")  # "They", nested in the quote
+        labels = sorted(label for label, _ in spans(db))
+        assert labels == ["criticism", "quote"]
+        assert [s.label for s in editor.spans_at()] == ["criticism", "quote"]  # innermost first
+
+
+async def test_required_attributes_are_asked_for(db: Path, tmp_path: Path) -> None:
+    app = app_for(db, tmp_path)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("right_curly_bracket", "s")  # sentence unit
+        await pilot.press("right_parenthesis", "right_parenthesis")  # "We will build homes..."
+        await pilot.press("c")  # commitment: specificity is required
+        await pilot.pause()
+        assert isinstance(app.screen, SpanEditor)
+        await pilot.press("escape")
+        await pilot.pause()
+        assert spans(db) == []  # cancelled: nothing written
+
+
+async def test_delete_asks_which_span_when_several_overlap(db: Path, tmp_path: Path) -> None:
+    app = app_for(db, tmp_path)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("right_curly_bracket", "s", "s", "t", "s", "s", "d")
+        assert len(spans(db)) == 2
+        await pilot.press("x")
+        await pilot.pause()
+        assert isinstance(app.screen, ChooseSpan)
+        await pilot.press("enter")  # the innermost span is listed first
+        await pilot.pause()
+        assert [label for label, _ in spans(db)] == ["quote"]
+        await pilot.press("x")  # one span left: deleted without asking
+        await pilot.pause()
+        assert spans(db) == []
+
+
+async def test_undo_redo_survive_a_restart(db: Path, tmp_path: Path) -> None:
+    app = app_for(db, tmp_path)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("d", "w", "w", "t")
+        assert len(spans(db)) == 2
+        await pilot.press("u")
+        assert [label for label, _ in spans(db)] == ["deflection"]
+        await pilot.press("ctrl+r")
+        assert len(spans(db)) == 2
+        await pilot.press("q")
+    app.project.close()
+    again = app_for(db, tmp_path)
+    async with again.run_test(size=(100, 30)) as pilot:
+        await pilot.press("u", "u")
+        assert spans(db) == []
+        await pilot.press("ctrl+y")
+        assert [label for label, _ in spans(db)] == ["deflection"]
+        assert len(screen(again).editor.spans) == 1
+    again.project.close()
+
+
+async def test_reopening_returns_to_document_and_cursor(db: Path, tmp_path: Path) -> None:
+    app = app_for(db, tmp_path)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("J")  # next document
+        assert screen(app).editor.document.title == "Second"
+        await pilot.press("w")
+        position = screen(app).editor.cursor
+        await pilot.press("q")
+    app.project.close()
+    again = app_for(db, tmp_path)
+    async with again.run_test(size=(100, 30)):
+        editor = screen(again).editor
+        assert editor.document.title == "Second"
+        assert editor.cursor == position
+    again.project.close()
+
+
+async def test_search_and_status(db: Path, tmp_path: Path) -> None:
+    app = app_for(db, tmp_path)
+    async with app.run_test(size=(100, 30)) as pilot:
+        editor = screen(app).editor
+        await pilot.press("slash")
+        await pilot.pause()
+        await pilot.press(*"build", "enter")
+        await pilot.pause()
+        assert TEXT[editor.cursor :].startswith("build")
+        await pilot.press("D")
+        with Project.open(db) as project:
+            assert project.status(editor.id, "alice") == "done"
+
+
+async def test_markup_and_escapes_display_literally(db: Path, tmp_path: Path) -> None:
+    app = app_for(db, tmp_path)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("G")
+        await pilot.pause()
+        view = app.screen.query_one(TranscriptView)
+        lines = ["".join(seg.text for seg in view.render_line(y)) for y in range(view.size.height)]
+        shown = "\n".join(lines)
+        assert "[bold red]no[/]" in shown
+        assert "\x1b" not in shown and "␛[31mred␛[0m" in shown
+
+
+async def test_cursor_move_repaints_at_most_two_rows(db: Path, tmp_path: Path) -> None:
+    app = app_for(db, tmp_path)
+    async with app.run_test(size=(100, 30)) as pilot:
+        view = app.screen.query_one(TranscriptView)
+        await pilot.press("l")
+        await pilot.pause()
+        for key in ("l", "w", "h", "e"):
+            before = view.render_count
+            await pilot.press(key)
+            await pilot.pause()
+            assert view.render_count - before <= 2, key

@@ -1,0 +1,340 @@
+"""Pilot tests for the modal dialogs in annotator.screens.dialogs."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from textual.app import App
+from textual.geometry import Region
+from textual.screen import Screen
+from textual.widget import Widget
+from textual.widgets import Checkbox, Input, OptionList, Select, Static, TextArea
+
+from annotator.scheme import Scheme, load_scheme
+from annotator.screens.dialogs import (
+    ChooseSpan,
+    Confirm,
+    NamePrompt,
+    SearchPrompt,
+    SpanEdit,
+    SpanEditor,
+    literal,
+    shorten,
+    visible,
+)
+
+SCHEME_YAML = """
+name: editor-test
+version: 1
+labels:
+  - id: quote
+    hotkey: t
+    color: "#4c9be8"
+    attributes:
+      - {id: form, type: choice, choices: [direct, indirect], default: direct}
+      - {id: source, type: text, description: "Who is [bold]quoted[/bold]"}
+  - id: commitment
+    hotkey: m
+    color: orange
+    attributes:
+      - {id: strength, type: choice, choices: [weak, strong], required: true}
+      - {id: year, type: number}
+      - {id: source, type: text}
+      - {id: conditional, type: boolean}
+  - id: old
+    color: gray
+    deprecated: true
+"""
+NASTY = "\x1b[31mred[bold red]x[/] \x9b2J"
+
+
+class Harness(App[None]):
+    """Pushes one screen on mount and records what it dismisses with."""
+
+    def __init__(self, make_screen: Callable[[], Screen[Any]]) -> None:
+        super().__init__()
+        self.make_screen = make_screen
+        self.results: list[Any] = []
+
+    def on_mount(self) -> None:
+        self.push_screen(self.make_screen(), self.results.append)
+
+
+def rendered(widget: Widget) -> str:
+    """The text a widget paints, line by line (what reaches the terminal, minus styles)."""
+    lines = widget.render_lines(Region(0, 0, *widget.outer_size))
+    return "\n".join("".join(segment.text for segment in line) for line in lines)
+
+
+@pytest.fixture
+def scheme() -> Scheme:
+    return load_scheme(SCHEME_YAML)
+
+
+def editor(scheme: Scheme, label: str = "quote", attributes: dict | None = None, note: str = ""):
+    return Harness(lambda: SpanEditor(scheme, label, attributes or {}, note, "They failed."))
+
+
+# ---- literal text helpers
+
+
+def test_visible_replaces_control_characters() -> None:
+    assert visible("a\x1bb\x9bc\x7f") == "a␛b\\x9bc␡"
+    assert visible("a\nb\tc") == "a b c"
+    assert visible("a\nb\tc", multiline=True) == "a\nb\tc"
+    assert literal("[bold]x[/bold]").plain == "[bold]x[/bold]"
+    assert shorten("abcdefghij", 5) == "ab…ij"
+    assert shorten("abc", 5) == "abc"
+
+
+# ---- SpanEditor
+
+
+async def test_span_editor_changes_fields_with_the_label(scheme: Scheme) -> None:
+    app = editor(scheme, attributes={"source": "BBC"})
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = app.screen
+        assert isinstance(screen, SpanEditor)
+        assert screen.query_one("#attr-form", Select).value == "direct"  # the default
+        label = screen.query_one("#label", Select)
+        label.focus()
+        await pilot.press("enter", "down", "enter")  # open the list, pick the next label
+        await pilot.pause()
+        assert label.value == "commitment"
+        assert not screen.query("#attr-form")
+        assert screen.query_one("#attr-strength", Select).is_blank()
+        assert screen.query_one("#attr-year", Input).value == ""
+        assert isinstance(screen.query_one("#attr-conditional"), Checkbox)
+        # An attribute with the same id keeps its value across the change.
+        assert screen.query_one("#attr-source", Input).value == "BBC"
+        # Back to quote: the focused field's description shows below the form, literally.
+        label.value = "quote"
+        await pilot.pause()
+        screen.query_one("#attr-source").focus()
+        await pilot.pause()
+        assert str(screen.query_one("#hint", Static).content) == "Who is [bold]quoted[/bold]"
+        # Deprecated labels are not offered.
+        assert "old" not in [value for _, value in label._options]
+
+
+async def test_span_editor_saves_typed_values(scheme: Scheme) -> None:
+    app = editor(scheme, label="commitment", note="first look")
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = app.screen
+        assert app.focused is screen.query_one("#attr-strength")  # first attribute field
+        await pilot.press("enter", "down", "enter")  # blank -> weak
+        await pilot.press("tab")
+        assert app.focused is screen.query_one("#attr-year")
+        await pilot.press(*"2024")
+        await pilot.press("tab", "tab", "space")  # skip source, tick conditional
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+    assert app.results == [
+        SpanEdit(
+            "commitment", {"strength": "weak", "year": 2024, "conditional": True}, "first look"
+        )
+    ]
+    assert isinstance(app.results[0].attributes["year"], int)
+
+
+async def test_span_editor_enter_in_an_input_saves_and_parses_floats(scheme: Scheme) -> None:
+    app = editor(scheme, label="commitment", attributes={"strength": "strong"})
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.screen.query_one("#attr-year").focus()
+        await pilot.press(*"2.5", "enter")
+        await pilot.pause()
+    edit = app.results[0]
+    assert edit.attributes == {"strength": "strong", "year": 2.5, "conditional": False}
+    assert isinstance(edit.attributes["year"], float)
+
+
+async def test_span_editor_refuses_bad_values(scheme: Scheme) -> None:
+    app = editor(scheme, label="commitment")
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = app.screen
+        error = screen.query_one("#error", Static)
+        await pilot.press("ctrl+s")  # the required choice is still blank
+        await pilot.pause()
+        assert "required" in str(error.content)
+        assert app.focused is screen.query_one("#attr-strength")
+        screen.query_one("#attr-strength", Select).value = "weak"
+        screen.query_one("#attr-year").focus()
+        await pilot.press("1", "e", "ctrl+s")  # "1e" is typeable but not a number
+        await pilot.pause()
+        assert "not a number" in str(error.content)
+        assert error.display
+        assert app.screen is screen and app.results == []
+        await pilot.press("backspace", "ctrl+s")
+        await pilot.pause()
+    assert app.results[0].attributes["year"] == 1
+
+
+async def test_span_editor_escape_cancels(scheme: Scheme) -> None:
+    app = editor(scheme)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("escape")
+        await pilot.pause()
+    assert app.results == [None]
+
+
+async def test_span_editor_shows_untrusted_text_literally(scheme: Scheme) -> None:
+    note = "see [red]this[/]\x1b[2J"
+    app = Harness(lambda: SpanEditor(scheme, "quote", {"source": NASTY}, note, NASTY))
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = app.screen
+        excerpt = rendered(screen.query_one("#excerpt"))
+        assert "␛[31mred[bold red]x[/] \\x9b2J" in excerpt
+        assert "\x1b" not in excerpt and "\x9b" not in excerpt
+        assert "\x1b" not in screen.query_one("#attr-source", Input).value
+        assert "\x1b" not in screen.query_one("#note", TextArea).text
+        # Untouched fields give back the stored values, not the visible stand-ins.
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+    assert app.results[0].attributes["source"] == NASTY
+    assert app.results[0].note == note
+
+
+async def test_span_editor_fits_80x24_with_a_deprecated_label(scheme: Scheme) -> None:
+    app = editor(scheme, label="old")
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = app.screen
+        assert screen.query_one("#label", Select).value == "old"
+        assert screen.query_one("#dialog").region.bottom <= 23  # above the footer
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+    assert app.results == [SpanEdit("old", {}, "")]
+
+
+async def test_span_editor_with_a_label_the_scheme_lacks(scheme: Scheme) -> None:
+    app = editor(scheme, label="retired", attributes={"x": 1})
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = app.screen
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert "no label 'retired'" in str(screen.query_one("#error", Static).content)
+        screen.query_one("#label", Select).value = "quote"
+        await pilot.pause()
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+    assert app.results == [SpanEdit("quote", {"form": "direct"}, "")]
+
+
+# ---- ChooseSpan
+
+
+async def test_choose_span_returns_the_chosen_id() -> None:
+    choices = [(7, "Quote", "I won't say."), (9, "Criticism", NASTY)]
+    app = Harness(lambda: ChooseSpan("Which span to delete?", choices))
+    async with app.run_test(size=(80, 24)) as pilot:
+        options = app.screen.query_one(OptionList)
+        assert "\x1b" not in rendered(options) and "[bold red]x[/]" in rendered(options)
+        await pilot.press("down", "enter")
+        await pilot.pause()
+    assert app.results == [9]
+
+
+async def test_choose_span_escape_cancels() -> None:
+    app = Harness(lambda: ChooseSpan("Which?", [(1, "Quote", "a")]))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("escape")
+        await pilot.pause()
+    assert app.results == [None]
+
+
+# ---- NamePrompt
+
+
+async def test_name_prompt_requires_a_name() -> None:
+    app = Harness(NamePrompt)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = app.screen
+        await pilot.press("space", "enter")  # blank after stripping
+        await pilot.pause()
+        assert "Enter a name" in str(screen.query_one("#error", Static).content)
+        await pilot.press("escape")  # not cancellable
+        await pilot.pause()
+        assert app.screen is screen
+        await pilot.press(*"alice ", "enter")
+        await pilot.pause()
+    assert app.results == ["alice"]
+
+
+async def test_name_prompt_cancellable_and_refuses_control_characters() -> None:
+    app = Harness(lambda: NamePrompt(cancellable=True, initial="bob\x1b"))
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = app.screen
+        field = screen.query_one("#name", Input)
+        assert field.value == "bob␛"  # shown, never sent raw to the terminal
+        field.value = "bob\x07"
+        await pilot.press("enter")
+        await pilot.pause()
+        assert "control characters" in str(screen.query_one("#error", Static).content)
+        await pilot.press("escape")
+        await pilot.pause()
+    assert app.results == [""]
+
+
+# ---- Confirm
+
+
+@pytest.mark.parametrize(
+    ("key", "answer"), [("y", True), ("enter", True), ("n", False), ("escape", False)]
+)
+async def test_confirm(key: str, answer: bool) -> None:
+    app = Harness(lambda: Confirm("Delete [b]3[/b] spans?"))
+    async with app.run_test(size=(80, 24)) as pilot:
+        assert "Delete [b]3[/b] spans?" in rendered(app.screen.query_one("#question"))
+        await pilot.press(key)
+        await pilot.pause()
+    assert app.results == [answer]
+
+
+async def test_dialog_keys_can_be_remapped_by_binding_id() -> None:
+    app = Harness(lambda: Confirm("Sure?"))
+    app.set_keymap({"dialog.yes": "j"})
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("y")  # no longer bound
+        await pilot.pause()
+        assert isinstance(app.screen, Confirm) and app.results == []
+        await pilot.press("j")
+        await pilot.pause()
+    assert app.results == [True]
+
+
+# ---- SearchPrompt
+
+
+async def test_search_prompt_returns_pattern_and_regex_flag() -> None:
+    app = Harness(lambda: SearchPrompt("homes"))
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = app.screen
+        assert screen.query_one("#pattern", Input).value == "homes"
+        assert screen.query_one("#bar").region.bottom == 24  # docked at the bottom
+        await pilot.press(*"tax", "ctrl+t", "enter")  # typing replaces the selected last one
+        await pilot.pause()
+    assert app.results == [("tax", True)]
+
+
+async def test_search_prompt_refuses_an_invalid_regex() -> None:
+    app = Harness(lambda: SearchPrompt("", regex=True))
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = app.screen
+        assert screen.query_one("#regex", Checkbox).value
+        await pilot.press("(", "a", "enter")
+        await pilot.pause()
+        error = screen.query_one("#error", Static)
+        assert "Invalid regular expression" in str(error.content) and error.display
+        assert app.screen is screen
+        await pilot.press("ctrl+t", "enter")  # as plain text "(a" is fine
+        await pilot.pause()
+    assert app.results == [("(a", False)]
+
+
+async def test_search_prompt_escape_cancels() -> None:
+    app = Harness(lambda: SearchPrompt("x"))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("escape")
+        await pilot.pause()
+    assert app.results == [None]

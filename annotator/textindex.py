@@ -410,11 +410,11 @@ class WrapIndex:
     def with_width(self, width: int) -> WrapIndex:
         """The same document wrapped at another width (for a resize): skips re-validating the
         turns and re-classifying their characters."""
+        if width < 1:
+            raise ValueError(f"width must be at least 1, not {width}")
         other = WrapIndex.__new__(WrapIndex)
         other.turns, other.text, other.width = self.turns, self.text, width
         other.header_rows, other._narrow = self.header_rows, self._narrow
-        if width < 1:
-            raise ValueError(f"width must be at least 1, not {width}")
         other._wrap()
         return other
 

@@ -404,10 +404,11 @@ class AnnotateScreen(Screen[None]):
                 name = binding.id or binding.action
                 keys.setdefault(name, []).append(format_key(key))
                 descriptions[name] = binding.description
-        sections: dict[str, list[tuple[str, str]]] = {}
+        sections: dict[str, list[tuple[str, str]]] = {group: [] for group in SECTION_ORDER}
         for name, key_list in keys.items():
-            sections.setdefault(_group(name), []).append((", ".join(key_list), descriptions[name]))
-        self.app.push_screen(HelpScreen(list(sections.items()), self.editor.scheme))
+            sections[_group(name)].append((", ".join(key_list), descriptions[name]))
+        shown = [(group, rows) for group, rows in sections.items() if rows]
+        self.app.push_screen(HelpScreen(shown, self.editor.scheme))
 
 
 def screen_for(scheme: Scheme) -> type[AnnotateScreen]:
@@ -438,7 +439,11 @@ def _group_of() -> dict[str, str]:
     return groups
 
 
+_GROUP_OF = _group_of()
+SECTION_ORDER = ("Motion", "Selection", "Labels", "Spans", "Search", "Documents and views", "App")
+
+
 def _group(binding_id: str) -> str:
     if binding_id.startswith("annotate.label."):
         return "Labels"
-    return _group_of().get(binding_id, "App")
+    return _GROUP_OF.get(binding_id, "App")

@@ -62,14 +62,16 @@ class StatusLine(Static):
         selected = f"sel {selection[1] - selection[0]}" if selection else "no sel"
         here = editor.spans_at()
         spans = " ⊃ ".join(s.label for s in reversed(here)) if here else ""
+        # Most useful first: a narrow terminal cuts the end (the title, shown elsewhere too).
         line = Text(no_wrap=True, overflow="ellipsis")
-        line.append(editor.annotator, style="bold")
-        line.append(f" │ #{editor.id} {editor.document.title}"[:40])
-        line.append(f" │ turn {turn.index + 1}/{len(editor.turns)} @{editor.cursor}")
-        line.append(f" │ {editor.unit} │ {selected} │ {editor.status.replace('_', ' ')}")
+        line.append(display_text(editor.annotator, keep_newlines=False), style="bold")
+        line.append(f" │ {editor.unit} │ {selected}")
         if spans:
             line.append(f" │ {spans}", style="bold")
         line.append(f" │ {message or 'saved'}", style="italic")
+        line.append(f" │ {editor.status.replace('_', ' ')}")
+        line.append(f" │ turn {turn.index + 1}/{len(editor.turns)} @{editor.cursor}")
+        line.append(f" │ #{editor.id} " + display_text(editor.document.title, keep_newlines=False))
         self.update(line)
 
 

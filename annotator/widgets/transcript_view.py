@@ -41,8 +41,12 @@ def _clock(seconds: float) -> str:
     return f"{whole // 3600:d}:{whole // 60 % 60:02d}:{whole % 60:02d}"
 
 
-class TranscriptView(ScrollView, can_focus=True):
-    """Draws the editor's document; the screen moves the cursor and tells it what changed."""
+class TranscriptView(ScrollView, can_focus=True, inherit_bindings=False):
+    """Draws the editor's document; the screen moves the cursor and tells it what changed.
+
+    It inherits no bindings: the arrow and paging keys that scroll a plain ScrollView move
+    the cursor here, through the screen's bindings.
+    """
 
     ALLOW_SELECT = False
     DEFAULT_CSS = """
@@ -110,17 +114,17 @@ class TranscriptView(ScrollView, can_focus=True):
             return
         if self.wrap is not None and self.wrap.width == width:
             return
-        top = None
-        if self.wrap is not None and self.wrap.height:
-            top = self.wrap.row(min(self.scroll_offset.y, self.wrap.height - 1)).start
         if self.wrap is None:
             self.wrap = WrapIndex(self.editor.text, self.editor.turns, width)
+            top = None
         else:
+            # Keep the row at the top of the viewport in view across the re-wrap.
+            top = self.wrap.row(min(self.scroll_offset.y, self.wrap.height - 1))
             self.wrap = self.wrap.with_width(width)
         self._cache.clear()
         self.virtual_size = Size(width + GUTTER, self.wrap.height)
         if top is not None:
-            self.scroll_to(y=self.wrap.row_of_offset(top), animate=False)
+            self.scroll_to(y=self.wrap.y_of(top), animate=False)
         self.refresh()
 
     def notify_style_update(self) -> None:

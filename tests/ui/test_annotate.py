@@ -91,6 +91,13 @@ async def test_motions(db: Path, tmp_path: Path) -> None:
         assert editor.turn_at(editor.cursor).index == 1
         await pilot.press("k")
         assert editor.cursor == 0
+        # The arrow keys move the cursor too (the view must not scroll with them instead).
+        await pilot.press("right", "right", "left")
+        assert editor.cursor == 1
+        await pilot.press("down")
+        assert editor.turn_at(editor.cursor).index == 1
+        await pilot.press("up", *["shift+right"] * 5)
+        assert editor.selection == (0, 8)  # "Will y" widened to whole words: "Will you"
 
 
 async def test_tag_word_under_cursor_and_selection(db: Path, tmp_path: Path) -> None:

@@ -57,6 +57,8 @@ class Editor:
         self.visual = False  # `v` mode: plain motions extend the selection
         self.unit = self.scheme.settings.snap
         self.search: SearchState | None = None
+        self._selection_key: tuple[int, int, str] | None = None
+        self._selection: Range | None = None
 
     # ---- positions -----------------------------------------------------------------------
 
@@ -82,8 +84,13 @@ class Editor:
         """The selected ``[start, end)``, snapped to the unit; None when nothing is selected."""
         if self.anchor is None:
             return None
-        start, end = sorted((self.anchor, self.cursor))
-        return motions.snap_range(self.text, self.turns, start, end + 1, self.unit)
+        # Asked for by every painted row: computed once per cursor, anchor and unit.
+        key = (self.anchor, self.cursor, self.unit)
+        if self._selection_key != key:
+            start, end = sorted((self.anchor, self.cursor))
+            self._selection = motions.snap_range(self.text, self.turns, start, end + 1, self.unit)
+            self._selection_key = key
+        return self._selection
 
     def move_to(self, position: int, *, extend: bool = False) -> None:
         """Move the cursor; ``extend`` (shift+motion, or `v` mode) grows the selection."""
@@ -223,7 +230,7 @@ class Editor:
         start, end = self.target()
         self.project.create_span(self.id, self.annotator, label, start, end, attributes, note)
         self.clear_selection()
-        return self._sync()
+        return self._apply(self.project.last_changes())
 
     def update(
         self, span_id: int, *, label: str, attributes: Mapping[str, Any], note: str
@@ -231,50 +238,47 @@ class Editor:
         self.project.update_span(
             span_id, self.annotator, label=label, attributes=attributes, note=note
         )
-        return self._sync()
+        return self._apply(self.project.last_changes())
 
     def move_span(self, span_id: int, start: int, end: int) -> list[Range]:
         self.project.update_span(span_id, self.annotator, start=start, end=end)
-        return self._sync()
+        return self._apply(self.project.last_changes())
 
     def delete(self, span_id: int) -> list[Range]:
         self.project.delete_span(span_id, self.annotator)
-        return self._sync()
+        return self._apply(self.project.last_changes())
 
     def undo(self) -> list[Range]:
-        return self._apply_changes(self.project.undo(self.id, self.annotator))
+        return self._moved_to_change(self._apply(self.project.undo(self.id, self.annotator)))
 
     def redo(self) -> list[Range]:
-        return self._apply_changes(self.project.redo(self.id, self.annotator))
+        return self._moved_to_change(self._apply(self.project.redo(self.id, self.annotator)))
 
-    def _apply_changes(self, changes: Iterable[Change]) -> list[Range]:
-        changed = self._sync()
+    def _moved_to_change(self, changed: list[Range]) -> list[Range]:
+        # Put the cursor where the change happened, as editors do after undo.
         if changed:
-            # Put the cursor where the change happened, as editors do after undo.
             self.cursor = self.clamp(min(start for start, _ in changed))
             self.clear_selection()
         return changed
 
-    def _sync(self) -> list[Range]:
-        """Bring the in-memory layer up to date with the database; the ranges that changed.
+    def _apply(self, changes: Iterable[Change]) -> list[Range]:
+        """Mirror committed changes in the in-memory layer; the ranges whose painting changed.
 
-        Reading the layer back (rather than patching it from the write's result) also picks
-        up merges and anything another process did to this annotator's layer.
+        The changes come from the store's log (which includes spans merged away), so the
+        layer here is patched in O(changes), never re-read.
         """
-        fresh = {s.id: s for s in self.project.spans(self.id, annotator=self.annotator)}
         changed: list[Range] = []
-        for span_id, old in list(self.spans.items()):
-            new = fresh.get(span_id)
-            if new != old:
-                self.index.remove(span_id)
-                self._starts.remove((old.start, span_id))
-                del self.spans[span_id]
+        for change in changes:
+            old = self.spans.pop(change.span_id, None)
+            if old is not None:
+                self.index.remove(old.id)
+                self._starts.remove((old.start, old.id))
                 changed.append((old.start, old.end))
-        for span_id, new in fresh.items():
-            if span_id not in self.spans:
-                self.spans[span_id] = new
+            new = self.project.span_after(change)
+            if new is not None:
+                self.spans[new.id] = new
                 self.index.add(new)
-                insort(self._starts, (new.start, span_id))
+                insort(self._starts, (new.start, new.id))
                 changed.append((new.start, new.end))
         if changed and self.status == "new":
             self.status = "in_progress"

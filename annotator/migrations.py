@@ -71,7 +71,7 @@ def m001_initial(db: Database) -> None:
             updated_at TEXT NOT NULL,
             CHECK (0 <= start AND start < "end")
         );
-        CREATE INDEX spans_by_document ON spans (document_id, annotator_id, start);
+        CREATE INDEX spans_by_document ON spans (document_id, annotator_id, start, "end");
         -- One row per user action (an edit, or the undo or redo of an earlier one).
         CREATE TABLE edits (
             id INTEGER PRIMARY KEY AUTOINCREMENT,

@@ -123,6 +123,27 @@ def _span_state(row: Sequence[Any]) -> dict[str, Any]:
     }
 
 
+class _Stacks:
+    """Undo and redo stacks of edit ids (newest last), as a replay of the edit log builds them."""
+
+    def __init__(self) -> None:
+        self.undo: list[int] = []
+        self.redo: list[int] = []
+        self.newest: int | None = None  # the last edit replayed
+
+    def record(self, edit_id: int, kind: str, reverts: int | None) -> None:
+        if kind == "edit":
+            self.undo.append(edit_id)
+            self.redo.clear()
+        elif kind == "undo":
+            self.undo.pop()
+            self.redo.append(reverts)  # type: ignore[arg-type]
+        else:
+            self.redo.pop()
+            self.undo.append(reverts)  # type: ignore[arg-type]
+        self.newest = edit_id
+
+
 class Project:
     """An open project database. Not thread-safe: open one per thread."""
 
@@ -133,6 +154,8 @@ class Project:
         self._annotator_ids: dict[str, int] = {}
         self._annotator_names: dict[int, str] = {}
         self._texts: dict[int, str] = {}
+        self._last_edit: int | None = None
+        self._stack_cache: dict[tuple[int, int], _Stacks] = {}
 
     # ---- opening -------------------------------------------------------------------------
 
@@ -185,6 +208,7 @@ class Project:
             yield
         except BaseException:
             conn.execute("ROLLBACK")
+            self._stack_cache.clear()  # it may hold edits that were just rolled back
             raise
         conn.execute("COMMIT")
 
@@ -688,14 +712,40 @@ class Project:
 
     # ---- change log ----------------------------------------------------------------------
 
+    def last_changes(self) -> list[Change]:
+        """The span changes of the latest edit (or undo/redo) made through this connection."""
+        return self.history(edit_id=self._last_edit) if self._last_edit is not None else []
+
+    def span_after(self, change: Change) -> Span | None:
+        """The span as a change left it (None for a deletion)."""
+        state = change.after
+        if state is None:
+            return None
+        return Span(
+            id=change.span_id,
+            document_id=state["document_id"],
+            annotator=self.annotator_name(state["annotator_id"]),
+            label=state["label"],
+            start=state["start"],
+            end=state["end"],
+            attributes=state["attributes"],
+            note=state["note"],
+            scheme_hash=state["scheme_hash"],
+            created_at=state["created_at"],
+            updated_at=state["updated_at"],
+        )
+
     def _new_edit(
         self, document_id: int, annotator_id: int, kind: str, reverts: int | None = None
     ) -> int:
+        stacks = self._stacks(document_id, annotator_id)
         cursor = self.db.execute(
             "INSERT INTO edits (document_id, annotator_id, kind, reverts, at) "
             "VALUES (?, ?, ?, ?, ?)",
             [document_id, annotator_id, kind, reverts, _now()],
         )
+        stacks.record(cursor.lastrowid, kind, reverts)
+        self._last_edit = cursor.lastrowid
         return cursor.lastrowid
 
     def _log(
@@ -767,25 +817,28 @@ class Project:
         )
         self._log(edit_id, span_id, "update", before, after)
 
-    def _stacks(self, document_id: int, annotator_id: int) -> tuple[list[int], list[int]]:
-        """Replay the log into (undo stack, redo stack) of edit ids, newest last."""
-        undo: list[int] = []
-        redo: list[int] = []
-        for edit_id, kind, reverts in self.db.execute(
-            "SELECT id, kind, reverts FROM edits "
-            "WHERE document_id = ? AND annotator_id = ? ORDER BY id",
-            [document_id, annotator_id],
-        ):
-            if kind == "edit":
-                undo.append(edit_id)
-                redo.clear()
-            elif kind == "undo":
-                undo.pop()
-                redo.append(reverts)
-            else:
-                redo.pop()
-                undo.append(reverts)
-        return undo, redo
+    def _stacks(self, document_id: int, annotator_id: int) -> _Stacks:
+        """The (undo, redo) stacks of edit ids of one annotator in one document.
+
+        They are a replay of the log, kept per connection and brought forward edit by edit,
+        so an undo does not re-read a long history; the newest edit id tells whether another
+        connection has written since, in which case the log is replayed again.
+        """
+        key = (document_id, annotator_id)
+        newest = self.db.execute(
+            "SELECT max(id) FROM edits WHERE document_id = ? AND annotator_id = ?", key
+        ).fetchone()[0]
+        stacks = self._stack_cache.get(key)
+        if stacks is None or stacks.newest != newest:
+            stacks = _Stacks()
+            for edit_id, kind, reverts in self.db.execute(
+                "SELECT id, kind, reverts FROM edits "
+                "WHERE document_id = ? AND annotator_id = ? ORDER BY id",
+                key,
+            ):
+                stacks.record(edit_id, kind, reverts)
+            self._stack_cache[key] = stacks
+        return stacks
 
     def _changes_of(self, edit_id: int) -> list[tuple[int, str, dict | None, dict | None]]:
         return [
@@ -813,8 +866,8 @@ class Project:
     def _step(self, document_id: int, annotator: str, kind: str) -> list[Change]:
         annotator_id = self.annotator_id(annotator)
         with self._write():
-            undo_stack, redo_stack = self._stacks(document_id, annotator_id)
-            stack = undo_stack if kind == "undo" else redo_stack
+            stacks = self._stacks(document_id, annotator_id)
+            stack = stacks.undo if kind == "undo" else stacks.redo
             if not stack:
                 return []
             target = stack[-1]

@@ -13,18 +13,17 @@ from typing import ClassVar
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal
 from textual.keys import (
     _character_to_key,  # pinned Textual; covered by a symbol-hotkey test
     format_key,
 )
 from textual.screen import Screen
-from textual.widgets import Footer
+from textual.timer import Timer
 
 from ..editor import Editor, Range
 from ..scheme import Scheme
 from ..store import ProjectError
-from ..widgets.panels import LabelBar, SpanList, StatusLine, excerpt
+from ..widgets.panels import BottomBar, SpanList, excerpt
 from ..widgets.transcript_view import TranscriptView
 from .dialogs import ChooseSpan, SearchPrompt, SpanEdit, SpanEditor
 from .help import GuidelinesScreen, HelpScreen
@@ -102,9 +101,8 @@ class AnnotateScreen(Screen[None]):
     """One document, one annotator."""
 
     DEFAULT_CSS = """
-    AnnotateScreen #main { height: 1fr; }
-    AnnotateScreen TranscriptView { width: 1fr; }
-    AnnotateScreen SpanList { width: 44; }
+    AnnotateScreen TranscriptView { width: 1fr; height: 1fr; }
+    AnnotateScreen SpanList { dock: right; width: 44; }
     AnnotateScreen.-narrow SpanList { display: none; }
     AnnotateScreen.-narrow.-spans SpanList { display: block; width: 36; }
     AnnotateScreen.-wide.-no-spans SpanList { display: none; }
@@ -118,25 +116,24 @@ class AnnotateScreen(Screen[None]):
         super().__init__()
         self.editor = editor
         self._goal_column: int | None = None
-        self._message = ""
-        self._cursor_timer = None
+        self._cursor_timer: Timer | None = None
+        self._span_timer: Timer | None = None
 
     # ---- layout --------------------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
-        with Horizontal(id="main"):
-            yield TranscriptView(id="transcript")
-            yield SpanList(id="spans")
-        yield LabelBar(id="labels")
-        yield StatusLine(id="status")
-        yield Footer()
+        # No containers (the span list is docked as a sidebar): fewer widgets to visit on
+        # every repaint.
+        yield SpanList(id="spans")
+        yield TranscriptView(id="transcript")
+        yield BottomBar()
 
     @property
     def view(self) -> TranscriptView:
         return self.query_one(TranscriptView)
 
     def on_mount(self) -> None:
-        self.query_one(LabelBar).show_scheme(self.editor.scheme)
+        self.query_one(BottomBar).show_scheme(self.editor.scheme)
         self.view.show(self.editor)
         self.view.focus()
         self._refresh_panels(spans=True)
@@ -157,10 +154,18 @@ class AnnotateScreen(Screen[None]):
     # ---- feedback ------------------------------------------------------------------------
 
     def _refresh_panels(self, spans: bool = False, message: str = "") -> None:
-        self._message = message
-        self.query_one(StatusLine).show_editor(self.editor, message)
+        self.query_one(BottomBar).show_editor(self.editor, message)
         if spans:
-            self.query_one(SpanList).show_spans(self.editor)
+            # Rebuilt a moment after the last edit, not on every key: a burst of tagging
+            # rebuilds it once, and a hidden list not at all (until it is shown).
+            if self._span_timer is not None:
+                self._span_timer.stop()
+            self._span_timer = self.set_timer(0.2, self._refresh_span_list)
+
+    def _refresh_span_list(self) -> None:
+        span_list = self.query_one(SpanList)
+        if span_list.display:
+            span_list.show_spans(self.editor)
 
     def _fail(self, error: Exception) -> None:
         self.notify(str(error), title="Not done", severity="error", timeout=6)
@@ -177,21 +182,19 @@ class AnnotateScreen(Screen[None]):
             self._cursor_timer.stop()
         self._cursor_timer = self.set_timer(0.5, self.editor.save_cursor)
 
-    def _changed(self, ranges: list[Range], old_cursor: int, old_selection: Range | None) -> None:
-        self.view.refresh_ranges(ranges)
-        self.view.cursor_moved(old_cursor, old_selection)
-        self._refresh_panels(spans=True)
-
-    def _edit(self, change: Callable[[], list[Range]]) -> bool:
-        """Run a span change; on success repaint what it touched."""
+    def _edit(
+        self, change: Callable[[], list[Range]], done: str = "saved", nothing: str = ""
+    ) -> None:
+        """Run a span change (committed by the store); then repaint only what it touched."""
         old_cursor, old_selection = self.editor.cursor, self.editor.selection
         try:
             ranges = change()
         except ProjectError as error:
             self._fail(error)
-            return False
-        self._changed(ranges, old_cursor, old_selection)
-        return True
+            return
+        self.view.refresh_ranges(ranges)
+        self.view.cursor_moved(old_cursor, old_selection)
+        self._refresh_panels(spans=bool(ranges), message=done if ranges else nothing)
 
     # ---- motion actions ------------------------------------------------------------------
 
@@ -329,12 +332,10 @@ class AnnotateScreen(Screen[None]):
         self.query_one(SpanList).select_span(span_id)
 
     def action_undo(self) -> None:
-        if self._edit(self.editor.undo):
-            self._refresh_panels(spans=True, message="undone")
+        self._edit(self.editor.undo, done="undone", nothing="nothing to undo")
 
     def action_redo(self) -> None:
-        if self._edit(self.editor.redo):
-            self._refresh_panels(spans=True, message="redone")
+        self._edit(self.editor.redo, done="redone", nothing="nothing to redo")
 
     # ---- search --------------------------------------------------------------------------
 
@@ -380,10 +381,8 @@ class AnnotateScreen(Screen[None]):
         self.app.open_queue()  # type: ignore[attr-defined]
 
     def action_toggle_spans(self) -> None:
-        if self.has_class("-narrow"):
-            self.toggle_class("-spans")
-        else:
-            self.toggle_class("-no-spans")
+        self.toggle_class("-spans" if self.has_class("-narrow") else "-no-spans")
+        self.call_after_refresh(self._refresh_span_list)
 
     def action_focus_spans(self) -> None:
         spans = self.query_one(SpanList)

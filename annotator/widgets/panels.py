@@ -7,10 +7,14 @@ markup in it is displayed literally.
 from __future__ import annotations
 
 from contextlib import suppress
+from typing import ClassVar
 
 from rich.text import Text
+from textual.geometry import Region
 from textual.message import Message
-from textual.widgets import OptionList, Static
+from textual.strip import Strip
+from textual.widget import Widget
+from textual.widgets import OptionList
 from textual.widgets.option_list import Option, OptionDoesNotExist
 
 from ..editor import Editor
@@ -29,15 +33,59 @@ def excerpt(text: str, start: int, end: int, limit: int = EXCERPT) -> str:
     return display_text(piece, keep_newlines=False)
 
 
-class LabelBar(Static):
-    """The legend and palette: each label's hotkey, colour and name."""
+class BottomBar(Widget):
+    """Three lines under the transcript: the label legend (hotkey, colour, name), the status
+    (annotator, unit, selection, spans at the cursor, saved state, position, document) and
+    the main keys as the screen's bindings and the user's keymap define them.
 
-    DEFAULT_CSS = """
-    LabelBar { height: 1; background: $panel; padding: 0 1; }
+    One widget rather than three, and not Textual's Footer (a widget per key): the screen
+    is repainted after every keystroke and each widget adds to that keystroke's CPU time.
     """
 
+    DEFAULT_CSS = """
+    BottomBar { height: 3; background: $panel; }
+    BottomBar > .bottom-bar--status { background: $primary-background; color: $foreground; }
+    """
+    COMPONENT_CLASSES: ClassVar[set[str]] = {"bottom-bar--status"}
+
+    LEGEND, STATUS, KEYS = range(3)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._lines = [Text(), Text(), Text()]
+        self._strips: dict[int, Strip] = {}
+
+    def _set(self, y: int, line: Text) -> None:
+        # Each line is its own strip: a keystroke repaints the status line alone.
+        self._lines[y] = line
+        self._strips.pop(y, None)
+        self.refresh(Region(0, y, self.size.width, 1))
+
+    def render_line(self, y: int) -> Strip:
+        width = self.size.width
+        strip = self._strips.get(y)
+        if strip is None or strip.cell_length != width:
+            line = self._lines[y].copy() if y < len(self._lines) else Text()
+            line.truncate(width, overflow="ellipsis")
+            style = (
+                self.get_component_rich_style("bottom-bar--status") if y == self.STATUS else None
+            )
+            segments = list(line.render(self.app.console))
+            strip = Strip(segments).crop_extend(0, width, style or self.rich_style)
+            if style is not None:
+                strip = strip.apply_style(style)
+            self._strips[y] = strip
+        return strip
+
+    def on_resize(self) -> None:
+        self._strips.clear()
+
+    def on_mount(self) -> None:
+        self.screen.bindings_updated_signal.subscribe(self, lambda _: self.show_keys())
+        self.show_keys()
+
     def show_scheme(self, scheme: Scheme) -> None:
-        line = Text(no_wrap=True, overflow="ellipsis")
+        line = Text(" ", no_wrap=True, overflow="ellipsis")
         for label in scheme.labels:
             if label.deprecated:
                 continue
@@ -46,33 +94,36 @@ class LabelBar(Static):
             line.append(label.name)
             line.append("   ")
         line.append("F1 guidelines", style="dim")
-        self.update(line)
-
-
-class StatusLine(Static):
-    """Annotator, document, position, snapping unit, selection and saved state."""
-
-    DEFAULT_CSS = """
-    StatusLine { height: 1; background: $primary-background; padding: 0 1; }
-    """
+        self._set(self.LEGEND, line)
 
     def show_editor(self, editor: Editor, message: str = "") -> None:
         turn = editor.turn_at(editor.cursor)
         selection = editor.selection
         selected = f"sel {selection[1] - selection[0]}" if selection else "no sel"
         here = editor.spans_at()
-        spans = " ⊃ ".join(s.label for s in reversed(here)) if here else ""
-        # Most useful first: a narrow terminal cuts the end (the title, shown elsewhere too).
-        line = Text(no_wrap=True, overflow="ellipsis")
+        # Most useful first: a narrow terminal cuts the end (the document title).
+        line = Text(" ", no_wrap=True, overflow="ellipsis")
         line.append(display_text(editor.annotator, keep_newlines=False), style="bold")
         line.append(f" │ {editor.unit} │ {selected}")
-        if spans:
-            line.append(f" │ {spans}", style="bold")
+        if here:
+            line.append(" │ " + " ⊃ ".join(s.label for s in reversed(here)), style="bold")
         line.append(f" │ {message or 'saved'}", style="italic")
         line.append(f" │ {editor.status.replace('_', ' ')}")
         line.append(f" │ turn {turn.index + 1}/{len(editor.turns)} @{editor.cursor}")
         line.append(f" │ #{editor.id} " + display_text(editor.document.title, keep_newlines=False))
-        self.update(line)
+        self._set(self.STATUS, line)
+
+    def show_keys(self) -> None:
+        line = Text(no_wrap=True, overflow="ellipsis")
+        seen: set[str] = set()
+        for active in self.screen.active_bindings.values():
+            binding = active.binding
+            if not binding.show or binding.action in seen:
+                continue
+            seen.add(binding.action)
+            line.append(f" {self.app.get_key_display(binding)} ", style="bold reverse")
+            line.append(f" {binding.description} ")
+        self._set(self.KEYS, line)
 
 
 class SpanList(OptionList):
@@ -87,7 +138,7 @@ class SpanList(OptionList):
             super().__init__()
             self.span_id = span_id
 
-    WINDOW = 100  # spans listed around the cursor: the list stays cheap on huge documents
+    WINDOW = 40  # spans listed around the cursor: rebuilding stays cheap on huge documents
 
     def show_spans(self, editor: Editor, current: int | None = None) -> None:
         names = {label.id: label for label in editor.scheme.labels}

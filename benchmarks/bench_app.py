@@ -1,0 +1,159 @@
+"""Benchmark the annotation app on a parliamentary day: 1,000,000 words, 10,000 spans.
+
+    python benchmarks/bench_app.py [--words 1000000] [--spans 10000] [--presses 200]
+
+Builds a seeded synthetic transcript (``benchmarks/synthetic.py``) in a fresh project with
+10,000 spans in the annotator's layer, then runs the real app headless (Textual's
+``run_test``, 120x50, animations off) and reports:
+
+- start to first paint: wall time from building the app to the first transcript row
+  rendered (the document opened, wrapped and painted);
+- CPU time per keystroke (``time.process_time`` around ``pilot.press`` plus ``pilot.pause``,
+  so the layout and paint the key causes are included and Pilot's idle sleeps are not) for
+  cursor moves, selection extends, tagging and undo: median and p95;
+- resident memory (peak RSS of the process) at the end.
+
+Targets (issue 3): first paint <= 1 s; per key median <= 5 ms, p95 <= 16 ms; RSS <= 300 MB.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import random
+import resource
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+os.environ.setdefault("TEXTUAL_ANIMATIONS", "none")
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from synthetic import generate_transcript
+
+from annotator.app import make_app
+from annotator.model import ImportedDocument, SpanDraft
+from annotator.resources import default_scheme_path
+from annotator.scheme import load_scheme_file
+from annotator.store import Project
+from annotator.widgets.transcript_view import TranscriptView
+
+ANNOTATOR = "bench"
+LABELS = ("quote", "deflection", "criticism")  # no required attributes: one key tags
+
+
+def build_project(path: Path, words: int, spans: int, seed: int = 7) -> None:
+    text, turns = generate_transcript(words, seed)
+    rng = random.Random(seed)
+    drafts = []
+    step = len(text) // spans
+    for i in range(spans):
+        start = i * step + rng.randrange(0, step // 2)
+        end = min(start + rng.randrange(5, step // 2), len(text))
+        drafts.append(SpanDraft(LABELS[i % len(LABELS)], start, end))
+    document = ImportedDocument(
+        "Synthetic parliamentary day",
+        text,
+        tuple(turns),
+        "text",
+        "synthetic.md",
+        spans=tuple(drafts),
+        annotator=ANNOTATOR,
+    )
+    with Project.create(path, load_scheme_file(default_scheme_path())) as project:
+        project.add_documents([document])
+
+
+def _p95(values: list[float]) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
+
+
+async def measure(path: Path, presses: int) -> dict[str, object]:
+    first_paint: list[float] = []
+    original = TranscriptView.render_line
+
+    def timed(self: TranscriptView, y: int):  # records the first transcript row painted
+        if not first_paint:
+            first_paint.append(time.perf_counter())
+        return original(self, y)
+
+    TranscriptView.render_line = timed  # type: ignore[method-assign]
+    started = time.perf_counter()
+    app = make_app(path, annotator=ANNOTATOR, remember=False, config_file=path.with_suffix(".yaml"))
+    results: dict[str, object] = {}
+    async with app.run_test(size=(120, 50)) as pilot:
+        await pilot.pause()
+        TranscriptView.render_line = original  # type: ignore[method-assign]
+        results["first paint (s)"] = first_paint[0] - started
+        await pilot.press("G")  # the far end of the document: the worst place for lookups
+        await pilot.press("g")
+        for _ in range(50):
+            await pilot.press("right_curly_bracket")
+        await pilot.pause()
+
+        async def per_key(keys: list[str]) -> list[float]:
+            costs = []
+            for key in keys:
+                before = time.process_time()
+                await pilot.press(key)
+                await pilot.pause()
+                costs.append((time.process_time() - before) * 1000)
+            return costs
+
+        moves = await per_key(["l", "w", "j", "b", "h", "k", "e", "right"] * (presses // 8))
+        extends = await per_key(["shift+right", "W", "shift+down", "B"] * (presses // 4))
+        await pilot.press("escape")
+        tags, undos = [], []
+        for _ in range(presses // 4):
+            await pilot.press("w", "w", "w")
+            tags += await per_key(["t"])
+            undos += await per_key(["u"])
+        results["cursor move (ms)"] = moves
+        results["selection extend (ms)"] = extends
+        results["tag (ms)"] = tags
+        results["undo (ms)"] = undos
+    app.project.close()
+    results["peak RSS (MB)"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return results
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--words", type=int, default=1_000_000)
+    parser.add_argument("--spans", type=int, default=10_000)
+    parser.add_argument("--presses", type=int, default=200)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "bench.db"
+        built = time.perf_counter()
+        build_project(path, args.words, args.spans)
+        print(
+            f"project: {args.words:,} words, {args.spans:,} spans "
+            f"(built in {time.perf_counter() - built:.1f} s)"
+        )
+        results = asyncio.run(measure(path, args.presses))
+    ok = True
+    paint = results["first paint (s)"]
+    print(f"start to first paint: {paint:.2f} s (target <= 1 s)")
+    ok &= paint <= 1.0
+    for name in ("cursor move (ms)", "selection extend (ms)", "tag (ms)", "undo (ms)"):
+        costs = results[name]
+        median, p95 = statistics.median(costs), _p95(costs)
+        print(
+            f"{name[:-5]:>17}: median {median:5.2f} ms, p95 {p95:5.2f} ms, n={len(costs)}"
+            " (targets 5 / 16 ms)"
+        )
+        ok &= median <= 5 and p95 <= 16
+    rss = results["peak RSS (MB)"]
+    print(f"peak RSS: {rss:.0f} MB (target <= 300 MB)")
+    ok &= rss <= 300
+    print("all targets met" if ok else "SOME TARGETS MISSED")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -35,8 +35,10 @@ class AnnotatorApp(App[None]):
         config: Config | None = None,
         config_file: Path | None = None,
         remember: bool = True,
+        suggestions_from: str | None = None,
     ) -> None:
         super().__init__()
+        self.suggestions_from = suggestions_from
         self.project = project
         self.annotator = annotator
         self.first_document = document
@@ -90,7 +92,7 @@ class AnnotatorApp(App[None]):
 
     def open_document(self, document_id: int) -> None:
         assert self.annotator is not None
-        editor = Editor(self.project, document_id, self.annotator)
+        editor = Editor(self.project, document_id, self.annotator, self.suggestions_from)
         self.sub_title = f"{self.annotator} · {editor.document.title}"
         if self.annotate_screen is None:
             self.annotate_screen = screen_for(self.project.scheme)(editor)
@@ -131,6 +133,7 @@ def make_app(
     document: str | None = None,
     config_file: Path | None = None,
     remember: bool = True,
+    suggestions_from: str | None = None,
 ) -> AnnotatorApp:
     """Open the project and build the app; user errors surface before the screen is taken."""
     try:
@@ -138,7 +141,13 @@ def make_app(
     except ConfigError as error:
         raise ProjectError(str(error)) from None
     project = Project.open(db_path)
-    document_id = project.find_document(document).id if document else None
+    try:
+        document_id = project.find_document(document).id if document else None
+        if suggestions_from is not None:
+            project.annotator_id(suggestions_from, create=False)  # refuses an unknown layer
+    except ProjectError:
+        project.close()
+        raise
     return AnnotatorApp(
         project,
         annotator=annotator,
@@ -146,4 +155,5 @@ def make_app(
         config=config,
         config_file=config_file,
         remember=remember,
+        suggestions_from=suggestions_from,
     )

@@ -117,12 +117,25 @@ def _create_sample_project(path: Path) -> None:
     "--as", "annotator", metavar="NAME", help="Annotator name [default: ask once, then remember]."
 )
 @click.option("--document", metavar="REF", help="Open this document (its id or source file name).")
+@click.option(
+    "--suggestions",
+    metavar="LAYER",
+    help="Offer another layer's spans (e.g. imported model output) to accept (a) or reject (r).",
+)
 @click.pass_context
-def annotate(ctx: click.Context, annotator: str | None, document: str | None) -> None:
-    """Open the annotation app on the project."""
+def annotate(
+    ctx: click.Context, annotator: str | None, document: str | None, suggestions: str | None
+) -> None:
+    """Open the annotation app on the project.
+
+    Each annotator sees only their own spans (blind annotation). Without --as, the app
+    asks for a name once and remembers it in the user's config file.
+    """
     from .app import make_app  # Textual loads only for the app, keeping other commands quick
 
-    app = make_app(ctx.obj["db"], annotator=annotator, document=document)
+    app = make_app(
+        ctx.obj["db"], annotator=annotator, document=document, suggestions_from=suggestions
+    )
     try:
         app.run()
     finally:

@@ -60,6 +60,12 @@ def load_config(path: Path | None = None) -> Config:
             "use annotator, theme or keymap"
         )
     keymap = data.get("keymap") or {}
+    # YAML reads a digit key such as `9` as a number: keys are text either way.
+    if isinstance(keymap, dict):
+        keymap = {
+            k: str(v) if isinstance(v, int) and not isinstance(v, bool) else v
+            for k, v in keymap.items()
+        }
     if not isinstance(keymap, dict) or not all(
         isinstance(k, str) and isinstance(v, str) for k, v in keymap.items()
     ):

@@ -37,7 +37,13 @@ class SearchState:
 
 
 class Editor:
-    def __init__(self, project: Project, document_id: int, annotator: str) -> None:
+    def __init__(
+        self,
+        project: Project,
+        document_id: int,
+        annotator: str,
+        suggestions_from: str | None = None,
+    ) -> None:
         self.project = project
         self.scheme = project.scheme
         self.document = project.document(document_id)
@@ -59,6 +65,17 @@ class Editor:
         self.search: SearchState | None = None
         self._selection_key: tuple[int, int, str] | None = None
         self._selection: Range | None = None
+        # Another layer's spans (say, a model's) offered for one-key accept or reject.
+        self.suggestion_source = suggestions_from
+        self.suggestions: dict[int, Span] = {}  # those still on offer
+        self.suggestion_index = SpanIndex(self.turns)
+        self._suggestion_starts: list[tuple[int, int]] = []
+        self._offered: list[Span] = []
+        self._rejected: set[int] = set()
+        if suggestions_from is not None:
+            self._offered = project.spans(document_id, annotator=suggestions_from)
+            self._rejected = project.rejected_suggestions(annotator)
+        self._update_suggestions()
 
     # ---- positions -----------------------------------------------------------------------
 
@@ -212,12 +229,59 @@ class Editor:
         return first, [self.spans[span_id] for _, span_id in self._starts[first : first + count]]
 
     def next_span(self, forward: bool = True) -> Span | None:
-        """The first span starting after (or before) the cursor."""
-        if forward:
-            i = bisect_right(self._starts, (self.cursor, float("inf")))
-            return self.spans[self._starts[i][1]] if i < len(self._starts) else None
-        i = bisect_left(self._starts, (self.cursor, -1)) - 1
-        return self.spans[self._starts[i][1]] if i >= 0 else None
+        """The first span or suggestion starting after (or before) the cursor."""
+        found = [
+            _neighbour(starts, table, self.cursor, forward)
+            for starts, table in (
+                (self._starts, self.spans),
+                (self._suggestion_starts, self.suggestions),
+            )
+        ]
+        found = [span for span in found if span is not None]
+        if not found:
+            return None
+        return (min if forward else max)(found, key=lambda span: span.start)
+
+    # ---- suggestions ---------------------------------------------------------------------
+
+    def suggestions_at(self, offset: int | None = None) -> list[Span]:
+        refs = self.suggestion_index.at(self.cursor if offset is None else offset)
+        spans = (self.suggestions[ref.key] for ref in refs)
+        return sorted(spans, key=lambda s: (s.end - s.start, s.id))
+
+    def accept(self, span_id: int) -> list[Range]:
+        """Copy a suggestion into this annotator's layer (undoable like any edit)."""
+        self.project.accept_suggestion(span_id, self.annotator)
+        return self._apply(self.project.last_changes())
+
+    def reject(self, span_id: int) -> list[Range]:
+        self.project.reject_suggestion(span_id, self.annotator)
+        self._rejected.add(span_id)
+        return self._update_suggestions()
+
+    def _update_suggestions(self) -> list[Range]:
+        """Offer what is neither rejected nor already in the layer (as Project.suggestions
+        decides, computed here in memory); the ranges whose painting changed."""
+        if not self._offered:
+            return []
+        own = {(s.label, s.start, s.end) for s in self.spans.values()}
+        fresh = {
+            s.id: s
+            for s in self._offered
+            if s.id not in self._rejected and (s.label, s.start, s.end) not in own
+        }
+        changed: list[Range] = []
+        for span_id in set(self.suggestions) ^ set(fresh):
+            span = self.suggestions.pop(span_id, None) or fresh[span_id]
+            changed.append((span.start, span.end))
+            if span_id in fresh:
+                self.suggestions[span_id] = span
+                self.suggestion_index.add(span)
+                insort(self._suggestion_starts, (span.start, span_id))
+            else:
+                self.suggestion_index.remove(span_id)
+                self._suggestion_starts.remove((span.start, span_id))
+        return changed
 
     def needs_attributes(self, label: str) -> bool:
         """Whether tagging with ``label`` needs values that have no default (ask first)."""
@@ -282,7 +346,8 @@ class Editor:
                 changed.append((new.start, new.end))
         if changed and self.status == "new":
             self.status = "in_progress"
-        return changed
+        # Accepting, or undoing an accept, changes what is still on offer.
+        return changed + self._update_suggestions() if changed else changed
 
     # ---- search --------------------------------------------------------------------------
 
@@ -330,3 +395,14 @@ class Editor:
 
     def save_cursor(self) -> None:
         self.project.set_cursor(self.id, self.annotator, self.cursor)
+
+
+def _neighbour(
+    starts: list[tuple[int, int]], table: dict[int, Span], cursor: int, forward: bool
+) -> Span | None:
+    """The span in ``table`` whose start comes first after (or last before) ``cursor``."""
+    if forward:
+        i = bisect_right(starts, (cursor, float("inf")))
+        return table[starts[i][1]] if i < len(starts) else None
+    i = bisect_left(starts, (cursor, -1)) - 1
+    return table[starts[i][1]] if i >= 0 else None

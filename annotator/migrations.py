@@ -111,3 +111,20 @@ def _run(db: Database, script: str) -> None:
     for statement in script.split(";"):
         if statement.strip():
             db.execute(statement)
+
+
+@migrations()
+def m002_suggestion_rejections(db: Database) -> None:
+    # Another layer's spans offered to an annotator as suggestions: the ones they turned down.
+    # (Accepted ones need no record: they are copies in the annotator's own layer.)
+    _run(
+        db,
+        """
+        CREATE TABLE suggestion_rejections (
+            annotator_id INTEGER NOT NULL REFERENCES annotators (id),
+            span_id INTEGER NOT NULL REFERENCES spans (id) ON DELETE CASCADE,
+            rejected_at TEXT NOT NULL,
+            PRIMARY KEY (annotator_id, span_id)
+        )
+        """,
+    )

@@ -941,6 +941,66 @@ class Project:
             for r in self.db.execute(sql + " ORDER BY c.id", params)
         ]
 
+    # ---- suggestions ---------------------------------------------------------------------
+
+    def suggestions(self, document_id: int, annotator: str, source: str) -> list[Span]:
+        """Spans of the ``source`` layer (e.g. a model's pre-annotations) still on offer to
+        ``annotator``: not rejected, and not already in their layer with the same label and
+        offsets (which is what accepting one does)."""
+        own = {(s.label, s.start, s.end) for s in self.spans(document_id, annotator=annotator)}
+        rejected = self.rejected_suggestions(annotator)
+        return [
+            span
+            for span in self.spans(document_id, annotator=source)
+            if span.id not in rejected and (span.label, span.start, span.end) not in own
+        ]
+
+    def rejected_suggestions(self, annotator: str) -> set[int]:
+        """Ids of the spans the annotator turned down as suggestions."""
+        return {
+            row[0]
+            for row in self.db.execute(
+                "SELECT span_id FROM suggestion_rejections WHERE annotator_id = ?",
+                [self.annotator_id(annotator)],
+            )
+        }
+
+    def accept_suggestion(self, span_id: int, annotator: str) -> Span:
+        """Copy a suggested span (label, offsets, attributes, note) into the annotator's layer."""
+        suggestion = self.span(span_id)
+        if suggestion.annotator == annotator:
+            raise ProjectError(f"span {span_id} is already in {annotator}'s layer")
+        return self.create_span(
+            suggestion.document_id,
+            annotator,
+            suggestion.label,
+            suggestion.start,
+            suggestion.end,
+            suggestion.attributes,
+            suggestion.note,
+        )
+
+    def reject_suggestion(self, span_id: int, annotator: str) -> None:
+        """Stop offering another layer's span to the annotator."""
+        suggestion = self.span(span_id)
+        if suggestion.annotator == annotator:
+            raise ProjectError(f"span {span_id} is in {annotator}'s own layer; delete it instead")
+        annotator_id = self.annotator_id(annotator)
+        with self._write():
+            self.db.execute(
+                "INSERT OR IGNORE INTO suggestion_rejections (annotator_id, span_id, rejected_at) "
+                "VALUES (?, ?, ?)",
+                [annotator_id, span_id, _now()],
+            )
+
+    def unreject_suggestion(self, span_id: int, annotator: str) -> None:
+        """Offer a rejected suggestion again."""
+        with self._write():
+            self.db.execute(
+                "DELETE FROM suggestion_rejections WHERE annotator_id = ? AND span_id = ?",
+                [self.annotator_id(annotator), span_id],
+            )
+
     # ---- status and cursor ---------------------------------------------------------------
 
     def _touch_status(self, document_id: int, annotator_id: int) -> None:

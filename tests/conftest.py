@@ -14,6 +14,15 @@ FIXTURES = Path(__file__).parent / "fixtures"
 REAL_DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "real"
 
 
+@pytest.fixture(autouse=True)
+def isolated_user(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Tests never read or write the real user's settings, and animate nothing."""
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path_factory.mktemp("config")))
+    monkeypatch.setenv("TEXTUAL_ANIMATIONS", "none")
+
+
 @pytest.fixture
 def real_data() -> Path:
     """The real transcripts in ../shared/data/real; tests using them skip when it is absent."""

@@ -19,7 +19,11 @@ DOMAIN_MODULES = [
     "annotator.migrations",
     "annotator.resources",
     "annotator.io",
-    "annotator.cli",
+    "annotator.textindex",
+    "annotator.motions",
+    "annotator.editor",
+    "annotator.config",
+    "annotator.cli",  # loads the app (and Textual) only when the app is started
 ]
 
 

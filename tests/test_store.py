@@ -395,3 +395,34 @@ def test_two_processes_writing_at_once_lose_nothing(tmp_path: Path, tiny_scheme:
         assert len(project.spans(doc, "a")) == 60
         assert len(project.spans(doc, "b")) == 60
         assert len(project.history(doc)) == 120
+
+
+# ---- suggestions ------------------------------------------------------------------------
+
+
+def test_suggestions_accept_and_reject(project: Project) -> None:
+    doc = make_document()
+    layer = type(doc)(
+        **{
+            **doc.__dict__,
+            "spans": (
+                SpanDraft("quote", 0, 11, {"source": "model"}),
+                SpanDraft("criticism", 13, 24, {"target": "them"}),
+            ),
+        }
+    )
+    [result] = project.add_documents([layer], annotator="model")
+    doc_id = result.document_id
+    offered = project.suggestions(doc_id, "alice", "model")
+    assert [s.label for s in offered] == ["quote", "criticism"]
+    accepted = project.accept_suggestion(offered[0].id, "alice")
+    assert (accepted.annotator, accepted.attributes["source"]) == ("alice", "model")
+    project.reject_suggestion(offered[1].id, "alice")
+    assert project.suggestions(doc_id, "alice", "model") == []
+    assert project.suggestions(doc_id, "bob", "model") == offered  # per annotator
+    with pytest.raises(ProjectError, match="own layer"):
+        project.reject_suggestion(accepted.id, "alice")
+    project.undo(doc_id, "alice")  # undoing the accept offers the suggestion again
+    assert [s.label for s in project.suggestions(doc_id, "alice", "model")] == ["quote"]
+    project.unreject_suggestion(offered[1].id, "alice")
+    assert len(project.suggestions(doc_id, "alice", "model")) == 2

@@ -21,6 +21,7 @@ from textual.screen import Screen
 from textual.timer import Timer
 
 from ..editor import Editor, Range
+from ..model import Span
 from ..scheme import Scheme
 from ..store import ProjectError
 from ..widgets.panels import BottomBar, SpanList, excerpt
@@ -69,8 +70,16 @@ KEYS: list[tuple[str, str, str, str, bool]] = [
     # spans
     ("enter", "edit", "Edit span", "edit", True),
     ("x,delete", "delete", "Delete span", "delete", True),
-    ("right_square_bracket", "next_span(True)", "Next span", "next_span", False),
-    ("left_square_bracket", "next_span(False)", "Previous span", "previous_span", False),
+    ("right_square_bracket", "next_span(True)", "Next span or suggestion", "next_span", False),
+    (
+        "left_square_bracket",
+        "next_span(False)",
+        "Previous span or suggestion",
+        "previous_span",
+        False,
+    ),
+    ("a", "suggestion(True)", "Accept suggestion", "accept", False),
+    ("r", "suggestion(False)", "Reject suggestion", "reject", False),
     ("u,ctrl+z", "undo", "Undo", "undo", True),
     ("ctrl+r,ctrl+y", "redo", "Redo", "redo", False),
     # search
@@ -136,7 +145,8 @@ class AnnotateScreen(Screen[None]):
         self.query_one(BottomBar).show_scheme(self.editor.scheme)
         self.view.show(self.editor)
         self.view.focus()
-        self._refresh_panels(spans=True)
+        self._refresh_panels()
+        self._refresh_span_list()
 
     def on_resize(self) -> None:
         narrow = self.size.width < NARROW
@@ -149,7 +159,8 @@ class AnnotateScreen(Screen[None]):
         self.editor = editor
         self._goal_column = None
         self.view.show(editor)
-        self._refresh_panels(spans=True)
+        self._refresh_panels()
+        self._refresh_span_list()
 
     # ---- feedback ------------------------------------------------------------------------
 
@@ -273,6 +284,9 @@ class AnnotateScreen(Screen[None]):
             return None
         if len(here) == 1:
             return here[0].id
+        return await self._ask_which(here, verb)
+
+    async def _ask_which(self, here: list[Span], verb: str) -> int | None:
         names = {label.id: label.name for label in self.editor.scheme.labels}
         choices = [
             (
@@ -312,6 +326,26 @@ class AnnotateScreen(Screen[None]):
         if span_id is not None:
             self._edit(lambda: self.editor.delete(span_id))
 
+    @work
+    async def action_suggestion(self, accept: bool) -> None:
+        """Accept or reject the suggestion under the cursor, then go to the next one."""
+        here = self.editor.suggestions_at()
+        if not here:
+            self._refresh_panels(message="no suggestion under the cursor")
+            return
+        span_id = here[0].id
+        if len(here) > 1:
+            span_id = await self._ask_which(here, "accept" if accept else "reject")
+            if span_id is None:
+                return
+        self._edit(
+            lambda: (self.editor.accept if accept else self.editor.reject)(span_id),
+            done="accepted" if accept else "rejected",
+        )
+        following = self.editor.next_span(True)
+        if following is not None and following.id in self.editor.suggestions:
+            self._jump(following.id)
+
     def action_next_span(self, forward: bool) -> None:
         span = self.editor.next_span(forward)
         if span is None:
@@ -327,7 +361,8 @@ class AnnotateScreen(Screen[None]):
     def _jump(self, span_id: int) -> None:
         old_cursor, old_selection = self.editor.cursor, self.editor.selection
         self.editor.clear_selection()
-        self.editor.move_to(self.editor.spans[span_id].start)
+        span = self.editor.spans.get(span_id) or self.editor.suggestions[span_id]
+        self.editor.move_to(span.start)
         self._moved(old_cursor, old_selection)
         self.query_one(SpanList).select_span(span_id)
 

@@ -107,6 +107,8 @@ class BottomBar(Widget):
         line.append(f" │ {editor.unit} │ {selected}")
         if here:
             line.append(" │ " + " ⊃ ".join(s.label for s in reversed(here)), style="bold")
+        if editor.suggestion_source is not None:
+            line.append(f" │ {len(editor.suggestions)} suggested")
         line.append(f" │ {message or 'saved'}", style="italic")
         line.append(f" │ {editor.status.replace('_', ' ')}")
         line.append(f" │ turn {turn.index + 1}/{len(editor.turns)} @{editor.cursor}")

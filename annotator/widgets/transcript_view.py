@@ -8,7 +8,9 @@ edit repaints only the rows of the spans it touched.
 
 Painting overlapping spans: the background is the innermost (shortest) span's colour,
 text under two or more spans is underlined, and a two-cell margin shows a bar in the colour
-of each label present on the row, outermost first, so nesting stays visible.
+of each label present on the row, outermost first, so nesting stays visible. Suggestions
+(another layer's spans on offer) are shown as italic, underlined text in their label's
+colour.
 
 Transcript text is untrusted: it is mapped through :func:`display_text` (control characters
 become visible symbols) and emitted as plain ``Segment`` text, never parsed as markup.
@@ -270,6 +272,9 @@ class TranscriptView(ScrollView, can_focus=True, inherit_bindings=False):
             found.append((max(selection[0], start), min(selection[1], end), "selection"))
         for a, b in editor.matches_in(start, end):
             found.append((max(a, start), min(b, end), "match"))
+        if editor.suggestions and end > start:
+            for ref in editor.suggestion_index.in_range(start, end):
+                found.append((max(ref.start, start), min(ref.end, end), ("suggestion", ref.label)))
         if wrap.row_of_offset(editor.cursor) == vy:
             found.append((editor.cursor, editor.cursor + 1, "cursor"))
         return tuple(found)
@@ -352,6 +357,11 @@ class TranscriptView(ScrollView, can_focus=True, inherit_bindings=False):
                 style += self._label_style(label, "fill")
             if key[2]:
                 style += Style(underline=True)
+            suggested = sorted(name[1] for name in overlays if isinstance(name, tuple))
+            if suggested:
+                # Suggestions colour the text (own spans colour the background).
+                color = self._label_colors.get(suggested[0], Color(128, 128, 128))
+                style += Style(color=color.rich_color, italic=True, underline=True)
             for name in ("match", "selection", "cursor"):
                 if name in overlays:
                     style += self.get_component_rich_style(f"transcript--{name}", partial=True)

@@ -238,3 +238,139 @@ async def test_cursor_move_repaints_at_most_two_rows(db: Path, tmp_path: Path) -
             await pilot.press(key)
             await pilot.pause()
             assert view.render_count - before <= 2, key
+
+
+async def test_edit_attributes_and_note(db: Path, tmp_path: Path) -> None:
+    from textual.widgets import Select, TextArea
+
+    app = app_for(db, tmp_path)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("right_curly_bracket", "w", "w", "w", "w", "i")  # criticism "They"
+        await pilot.press("enter")
+        await pilot.pause()
+        editor_screen = app.screen
+        assert isinstance(editor_screen, SpanEditor)
+        editor_screen.query_one("#attr-basis", Select).value = "record"
+        editor_screen.query_one("#note", TextArea).text = "attacks the previous government"
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        with Project.open(db) as project:
+            [span] = project.spans(project.documents()[0].id, "alice")
+            assert span.attributes["basis"] == "record"
+            assert span.note == "attacks the previous government"
+
+
+async def test_grow_and_shrink_selection_edges(db: Path, tmp_path: Path) -> None:
+    app = app_for(db, tmp_path)
+    async with app.run_test(size=(100, 30)) as pilot:
+        editor = screen(app).editor
+        await pilot.press("right_curly_bracket", "w", "w", "w", "w", "v")  # "They"
+        start = TEXT.index("They")
+        assert editor.selection == (start, start + 4)
+        await pilot.press("greater_than_sign")  # + "failed"
+        assert TEXT[slice(*editor.selection)] == "They failed"
+        await pilot.press("comma")  # start edge out: + "."
+        assert TEXT[slice(*editor.selection)] == ". They failed"
+        await pilot.press("full_stop", "less_than_sign")  # both back in
+        assert TEXT[slice(*editor.selection)] == "They"
+        await pilot.press("escape")
+        assert editor.selection is None
+
+
+async def test_next_and_previous_span(db: Path, tmp_path: Path) -> None:
+    app = app_for(db, tmp_path)
+    async with app.run_test(size=(100, 30)) as pilot:
+        editor = screen(app).editor
+        await pilot.press("right_curly_bracket", "d", "w", "w", "w", "w", "i", "g")
+        await pilot.press("right_square_bracket")
+        assert TEXT[editor.cursor :].startswith("I won't")
+        await pilot.press("right_square_bracket")
+        assert TEXT[editor.cursor :].startswith("They")
+        await pilot.press("left_square_bracket")
+        assert TEXT[editor.cursor :].startswith("I won't")
+
+
+async def test_blind_annotation_shows_only_own_spans(db: Path, tmp_path: Path) -> None:
+    with Project.open(db) as project:
+        doc = project.documents()[0].id
+        project.create_span(doc, "bob", "quote", 0, 4)
+    app = app_for(db, tmp_path)
+    async with app.run_test(size=(100, 30)):
+        assert screen(app).editor.spans == {}
+
+
+async def test_suggestions_accept_and_reject_with_one_key(db: Path, tmp_path: Path) -> None:
+    with Project.open(db) as project:
+        doc = project.documents()[0].id
+        model = [
+            project.create_span(doc, "model", "quote", 0, 4),
+            project.create_span(
+                doc, "model", "deflection", TEXT.index("I won't"), TEXT.index(". They")
+            ),
+        ]
+    app = app_for(db, tmp_path, suggestions_from="model")
+    async with app.run_test(size=(100, 30)) as pilot:
+        editor = screen(app).editor
+        assert set(editor.suggestions) == {span.id for span in model}
+        await pilot.press("a")  # accept "Will": the cursor moves on to the next suggestion
+        await pilot.pause()
+        assert spans(db) == [("quote", "Will")]
+        assert editor.cursor == model[1].start
+        await pilot.press("r")
+        await pilot.pause()
+        assert editor.suggestions == {}
+        assert spans(db) == [("quote", "Will")]
+        await pilot.press("u")  # undoing the accept offers it again
+        assert list(editor.suggestions) == [model[0].id]
+
+
+async def test_unknown_suggestion_layer_is_refused(db: Path, tmp_path: Path) -> None:
+    from annotator.store import ProjectError
+
+    with pytest.raises(ProjectError, match="no annotator called 'nobody'"):
+        app_for(db, tmp_path, suggestions_from="nobody")
+
+
+async def test_keymap_from_the_config_file(db: Path, tmp_path: Path) -> None:
+    (tmp_path / "config.yaml").write_text(
+        "keymap:\n  annotate.undo: z\n  annotate.label.quote: 9\n"
+    )
+    app = app_for(db, tmp_path)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("9")
+        assert spans(db) == [("quote", "Will")]
+        await pilot.press("z")
+        assert spans(db) == []
+
+
+async def test_mouse_click_and_drag(db: Path, tmp_path: Path) -> None:
+    app = app_for(db, tmp_path)
+    async with app.run_test(size=(100, 30)) as pilot:
+        editor = screen(app).editor
+        view = app.screen.query_one(TranscriptView)
+        # Row 0 is the speaker header; row 1 the first text row, after a 2-cell margin.
+        await pilot.click(view, offset=(2 + 5, 1))
+        assert editor.cursor == 5 and editor.selection is None
+        await pilot.mouse_down(view, offset=(2 + 5, 1))
+        await pilot.hover(view, offset=(2 + 12, 1))
+        await pilot.mouse_up(view, offset=(2 + 12, 1))
+        assert editor.selection == (5, 14)  # "you rais", snapped to words: "you raise"
+
+
+async def test_wide_characters_keep_the_cursor_aligned(tmp_path: Path) -> None:
+    path = tmp_path / "wide.db"
+    with Project.create(path, load_scheme_file(default_scheme_path())) as project:
+        project.add_documents([make_text([("A", "中文 ok 😀 cafe\u0301 end")])])
+    app = make_app(path, annotator="alice", config_file=tmp_path / "c.yaml")
+    async with app.run_test(size=(60, 20)) as pilot:
+        editor = screen(app).editor
+        view = app.screen.query_one(TranscriptView)
+        await pilot.press("w")  # to "ok", after two wide characters and a space
+        assert editor.text[editor.cursor :].startswith("ok")
+        assert view.wrap.cell_x(editor.cursor) == 5
+        row = view.render_line(1)
+        cells = "".join(segment.text for segment in row)
+        assert cells.startswith("  中文 ok 😀")
+        await pilot.click(view, offset=(2 + 5, 1))  # clicking that cell lands on "o"
+        assert editor.text[editor.cursor] == "o"
+    app.project.close()

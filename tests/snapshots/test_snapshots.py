@@ -1,0 +1,84 @@
+"""SVG snapshots of the main screens (pytest-textual-snapshot).
+
+Few and small on purpose: behaviour is asserted in tests/ui. Update the baselines with
+``pytest tests/snapshots --snapshot-update`` after checking snapshot_report.html.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from annotator.app import make_app
+from annotator.model import ImportedDocument, Turn
+from annotator.resources import default_scheme_path
+from annotator.scheme import load_scheme_file
+from annotator.store import Project
+
+TURNS = [
+    ("INTERVIEWER", "Minister, will you raise taxes on working families? Yes or no."),
+    (
+        "MINISTER",
+        "I won't be drawn on that. The last government failed this country, and as the "
+        'governor said, "they left the books in a mess." We will build 40,000 homes a year.',
+    ),
+    ("INTERVIEWER", "That is not an answer to my question."),
+]
+
+
+@pytest.fixture
+def project_path(tmp_path: Path) -> Path:
+    parts, turns, start = [], [], 0
+    for index, (speaker, text) in enumerate(TURNS):
+        turns.append(Turn(index, start, start + len(text), speaker, index * 12.0, index * 12.0 + 9))
+        parts.append(text)
+        start += len(text) + 2
+    text = "\n\n".join(parts)
+    path = tmp_path / "snap.db"
+    with Project.create(path, load_scheme_file(default_scheme_path())) as project:
+        [result] = project.add_documents(
+            [ImportedDocument("Snapshot interview", text, tuple(turns), "text", "snap.md")]
+        )
+        doc = result.document_id
+        answer = text.index("I won't")
+        project.create_span(doc, "alice", "deflection", answer, text.index(" We will"))
+        project.create_span(
+            doc,
+            "alice",
+            "criticism",
+            text.index("The last"),
+            text.index(" We will"),
+            {"target": "previous government", "basis": "record"},
+        )
+        project.create_span(doc, "alice", "quote", text.index("they left"), text.index('." We'))
+        project.create_span(
+            doc,
+            "alice",
+            "commitment",
+            text.index("We will"),
+            text.index(" a year.") + 7,
+            {"specificity": "specific"},
+        )
+        project.set_cursor(doc, "alice", answer)
+    return path
+
+
+def app(path: Path, tmp_path: Path):
+    return make_app(path, annotator="alice", config_file=tmp_path / "config.yaml", remember=False)
+
+
+def test_main_screen_with_overlapping_spans(
+    snap_compare, project_path: Path, tmp_path: Path
+) -> None:
+    assert snap_compare(app(project_path, tmp_path), terminal_size=(110, 30))
+
+
+def test_narrow_terminal(snap_compare, project_path: Path, tmp_path: Path) -> None:
+    assert snap_compare(app(project_path, tmp_path), terminal_size=(80, 24))
+
+
+def test_help_screen(snap_compare, project_path: Path, tmp_path: Path) -> None:
+    assert snap_compare(
+        app(project_path, tmp_path), press=["question_mark"], terminal_size=(80, 24)
+    )

@@ -6,11 +6,13 @@ Thin on purpose: editing rules live in :mod:`annotator.editor`, storage in
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
 from typing import ClassVar
 
-from textual.app import App
+from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
+from textual.screen import Screen
 
 from .config import Config, ConfigError, load_config, save_config
 from .editor import Editor
@@ -24,6 +26,7 @@ class AnnotatorApp(App[None]):
     TITLE = "annotator"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("q", "quit", "Quit", id="app.quit"),
+        Binding("colon", "command_palette", "Commands", show=False, id="app.commands"),
     ]
 
     def __init__(
@@ -46,10 +49,13 @@ class AnnotatorApp(App[None]):
         self.config_file = config_file
         self.remember = remember  # save the annotator's name in the user's config
         self.annotate_screen: AnnotateScreen | None = None
+        self.notice: str | None = None  # shown once the app is up (e.g. "created a project")
         if self.config.theme:
             self.theme = self.config.theme
 
     def on_mount(self) -> None:
+        if self.notice:
+            self.notify(self.notice, title="Welcome", timeout=15)
         if self.config.keymap:
             self.set_keymap(self.config.keymap)
         name = self.annotator or self.config.annotator
@@ -119,6 +125,12 @@ class AnnotatorApp(App[None]):
                 self.open_document(document_id)
 
         self.push_screen(QueueScreen(self.project.path, self.annotator, current), chosen)
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        """The command palette (ctrl+p or :) offers every action of the annotation screen."""
+        yield from super().get_system_commands(screen)
+        if isinstance(screen, AnnotateScreen):
+            yield from screen.commands()
 
     async def action_quit(self) -> None:
         if self.editor is not None:

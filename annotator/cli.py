@@ -97,19 +97,21 @@ def cli(ctx: click.Context, db: Path | None, debug: bool) -> None:
     if ctx.invoked_subcommand is None:
         path = ctx.obj["db"]
         if not path.exists():
-            _create_sample_project(path)
+            ctx.obj["notice"] = _create_sample_project(path)
         ctx.invoke(annotate)
 
 
-def _create_sample_project(path: Path) -> None:
+def _create_sample_project(path: Path) -> str:
     """A first run: a project from the bundled scheme and the sample transcripts."""
     with Project.create(path, load_scheme_file(default_scheme_path())) as project:
         documents = [doc for sample in sample_transcripts() for doc in read_transcript(sample)]
         project.add_documents(documents)
-    click.echo(
+    notice = (
         f"Created {path.resolve()} with the bundled political-interview scheme and "
         f"{len(documents)} sample transcripts (add your own with 'annotator import FILE...')."
     )
+    click.echo(notice)
+    return notice
 
 
 @cli.command()
@@ -136,6 +138,7 @@ def annotate(
     app = make_app(
         ctx.obj["db"], annotator=annotator, document=document, suggestions_from=suggestions
     )
+    app.notice = ctx.obj.get("notice")
     try:
         app.run()
     finally:

@@ -175,3 +175,27 @@ def test_markup_in_titles_is_shown_literally(run, tmp_path: Path) -> None:
     assert run("import", "evil.md").exit_code == 0
     listing = run("documents")
     assert "[bold red]Pwned[/]" in listing.output
+
+
+def test_no_arguments_creates_a_sample_project_and_opens_the_app(
+    run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    started = []
+    monkeypatch.setattr("annotator.app.AnnotatorApp.run", lambda self: started.append(self.notice))
+    result = run("--db", "fresh.db")
+    assert result.exit_code == 0, result.output
+    assert "Created" in result.output and "3 sample transcripts" in result.output
+    assert started and "fresh.db" in started[0]
+    with Project.open(tmp_path / "fresh.db") as project:
+        assert len(project.documents()) == 3
+        assert project.scheme.name == "political-interview"
+    started.clear()
+    assert run("--db", "fresh.db").exit_code == 0  # a second start opens the same project
+    assert started == [None]
+
+
+def test_annotate_refuses_an_unknown_document(run) -> None:
+    run("init")
+    result = run("annotate", "--as", "alice", "--document", "nope.md")
+    assert result.exit_code == 1
+    assert "no document" in result.stderr

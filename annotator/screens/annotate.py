@@ -7,11 +7,12 @@ their config file; label hotkeys come from the scheme (``annotate.label.<id>``).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from functools import partial
 from typing import ClassVar
 
 from textual import on, work
-from textual.app import ComposeResult
+from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.keys import (
     _character_to_key,  # pinned Textual; covered by a symbol-hotkey test
@@ -27,7 +28,7 @@ from ..store import ProjectError
 from ..widgets.panels import BottomBar, SpanList, excerpt
 from ..widgets.transcript_view import TranscriptView
 from .dialogs import ChooseSpan, SearchPrompt, SpanEdit, SpanEditor
-from .help import GuidelinesScreen, HelpScreen
+from .help import GuidelinesScreen, HelpScreen, key_display
 
 NARROW = 100  # below this width the span list is hidden until asked for
 
@@ -427,6 +428,20 @@ class AnnotateScreen(Screen[None]):
     def action_guidelines(self) -> None:
         here = self.editor.spans_at()
         self.app.push_screen(GuidelinesScreen(self.editor.scheme, here[0].label if here else None))
+
+    def commands(self) -> Iterable[SystemCommand]:
+        """Every action of the screen for the command palette, with its keys as help."""
+        for keys, action, description, _name, _show in KEYS:
+            yield SystemCommand(
+                description, f"keys: {key_display(keys)}", partial(self.run_action, action)
+            )
+        for label in self.editor.scheme.labels:
+            if not label.deprecated:
+                yield SystemCommand(
+                    f"Tag {label.name}",
+                    f"key: {label.hotkey or '-'}; tags the selection or the unit under the cursor",
+                    partial(self.run_action, f"tag('{label.id}')"),
+                )
 
     def action_help(self) -> None:
         # From the active bindings, so remapped keys and the scheme's hotkeys show as they are.

@@ -374,3 +374,29 @@ async def test_wide_characters_keep_the_cursor_aligned(tmp_path: Path) -> None:
         await pilot.click(view, offset=(2 + 5, 1))  # clicking that cell lands on "o"
         assert editor.text[editor.cursor] == "o"
     app.project.close()
+
+
+async def test_command_palette_runs_screen_actions(db: Path, tmp_path: Path) -> None:
+    app = app_for(db, tmp_path)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("colon")
+        await pilot.pause()
+        await pilot.press(*"Mark done")
+        await pilot.pause(0.5)
+        await pilot.press("enter")
+        await pilot.pause()
+        editor = screen(app).editor
+        with Project.open(db) as project:
+            assert project.status(editor.id, "alice") == "done"
+
+
+async def test_documents_queue_opens_another_document(db: Path, tmp_path: Path) -> None:
+    app = app_for(db, tmp_path)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("o")
+        await pilot.pause()
+        await pilot.press("down", "enter")
+        await pilot.pause()
+        assert screen(app).editor.document.title == "Second"
+        await pilot.press("K")  # previous document
+        assert screen(app).editor.document.title == "Interview"

@@ -112,7 +112,7 @@ class AnnotateScreen(Screen[None]):
 
     DEFAULT_CSS = """
     AnnotateScreen TranscriptView { width: 1fr; height: 1fr; }
-    AnnotateScreen SpanList { dock: right; width: 44; }
+    AnnotateScreen SpanList { dock: right; width: 38; }
     AnnotateScreen.-narrow SpanList { display: none; }
     AnnotateScreen.-narrow.-spans SpanList { display: block; width: 36; }
     AnnotateScreen.-wide.-no-spans SpanList { display: none; }

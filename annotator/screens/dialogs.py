@@ -27,27 +27,19 @@ from textual.widgets import Button, Checkbox, Footer, Input, OptionList, Select,
 from textual.widgets.option_list import Option
 
 from ..scheme import Attribute, Label, Scheme
+from ..textindex import display_text
 
 # ---- literal text ------------------------------------------------------------------------
 
-# Textual passes ESC and C1 controls (e.g. CSI, 0x9b) straight to the terminal, so untrusted
-# text could recolour or move the screen. Show them as visible characters instead:
-# C0 as Unicode control pictures (ESC -> "␛"), DEL as "␡", C1 as "\x9b"-style escapes.
-_CONTROL_MAP: dict[int, str] = {code: chr(0x2400 + code) for code in range(0x20)}
-_CONTROL_MAP[0x7F] = "\u2421"
-_CONTROL_MAP.update({code: f"\\x{code:02x}" for code in range(0x80, 0xA0)})
-# Line and paragraph separators would break a one-line cell just like "\n".
-_SINGLE_LINE = {**_CONTROL_MAP, 0x09: " ", 0x0A: " ", 0x2028: " ", 0x2029: " "}
-_MULTI_LINE = {code: text for code, text in _CONTROL_MAP.items() if code not in (0x09, 0x0A)}
-
 
 def visible(text: str, *, multiline: bool = False) -> str:
-    """``text`` with control characters replaced by visible stand-ins.
-
-    One-line mode (titles, table cells, options) turns tabs and line breaks into spaces;
-    multi-line mode keeps ``\\n`` and ``\\t``.
-    """
-    return text.translate(_MULTI_LINE if multiline else _SINGLE_LINE)
+    """``text`` with control characters shown as visible symbols (ESC as "␛"): Textual
+    passes ESC and C1 controls straight to the terminal, so untrusted text could otherwise
+    recolour or move the screen. One-line mode (titles, cells, options) also turns line
+    breaks into spaces. The mapping is the transcript view's (:func:`display_text`)."""
+    if not multiline:
+        text = " ".join(text.splitlines())
+    return display_text(text, keep_newlines=multiline)
 
 
 def literal(text: str, *, multiline: bool = False, style: str = "") -> Text:
@@ -466,51 +458,6 @@ class NamePrompt(ModalScreen[str]):
 
     def action_cancel(self) -> None:
         self.dismiss("")
-
-
-# ---- yes / no --------------------------------------------------------------------------------
-
-
-class Confirm(ModalScreen[bool]):
-    """A yes/no question: y or Enter answer yes, n or Escape no."""
-
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("y,enter", "answer(True)", "Yes", id="dialog.yes"),
-        Binding("n,escape", "answer(False)", "No", id="dialog.no"),
-    ]
-
-    DEFAULT_CSS = """
-    Confirm { align: center middle; }
-    Confirm #dialog {
-        width: 60; max-width: 100%; height: auto;
-        border: round $warning; background: $surface; padding: 0 1;
-    }
-    Confirm #buttons { height: 1; margin-top: 1; align-horizontal: right; }
-    Confirm #buttons > Button { margin-left: 2; }
-    """
-
-    def __init__(self, question: str) -> None:
-        super().__init__()
-        self.question = question
-
-    def compose(self) -> ComposeResult:
-        with Vertical(id="dialog"):
-            yield Static(literal(self.question, multiline=True), id="question")
-            with Horizontal(id="buttons"):
-                yes = Button("Yes (y)", id="yes", variant="warning", compact=True)
-                no = Button("No (n)", id="no", compact=True)
-                # The buttons are for the mouse; keeping focus off them leaves Enter as "yes".
-                yes.can_focus = no.can_focus = False
-                yield yes
-                yield no
-        yield Footer()
-
-    def action_answer(self, yes: bool) -> None:
-        self.dismiss(yes)
-
-    @on(Button.Pressed)
-    def _pressed(self, event: Button.Pressed) -> None:
-        self.dismiss(event.button.id == "yes")
 
 
 # ---- search ----------------------------------------------------------------------------------

@@ -2,14 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
-
 import pytest
-from textual.app import App
-from textual.geometry import Region
-from textual.screen import Screen
-from textual.widget import Widget
+from harness import Harness, rendered
 
 from annotator.scheme import Scheme, load_scheme
 from annotator.screens.help import GuidelinesScreen, HelpScreen, key_display, reflow
@@ -46,23 +40,6 @@ SECTIONS = [
     ("Moving", [("h,left", "Move left"), ("ctrl+z,u", "Undo [last]")]),
     ("Documents", [("D", "Mark done"), ("question_mark", "Help")]),
 ]
-
-
-class Harness(App[None]):
-    """Pushes one screen on mount and records what it dismisses with."""
-
-    def __init__(self, make_screen: Callable[[], Screen[Any]]) -> None:
-        super().__init__()
-        self.make_screen = make_screen
-        self.results: list[Any] = []
-
-    def on_mount(self) -> None:
-        self.push_screen(self.make_screen(), self.results.append)
-
-
-def rendered(widget: Widget) -> str:
-    lines = widget.render_lines(Region(0, 0, *widget.outer_size))
-    return "\n".join("".join(segment.text for segment in line) for line in lines)
 
 
 @pytest.fixture

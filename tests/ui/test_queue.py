@@ -4,32 +4,19 @@ from __future__ import annotations
 
 import dataclasses
 import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 from conftest import make_document
+from harness import Harness
 from textual.app import App
-from textual.screen import Screen
 from textual.widgets import DataTable, Static
 
 from annotator.screens.queue import QueueScreen
 from annotator.store import Project
 
 NASTY_TITLE = "\x1b[31mEvil[bold red]x[/] interview"
-
-
-class Harness(App[None]):
-    """Pushes one screen on mount and records what it dismisses with."""
-
-    def __init__(self, make_screen: Callable[[], Screen[Any]]) -> None:
-        super().__init__()
-        self.make_screen = make_screen
-        self.results: list[Any] = []
-
-    def on_mount(self) -> None:
-        self.push_screen(self.make_screen(), self.results.append)
 
 
 @pytest.fixture

@@ -1,0 +1,29 @@
+"""Helpers for testing one screen at a time."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from textual.app import App
+from textual.geometry import Region
+from textual.screen import Screen
+from textual.widget import Widget
+
+
+class Harness(App[None]):
+    """Pushes one screen on mount and records what it dismisses with."""
+
+    def __init__(self, make_screen: Callable[[], Screen[Any]]) -> None:
+        super().__init__()
+        self.make_screen = make_screen
+        self.results: list[Any] = []
+
+    def on_mount(self) -> None:
+        self.push_screen(self.make_screen(), self.results.append)
+
+
+def rendered(widget: Widget) -> str:
+    """The text a widget paints, line by line (what reaches the terminal, minus styles)."""
+    lines = widget.render_lines(Region(0, 0, *widget.outer_size))
+    return "\n".join("".join(segment.text for segment in line) for line in lines)

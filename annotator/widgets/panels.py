@@ -44,7 +44,7 @@ class BottomBar(Widget):
 
     DEFAULT_CSS = """
     BottomBar { height: 3; background: $panel; }
-    BottomBar > .bottom-bar--status { background: $primary-background; color: $foreground; }
+    BottomBar > .bottom-bar--status { background: $primary 30%; color: $text; }
     """
     COMPONENT_CLASSES: ClassVar[set[str]] = {"bottom-bar--status"}
 
@@ -67,18 +67,22 @@ class BottomBar(Widget):
         if strip is None or strip.cell_length != width:
             line = self._lines[y].copy() if y < len(self._lines) else Text()
             line.truncate(width, overflow="ellipsis")
-            style = (
-                self.get_component_rich_style("bottom-bar--status") if y == self.STATUS else None
-            )
+            if y == self.STATUS:
+                base = self.get_component_rich_style("bottom-bar--status")
+            else:
+                base = self.rich_style
+            # The theme's colours under every cell, the line's own styles on top.
             segments = list(line.render(self.app.console))
-            strip = Strip(segments).crop_extend(0, width, style or self.rich_style)
-            if style is not None:
-                strip = strip.apply_style(style)
+            strip = Strip(segments).crop_extend(0, width, None).apply_style(base)
             self._strips[y] = strip
         return strip
 
     def on_resize(self) -> None:
         self._strips.clear()
+
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._strips.clear()  # a new theme
 
     def on_mount(self) -> None:
         self.screen.bindings_updated_signal.subscribe(self, lambda _: self.show_keys())

@@ -59,8 +59,8 @@ class TranscriptView(ScrollView, can_focus=True, inherit_bindings=False):
         background: $surface;
         color: $foreground;
     }
-    TranscriptView > .transcript--speaker { color: $accent; text-style: bold; }
-    TranscriptView > .transcript--time { color: $foreground-muted; }
+    TranscriptView > .transcript--speaker { color: $text-accent; text-style: bold; }
+    TranscriptView > .transcript--time { color: $text-muted; }
     TranscriptView > .transcript--selection { background: $primary 45%; }
     TranscriptView > .transcript--match { background: $warning 55%; }
     TranscriptView > .transcript--cursor { text-style: reverse; }
@@ -313,7 +313,7 @@ class TranscriptView(ScrollView, can_focus=True, inherit_bindings=False):
         turn = self.editor.turns[turn_index]
         speaker = display_text(turn.speaker or "—", keep_newlines=False)
         parts = [
-            Segment(" " * GUTTER),
+            Segment(" " * GUTTER, self.rich_style),
             Segment(speaker, self.get_component_rich_style("transcript--speaker")),
         ]
         if turn.start_time is not None:

@@ -82,3 +82,8 @@ def test_help_screen(snap_compare, project_path: Path, tmp_path: Path) -> None:
     assert snap_compare(
         app(project_path, tmp_path), press=["question_mark"], terminal_size=(80, 24)
     )
+
+
+def test_light_theme(snap_compare, project_path: Path, tmp_path: Path) -> None:
+    (tmp_path / "config.yaml").write_text("theme: textual-light\n")
+    assert snap_compare(app(project_path, tmp_path), terminal_size=(80, 24))

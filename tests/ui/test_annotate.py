@@ -400,3 +400,58 @@ async def test_documents_queue_opens_another_document(db: Path, tmp_path: Path) 
         assert screen(app).editor.document.title == "Second"
         await pilot.press("K")  # previous document
         assert screen(app).editor.document.title == "Interview"
+
+
+async def test_sentence_and_page_motions_and_every_snapping_unit(db: Path, tmp_path: Path) -> None:
+    app = app_for(db, tmp_path)
+    async with app.run_test(size=(100, 12)) as pilot:
+        editor = screen(app).editor
+        await pilot.press("right_curly_bracket", "right_parenthesis", "right_parenthesis")
+        assert TEXT[editor.cursor :].startswith("We will")
+        await pilot.press("left_parenthesis")
+        assert TEXT[editor.cursor :].startswith("They failed")
+        await pilot.press("pagedown")
+        assert editor.cursor > TEXT.index("They failed")
+        await pilot.press("pageup")
+        assert editor.cursor <= TEXT.index("They failed")
+        await pilot.press("right_curly_bracket", "w", "l")  # in "won't", one character in
+        expected = {
+            "character": "o",
+            "word": "won't",
+            "sentence": "I won't say.",
+            "turn": TURNS[1][1],
+        }
+        await pilot.press("v")
+        for _ in range(4):
+            await pilot.press("s")
+            assert TEXT[slice(*editor.selection)] == expected[editor.unit], editor.unit
+
+
+async def test_regex_search_and_previous_match(db: Path, tmp_path: Path) -> None:
+    app = app_for(db, tmp_path)
+    async with app.run_test(size=(100, 30)) as pilot:
+        editor = screen(app).editor
+        await pilot.press("slash")
+        await pilot.pause()
+        await pilot.press(*"\\bfail\\w*", "ctrl+t", "enter")
+        await pilot.pause()
+        assert editor.search is not None and editor.search.regex
+        assert editor.cursor == TEXT.index("failed")
+        await pilot.press("slash")
+        await pilot.pause()
+        await pilot.press(*["backspace"] * 20, *"no", "ctrl+t", "enter")  # plain again
+        await pilot.pause()
+        assert not editor.search.regex
+        assert len(editor.search.starts) == TEXT.lower().count("no")
+        first = editor.cursor
+        await pilot.press("n")
+        await pilot.press("N")
+        assert editor.cursor == first
+
+
+async def test_skip_marks_the_document_skipped(db: Path, tmp_path: Path) -> None:
+    app = app_for(db, tmp_path)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("S")
+        with Project.open(db) as project:
+            assert project.status(screen(app).editor.id, "alice") == "skipped"

@@ -256,8 +256,7 @@ class Editor:
 
     def reject(self, span_id: int) -> list[Range]:
         self.project.reject_suggestion(span_id, self.annotator)
-        self._rejected.add(span_id)
-        return self._update_suggestions()
+        return self._apply(self.project.last_changes())
 
     def _update_suggestions(self) -> list[Range]:
         """Offer what is neither rejected nor already in the layer (as Project.suggestions
@@ -332,7 +331,15 @@ class Editor:
         layer here is patched in O(changes), never re-read.
         """
         changed: list[Range] = []
+        rejections = False
         for change in changes:
+            if change.action == "rejection":
+                rejections = True
+                if change.after and change.after["rejected"]:
+                    self._rejected.add(change.span_id)
+                else:
+                    self._rejected.discard(change.span_id)
+                continue
             old = self.spans.pop(change.span_id, None)
             if old is not None:
                 self.index.remove(old.id)
@@ -346,8 +353,8 @@ class Editor:
                 changed.append((new.start, new.end))
         if changed and self.status == "new":
             self.status = "in_progress"
-        # Accepting, or undoing an accept, changes what is still on offer.
-        return changed + self._update_suggestions() if changed else changed
+        # Accepting or rejecting, or undoing either, changes what is still on offer.
+        return changed + self._update_suggestions() if changed or rejections else changed
 
     # ---- search --------------------------------------------------------------------------
 

@@ -82,12 +82,13 @@ def m001_initial(db: Database) -> None:
             at TEXT NOT NULL
         );
         CREATE INDEX edits_by_document ON edits (document_id, annotator_id, id);
-        -- Append-only: every span change with the span's state before and after it.
+        -- Append-only: every span change with the span's state before and after it
+        -- ('rejection': whether the annotator turned down another layer's span, a suggestion).
         CREATE TABLE span_changes (
             id INTEGER PRIMARY KEY AUTOINCREMENT,
             edit_id INTEGER NOT NULL REFERENCES edits (id) ON DELETE CASCADE,
             span_id INTEGER NOT NULL,
-            action TEXT NOT NULL CHECK (action IN ('create', 'update', 'delete')),
+            action TEXT NOT NULL CHECK (action IN ('create', 'update', 'delete', 'rejection')),
             "before" TEXT,
             "after" TEXT
         );

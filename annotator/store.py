@@ -717,9 +717,9 @@ class Project:
         return self.history(edit_id=self._last_edit) if self._last_edit is not None else []
 
     def span_after(self, change: Change) -> Span | None:
-        """The span as a change left it (None for a deletion)."""
+        """The span as a change left it (None for a deletion or a rejection)."""
         state = change.after
-        if state is None:
+        if state is None or change.action == "rejection":
             return None
         return Span(
             id=change.span_id,
@@ -875,13 +875,17 @@ class Project:
             # Undo walks the edit backwards, swapping before and after; redo replays it.
             if kind == "undo":
                 steps = [
-                    (span_id, after, before) for span_id, _, before, after in reversed(changes)
+                    (span_id, action, after, before)
+                    for span_id, action, before, after in reversed(changes)
                 ]
             else:
-                steps = [(span_id, before, after) for span_id, _, before, after in changes]
+                steps = changes
             edit_id = self._new_edit(document_id, annotator_id, kind, reverts=target)
-            for span_id, expected, wanted in steps:
-                self._apply(edit_id, span_id, expected, wanted)
+            for span_id, action, expected, wanted in steps:
+                if action == "rejection":
+                    self._set_rejected(edit_id, span_id, annotator_id, wanted["rejected"])
+                else:
+                    self._apply(edit_id, span_id, expected, wanted)
             return self.history(edit_id=edit_id)
 
     def _apply(
@@ -981,25 +985,31 @@ class Project:
         )
 
     def reject_suggestion(self, span_id: int, annotator: str) -> None:
-        """Stop offering another layer's span to the annotator."""
+        """Stop offering another layer's span to the annotator; an edit like any other, so
+        undo offers it again."""
         suggestion = self.span(span_id)
         if suggestion.annotator == annotator:
             raise ProjectError(f"span {span_id} is in {annotator}'s own layer; delete it instead")
         annotator_id = self.annotator_id(annotator)
+        if span_id in self.rejected_suggestions(annotator):
+            return
         with self._write():
+            edit_id = self._new_edit(suggestion.document_id, annotator_id, "edit")
+            self._set_rejected(edit_id, span_id, annotator_id, True)
+
+    def _set_rejected(self, edit_id: int, span_id: int, annotator_id: int, rejected: bool) -> None:
+        if rejected:
             self.db.execute(
-                "INSERT OR IGNORE INTO suggestion_rejections (annotator_id, span_id, rejected_at) "
+                "INSERT INTO suggestion_rejections (annotator_id, span_id, rejected_at) "
                 "VALUES (?, ?, ?)",
                 [annotator_id, span_id, _now()],
             )
-
-    def unreject_suggestion(self, span_id: int, annotator: str) -> None:
-        """Offer a rejected suggestion again."""
-        with self._write():
+        else:
             self.db.execute(
                 "DELETE FROM suggestion_rejections WHERE annotator_id = ? AND span_id = ?",
-                [self.annotator_id(annotator), span_id],
+                [annotator_id, span_id],
             )
+        self._log(edit_id, span_id, "rejection", {"rejected": not rejected}, {"rejected": rejected})
 
     # ---- status and cursor ---------------------------------------------------------------
 

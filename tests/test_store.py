@@ -422,7 +422,11 @@ def test_suggestions_accept_and_reject(project: Project) -> None:
     assert project.suggestions(doc_id, "bob", "model") == offered  # per annotator
     with pytest.raises(ProjectError, match="own layer"):
         project.reject_suggestion(accepted.id, "alice")
-    project.undo(doc_id, "alice")  # undoing the accept offers the suggestion again
-    assert [s.label for s in project.suggestions(doc_id, "alice", "model")] == ["quote"]
-    project.unreject_suggestion(offered[1].id, "alice")
+    project.undo(doc_id, "alice")  # undoing the rejection offers it again
+    assert [s.label for s in project.suggestions(doc_id, "alice", "model")] == ["criticism"]
+    project.undo(doc_id, "alice")  # and undoing the accept
     assert len(project.suggestions(doc_id, "alice", "model")) == 2
+    project.redo(doc_id, "alice")
+    project.redo(doc_id, "alice")
+    assert project.suggestions(doc_id, "alice", "model") == []
+    assert [c.action for c in project.history(doc_id, "alice")][-1] == "rejection"

@@ -320,8 +320,11 @@ async def test_suggestions_accept_and_reject_with_one_key(db: Path, tmp_path: Pa
         await pilot.pause()
         assert editor.suggestions == {}
         assert spans(db) == [("quote", "Will")]
-        await pilot.press("u")  # undoing the accept offers it again
-        assert list(editor.suggestions) == [model[0].id]
+        await pilot.press("u")  # undoing the rejection offers it again
+        assert list(editor.suggestions) == [model[1].id]
+        await pilot.press("u")  # and undoing the accept
+        assert set(editor.suggestions) == {span.id for span in model}
+        assert spans(db) == []
 
 
 async def test_unknown_suggestion_layer_is_refused(db: Path, tmp_path: Path) -> None:

@@ -16,6 +16,8 @@ DOMAIN_MODULES = [
     "annotator.model",
     "annotator.scheme",
     "annotator.store",
+    "annotator.database",
+    "annotator.span_log",
     "annotator.migrations",
     "annotator.resources",
     "annotator.io",

@@ -65,7 +65,8 @@ RESERVED_KEYS: dict[str, str] = {
     "g": "go to start",
     "G": "go to end",
     "v": "select",
-    "V": "select line",
+    "V": "reserved for the app",
+    "o": "open the document list",
     "H": "extend selection left",
     "L": "extend selection right",
     "W": "extend selection to next word",
@@ -92,7 +93,7 @@ RESERVED_KEYS: dict[str, str] = {
     "?": "help",
     ":": "command",
     "q": "quit",
-    " ": "app key (space)",
+    " ": "reserved for the app",
 }
 
 ATTRIBUTE_TYPES = ("choice", "boolean", "text", "number")

@@ -722,7 +722,7 @@ def test_label_lookup_errors_are_helpful() -> None:
 def test_by_hotkey_skips_deprecated_labels() -> None:
     loaded = load_scheme_file(FIXTURES / "minimal.yaml")
     assert loaded.by_hotkey("f").id == "claim"
-    assert loaded.by_hotkey("o") is None  # old_claim is deprecated
+    assert loaded.by_hotkey("y") is None  # old_claim is deprecated
     assert loaded.label("old_claim").deprecated
     assert loaded.by_hotkey("z") is None
 

@@ -219,9 +219,6 @@ class Editor:
         refs = self.index.at(self.cursor if offset is None else offset)
         return sorted((self.spans[ref.key] for ref in refs), key=lambda s: (s.end - s.start, s.id))
 
-    def spans_in_order(self) -> list[Span]:
-        return [self.spans[span_id] for _, span_id in self._starts]
-
     def spans_near(self, count: int) -> tuple[int, list[Span]]:
         """Up to ``count`` spans in text order around the cursor, and the first one's rank."""
         middle = bisect_left(self._starts, (self.cursor, -1))
@@ -301,10 +298,6 @@ class Editor:
         self.project.update_span(
             span_id, self.annotator, label=label, attributes=attributes, note=note
         )
-        return self._apply(self.project.last_changes())
-
-    def move_span(self, span_id: int, start: int, end: int) -> list[Range]:
-        self.project.update_span(span_id, self.annotator, start=start, end=end)
         return self._apply(self.project.last_changes())
 
     def delete(self, span_id: int) -> list[Range]:

@@ -7,7 +7,8 @@ their config file; label hotkeys come from the scheme (``annotate.label.<id>``).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from functools import partial
 from typing import ClassVar
 
@@ -183,7 +184,12 @@ class AnnotateScreen(Screen[None]):
         self.notify(str(error), title="Not done", severity="error", timeout=6)
         self._refresh_panels(message="not saved: " + str(error).split(";")[0][:60])
 
-    def _moved(self, old_cursor: int, old_selection: Range | None) -> None:
+    @contextmanager
+    def _moving(self) -> Iterator[None]:
+        """Around a cursor or selection change: then repaint what moved, update the status
+        line, and remember the cursor a moment later."""
+        old_cursor, old_selection = self.editor.cursor, self.editor.selection
+        yield
         self.view.cursor_moved(old_cursor, old_selection)
         self._refresh_panels()
         self._remember_cursor()
@@ -207,53 +213,46 @@ class AnnotateScreen(Screen[None]):
         self.view.refresh_ranges(ranges)
         self.view.cursor_moved(old_cursor, old_selection)
         self._refresh_panels(spans=bool(ranges), message=done if ranges else nothing)
+        self._remember_cursor()
 
     # ---- motion actions ------------------------------------------------------------------
 
     def action_move(self, motion: str, extend: bool = False) -> None:
-        old_cursor, old_selection = self.editor.cursor, self.editor.selection
-        self._goal_column = None
-        self.editor.move_to(self.editor.motion(motion), extend=extend)
-        self._moved(old_cursor, old_selection)
+        with self._moving():
+            self._goal_column = None
+            self.editor.move_to(self.editor.motion(motion), extend=extend)
 
     def action_vertical(self, direction: int, extend: bool = False) -> None:
-        old_cursor, old_selection = self.editor.cursor, self.editor.selection
-        offset, self._goal_column = self.view.vertical(direction, self._goal_column)
-        self.editor.move_to(offset, extend=extend)
-        self._moved(old_cursor, old_selection)
+        with self._moving():
+            offset, self._goal_column = self.view.vertical(direction, self._goal_column)
+            self.editor.move_to(offset, extend=extend)
 
     def action_page(self, direction: int) -> None:
-        old_cursor, old_selection = self.editor.cursor, self.editor.selection
-        self.editor.move_to(self.view.page(direction))
-        self._moved(old_cursor, old_selection)
+        with self._moving():
+            self.editor.move_to(self.view.page(direction))
 
     def action_visual(self) -> None:
-        old_cursor, old_selection = self.editor.cursor, self.editor.selection
-        self.editor.toggle_visual()
-        self._moved(old_cursor, old_selection)
+        with self._moving():
+            self.editor.toggle_visual()
 
     def action_clear(self) -> None:
-        old_cursor, old_selection = self.editor.cursor, self.editor.selection
-        self.editor.clear_selection()
-        self._moved(old_cursor, old_selection)
+        with self._moving():
+            self.editor.clear_selection()
 
     def action_cycle_unit(self) -> None:
-        old_cursor, old_selection = self.editor.cursor, self.editor.selection
-        self.editor.cycle_unit()
-        self._moved(old_cursor, old_selection)
+        with self._moving():
+            self.editor.cycle_unit()
 
     def action_edge(self, edge: str, grow: bool) -> None:
-        old_cursor, old_selection = self.editor.cursor, self.editor.selection
-        self.editor.resize_selection(edge, grow)
-        self._moved(old_cursor, old_selection)
+        with self._moving():
+            self.editor.resize_selection(edge, grow)
 
     @on(TranscriptView.Clicked)
     def _clicked(self, event: TranscriptView.Clicked) -> None:
-        old_cursor, old_selection = self.editor.cursor, self.editor.selection
-        if not event.extend:
-            self.editor.clear_selection()
-        self.editor.move_to(event.offset, extend=event.extend)
-        self._moved(old_cursor, old_selection)
+        with self._moving():
+            if not event.extend:
+                self.editor.clear_selection()
+            self.editor.move_to(event.offset, extend=event.extend)
         here = self.editor.spans_at()
         if here and not event.extend:
             self.query_one(SpanList).select_span(here[0].id)
@@ -360,11 +359,10 @@ class AnnotateScreen(Screen[None]):
         self.view.focus()
 
     def _jump(self, span_id: int) -> None:
-        old_cursor, old_selection = self.editor.cursor, self.editor.selection
-        self.editor.clear_selection()
-        span = self.editor.spans.get(span_id) or self.editor.suggestions[span_id]
-        self.editor.move_to(span.start)
-        self._moved(old_cursor, old_selection)
+        with self._moving():
+            self.editor.clear_selection()
+            span = self.editor.spans.get(span_id) or self.editor.suggestions[span_id]
+            self.editor.move_to(span.start)
         self.query_one(SpanList).select_span(span_id)
 
     def action_undo(self) -> None:
@@ -395,10 +393,9 @@ class AnnotateScreen(Screen[None]):
         if match is None:
             self._refresh_panels(message="no matches")
             return
-        old_cursor, old_selection = self.editor.cursor, self.editor.selection
-        self.editor.clear_selection()
-        self.editor.move_to(match[0])
-        self._moved(old_cursor, old_selection)
+        with self._moving():
+            self.editor.clear_selection()
+            self.editor.move_to(match[0])
 
     # ---- documents -----------------------------------------------------------------------
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Iterable
+from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +18,7 @@ from rich.table import Table
 from rich.text import Text
 
 from . import __version__
+from .export import EXPORT_FORMATS, UNITS, export
 from .io import FORMATS, ImportFailure, read_transcript
 from .model import DOCUMENT_STATUSES
 from .resources import default_scheme_path, sample_transcripts
@@ -316,6 +318,123 @@ def status(ctx: click.Context) -> None:
             share = f"{finished / stats.documents:.0%}" if stats.documents else "-"
             progress.add_row(_cell(name), *(str(counts[s]) for s in DOCUMENT_STATUSES), share)
         console.print(progress)
+
+
+@cli.command(name="export")
+@click.option(
+    "--format",
+    "format_",
+    required=True,
+    type=click.Choice(list(EXPORT_FORMATS)),
+    help="Output format (see the README for each one's layout and overlap policy).",
+)
+@click.option(
+    "--layer",
+    default="all",
+    show_default=True,
+    metavar="NAME|gold|all",
+    help="One annotator's layer, the adjudicated gold layer, or every annotator's.",
+)
+@click.option(
+    "--unit",
+    type=click.Choice(UNITS),
+    default="document",
+    show_default=True,
+    help="One example per document, or per speaker turn (offsets relative to the turn).",
+)
+@click.option(
+    "--documents",
+    "document_refs",
+    multiple=True,
+    metavar="REF",
+    help="Only this document (id or source file name); repeat for several [default: all].",
+)
+@click.option(
+    "--status",
+    type=click.Choice(["done", "all"]),
+    default="all",
+    show_default=True,
+    help="done: only documents that a chosen annotator marked done.",
+)
+@click.option(
+    "--config-out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="labelstudio: also write the labeling config XML made from the scheme here.",
+)
+@click.option(
+    "-o",
+    "--output",
+    required=True,
+    type=click.Path(path_type=Path),
+    help="Output file (a folder for brat).",
+)
+@click.pass_context
+def export_(
+    ctx: click.Context,
+    format_: str,
+    layer: str,
+    unit: str,
+    document_refs: tuple[str, ...],
+    status: str,
+    config_out: Path | None,
+    output: Path,
+) -> None:
+    """Export labelled documents for NLP tools: jsonl, csv, parquet, prodigy, doccano, brat,
+    labelstudio, conll, spacy.
+
+    Ends with a summary: documents, examples and spans written, and every span that the
+    format could not represent as it is, with the reason (nothing is dropped silently).
+    """
+    project = _open(ctx)
+    with ExitStack() as stack:
+        bars: list[Any] = []
+
+        def progress(done: int, total: int) -> None:
+            if not bars:
+                bars.append(
+                    stack.enter_context(
+                        click.progressbar(
+                            length=total,
+                            label="Exporting",
+                            file=sys.stderr,
+                            show_pos=True,
+                            hidden=total < 10 or not sys.stderr.isatty(),
+                        )
+                    )
+                )
+            bars[0].update(done - bars[0].pos)
+
+        report = export(
+            project,
+            format_,
+            output,
+            layer=layer,
+            unit=unit,
+            documents=document_refs or None,
+            status=status,
+            progress=progress,
+            config_out=config_out,
+        )
+
+    def count(number: int, noun: str) -> str:
+        return f"{number:,} {noun}{'' if number == 1 else 's'}"
+
+    examples = f" as {count(report.examples, 'turn example')}" if unit == "turn" else ""
+    layers = "every annotator's layer" if layer == "all" else f"{layer}'s layer"
+    click.echo(
+        f"Exported {count(report.documents, 'document')}{examples} with "
+        f"{count(report.spans, 'span')} ({layers}) to {' and '.join(report.outputs)} "
+        f"({format_})."
+    )
+    if not report.documents:
+        click.echo(
+            "No documents matched"
+            + ("; none is marked done (press D in the app)." if status == "done" else ".")
+        )
+    if report.problems:
+        click.echo(f"{count(len(report.problems), 'problem')}: not represented as they are:")
+        for problem in report.problems:
+            click.echo(f"  {problem}")
 
 
 @cli.group()

@@ -53,6 +53,10 @@ class SpanDraft:
     end: int
     attributes: Mapping[str, Any] = field(default_factory=dict)
     note: str = ""
+    # Kept from a file that records them (the native jsonl export); None: stamped at import.
+    created_at: str | None = None
+    updated_at: str | None = None
+    scheme_hash: str | None = None  # kept only when the project knows that scheme version
 
 
 @dataclass(frozen=True)

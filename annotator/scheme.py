@@ -102,6 +102,8 @@ SNAP_UNITS = ("character", "word", "sentence", "turn")
 
 _MAX_VERSION = 2**63 - 1  # the largest SQLite integer
 _SLUG = re.compile(r"[a-z0-9][a-z0-9_-]*")
+_NUMERAL = re.compile(r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?")
+_INTEGER = re.compile(r"[-+]?\d+")
 _HEX_COLOR = re.compile(r"#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})")
 
 # CSS Color Module Level 4 named colours. A table rather than rich.color: this module must stay
@@ -195,6 +197,21 @@ class Attribute:
     required: bool = False
     default: Any = None  # None: no default
     description: str = ""
+
+    def from_text(self, value: Any) -> Any:
+        """A boolean or number attribute's value that a file stored as text, typed.
+
+        ``"true"``/``"false"`` become booleans and numerals numbers; anything else, and
+        every value of other types, is returned unchanged for :meth:`check` to judge.
+        """
+        if not isinstance(value, str):
+            return value
+        text = value.strip()
+        if self.type == "boolean" and text.lower() in ("true", "false"):
+            return text.lower() == "true"
+        if self.type == "number" and _NUMERAL.fullmatch(text):
+            return int(text) if _INTEGER.fullmatch(text) else float(text)
+        return value
 
     def check(self, value: Any) -> Any:
         """Return ``value`` normalised for this attribute, or raise ValueError."""

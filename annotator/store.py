@@ -280,8 +280,12 @@ class Project(SpanLog):
         if complete:
             return self.scheme.check_attributes(label_id, attributes or {})
         # Imported layers may lack required attributes (the annotator fills them in later),
-        # but whatever they do carry must be valid.
-        return {key: label.attribute(key).check(value) for key, value in (attributes or {}).items()}
+        # but whatever they do carry must be valid. Formats without types (brat, Label
+        # Studio choices) store booleans and numbers as text: from_text reads them back.
+        return {
+            key: label.attribute(key).check(label.attribute(key).from_text(value))
+            for key, value in (attributes or {}).items()
+        }
 
     def _add_document(self, document: ImportedDocument, annotator: str | None) -> AddResult:
         row = self.db.execute(
@@ -316,6 +320,8 @@ class Project(SpanLog):
         else:
             document_id = row[0]
         added = 0
+        if document.annotator and document.annotator.strip() and not document.spans:
+            self.annotator_id(document.annotator)  # an empty layer still names its annotator
         if document.spans:
             name = document.annotator or annotator
             assert name is not None  # checked by _check_layer
@@ -337,10 +343,25 @@ class Project(SpanLog):
                         attributes,
                         draft.note,
                     )
+                    self._keep_stamps(state, draft)
                     self._insert_span(edit_id, state)
                 self._touch_status(document_id, annotator_id)
                 added = len(new)
         return AddResult(document_id, document.title, created, added)
+
+    def _keep_stamps(self, state: dict[str, Any], draft: SpanDraft) -> None:
+        """Keep the times and scheme version a file recorded for a span (a round trip of
+        the native export). A scheme version the project does not hold cannot be referred
+        to, so such a span is stamped with the current scheme instead."""
+        if draft.created_at:
+            state["created_at"] = draft.created_at
+            state["updated_at"] = draft.updated_at or draft.created_at
+        if draft.scheme_hash and draft.scheme_hash != state["scheme_hash"]:
+            known = self.db.execute(
+                "SELECT 1 FROM schemes WHERE hash = ?", [draft.scheme_hash]
+            ).fetchone()
+            if known:
+                state["scheme_hash"] = draft.scheme_hash
 
     def documents(self) -> list[DocumentSummary]:
         speakers: dict[int, dict[str, None]] = {}

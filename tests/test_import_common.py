@@ -51,7 +51,8 @@ def write(tmp_path: Path, name: str, content: str | bytes) -> Path:
 
 
 def test_formats_are_the_public_names() -> None:
-    assert FORMATS == ("text", "markdown", "srt", "vtt", "json", "tei", "prodigy", "doccano")
+    assert FORMATS[:8] == ("text", "markdown", "srt", "vtt", "json", "tei", "prodigy", "doccano")
+    assert "annotator-jsonl" in FORMATS  # the native export, read back
 
 
 def test_import_failure_is_one_line_with_file_place_and_reason() -> None:

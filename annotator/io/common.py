@@ -32,6 +32,9 @@ FORMATS: tuple[str, ...] = (
     "tei",
     "prodigy",
     "doccano",
+    "annotator-jsonl",
+    "brat",
+    "labelstudio",
 )
 
 # A text file has almost no C0 control bytes besides tab, LF, FF and CR.

@@ -7,12 +7,18 @@ Detection goes by extension first, then by content:
 - ``.txt`` → ``srt`` or ``vtt`` if the content is a subtitle file, else ``text``.
 - ``.json`` → ``json``, unless the content is JSONL (one object per line) or a single span
   record, which makes it ``prodigy`` or ``doccano``. ``.jsonl`` → ``prodigy`` or
-  ``doccano`` by content (see :mod:`annotator.io.span_jsonl`).
+  ``doccano`` by content (see :mod:`annotator.io.span_jsonl`), or ``annotator-jsonl`` when
+  the first line is a native export record (``text``, ``spans`` and ``turns`` or
+  ``scheme``; see :mod:`annotator.io.annotator_jsonl`), also for ``.json`` and no extension.
 - Other extensions, and none, go by content: ``WEBVTT`` first line → ``vtt``; a number line
   then a ``-->`` timing line → ``srt``; one JSON value → ``json``; one JSON object per line
   → ``prodigy``/``doccano``; XML whose root element is ``TEI`` or ``teiCorpus`` → ``tei``.
   Failing those, a file without an extension is ``text``; a file with an unknown extension
   is refused (pass ``--format``).
+- ``.ann`` → ``brat`` (with the ``.txt`` beside it), and so is a folder: every ``.ann`` in it
+  (see :mod:`annotator.io.brat`). A ``.json`` (or extension-less) file whose top level is a
+  list of objects with ``data`` and ``annotations`` → ``labelstudio``
+  (see :mod:`annotator.io.labelstudio`).
 """
 
 from __future__ import annotations
@@ -22,8 +28,16 @@ import re
 from collections.abc import Callable
 from pathlib import Path
 
+from annotator.io.annotator_jsonl import FORMAT as NATIVE_JSONL
+from annotator.io.annotator_jsonl import (
+    is_native_record,
+    parse_annotator_jsonl,
+    sniff_native_jsonl,
+)
+from annotator.io.brat import parse_brat
 from annotator.io.common import FORMATS, ImportFailure, read_transcript_text
 from annotator.io.json_transcripts import parse_json
+from annotator.io.labelstudio import is_labelstudio, parse_labelstudio
 from annotator.io.span_jsonl import parse_span_jsonl, record_style, sniff_span_format
 from annotator.io.subtitles import parse_srt, parse_vtt
 from annotator.io.tei import parse_tei
@@ -37,6 +51,7 @@ _BY_EXTENSION = {
     ".vtt": "vtt",
     ".xml": "tei",
     ".tei": "tei",
+    ".ann": "brat",
 }
 _SRT_START_RE = re.compile(r"\A\s*\d+[ \t]*\r?\n[^\n]*-->")
 _VTT_START_RE = re.compile(r"\AWEBVTT(?:[ \t\r\n]|\Z)")
@@ -52,7 +67,11 @@ def _sniff_json(text: str) -> str | None:
     try:
         value = json.loads(text)
     except (json.JSONDecodeError, RecursionError):
-        return sniff_span_format(text)
+        return (NATIVE_JSONL if sniff_native_jsonl(text) else None) or sniff_span_format(text)
+    if is_native_record(value):
+        return NATIVE_JSONL  # a one-line native export
+    if is_labelstudio(value):
+        return "labelstudio"
     if isinstance(value, dict) and "text" in value and record_style(value):
         return record_style(value)  # a one-line span file
     return "json"
@@ -84,6 +103,8 @@ def detect_format(path: Path, text: str) -> str:
     if suffix == ".json":
         return _sniff_json(text) or "json"  # a JSON error is reported by the JSON importer
     if suffix == ".jsonl":
+        if sniff_native_jsonl(text):
+            return NATIVE_JSONL
         return sniff_span_format(text) or "prodigy"  # bad lines are reported line by line
     found = _sniff(text)
     if found:
@@ -102,11 +123,21 @@ def _parser(fmt: str) -> Callable[[str, str, str], list[ImportedDocument]]:
         return lambda text, source, given: parse_text(
             text, source=source, source_path=given, format=fmt
         )
+    if fmt == NATIVE_JSONL:
+        return lambda text, source, given: parse_annotator_jsonl(
+            text, source=source, source_path=given
+        )
     if fmt in ("prodigy", "doccano"):
         return lambda text, source, given: parse_span_jsonl(
             text, source=source, source_path=given, format=fmt
         )
-    simple = {"srt": parse_srt, "vtt": parse_vtt, "json": parse_json, "tei": parse_tei}
+    simple = {
+        "srt": parse_srt,
+        "vtt": parse_vtt,
+        "json": parse_json,
+        "tei": parse_tei,
+        "labelstudio": parse_labelstudio,
+    }
     parse = simple[fmt]
     return lambda text, source, given: parse(text, source=source, source_path=given)
 
@@ -121,6 +152,11 @@ def read_transcript(path: Path, format: str | None = None) -> list[ImportedDocum
     given = str(path)
     if format is not None and format not in FORMATS:
         raise ImportFailure(given, f"unknown format '{format}'; use one of {', '.join(FORMATS)}")
+    # brat is a pair of files (or a folder of pairs): its importer reads them itself.
+    if path.is_dir() or format == "brat" or (format is None and path.suffix.lower() == ".ann"):
+        if format not in (None, "brat"):
+            raise ImportFailure(given, f"is a folder; a folder is read as brat data, not {format}")
+        return parse_brat(path)
     text = read_transcript_text(path, given)
     fmt = format or detect_format(path, text)
     return _parser(fmt)(text, given, given)

@@ -5,12 +5,15 @@ Each non-blank line is one JSON object and becomes one document:
 - **Prodigy**: ``{"text", "spans": [{"start", "end", "label", "text"?, ...}], "meta"?,
   "answer"?, "_annotator_id"?, "_session_id"?}``. Only accepted lines are imported: a line
   whose ``answer`` is ``reject`` or ``ignore`` is checked like any other and then skipped;
-  a line with no ``answer`` counts as accepted. The layer's annotator is ``_annotator_id``,
-  else ``_session_id``, else none.
+  a line with no ``answer`` counts as accepted. The layer's annotator is ``meta.annotator``
+  (our own export writes the plain name there), else ``_annotator_id``, else
+  ``_session_id``, else none. A span's ``attributes`` (an object) and ``note`` (a string),
+  which our export adds, are kept.
 - **doccano**: ``{"text", "label": [[start, end, "label"], ...]}`` or the relation-project
   variant ``{"text", "entities": [{"start_offset", "end_offset", "label"}, ...]}``. The
   other top-level keys are the example's metadata (doccano flattens it on export).
-  doccano records name no annotator, so the layer has none.
+  doccano records name no annotator; a top-level ``annotator`` string (our export writes
+  one) names the layer.
 
 The first line with ``spans`` (Prodigy) or with ``label``/``entities`` (doccano) decides the
 format of the file (unless ``--format`` names it); a file with neither is ``prodigy``, whose
@@ -148,6 +151,24 @@ def _raw_spans(record: dict[str, Any], style: str) -> list[tuple[int, int, str, 
     return spans
 
 
+def _span_extras(
+    record: dict[str, Any], style: str, count: int
+) -> list[tuple[dict[str, Any], str]]:
+    """``(attributes, note)`` of each Prodigy span (empty for doccano), in span order."""
+    if style != "prodigy":
+        return [({}, "")] * count
+    extras = []
+    for position, span in enumerate(record.get("spans") or []):
+        attributes = span.get("attributes") or {}
+        note = span.get("note") or ""
+        if not isinstance(attributes, dict):
+            raise _LineError(f"spans[{position}] attributes must be an object")
+        if not isinstance(note, str):
+            raise _LineError(f"spans[{position}] note must be a string")
+        extras.append((attributes, note))
+    return extras
+
+
 def _check(text: str, spans: list[tuple[int, int, str, str | None, str]]) -> str | None:
     """The first problem with ``spans`` read as code-point offsets into ``text``, if any."""
     for start, end, _label_text, covered, where in spans:
@@ -229,7 +250,9 @@ def _document(
         raise _LineError('the record has no "text" string')
     if not text.strip():
         raise _LineError("the text is empty")
-    spans, converted = _resolve(text, _raw_spans(record, style))
+    raw = _raw_spans(record, style)
+    spans, converted = _resolve(text, raw)
+    extras = _span_extras(record, style, len(raw))
     stored = normalise_text(text)  # equal to the checked text: only line ends changed
     meta = record.get("meta")
     if meta is not None and not isinstance(meta, dict):
@@ -245,11 +268,12 @@ def _document(
         if meta:
             metadata["meta"] = meta
         metadata.update({key: record[key] for key in _PRODIGY_KEYS if key in record})
-        annotator = record.get("_annotator_id") or record.get("_session_id")
+        named = meta.get("annotator") if isinstance(meta.get("annotator"), str) else None
+        annotator = named or record.get("_annotator_id") or record.get("_session_id")
     else:
         metadata = {"line": line}
         metadata.update({k: v for k, v in record.items() if k not in _DOCCANO_SKIP})
-        annotator = None
+        annotator = record.get("annotator") if isinstance(record.get("annotator"), str) else None
     if converted:
         metadata["offsets"] = "converted from UTF-16 code units"
     title = meta.get("title") if isinstance(meta.get("title"), str) else None
@@ -268,7 +292,10 @@ def _document(
         format=style,
         source_path=source_path,
         metadata=json_safe(metadata),
-        spans=tuple(SpanDraft(label, start, end) for start, end, label in spans),
+        spans=tuple(
+            SpanDraft(label, start, end, attributes, note)
+            for (start, end, label), (attributes, note) in zip(spans, extras, strict=True)
+        ),
         annotator=str(annotator) if annotator else None,
     )
 

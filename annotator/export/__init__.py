@@ -1,0 +1,220 @@
+"""Exporting a project's labels: the registry of formats and the one entry point, :func:`export`.
+
+Every format is a module ``annotator.export.<module>`` with one function::
+
+    write(examples: Iterable[Example], path: Path, scheme: Scheme, report: ExportReport,
+          **options) -> None
+
+that writes ``path`` (a file, or a folder for ``folder`` formats, which :func:`export` creates)
+from the examples that :func:`~annotator.export.examples.collect` yields, and adds to the
+report whatever the format cannot represent (and, when it writes other files than ``path``,
+lists them in ``report.outputs`` for the summary). Modules are imported only when their format is
+used, so optional dependencies (spaCy, pyarrow) cost nothing until then, and a format whose
+module or dependency is missing is refused with one line saying what to install.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Protocol
+
+from ..scheme import Scheme
+from ..store import Project, ProjectError
+from .examples import LAYER_ALL, LAYER_GOLD, UNITS, Example, ExportReport, collect, select
+
+__all__ = [
+    "EXPORT_FORMATS",
+    "LAYER_ALL",
+    "LAYER_GOLD",
+    "UNITS",
+    "Example",
+    "ExportFormat",
+    "ExportReport",
+    "Progress",
+    "collect",
+    "export",
+]
+
+# Called with (documents done, documents in the export) as the export advances.
+Progress = Callable[[int, int], None]
+
+
+class Writer(Protocol):
+    def __call__(
+        self,
+        examples: Iterable[Example],
+        path: Path,
+        scheme: Scheme,
+        report: ExportReport,
+        **options: Any,
+    ) -> None: ...
+
+
+@dataclass(frozen=True)
+class ExportFormat:
+    """One export format: where its writer lives and what it writes."""
+
+    name: str
+    description: str
+    default_suffix: str  # of the file, or "" for a folder
+    folder: bool = False  # the output path is a folder of files
+    module: str = ""  # default: annotator.export.<name>
+    requires: tuple[str, ...] = ()  # importable modules the writer needs
+    extra: str | None = None  # the pip extra that installs them
+    options: tuple[str, ...] = ()  # keyword options ``write`` accepts (e.g. config_out)
+
+    @property
+    def module_name(self) -> str:
+        return f"{__name__}.{self.module or self.name}"
+
+    def missing(self) -> str | None:
+        """Why this format cannot be used here, or None when it can."""
+        absent = [name for name in self.requires if importlib.util.find_spec(name) is None]
+        if absent:
+            install = f"pip install 'annotator[{self.extra}]'" if self.extra else "install it"
+            return f"{self.name} export needs {', '.join(absent)}: {install}"
+        if importlib.util.find_spec(self.module_name) is None:
+            return f"the {self.name} format is not available in this version of annotator"
+        return None
+
+    def writer(self) -> Writer:
+        """The format's ``write`` function, or a ProjectError saying why it is unavailable."""
+        problem = self.missing()
+        if problem:
+            raise ProjectError(problem)
+        return importlib.import_module(self.module_name).write  # type: ignore[no-any-return]
+
+
+EXPORT_FORMATS: dict[str, ExportFormat] = {
+    fmt.name: fmt
+    for fmt in (
+        ExportFormat("jsonl", "native JSON Lines, everything the project knows", ".jsonl"),
+        ExportFormat("csv", "one row per span", ".csv"),
+        ExportFormat(
+            "parquet",
+            "span table + documents table (Apache Parquet)",
+            ".parquet",
+            requires=("pyarrow",),
+            extra="parquet",
+        ),
+        ExportFormat("prodigy", "Prodigy spans_manual JSONL", ".jsonl"),
+        ExportFormat(
+            "doccano", "doccano sequence-labelling JSONL", ".jsonl", options=("per_annotator",)
+        ),
+        ExportFormat("brat", "brat standoff folder (.txt/.ann + annotation.conf)", "", True),
+        ExportFormat(
+            "labelstudio",
+            "Label Studio JSON tasks (+ labeling config with --config-out)",
+            ".json",
+            options=("config_out",),
+        ),
+        ExportFormat(
+            "conll", "token-level BIO, one tag column per label", ".conll", options=("tokenizer",)
+        ),
+        ExportFormat(
+            "spacy",
+            "spaCy DocBin (.spacy) with doc.spans['sc'] and doc.ents",
+            ".spacy",
+            requires=("spacy",),
+            extra="spacy",
+        ),
+    )
+}
+
+
+def export_format(name: str) -> ExportFormat:
+    try:
+        return EXPORT_FORMATS[name]
+    except KeyError:
+        raise ProjectError(
+            f"unknown export format {name!r}; use one of {', '.join(EXPORT_FORMATS)}"
+        ) from None
+
+
+def export(
+    project: Project,
+    format: str,
+    path: str | Path,
+    *,
+    layer: str = LAYER_ALL,
+    unit: str = "document",
+    documents: Sequence[str] | None = None,
+    status: str = "all",
+    progress: Progress | None = None,
+    **options: Any,
+) -> ExportReport:
+    """Write the project's labels to ``path`` in ``format``; return what was written and
+    everything that could not be represented (never dropped silently).
+
+    ``layer``, ``unit``, ``documents`` and ``status`` choose the examples (see
+    :func:`~annotator.export.examples.collect`); ``options`` go to the format's writer
+    (only those it declares, e.g. ``config_out`` for Label Studio; ``None`` values are left
+    out). Every user mistake raises :class:`~annotator.store.ProjectError` before anything is
+    written.
+    """
+    fmt = export_format(format)
+    given = {key: value for key, value in options.items() if value is not None}
+    for key in given:
+        if key not in fmt.options:
+            option = "--" + key.replace("_", "-")
+            users = [f.name for f in EXPORT_FORMATS.values() if key in f.options]
+            raise ProjectError(f"{option} only applies to --format {' or '.join(users) or '?'}")
+    write = fmt.writer()
+    chosen = select(project, layer=layer, unit=unit, documents=documents, status=status)
+    path = _output_path(Path(path), fmt)
+    report = ExportReport()
+    examples = collect(project, layer=layer, unit=unit, selection=chosen, report=report)
+    write(
+        _counted(examples, report, len(chosen.document_ids), progress),
+        path,
+        project.scheme,
+        report,
+        **given,
+    )
+    if not report.outputs:
+        report.outputs.append(str(path))
+    return report
+
+
+def _output_path(path: Path, fmt: ExportFormat) -> Path:
+    """Check the output path before anything is read or written; make a folder format's folder."""
+    if fmt.folder:
+        if path.exists() and not path.is_dir():
+            raise ProjectError(f"{path}: is a file; {fmt.name} export writes a folder")
+        if not path.parent.is_dir():
+            raise ProjectError(f"{path}: the folder {path.parent} does not exist")
+        path.mkdir(exist_ok=True)
+    else:
+        if path.is_dir():
+            example = f"out{fmt.default_suffix}"
+            raise ProjectError(f"{path}: is a folder; give a file name such as {example}")
+        if not path.parent.is_dir():
+            raise ProjectError(f"{path}: the folder {path.parent} does not exist")
+    return path
+
+
+def _counted(
+    examples: Iterable[Example], report: ExportReport, total: int, progress: Progress | None
+) -> Iterator[Example]:
+    """Pass the examples on, counting them in the report and telling ``progress``."""
+    current: int | None = None
+    done = 0
+    if progress:
+        progress(0, total)
+    for example in examples:
+        if example.document_id != current:
+            if current is not None:
+                done += 1
+                if progress:
+                    progress(done, total)
+            current = example.document_id
+            report.documents += 1
+        report.examples += 1
+        report.spans += len(example.spans)
+        yield example
+    if progress:
+        progress(total, total)

@@ -1,0 +1,135 @@
+"""Token-level BIO (IOB2) in CoNLL columns, one tag column per label (formats.md §6).
+
+One column of tags holds one label per token, so nested and overlapping spans (a ``quote``
+around a ``deflection``) cannot share one. This export therefore writes **one tag column per
+label**, in the scheme's label order (labels that only older scheme versions had come last),
+after the token (a layered layout in the style of WebAnno TSV)::
+
+    -DOCSTART-	O	O	O	O
+
+    I	B-quote	B-deflection	O	O
+    wo	I-quote	I-deflection	O	O
+    ...
+
+- Each example starts with a ``-DOCSTART-`` line (with ``O`` in every tag column, so every
+  line has the same number of columns) and a blank line, as CoNLL-2003 does; ``spacy
+  convert`` and the usual CoNLL readers split documents there.
+- Then the example's tokens, one per line, as one sequence ended by a blank line. Sentences
+  are **not** split: quotes and deflections routinely run over several sentences, and a BIO
+  sequence cannot continue across a sentence break. Export ``--unit turn`` for shorter
+  sequences. Whitespace tokens (line breaks) are left out.
+- Tokens come from :mod:`annotator.export.tokens` (option ``tokenizer``: ``auto``, ``spacy``
+  or ``simple``). A span whose edge falls inside a token is snapped outward to whole tokens
+  and reported.
+- Two spans of one label and one annotator that overlap on any token cannot both be in that
+  label's column: the one starting first is kept (the longer one when they start together)
+  and the other is reported. Spans covering no token are reported.
+- A file holds one annotator's layer. With one annotator in the export, ``path`` is written;
+  with several, one file per annotator, ``<stem>.<annotator><suffix>`` next to ``path`` (the
+  given path itself is then not written).
+
+The tag columns are written in this order: :func:`~annotator.export.examples.label_order`
+of the scheme and the exported spans (the file has no header: not every reader skips one).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+from typing import IO, Any
+
+from ..scheme import Scheme
+from .examples import Example, ExportReport, ExportSpan, label_order
+from .naming import file_names, layers, sibling
+from .tokens import Token, align, choose_tokenizer
+
+SUFFIX = ".conll"
+FOLDER = False
+
+
+def write(
+    examples: Iterable[Example],
+    path: Path,
+    scheme: Scheme,
+    report: ExportReport,
+    *,
+    tokenizer: str = "auto",
+    **_options: Any,
+) -> None:
+    """Write CoNLL BIO files (layout and policy in the module docstring).
+
+    Options the format does not use are ignored, so one set can be passed to every writer.
+    """
+    # The columns must be known before the first line: read every example first.
+    chosen = list(examples)
+    columns = label_order(scheme, [span for example in chosen for span in example.spans])
+    annotators: dict[str, None] = {}
+    for example in chosen:
+        annotators.update(dict.fromkeys(example.annotators))
+        annotators.update(dict.fromkeys(span.annotator for span in example.spans))
+    names = file_names(annotators)
+    single = len(annotators) <= 1
+    _, tokenize = choose_tokenizer(tokenizer)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    files: dict[str, IO[str]] = {}
+    try:
+        if single:
+            files[next(iter(annotators), "")] = open(  # noqa: SIM115
+                path, "w", encoding="utf-8", newline=""
+            )
+        else:
+            for name in annotators:
+                files[name] = open(  # noqa: SIM115
+                    sibling(path, names[name]), "w", encoding="utf-8", newline=""
+                )
+        for example in chosen:
+            tokens = [token for token in tokenize(example.text) if not token.is_space]
+            for annotator, spans in layers(example, report):
+                files[annotator].write(_block(example, tokens, spans, columns, report))
+    finally:
+        for handle in files.values():
+            handle.close()
+
+
+def _block(
+    example: Example,
+    tokens: list[Token],
+    spans: list[ExportSpan],
+    columns: list[str],
+    report: ExportReport,
+) -> str:
+    tags = [["O"] * len(tokens) for _ in columns]
+    index = {label: i for i, label in enumerate(columns)}
+    ranges = []
+    for span in spans:
+        aligned = align(tokens, span.start, span.end)
+        where = f"{span.annotator}'s {span.label} span [{span.start}, {span.end})"
+        if aligned is None:
+            report.problem(example, f"{where} covers no token; not written")
+            continue
+        first, last, snapped = aligned
+        if snapped:
+            report.problem(
+                example,
+                f"{where} does not end on token boundaries; tagged as tokens "
+                f"[{tokens[first].start}, {tokens[last].end})",
+            )
+        ranges.append((first, last, span, where))
+    # Earliest first, then longest: that one keeps the column where spans collide.
+    ranges.sort(key=lambda r: (r[0], -r[1]))
+    for first, last, span, where in ranges:
+        column = tags[index[span.label]]
+        if any(tag != "O" for tag in column[first : last + 1]):
+            report.problem(
+                example,
+                f"{where} overlaps another {span.label} span of the same annotator on the "
+                "same tokens; one tag column holds one of them, so it is not written",
+            )
+            continue
+        column[first] = f"B-{span.label}"
+        for position in range(first + 1, last + 1):
+            column[position] = f"I-{span.label}"
+    lines = ["\t".join(["-DOCSTART-"] + ["O"] * len(columns)), ""]
+    for position, token in enumerate(tokens):
+        lines.append("\t".join([token.text] + [column[position] for column in tags]))
+    return "\n".join(lines) + "\n\n"

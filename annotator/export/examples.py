@@ -1,0 +1,251 @@
+"""What every exporter writes: examples (a document, or one speaker turn of it) with spans.
+
+:func:`collect` reads the project once and yields :class:`Example` objects; each format
+module turns them into its files. Anything a format cannot represent is added to the
+:class:`ExportReport` (never dropped silently), and the CLI prints the report.
+
+Offsets in an example are half-open code-point offsets into ``example.text``: the whole
+document text for ``unit="document"``, the turn's text for ``unit="turn"`` (a span that
+crosses a turn boundary cannot be cut into turns and is reported instead).
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from ..model import Span, Turn
+from ..scheme import Scheme
+from ..store import Project, ProjectError
+
+LAYER_ALL = "all"
+LAYER_GOLD = "gold"
+UNITS = ("document", "turn")
+
+
+@dataclass(frozen=True)
+class ExportSpan:
+    """One span of one annotator, with offsets relative to its example's text."""
+
+    id: int
+    label: str
+    start: int
+    end: int
+    annotator: str
+    attributes: Mapping[str, Any]
+    note: str
+    scheme_hash: str
+    created_at: str
+    updated_at: str
+
+
+@dataclass(frozen=True)
+class Example:
+    """A unit of export: a whole document, or one turn of it."""
+
+    id: str  # stable and unique in one export: "doc-12" or "doc-12-turn-3"
+    document_id: int
+    title: str
+    text: str
+    turns: tuple[Turn, ...]  # offsets relative to ``text``; one turn for unit="turn"
+    spans: tuple[ExportSpan, ...]  # in text order
+    annotators: tuple[str, ...]  # whose layers this example carries (even with no spans)
+    metadata: Mapping[str, Any]  # the document's metadata
+    source_path: str | None
+    turn_index: int | None = None  # for unit="turn"
+    speaker: str | None = None  # for unit="turn"
+    format: str | None = None  # the format the document was imported from
+
+
+@dataclass
+class ExportReport:
+    """What an export wrote, and everything it could not represent, with the reason."""
+
+    examples: int = 0
+    spans: int = 0
+    problems: list[str] = field(default_factory=list)
+    documents: int = 0
+    outputs: list[str] = field(default_factory=list)  # files written, when not just the path
+
+    def problem(self, example: Example, message: str) -> None:
+        self.problems.append(f"{example.id} ({example.title}): {message}")
+
+
+@dataclass(frozen=True)
+class Selection:
+    """Which layers and documents an export covers, in export order."""
+
+    layer: str
+    annotators: tuple[str, ...]
+    document_ids: tuple[int, ...]
+
+
+def select(
+    project: Project,
+    *,
+    layer: str = LAYER_ALL,
+    unit: str = "document",
+    documents: Sequence[str] | None = None,
+    status: str = "all",
+) -> Selection:
+    """Check the options and resolve them to layers and document ids (see :func:`collect`)."""
+    if unit not in UNITS:
+        raise ProjectError(f"unknown unit {unit!r}; use one of {', '.join(UNITS)}")
+    if layer == LAYER_GOLD:
+        raise ProjectError(
+            "there is no gold layer yet: it is made on the review screen (annotator review), "
+            "which is not built yet; export an annotator's layer or --layer all"
+        )
+    if status not in ("all", "done"):
+        raise ProjectError(f"unknown status filter {status!r}; use all or done")
+    if layer != LAYER_ALL:
+        project.annotator_id(layer, create=False)  # refuses an unknown annotator
+    annotators = tuple(project.annotators()) if layer == LAYER_ALL else (layer,)
+    summaries = project.documents()  # one query for every document's statuses
+    if documents:
+        ids = list(dict.fromkeys(project.find_document(ref).id for ref in documents))
+    else:
+        ids = [summary.id for summary in summaries]
+    if status == "done":
+        done = {
+            summary.id
+            for summary in summaries
+            if any(summary.statuses.get(name) == "done" for name in annotators)
+        }
+        ids = [document_id for document_id in ids if document_id in done]
+    return Selection(layer, annotators, tuple(ids))
+
+
+def collect(
+    project: Project,
+    *,
+    layer: str = LAYER_ALL,
+    unit: str = "document",
+    documents: Sequence[str] | None = None,
+    status: str = "all",
+    report: ExportReport | None = None,
+    selection: Selection | None = None,
+) -> Iterator[Example]:
+    """The project's examples, document by document.
+
+    ``layer`` is an annotator's name, ``"all"`` (every annotator) or ``"gold"`` (the
+    adjudicated layer, which arrives with the review screen: until then it is refused).
+    ``documents`` are ids or source file names; ``status="done"`` keeps documents that a
+    chosen annotator marked done (for ``all``: any annotator). A ``selection`` made by
+    :func:`select` replaces ``layer``, ``documents`` and ``status``.
+    """
+    if selection is None:
+        selection = select(project, layer=layer, unit=unit, documents=documents, status=status)
+    elif unit not in UNITS:
+        raise ProjectError(f"unknown unit {unit!r}; use one of {', '.join(UNITS)}")
+    report = report if report is not None else ExportReport()
+    one_layer = None if selection.layer == LAYER_ALL else selection.layer
+    for document_id in selection.document_ids:
+        document = project.document(document_id)
+        spans = [_export_span(span) for span in project.spans(document_id, annotator=one_layer)]
+        spans.sort(key=lambda s: (s.start, s.end, s.annotator, s.label, s.id))
+        base = Example(
+            id=f"doc-{document_id}",
+            document_id=document_id,
+            title=document.title,
+            text=document.text,
+            turns=tuple(project.turns(document_id)),
+            spans=tuple(spans),
+            annotators=selection.annotators,
+            metadata=dict(document.metadata),
+            source_path=document.source_path,
+            format=document.format,
+        )
+        if unit == "document":
+            yield base
+        else:
+            yield from _turn_examples(base, report)
+
+
+def _export_span(span: Span) -> ExportSpan:
+    return ExportSpan(
+        id=span.id,
+        label=span.label,
+        start=span.start,
+        end=span.end,
+        annotator=span.annotator,
+        attributes=dict(span.attributes),
+        note=span.note,
+        scheme_hash=span.scheme_hash,
+        created_at=span.created_at,
+        updated_at=span.updated_at,
+    )
+
+
+def _turn_examples(document: Example, report: ExportReport) -> Iterator[Example]:
+    """One example per turn, spans shifted to the turn.
+
+    A span that is not inside one turn (it crosses a turn's end, or starts between turns)
+    cannot be cut into turn examples: it is reported, at the turn where it starts (or the
+    next one), never dropped silently.
+    """
+    turns = document.turns
+    if not turns:
+        for span in document.spans:
+            report.problem(
+                document,
+                f"{_name(span)} cannot go into a turn example: the document has no turns; "
+                "export with --unit document",
+            )
+        return
+    starts = [turn.start for turn in turns]
+    inside: list[list[ExportSpan]] = [[] for _ in turns]
+    outside: list[list[str]] = [[] for _ in turns]
+    for span in document.spans:
+        k = bisect.bisect_right(starts, span.start) - 1  # the last turn starting at or before
+        if k >= 0 and span.start < turns[k].end:
+            if span.end <= turns[k].end:
+                inside[k].append(span)
+                continue
+            later = k + 1 < len(turns) and span.end > turns[k + 1].start
+            where = "crosses into the next turn" if later else "runs past the end of its turn"
+            outside[k].append(f"{_name(span)} {where}")
+        else:
+            k = min(k + 1, len(turns) - 1)
+            outside[k].append(f"{_name(span)} starts outside every turn's text")
+    for turn, spans, problems in zip(turns, inside, outside, strict=True):
+        example = Example(
+            id=f"{document.id}-turn-{turn.index}",
+            document_id=document.document_id,
+            title=document.title,
+            text=document.text[turn.start : turn.end],
+            turns=(
+                Turn(0, 0, turn.end - turn.start, turn.speaker, turn.start_time, turn.end_time),
+            ),
+            spans=tuple(
+                replace(span, start=span.start - turn.start, end=span.end - turn.start)
+                for span in spans
+            ),
+            annotators=document.annotators,
+            metadata=document.metadata,
+            source_path=document.source_path,
+            turn_index=turn.index,
+            speaker=turn.speaker,
+            format=document.format,
+        )
+        for problem in problems:
+            report.problem(
+                example,
+                f"{problem} and cannot be cut into turn examples; export with --unit document",
+            )
+        yield example
+
+
+def _name(span: ExportSpan) -> str:
+    return f"{span.annotator}'s {span.label} span [{span.start}, {span.end})"
+
+
+def label_order(scheme: Scheme, spans: Sequence[ExportSpan] = ()) -> list[str]:
+    """Labels in the scheme's order, then any others the spans use (old scheme versions)."""
+    order = [label.id for label in scheme.labels]
+    for span in spans:
+        if span.label not in order:
+            order.append(span.label)
+    return order

@@ -1,0 +1,101 @@
+"""``jsonl``: the native format, everything the project knows, one JSON object per line.
+
+One line per example (a document, or one speaker turn with ``--unit turn``), UTF-8 without
+a BOM, ``\\n`` line ends, keys always present and always of one type, so that
+``pandas.read_json(path, lines=True)`` and ``datasets.load_dataset("json", data_files=path)``
+load it::
+
+    {"id": "doc-3",                       # example id: "doc-<id>" or "doc-<id>-turn-<n>"
+     "document_id": 3, "title": "...", "format": "vtt",   # import format of the document
+     "source_path": "debate.vtt",         # or null
+     "text": "...",                       # the example's text (a turn's text for --unit turn)
+     "turns": [{"index": 0, "speaker": "HOST", "start": 0, "end": 52,
+                "start_time": 1.5, "end_time": 9.0}],     # speaker, times: null when unknown
+     "spans": [{"id": 17, "label": "quote", "start": 0, "end": 11, "text": "I won't say",
+                "annotator": "alice", "attributes": {"form": "direct"}, "note": "",
+                "created_at": "2025-01-01T10:00:00.000+00:00", "updated_at": "...",
+                "scheme_hash": "9f2c..."}],
+     "annotators": ["alice", "bob"],      # whose layers the line carries, even when empty
+     "metadata": {...},                   # the document's metadata: always an object
+     "turn_index": null, "speaker": null, # the turn's index and speaker for --unit turn
+     "scheme": {"name": "political-interview", "version": 1, "hash": "9f2c..."}}
+
+Offsets are half-open ``[start, end)`` code-point offsets into the line's ``text`` (Python
+``text[start:end]`` is ``spans[].text``); turns are in order and do not overlap. ``scheme``
+is the project's scheme at export time; each span's ``scheme_hash`` is the scheme version it
+was last edited under. ``annotator import FILE.jsonl`` reads this format back (format
+``annotator-jsonl``, see :mod:`annotator.io.annotator_jsonl`): export, import into a new
+project and export again gives the same lines up to ids.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from ..scheme import Scheme
+from .examples import Example, ExportReport
+
+
+def write(
+    examples: Iterable[Example],
+    path: Path,
+    scheme: Scheme,
+    report: ExportReport,
+    **options: Any,
+) -> None:
+    """Write one line per example (layout in the module docstring)."""
+    scheme_info = {"name": scheme.name, "version": scheme.version, "hash": scheme.hash}
+    dumps = json.JSONEncoder(ensure_ascii=False, allow_nan=False).encode
+    with open(path, "w", encoding="utf-8", newline="") as out:
+        for example in examples:
+            out.write(dumps(record(example, scheme_info)))
+            out.write("\n")
+
+
+def record(example: Example, scheme_info: dict[str, Any]) -> dict[str, Any]:
+    """One example as the JSON object of its line."""
+    text = example.text
+    return {
+        "id": example.id,
+        "document_id": example.document_id,
+        "title": example.title,
+        "format": example.format,
+        "source_path": example.source_path,
+        "text": text,
+        "turns": [
+            {
+                "index": turn.index,
+                "speaker": turn.speaker,
+                "start": turn.start,
+                "end": turn.end,
+                # Always a float or null, so the column has one type.
+                "start_time": None if turn.start_time is None else float(turn.start_time),
+                "end_time": None if turn.end_time is None else float(turn.end_time),
+            }
+            for turn in example.turns
+        ],
+        "spans": [
+            {
+                "id": span.id,
+                "label": span.label,
+                "start": span.start,
+                "end": span.end,
+                "text": text[span.start : span.end],
+                "annotator": span.annotator,
+                "attributes": dict(span.attributes),
+                "note": span.note,
+                "created_at": span.created_at,
+                "updated_at": span.updated_at,
+                "scheme_hash": span.scheme_hash,
+            }
+            for span in example.spans
+        ],
+        "annotators": list(example.annotators),
+        "metadata": dict(example.metadata),
+        "turn_index": example.turn_index,
+        "speaker": example.speaker,
+        "scheme": scheme_info,
+    }

@@ -1,0 +1,232 @@
+"""The native JSONL export read back (format ``annotator-jsonl``).
+
+Each non-blank line is one object as ``annotator export --format jsonl`` writes it (layout in
+:mod:`annotator.export.jsonl`): ``text``, ``turns``, ``spans`` and the optional ``title``,
+``format``, ``source_path``, ``metadata``, ``annotators`` and ``scheme``. A file is this
+format when its first line has ``text`` and ``spans`` and also ``turns`` or ``scheme``.
+
+Each line becomes one document, with one layer per annotator: the importer yields one
+:class:`~annotator.model.ImportedDocument` per (line, annotator), all with the same text,
+which the project stores once. Annotators listed in ``annotators`` without spans get an
+empty layer (so they are known to the project); spans without an ``annotator`` go to the
+layer named by ``--as``. Kept as written: title, turns (speakers, times), metadata, the
+document's import ``format`` and ``source_path`` (``null`` stays ``null``), and each span's
+label, offsets, attributes, note, created/updated times and scheme hash (the hash only when
+the project holds that scheme version; otherwise the span is stamped with the current one).
+Ids are not kept: the project gives new ones.
+
+Everything is checked before anything is stored, and **any** bad line refuses the whole
+file, naming the line: the text must be non-empty and already in stored form (NFC, ``\\n``
+line ends), since the offsets count its code points; turns must be in order, inside the
+text and not overlap; every span needs a label, integer offsets with
+``0 <= start < end <= len(text)`` and, when it has ``text``, ``text[start:end]`` equal to it.
+Labels and attributes are then checked against the project's scheme by the store.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+from typing import Any
+
+from annotator.io.common import ImportFailure, json_safe
+from annotator.model import ImportedDocument, SpanDraft, Turn, check_turns, normalise_text
+
+FORMAT = "annotator-jsonl"
+
+
+class _LineError(Exception):
+    """A reason a line is refused; the caller adds the file name and line number."""
+
+
+def is_native_record(value: Any) -> bool:
+    """Whether a JSON value looks like one line of the native export."""
+    return (
+        isinstance(value, dict)
+        and "text" in value
+        and "spans" in value
+        and ("turns" in value or "scheme" in value)
+    )
+
+
+def sniff_native_jsonl(text: str) -> bool:
+    """Whether the first non-blank line of ``text`` is a native export record."""
+    for line in text.split("\n", 50):
+        if line.strip():
+            try:
+                return is_native_record(json.loads(line))
+            except (json.JSONDecodeError, RecursionError):
+                return False
+    return False
+
+
+def parse_annotator_jsonl(
+    text: str, *, source: str, source_path: str | None
+) -> list[ImportedDocument]:
+    """Parse a native export (rules in the module docstring)."""
+    stem = Path(source_path or source).stem
+    documents: list[ImportedDocument] = []
+    for number, line in enumerate(text.split("\n"), start=1):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise ImportFailure(
+                source,
+                f"invalid JSON ({exc.msg}); each line must be one JSON object",
+                place=f"line {number}, column {exc.colno}",
+            ) from None
+        except RecursionError:
+            raise ImportFailure(
+                source, "the JSON is nested too deeply", place=f"line {number}"
+            ) from None
+        try:
+            if not isinstance(record, dict):
+                raise _LineError(f"expected a JSON object, found {type(record).__name__}")
+            documents.extend(_layers(record, number, stem))
+        except _LineError as exc:
+            raise ImportFailure(source, str(exc), place=f"line {number}") from None
+    if not documents:
+        raise ImportFailure(source, "the file has no JSON lines")
+    return documents
+
+
+def _layers(record: dict[str, Any], line: int, stem: str) -> list[ImportedDocument]:
+    text = record.get("text")
+    if not isinstance(text, str) or not text.strip():
+        raise _LineError('the record has no "text" string, or it is empty')
+    if normalise_text(text) != text:
+        raise _LineError(
+            "the text is not in stored form (Unicode NFC with \\n line ends); normalising it "
+            "would move the spans, so normalise it and recompute the offsets first"
+        )
+    turns = _turns(record.get("turns"), text)
+    metadata = record.get("metadata")
+    if metadata is None:
+        metadata = {}
+    if not isinstance(metadata, dict):
+        raise _LineError('"metadata" must be an object')
+    title = record.get("title")
+    title = " ".join(title.split()) if isinstance(title, str) and title.strip() else None
+    fields = {
+        "title": title or f"{stem} #{line}",
+        "text": text,
+        "turns": turns,
+        "format": _optional_text(record, "format") or FORMAT,
+        "source_path": _optional_text(record, "source_path"),
+        "metadata": json_safe(metadata),
+    }
+    layers: dict[str | None, list[SpanDraft]] = {}
+    annotators = record.get("annotators") or []
+    if not isinstance(annotators, list) or not all(
+        isinstance(name, str) and name.strip() for name in annotators
+    ):
+        raise _LineError('"annotators" must be a list of names')
+    for name in annotators:
+        layers.setdefault(name, [])
+    spans = record.get("spans")
+    if not isinstance(spans, list):
+        raise _LineError('"spans" must be a list')
+    for position, span in enumerate(spans):
+        annotator, draft = _span(span, f"spans[{position}]", text)
+        layers.setdefault(annotator, []).append(draft)
+    if not layers:
+        return [ImportedDocument(**fields)]
+    return [
+        ImportedDocument(**fields, spans=tuple(drafts), annotator=name)
+        for name, drafts in layers.items()
+    ]
+
+
+def _optional_text(record: dict[str, Any], key: str) -> str | None:
+    value = record.get(key)
+    if value is not None and not isinstance(value, str):
+        raise _LineError(f'"{key}" must be a string or null')
+    return value or None
+
+
+def _integer(value: Any, where: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise _LineError(f"{where} must be an integer, not {json.dumps(value)[:40]}")
+    return value
+
+
+def _seconds(value: Any, where: str) -> float | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+        raise _LineError(f"{where} must be a number of seconds or null")
+    return value
+
+
+def _turns(items: Any, text: str) -> tuple[Turn, ...]:
+    if items is None:  # no turns recorded: one turn over the text without its edges' spaces
+        first = len(text) - len(text.lstrip())
+        return (Turn(0, first, len(text.rstrip())),)
+    if not isinstance(items, list):
+        raise _LineError('"turns" must be a list')
+    turns = []
+    for position, item in enumerate(items):
+        where = f"turns[{position}]"
+        if not isinstance(item, dict):
+            raise _LineError(f"{where} must be an object with start and end")
+        speaker = item.get("speaker")
+        if speaker is not None and not isinstance(speaker, str):
+            raise _LineError(f"{where} speaker must be a string or null")
+        turn = Turn(
+            index=_integer(item.get("index", position), f"{where} index"),
+            start=_integer(item.get("start"), f"{where} start"),
+            end=_integer(item.get("end"), f"{where} end"),
+            speaker=speaker or None,
+            start_time=_seconds(item.get("start_time"), f"{where} start_time"),
+            end_time=_seconds(item.get("end_time"), f"{where} end_time"),
+        )
+        turns.append(turn)
+    try:
+        check_turns(text, turns)
+    except ValueError as error:
+        raise _LineError(str(error)) from None
+    return tuple(turns)
+
+
+def _span(item: Any, where: str, text: str) -> tuple[str | None, SpanDraft]:
+    if not isinstance(item, dict):
+        raise _LineError(f"{where} must be an object with label, start and end")
+    label = item.get("label")
+    if not isinstance(label, str) or not label.strip():
+        raise _LineError(f"{where} has no label (a non-empty string is required)")
+    start = _integer(item.get("start"), f"{where} start")
+    end = _integer(item.get("end"), f"{where} end")
+    if not 0 <= start < end <= len(text):
+        raise _LineError(
+            f"{where} {label} [{start}, {end}) is not a non-empty range inside the text of "
+            f"{len(text)} characters"
+        )
+    covered = item.get("text")
+    if covered is not None and covered != text[start:end]:
+        raise _LineError(
+            f"{where} {label} [{start}, {end}) covers {text[start:end]!r}, but the span's "
+            f"text is {covered!r}"
+        )
+    annotator = item.get("annotator")
+    if annotator is not None and not (isinstance(annotator, str) and annotator.strip()):
+        raise _LineError(f"{where} annotator must be a non-empty string or null")
+    attributes = item.get("attributes")
+    if attributes is None:
+        attributes = {}
+    if not isinstance(attributes, dict):
+        raise _LineError(f"{where} attributes must be an object")
+    note = item.get("note")
+    if note is None:
+        note = ""
+    if not isinstance(note, str):
+        raise _LineError(f"{where} note must be a string")
+    stamps = {}
+    for key in ("created_at", "updated_at", "scheme_hash"):
+        value = item.get(key)
+        if value is not None and not isinstance(value, str):
+            raise _LineError(f"{where} {key} must be a string or null")
+        stamps[key] = value or None
+    return annotator, SpanDraft(label, start, end, attributes, note, **stamps)

@@ -1,0 +1,89 @@
+"""The tokenizer of the token-level exports (annotator/export/tokens.py)."""
+
+from __future__ import annotations
+
+import pytest
+
+from annotator.export.tokens import Token, align, choose_tokenizer, simple_tokens
+
+TEXT = "I won't say. They failed."  # the running example of formats.md
+
+
+def test_simple_tokens_match_the_formats_md_example() -> None:
+    assert simple_tokens(TEXT) == [
+        Token("I", 0, 1, True),
+        Token("wo", 2, 4, False),
+        Token("n't", 4, 7, True),
+        Token("say", 8, 11, False),
+        Token(".", 11, 12, True),
+        Token("They", 13, 17, True),
+        Token("failed", 18, 24, False),
+        Token(".", 24, 25, False),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "can't won’t it's We'll I'm",
+            ["ca", "n't", "wo", "n’t", "it", "'s", "We", "'ll", "I", "'m"],
+        ),
+        (
+            '"Yes," she said (quietly)...',
+            ['"', "Yes", ",", '"', "she", "said", "(", "quietly", ")", "..."],
+        ),
+        (
+            "Mr. Smith of the U.S. Senate, e.g. here.",
+            ["Mr.", "Smith", "of", "the", "U.S.", "Senate", ",", "e.g.", "here", "."],
+        ),
+        ("well-known 1,000 3.5% $100", ["well", "-", "known", "1,000", "3.5", "%", "$", "100"]),
+        ("no—never", ["no", "—", "never"]),
+        ("Café 😀 中文", ["Café", "😀", "中文"]),
+    ],
+)
+def test_simple_tokens_split_like_spacy(text: str, expected: list[str]) -> None:
+    assert [token.text for token in simple_tokens(text)] == expected
+
+
+def test_whitespace_beyond_one_space_is_a_token_of_its_own() -> None:
+    tokens = simple_tokens("a  b\n\nc")
+    assert [(t.text, t.ws) for t in tokens] == [
+        ("a", True),
+        (" ", False),
+        ("b", False),
+        ("\n\n", False),
+        ("c", False),
+    ]
+    assert all(t.text == "a  b\n\nc"[t.start : t.end] for t in tokens)
+
+
+def test_simple_tokens_agree_with_spacy_on_prose() -> None:
+    pytest.importorskip("spacy")
+    from annotator.export.tokens import spacy_tokens
+
+    text = (
+        "I won't say. They failed.\n\nWe'll see, Mr. Smith's plan is well-known (U.S.) "
+        "e.g. 3.5% of $100 don't can't I'm they're you've he'd; hello!? 'quoted' it’s won’t"
+    )
+    assert simple_tokens(text) == spacy_tokens(text)
+
+
+def test_choose_tokenizer() -> None:
+    assert choose_tokenizer("simple")[1] is simple_tokens
+    name, _ = choose_tokenizer("auto")
+    assert name in ("spacy", "simple")
+    with pytest.raises(ValueError, match="unknown tokenizer 'nltk'"):
+        choose_tokenizer("nltk")
+
+
+def test_align_exact_snapped_and_empty() -> None:
+    tokens = simple_tokens(TEXT)
+    assert align(tokens, 0, 11) == (0, 3, False)
+    assert align(tokens, 13, 24) == (5, 6, False)
+    assert align(tokens, 0, 25) == (0, 7, False)
+    assert align(tokens, 3, 16) == (1, 5, True)  # "on't say. The": both edges inside tokens
+    assert align(tokens, 12, 13) is None  # only a space
+    spaced = simple_tokens("a\n\nb")
+    assert align(spaced, 0, 4) == (0, 2, False)  # the "\n\n" token sits inside
+    assert align(spaced, 1, 4) == (2, 2, True)  # a whitespace token never starts a range

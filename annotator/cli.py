@@ -20,6 +20,7 @@ from rich.text import Text
 from . import __version__
 from .export import EXPORT_FORMATS, UNITS, export
 from .io import FORMATS, ImportFailure, read_transcript
+from .io.brat import is_brat_folder
 from .model import DOCUMENT_STATUSES
 from .resources import default_scheme_path, sample_transcripts
 from .scheme import Scheme, SchemeError, load_scheme_file, validate_scheme
@@ -167,11 +168,18 @@ def init(ctx: click.Context, scheme_path: Path | None) -> None:
 
 
 def _expand(paths: Iterable[Path]) -> tuple[list[Path], list[Path]]:
-    """Files to import, and README files skipped because a folder or glob brought them in."""
+    """Files to import, and README files skipped because a folder or glob brought them in.
+
+    A brat folder (``.ann``/``.txt`` pairs and ``annotation.conf``) is one import; any other
+    folder is searched for files.
+    """
     paths = list(paths)
     files: list[Path] = []
     skipped: list[Path] = []
     for path in paths:
+        if is_brat_folder(path):
+            files.append(path)
+            continue
         found = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
         for file in found:
             if file.stem.lower() == "readme" and (path.is_dir() or len(paths) > 1):
@@ -193,13 +201,15 @@ def _expand(paths: Iterable[Path]) -> tuple[list[Path], list[Path]]:
     "--as",
     "annotator",
     metavar="NAME",
-    help="Annotator whose layer the spans of span files (Prodigy, doccano) become.",
+    help="Annotator whose layer the spans of a file that names none become "
+    "(doccano, brat, Prodigy without an annotator id).",
 )
 @click.pass_context
 def import_(
     ctx: click.Context, paths: tuple[Path, ...], format_: str | None, annotator: str | None
 ) -> None:
-    """Import transcripts (text/Markdown, SRT, WebVTT, JSON, TEI XML, JSONL with spans).
+    """Import transcripts (text/Markdown, SRT, WebVTT, JSON, TEI XML) and labelled data
+    (annotator JSONL, Prodigy, doccano, brat, Label Studio).
 
     Each file is imported whole or not at all; a bad file is reported in one line and the
     others still import. A document whose text is already in the project is not added again.
@@ -233,17 +243,19 @@ def import_(
                 continue
             new = [d for d, r in zip(documents, results, strict=True) if r.created]
             spans = sum(r.spans_added for r in results)
-            speakers = {s for d in documents for s in d.speakers}
+            # A file with several annotators' layers repeats each text once per layer.
+            texts = list({d.sha256: d for d in documents}.values())
+            speakers = {s for d in texts for s in d.speakers}
             if new:
-                result = "imported" if len(new) == len(documents) else f"{len(new)} new"
+                result = "imported" if len(new) == len(texts) else f"{len(new)} new"
             else:
                 result = "already there" if not spans else "spans added"
             table.add_row(
                 _cell(path.name),
-                str(len(documents)),
-                str(sum(len(d.turns) for d in documents)),
+                str(len(texts)),
+                str(sum(len(d.turns) for d in texts)),
                 str(len(speakers)),
-                f"{sum(d.words for d in documents):,}",
+                f"{sum(d.words for d in texts):,}",
                 str(spans),
                 result,
             )

@@ -145,3 +145,14 @@ def test_export_then_import_into_a_new_project(run, tmp_path: Path) -> None:
         return records
 
     assert content("second.jsonl") == content("first.jsonl")
+
+
+@pytest.mark.parametrize(("fmt", "output"), [("brat", "brat"), ("labelstudio", "ls.json")])
+def test_exported_tool_files_import_back_through_the_cli(
+    run, fmt: str, output: str
+) -> None:
+    assert run("export", "--format", fmt, "-o", output).exit_code == 0
+    run("--db", "new.db", "init", "--scheme", str(FIXTURES / "tiny-scheme.yaml"))
+    result = run("--db", "new.db", "import", output)  # a brat folder is one import
+    assert result.exit_code == 0, result.output
+    assert "7 spans added" in result.stdout and "0 file(s) failed" in result.stdout

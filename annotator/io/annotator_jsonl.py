@@ -30,7 +30,7 @@ import math
 from pathlib import Path
 from typing import Any
 
-from annotator.io.common import ImportFailure, json_safe
+from annotator.io.common import ImportFailure, json_objects, json_safe
 from annotator.model import ImportedDocument, SpanDraft, Turn, check_turns, normalise_text
 
 FORMAT = "annotator-jsonl"
@@ -67,24 +67,8 @@ def parse_annotator_jsonl(
     """Parse a native export (rules in the module docstring)."""
     stem = Path(source_path or source).stem
     documents: list[ImportedDocument] = []
-    for number, line in enumerate(text.split("\n"), start=1):
-        if not line.strip():
-            continue
+    for number, record in json_objects(text, source):
         try:
-            record = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise ImportFailure(
-                source,
-                f"invalid JSON ({exc.msg}); each line must be one JSON object",
-                place=f"line {number}, column {exc.colno}",
-            ) from None
-        except RecursionError:
-            raise ImportFailure(
-                source, "the JSON is nested too deeply", place=f"line {number}"
-            ) from None
-        try:
-            if not isinstance(record, dict):
-                raise _LineError(f"expected a JSON object, found {type(record).__name__}")
             documents.extend(_layers(record, number, stem))
         except _LineError as exc:
             raise ImportFailure(source, str(exc), place=f"line {number}") from None

@@ -16,8 +16,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -210,3 +211,32 @@ class DocumentBuilder:
             source_path=source_path,
             metadata=json_safe(dict(metadata or {})),
         )
+
+
+def json_objects(text: str, source: str) -> Iterator[tuple[int, dict[str, Any]]]:
+    """The JSON object on each non-blank line of a JSONL text, with its line number.
+
+    Invalid JSON, or a line that is not an object, refuses the file naming the line.
+    """
+    for number, line in enumerate(text.split("\n"), start=1):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise ImportFailure(
+                source,
+                f"invalid JSON ({exc.msg}); each line must be one JSON object",
+                place=f"line {number}, column {exc.colno}",
+            ) from None
+        except RecursionError:
+            raise ImportFailure(
+                source, "the JSON is nested too deeply", place=f"line {number}"
+            ) from None
+        if not isinstance(record, dict):
+            raise ImportFailure(
+                source,
+                f"expected a JSON object, found {type(record).__name__}",
+                place=f"line {number}",
+            )
+        yield number, record

@@ -49,7 +49,7 @@ import unicodedata
 from pathlib import Path
 from typing import Any
 
-from annotator.io.common import ImportFailure, json_safe
+from annotator.io.common import ImportFailure, json_objects, json_safe
 from annotator.model import ImportedDocument, SpanDraft, Turn, normalise_text
 
 _PRODIGY_KEYS = ("_input_hash", "_task_hash", "_view_id", "_timestamp", "answer")
@@ -304,29 +304,7 @@ def parse_span_jsonl(
     text: str, *, source: str, source_path: str | None, format: str | None = None
 ) -> list[ImportedDocument]:
     """Parse Prodigy or doccano JSONL (rules in the module docstring)."""
-    records: list[tuple[int, dict[str, Any]]] = []
-    for number, line in enumerate(text.split("\n"), start=1):
-        if not line.strip():
-            continue
-        try:
-            record = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise ImportFailure(
-                source,
-                f"invalid JSON ({exc.msg}); each line must be one JSON object",
-                place=f"line {number}, column {exc.colno}",
-            ) from None
-        except RecursionError:
-            raise ImportFailure(
-                source, "the JSON is nested too deeply", place=f"line {number}"
-            ) from None
-        if not isinstance(record, dict):
-            raise ImportFailure(
-                source,
-                f"expected a JSON object, found {type(record).__name__}",
-                place=f"line {number}",
-            )
-        records.append((number, record))
+    records = list(json_objects(text, source))
     if not records:
         raise ImportFailure(source, "the file has no JSON lines")
     style = format or next(

@@ -371,7 +371,8 @@ def status(ctx: click.Context) -> None:
 @click.option(
     "--config-out",
     type=click.Path(dir_okay=False, path_type=Path),
-    help="labelstudio: also write the labeling config XML made from the scheme here.",
+    help="labelstudio: where to write the labeling config XML made from the scheme "
+    "[default: next to the output, as <stem>.config.xml].",
 )
 @click.option(
     "-o",

@@ -6,6 +6,8 @@ User errors end in one line on stderr and exit status 1 (click's usage errors ex
 
 from __future__ import annotations
 
+import csv
+import json
 import sys
 from collections.abc import Iterable
 from contextlib import ExitStack
@@ -448,6 +450,153 @@ def export_(
         click.echo(f"{count(len(report.problems), 'problem')}: not represented as they are:")
         for problem in report.problems:
             click.echo(f"  {problem}")
+
+
+@cli.command()
+@click.option(
+    "--labels",
+    "labels",
+    multiple=True,
+    metavar="LABEL",
+    help="Only this label; repeat for several [default: all].",
+)
+@click.option(
+    "--annotators",
+    "annotators",
+    multiple=True,
+    metavar="NAME",
+    help="Only this annotator; repeat for several [default: all].",
+)
+@click.option(
+    "--documents",
+    "document_refs",
+    multiple=True,
+    metavar="REF",
+    help="Only this document (id or source file name); repeat for several [default: all].",
+)
+@click.option(
+    "--format",
+    "format_",
+    type=click.Choice(["table", "json", "csv"]),
+    default="table",
+    show_default=True,
+    help="Rich tables, or JSON / CSV (long format: section,row,column,value) for scripts.",
+)
+@click.pass_context
+def agreement(
+    ctx: click.Context,
+    labels: tuple[str, ...],
+    annotators: tuple[str, ...],
+    document_refs: tuple[str, ...],
+    format_: str,
+) -> None:
+    """Inter-annotator agreement on the documents two or more annotators marked done."""
+    from .agreement_report import agreement_report, report_rows
+
+    project = _open(ctx)
+    known = {x.id for x in project.scheme.labels} | set(project.stats().spans_per_label)
+    for label in labels:
+        if label not in known:
+            raise ProjectError(f"no label {label!r} in the scheme or in any span")
+    ids = [project.find_document(ref).id for ref in document_refs] or None
+    report = agreement_report(project, labels or None, annotators or None, ids)
+    if format_ == "json":
+        click.echo(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
+        return
+    if format_ == "csv":
+        writer = csv.writer(sys.stdout, lineterminator="\n")
+        writer.writerow(["section", "row", "column", "value"])
+        writer.writerows(report_rows(report))
+        return
+    _print_agreement(report)
+
+
+def _number(value: object) -> str:
+    return "-" if value is None else f"{value:.3f}" if isinstance(value, float) else str(value)
+
+
+def _print_agreement(report: Any) -> None:
+    console = _console()
+    if not report.documents_counted:
+        console.print(
+            "No document is marked done by two or more annotators yet (press D in the app)."
+        )
+        return
+    console.print(
+        Text(
+            f"{report.documents_counted} document{'s' if report.documents_counted != 1 else ''} "
+            "done by two or more of: " + ", ".join(report.annotators)
+        )
+    )
+    columns = [
+        ("spans", "spans"), ("F1 exact", "f1_exact"), ("F1 overlap", "f1_overlap"),
+        ("Cohen κ", "cohen_kappa"), ("Fleiss κ", "fleiss_kappa"),
+        ("Kripp. α", "krippendorff_alpha"), ("raw agr.", "percent_agreement"),
+        ("unitizing α", "unitizing_alpha"),
+    ]  # fmt: skip
+    table = Table("label", *(c for c, _ in columns), title="Agreement per label")
+    for row in report.summary:
+        table.add_row(
+            _cell(row["label"]),
+            *(_number(row[key]) for _, key in columns),
+            style="bold" if row is report.summary[-1] else None,
+        )
+    console.print(table)
+    pairs = Table(
+        "a", "b", "docs", "F1 exact", "F1 overlap", "Cohen κ", "unitizing α", title="Pairs"
+    )
+    for row in report.pairs:
+        pairs.add_row(
+            _cell(row["a"]),
+            _cell(row["b"]),
+            *(
+                _number(row[k])
+                for k in ("documents", "f1_exact", "f1_overlap", "cohen_kappa", "unitizing_alpha")
+            ),
+        )
+    console.print(pairs)
+    docs = Table(
+        "id",
+        "title",
+        "annotators",
+        "F1 exact",
+        "F1 overlap",
+        "Kripp. α",
+        "unitizing α",
+        title="Documents, most disagreement first",
+    )
+    for row in report.documents:
+        docs.add_row(
+            str(row["id"]),
+            _cell(row["title"]),
+            _cell(", ".join(row["annotators"])),
+            *(
+                _number(row[k])
+                for k in ("f1_exact", "f1_overlap", "krippendorff_alpha", "unitizing_alpha")
+            ),
+        )
+    _fit(docs, console.width, flexible=(1, 2))
+    console.print(docs)
+    tally = report.disagreements
+    console.print(
+        Text(
+            f"Span pairs: {tally.get('agree', 0)} agree; disagreements: "
+            f"{tally.get('boundary_only', 0)} boundary only, {tally.get('label_only', 0)} "
+            f"label only, {tally.get('other', 0)} other (marked by one side only)."
+        )
+    )
+    if report.confusion:
+        swaps = Table("label", "label", "swaps", title="Labels swapped on the same text")
+        for row in report.confusion:
+            swaps.add_row(_cell(row["label_a"]), _cell(row["label_b"]), str(row["count"]))
+        console.print(swaps)
+    console.print(
+        Text(
+            "F1: pairwise, no chance correction. κ and α: per character, chance-corrected. "
+            "Unitizing α (Krippendorff, as DKPro/INCEpTION) weighs boundaries and lengths; "
+            "a label swap on the same text scores far below zero. '-' = undefined."
+        )
+    )
 
 
 @cli.group()

@@ -1,0 +1,536 @@
+"""Inter-annotator agreement coefficients, in pure Python.
+
+Usable on any data, not only on a project: spans are ``(label, start, end)`` tuples with
+half-open ``[start, end)`` character offsets, unitizing annotations are
+``(annotator, label, start, end)``. Definitions and sources: ``design/agreement.md``.
+
+- :func:`span_f1`: precision, recall and F1 of one annotator's spans against another's,
+  exact or same-label overlap (one-to-one, by maximum bipartite matching).
+- :func:`cohen_kappa` (two annotators, complete data), :func:`fleiss_kappa` (a units x
+  categories count table), :func:`krippendorff_alpha` (nominal, coders x units, ``None`` for
+  missing): each returns a :class:`Coefficient`.
+- :func:`character_labels`: per-character label sequence, the bridge from spans to kappa/alpha.
+- :func:`unitizing_alpha`: Krippendorff's unitizing alpha (1995/2004) as DKPro Statistics'
+  ``KrippendorffAlphaUnitizingAgreement`` (used by INCEpTION) computes it.
+
+Degenerate data never silently becomes 0 or 1: a coefficient that is undefined (0/0) has
+``value`` ``None`` and a ``reason`` such as ``"no variation"`` (every rating is the same
+value, e.g. all ``"O"``), ``"no items"`` or ``"no pairable units"`` (no unit was rated by two
+coders, e.g. one annotator only). The raw percentage agreement is reported next to it
+wherever it is defined, so "everyone said O everywhere" still shows as 100 % agreement.
+
+Which data to feed in is the caller's decision; the project report
+(:mod:`annotator.agreement_report`) counts a document only for the annotators who marked it
+done, and an annotator who did not do a document is *missing* (``None``), never "no spans".
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections import Counter, defaultdict
+from collections.abc import Hashable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from fractions import Fraction
+from itertools import combinations
+from typing import Literal
+
+__all__ = [
+    "OUTSIDE",
+    "Coefficient",
+    "SpanScore",
+    "UnitizingAlpha",
+    "character_labels",
+    "cohen_kappa",
+    "fleiss_kappa",
+    "krippendorff_alpha",
+    "match_spans",
+    "span_f1",
+    "unitizing_alpha",
+]
+
+Span = tuple[str, int, int]
+MatchMode = Literal["exact", "overlap"]
+
+OUTSIDE = "O"
+"""The value of a character no span covers (see :func:`character_labels`)."""
+
+NO_VARIATION = "no variation"
+NO_ITEMS = "no items"
+NO_PAIRABLE = "no pairable units"
+TOO_FEW_ANNOTATORS = "fewer than two annotators"
+NO_SPANS = "no spans"
+
+
+# ---- span precision / recall / F1 ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SpanScore:
+    """Span agreement of a candidate against a reference.
+
+    ``precision`` = matched / candidate and ``recall`` = matched / reference are ``None``
+    when their denominator is 0; ``f1`` = 2 matched / (reference + candidate) is ``None``
+    only when neither side has a span (then there is nothing to agree on; leave such pairs
+    out of averages and count them). Swapping the two sides swaps precision and recall and
+    leaves ``f1`` unchanged.
+    """
+
+    matched: int
+    reference: int  # number of reference spans
+    candidate: int  # number of candidate spans
+    match: MatchMode = "exact"
+
+    @property
+    def precision(self) -> float | None:
+        return self.matched / self.candidate if self.candidate else None
+
+    @property
+    def recall(self) -> float | None:
+        return self.matched / self.reference if self.reference else None
+
+    @property
+    def f1(self) -> float | None:
+        total = self.reference + self.candidate
+        return 2 * self.matched / total if total else None
+
+    def __add__(self, other: SpanScore) -> SpanScore:
+        """Micro-average: add the counts of two scores (e.g. of two documents or labels)."""
+        if other.match != self.match:
+            raise ValueError("cannot add exact and overlap scores")
+        return SpanScore(
+            self.matched + other.matched,
+            self.reference + other.reference,
+            self.candidate + other.candidate,
+            self.match,
+        )
+
+
+def _check_match_mode(match: str) -> None:
+    if match not in ("exact", "overlap"):
+        raise ValueError(f"match must be 'exact' or 'overlap', not {match!r}")
+
+
+def match_spans(
+    reference: Sequence[Span], candidate: Sequence[Span], match: MatchMode = "exact"
+) -> list[tuple[int, int]]:
+    """Pair reference spans with candidate spans one-to-one; returns ``(ref_index,
+    cand_index)`` pairs.
+
+    ``"exact"`` pairs spans with the same label, start and end. ``"overlap"`` pairs spans
+    with the same label that share at least one character, choosing a *maximum* matching
+    (augmenting paths), so the number of pairs does not depend on the order of the input.
+    Among maximum matchings, exact matches are tried first, so identical spans pair up.
+    """
+    _check_match_mode(match)
+    pairs: list[tuple[int, int]] = []
+    if match == "exact":
+        waiting: dict[Span, list[int]] = defaultdict(list)
+        for j, span in enumerate(candidate):
+            waiting[tuple(span)].append(j)  # type: ignore[index]
+        for i, span in enumerate(reference):
+            free = waiting.get(tuple(span))  # type: ignore[arg-type]
+            if free:
+                pairs.append((i, free.pop(0)))
+        return pairs
+    by_label: dict[str, list[int]] = defaultdict(list)
+    for j, (label, _, _) in enumerate(candidate):
+        by_label[label].append(j)
+    # Adjacency: reference i -> overlapping candidates, identical spans first.
+    adjacency: list[list[int]] = []
+    for label, start, end in reference:
+        near = [
+            j for j in by_label.get(label, ()) if candidate[j][1] < end and start < candidate[j][2]
+        ]
+        near.sort(key=lambda j: candidate[j][1] != start or candidate[j][2] != end)
+        adjacency.append(near)
+    owner: dict[int, int] = {}  # candidate -> reference
+    for root in range(len(reference)):
+        if adjacency[root]:
+            _augment(root, adjacency, owner)
+    return sorted((i, j) for j, i in owner.items())
+
+
+def _augment(root: int, adjacency: list[list[int]], owner: dict[int, int]) -> bool:
+    """Kuhn's augmenting path from reference ``root`` (iterative: no recursion limit)."""
+    seen: set[int] = set()
+    # Stack of (reference, index of next neighbour to try); path holds chosen candidates.
+    stack: list[list[int]] = [[root, 0]]
+    path: list[int] = []
+    while stack:
+        frame = stack[-1]
+        node, k = frame
+        neighbours = adjacency[node]
+        advanced = False
+        while k < len(neighbours):
+            j = neighbours[k]
+            k += 1
+            if j in seen:
+                continue
+            seen.add(j)
+            frame[1] = k
+            if j not in owner:
+                # Free candidate: flip the path (each stack frame takes the next candidate).
+                path.append(j)
+                for (ref, _), cand in zip(stack, path, strict=True):
+                    owner[cand] = ref
+                return True
+            path.append(j)
+            stack.append([owner[j], 0])
+            advanced = True
+            break
+        if not advanced:
+            stack.pop()
+            if path:
+                path.pop()
+    return False
+
+
+def span_f1(
+    reference: Iterable[Span], candidate: Iterable[Span], match: MatchMode = "exact"
+) -> SpanScore:
+    """Precision, recall and F1 of ``candidate`` spans against ``reference`` spans.
+
+    Spans are ``(label, start, end)``. ``match="exact"`` needs the same label, start and
+    end; ``match="overlap"`` needs the same label and at least one shared character, and
+    pairs spans one-to-one by maximum bipartite matching (see :func:`match_spans`).
+    Duplicate spans count as often as they occur. F1 has no chance correction (it is
+    Hripcsak & Rothschild's positive specific agreement).
+    """
+    ref, cand = [tuple(s) for s in reference], [tuple(s) for s in candidate]
+    pairs = match_spans(ref, cand, match)  # type: ignore[arg-type]
+    return SpanScore(len(pairs), len(ref), len(cand), match)
+
+
+# ---- kappa and alpha on items -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Coefficient:
+    """One chance-corrected coefficient, labelled with what was computed.
+
+    ``value`` is ``None`` when the coefficient is undefined, with ``reason`` saying why.
+    ``observed`` and ``expected`` are the terms of the coefficient's own formula: agreements
+    (p_o, p_e) for the kappas, disagreements (D_o, D_e) for alpha. ``percent_agreement`` is
+    the raw share of agreeing (pairs of) ratings, ``items`` the number of items used.
+    """
+
+    name: str
+    value: float | None
+    observed: float | None
+    expected: float | None
+    percent_agreement: float | None
+    items: int
+    reason: str | None = None
+
+
+def cohen_kappa(a: Sequence[Hashable], b: Sequence[Hashable]) -> Coefficient:
+    """Cohen's (1960) kappa of two annotators who rated the same items.
+
+    p_o is the share of items with equal values, p_e = sum_c p_a(c) p_b(c) with each
+    annotator's *own* marginals, kappa = (p_o - p_e) / (1 - p_e). The data must be complete
+    (use :func:`krippendorff_alpha` for missing values). Undefined (``None``) without items
+    or when p_e = 1 (both annotators used one and the same value throughout).
+    """
+    if len(a) != len(b):
+        raise ValueError(f"the sequences differ in length ({len(a)} and {len(b)})")
+    if any(v is None for v in a) or any(v is None for v in b):
+        raise ValueError("Cohen's kappa needs complete data; use krippendorff_alpha")
+    n = len(a)
+    if n == 0:
+        return Coefficient("Cohen's kappa", None, None, None, None, 0, NO_ITEMS)
+    pairs = Counter(zip(a, b, strict=True))
+    agree = sum(count for (x, y), count in pairs.items() if x == y)
+    count_a, count_b = Counter(a), Counter(b)
+    p_o = Fraction(agree, n)
+    p_e = Fraction(sum(count_a[c] * count_b[c] for c in count_a), n * n)
+    if p_e == 1:
+        return Coefficient("Cohen's kappa", None, 1.0, 1.0, 1.0, n, NO_VARIATION)
+    kappa = (p_o - p_e) / (1 - p_e)
+    return Coefficient("Cohen's kappa", float(kappa), float(p_o), float(p_e), float(p_o), n)
+
+
+def fleiss_kappa(counts: Sequence[Sequence[int]]) -> Coefficient:
+    """Fleiss' (1971) kappa from a units x categories table of rating counts.
+
+    Every unit must have the same number n >= 2 of ratings (not necessarily by the same
+    raters). P_i = (sum_j n_ij^2 - n) / (n (n - 1)), P = mean P_i, p_j = sum_i n_ij / (N n),
+    P_e = sum_j p_j^2, kappa = (P - P_e) / (1 - P_e). Fleiss' kappa generalises Scott's pi
+    (pooled marginals), not Cohen's kappa. Undefined without units or when P_e = 1.
+    """
+    rows = [tuple(int(x) for x in row) for row in counts]
+    if not rows:
+        return Coefficient("Fleiss' kappa", None, None, None, None, 0, NO_ITEMS)
+    width = len(rows[0])
+    n = sum(rows[0])
+    for row in rows:
+        if len(row) != width:
+            raise ValueError("every unit needs a count for every category")
+        if any(x < 0 for x in row):
+            raise ValueError("counts cannot be negative")
+        if sum(row) != n:
+            raise ValueError(f"every unit needs the same number of ratings ({n}), got {sum(row)}")
+    if n < 2:
+        raise ValueError("Fleiss' kappa needs at least two ratings per unit")
+    big_n = len(rows)
+    p_bar = Fraction(sum(sum(x * x for x in row) - n for row in rows), big_n * n * (n - 1))
+    totals = [sum(row[j] for row in rows) for j in range(width)]
+    p_e = Fraction(sum(t * t for t in totals), (big_n * n) ** 2)
+    if p_e == 1:
+        return Coefficient("Fleiss' kappa", None, 1.0, 1.0, 1.0, big_n, NO_VARIATION)
+    kappa = (p_bar - p_e) / (1 - p_e)
+    return Coefficient("Fleiss' kappa", float(kappa), float(p_bar), float(p_e), float(p_bar), big_n)
+
+
+def krippendorff_alpha(data: Sequence[Sequence[Hashable | None]]) -> Coefficient:
+    """Krippendorff's alpha for nominal data; ``data`` is coders x units, ``None`` = missing.
+
+    Built on the coincidence matrix: in a unit with m_u >= 2 values, every ordered pair of
+    values from two different coders adds 1/(m_u - 1); units with fewer than two values are
+    unpairable and dropped. D_o = (n - sum_c o_cc) / n, D_e = (n^2 - sum_c n_c^2) /
+    (n (n - 1)), alpha = 1 - D_o / D_e. Alpha is not clipped: it is negative under
+    systematic disagreement. Undefined when no unit is pairable or when all pairable values
+    are the same (D_e = 0).
+    """
+    if not data:
+        return Coefficient("Krippendorff's alpha (nominal)", None, None, None, None, 0, NO_ITEMS)
+    width = len(data[0])
+    if any(len(row) != width for row in data):
+        raise ValueError("every coder needs a value (or None) for every unit")
+    return _alpha_from_columns(Counter(zip(*data, strict=True)))
+
+
+def _alpha_from_columns(columns: Mapping[tuple[Hashable | None, ...], int]) -> Coefficient:
+    """Nominal alpha from distinct unit columns (one value per coder) and their counts."""
+    name = "Krippendorff's alpha (nominal)"
+    diagonal = Fraction(0)
+    n_c: Counter[Hashable] = Counter()
+    units = 0
+    for column, times in columns.items():
+        values = Counter(v for v in column if v is not None)
+        m_u = sum(values.values())
+        if m_u < 2:
+            continue
+        units += times
+        for value, count in values.items():
+            # Row sums of the coincidence matrix: each value contributes its count.
+            n_c[value] += count * times
+            diagonal += Fraction(count * (count - 1) * times, m_u - 1)
+    n = sum(n_c.values())
+    if n == 0:
+        return Coefficient(name, None, None, None, None, 0, NO_PAIRABLE)
+    d_o = (n - diagonal) / n
+    d_e = Fraction(n * n - sum(c * c for c in n_c.values()), n * (n - 1))
+    if d_e == 0:
+        return Coefficient(name, None, 0.0, 0.0, 1.0, units, NO_VARIATION)
+    alpha = 1 - d_o / d_e
+    return Coefficient(name, float(alpha), float(d_o), float(d_e), float(1 - d_o), units)
+
+
+def character_labels(length: int, spans: Iterable[Span], outside: str = OUTSIDE) -> list[str]:
+    """The label of every character of a text of ``length`` characters.
+
+    A character no span covers gets ``outside`` (``"O"``). A character covered by spans of
+    several *different* labels gets those labels sorted and joined with ``"+"`` (e.g.
+    ``"claim+evasion"``), a value of its own, so nested or overlapping spans of different
+    labels disagree with either label alone; same-label overlaps collapse to that label.
+    For per-label (binary) agreement, pass only that label's spans: the values are then the
+    label or ``"O"``.
+    """
+    labels = [outside] * length
+    events: list[tuple[int, int, str]] = []  # (position, +1 open / -1 close, label)
+    for label, start, end in spans:
+        if not 0 <= start < end <= length:
+            raise ValueError(f"span {label} [{start}, {end}) is not inside [0, {length})")
+        events.append((start, 1, label))
+        events.append((end, -1, label))
+    if not events:
+        return labels
+    events.sort()
+    active: Counter[str] = Counter()
+    i = 0
+    while i < len(events):
+        position = events[i][0]
+        while i < len(events) and events[i][0] == position:
+            _, step, label = events[i]
+            active[label] += step
+            if not active[label]:
+                del active[label]
+            i += 1
+        if active and i < len(events):
+            following = events[i][0]
+            value = "+".join(sorted(active))
+            labels[position:following] = [value] * (following - position)
+    return labels
+
+
+# ---- Krippendorff's unitizing alpha (DKPro-compatible) --------------------------------------
+
+
+@dataclass(frozen=True)
+class UnitizingAlpha:
+    """Krippendorff's unitizing alpha_U, per label and overall.
+
+    ``by_label`` maps each label that occurs to alpha_c (``None`` when undefined, with
+    ``reasons[label]``); ``observed`` and ``expected`` hold D_O,c and D_E,c. ``overall`` is
+    DKPro's value, 1 - mean_c(D_O,c) / mean_c(D_E,c): it averages the disagreements, not the
+    alphas, so a label only one annotator used can pull it down hard.
+    """
+
+    overall: float | None
+    by_label: dict[str, float | None] = field(default_factory=dict)
+    observed: dict[str, float] = field(default_factory=dict)
+    expected: dict[str, float] = field(default_factory=dict)
+    annotators: tuple[Hashable, ...] = ()
+    reason: str | None = None
+    reasons: dict[str, str] = field(default_factory=dict)
+    dropped: int = 0  # same-label overlapping spans of one annotator left out
+
+
+def unitizing_alpha(
+    length: int,
+    annotations: Iterable[tuple[Hashable, str, int, int]],
+    annotators: Iterable[Hashable] | None = None,
+) -> UnitizingAlpha:
+    """Krippendorff's (1995, 2004) unitizing alpha over the continuum ``[0, length)``.
+
+    ``annotations`` are ``(annotator, label, start, end)``; ``annotators`` lists everyone
+    who unitized the continuum, including annotators without a single span (their whole
+    continuum is a gap). Annotators named in ``annotations`` are always included.
+
+    Follows DKPro Statistics' ``KrippendorffAlphaUnitizingAgreement``: each label c is a
+    binary "c-unit versus gap" unitization; D_O,c sums, over ordered annotator pairs,
+    (start difference)^2 + (end difference)^2 for overlapping c-units and l^2 for a c-unit
+    lying entirely inside the other's gap, divided by m(m - 1)L^2; D_E,c is Krippendorff's
+    expectation over all possible unitizations. alpha_c = 1 - D_O,c / D_E,c, and 0 when
+    D_O,c = D_E,c (as DKPro). Exact rational arithmetic is used throughout.
+
+    Where this departs from DKPro (project convention: undefined is ``None``, never a
+    silent 0, 1 or NaN): fewer than two annotators or no spans at all give ``overall``
+    ``None`` with a ``reason``; a label whose D_E,c is 0 gets ``None``. One annotator's
+    overlapping spans of the same label are not allowed by alpha_U: as INCEpTION does, the
+    earliest (then longest) one is kept and the others are counted in ``dropped``.
+    """
+    if length < 0:
+        raise ValueError("the continuum length cannot be negative")
+    units: dict[str, dict[Hashable, list[tuple[int, int]]]] = defaultdict(lambda: defaultdict(list))
+    coders: dict[Hashable, None] = dict.fromkeys(annotators or ())
+    for annotator, label, start, end in annotations:
+        if not 0 <= start < end <= length:
+            raise ValueError(f"span {label} [{start}, {end}) is not inside [0, {length})")
+        coders.setdefault(annotator, None)
+        units[label][annotator].append((start, end))
+    order = tuple(coders)
+    m = len(order)
+    if m < 2:
+        return UnitizingAlpha(None, annotators=order, reason=TOO_FEW_ANNOTATORS)
+    if not units:
+        return UnitizingAlpha(None, annotators=order, reason=NO_SPANS)
+
+    dropped = 0
+    by_label: dict[str, float | None] = {}
+    observed: dict[str, Fraction] = {}
+    expected: dict[str, Fraction] = {}
+    reasons: dict[str, str] = {}
+    for label in sorted(units):
+        kept: dict[Hashable, list[tuple[int, int]]] = {}
+        for coder in order:
+            kept[coder], lost = _without_overlaps(units[label].get(coder, []))
+            dropped += lost
+        segments = {coder: _segments(length, kept[coder]) for coder in order}
+        d_o = _observed(length, [segments[c] for c in order])
+        d_e = _expected(length, m, [kept[c] for c in order], [segments[c] for c in order])
+        observed[label], expected[label] = d_o, d_e
+        if d_e == 0:
+            by_label[label] = None
+            reasons[label] = NO_VARIATION
+        else:
+            by_label[label] = 0.0 if d_o == d_e else float(1 - d_o / d_e)
+    total_o, total_e = sum(observed.values()), sum(expected.values())
+    if total_e == 0:
+        overall, reason = None, NO_VARIATION
+    else:
+        overall, reason = (0.0 if total_o == total_e else float(1 - total_o / total_e)), None
+    return UnitizingAlpha(
+        overall,
+        by_label,
+        {k: float(v) for k, v in observed.items()},
+        {k: float(v) for k, v in expected.items()},
+        order,
+        reason,
+        reasons,
+        dropped,
+    )
+
+
+def _without_overlaps(spans: list[tuple[int, int]]) -> tuple[list[tuple[int, int]], int]:
+    """Keep the earliest, then longest, of one annotator's overlapping same-label spans."""
+    kept: list[tuple[int, int]] = []
+    for start, end in sorted(spans, key=lambda s: (s[0], -s[1])):
+        if kept and start < kept[-1][1]:
+            continue
+        kept.append((start, end))
+    return kept, len(spans) - len(kept)
+
+
+def _segments(length: int, spans: list[tuple[int, int]]) -> list[tuple[int, int, bool]]:
+    """Tile ``[0, length)`` with one annotator's units (True) and the gaps between (False)."""
+    segments: list[tuple[int, int, bool]] = []
+    position = 0
+    for start, end in spans:
+        if start > position:
+            segments.append((position, start, False))
+        segments.append((start, end, True))
+        position = end
+    if position < length:
+        segments.append((position, length, False))
+    return segments
+
+
+def _pair_distance(first: list[tuple[int, int, bool]], second: list[tuple[int, int, bool]]) -> int:
+    """Sum of DKPro's distances over every intersecting pair of two tilings' segments."""
+    total = i = j = 0
+    while i < len(first) and j < len(second):
+        b1, e1, unit1 = first[i]
+        b2, e2, unit2 = second[j]
+        if unit1 and unit2:
+            total += (b1 - b2) ** 2 + (e1 - e2) ** 2
+        elif unit1 and b2 <= b1 and e1 <= e2:  # unit inside the other's gap
+            total += (e1 - b1) ** 2
+        elif unit2 and b1 <= b2 and e2 <= e1:
+            total += (e2 - b2) ** 2
+        if e1 <= e2:
+            i += 1
+        if e2 <= e1:
+            j += 1
+    return total
+
+
+def _observed(length: int, tilings: list[list[tuple[int, int, bool]]]) -> Fraction:
+    m = len(tilings)
+    total = sum(_pair_distance(a, b) for a, b in combinations(tilings, 2))
+    return Fraction(2 * total, m * (m - 1) * length * length)
+
+
+def _expected(
+    length: int,
+    m: int,
+    spans: list[list[tuple[int, int]]],
+    tilings: list[list[tuple[int, int, bool]]],
+) -> Fraction:
+    lengths = [end - start for coder in spans for start, end in coder]
+    n_c = len(lengths)
+    gaps = sorted(e - b for tiling in tilings for b, e, unit in tiling if not unit)
+    # suffix[k] = sum of gaps[k:], so sum over gaps >= l of (gap - l + 1) is one lookup.
+    suffix = [0] * (len(gaps) + 1)
+    for k in range(len(gaps) - 1, -1, -1):
+        suffix[k] = suffix[k + 1] + gaps[k]
+    numerator = Fraction(0)
+    for size in lengths:
+        k = bisect.bisect_left(gaps, size)
+        fitting = suffix[k] - (size - 1) * (len(gaps) - k)
+        numerator += Fraction((n_c - 1) * (2 * size**3 - 3 * size**2 + size), 3)
+        numerator += size * size * fitting
+    denominator = m * length * (m * length - 1) - sum(s * (s - 1) for s in lengths)
+    if denominator <= 0:
+        return Fraction(0)
+    return numerator * 2 / length / denominator

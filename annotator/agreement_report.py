@@ -1,0 +1,352 @@
+"""Agreement figures for a whole project: what ``annotator agreement`` prints.
+
+Pure (no UI): :func:`agreement_report` reads a :class:`~annotator.store.Project` and returns
+an :class:`AgreementReport` whose :meth:`~AgreementReport.to_dict` is the JSON output.
+
+Which data count (design/agreement.md §1):
+
+- A document counts when at least two of the selected annotators marked it ``done``. For
+  that document, only those annotators count; anyone else is *missing*, not "no spans".
+- Span F1 and Cohen's kappa are pairwise, over the documents both annotators did; the
+  overall figure is the mean over pairs (pairs with no spans at all on either side are
+  left out of the F1 mean and counted). F1 within a pair is micro-averaged over documents.
+- Fleiss' kappa and Krippendorff's alpha use one item per character of every counted
+  document (value: :func:`~annotator.agreement.character_labels`), missing where an
+  annotator did not do the document. Fleiss' kappa needs the same number of ratings per
+  item, so it uses only the documents every selected annotator did.
+- Unitizing alpha has no notion of missing data: it is computed on one continuum that
+  concatenates (offsets re-based) the documents every selected annotator did; in the pair
+  matrix, the documents both did.
+- Per label: F1 on that label's spans only; kappa/alpha on binary "label or O" values.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from itertools import combinations
+from statistics import fmean
+from typing import Any
+
+from .agreement import (
+    Coefficient,
+    SpanScore,
+    character_labels,
+    cohen_kappa,
+    fleiss_kappa,
+    krippendorff_alpha,
+    match_spans,
+    span_f1,
+    unitizing_alpha,
+)
+from .database import ProjectError
+from .store import Project
+
+ALL = "(all)"
+Spans = list[tuple[str, int, int]]
+
+
+@dataclass
+class _Doc:
+    id: int
+    title: str
+    length: int
+    spans: dict[str, Spans]  # annotator -> spans (only annotators who did the document)
+
+
+@dataclass
+class AgreementReport:
+    """The figures of one agreement run; every value is JSON-ready (None = undefined)."""
+
+    annotators: list[str]
+    labels: list[str]
+    documents_counted: int
+    summary: list[dict[str, Any]] = field(default_factory=list)  # per label, then (all)
+    pairs: list[dict[str, Any]] = field(default_factory=list)
+    documents: list[dict[str, Any]] = field(default_factory=list)  # most disagreement first
+    confusion: list[dict[str, Any]] = field(default_factory=list)
+    disagreements: dict[str, int] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "annotators": self.annotators,
+            "labels": self.labels,
+            "documents_counted": self.documents_counted,
+            "summary": self.summary,
+            "pairs": self.pairs,
+            "documents": self.documents,
+            "confusion": self.confusion,
+            "disagreements": self.disagreements,
+        }
+
+
+def _value(coefficient: Coefficient) -> float | None:
+    return coefficient.value
+
+
+def _mean(values: Iterable[float | None]) -> float | None:
+    present = [v for v in values if v is not None]
+    return fmean(present) if present else None
+
+
+def _load(
+    project: Project,
+    labels: Sequence[str] | None,
+    annotators: Sequence[str] | None,
+    documents: Sequence[int] | None,
+) -> tuple[list[_Doc], list[str]]:
+    known = project.annotators()
+    for name in annotators or ():
+        if name not in known:
+            raise ProjectError(f"no annotator called {name!r} in this project")
+    chosen = list(annotators) if annotators else known
+    wanted = set(documents) if documents else None
+    label_set = set(labels) if labels else None
+    docs = []
+    summaries = project.documents()
+    if wanted is not None:
+        missing = wanted - {s.id for s in summaries}
+        if missing:
+            raise ProjectError(f"no document with id {min(missing)} in this project")
+    for summary in summaries:
+        if wanted is not None and summary.id not in wanted:
+            continue
+        done = [a for a in chosen if summary.statuses.get(a) == "done"]
+        if len(done) < 2:
+            continue
+        text = project.document(summary.id).text
+        layers: dict[str, Spans] = {}
+        for name in done:
+            layers[name] = [
+                (s.label, s.start, s.end)
+                for s in project.spans(summary.id, annotator=name)
+                if label_set is None or s.label in label_set
+            ]
+        docs.append(_Doc(summary.id, summary.title, len(text), layers))
+    return docs, chosen
+
+
+def agreement_report(
+    project: Project,
+    labels: Sequence[str] | None = None,
+    annotators: Sequence[str] | None = None,
+    documents: Sequence[int] | None = None,
+) -> AgreementReport:
+    """Compute every figure of the report (see the module docstring for the conventions)."""
+    docs, chosen = _load(project, labels, annotators, documents)
+    used = sorted({a for d in docs for a in d.spans}, key=chosen.index)
+    seen_labels = sorted({s[0] for d in docs for layer in d.spans.values() for s in layer})
+    label_list = list(labels) if labels else seen_labels
+    report = AgreementReport(used, label_list, len(docs))
+    pairs = list(combinations(used, 2))
+    complete = [d for d in docs if len(d.spans) == len(used)]
+
+    for label in [*label_list, ALL]:
+        keep = None if label == ALL else label
+        report.summary.append(_summary_row(label, keep, docs, used, pairs, complete))
+    for a, b in pairs:
+        report.pairs.append(_pair_row(a, b, docs))
+    report.documents = sorted(
+        (_document_row(d) for d in docs),
+        key=lambda r: (r["f1_overlap"] is None, r["f1_overlap"] or 0, r["f1_exact"] or 0),
+    )
+    report.confusion, report.disagreements = _confusion(docs, pairs)
+    return report
+
+
+def _only(spans: Spans, label: str | None) -> Spans:
+    return spans if label is None else [s for s in spans if s[0] == label]
+
+
+def _pair_scores(
+    a: str, b: str, docs: list[_Doc], label: str | None
+) -> tuple[SpanScore, SpanScore, list[str], list[str], int]:
+    exact, overlap = SpanScore(0, 0, 0, "exact"), SpanScore(0, 0, 0, "overlap")
+    chars_a: list[str] = []
+    chars_b: list[str] = []
+    shared = 0
+    for d in docs:
+        if a in d.spans and b in d.spans:
+            shared += 1
+            sa, sb = _only(d.spans[a], label), _only(d.spans[b], label)
+            exact += span_f1(sa, sb, "exact")
+            overlap += span_f1(sa, sb, "overlap")
+            chars_a += character_labels(d.length, sa)
+            chars_b += character_labels(d.length, sb)
+    return exact, overlap, chars_a, chars_b, shared
+
+
+def _summary_row(
+    label: str,
+    keep: str | None,
+    docs: list[_Doc],
+    used: list[str],
+    pairs: list[tuple[str, str]],
+    complete: list[_Doc],
+) -> dict[str, Any]:
+    exact_f1, overlap_f1, kappas = [], [], []
+    empty_pairs = 0
+    for a, b in pairs:
+        exact, overlap, chars_a, chars_b, shared = _pair_scores(a, b, docs, keep)
+        if not shared:
+            continue
+        if exact.f1 is None:
+            empty_pairs += 1
+        exact_f1.append(exact.f1)
+        overlap_f1.append(overlap.f1)
+        kappas.append(cohen_kappa(chars_a, chars_b).value)
+    # Coders x characters, None where an annotator did not do the document.
+    matrix: list[list[str | None]] = [[] for _ in used]
+    for d in docs:
+        for row, name in zip(matrix, used, strict=True):
+            if name in d.spans:
+                row += character_labels(d.length, _only(d.spans[name], keep))
+            else:
+                row += [None] * d.length
+    alpha = krippendorff_alpha(matrix) if docs else None
+    fleiss = _fleiss(complete, used, keep)
+    unitizing = _unitizing(complete, used, keep)
+    return {
+        "label": label,
+        "spans": sum(len(_only(layer, keep)) for d in docs for layer in d.spans.values()),
+        "f1_exact": _mean(exact_f1),
+        "f1_overlap": _mean(overlap_f1),
+        "pairs_without_spans": empty_pairs,
+        "cohen_kappa": _mean(kappas),
+        "fleiss_kappa": fleiss.value,
+        "fleiss_reason": fleiss.reason,
+        "krippendorff_alpha": alpha.value if alpha else None,
+        "alpha_reason": alpha.reason if alpha else "no documents",
+        "percent_agreement": alpha.percent_agreement if alpha else None,
+        "unitizing_alpha": (unitizing.overall if keep is None else unitizing.by_label.get(keep)),
+    }
+
+
+def _fleiss(complete: list[_Doc], used: list[str], label: str | None) -> Coefficient:
+    if not complete or len(used) < 2:
+        return Coefficient("Fleiss' kappa", None, None, None, None, 0, "no complete documents")
+    columns: Counter[tuple[str, ...]] = Counter()
+    for d in complete:
+        layers = [character_labels(d.length, _only(d.spans[name], label)) for name in used]
+        columns.update(tuple(sorted(c)) for c in zip(*layers, strict=True))
+    categories = sorted({v for column in columns for v in column})
+    rows = []
+    for column, times in columns.items():
+        counts = Counter(column)
+        rows += [[counts[c] for c in categories]] * times
+    return fleiss_kappa(rows)
+
+
+def _unitizing(docs: list[_Doc], names: Sequence[str], label: str | None) -> Any:
+    offset = 0
+    annotations = []
+    for d in docs:
+        for name in names:
+            annotations += [
+                (name, lab, offset + s, offset + e) for lab, s, e in _only(d.spans[name], label)
+            ]
+        offset += d.length
+    return unitizing_alpha(offset, annotations, annotators=names)
+
+
+def _pair_row(a: str, b: str, docs: list[_Doc]) -> dict[str, Any]:
+    exact, overlap, chars_a, chars_b, shared = _pair_scores(a, b, docs, None)
+    both = [d for d in docs if a in d.spans and b in d.spans]
+    return {
+        "a": a,
+        "b": b,
+        "documents": shared,
+        "f1_exact": exact.f1,
+        "f1_overlap": overlap.f1,
+        "cohen_kappa": cohen_kappa(chars_a, chars_b).value,
+        "unitizing_alpha": _unitizing(both, [a, b], None).overall if both else None,
+    }
+
+
+def _document_row(d: _Doc) -> dict[str, Any]:
+    names = list(d.spans)
+    exact = [span_f1(d.spans[a], d.spans[b], "exact").f1 for a, b in combinations(names, 2)]
+    overlap = [span_f1(d.spans[a], d.spans[b], "overlap").f1 for a, b in combinations(names, 2)]
+    matrix = [character_labels(d.length, d.spans[name]) for name in names]
+    return {
+        "id": d.id,
+        "title": d.title,
+        "annotators": names,
+        "spans": {name: len(d.spans[name]) for name in names},
+        "f1_exact": _mean(exact),
+        "f1_overlap": _mean(overlap),
+        "krippendorff_alpha": krippendorff_alpha(matrix).value,
+        "unitizing_alpha": _unitizing([d], names, None).overall,
+    }
+
+
+def _confusion(
+    docs: list[_Doc], pairs: list[tuple[str, str]]
+) -> tuple[list[dict[str, Any]], dict[str, int]]:
+    """Label swaps on identical boundaries, and how every pairwise disagreement splits up.
+
+    For each pair and document: exact matches agree; of the rest, same-label overlaps are
+    boundary-only disagreements; same boundaries with another label are label swaps;
+    what is left was marked by one side only (or differs in both label and boundaries).
+    """
+    swaps: Counter[tuple[str, str]] = Counter()
+    tally = Counter(agree=0, boundary_only=0, label_only=0, other=0)
+    for a, b in pairs:
+        for d in docs:
+            if a not in d.spans or b not in d.spans:
+                continue
+            sa, sb = d.spans[a], d.spans[b]
+            pairs_exact = match_spans(sa, sb, "exact")
+            left_a = [s for i, s in enumerate(sa) if i not in {p[0] for p in pairs_exact}]
+            left_b = [s for j, s in enumerate(sb) if j not in {p[1] for p in pairs_exact}]
+            boundary = match_spans(left_a, left_b, "overlap")
+            left_a = [s for i, s in enumerate(left_a) if i not in {p[0] for p in boundary}]
+            left_b = [s for j, s in enumerate(left_b) if j not in {p[1] for p in boundary}]
+            by_place: dict[tuple[int, int], list[str]] = {}
+            for label, start, end in left_b:
+                by_place.setdefault((start, end), []).append(label)
+            swapped = 0
+            for label, start, end in left_a:
+                others = by_place.get((start, end))
+                if others:
+                    swaps[tuple(sorted((label, others.pop())))] += 1  # type: ignore[index]
+                    swapped += 1
+            tally["agree"] += len(pairs_exact)
+            tally["boundary_only"] += len(boundary)
+            tally["label_only"] += swapped
+            tally["other"] += len(left_a) + len(left_b) - 2 * swapped
+    rows = [
+        {"label_a": x, "label_b": y, "count": count}
+        for (x, y), count in sorted(swaps.items(), key=lambda item: (-item[1], item[0]))
+    ]
+    return rows, dict(tally)
+
+
+def report_rows(report: AgreementReport) -> list[tuple[str, str, str, object]]:
+    """The report as ``(section, row, column, value)`` rows: the CSV output."""
+    rows: list[tuple[str, str, str, object]] = []
+
+    def add(section: str, key: str, row: dict[str, Any], skip: tuple[str, ...]) -> None:
+        for column, value in row.items():
+            if column in skip:
+                continue
+            if isinstance(value, dict):
+                for sub, item in value.items():
+                    rows.append((section, key, f"{column}.{sub}", item))
+            elif isinstance(value, list):
+                rows.append((section, key, column, ";".join(map(str, value))))
+            else:
+                rows.append((section, key, column, "" if value is None else value))
+
+    for row in report.summary:
+        add("label", row["label"], row, ("label",))
+    for row in report.pairs:
+        add("pair", f"{row['a']}|{row['b']}", row, ("a", "b"))
+    for row in report.documents:
+        add("document", str(row["id"]), row, ("id",))
+    for row in report.confusion:
+        rows.append(("confusion", f"{row['label_a']}|{row['label_b']}", "count", row["count"]))
+    for kind, count in report.disagreements.items():
+        rows.append(("disagreements", kind, "count", count))
+    return rows

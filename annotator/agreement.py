@@ -233,7 +233,7 @@ def cohen_kappa(a: Sequence[Hashable], b: Sequence[Hashable]) -> Coefficient:
     """
     if len(a) != len(b):
         raise ValueError(f"the sequences differ in length ({len(a)} and {len(b)})")
-    if any(v is None for v in a) or any(v is None for v in b):
+    if None in a or None in b:  # (not any(...): per-character sequences run to millions)
         raise ValueError("Cohen's kappa needs complete data; use krippendorff_alpha")
     n = len(a)
     if n == 0:
@@ -257,7 +257,16 @@ def fleiss_kappa(counts: Sequence[Sequence[int]]) -> Coefficient:
     P_e = sum_j p_j^2, kappa = (P - P_e) / (1 - P_e). Fleiss' kappa generalises Scott's pi
     (pooled marginals), not Cohen's kappa. Undefined without units or when P_e = 1.
     """
-    rows = [tuple(int(x) for x in row) for row in counts]
+    return fleiss_kappa_of_table(Counter(tuple(int(x) for x in row) for row in counts))
+
+
+def fleiss_kappa_of_table(table: Mapping[tuple[int, ...], int]) -> Coefficient:
+    """:func:`fleiss_kappa` of a table given as distinct rows and how often each occurs.
+
+    Per-character agreement has millions of units but few distinct rows of counts, so this
+    form keeps the work proportional to the distinct rows.
+    """
+    rows = list(table)
     if not rows:
         return Coefficient("Fleiss' kappa", None, None, None, None, 0, NO_ITEMS)
     width = len(rows[0])
@@ -271,9 +280,12 @@ def fleiss_kappa(counts: Sequence[Sequence[int]]) -> Coefficient:
             raise ValueError(f"every unit needs the same number of ratings ({n}), got {sum(row)}")
     if n < 2:
         raise ValueError("Fleiss' kappa needs at least two ratings per unit")
-    big_n = len(rows)
-    p_bar = Fraction(sum(sum(x * x for x in row) - n for row in rows), big_n * n * (n - 1))
-    totals = [sum(row[j] for row in rows) for j in range(width)]
+    big_n = sum(table.values())
+    p_bar = Fraction(
+        sum((sum(x * x for x in row) - n) * times for row, times in table.items()),
+        big_n * n * (n - 1),
+    )
+    totals = [sum(row[j] * times for row, times in table.items()) for j in range(width)]
     p_e = Fraction(sum(t * t for t in totals), (big_n * n) ** 2)
     if p_e == 1:
         return Coefficient("Fleiss' kappa", None, 1.0, 1.0, 1.0, big_n, NO_VARIATION)

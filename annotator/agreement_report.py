@@ -34,7 +34,7 @@ from .agreement import (
     SpanScore,
     character_labels,
     cohen_kappa,
-    fleiss_kappa,
+    fleiss_kappa_of_table,
     krippendorff_alpha,
     match_spans,
     span_f1,
@@ -231,11 +231,11 @@ def _fleiss(complete: list[_Doc], used: list[str], label: str | None) -> Coeffic
         layers = [character_labels(d.length, _only(d.spans[name], label)) for name in used]
         columns.update(tuple(sorted(c)) for c in zip(*layers, strict=True))
     categories = sorted({v for column in columns for v in column})
-    rows = []
+    table: Counter[tuple[int, ...]] = Counter()
     for column, times in columns.items():
         counts = Counter(column)
-        rows += [[counts[c] for c in categories]] * times
-    return fleiss_kappa(rows)
+        table[tuple(counts[c] for c in categories)] += times
+    return fleiss_kappa_of_table(table)
 
 
 def _unitizing(docs: list[_Doc], names: Sequence[str], label: str | None) -> Any:

@@ -238,9 +238,20 @@ def cohen_kappa(a: Sequence[Hashable], b: Sequence[Hashable]) -> Coefficient:
     n = len(a)
     if n == 0:
         return Coefficient("Cohen's kappa", None, None, None, None, 0, NO_ITEMS)
-    pairs = Counter(zip(a, b, strict=True))
+    return cohen_kappa_of_table(Counter(zip(a, b, strict=True)))
+
+
+def cohen_kappa_of_table(pairs: Mapping[tuple[Hashable, Hashable], int]) -> Coefficient:
+    """:func:`cohen_kappa` from the counts of each (value of a, value of b) pair."""
+    n = sum(pairs.values())
+    if n == 0:
+        return Coefficient("Cohen's kappa", None, None, None, None, 0, NO_ITEMS)
     agree = sum(count for (x, y), count in pairs.items() if x == y)
-    count_a, count_b = Counter(a), Counter(b)
+    count_a: Counter[Hashable] = Counter()
+    count_b: Counter[Hashable] = Counter()
+    for (x, y), count in pairs.items():
+        count_a[x] += count
+        count_b[y] += count
     p_o = Fraction(agree, n)
     p_e = Fraction(sum(count_a[c] * count_b[c] for c in count_a), n * n)
     if p_e == 1:
@@ -308,11 +319,14 @@ def krippendorff_alpha(data: Sequence[Sequence[Hashable | None]]) -> Coefficient
     width = len(data[0])
     if any(len(row) != width for row in data):
         raise ValueError("every coder needs a value (or None) for every unit")
-    return _alpha_from_columns(Counter(zip(*data, strict=True)))
+    return krippendorff_alpha_of_columns(Counter(zip(*data, strict=True)))
 
 
-def _alpha_from_columns(columns: Mapping[tuple[Hashable | None, ...], int]) -> Coefficient:
-    """Nominal alpha from distinct unit columns (one value per coder) and their counts."""
+def krippendorff_alpha_of_columns(
+    columns: Mapping[tuple[Hashable | None, ...], int],
+) -> Coefficient:
+    """Nominal alpha from distinct unit columns (one value per coder) and their counts, as
+    :func:`label_columns` gives them."""
     name = "Krippendorff's alpha (nominal)"
     diagonal = Fraction(0)
     n_c: Counter[Hashable] = Counter()
@@ -348,31 +362,70 @@ def character_labels(length: int, spans: Iterable[Span], outside: str = OUTSIDE)
     For per-label (binary) agreement, pass only that label's spans: the values are then the
     label or ``"O"``.
     """
-    labels = [outside] * length
+    labels: list[str] = []
+    for start, end, value in character_runs(length, spans, outside):
+        labels += [value] * (end - start)
+    return labels
+
+
+def character_runs(
+    length: int, spans: Iterable[Span], outside: str = OUTSIDE
+) -> list[tuple[int, int, str]]:
+    """:func:`character_labels` as runs ``(start, end, value)`` that cover ``[0, length)``."""
     events: list[tuple[int, int, str]] = []  # (position, +1 open / -1 close, label)
     for label, start, end in spans:
         if not 0 <= start < end <= length:
             raise ValueError(f"span {label} [{start}, {end}) is not inside [0, {length})")
         events.append((start, 1, label))
         events.append((end, -1, label))
-    if not events:
-        return labels
     events.sort()
+    runs: list[tuple[int, int, str]] = []
     active: Counter[str] = Counter()
-    i = 0
-    while i < len(events):
-        position = events[i][0]
-        while i < len(events) and events[i][0] == position:
+    position, i = 0, 0
+    while i <= len(events):
+        following = events[i][0] if i < len(events) else length
+        if following > position:
+            value = "+".join(sorted(active)) if active else outside
+            if runs and runs[-1][2] == value:
+                runs[-1] = (runs[-1][0], following, value)
+            else:
+                runs.append((position, following, value))
+            position = following
+        if i == len(events):
+            break
+        while i < len(events) and events[i][0] == following:
             _, step, label = events[i]
             active[label] += step
             if not active[label]:
                 del active[label]
             i += 1
-        if active and i < len(events):
-            following = events[i][0]
-            value = "+".join(sorted(active))
-            labels[position:following] = [value] * (following - position)
-    return labels
+    return runs
+
+
+def label_columns(
+    length: int, layers: Sequence[Iterable[Span] | None], outside: str = OUTSIDE
+) -> Counter[tuple[str | None, ...]]:
+    """Per-character label columns (one value per coder, ``None`` for a coder whose layer is
+    missing) of a text, counted: the coders x characters matrix of
+    :func:`krippendorff_alpha`, compressed to its distinct columns. Built from runs, so the
+    work follows the spans, not the characters."""
+    runs = [
+        character_runs(length, layer, outside) if layer is not None else [(0, length, None)]
+        for layer in layers
+    ]
+    bounds = sorted({end for coder in runs for _, end, _ in coder})
+    columns: Counter[tuple[str | None, ...]] = Counter()
+    indexes = [0] * len(runs)
+    position = 0
+    for end in bounds:
+        column = []
+        for k, coder in enumerate(runs):
+            while coder[indexes[k]][1] <= position:
+                indexes[k] += 1
+            column.append(coder[indexes[k]][2])
+        columns[tuple(column)] += end - position
+        position = end
+    return columns
 
 
 # ---- Krippendorff's unitizing alpha (DKPro-compatible) --------------------------------------

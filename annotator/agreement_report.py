@@ -32,10 +32,10 @@ from typing import Any
 from .agreement import (
     Coefficient,
     SpanScore,
-    character_labels,
-    cohen_kappa,
+    cohen_kappa_of_table,
     fleiss_kappa_of_table,
-    krippendorff_alpha,
+    krippendorff_alpha_of_columns,
+    label_columns,
     match_spans,
     span_f1,
     unitizing_alpha,
@@ -161,10 +161,8 @@ def _only(spans: Spans, label: str | None) -> Spans:
 
 def _pair_scores(
     a: str, b: str, docs: list[_Doc], label: str | None
-) -> tuple[SpanScore, SpanScore, list[str], list[str], int]:
+) -> tuple[SpanScore, SpanScore, int]:
     exact, overlap = SpanScore(0, 0, 0, "exact"), SpanScore(0, 0, 0, "overlap")
-    chars_a: list[str] = []
-    chars_b: list[str] = []
     shared = 0
     for d in docs:
         if a in d.spans and b in d.spans:
@@ -172,9 +170,30 @@ def _pair_scores(
             sa, sb = _only(d.spans[a], label), _only(d.spans[b], label)
             exact += span_f1(sa, sb, "exact")
             overlap += span_f1(sa, sb, "overlap")
-            chars_a += character_labels(d.length, sa)
-            chars_b += character_labels(d.length, sb)
-    return exact, overlap, chars_a, chars_b, shared
+    return exact, overlap, shared
+
+
+def _columns(
+    docs: list[_Doc], names: Sequence[str], label: str | None
+) -> Counter[tuple[str | None, ...]]:
+    """Per-character label columns (a value per annotator, None where one did not do the
+    document) over the documents, compressed to distinct columns and their counts."""
+    columns: Counter[tuple[str | None, ...]] = Counter()
+    for d in docs:
+        layers = [_only(d.spans[name], label) if name in d.spans else None for name in names]
+        columns.update(label_columns(d.length, layers))
+    return columns
+
+
+def _pair_table(
+    columns: Counter[tuple[str | None, ...]], i: int, j: int
+) -> Counter[tuple[str | None, str | None]]:
+    """The (annotator i, annotator j) value counts over the characters both labelled."""
+    table: Counter[tuple[str | None, str | None]] = Counter()
+    for column, times in columns.items():
+        if column[i] is not None and column[j] is not None:
+            table[column[i], column[j]] += times
+    return table
 
 
 def _summary_row(
@@ -187,24 +206,18 @@ def _summary_row(
 ) -> dict[str, Any]:
     exact_f1, overlap_f1, kappas = [], [], []
     empty_pairs = 0
+    columns = _columns(docs, used, keep)
     for a, b in pairs:
-        exact, overlap, chars_a, chars_b, shared = _pair_scores(a, b, docs, keep)
+        exact, overlap, shared = _pair_scores(a, b, docs, keep)
         if not shared:
             continue
         if exact.f1 is None:
             empty_pairs += 1
         exact_f1.append(exact.f1)
         overlap_f1.append(overlap.f1)
-        kappas.append(cohen_kappa(chars_a, chars_b).value)
-    # Coders x characters, None where an annotator did not do the document.
-    matrix: list[list[str | None]] = [[] for _ in used]
-    for d in docs:
-        for row, name in zip(matrix, used, strict=True):
-            if name in d.spans:
-                row += character_labels(d.length, _only(d.spans[name], keep))
-            else:
-                row += [None] * d.length
-    alpha = krippendorff_alpha(matrix) if docs else None
+        table = _pair_table(columns, used.index(a), used.index(b))
+        kappas.append(cohen_kappa_of_table(table).value)
+    alpha = krippendorff_alpha_of_columns(columns) if docs else None
     fleiss = _fleiss(complete, used, keep)
     unitizing = _unitizing(complete, used, keep)
     return {
@@ -226,11 +239,8 @@ def _summary_row(
 def _fleiss(complete: list[_Doc], used: list[str], label: str | None) -> Coefficient:
     if not complete or len(used) < 2:
         return Coefficient("Fleiss' kappa", None, None, None, None, 0, "no complete documents")
-    columns: Counter[tuple[str, ...]] = Counter()
-    for d in complete:
-        layers = [character_labels(d.length, _only(d.spans[name], label)) for name in used]
-        columns.update(tuple(sorted(c)) for c in zip(*layers, strict=True))
-    categories = sorted({v for column in columns for v in column})
+    columns = _columns(complete, used, label)
+    categories = sorted({v for column in columns for v in column if v is not None})
     table: Counter[tuple[int, ...]] = Counter()
     for column, times in columns.items():
         counts = Counter(column)
@@ -251,15 +261,16 @@ def _unitizing(docs: list[_Doc], names: Sequence[str], label: str | None) -> Any
 
 
 def _pair_row(a: str, b: str, docs: list[_Doc]) -> dict[str, Any]:
-    exact, overlap, chars_a, chars_b, shared = _pair_scores(a, b, docs, None)
+    exact, overlap, shared = _pair_scores(a, b, docs, None)
     both = [d for d in docs if a in d.spans and b in d.spans]
+    table = _pair_table(_columns(both, [a, b], None), 0, 1)
     return {
         "a": a,
         "b": b,
         "documents": shared,
         "f1_exact": exact.f1,
         "f1_overlap": overlap.f1,
-        "cohen_kappa": cohen_kappa(chars_a, chars_b).value,
+        "cohen_kappa": cohen_kappa_of_table(table).value,
         "unitizing_alpha": _unitizing(both, [a, b], None).overall if both else None,
     }
 
@@ -268,7 +279,7 @@ def _document_row(d: _Doc) -> dict[str, Any]:
     names = list(d.spans)
     exact = [span_f1(d.spans[a], d.spans[b], "exact").f1 for a, b in combinations(names, 2)]
     overlap = [span_f1(d.spans[a], d.spans[b], "overlap").f1 for a, b in combinations(names, 2)]
-    matrix = [character_labels(d.length, d.spans[name]) for name in names]
+    columns = label_columns(d.length, [d.spans[name] for name in names])
     return {
         "id": d.id,
         "title": d.title,
@@ -276,7 +287,7 @@ def _document_row(d: _Doc) -> dict[str, Any]:
         "spans": {name: len(d.spans[name]) for name in names},
         "f1_exact": _mean(exact),
         "f1_overlap": _mean(overlap),
-        "krippendorff_alpha": krippendorff_alpha(matrix).value,
+        "krippendorff_alpha": krippendorff_alpha_of_columns(columns).value,
         "unitizing_alpha": _unitizing([d], names, None).overall,
     }
 

@@ -8,6 +8,7 @@ unitizing/Krippendorff2004Test and UnitizingAgreementTest. Tolerances are DKPro'
 
 from __future__ import annotations
 
+from collections import Counter
 from itertools import permutations
 
 import pytest
@@ -436,3 +437,27 @@ def test_unitizing_drops_one_annotators_same_label_overlaps() -> None:
     )
     assert result.dropped == 2
     assert result.overall == pytest.approx(1.0)
+
+
+@st.composite
+def _layers(draw):
+    length = draw(st.integers(1, 40))
+    span = st.tuples(st.sampled_from("ABC"), st.integers(0, length - 1), st.integers(1, 40)).map(
+        lambda t: (t[0], t[1], min(length, t[1] + t[2]))
+    )
+    layers = draw(
+        st.lists(st.one_of(st.none(), st.lists(span, max_size=5)), min_size=1, max_size=4)
+    )
+    return length, layers
+
+
+@given(_layers())
+def test_label_columns_compress_the_per_character_matrix(case) -> None:
+    from annotator.agreement import label_columns
+
+    length, layers = case
+    matrix = [
+        character_labels(length, layer) if layer is not None else [None] * length
+        for layer in layers
+    ]
+    assert label_columns(length, layers) == Counter(zip(*matrix, strict=True))

@@ -30,6 +30,14 @@ from .store import DB_ENV_VAR, DEFAULT_DB_NAME, Project, ProjectError, resolve_d
 
 USER_ERRORS = (ProjectError, ImportFailure, SchemeError)
 
+DOCUMENTS_OPTION = click.option(
+    "--documents",
+    "document_refs",
+    multiple=True,
+    metavar="REF",
+    help="Only this document (id or source file name); repeat for several [default: all].",
+)
+
 
 class AnnotatorGroup(click.Group):
     """Turns the domain's user errors into one line and exit status 1."""
@@ -356,13 +364,7 @@ def status(ctx: click.Context) -> None:
     show_default=True,
     help="One example per document, or per speaker turn (offsets relative to the turn).",
 )
-@click.option(
-    "--documents",
-    "document_refs",
-    multiple=True,
-    metavar="REF",
-    help="Only this document (id or source file name); repeat for several [default: all].",
-)
+@DOCUMENTS_OPTION
 @click.option(
     "--status",
     type=click.Choice(["done", "all"]),
@@ -467,13 +469,7 @@ def export_(
     metavar="NAME",
     help="Only this annotator; repeat for several [default: all].",
 )
-@click.option(
-    "--documents",
-    "document_refs",
-    multiple=True,
-    metavar="REF",
-    help="Only this document (id or source file name); repeat for several [default: all].",
-)
+@DOCUMENTS_OPTION
 @click.option(
     "--format",
     "format_",

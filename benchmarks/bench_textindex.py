@@ -1,6 +1,6 @@
 """Benchmark of the transcript view's text layer on a synthetic 1,000,000-word document.
 
-Run: ``/work/venv/bin/python benchmarks/bench_textindex.py [--words N] [--seed S]``.
+Run: ``python benchmarks/bench_textindex.py [--words N] [--seed S]``.
 
 Reports WrapIndex build time at widths 120 and 80 (and a resize re-wrap), the retained and
 peak memory of one index (tracemalloc), the per-call cost of the row/offset mappings, span

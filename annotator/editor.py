@@ -21,8 +21,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from . import motions
+from .gold import GOLD
 from .model import Change, Span, Turn
-from .store import Project
+from .store import Project, ProjectError
 from .textindex import SpanIndex
 
 Range = tuple[int, int]
@@ -44,6 +45,10 @@ class Editor:
         annotator: str,
         suggestions_from: str | None = None,
     ) -> None:
+        if annotator == GOLD:
+            raise ProjectError(
+                f"{GOLD!r} is the reviewers' layer: reviewers settle it on the review screen"
+            )
         self.project = project
         self.scheme = project.scheme
         self.document = project.document(document_id)

@@ -69,6 +69,8 @@ def m001_initial(db: Database) -> None:
             scheme_hash TEXT NOT NULL REFERENCES schemes (hash),
             created_at TEXT NOT NULL,
             updated_at TEXT NOT NULL,
+            -- Gold spans only: how the span came about, as JSON (see annotator/gold.py).
+            provenance TEXT,
             CHECK (0 <= start AND start < "end")
         );
         CREATE INDEX spans_by_document ON spans (document_id, annotator_id, start, "end");
@@ -109,6 +111,7 @@ def m001_initial(db: Database) -> None:
 
 def _run(db: Database, script: str) -> None:
     # Statement by statement: executescript() would COMMIT the migration's transaction first.
+    # (So no ";" inside comments or strings of a script.)
     for statement in script.split(";"):
         if statement.strip():
             db.execute(statement)

@@ -124,6 +124,8 @@ class Span:
     scheme_hash: str
     created_at: str
     updated_at: str
+    # Gold spans only: how the span came about (method, reviewer, source spans, ...).
+    provenance: Mapping[str, Any] | None = None
 
     def overlaps(self, start: int, end: int) -> bool:
         return self.start < end and start < self.end

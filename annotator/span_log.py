@@ -23,8 +23,10 @@ if TYPE_CHECKING:
 
 _SPAN_COLUMNS = (
     'id, document_id, annotator_id, label, start, "end", attributes, note, scheme_hash, '
-    "created_at, updated_at"
+    "created_at, updated_at, provenance"
 )
+
+_PLACEHOLDERS = ", ".join("?" * len(_SPAN_COLUMNS.split(", ")))
 
 
 def _state_values(state: Mapping[str, Any]) -> list[Any]:
@@ -40,6 +42,7 @@ def _state_values(state: Mapping[str, Any]) -> list[Any]:
         state["scheme_hash"],
         state["created_at"],
         state["updated_at"],
+        None if state.get("provenance") is None else json.dumps(state["provenance"]),
     ]
 
 
@@ -56,6 +59,7 @@ def _span_state(row: Sequence[Any]) -> dict[str, Any]:
         "scheme_hash": row[8],
         "created_at": row[9],
         "updated_at": row[10],
+        "provenance": json.loads(row[11]) if row[11] else None,
     }
 
 
@@ -102,18 +106,22 @@ class SpanLog:
     # ---- spans ---------------------------------------------------------------------------
 
     def _span_from_row(self, row: Sequence[Any]) -> Span:
+        return self._span_from_state(row[0], _span_state(row))
+
+    def _span_from_state(self, span_id: int, state: Mapping[str, Any]) -> Span:
         return Span(
-            id=row[0],
-            document_id=row[1],
-            annotator=self.annotator_name(row[2]),
-            label=row[3],
-            start=row[4],
-            end=row[5],
-            attributes=json.loads(row[6]),
-            note=row[7],
-            scheme_hash=row[8],
-            created_at=row[9],
-            updated_at=row[10],
+            id=span_id,
+            document_id=state["document_id"],
+            annotator=self.annotator_name(state["annotator_id"]),
+            label=state["label"],
+            start=state["start"],
+            end=state["end"],
+            attributes=state["attributes"],
+            note=state["note"],
+            scheme_hash=state["scheme_hash"],
+            created_at=state["created_at"],
+            updated_at=state["updated_at"],
+            provenance=state.get("provenance"),
         )
 
     def spans(self, document_id: int, annotator: str | None = None) -> list[Span]:
@@ -143,6 +151,7 @@ class SpanLog:
         end: int,
         attributes: Mapping[str, Any] | None = None,
         note: str = "",
+        provenance: Mapping[str, Any] | None = None,
     ) -> Span:
         """Add a span to the annotator's layer, applying the scheme's overlap rules.
 
@@ -163,7 +172,9 @@ class SpanLog:
             edit_id = self._new_edit(document_id, annotator_id, "edit")
             for old in merged:
                 self._delete_span(edit_id, old["id"], old)
-            state = self._new_state(document_id, annotator_id, label, start, end, attributes, note)
+            state = self._new_state(
+                document_id, annotator_id, label, start, end, attributes, note, provenance
+            )
             span_id = self._insert_span(edit_id, state)
             self._touch_status(document_id, annotator_id)
         return self.span(span_id)
@@ -324,19 +335,7 @@ class SpanLog:
         state = change.after
         if state is None or change.action == "rejection":
             return None
-        return Span(
-            id=change.span_id,
-            document_id=state["document_id"],
-            annotator=self.annotator_name(state["annotator_id"]),
-            label=state["label"],
-            start=state["start"],
-            end=state["end"],
-            attributes=state["attributes"],
-            note=state["note"],
-            scheme_hash=state["scheme_hash"],
-            created_at=state["created_at"],
-            updated_at=state["updated_at"],
-        )
+        return self._span_from_state(change.span_id, state)
 
     def _new_edit(
         self, document_id: int, annotator_id: int, kind: str, reverts: int | None = None
@@ -379,6 +378,7 @@ class SpanLog:
         end: int,
         attributes: Mapping[str, Any],
         note: str,
+        provenance: Mapping[str, Any] | None = None,
     ) -> dict[str, Any]:
         stamp = now()
         return {
@@ -392,6 +392,7 @@ class SpanLog:
             "scheme_hash": self.scheme.hash,
             "created_at": stamp,
             "updated_at": stamp,
+            "provenance": dict(provenance) if provenance is not None else None,
         }
 
     def _insert_span(
@@ -399,7 +400,7 @@ class SpanLog:
     ) -> int:
         """Insert a span (under a new id, or under its old one when undo restores it)."""
         cursor = self.db.execute(
-            f"INSERT INTO spans ({_SPAN_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            f"INSERT INTO spans ({_SPAN_COLUMNS}) VALUES ({_PLACEHOLDERS})",
             [span_id, *_state_values(state)],
         )
         self._log(edit_id, cursor.lastrowid, "create", None, state)

@@ -28,6 +28,7 @@ from .database import (
     now,
     resolve_db_path,
 )
+from .gold import GOLD, GoldLayer
 from .model import (
     DOCUMENT_STATUSES,
     Document,
@@ -43,6 +44,7 @@ from .span_log import SpanLog, UndoStacks
 __all__ = [
     "DB_ENV_VAR",
     "DEFAULT_DB_NAME",
+    "GOLD",
     "AddResult",
     "DocumentSummary",
     "Project",
@@ -82,7 +84,7 @@ class ProjectStats:
     progress: Mapping[str, Mapping[str, int]] = field(default_factory=dict)
 
 
-class Project(SpanLog):
+class Project(GoldLayer, SpanLog):
     """An open project database. Not thread-safe: open one per thread."""
 
     def __init__(self, db: Database, path: Path) -> None:
@@ -219,7 +221,17 @@ class Project(SpanLog):
         return self._annotator_names[annotator_id]
 
     def annotators(self) -> list[str]:
-        return [row[0] for row in self.db.execute("SELECT name FROM annotators ORDER BY name")]
+        """The annotators, by name; the gold layer is the reviewers', not an annotator."""
+        return [
+            row[0]
+            for row in self.db.execute(
+                "SELECT name FROM annotators WHERE name != ? ORDER BY name", [GOLD]
+            )
+        ]
+
+    def has_gold(self) -> bool:
+        row = self.db.execute("SELECT 1 FROM annotators WHERE name = ?", [GOLD]).fetchone()
+        return row is not None
 
     # ---- documents -----------------------------------------------------------------------
 
@@ -511,12 +523,25 @@ class Project(SpanLog):
 
     def _touch_status(self, document_id: int, annotator_id: int) -> None:
         """A document an annotator has labelled in is at least in progress."""
+        if self.annotator_name(annotator_id) == GOLD:
+            return  # the gold layer has no progress of its own
         self.db.execute(
             "INSERT INTO document_status (document_id, annotator_id, status, updated_at) "
             "VALUES (?, ?, 'in_progress', ?) ON CONFLICT DO UPDATE SET "
             "status = 'in_progress', updated_at = excluded.updated_at WHERE status = 'new'",
             [document_id, annotator_id, now()],
         )
+
+    def _statuses(self, document_id: int) -> dict[str, str]:
+        """Each annotator's status for the document (those who never opened it: absent)."""
+        return {
+            name: status
+            for name, status in self.db.execute(
+                "SELECT a.name, s.status FROM document_status s "
+                "JOIN annotators a ON a.id = s.annotator_id WHERE s.document_id = ?",
+                [document_id],
+            )
+        }
 
     def status(self, document_id: int, annotator: str) -> str:
         row = self.db.execute(

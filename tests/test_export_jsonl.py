@@ -41,6 +41,7 @@ SPAN_KEYS = [
     "created_at",
     "updated_at",
     "scheme_hash",
+    "provenance",
 ]
 
 

@@ -39,6 +39,7 @@ class ExportSpan:
     scheme_hash: str
     created_at: str
     updated_at: str
+    provenance: Mapping[str, Any] | None = None  # gold spans: how they came about
 
 
 @dataclass(frozen=True)
@@ -93,14 +94,14 @@ def select(
     """Check the options and resolve them to layers and document ids (see :func:`collect`)."""
     if unit not in UNITS:
         raise ProjectError(f"unknown unit {unit!r}; use one of {', '.join(UNITS)}")
-    if layer == LAYER_GOLD:
+    if layer == LAYER_GOLD and not project.has_gold():
         raise ProjectError(
-            "there is no gold layer yet: it is made on the review screen (annotator review), "
-            "which is not built yet; export an annotator's layer or --layer all"
+            "there is no gold layer yet: reviewers make it (auto-merge and adjudication); "
+            "export an annotator's layer or --layer all"
         )
     if status not in ("all", "done"):
         raise ProjectError(f"unknown status filter {status!r}; use all or done")
-    if layer != LAYER_ALL:
+    if layer not in (LAYER_ALL, LAYER_GOLD):
         project.annotator_id(layer, create=False)  # refuses an unknown annotator
     annotators = tuple(project.annotators()) if layer == LAYER_ALL else (layer,)
     summaries = project.documents()  # one query for every document's statuses
@@ -141,10 +142,13 @@ def collect(
     elif unit not in UNITS:
         raise ProjectError(f"unknown unit {unit!r}; use one of {', '.join(UNITS)}")
     report = report if report is not None else ExportReport()
-    one_layer = None if selection.layer == LAYER_ALL else selection.layer
     for document_id in selection.document_ids:
         document = project.document(document_id)
-        spans = [_export_span(span) for span in project.spans(document_id, annotator=one_layer)]
+        spans = [
+            _export_span(span)
+            for span in project.spans(document_id)
+            if span.annotator in selection.annotators
+        ]
         spans.sort(key=lambda s: (s.start, s.end, s.annotator, s.label, s.id))
         base = Example(
             id=f"doc-{document_id}",
@@ -176,6 +180,7 @@ def _export_span(span: Span) -> ExportSpan:
         scheme_hash=span.scheme_hash,
         created_at=span.created_at,
         updated_at=span.updated_at,
+        provenance=span.provenance,
     )
 
 

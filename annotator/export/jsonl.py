@@ -14,7 +14,8 @@ load it::
      "spans": [{"id": 17, "label": "quote", "start": 0, "end": 11, "text": "I won't say",
                 "annotator": "alice", "attributes": {"form": "direct"}, "note": "",
                 "created_at": "2025-01-01T10:00:00.000+00:00", "updated_at": "...",
-                "scheme_hash": "9f2c..."}],
+                "scheme_hash": "9f2c...",
+                "provenance": null}],      # gold spans: how they came about (gold.py)
      "annotators": ["alice", "bob"],      # whose layers the line carries, even when empty
      "metadata": {...},                   # the document's metadata: always an object
      "turn_index": null, "speaker": null, # the turn's index and speaker for --unit turn
@@ -90,6 +91,7 @@ def record(example: Example, scheme_info: dict[str, Any]) -> dict[str, Any]:
                 "created_at": span.created_at,
                 "updated_at": span.updated_at,
                 "scheme_hash": span.scheme_hash,
+                "provenance": dict(span.provenance) if span.provenance else None,
             }
             for span in example.spans
         ],

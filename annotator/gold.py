@@ -87,7 +87,13 @@ class GoldLayer:
                     len(names),
                 )
                 state = self._new_state(
-                    document_id, gold_id, label, start, end, _common_attributes(spans), "",
+                    document_id,
+                    gold_id,
+                    label,
+                    start,
+                    end,
+                    _common_attributes(spans),
+                    "",
                     provenance,
                 )
                 created.append(self._insert_span(edit_id, state))
@@ -112,9 +118,7 @@ class GoldLayer:
         spans = [self.span(span_id) for span_id in sources]
         if any(span.document_id != document_id for span in spans):
             raise ProjectError("every source span must be in the document being reviewed")
-        provenance = _provenance(
-            "adjudicated", reviewer, spans, len(self.finished_by(document_id))
-        )
+        provenance = _provenance("adjudicated", reviewer, spans, len(self.finished_by(document_id)))
         return self.create_span(
             document_id, GOLD, label, start, end, attributes, note, provenance=provenance
         )

@@ -7,8 +7,11 @@ markup in it is displayed literally.
 from __future__ import annotations
 
 from contextlib import suppress
+from functools import lru_cache
 from typing import ClassVar
 
+from rich.segment import Segment
+from rich.style import Style
 from rich.text import Text
 from textual.geometry import Region
 from textual.message import Message
@@ -52,11 +55,13 @@ class BottomBar(Widget):
 
     def __init__(self) -> None:
         super().__init__()
-        self._lines = [Text(), Text(), Text()]
+        self._lines: list[Line] = [[], [], []]
         self._strips: dict[int, Strip] = {}
 
-    def _set(self, y: int, line: Text) -> None:
+    def _set(self, y: int, line: Line) -> None:
         # Each line is its own strip: a keystroke repaints the status line alone.
+        if line == self._lines[y]:
+            return
         self._lines[y] = line
         self._strips.pop(y, None)
         self.refresh(Region(0, y, self.size.width, 1))
@@ -65,15 +70,15 @@ class BottomBar(Widget):
         width = self.size.width
         strip = self._strips.get(y)
         if strip is None or strip.cell_length != width:
-            line = self._lines[y].copy() if y < len(self._lines) else Text()
-            line.truncate(width, overflow="ellipsis")
             if y == self.STATUS:
                 base = self.get_component_rich_style("bottom-bar--status")
             else:
                 base = self.rich_style
-            # The theme's colours under every cell, the line's own styles on top.
-            segments = list(line.render(self.app.console))
-            strip = Strip(segments).crop_extend(0, width, None).apply_style(base)
+            # Segments straight from the pieces (no Rich rendering: this runs every key);
+            # the theme's colours under every cell, each piece's style on top.
+            pieces = self._lines[y] if y < len(self._lines) else []
+            segments = [Segment(text, base + _style(style)) for text, style in pieces]
+            strip = Strip(segments).crop_extend(0, width, base)
             self._strips[y] = strip
         return strip
 
@@ -89,16 +94,12 @@ class BottomBar(Widget):
         self.show_keys()
 
     def show_scheme(self, scheme: Scheme) -> None:
-        line = Text(" ", no_wrap=True, overflow="ellipsis")
+        line: Line = [(" ", "")]
         for label in scheme.labels:
-            if label.deprecated:
-                continue
-            line.append("█", style=label.color)
-            line.append(f" {label.hotkey or '·'} ", style="bold")
-            line.append(label.name)
-            line.append("   ")
-        line.append("F1 guidelines", style="dim")
-        self._set(self.LEGEND, line)
+            if not label.deprecated:
+                line += [("█", label.color), (f" {label.hotkey or '·'} ", "bold")]
+                line += [(display_text(label.name, keep_newlines=False), ""), ("   ", "")]
+        self._set(self.LEGEND, [*line, ("F1 guidelines", "dim")])
 
     def show_editor(self, editor: Editor, message: str = "") -> None:
         turn = editor.turn_at(editor.cursor)
@@ -106,30 +107,43 @@ class BottomBar(Widget):
         selected = f"sel {selection[1] - selection[0]}" if selection else "no sel"
         here = editor.spans_at()
         # Most useful first: a narrow terminal cuts the end (the document title).
-        line = Text(" ", no_wrap=True, overflow="ellipsis")
-        line.append(display_text(editor.annotator, keep_newlines=False), style="bold")
-        line.append(f" │ {editor.unit} │ {selected}")
+        line: Line = [
+            (" ", ""),
+            (display_text(editor.annotator, keep_newlines=False), "bold"),
+            (f" │ {editor.unit} │ {selected}", ""),
+        ]
         if here:
-            line.append(" │ " + " ⊃ ".join(s.label for s in reversed(here)), style="bold")
+            line.append((" │ " + " ⊃ ".join(s.label for s in reversed(here)), "bold"))
         if editor.suggestion_source is not None:
-            line.append(f" │ {len(editor.suggestions)} suggested")
-        line.append(f" │ {message or 'saved'}", style="italic")
-        line.append(f" │ {editor.status.replace('_', ' ')}")
-        line.append(f" │ turn {turn.index + 1}/{len(editor.turns)} @{editor.cursor}")
-        line.append(f" │ #{editor.id} " + display_text(editor.document.title, keep_newlines=False))
+            line.append((f" │ {len(editor.suggestions)} suggested", ""))
+        line += [
+            (f" │ {message or 'saved'}", "italic"),
+            (f" │ {editor.status.replace('_', ' ')}", ""),
+            (f" │ turn {turn.index + 1}/{len(editor.turns)} @{editor.cursor}", ""),
+            (f" │ #{editor.id} " + display_text(editor.document.title, keep_newlines=False), ""),
+        ]
         self._set(self.STATUS, line)
 
     def show_keys(self) -> None:
-        line = Text(no_wrap=True, overflow="ellipsis")
+        line: Line = []
         seen: set[str] = set()
         for active in self.screen.active_bindings.values():
             binding = active.binding
             if not binding.show or binding.action in seen:
                 continue
             seen.add(binding.action)
-            line.append(f" {self.app.get_key_display(binding)} ", style="bold reverse")
-            line.append(f" {binding.description} ")
+            line.append((f" {self.app.get_key_display(binding)} ", "bold reverse"))
+            line.append((f" {binding.description} ", ""))
         self._set(self.KEYS, line)
+
+
+# A bar line: pieces of text with a Rich style definition each ("" for none).
+Line = list[tuple[str, str]]
+
+
+@lru_cache(maxsize=256)
+def _style(definition: str) -> Style:
+    return Style.parse(definition) if definition else Style()
 
 
 class SpanList(OptionList):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
@@ -36,15 +37,25 @@ def tiny_scheme() -> Scheme:
     return load_scheme_file(FIXTURES / "tiny-scheme.yaml")
 
 
+def layout(
+    contents: Sequence[str], speakers: Sequence[str | None] | None = None
+) -> tuple[str, list[Turn]]:
+    """Turn contents joined by the blank line the importers put between turns, and the
+    turns (speakers "S0", "S1"... unless given); contents are kept exactly as they are."""
+    turns, offset = [], 0
+    for index, content in enumerate(contents):
+        speaker = speakers[index] if speakers is not None else f"S{index}"
+        turns.append(Turn(index, offset, offset + len(content), speaker))
+        offset += len(content) + 2
+    return "\n\n".join(contents), turns
+
+
 def make_document(
     text: str = "I won't say. They failed.\n\nWe will build homes.",
 ) -> ImportedDocument:
     """A two-turn document; turns are split at the blank line."""
-    turns, start = [], 0
-    for index, part in enumerate(text.split("\n\n")):
-        turns.append(Turn(index, start, start + len(part), speaker=f"S{index}"))
-        start += len(part) + 2
-    return ImportedDocument(title="Test", text=text, turns=tuple(turns), format="text")
+    joined, turns = layout(text.split("\n\n"))
+    return ImportedDocument(title="Test", text=joined, turns=tuple(turns), format="text")
 
 
 @pytest.fixture

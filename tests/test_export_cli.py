@@ -148,9 +148,7 @@ def test_export_then_import_into_a_new_project(run, tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(("fmt", "output"), [("brat", "brat"), ("labelstudio", "ls.json")])
-def test_exported_tool_files_import_back_through_the_cli(
-    run, fmt: str, output: str
-) -> None:
+def test_exported_tool_files_import_back_through_the_cli(run, fmt: str, output: str) -> None:
     assert run("export", "--format", fmt, "-o", output).exit_code == 0
     run("--db", "new.db", "init", "--scheme", str(FIXTURES / "tiny-scheme.yaml"))
     result = run("--db", "new.db", "import", output)  # a brat folder is one import

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 import pytest
+from conftest import layout
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -26,14 +27,6 @@ from annotator.motions import (
 )
 
 SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-
-
-def make_doc(contents: list[str]) -> tuple[str, list[Turn]]:
-    turns, offset = [], 0
-    for index, content in enumerate(contents):
-        turns.append(Turn(index, offset, offset + len(content), speaker=f"S{index}"))
-        offset += len(content) + 2
-    return "\n\n".join(contents), turns
 
 
 @contextmanager
@@ -111,7 +104,7 @@ def test_word_motions_at_the_edges(fn) -> None:
 
 
 def test_word_motions_cross_lines_and_turns() -> None:
-    text, _ = make_doc(["one two", "three"])
+    text, _ = layout(["one two", "three"])
     assert next_word_start(text, 4) == text.index("three")
     assert prev_word_start(text, text.index("three")) == 4
 
@@ -179,7 +172,7 @@ def test_sentence_motions_at_the_edges() -> None:
 
 
 def test_turn_motions() -> None:
-    text, turns = make_doc(["first turn", "second", "third"])
+    text, turns = layout(["first turn", "second", "third"])
     assert next_turn_start(text, turns, 0) == turns[1].start
     assert next_turn_start(text, turns, turns[1].start) == turns[2].start
     assert next_turn_start(text, turns, turns[2].start) == len(text)
@@ -194,7 +187,7 @@ def test_turn_motions() -> None:
 # unit_at and snap_range
 # ---------------------------------------------------------------------------------------------
 
-TEXT, TURNS = make_doc(["I won't say. They failed.", "We will build  homes."])
+TEXT, TURNS = layout(["I won't say. They failed.", "We will build  homes."])
 
 
 def span(bounds: tuple[int, int]) -> str:
@@ -355,7 +348,7 @@ def test_motions_stay_in_the_text_and_are_monotone(text: str) -> None:
 @given(st.lists(texts.filter(lambda t: t.strip()), min_size=1, max_size=4), st.data())
 def test_snapping_properties(contents: list[str], data: st.DataObject) -> None:
     contents = [c.replace("\n\n", "\n") for c in contents]
-    text, turns = make_doc(contents)
+    text, turns = layout(contents)
     n = len(text)
     start = data.draw(st.integers(0, n))
     end = data.draw(st.integers(0, n))

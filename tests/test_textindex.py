@@ -9,6 +9,7 @@ import unicodedata
 from pathlib import Path
 
 import pytest
+from conftest import layout as make_doc
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -35,15 +36,6 @@ from annotator.textindex import (
 
 SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 BREAKABLE = re.compile(r"[^\S\n\xa0\u2007\u202f]")
-
-
-def make_doc(contents: list[str]) -> tuple[str, list[Turn]]:
-    """Turn contents joined with the "\\n\\n" separator, as the importers lay them out."""
-    turns, offset = [], 0
-    for index, content in enumerate(contents):
-        turns.append(Turn(index, offset, offset + len(content), speaker=f"S{index}"))
-        offset += len(content) + 2
-    return "\n\n".join(contents), turns
 
 
 def rows_text(text: str, rows: list[tuple[int, int]]) -> list[str]:

@@ -5,9 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from conftest import layout
 
 from annotator.app import AnnotatorApp, make_app
-from annotator.model import ImportedDocument, Turn
+from annotator.model import ImportedDocument
 from annotator.resources import default_scheme_path
 from annotator.scheme import load_scheme_file
 from annotator.screens.annotate import AnnotateScreen
@@ -23,12 +24,8 @@ TURNS = [
 
 
 def make_text(turns: list[tuple[str, str]]) -> ImportedDocument:
-    parts, built, start = [], [], 0
-    for index, (speaker, text) in enumerate(turns):
-        built.append(Turn(index, start, start + len(text), speaker))
-        parts.append(text)
-        start += len(text) + 2
-    return ImportedDocument("Interview", "\n\n".join(parts), tuple(built), "text", "talk.md")
+    text, built = layout([t for _, t in turns], [s for s, _ in turns])
+    return ImportedDocument("Interview", text, tuple(built), "text", "talk.md")
 
 
 @pytest.fixture

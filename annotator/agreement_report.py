@@ -147,12 +147,22 @@ def agreement_report(
         report.summary.append(_summary_row(label, keep, docs, used, pairs, complete))
     for a, b in pairs:
         report.pairs.append(_pair_row(a, b, docs))
-    report.documents = sorted(
-        (_document_row(d) for d in docs),
-        key=lambda r: (r["f1_overlap"] is None, r["f1_overlap"] or 0, r["f1_exact"] or 0),
-    )
+    report.documents = _by_disagreement(_document_row(d) for d in docs)
     report.confusion, report.disagreements = _confusion(docs, pairs)
     return report
+
+
+def document_rows(project: Project, documents: Sequence[int] | None = None) -> list[dict[str, Any]]:
+    """The report's per-document table alone (cheaper than the whole report)."""
+    docs, _ = _load(project, None, None, documents)
+    return _by_disagreement(_document_row(d) for d in docs)
+
+
+def _by_disagreement(rows: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Most disagreement first: lowest overlap F1, then exact F1; undefined ones last."""
+    return sorted(
+        rows, key=lambda r: (r["f1_overlap"] is None, r["f1_overlap"] or 0, r["f1_exact"] or 0)
+    )
 
 
 def _only(spans: Spans, label: str | None) -> Spans:

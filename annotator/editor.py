@@ -38,6 +38,10 @@ class SearchState:
 
 
 class Editor:
+    """One layer's editing session; :class:`~annotator.review.ReviewEditor` edits gold."""
+
+    reviewer: str | None = None  # who edits, when the layer is the gold one
+
     def __init__(
         self,
         project: Project,
@@ -45,7 +49,7 @@ class Editor:
         annotator: str,
         suggestions_from: str | None = None,
     ) -> None:
-        if annotator == GOLD:
+        if annotator == GOLD and self.reviewer is None:
             raise ProjectError(
                 f"{GOLD!r} is the reviewers' layer: reviewers settle it on the review screen"
             )
@@ -75,12 +79,17 @@ class Editor:
         self.suggestions: dict[int, Span] = {}  # those still on offer
         self.suggestion_index = SpanIndex(self.turns)
         self._suggestion_starts: list[tuple[int, int]] = []
-        self._offered: list[Span] = []
-        self._rejected: set[int] = set()
-        if suggestions_from is not None:
-            self._offered = project.spans(document_id, annotator=suggestions_from)
-            self._rejected = project.rejected_suggestions(annotator)
+        self._offered, self._rejected = self._load_offers()
         self._update_suggestions()
+
+    def _load_offers(self) -> tuple[list[Span], set[int]]:
+        """The other layer's spans on offer, and those this layer turned down."""
+        if self.suggestion_source is None:
+            return [], set()
+        return (
+            self.project.spans(self.id, annotator=self.suggestion_source),
+            self.project.rejected_suggestions(self.annotator),
+        )
 
     # ---- positions -----------------------------------------------------------------------
 
@@ -260,17 +269,21 @@ class Editor:
         self.project.reject_suggestion(span_id, self.annotator)
         return self._apply(self.project.last_changes())
 
-    def _update_suggestions(self) -> list[Range]:
-        """Offer what is neither rejected nor already in the layer (as Project.suggestions
-        decides, computed here in memory); the ranges whose painting changed."""
-        if not self._offered:
-            return []
+    def _on_offer(self) -> dict[int, Span]:
+        """What is neither rejected nor already in the layer (as Project.suggestions
+        decides, computed here in memory)."""
         own = {(s.label, s.start, s.end) for s in self.spans.values()}
-        fresh = {
+        return {
             s.id: s
             for s in self._offered
             if s.id not in self._rejected and (s.label, s.start, s.end) not in own
         }
+
+    def _update_suggestions(self) -> list[Range]:
+        """Bring the suggestions up to date; the ranges whose painting changed."""
+        if not self._offered:
+            return []
+        fresh = self._on_offer()
         changed: list[Range] = []
         for span_id in set(self.suggestions) ^ set(fresh):
             span = self.suggestions.pop(span_id, None) or fresh[span_id]
@@ -293,27 +306,51 @@ class Editor:
     ) -> list[Range]:
         """Tag the target with ``label``; clears the selection. Defaults fill attributes."""
         start, end = self.target()
-        self.project.create_span(self.id, self.annotator, label, start, end, attributes, note)
+        self._create(label, start, end, attributes, note)
         self.clear_selection()
         return self._apply(self.project.last_changes())
+
+    def _create(
+        self, label: str, start: int, end: int, attributes: Mapping[str, Any] | None, note: str
+    ) -> None:
+        self.project.create_span(self.id, self.annotator, label, start, end, attributes, note)
 
     def update(
         self, span_id: int, *, label: str, attributes: Mapping[str, Any], note: str
     ) -> list[Range]:
-        self.project.update_span(
-            span_id, self.annotator, label=label, attributes=attributes, note=note
-        )
+        self._revise(span_id, label=label, attributes=attributes, note=note)
+        return self._apply(self.project.last_changes())
+
+    def _revise(self, span_id: int, **fields: Any) -> None:
+        self.project.update_span(span_id, self.annotator, **fields)
+
+    def resize_span(self, span_id: int, edge: str, grow: bool) -> list[Range]:
+        """Move a span's ``start`` or ``end`` edge outward (grow) or inward by one unit; the
+        cursor follows the edge, so the next press moves it again."""
+        span = self.spans[span_id]
+        start, end = span.start, span.end
+        if edge == "end":
+            end = self._unit_end_after(end) if grow else self._unit_end_before(end, floor=start)
+        else:
+            start = self._unit_start_before(start) if grow else self._unit_start_after(start, end)
+        if start >= end or (start, end) == (span.start, span.end):
+            return []
+        self._revise(span_id, start=start, end=end)
+        self.clear_selection()
+        self.cursor = self.clamp(end - 1 if edge == "end" else start)
         return self._apply(self.project.last_changes())
 
     def delete(self, span_id: int) -> list[Range]:
-        self.project.delete_span(span_id, self.annotator)
+        self.project.delete_span(span_id, self.annotator, reviewer=self.reviewer)
         return self._apply(self.project.last_changes())
 
     def undo(self) -> list[Range]:
-        return self._moved_to_change(self._apply(self.project.undo(self.id, self.annotator)))
+        changes = self.project.undo(self.id, self.annotator, reviewer=self.reviewer)
+        return self._moved_to_change(self._apply(changes))
 
     def redo(self) -> list[Range]:
-        return self._moved_to_change(self._apply(self.project.redo(self.id, self.annotator)))
+        changes = self.project.redo(self.id, self.annotator, reviewer=self.reviewer)
+        return self._moved_to_change(self._apply(changes))
 
     def _moved_to_change(self, changed: list[Range]) -> list[Range]:
         # Put the cursor where the change happened, as editors do after undo.
@@ -379,6 +416,12 @@ class Editor:
         else:
             i = bisect_left(starts, self.cursor) - 1
         return starts[i], self.search.ends[i]
+
+    def progress(self) -> str | None:
+        """A word on the work left, for the status line."""
+        if self.suggestion_source is None:
+            return None
+        return f"{len(self.suggestions)} suggested"
 
     def matches_in(self, start: int, end: int) -> list[Range]:
         if not self.search:

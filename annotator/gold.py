@@ -5,15 +5,25 @@ change log, undo/redo and exports work for them as for anyone's. Each carries a
 ``provenance`` (stored with the span, so undo restores it too)::
 
     {"method": "unanimous" | "majority" | "adjudicated",
-     "reviewer": "ana" | null,          # who decided; null for auto-merge
+     "reviewer": "ana" | null,          # who decided (or ran the auto-merge)
      "sources": [12, 40, 77],           # ids of the annotators' spans it came from
      "annotators": ["alice", "bob"],    # their annotators
      "of": 3}                           # how many annotators had finished the document
 
+Every gold edit also names its reviewer in the change log (``edits.reviewer``).
+
+A reviewer's decisions on the annotators' spans (the *candidates*): :meth:`GoldLayer.accept`
+copies some into the gold layer, :meth:`GoldLayer.reject` turns some down (a rejection is a
+logged edit of the gold layer, so undo brings the candidate back), :meth:`GoldLayer.adjudicate`
+makes a gold span of the reviewer's own from the candidates it settles, and
+:meth:`GoldLayer.revise` edits a gold span. A candidate is *decided* once it is a source of a
+gold span or rejected (:meth:`GoldLayer.decided`).
+
 :meth:`GoldLayer.auto_merge` accepts every span on which all (or at least ``minimum``) of
 the annotators who finished a document agree exactly (label and offsets). Re-running it never
-overrides a reviewer: it skips anything the gold layer already has or ever had (a gold
-span a reviewer deleted stays deleted) and anything overlapping a gold span of its label.
+overrides a reviewer: it skips anything decided, anything the gold layer already has or ever
+had (a gold span a reviewer deleted stays deleted) and anything overlapping a gold span of its
+label.
 """
 
 from __future__ import annotations
@@ -44,11 +54,47 @@ class GoldLayer:
             if status == "done" and name != GOLD
         )
 
-    def auto_merge(self: Project, document_id: int, *, minimum: int | None = None) -> list[Span]:
+    def candidates(self: Project, document_id: int) -> dict[str, list[Span]]:
+        """The spans of each annotator who finished the document, by name."""
+        return {
+            name: self.spans(document_id, annotator=name) for name in self.finished_by(document_id)
+        }
+
+    def decided(self: Project, document_id: int) -> set[int]:
+        """Ids of the annotators' spans a reviewer (or auto-merge) has settled: the sources of
+        gold spans, and the spans the gold layer rejected."""
+        if not self.has_gold():
+            return set()
+        sources = {
+            source
+            for span in self.spans(document_id, annotator=GOLD)
+            for source in (span.provenance or {}).get("sources", ())
+        }
+        return sources | self.gold_rejections(document_id)
+
+    def gold_rejections(self: Project, document_id: int) -> set[int]:
+        """Ids of the annotators' spans reviewers kept out of the gold layer."""
+        return {
+            row[0]
+            for row in self.db.execute(
+                "SELECT r.span_id FROM suggestion_rejections r JOIN spans s ON s.id = r.span_id "
+                "WHERE r.annotator_id = ? AND s.document_id = ?",
+                [self.annotator_id(GOLD), document_id],
+            )
+        }
+
+    def auto_merge(
+        self: Project,
+        document_id: int,
+        *,
+        minimum: int | None = None,
+        reviewer: str | None = None,
+    ) -> list[Span]:
         """Add to the gold layer every span that enough finished annotators made exactly.
 
         ``minimum`` is how many must agree (default: all of them, at least two). All the
         spans go in as one edit, so one undo takes the whole merge back. Returns them.
+        ``reviewer`` is who ran the merge (recorded in provenance and log), if anyone.
         """
         names = self.finished_by(document_id)
         if len(names) < 2:
@@ -64,10 +110,13 @@ class GoldLayer:
                 groups.setdefault((span.label, span.start, span.end), []).append(span)
         gold = self.spans(document_id, annotator=GOLD) if self.has_gold() else []
         decided = {(s.label, s.start, s.end) for s in gold} | self._deleted_from_gold(document_id)
+        settled = self.decided(document_id)
         accepted = []
         for key, spans in sorted(groups.items(), key=lambda item: (item[0][1], item[0][2])):
             agreeing = sorted({span.annotator for span in spans})
             if len(agreeing) < needed or key in decided:
+                continue
+            if any(span.id in settled for span in spans):
                 continue
             label, start, end = key
             if any(g.label == label and g.overlaps(start, end) for g in gold):
@@ -78,11 +127,11 @@ class GoldLayer:
         gold_id = self.annotator_id(GOLD)
         created = []
         with self._write():
-            edit_id = self._new_edit(document_id, gold_id, "edit")
+            edit_id = self._new_edit(document_id, gold_id, "edit", reviewer=reviewer)
             for (label, start, end), spans, agreeing in accepted:
                 provenance = _provenance(
                     "unanimous" if len(agreeing) == len(names) else "majority",
-                    None,
+                    reviewer,
                     spans,
                     len(names),
                 )
@@ -113,15 +162,129 @@ class GoldLayer:
     ) -> Span:
         """A reviewer's decision: a gold span, made from ``sources`` (the annotators' spans
         it settles) or from scratch, with the reviewer's note."""
-        if reviewer == GOLD or not reviewer.strip():
-            raise ProjectError("name the reviewer who decides")
-        spans = [self.span(span_id) for span_id in sources]
-        if any(span.document_id != document_id for span in spans):
-            raise ProjectError("every source span must be in the document being reviewed")
+        _check_reviewer(reviewer)
+        spans = self._sources(document_id, sources)
         provenance = _provenance("adjudicated", reviewer, spans, len(self.finished_by(document_id)))
         return self.create_span(
-            document_id, GOLD, label, start, end, attributes, note, provenance=provenance
+            document_id,
+            GOLD,
+            label,
+            start,
+            end,
+            attributes,
+            note,
+            provenance=provenance,
+            reviewer=reviewer,
         )
+
+    def accept(
+        self: Project,
+        document_id: int,
+        reviewer: str,
+        span_ids: Iterable[int],
+        *,
+        reject: Iterable[int] = (),
+    ) -> None:
+        """Copy annotators' spans into the gold layer and reject ``reject``, as one edit.
+
+        Each gold span lists as sources every finished annotator's span with its label and
+        offsets, so accepting one of three identical spans settles all three.
+        """
+        _check_reviewer(reviewer)
+        chosen = self._sources(document_id, span_ids)
+        reject = list(reject)
+        if not chosen and not reject:
+            return
+        names = self.finished_by(document_id)
+        same: dict[SpanKey, list[Span]] = {}
+        for layer in self.candidates(document_id).values():
+            for span in layer:
+                same.setdefault((span.label, span.start, span.end), []).append(span)
+        gold_id = self.annotator_id(GOLD)
+        with self._write():
+            edit_id = self._new_edit(document_id, gold_id, "edit", reviewer=reviewer)
+            done: set[SpanKey] = set()
+            for span in chosen:
+                key = (span.label, span.start, span.end)
+                if key in done:
+                    continue
+                done.add(key)
+                agreeing = same.get(key, [span])
+                self._add_span(
+                    edit_id,
+                    document_id,
+                    gold_id,
+                    span.label,
+                    span.start,
+                    span.end,
+                    _common_attributes(agreeing),
+                    "",
+                    _provenance("adjudicated", reviewer, agreeing, len(names)),
+                )
+            self._reject_in(edit_id, document_id, gold_id, reject)
+
+    def reject(self: Project, document_id: int, reviewer: str, span_ids: Iterable[int]) -> None:
+        """Keep annotators' spans out of the gold layer (one edit; undo takes it back)."""
+        _check_reviewer(reviewer)
+        span_ids = [i for i in span_ids if i not in self.gold_rejections(document_id)]
+        if not span_ids:
+            return
+        gold_id = self.annotator_id(GOLD)
+        with self._write():
+            edit_id = self._new_edit(document_id, gold_id, "edit", reviewer=reviewer)
+            self._reject_in(edit_id, document_id, gold_id, span_ids)
+
+    def _reject_in(
+        self: Project, edit_id: int, document_id: int, gold_id: int, span_ids: Iterable[int]
+    ) -> None:
+        already = self.gold_rejections(document_id)
+        for span in self._sources(document_id, span_ids):
+            if span.id not in already:
+                self._set_rejected(edit_id, span.id, gold_id, True)
+                already.add(span.id)
+
+    def revise(
+        self: Project,
+        span_id: int,
+        reviewer: str,
+        *,
+        label: str | None = None,
+        start: int | None = None,
+        end: int | None = None,
+        attributes: Mapping[str, Any] | None = None,
+        note: str | None = None,
+    ) -> Span:
+        """Edit a gold span. A new label or new boundaries make it the reviewer's decision
+        (``adjudicated``), still crediting the annotators' spans it came from."""
+        _check_reviewer(reviewer)
+        span = self.span(span_id)
+        provenance = dict(span.provenance or _provenance("adjudicated", reviewer, [], 0))
+        place = (
+            label or span.label,
+            span.start if start is None else start,
+            span.end if end is None else end,
+        )
+        if place != (span.label, span.start, span.end):
+            provenance.update(method="adjudicated", reviewer=reviewer)
+        return self.update_span(
+            span_id,
+            GOLD,
+            label=label,
+            start=start,
+            end=end,
+            attributes=attributes,
+            note=note,
+            provenance=provenance,
+            reviewer=reviewer,
+        )
+
+    def _sources(self: Project, document_id: int, span_ids: Iterable[int]) -> list[Span]:
+        spans = [self.span(span_id) for span_id in span_ids]
+        if any(span.document_id != document_id for span in spans):
+            raise ProjectError("every source span must be in the document being reviewed")
+        if any(span.annotator == GOLD for span in spans):
+            raise ProjectError("a gold span cannot be a source of another")
+        return spans
 
     def _deleted_from_gold(self: Project, document_id: int) -> set[SpanKey]:
         """What reviewers removed from the gold layer: auto-merge must not bring it back."""
@@ -132,6 +295,11 @@ class GoldLayer:
             for change in self.history(document_id, GOLD)
             if change.action == "delete" and change.kind == "edit" and change.before
         }
+
+
+def _check_reviewer(reviewer: str) -> None:
+    if reviewer == GOLD or not reviewer.strip():
+        raise ProjectError("name the reviewer who decides")
 
 
 def _provenance(

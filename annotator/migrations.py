@@ -132,3 +132,9 @@ def m002_suggestion_rejections(db: Database) -> None:
         )
         """,
     )
+
+
+@migrations()
+def m003_edit_reviewer(db: Database) -> None:
+    # Gold-layer edits are all made as the reserved annotator "gold": this names the reviewer.
+    db.execute("ALTER TABLE edits ADD COLUMN reviewer TEXT")

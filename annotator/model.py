@@ -145,6 +145,7 @@ class Change:
     before: Mapping[str, Any] | None
     after: Mapping[str, Any] | None
     at: str
+    reviewer: str | None = None  # who made an edit of the gold layer
 
 
 def distinct_speakers(turns: tuple[Turn, ...] | list[Turn]) -> tuple[str, ...]:

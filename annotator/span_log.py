@@ -152,32 +152,55 @@ class SpanLog:
         attributes: Mapping[str, Any] | None = None,
         note: str = "",
         provenance: Mapping[str, Any] | None = None,
+        *,
+        reviewer: str | None = None,
     ) -> Span:
         """Add a span to the annotator's layer, applying the scheme's overlap rules.
 
         With ``same_label_overlap: merge``, spans of the same label that overlap the new one
         are folded into it (their attributes kept where the new span gives none, notes
         joined); with ``refuse`` the span is refused. Returns the span as stored.
+        ``reviewer`` names who made an edit of the gold layer (kept in the log).
         """
         annotator_id = self.annotator_id(annotator)
+        with self._write():
+            edit_id = self._new_edit(document_id, annotator_id, "edit", reviewer=reviewer)
+            span_id = self._add_span(
+                edit_id, document_id, annotator_id, label, start, end, attributes, note, provenance
+            )
+        return self.span(span_id)
+
+    def _add_span(
+        self,
+        edit_id: int,
+        document_id: int,
+        annotator_id: int,
+        label: str,
+        start: int,
+        end: int,
+        attributes: Mapping[str, Any] | None,
+        note: str,
+        provenance: Mapping[str, Any] | None,
+    ) -> int:
+        """``create_span`` within an edit (several spans may make one edit); the new id."""
         try:
             if self.scheme.label(label).deprecated:
                 raise ProjectError(f"label {label!r} is deprecated: it is kept for old spans only")
         except KeyError as error:
             raise ProjectError(message_of(error)) from None
-        with self._write():
-            start, end, attributes, note, merged = self._prepare_span(
-                document_id, annotator_id, label, start, end, attributes, note, exclude=None
-            )
-            edit_id = self._new_edit(document_id, annotator_id, "edit")
-            for old in merged:
-                self._delete_span(edit_id, old["id"], old)
-            state = self._new_state(
-                document_id, annotator_id, label, start, end, attributes, note, provenance
-            )
-            span_id = self._insert_span(edit_id, state)
-            self._touch_status(document_id, annotator_id)
-        return self.span(span_id)
+        start, end, attributes, note, merged = self._prepare_span(
+            document_id, annotator_id, label, start, end, attributes, note, exclude=None
+        )
+        for old in merged:
+            self._delete_span(edit_id, old["id"], old)
+        if provenance is not None and merged:
+            provenance = _merged_provenance(provenance, merged)
+        state = self._new_state(
+            document_id, annotator_id, label, start, end, attributes, note, provenance
+        )
+        span_id = self._insert_span(edit_id, state)
+        self._touch_status(document_id, annotator_id)
+        return span_id
 
     def update_span(
         self,
@@ -189,6 +212,8 @@ class SpanLog:
         end: int | None = None,
         attributes: Mapping[str, Any] | None = None,
         note: str | None = None,
+        provenance: Mapping[str, Any] | None = None,
+        reviewer: str | None = None,
     ) -> Span:
         """Change a span of the annotator's own layer; fields left as None stay as they are."""
         annotator_id = self.annotator_id(annotator)
@@ -212,9 +237,15 @@ class SpanLog:
                 current["note"] if note is None else note,
                 exclude=span_id,
             )
-            edit_id = self._new_edit(current["document_id"], annotator_id, "edit")
+            edit_id = self._new_edit(
+                current["document_id"], annotator_id, "edit", reviewer=reviewer
+            )
             for old in merged:
                 self._delete_span(edit_id, old["id"], old)
+            if provenance is None:
+                provenance = current["provenance"]
+            if provenance is not None and merged:
+                provenance = _merged_provenance(provenance, merged)
             after = {
                 **current,
                 "label": label,
@@ -224,16 +255,19 @@ class SpanLog:
                 "note": note,
                 "scheme_hash": self.scheme.hash,
                 "updated_at": now(),
+                "provenance": provenance,
             }
             self._update_span(edit_id, span_id, current, after)
         return self.span(span_id)
 
-    def delete_span(self, span_id: int, annotator: str) -> None:
+    def delete_span(self, span_id: int, annotator: str, *, reviewer: str | None = None) -> None:
         """Remove a span of the annotator's own layer (undo brings it back with its id)."""
         annotator_id = self.annotator_id(annotator)
         with self._write():
             current = self._own_span_row(span_id, annotator_id)
-            edit_id = self._new_edit(current["document_id"], annotator_id, "edit")
+            edit_id = self._new_edit(
+                current["document_id"], annotator_id, "edit", reviewer=reviewer
+            )
             self._delete_span(edit_id, span_id, current)
 
     def _own_span_row(self, span_id: int, annotator_id: int) -> dict[str, Any]:
@@ -338,13 +372,19 @@ class SpanLog:
         return self._span_from_state(change.span_id, state)
 
     def _new_edit(
-        self, document_id: int, annotator_id: int, kind: str, reverts: int | None = None
+        self,
+        document_id: int,
+        annotator_id: int,
+        kind: str,
+        reverts: int | None = None,
+        *,
+        reviewer: str | None = None,
     ) -> int:
         stacks = self._stacks(document_id, annotator_id)
         cursor = self.db.execute(
-            "INSERT INTO edits (document_id, annotator_id, kind, reverts, at) "
-            "VALUES (?, ?, ?, ?, ?)",
-            [document_id, annotator_id, kind, reverts, now()],
+            "INSERT INTO edits (document_id, annotator_id, kind, reverts, at, reviewer) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            [document_id, annotator_id, kind, reverts, now(), reviewer],
         )
         stacks.record(cursor.lastrowid, kind, reverts)
         self._last_edit = cursor.lastrowid
@@ -459,15 +499,21 @@ class SpanLog:
             )
         ]
 
-    def undo(self, document_id: int, annotator: str) -> list[Change]:
+    def undo(
+        self, document_id: int, annotator: str, *, reviewer: str | None = None
+    ) -> list[Change]:
         """Revert the annotator's latest edit of the document; [] when there is none."""
-        return self._step(document_id, annotator, "undo")
+        return self._step(document_id, annotator, "undo", reviewer)
 
-    def redo(self, document_id: int, annotator: str) -> list[Change]:
+    def redo(
+        self, document_id: int, annotator: str, *, reviewer: str | None = None
+    ) -> list[Change]:
         """Re-apply the edit the annotator last undid; [] when there is none."""
-        return self._step(document_id, annotator, "redo")
+        return self._step(document_id, annotator, "redo", reviewer)
 
-    def _step(self, document_id: int, annotator: str, kind: str) -> list[Change]:
+    def _step(
+        self, document_id: int, annotator: str, kind: str, reviewer: str | None
+    ) -> list[Change]:
         annotator_id = self.annotator_id(annotator)
         with self._write():
             stacks = self._stacks(document_id, annotator_id)
@@ -484,7 +530,9 @@ class SpanLog:
                 ]
             else:
                 steps = changes
-            edit_id = self._new_edit(document_id, annotator_id, kind, reverts=target)
+            edit_id = self._new_edit(
+                document_id, annotator_id, kind, reverts=target, reviewer=reviewer
+            )
             for span_id, action, expected, wanted in steps:
                 if action == "rejection":
                     self._set_rejected(edit_id, span_id, annotator_id, wanted["rejected"])
@@ -521,7 +569,8 @@ class SpanLog:
         """The audit trail, oldest first, optionally for one document, annotator or edit."""
         sql = (
             "SELECT c.id, e.id, e.kind, c.action, c.span_id, e.document_id, e.annotator_id, "
-            'c."before", c."after", e.at FROM span_changes c JOIN edits e ON e.id = c.edit_id'
+            'c."before", c."after", e.at, e.reviewer '
+            "FROM span_changes c JOIN edits e ON e.id = c.edit_id"
         )
         conditions, params = [], []
         for column, value in (("e.document_id", document_id), ("e.id", edit_id)):
@@ -545,6 +594,7 @@ class SpanLog:
                 before=json.loads(r[7]) if r[7] else None,
                 after=json.loads(r[8]) if r[8] else None,
                 at=r[9],
+                reviewer=r[10],
             )
             for r in self.db.execute(sql + " ORDER BY c.id", params)
         ]
@@ -562,3 +612,15 @@ class SpanLog:
                 [annotator_id, span_id],
             )
         self._log(edit_id, span_id, "rejection", {"rejected": not rejected}, {"rejected": rejected})
+
+
+def _merged_provenance(
+    provenance: Mapping[str, Any], merged: Sequence[Mapping[str, Any]]
+) -> dict[str, Any]:
+    """A gold span that absorbed others (same label, overlapping) came from their sources too."""
+    combined = dict(provenance)
+    for old in merged:
+        earlier = old.get("provenance") or {}
+        for key in ("sources", "annotators"):
+            combined[key] = sorted({*combined.get(key, []), *earlier.get(key, [])})
+    return combined

@@ -149,6 +149,7 @@ class Project(GoldLayer, SpanLog):
         except BaseException:
             conn.execute("ROLLBACK")
             self._stack_cache.clear()  # it may hold edits that were just rolled back
+            self._last_edit = None
             raise
         conn.execute("COMMIT")
 

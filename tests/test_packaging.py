@@ -25,6 +25,11 @@ DOMAIN_MODULES = [
     "annotator.motions",
     "annotator.editor",
     "annotator.config",
+    "annotator.agreement",
+    "annotator.agreement_report",
+    "annotator.gold",
+    "annotator.review",
+    "annotator.export",
     "annotator.cli",  # loads the app (and Textual) only when the app is started
 ]
 

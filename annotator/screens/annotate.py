@@ -244,6 +244,12 @@ class AnnotateScreen(Screen[None]):
             self.editor.cycle_unit()
 
     def action_edge(self, edge: str, grow: bool) -> None:
+        """Move an edge of the selection; with none, of the (innermost) span under the
+        cursor; elsewhere, of the unit under the cursor, which becomes the selection."""
+        here = self.editor.spans_at() if self.editor.selection is None else []
+        if here:
+            self._edit(lambda: self.editor.resize_span(here[0].id, edge, grow), nothing="no change")
+            return
         with self._moving():
             self.editor.resize_selection(edge, grow)
 

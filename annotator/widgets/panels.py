@@ -109,13 +109,14 @@ class BottomBar(Widget):
         # Most useful first: a narrow terminal cuts the end (the document title).
         line: Line = [
             (" ", ""),
-            (display_text(editor.annotator, keep_newlines=False), "bold"),
+            (display_text(editor.reviewer or editor.annotator, keep_newlines=False), "bold"),
             (f" │ {editor.unit} │ {selected}", ""),
         ]
         if here:
             line.append((" │ " + " ⊃ ".join(s.label for s in reversed(here)), "bold"))
-        if editor.suggestion_source is not None:
-            line.append((f" │ {len(editor.suggestions)} suggested", ""))
+        progress = editor.progress()
+        if progress:
+            line.append((f" │ {progress}", ""))
         line += [
             (f" │ {message or 'saved'}", "italic"),
             (f" │ {editor.status.replace('_', ' ')}", ""),

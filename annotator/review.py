@@ -1,0 +1,410 @@
+"""Reviewing: where annotators disagree, and a reviewer's session settling it into gold.
+
+Plain Python (no Textual). :func:`disagreements` groups the annotators' spans (the
+*candidates*) that not everyone made into disagreements: spans are in one disagreement when
+they overlap with the same label (a boundary question) or sit on the same characters with
+different labels (a label question), directly or through others. A span of another label
+that merely overlaps (a criticism inside a deflection) is a separate question.
+
+Each distinct candidate ``(label, start, end)`` is in one state:
+
+- ``agree``: every annotator who finished the document made it;
+- ``label``: someone put another label on the same characters;
+- ``boundary``: someone made an overlapping span of the same label;
+- ``partial``: only some annotators marked it, and nobody marked anything like it.
+
+:class:`ReviewEditor` is the reviewer's :class:`~annotator.editor.Editor` on the gold layer:
+the annotation keys edit gold spans, the still undecided candidates are on offer like
+suggestions, and a disagreement is settled by accepting one annotator's version, rejecting
+them all, or making a gold span of one's own (see :mod:`annotator.gold`).
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from itertools import accumulate
+from typing import Any
+
+from .agreement_report import document_rows
+from .editor import Editor, Range
+from .gold import GOLD, SpanKey
+from .model import Span
+from .store import Project, ProjectError
+
+AGREE, LABEL, BOUNDARY, PARTIAL = "agree", "label", "boundary", "partial"
+KIND_NAMES = {
+    AGREE: "all agree",
+    LABEL: "same span, different label",
+    BOUNDARY: "different boundaries",
+    PARTIAL: "marked by only some",
+}
+
+
+def key_of(span: Span) -> SpanKey:
+    return (span.label, span.start, span.end)
+
+
+@dataclass(frozen=True)
+class Disagreement:
+    """Candidates that answer one question differently, over ``[start, end)``."""
+
+    start: int
+    end: int
+    keys: tuple[SpanKey, ...]  # distinct candidates, in text order
+    states: Mapping[SpanKey, str]  # each one's state (never ``agree``)
+
+    @property
+    def kinds(self) -> list[str]:
+        """Its states, most specific first (``label``, ``boundary``, ``partial``)."""
+        present = set(self.states.values())
+        return [kind for kind in (LABEL, BOUNDARY, PARTIAL) if kind in present]
+
+
+def disagreements(layers: Mapping[str, Sequence[Span]]) -> list[Disagreement]:
+    """The disagreements among the layers (annotator -> spans), in text order."""
+    holders = _holders(layers)
+    everyone = len(layers)
+    keys = [key for key, spans in holders.items() if len({s.annotator for s in spans}) < everyone]
+    parent = {key: key for key in keys}
+
+    def root(key: SpanKey) -> SpanKey:
+        while parent[key] != key:
+            parent[key] = parent[parent[key]]
+            key = parent[key]
+        return key
+
+    def join(a: SpanKey, b: SpanKey) -> None:
+        parent[root(a)] = root(b)
+
+    by_place: dict[tuple[int, int], list[SpanKey]] = {}
+    by_label: dict[str, list[SpanKey]] = {}
+    for key in keys:
+        by_place.setdefault(key[1:], []).append(key)
+        by_label.setdefault(key[0], []).append(key)
+    for same in by_place.values():
+        for other in same[1:]:
+            join(other, same[0])
+    for same in by_label.values():
+        reach, first = -1, None
+        for key in sorted(same, key=lambda k: (k[1], k[2])):
+            if first is not None and key[1] < reach:
+                join(key, first)
+                reach = max(reach, key[2])
+            else:
+                first, reach = key, key[2]
+    groups: dict[SpanKey, list[SpanKey]] = {}
+    for key in keys:
+        groups.setdefault(root(key), []).append(key)
+    found = []
+    for members in groups.values():
+        members.sort(key=lambda k: (k[1], k[2], k[0]))
+        found.append(
+            Disagreement(
+                min(k[1] for k in members),
+                max(k[2] for k in members),
+                tuple(members),
+                {key: _state(key, members) for key in members},
+            )
+        )
+    return sorted(found, key=lambda d: (d.start, d.end))
+
+
+def _state(key: SpanKey, members: Sequence[SpanKey]) -> str:
+    label, start, end = key
+    others = [k for k in members if k != key]
+    if any(k[1:] == (start, end) for k in others):
+        return LABEL
+    if any(k[0] == label and k[1] < end and start < k[2] for k in others):
+        return BOUNDARY
+    return PARTIAL
+
+
+def _holders(layers: Mapping[str, Sequence[Span]]) -> dict[SpanKey, list[Span]]:
+    holders: dict[SpanKey, list[Span]] = {}
+    for spans in layers.values():
+        for span in spans:
+            holders.setdefault(key_of(span), []).append(span)
+    return holders
+
+
+@dataclass(frozen=True)
+class ReviewRow:
+    """A document in the review queue."""
+
+    id: int
+    title: str
+    annotators: list[str]
+    f1_exact: float | None
+    f1_overlap: float | None
+    alpha: float | None
+    disagreements: int
+    open: int
+    gold: int
+    reviewed: bool
+
+
+def review_queue(project: Project) -> list[ReviewRow]:
+    """Documents finished by two or more annotators, most disagreement first."""
+    rows = []
+    has_gold = project.has_gold()
+    for figures in document_rows(project):
+        layers = project.candidates(figures["id"])
+        found = disagreements(layers)
+        decided = project.decided(figures["id"])
+        holders = _holders(layers)
+        still_open = sum(
+            any(s.id not in decided for key in d.keys for s in holders[key]) for d in found
+        )
+        rows.append(
+            ReviewRow(
+                id=figures["id"],
+                title=figures["title"],
+                annotators=figures["annotators"],
+                f1_exact=figures["f1_exact"],
+                f1_overlap=figures["f1_overlap"],
+                alpha=figures["krippendorff_alpha"],
+                disagreements=len(found),
+                open=still_open,
+                gold=len(project.spans(figures["id"], annotator=GOLD)) if has_gold else 0,
+                reviewed=project.status(figures["id"], GOLD) == "done" if has_gold else False,
+            )
+        )
+    return rows
+
+
+@dataclass(frozen=True)
+class Version:
+    """One annotator's answer to a disagreement, as the review panel shows it."""
+
+    number: int  # the key that accepts it
+    annotator: str
+    shown_as: str  # the name, or "A1"... when anonymised
+    spans: list[Span]
+    states: list[str]  # each span's state
+    decisions: list[str]  # each span's fate: "accepted", "rejected" or "open"
+
+
+class ReviewEditor(Editor):
+    """A reviewer's session on one document: the gold layer, with the candidates on offer."""
+
+    def __init__(
+        self, project: Project, document_id: int, reviewer: str, *, anonymous: bool = False
+    ) -> None:
+        if reviewer == GOLD or not reviewer.strip():
+            raise ProjectError("name the reviewer who decides")
+        self.reviewer = reviewer
+        self.layers = project.candidates(document_id)
+        if len(self.layers) < 2:
+            title = project.document(document_id).title
+            raise ProjectError(
+                f"document {document_id} ({title}) is not finished by two annotators yet: "
+                "there is nothing to review"
+            )
+        self.names = list(self.layers)
+        self.anonymous = anonymous
+        self.holders = _holders(self.layers)
+        self.disagreements = disagreements(self.layers)
+        self._d_starts = [d.start for d in self.disagreements]
+        self._d_reach = list(accumulate((d.end for d in self.disagreements), max))
+        self.open_keys: set[SpanKey] = set()
+        super().__init__(project, document_id, GOLD)
+        self._current_key: int | None = None
+        self._current: Disagreement | None = None
+
+    # ---- candidates on offer -------------------------------------------------------------
+
+    def _load_offers(self) -> tuple[list[Span], set[int]]:
+        offered = [span for spans in self.layers.values() for span in spans]
+        return offered, self.project.gold_rejections(self.id)
+
+    def _sources(self) -> set[int]:
+        return {i for s in self.spans.values() for i in (s.provenance or {}).get("sources", ())}
+
+    def _on_offer(self) -> dict[int, Span]:
+        """One span per candidate that is still undecided (``_rejected`` holds the gold
+        layer's rejections, kept up to date by every change)."""
+        decided = self._rejected | self._sources()
+        gold = {key_of(span) for span in self.spans.values()}
+        self.open_keys = {
+            key
+            for key, spans in self.holders.items()
+            if key not in gold and any(span.id not in decided for span in spans)
+        }
+        return {self.holders[key][0].id: self.holders[key][0] for key in self.open_keys}
+
+    def decision(self, span: Span) -> str:
+        if key_of(span) in self.open_keys:
+            return "open"
+        if span.id in self._rejected:
+            return "rejected"
+        return "accepted"
+
+    def display_name(self, annotator: str) -> str:
+        return f"A{self.names.index(annotator) + 1}" if self.anonymous else annotator
+
+    # ---- disagreements -------------------------------------------------------------------
+
+    def is_open(self, disagreement: Disagreement) -> bool:
+        return any(key in self.open_keys for key in disagreement.keys)
+
+    @property
+    def current(self) -> Disagreement | None:
+        """The disagreement under the cursor (an open one first, then the shortest)."""
+        if self._current_key != self.cursor:
+            self._current_key, self._current = self.cursor, self._disagreement_at(self.cursor)
+        return self._current
+
+    def _disagreement_at(self, offset: int) -> Disagreement | None:
+        found = []
+        i = bisect_right(self._d_starts, offset) - 1
+        while i >= 0 and self._d_reach[i] > offset:
+            d = self.disagreements[i]
+            if d.end > offset:
+                found.append(d)
+            i -= 1
+        if not found:
+            return None
+        return min(found, key=lambda d: (not self.is_open(d), d.end - d.start))
+
+    def position(self, disagreement: Disagreement) -> int:
+        """Its number, from 1, in text order."""
+        return self.disagreements.index(disagreement) + 1
+
+    def open_count(self) -> int:
+        return sum(self.is_open(d) for d in self.disagreements)
+
+    def progress(self) -> str:
+        return f"{self.open_count()} of {len(self.disagreements)} disagreements open"
+
+    def next_disagreement(self, forward: bool = True) -> Disagreement | None:
+        """The next open disagreement after (or before) the cursor, wrapping around."""
+        candidates = [d for d in self.disagreements if self.is_open(d)]
+        if not candidates:
+            return None
+        here = self.current
+        if forward:
+            after = [d for d in candidates if d.start > self.cursor and d is not here]
+            return after[0] if after else candidates[0]
+        before = [d for d in candidates if d.start < self.cursor and d is not here]
+        if here is not None:
+            before = [d for d in before if d.start < here.start]
+        return before[-1] if before else candidates[-1]
+
+    def versions(self, disagreement: Disagreement) -> list[Version]:
+        keys = set(disagreement.keys)
+        found = []
+        for number, name in enumerate(self.names, 1):
+            spans = [s for s in self.layers[name] if key_of(s) in keys]
+            found.append(
+                Version(
+                    number,
+                    name,
+                    self.display_name(name),
+                    spans,
+                    [disagreement.states[key_of(s)] for s in spans],
+                    [self.decision(s) for s in spans],
+                )
+            )
+        return found
+
+    def gold_in(self, start: int, end: int) -> list[Span]:
+        return sorted(
+            (s for s in self.spans.values() if s.start < end and start < s.end),
+            key=lambda s: (s.start, s.end),
+        )
+
+    def matches_in(self, start: int, end: int) -> list[Range]:
+        """The current disagreement, highlighted like a search match."""
+        d = self.current
+        return [(d.start, d.end)] if d and d.start < end and start < d.end else []
+
+    # ---- decisions -----------------------------------------------------------------------
+
+    def _open_spans(self, keys: Iterable[SpanKey]) -> list[int]:
+        return [s.id for key in keys if key in self.open_keys for s in self.holders[key]]
+
+    def _need_current(self) -> Disagreement:
+        d = self.current
+        if d is None:
+            raise ProjectError("no disagreement under the cursor: n goes to the next one")
+        if not self.is_open(d):
+            raise ProjectError("this disagreement is settled: u undoes, or edit the gold spans")
+        return d
+
+    def accept_version(self, number: int) -> list[Range]:
+        """Settle the current disagreement with annotator ``number``'s version (1-based):
+        their spans go into gold, everyone else's there are rejected."""
+        if not 1 <= number <= len(self.names):
+            raise ProjectError(f"there are {len(self.names)} annotators: no version {number}")
+        d = self._need_current()
+        name = self.names[number - 1]
+        theirs = {key for key in d.keys if any(s.annotator == name for s in self.holders[key])}
+        self.project.accept(
+            self.id,
+            self.reviewer,
+            [self.holders[key][0].id for key in theirs if key in self.open_keys],
+            reject=self._open_spans(set(d.keys) - theirs),
+        )
+        return self._apply(self.project.last_changes())
+
+    def reject_open(self) -> list[Range]:
+        """Reject what is open under the cursor: the disagreement, else the candidates."""
+        d = self.current
+        if d is not None and self.is_open(d):
+            ids = self._open_spans(d.keys)
+        else:
+            ids = self._open_spans(key_of(s) for s in self.suggestions_at())
+        if not ids:
+            raise ProjectError("nothing open to reject here")
+        self.project.reject(self.id, self.reviewer, ids)
+        return self._apply(self.project.last_changes())
+
+    def accept(self, span_id: int) -> list[Range]:
+        self.project.accept(self.id, self.reviewer, [span_id])
+        return self._apply(self.project.last_changes())
+
+    def reject(self, span_id: int) -> list[Range]:
+        self.project.reject(self.id, self.reviewer, self._open_spans([key_of(self.span(span_id))]))
+        return self._apply(self.project.last_changes())
+
+    def span(self, span_id: int) -> Span:
+        return self.spans.get(span_id) or self.project.span(span_id)
+
+    def auto_merge(self, minimum: int | None = None) -> list[Range]:
+        """Accept what all (or ``minimum``) annotators agree on; [] when nothing is left."""
+        if not self.project.auto_merge(self.id, minimum=minimum, reviewer=self.reviewer):
+            return []
+        return self._apply(self.project.last_changes())
+
+    def _create(
+        self, label: str, start: int, end: int, attributes: Mapping[str, Any] | None, note: str
+    ) -> None:
+        # The reviewer's own span settles the open candidates of its label that it overlaps.
+        sources = [
+            s.id
+            for key in self.open_keys
+            if key[0] == label and key[1] < end and start < key[2]
+            for s in self.holders[key]
+        ]
+        self.project.adjudicate(
+            self.id,
+            self.reviewer,
+            label,
+            start,
+            end,
+            sources=sources,
+            attributes=attributes,
+            note=note,
+        )
+
+    def _revise(self, span_id: int, **fields: Any) -> None:
+        self.project.revise(span_id, self.reviewer, **fields)  # type: ignore[arg-type]
+
+    def set_status(self, status: str) -> None:
+        if status == "done" and self.open_count():
+            raise ProjectError(
+                f"{self.open_count()} disagreements are still open: settle them first"
+            )
+        super().set_status(status)

@@ -1,4 +1,5 @@
-"""The Textual application: opens a project, asks who is annotating, shows documents.
+"""The Textual application: opens a project, asks who is annotating (or reviewing), shows
+documents.
 
 Thin on purpose: editing rules live in :mod:`annotator.editor`, storage in
 :mod:`annotator.store`; the screens turn keys into calls to them.
@@ -16,9 +17,12 @@ from textual.screen import Screen
 
 from .config import Config, ConfigError, load_config, save_config
 from .editor import Editor
+from .review import ReviewEditor, review_queue
 from .screens.annotate import AnnotateScreen, screen_for
 from .screens.dialogs import NamePrompt
 from .screens.queue import QueueScreen
+from .screens.review import ReviewScreen
+from .screens.review_queue import ReviewQueueScreen
 from .store import Project, ProjectError
 
 
@@ -39,9 +43,13 @@ class AnnotatorApp(App[None]):
         config_file: Path | None = None,
         remember: bool = True,
         suggestions_from: str | None = None,
+        review: bool = False,
+        anonymous: bool = False,
     ) -> None:
         super().__init__()
         self.suggestions_from = suggestions_from
+        self.review = review  # the review screen on the gold layer, not the annotation one
+        self.anonymous = anonymous
         self.project = project
         self.annotator = annotator
         self.first_document = document
@@ -75,10 +83,21 @@ class AnnotatorApp(App[None]):
 
     def _start(self, name: str) -> None:
         self.annotator = name
-        self.project.annotator_id(name)  # the annotator exists from the first launch on
-        document = self.first_document or self.project.last_document(name)
+        if not self.review:
+            self.project.annotator_id(name)  # the annotator exists from the first launch on
         ids = self._document_ids()
+        if self.review and self.first_document is None:
+            self.open_queue()
+            return
+        document = self.first_document or self.project.last_document(name)
         if document not in ids:
+            if self.review:
+                self.notify(
+                    f"document {document} is not finished by two annotators yet",
+                    severity="warning",
+                )
+                self.open_queue()
+                return
             document = ids[0] if ids else None
         if document is None:
             self.notify(
@@ -90,6 +109,8 @@ class AnnotatorApp(App[None]):
         self.open_document(document)
 
     def _document_ids(self) -> list[int]:
+        if self.review:
+            return [row.id for row in review_queue(self.project)]
         return [summary.id for summary in self.project.documents()]
 
     @property
@@ -98,14 +119,28 @@ class AnnotatorApp(App[None]):
 
     def open_document(self, document_id: int) -> None:
         assert self.annotator is not None
-        editor = Editor(self.project, document_id, self.annotator, self.suggestions_from)
-        self.sub_title = f"{self.annotator} · {editor.document.title}"
+        try:
+            editor = self._editor(document_id)
+        except ProjectError as error:
+            self.notify(str(error), title="Cannot open", severity="error", timeout=8)
+            return
+        role = "reviewing as " if self.review else ""
+        self.sub_title = f"{role}{self.annotator} · {editor.document.title}"
         if self.annotate_screen is None:
-            self.annotate_screen = screen_for(self.project.scheme)(editor)
+            base = ReviewScreen if self.review else AnnotateScreen
+            self.annotate_screen = screen_for(self.project.scheme, base)(editor)
             self.push_screen(self.annotate_screen)
         else:
             self.annotate_screen.show_editor(editor)
         editor.save_cursor()  # remembers this as the annotator's current document
+
+    def _editor(self, document_id: int) -> Editor:
+        assert self.annotator is not None
+        if self.review:
+            if isinstance(self.editor, ReviewEditor):
+                self.anonymous = self.editor.anonymous  # the reviewer's choice carries over
+            return ReviewEditor(self.project, document_id, self.annotator, anonymous=self.anonymous)
+        return Editor(self.project, document_id, self.annotator, self.suggestions_from)
 
     def switch_document(self, step: int) -> None:
         ids = self._document_ids()
@@ -123,8 +158,20 @@ class AnnotatorApp(App[None]):
         def chosen(document_id: int | None) -> None:
             if document_id is not None and document_id != current:
                 self.open_document(document_id)
+            elif self.editor is None:
+                self.exit()  # the review queue was the first screen: leaving it quits
 
-        self.push_screen(QueueScreen(self.project.path, self.annotator, current), chosen)
+        if self.review:
+            anonymous = self.editor.anonymous if isinstance(self.editor, ReviewEditor) else None
+            screen: QueueScreen = ReviewQueueScreen(
+                self.project.path,
+                self.annotator,
+                current,
+                anonymous=self.anonymous if anonymous is None else anonymous,
+            )
+        else:
+            screen = QueueScreen(self.project.path, self.annotator, current)
+        self.push_screen(screen, chosen)
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         """The command palette (ctrl+p or :) offers every action of the annotation screen."""
@@ -146,6 +193,8 @@ def make_app(
     config_file: Path | None = None,
     remember: bool = True,
     suggestions_from: str | None = None,
+    review: bool = False,
+    anonymous: bool = False,
 ) -> AnnotatorApp:
     """Open the project and build the app; user errors surface before the screen is taken."""
     try:
@@ -168,4 +217,6 @@ def make_app(
         config_file=config_file,
         remember=remember,
         suggestions_from=suggestions_from,
+        review=review,
+        anonymous=anonymous,
     )

@@ -159,6 +159,33 @@ def annotate(
 
 
 @cli.command()
+@click.option("--as", "reviewer", metavar="NAME", help="Reviewer name [default: as for annotate].")
+@click.option("--document", metavar="REF", help="Open this document (its id or source file name).")
+@click.option(
+    "--anonymous", is_flag=True, help="Show annotators as A1, A2... (A toggles it in the app)."
+)
+@click.pass_context
+def review(ctx: click.Context, reviewer: str | None, document: str | None, anonymous: bool) -> None:
+    """Settle annotators' disagreements into the gold layer.
+
+    Lists the documents two or more annotators marked done, most disagreement first; a
+    document opens with its gold layer, and each annotator's version of the disagreement
+    under the cursor. n/p step through disagreements, 1-9 accept an annotator's version,
+    r rejects them, M auto-merges what they agree on; the annotation keys edit gold spans.
+    Export the result with 'annotator export --layer gold'.
+    """
+    from .app import make_app
+
+    app = make_app(
+        ctx.obj["db"], annotator=reviewer, document=document, review=True, anonymous=anonymous
+    )
+    try:
+        app.run()
+    finally:
+        app.project.close()
+
+
+@cli.command()
 @click.option(
     "--scheme",
     "scheme_path",

@@ -423,6 +423,10 @@ class Editor:
             return None
         return f"{len(self.suggestions)} suggested"
 
+    def focus_in(self, start: int, end: int) -> list[Range]:
+        """Text to set apart within ``[start, end)`` (what a review is looking at)."""
+        return []
+
     def matches_in(self, start: int, end: int) -> list[Range]:
         if not self.search:
             return []

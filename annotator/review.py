@@ -315,8 +315,8 @@ class ReviewEditor(Editor):
             key=lambda s: (s.start, s.end),
         )
 
-    def matches_in(self, start: int, end: int) -> list[Range]:
-        """The current disagreement, highlighted like a search match."""
+    def focus_in(self, start: int, end: int) -> list[Range]:
+        """The current disagreement, set apart in the transcript."""
         d = self.current
         return [(d.start, d.end)] if d and d.start < end and start < d.end else []
 

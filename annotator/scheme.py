@@ -81,7 +81,7 @@ RESERVED_KEYS: dict[str, str] = {
     "[": "previous span",
     "]": "next span",
     "/": "search",
-    "n": "next search match",
+    "n": "next search match (review: next disagreement)",
     "N": "previous search match",
     "a": "accept suggestion",
     "r": "reject suggestion",

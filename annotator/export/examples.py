@@ -96,7 +96,7 @@ def select(
         raise ProjectError(f"unknown unit {unit!r}; use one of {', '.join(UNITS)}")
     if layer == LAYER_GOLD and not project.has_gold():
         raise ProjectError(
-            "there is no gold layer yet: reviewers make it (auto-merge and adjudication); "
+            "there is no gold layer yet: reviewers make it with 'annotator review'; "
             "export an annotator's layer or --layer all"
         )
     if status not in ("all", "done"):
@@ -132,9 +132,9 @@ def collect(
     """The project's examples, document by document.
 
     ``layer`` is an annotator's name, ``"all"`` (every annotator) or ``"gold"`` (the
-    adjudicated layer, which arrives with the review screen: until then it is refused).
-    ``documents`` are ids or source file names; ``status="done"`` keeps documents that a
-    chosen annotator marked done (for ``all``: any annotator). A ``selection`` made by
+    reviewers' layer). ``documents`` are ids or source file names; ``status="done"`` keeps
+    documents that a chosen annotator marked done (for ``all``: any annotator; for ``gold``:
+    marked reviewed). A ``selection`` made by
     :func:`select` replaces ``layer``, ``documents`` and ``status``.
     """
     if selection is None:

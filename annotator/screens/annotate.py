@@ -438,6 +438,9 @@ class AnnotateScreen(Screen[None]):
             yield SystemCommand(
                 description, f"keys: {key_display(keys)}", partial(self.run_action, action)
             )
+        yield from self._tag_commands()
+
+    def _tag_commands(self) -> Iterable[SystemCommand]:
         for label in self.editor.scheme.labels:
             if not label.deprecated:
                 yield SystemCommand(
@@ -463,12 +466,21 @@ class AnnotateScreen(Screen[None]):
         self.app.push_screen(HelpScreen(shown, self.editor.scheme))
 
 
-def screen_for(scheme: Scheme) -> type[AnnotateScreen]:
-    """An annotation screen class whose bindings include the scheme's label hotkeys.
+def screen_for(scheme: Scheme, base: type[AnnotateScreen] = AnnotateScreen) -> type[AnnotateScreen]:
+    """A screen class (``base``: annotation or review) whose bindings include the scheme's
+    label hotkeys.
 
     Textual merges BINDINGS when a class is created, so each scheme gets a subclass; the
-    hotkeys then show in the help screen and can be remapped like any other binding.
+    hotkeys then show in the help screen and can be remapped like any other binding. A
+    hotkey the screen itself uses (a digit on the review screen) is left to the screen: that
+    label is tagged from the command palette there.
     """
+    taken = {
+        key.strip()
+        for binding in base.BINDINGS
+        if isinstance(binding, Binding)
+        for key in binding.key.split(",")
+    }
     hotkeys: list[BindingType] = [
         Binding(
             _character_to_key(label.hotkey),
@@ -478,9 +490,9 @@ def screen_for(scheme: Scheme) -> type[AnnotateScreen]:
             id=f"annotate.label.{label.id}",
         )
         for label in scheme.labels
-        if label.hotkey and not label.deprecated
+        if label.hotkey and not label.deprecated and _character_to_key(label.hotkey) not in taken
     ]
-    return type("AnnotateScreen", (AnnotateScreen,), {"BINDINGS": hotkeys})
+    return type(base.__name__, (base,), {"BINDINGS": hotkeys})
 
 
 def _group_of() -> dict[str, str]:
@@ -492,10 +504,21 @@ def _group_of() -> dict[str, str]:
 
 
 _GROUP_OF = _group_of()
-SECTION_ORDER = ("Motion", "Selection", "Labels", "Spans", "Search", "Documents and views", "App")
+SECTION_ORDER = (
+    "Review",
+    "Motion",
+    "Selection",
+    "Labels",
+    "Spans",
+    "Search",
+    "Documents and views",
+    "App",
+)
 
 
 def _group(binding_id: str) -> str:
     if binding_id.startswith("annotate.label."):
         return "Labels"
+    if binding_id.startswith("review."):
+        return "Review"
     return _GROUP_OF.get(binding_id, "App")

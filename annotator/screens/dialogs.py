@@ -345,7 +345,7 @@ class SpanEditor(ModalScreen[SpanEdit | None]):
 
 
 class ChooseSpan(ModalScreen[int | None]):
-    """Pick one span among several (e.g. overlapping ones to edit or delete)."""
+    """Pick one of several: overlapping spans to edit or delete, a merge threshold..."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter", "choose", "Choose", id="dialog.choose", priority=True),
@@ -362,7 +362,7 @@ class ChooseSpan(ModalScreen[int | None]):
     """
 
     def __init__(self, title: str, choices: Sequence[tuple[int, str, str]]) -> None:
-        """``choices`` are (span id, label display name, text excerpt)."""
+        """``choices`` are (id, name, description): for a span, its label and an excerpt."""
         super().__init__()
         self.title_text = title
         self.choices = list(choices)

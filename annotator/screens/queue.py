@@ -88,6 +88,9 @@ def progress_line(rows: list[QueueRow]) -> str:
 class QueueScreen(Screen[int | None]):
     """Pick a document. Dismisses with its id, or None on Escape."""
 
+    COLUMNS = _COLUMNS
+    NUMERIC = _NUMERIC
+    FILTERS = STATUS_NAMES  # what keys 2, 3... show, by the rows' status
     BINDINGS: ClassVar[list[BindingType]] = [
         # Priority: the table would otherwise take Enter for its own "select" message.
         Binding("enter", "open", "Open", id="queue.open", priority=True),
@@ -142,13 +145,20 @@ class QueueScreen(Screen[int | None]):
         """Read the documents again (other annotators may have finished some meanwhile)."""
         if self._project is not None:
             try:
-                summaries = self._project.documents()
+                self.rows = self._load_rows(self._project)
             except ProjectError as error:
                 self.error = str(error)
-            else:
-                self.rows = [queue_row(summary, self.annotator) for summary in summaries]
         keep = self.selected_id
         self._fill(keep if keep is not None else self.current)
+
+    def _load_rows(self, project: Project) -> list[QueueRow]:
+        return [queue_row(summary, self.annotator) for summary in project.documents()]
+
+    def _progress(self) -> str:
+        return f"{self.annotator}: {progress_line(self.rows)}"
+
+    def _empty(self) -> str:
+        return "No documents yet: add some with 'annotator import'."
 
     @property
     def visible_rows(self) -> list[QueueRow]:
@@ -170,11 +180,11 @@ class QueueScreen(Screen[int | None]):
     def _fitting_title_width(self) -> int:
         """The title column takes whatever the other columns leave of the screen's width."""
         others = 0
-        for index, header in enumerate(_COLUMNS):
+        for index, header in enumerate(self.COLUMNS):
             if index != _TITLE:
                 widths = [len(header), *(row.cells[index].cell_len for row in self.rows)]
                 others += max(widths)
-        padding = 2 * len(_COLUMNS) + 2  # cell padding on both sides, plus the scrollbar
+        padding = 2 * len(self.COLUMNS) + 2  # cell padding on both sides, plus the scrollbar
         width = self.size.width or self.app.size.width
         return max(_MIN_TITLE_WIDTH, width - others - padding)
 
@@ -182,8 +192,8 @@ class QueueScreen(Screen[int | None]):
         table = self.query_one(DataTable)
         self._title_width = self._fitting_title_width()
         table.clear(columns=True)
-        for index, header in enumerate(_COLUMNS):
-            justify = "right" if index in _NUMERIC else "left"
+        for index, header in enumerate(self.COLUMNS):
+            justify = "right" if index in self.NUMERIC else "left"
             width = self._title_width if index == _TITLE else None
             table.add_column(Text(header, justify=justify), width=width)
         rows = self.visible_rows
@@ -197,16 +207,15 @@ class QueueScreen(Screen[int | None]):
         self._update_lines(len(rows))
 
     def _update_lines(self, shown: int) -> None:
-        progress = f"{self.annotator}: {progress_line(self.rows)}"
-        self.query_one("#progress", Static).update(literal(progress))
+        self.query_one("#progress", Static).update(literal(self._progress()))
         if self.error:
             line = self.error
         elif not self.rows:
-            line = "No documents yet: add some with 'annotator import'."
+            line = self._empty()
         elif self.status_filter == "all":
             line = f"All documents ({shown})"
         else:
-            name = STATUS_NAMES[self.status_filter]
+            name = self.FILTERS[self.status_filter]
             line = f"Showing {name}: {shown} of {len(self.rows)}"
             if not shown:
                 line = f"No documents are {name}; press 1 to show all."

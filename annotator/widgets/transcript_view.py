@@ -38,6 +38,12 @@ GUTTER = 2  # margin markers for the labels on a row
 MIN_WIDTH = 8
 
 
+def label_fill(background: Color, color: Color) -> Style:
+    """A span's fill: a tint rather than paint, so text stays readable on any theme."""
+    tint = background.blend(color, 0.45)
+    return Style(bgcolor=tint.rich_color, color=tint.get_contrast_text(1.0).rich_color)
+
+
 def _clock(seconds: float) -> str:
     whole = int(seconds)
     return f"{whole // 3600:d}:{whole // 60 % 60:02d}:{whole % 60:02d}"
@@ -63,6 +69,7 @@ class TranscriptView(ScrollView, can_focus=True, inherit_bindings=False):
     TranscriptView > .transcript--time { color: $text-muted; }
     TranscriptView > .transcript--selection { background: $primary 45%; }
     TranscriptView > .transcript--match { background: $warning 55%; }
+    TranscriptView > .transcript--focus { text-style: bold; }
     TranscriptView > .transcript--cursor { text-style: reverse; }
     TranscriptView:focus > .transcript--cursor { text-style: reverse bold; }
     """
@@ -71,6 +78,7 @@ class TranscriptView(ScrollView, can_focus=True, inherit_bindings=False):
         "transcript--time",
         "transcript--selection",
         "transcript--match",
+        "transcript--focus",
         "transcript--cursor",
     }
 
@@ -272,6 +280,8 @@ class TranscriptView(ScrollView, can_focus=True, inherit_bindings=False):
             found.append((max(selection[0], start), min(selection[1], end), "selection"))
         for a, b in editor.matches_in(start, end):
             found.append((max(a, start), min(b, end), "match"))
+        for a, b in editor.focus_in(start, end):
+            found.append((max(a, start), min(b, end), "focus"))
         if editor.suggestions and end > start:
             for ref in editor.suggestion_index.in_range(start, end):
                 found.append((max(ref.start, start), min(ref.end, end), ("suggestion", ref.label)))
@@ -336,9 +346,7 @@ class TranscriptView(ScrollView, can_focus=True, inherit_bindings=False):
             if role == "bar":
                 style = Style(color=color.rich_color, bgcolor=background.rich_color)
             else:
-                # Tint rather than paint: text stays readable on dark and light themes.
-                tint = background.blend(color, 0.45)
-                style = Style(bgcolor=tint.rich_color, color=tint.get_contrast_text(1.0).rich_color)
+                style = label_fill(background, color)
             self._styles[key] = style
         return style
 
@@ -362,7 +370,7 @@ class TranscriptView(ScrollView, can_focus=True, inherit_bindings=False):
                 # Suggestions colour the text (own spans colour the background).
                 color = self._label_colors.get(suggested[0], Color(128, 128, 128))
                 style += Style(color=color.rich_color, italic=True, underline=True)
-            for name in ("match", "selection", "cursor"):
+            for name in ("focus", "match", "selection", "cursor"):
                 if name in overlays:
                     style += self.get_component_rich_style(f"transcript--{name}", partial=True)
             self._styles[key] = style

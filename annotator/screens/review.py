@@ -1,0 +1,182 @@
+"""The review screen: the gold layer of one document, the annotators' versions of the
+disagreement under the cursor stacked below it, and keys to settle each one.
+
+It is the annotation screen with a :class:`~annotator.review.ReviewEditor`: the same keys
+move, select, tag, edit, resize, delete and undo (on gold spans), and their ids
+(``annotate.*``) are shared, so a user's keymap applies to both. Search is left out (``n``
+steps through disagreements here); the review keys have ids ``review.*``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from functools import partial
+from typing import ClassVar
+
+from textual import work
+from textual.app import ComposeResult, SystemCommand
+from textual.binding import Binding, BindingType
+
+from ..editor import Range
+from ..review import Disagreement, ReviewEditor
+from ..widgets.compare_panel import ComparePanel
+from ..widgets.panels import BottomBar, SpanList
+from ..widgets.transcript_view import TranscriptView
+from .annotate import KEYS, AnnotateScreen
+from .dialogs import ChooseSpan
+from .help import key_display
+
+# Annotation keys that mean something else here, or nothing (search; suggestions; skipping).
+NOT_IN_REVIEW = {"search", "next_match", "previous_match", "accept", "reject", "done", "skip"}
+
+# Annotation keys in the key bar here (the others are in help, ?).
+SHOWN_HERE = {"edit", "undo", "documents", "help"}
+
+# (keys, action, description, binding id without "review.", shown in the key bar)
+REVIEW_KEYS: list[tuple[str, str, str, str, bool]] = [
+    ("n", "next_disagreement(True)", "Next disagreement", "next", True),
+    ("p", "next_disagreement(False)", "Previous disagreement", "previous", False),
+    *(
+        (
+            str(k),
+            f"accept_version({k})",
+            "Accept a version" if k == 1 else f"Accept version {k}",
+            f"version_{k}",
+            k == 1,
+        )
+        for k in range(1, 10)
+    ),
+    ("a", "suggestion(True)", "Accept the span under the cursor", "accept", False),
+    ("r", "reject", "Reject the open versions", "reject", True),
+    ("M", "auto_merge", "Auto-merge agreed spans", "merge", True),
+    ("A", "toggle_anonymous", "Anonymise annotators", "anonymous", False),
+    ("D", "status('done')", "Mark reviewed", "done", True),
+]
+
+
+class ReviewScreen(AnnotateScreen, inherit_bindings=False):
+    """One document's gold layer, for one reviewer."""
+
+    DEFAULT_CSS = """
+    ReviewScreen TranscriptView { width: 1fr; height: 1fr; }
+    ReviewScreen SpanList { dock: right; width: 38; }
+    ReviewScreen.-narrow SpanList { display: none; }
+    ReviewScreen.-narrow.-spans SpanList { display: block; width: 36; }
+    ReviewScreen.-wide.-no-spans SpanList { display: none; }
+    """
+    BINDINGS: ClassVar[list[BindingType]] = [
+        # Review keys first: the key bar shows them first.
+        *(
+            Binding(
+                keys,
+                action,
+                description,
+                show=show,
+                id=f"review.{name}",
+                # One entry in the key bar for the nine version keys.
+                key_display="1–9" if name == "version_1" else None,
+            )
+            for keys, action, description, name, show in REVIEW_KEYS
+        ),
+        *(
+            Binding(keys, action, description, show=name in SHOWN_HERE, id=f"annotate.{name}")
+            for keys, action, description, name, _show in KEYS
+            if name not in NOT_IN_REVIEW
+        ),
+    ]
+    editor: ReviewEditor
+
+    def __init__(self, editor: ReviewEditor) -> None:
+        super().__init__(editor)
+        self._highlighted: Disagreement | None = None
+
+    def on_mount(self) -> None:
+        self.add_class("-no-spans")  # room for the versions; F2 shows the gold span list
+        super().on_mount()
+
+    def compose(self) -> ComposeResult:
+        yield SpanList(id="spans")
+        yield TranscriptView(id="transcript")
+        yield ComparePanel()
+        yield BottomBar()
+
+    # ---- feedback ------------------------------------------------------------------------
+
+    def _refresh_panels(self, spans: bool = False, message: str = "") -> None:
+        super()._refresh_panels(spans, message)
+        current = self.editor.current
+        if current is not self._highlighted:
+            # The disagreement under the cursor is highlighted in the transcript.
+            self.view.refresh_ranges(
+                (d.start, d.end) for d in (self._highlighted, current) if d is not None
+            )
+            self._highlighted = current
+        self.query_one(ComparePanel).show(self.editor, force=spans)
+
+    def show_editor(self, editor: ReviewEditor) -> None:  # type: ignore[override]
+        self._highlighted = None
+        super().show_editor(editor)
+
+    # ---- review actions ------------------------------------------------------------------
+
+    def action_next_disagreement(self, forward: bool) -> None:
+        found = self.editor.next_disagreement(forward)
+        if found is None:
+            self._refresh_panels(message="no open disagreements: D marks the document reviewed")
+            return
+        with self._moving():
+            self.editor.clear_selection()
+            self.editor.move_to(found.start)
+
+    def action_accept_version(self, number: int) -> None:
+        self._decide(lambda: self.editor.accept_version(number), f"took version {number}")
+
+    def action_reject(self) -> None:
+        self._decide(self.editor.reject_open, "rejected")
+
+    def _decide(self, decision: Callable[[], list[Range]], done: str) -> None:
+        """A decision, then on to the next open disagreement (as after a suggestion)."""
+        before = self.editor.current
+        self._edit(decision, done=done)
+        if before is not None and not self.editor.is_open(before):
+            following = self.editor.next_disagreement(True)
+            if following is not None and following.start > before.start:
+                with self._moving():
+                    self.editor.move_to(following.start)
+
+    @work
+    async def action_auto_merge(self) -> None:
+        count = len(self.editor.names)
+        choices = [(count, f"all {count} agree", "accept spans every annotator made exactly")]
+        choices += [
+            (k, f"{k} of {count}", f"accept spans at least {k} annotators made exactly")
+            for k in range(count - 1, 1, -1)
+        ]
+        minimum = await self.app.push_screen_wait(
+            ChooseSpan("Auto-merge: how many agree?", choices)
+        )
+        if minimum is None:
+            return
+
+        def merge() -> list[Range]:
+            return self.editor.auto_merge(minimum)
+
+        self._edit(merge, done="merged", nothing="nothing left to merge")
+
+    def action_toggle_anonymous(self) -> None:
+        self.editor.anonymous = not self.editor.anonymous
+        self._refresh_panels(message="anonymised" if self.editor.anonymous else "names shown")
+
+    def action_documents(self) -> None:
+        self.app.open_queue()  # type: ignore[attr-defined]
+
+    def commands(self) -> Iterable[SystemCommand]:
+        for binding in self.BINDINGS:
+            assert isinstance(binding, Binding)
+            if binding.description:
+                yield SystemCommand(
+                    binding.description,
+                    f"keys: {key_display(binding.key)}",
+                    partial(self.run_action, binding.action),
+                )
+        yield from self._tag_commands()

@@ -1,0 +1,94 @@
+"""The review queue: documents finished by two or more annotators, most disagreement first,
+with their agreement figures; Enter opens one on the review screen."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import ClassVar
+
+from rich.text import Text
+from textual.binding import Binding, BindingType
+
+from ..review import ReviewRow, review_queue
+from ..store import Project
+from .dialogs import literal
+from .queue import QueueRow, QueueScreen
+
+REVIEW_STATES = {"open": "open", "settled": "settled", "reviewed": "reviewed"}
+_STYLES = {"open": "yellow", "settled": "", "reviewed": "green"}
+
+
+def _figure(value: float | None) -> Text:
+    return Text("–" if value is None else f"{value:.2f}", justify="right")
+
+
+def review_row(row: ReviewRow, anonymous: bool = False) -> QueueRow:
+    """A table row; its status is ``open``, ``settled`` (nothing open) or ``reviewed``."""
+    status = "reviewed" if row.reviewed else "open" if row.open else "settled"
+    title = literal(row.title or "(untitled)")
+    title.no_wrap, title.overflow = True, "ellipsis"
+    who = (
+        f"{len(row.annotators)} annotators"
+        if anonymous or len(row.annotators) > 3
+        else ", ".join(row.annotators)
+    )
+    cells = (
+        Text(str(row.id), justify="right"),
+        title,
+        literal(who),
+        _figure(row.f1_exact),
+        _figure(row.f1_overlap),
+        _figure(row.alpha),
+        Text(str(row.disagreements), justify="right"),
+        Text(str(row.open), justify="right", style="bold" if row.open else "dim"),
+        Text(str(row.gold), justify="right"),
+        Text(REVIEW_STATES[status], style=_STYLES[status]),
+    )
+    return QueueRow(row.id, status, len(row.annotators), cells)
+
+
+class ReviewQueueScreen(QueueScreen, inherit_bindings=False):
+    """Pick a document to review. Dismisses with its id, or None on Escape."""
+
+    COLUMNS = (
+        "ID",
+        "Title",
+        "Annotators",
+        "F1 exact",
+        "F1 overlap",
+        "α",
+        "Disagreements",
+        "Open",
+        "Gold",
+        "Review",
+    )
+    NUMERIC = (0, 3, 4, 5, 6, 7, 8)
+    FILTERS = REVIEW_STATES
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("enter", "open", "Review", id="review_queue.open", priority=True),
+        Binding("escape", "close", "Back", id="review_queue.close"),
+        Binding("1", "filter('all')", "All", id="review_queue.filter_all"),
+        Binding("2", "filter('open')", "Open", id="review_queue.filter_open"),
+        Binding("3", "filter('settled')", "Settled", id="review_queue.filter_settled"),
+        Binding("4", "filter('reviewed')", "Reviewed", id="review_queue.filter_reviewed"),
+        Binding("r", "reload", "Reload", show=False, id="review_queue.reload"),
+    ]
+
+    def __init__(
+        self, project_path: Path, reviewer: str, current: int | None = None, *, anonymous: bool
+    ) -> None:
+        super().__init__(project_path, reviewer, current)
+        self.anonymous = anonymous
+
+    def _load_rows(self, project: Project) -> list[QueueRow]:
+        return [review_row(row, self.anonymous) for row in review_queue(project)]
+
+    def _progress(self) -> str:
+        counts = {state: sum(row.status == state for row in self.rows) for state in REVIEW_STATES}
+        return (
+            f"{self.annotator} reviewing: {counts['reviewed']}/{len(self.rows)} reviewed · "
+            f"{counts['open']} with open disagreements · {counts['settled']} settled"
+        )
+
+    def _empty(self) -> str:
+        return "Nothing to review yet: a document needs two or more annotators who marked it done."

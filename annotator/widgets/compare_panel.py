@@ -1,0 +1,210 @@
+"""The review screen's stacked view: each annotator's version of the disagreement under the
+cursor, one above the other over the same stretch of text, then the gold layer's.
+
+Each version row shows the key that accepts it, the annotator (or ``A1``... anonymised) in
+the colour of their spans' state, each span's fate (✓ accepted, ✗ rejected, • open) and
+label, and the text around the disagreement with their spans tinted in the label colours.
+The rows are rebuilt only when the disagreement under the cursor or a decision changes.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from rich.console import Console
+from rich.text import Text
+from textual.color import Color
+from textual.strip import Strip
+from textual.widget import Widget
+
+from ..model import Span
+from ..review import BOUNDARY, KIND_NAMES, LABEL, PARTIAL, Disagreement, ReviewEditor
+from ..textindex import display_text
+from .transcript_view import label_fill
+
+ROWS = 2  # text rows per version: a longer stretch shows its first and last rows
+CONTEXT = 40  # characters of text shown around the disagreement, within its turns
+NAME_WIDTH = 10
+LABEL_WIDTH = 22
+STATE_STYLES = {LABEL: "bold magenta", BOUNDARY: "bold yellow", PARTIAL: "bold cyan"}
+DECISION_MARKS = {"accepted": ("✓", "green"), "rejected": ("✗", "red"), "open": ("•", "")}
+
+
+class ComparePanel(Widget):
+    DEFAULT_CSS = """
+    ComparePanel { height: 9; background: $panel; color: $foreground; }
+    """
+    COMPONENT_CLASSES: ClassVar[set[str]] = set()
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.editor: ReviewEditor | None = None
+        self._shown: tuple | None = None
+        self._strips: list[Strip] | None = None
+        self._width = 0
+
+    def show(self, editor: ReviewEditor, *, force: bool = False) -> None:
+        """Show the disagreement under the editor's cursor (``force``: after a decision)."""
+        key = (id(editor), editor.current, editor.anonymous)
+        if key == self._shown and not force:
+            return
+        self._shown = key
+        self.editor = editor
+        self.styles.height = 1 + (len(editor.names) + 1) * ROWS
+        self._strips = None
+        self.refresh()
+
+    @property
+    def lines(self) -> list[str]:
+        """The panel as plain text (for tests)."""
+        return [strip.text for strip in self._build(self.size.width or 100)]
+
+    def on_resize(self) -> None:
+        self._strips = None
+
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._strips = None
+
+    def render_line(self, y: int) -> Strip:
+        width = self.size.width
+        if self._strips is None or self._width != width:
+            self._strips, self._width = self._build(width), width
+        if y < len(self._strips):
+            return self._strips[y]
+        return Strip.blank(width, self.rich_style)
+
+    # ---- building ------------------------------------------------------------------------
+
+    def _build(self, width: int) -> list[Strip]:
+        editor = self.editor
+        if editor is None:
+            return []
+        console = self.app.console
+        d = editor.current
+        lines = [self._header(editor, d)]
+        if d is None:
+            lines += _legend()
+            return [self._strip(console, line, width) for line in lines]
+        start, end = _context(editor, d)
+        strips = [self._strip(console, lines[0], width)]
+        body_width = max(width - NAME_WIDTH - LABEL_WIDTH - 6, 10)
+        for version in editor.versions(d):
+            prefix = Text()
+            prefix.append(f" {version.number} ", style="bold reverse")
+            name_style = max(
+                (STATE_STYLES[state] for state in version.states), key=len, default="dim"
+            )
+            prefix.append(f" {_fit(version.shown_as, NAME_WIDTH)}", style=name_style)
+            prefix.append_text(_labels(editor, version.spans, version.decisions))
+            body = self._body(editor, start, end, version.spans)
+            strips += self._rows(console, prefix, body, body_width, width)
+        gold = editor.gold_in(start, end)
+        prefix = Text()
+        prefix.append("   ")
+        prefix.append(f" {_fit('gold', NAME_WIDTH)}", style="bold")
+        prefix.append_text(_labels(editor, gold, ["accepted"] * len(gold)))
+        strips += self._rows(
+            console, prefix, self._body(editor, start, end, gold), body_width, width
+        )
+        return strips
+
+    def _header(self, editor: ReviewEditor, d: Disagreement | None) -> Text:
+        line = Text(" ")
+        if d is None:
+            line.append("No disagreement under the cursor", style="bold")
+            line.append(" · n next · p previous", style="dim")
+        else:
+            line.append(f"Disagreement {editor.position(d)} of {len(editor.disagreements)}", "bold")
+            for kind in d.kinds:
+                line.append(" · ")
+                line.append(KIND_NAMES[kind], style=STATE_STYLES[kind])
+            if not editor.is_open(d):
+                line.append(" · settled", style="green")
+        line.append(f" │ {editor.open_count()} open", style="dim")
+        return line
+
+    def _body(self, editor: ReviewEditor, start: int, end: int, spans: list[Span]) -> Text:
+        text = Text(display_text(editor.text[start:end], keep_newlines=False), no_wrap=False)
+        background = (
+            Color.from_rich_color(self.rich_style.bgcolor)
+            if self.rich_style.bgcolor
+            else Color(0, 0, 0)
+        )
+        colors = {label.id: label.color for label in editor.scheme.labels}
+        # Longest first, so an inner span's tint shows over the outer one's.
+        for span in sorted(spans, key=lambda s: s.start - s.end):
+            fill = label_fill(background, Color.parse(colors.get(span.label, "grey")))
+            text.stylize(fill, max(span.start, start) - start, min(span.end, end) - start)
+        return text
+
+    def _rows(
+        self, console: Console, prefix: Text, body: Text, body_width: int, width: int
+    ) -> list[Strip]:
+        wrapped = list(body.wrap(console, body_width))
+        if len(wrapped) > ROWS:
+            wrapped = [*wrapped[: ROWS - 1], Text("… ", style="dim") + wrapped[-1]]
+        strips = []
+        blank = Text(" " * prefix.cell_len)
+        for index in range(ROWS):
+            line = (prefix if index == 0 else blank).copy()
+            line.truncate(NAME_WIDTH + LABEL_WIDTH + 4, pad=True)
+            line.append(" │ ", style="dim")
+            if index < len(wrapped):
+                line.append_text(wrapped[index])
+            strips.append(self._strip(console, line, width))
+        return strips
+
+    def _strip(self, console: Console, line: Text, width: int) -> Strip:
+        segments = list(line.render(console))
+        return Strip(segments).apply_style(self.rich_style).crop_extend(0, width, self.rich_style)
+
+
+def _context(editor: ReviewEditor, d: Disagreement) -> tuple[int, int]:
+    """The disagreement with up to CONTEXT characters either side, cut at whole words and
+    never beyond the turns it is in."""
+    first, last = editor.turn_at(d.start), editor.turn_at(max(d.end - 1, d.start))
+    start = max(first.start, d.start - CONTEXT)
+    end = min(last.end, d.end + CONTEXT)
+    text = editor.text
+    if start > first.start:
+        space = text.find(" ", start, d.start)
+        start = space + 1 if space >= 0 else start
+    if end < last.end:
+        space = text.rfind(" ", d.end, end)
+        end = space if space >= 0 else end
+    return start, end
+
+
+def _labels(editor: ReviewEditor, spans: list[Span], decisions: list[str]) -> Text:
+    names = {label.id: label.name for label in editor.scheme.labels}
+    out = Text(" ")
+    if not spans:
+        out.append("(nothing)", style="dim")
+    for index, (span, decision) in enumerate(zip(spans, decisions, strict=True)):
+        mark, style = DECISION_MARKS[decision]
+        if index:
+            out.append(", ")
+        out.append(mark + " ", style=style)
+        out.append(display_text(names.get(span.label, span.label), keep_newlines=False))
+    return out
+
+
+def _fit(text: str, width: int) -> str:
+    text = display_text(text, keep_newlines=False)
+    return text[: width - 1] + "…" if len(text) > width else text.ljust(width)
+
+
+def _legend() -> list[Text]:
+    keys = Text(" 1–9 accept that annotator's version · r reject · a accept the span under")
+    keys.append(" the cursor · M auto-merge · A anonymise")
+    states = Text(" ")
+    for kind in (LABEL, BOUNDARY, PARTIAL):
+        states.append("● ", style=STATE_STYLES[kind])
+        states.append(KIND_NAMES[kind] + "   ")
+    marks = Text(" ")
+    for decision, (mark, style) in DECISION_MARKS.items():
+        marks.append(mark, style=style)
+        marks.append(f" {decision}   ")
+    shown = Text(" The text shows the gold layer; undecided spans are italic and underlined.")
+    return [keys, states, marks, shown]

@@ -185,13 +185,13 @@ class AnnotateScreen(Screen[None]):
         self._refresh_panels(message="not saved: " + str(error).split(";")[0][:60])
 
     @contextmanager
-    def _moving(self) -> Iterator[None]:
+    def _moving(self, message: str = "") -> Iterator[None]:
         """Around a cursor or selection change: then repaint what moved, update the status
         line, and remember the cursor a moment later."""
         old_cursor, old_selection = self.editor.cursor, self.editor.selection
         yield
         self.view.cursor_moved(old_cursor, old_selection)
-        self._refresh_panels()
+        self._refresh_panels(message=message)
         self._remember_cursor()
 
     def _remember_cursor(self) -> None:

@@ -129,7 +129,9 @@ class ReviewScreen(AnnotateScreen, inherit_bindings=False):
             self.editor.move_to(found.start)
 
     def action_accept_version(self, number: int) -> None:
-        self._decide(lambda: self.editor.accept_version(number), f"took version {number}")
+        names = self.editor.names
+        who = self.editor.display_name(names[number - 1]) if number <= len(names) else ""
+        self._decide(lambda: self.editor.accept_version(number), f"took {who}'s version")
 
     def action_reject(self) -> None:
         self._decide(self.editor.reject_open, "rejected")
@@ -141,7 +143,7 @@ class ReviewScreen(AnnotateScreen, inherit_bindings=False):
         if before is not None and not self.editor.is_open(before):
             following = self.editor.next_disagreement(True)
             if following is not None and following.start > before.start:
-                with self._moving():
+                with self._moving(message=done):
                     self.editor.move_to(following.start)
 
     @work
@@ -158,10 +160,11 @@ class ReviewScreen(AnnotateScreen, inherit_bindings=False):
         if minimum is None:
             return
 
-        def merge() -> list[Range]:
-            return self.editor.auto_merge(minimum)
-
-        self._edit(merge, done="merged", nothing="nothing left to merge")
+        before = len(self.editor.spans)
+        self._edit(lambda: self.editor.auto_merge(minimum), nothing="nothing left to merge")
+        merged = len(self.editor.spans) - before
+        if merged:
+            self._refresh_panels(message=f"merged {merged} span{'s' if merged != 1 else ''}")
 
     def action_toggle_anonymous(self) -> None:
         self.editor.anonymous = not self.editor.anonymous

@@ -9,9 +9,11 @@ The rows are rebuilt only when the disagreement under the cursor or a decision c
 
 from __future__ import annotations
 
+from itertools import pairwise
 from typing import ClassVar
 
 from rich.console import Console
+from rich.style import Style
 from rich.text import Text
 from textual.color import Color
 from textual.strip import Strip
@@ -26,6 +28,7 @@ ROWS = 2  # text rows per version: a longer stretch shows its first and last row
 CONTEXT = 40  # characters of text shown around the disagreement, within its turns
 NAME_WIDTH = 10
 LABEL_WIDTH = 22
+PREFIX = NAME_WIDTH + LABEL_WIDTH + 4  # key, name, labels; then " │ " and the text
 STATE_STYLES = {LABEL: "bold magenta", BOUNDARY: "bold yellow", PARTIAL: "bold cyan"}
 DECISION_MARKS = {"accepted": ("✓", "green"), "rejected": ("✗", "red"), "open": ("•", "")}
 
@@ -88,7 +91,7 @@ class ComparePanel(Widget):
             return [self._strip(console, line, width) for line in lines]
         start, end = _context(editor, d)
         strips = [self._strip(console, lines[0], width)]
-        body_width = max(width - NAME_WIDTH - LABEL_WIDTH - 6, 10)
+        body_width = max(width - PREFIX - 3, 10)
         for version in editor.versions(d):
             prefix = Text()
             prefix.append(f" {version.number} ", style="bold reverse")
@@ -125,17 +128,36 @@ class ComparePanel(Widget):
         return line
 
     def _body(self, editor: ReviewEditor, start: int, end: int, spans: list[Span]) -> Text:
-        text = Text(display_text(editor.text[start:end], keep_newlines=False), no_wrap=False)
+        """The text of ``[start, end)`` with the spans tinted in their label colours and
+        bracketed, so their boundaries show without colour too."""
         background = (
             Color.from_rich_color(self.rich_style.bgcolor)
             if self.rich_style.bgcolor
             else Color(0, 0, 0)
         )
-        colors = {label.id: label.color for label in editor.scheme.labels}
-        # Longest first, so an inner span's tint shows over the outer one's.
-        for span in sorted(spans, key=lambda s: s.start - s.end):
-            fill = label_fill(background, Color.parse(colors.get(span.label, "grey")))
-            text.stylize(fill, max(span.start, start) - start, min(span.end, end) - start)
+        colors = {label.id: Color.parse(label.color) for label in editor.scheme.labels}
+        fills = {
+            span.id: label_fill(background, colors.get(span.label, Color(128, 128, 128)))
+            for span in spans
+        }
+        cuts = sorted(
+            {start, end, *(p for s in spans for p in (s.start, s.end) if start < p < end)}
+        )
+        text = Text(no_wrap=False)
+        for a, b in pairwise(cuts):
+            for span in spans:
+                if span.end == a:
+                    text.append("]", style=fills[span.id] + Style(bold=True))
+            for span in spans:
+                if span.start == a:
+                    text.append("[", style=fills[span.id] + Style(bold=True))
+            covering = [s for s in spans if s.start <= a and b <= s.end]
+            inner = min(covering, key=lambda s: s.end - s.start, default=None)
+            piece = display_text(editor.text[a:b], keep_newlines=False)
+            text.append(piece, style=fills[inner.id] if inner else "")
+        for span in spans:
+            if span.end == end:
+                text.append("]", style=fills[span.id] + Style(bold=True))
         return text
 
     def _rows(
@@ -148,7 +170,7 @@ class ComparePanel(Widget):
         blank = Text(" " * prefix.cell_len)
         for index in range(ROWS):
             line = (prefix if index == 0 else blank).copy()
-            line.truncate(NAME_WIDTH + LABEL_WIDTH + 4, pad=True)
+            line.truncate(PREFIX, pad=True)
             line.append(" │ ", style="dim")
             if index < len(wrapped):
                 line.append_text(wrapped[index])

@@ -87,3 +87,31 @@ def test_help_screen(snap_compare, project_path: Path, tmp_path: Path) -> None:
 def test_light_theme(snap_compare, project_path: Path, tmp_path: Path) -> None:
     (tmp_path / "config.yaml").write_text("theme: textual-light\n")
     assert snap_compare(app(project_path, tmp_path), terminal_size=(80, 24))
+
+
+def test_review_screen(snap_compare, project_path: Path, tmp_path: Path) -> None:
+    """Three versions of a document: a boundary slip, a label swap, a span only two made."""
+    with Project.open(project_path) as project:
+        [summary] = project.documents()
+        doc = summary.id
+        text = project.document(doc).text
+        criticism = text.index("The last"), text.index(" We will")
+        bob_criticism = text.index("The last"), text.index(", and as")
+        for name in ("bob", "carol"):
+            project.create_span(
+                doc, name, "deflection", text.index("I won't"), text.index(" We will")
+            )
+        project.create_span(doc, "bob", "criticism", *bob_criticism, {"target": "them"})
+        project.create_span(doc, "carol", "criticism", *criticism, {"target": "them"})
+        project.create_span(doc, "bob", "deflection", text.index("they left"), text.index('." We'))
+        for name in ("alice", "bob", "carol"):
+            project.set_status(doc, name, "done")
+    review = make_app(
+        project_path,
+        annotator="rita",
+        config_file=tmp_path / "config.yaml",
+        remember=False,
+        review=True,
+        document=str(doc),
+    )
+    assert snap_compare(review, press=["n"], terminal_size=(110, 32))

@@ -70,7 +70,8 @@ class AnnotatorApp(App[None]):
         if name:
             self._start(name)
         else:
-            self.push_screen(NamePrompt(), self._named)
+            role = "reviewer" if self.review else "annotator"
+            self.push_screen(NamePrompt(role=role), self._named)
 
     def _named(self, name: str | None) -> None:
         if not name:

@@ -21,6 +21,7 @@ from rich.text import Text
 
 from . import __version__
 from .export import EXPORT_FORMATS, UNITS, export
+from .gold import GOLD
 from .io import FORMATS, ImportFailure, read_transcript
 from .io.brat import is_brat_folder
 from .model import DOCUMENT_STATUSES
@@ -353,12 +354,22 @@ def status(ctx: click.Context) -> None:
             f"{len(stats.annotators)} annotators"
         )
     )
-    labels = Table("label", "spans", title="Spans per label")
+    gold = stats.gold_per_label
+    labels = Table("label", "spans", *(["gold"] if gold else []), title="Spans per label")
     known = [label.id for label in scheme.labels]
-    for label in known + sorted(set(stats.spans_per_label) - set(known)):
-        labels.add_row(_cell(label), str(stats.spans_per_label.get(label, 0)))
-    labels.add_row("total", str(sum(stats.spans_per_label.values())), style="bold")
+    for label in known + sorted({*stats.spans_per_label, *gold} - set(known)):
+        counts = [stats.spans_per_label.get(label, 0), *([gold.get(label, 0)] if gold else [])]
+        labels.add_row(_cell(label), *map(str, counts))
+    totals = [sum(stats.spans_per_label.values()), *([sum(gold.values())] if gold else [])]
+    labels.add_row("total", *map(str, totals), style="bold")
     console.print(labels)
+    if gold:
+        console.print(
+            Text(
+                f"Gold layer: {sum(gold.values())} spans; {stats.reviewed} documents "
+                "marked reviewed ('annotator review')."
+            )
+        )
     if stats.annotators:
         progress = Table("annotator", *DOCUMENT_STATUSES, "finished", title="Progress")
         for name in stats.annotators:
@@ -464,7 +475,9 @@ def export_(
         return f"{number:,} {noun}{'' if number == 1 else 's'}"
 
     examples = f" as {count(report.examples, 'turn example')}" if unit == "turn" else ""
-    layers = "every annotator's layer" if layer == "all" else f"{layer}'s layer"
+    layers = {"all": "every annotator's layer", GOLD: "the gold layer"}.get(
+        layer, f"{layer}'s layer"
+    )
     click.echo(
         f"Exported {count(report.documents, 'document')}{examples} with "
         f"{count(report.spans, 'span')} ({layers}) to {' and '.join(report.outputs)} "

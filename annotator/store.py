@@ -79,9 +79,11 @@ class ProjectStats:
     documents: int
     words: int
     annotators: tuple[str, ...]
-    spans_per_label: Mapping[str, int]
+    spans_per_label: Mapping[str, int]  # the annotators' spans (not the gold layer's)
     # annotator -> status -> number of documents (every document counts, "new" included)
     progress: Mapping[str, Mapping[str, int]] = field(default_factory=dict)
+    gold_per_label: Mapping[str, int] = field(default_factory=dict)
+    reviewed: int = 0  # documents whose review is marked done
 
 
 class Project(GoldLayer, SpanLog):
@@ -597,12 +599,14 @@ class Project(GoldLayer, SpanLog):
         documents, words = self.db.execute(
             "SELECT count(*), coalesce(sum(words), 0) FROM documents"
         ).fetchone()
-        spans_per_label = {
-            label: count
-            for label, count in self.db.execute(
-                "SELECT label, count(*) FROM spans GROUP BY label ORDER BY label"
-            )
-        }
+        per_label: dict[bool, dict[str, int]] = {False: {}, True: {}}
+        for label, gold, count in self.db.execute(
+            "SELECT s.label, a.name = ?, count(*) FROM spans s "
+            "JOIN annotators a ON a.id = s.annotator_id GROUP BY s.label, a.name = ? "
+            "ORDER BY s.label",
+            [GOLD, GOLD],
+        ):
+            per_label[bool(gold)][label] = count
         progress: dict[str, dict[str, int]] = {}
         for name, status, count in self.db.execute(
             "SELECT a.name, s.status, count(*) FROM document_status s "
@@ -614,4 +618,7 @@ class Project(GoldLayer, SpanLog):
             counts = progress.setdefault(name, {})
             counts["new"] = documents - sum(v for k, v in counts.items() if k != "new")
             progress[name] = {status: counts.get(status, 0) for status in DOCUMENT_STATUSES}
-        return ProjectStats(documents, words, annotators, spans_per_label, progress)
+        reviewed = progress.get(GOLD, {}).get("done", 0)
+        return ProjectStats(
+            documents, words, annotators, per_label[False], progress, per_label[True], reviewed
+        )

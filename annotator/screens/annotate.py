@@ -118,6 +118,7 @@ class AnnotateScreen(Screen[None]):
     AnnotateScreen.-narrow.-spans SpanList { display: block; width: 36; }
     AnnotateScreen.-wide.-no-spans SpanList { display: none; }
     """
+    STATUS_WORDS: ClassVar[dict[str, str]] = {}  # how the status line names a status
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding(keys, action, description, show=show, id=f"annotate.{name}")
         for keys, action, description, name, show in KEYS
@@ -411,7 +412,7 @@ class AnnotateScreen(Screen[None]):
         except ProjectError as error:
             self._fail(error)
             return
-        self._refresh_panels(message=f"marked {status}")
+        self._refresh_panels(message=f"marked {self.STATUS_WORDS.get(status, status)}")
 
     def action_switch(self, step: int) -> None:
         self.app.switch_document(step)  # type: ignore[attr-defined]

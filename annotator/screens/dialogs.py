@@ -431,14 +431,17 @@ class NamePrompt(ModalScreen[str]):
     NamePrompt #error { color: $text-error; height: auto; }
     """
 
-    def __init__(self, cancellable: bool = False, initial: str = "") -> None:
+    def __init__(
+        self, cancellable: bool = False, initial: str = "", role: str = "annotator"
+    ) -> None:
         super().__init__()
         self.cancellable = cancellable
         self.initial = initial
+        self.role = role
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
-            yield Static("Your annotator name (Enter to continue)")
+            yield Static(f"Your {self.role} name (Enter to continue)")
             yield Input(visible(self.initial), max_length=NAME_MAX_LENGTH, id="name")
             yield Static("", id="error", markup=False)
         yield Footer()

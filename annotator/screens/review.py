@@ -85,6 +85,7 @@ class ReviewScreen(AnnotateScreen, inherit_bindings=False):
         ),
     ]
     editor: ReviewEditor
+    STATUS_WORDS: ClassVar[dict[str, str]] = {"done": "reviewed"}
 
     def __init__(self, editor: ReviewEditor) -> None:
         super().__init__(editor)

@@ -21,7 +21,7 @@ from textual.widget import Widget
 
 from ..model import Span
 from ..review import BOUNDARY, KIND_NAMES, LABEL, PARTIAL, Disagreement, ReviewEditor
-from ..textindex import display_text
+from ..textindex import display_text, wrap_paragraph
 from .transcript_view import label_fill
 
 ROWS = 2  # text rows per version: a longer stretch shows its first and last rows
@@ -90,26 +90,22 @@ class ComparePanel(Widget):
             lines += _legend()
             return [self._strip(console, line, width) for line in lines]
         start, end = _context(editor, d)
+        windows = _windows(editor, d, start, end, max(width - PREFIX - 3, 10))
         strips = [self._strip(console, lines[0], width)]
-        body_width = max(width - PREFIX - 3, 10)
         for version in editor.versions(d):
             prefix = Text()
             prefix.append(f" {version.number} ", style="bold reverse")
-            name_style = max(
-                (STATE_STYLES[state] for state in version.states), key=len, default="dim"
+            worst = next((k for k in (LABEL, BOUNDARY, PARTIAL) if k in version.states), None)
+            prefix.append(
+                f" {_fit(version.shown_as, NAME_WIDTH)}", style=STATE_STYLES.get(worst, "dim")
             )
-            prefix.append(f" {_fit(version.shown_as, NAME_WIDTH)}", style=name_style)
             prefix.append_text(_labels(editor, version.spans, version.decisions))
-            body = self._body(editor, start, end, version.spans)
-            strips += self._rows(console, prefix, body, body_width, width)
+            strips += self._rows(console, prefix, editor, windows, version.spans, width)
         gold = editor.gold_in(start, end)
         prefix = Text()
-        prefix.append("   ")
-        prefix.append(f" {_fit('gold', NAME_WIDTH)}", style="bold")
+        prefix.append(f"    {_fit('gold', NAME_WIDTH)}", style="bold")
         prefix.append_text(_labels(editor, gold, ["accepted"] * len(gold)))
-        strips += self._rows(
-            console, prefix, self._body(editor, start, end, gold), body_width, width
-        )
+        strips += self._rows(console, prefix, editor, windows, gold, width)
         return strips
 
     def _header(self, editor: ReviewEditor, d: Disagreement | None) -> Text:
@@ -129,7 +125,7 @@ class ComparePanel(Widget):
 
     def _body(self, editor: ReviewEditor, start: int, end: int, spans: list[Span]) -> Text:
         """The text of ``[start, end)`` with the spans tinted in their label colours and
-        bracketed, so their boundaries show without colour too."""
+        bracketed where they begin and end in it, so boundaries show without colour too."""
         background = (
             Color.from_rich_color(self.rich_style.bgcolor)
             if self.rich_style.bgcolor
@@ -143,7 +139,7 @@ class ComparePanel(Widget):
         cuts = sorted(
             {start, end, *(p for s in spans for p in (s.start, s.end) if start < p < end)}
         )
-        text = Text(no_wrap=False)
+        text = Text()
         for a, b in pairwise(cuts):
             for span in spans:
                 if span.end == a:
@@ -161,25 +157,50 @@ class ComparePanel(Widget):
         return text
 
     def _rows(
-        self, console: Console, prefix: Text, body: Text, body_width: int, width: int
+        self,
+        console: Console,
+        prefix: Text,
+        editor: ReviewEditor,
+        windows: list[tuple[int, int, bool]],
+        spans: list[Span],
+        width: int,
     ) -> list[Strip]:
-        wrapped = list(body.wrap(console, body_width))
-        if len(wrapped) > ROWS:
-            wrapped = [*wrapped[: ROWS - 1], Text("… ", style="dim") + wrapped[-1]]
+        """A version's rows: the prefix, then each window of the text with its spans."""
         strips = []
-        blank = Text(" " * prefix.cell_len)
-        for index in range(ROWS):
-            line = (prefix if index == 0 else blank).copy()
+        for index, (start, end, skipped) in enumerate(windows):
+            line = (prefix if index == 0 else Text()).copy()
             line.truncate(PREFIX, pad=True)
             line.append(" │ ", style="dim")
-            if index < len(wrapped):
-                line.append_text(wrapped[index])
+            if skipped:
+                line.append("… ", style="dim")
+            line.append_text(self._body(editor, start, end, spans))
             strips.append(self._strip(console, line, width))
+        strips += [self._strip(console, Text(), width)] * (ROWS - len(windows))
         return strips
 
     def _strip(self, console: Console, line: Text, width: int) -> Strip:
         segments = list(line.render(console))
         return Strip(segments).apply_style(self.rich_style).crop_extend(0, width, self.rich_style)
+
+
+def _windows(
+    editor: ReviewEditor, d: Disagreement, start: int, end: int, width: int
+) -> list[tuple[int, int, bool]]:
+    """Which rows of ``[start, end)`` wrapped at ``width`` to show (at most ROWS): the rows
+    where the disagreement begins and ends, as ``(start, end, after a gap)``."""
+    slack = 4  # room for the brackets the versions add
+    rows = [
+        (start + a, start + b)
+        for a, b in wrap_paragraph(
+            display_text(editor.text[start:end], keep_newlines=False), max(width - slack, 1)
+        )
+    ]
+    first = next(i for i, (_, b) in enumerate(rows) if b > d.start)
+    last = next(i for i, (_, b) in enumerate(rows) if b >= d.end)
+    if last - first < ROWS:
+        top = max(min(first, len(rows) - ROWS), 0)
+        return [(a, b, False) for a, b in rows[top : top + ROWS]]
+    return [(*rows[first], False), (*rows[last], True)]
 
 
 def _context(editor: ReviewEditor, d: Disagreement) -> tuple[int, int]:

@@ -339,6 +339,11 @@ def documents(ctx: click.Context) -> None:
         console.print("No documents yet. Import some with: annotator import FILE...")
 
 
+def count(number: int, noun: str) -> str:
+    """``"1 span"``, ``"2,000 spans"``."""
+    return f"{number:,} {noun}{'' if number == 1 else 's'}"
+
+
 @cli.command()
 @click.pass_context
 def status(ctx: click.Context) -> None:
@@ -366,8 +371,8 @@ def status(ctx: click.Context) -> None:
     if gold:
         console.print(
             Text(
-                f"Gold layer: {sum(gold.values())} spans; {stats.reviewed} documents "
-                "marked reviewed ('annotator review')."
+                f"Gold layer: {count(sum(gold.values()), 'span')}; "
+                f"{count(stats.reviewed, 'document')} marked reviewed ('annotator review')."
             )
         )
     if stats.annotators:
@@ -470,9 +475,6 @@ def export_(
             progress=progress,
             config_out=config_out,
         )
-
-    def count(number: int, noun: str) -> str:
-        return f"{number:,} {noun}{'' if number == 1 else 's'}"
 
     examples = f" as {count(report.examples, 'turn example')}" if unit == "turn" else ""
     layers = {"all": "every annotator's layer", GOLD: "the gold layer"}.get(

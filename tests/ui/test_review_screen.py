@@ -185,6 +185,8 @@ async def test_auto_merge_then_settle_every_disagreement_and_export(
         "unanimous",
         "adjudicated",
     }
+    status = CliRunner().invoke(cli, ["--db", str(db), "status"])
+    assert f"Gold layer: {len(gold)} spans; 1 document marked reviewed" in status.output
 
 
 async def test_gold_spans_are_edited_with_the_annotation_keys(db: Path, tmp_path: Path) -> None:

@@ -17,7 +17,7 @@ from textual.screen import Screen
 
 from .config import Config, ConfigError, load_config, save_config
 from .editor import Editor
-from .review import ReviewEditor, review_queue
+from .review import ReviewEditor
 from .screens.annotate import AnnotateScreen, screen_for
 from .screens.dialogs import NamePrompt
 from .screens.queue import QueueScreen
@@ -111,7 +111,7 @@ class AnnotatorApp(App[None]):
 
     def _document_ids(self) -> list[int]:
         if self.review:
-            return [row.id for row in review_queue(self.project)]
+            return self.project.reviewable()
         return [summary.id for summary in self.project.documents()]
 
     @property

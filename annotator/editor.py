@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left, bisect_right, insort
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -279,23 +279,31 @@ class Editor:
             if s.id not in self._rejected and (s.label, s.start, s.end) not in own
         }
 
-    def _update_suggestions(self) -> list[Range]:
-        """Bring the suggestions up to date; the ranges whose painting changed."""
+    def _update_suggestions(self, changes: Sequence[Change] = ()) -> list[Range]:
+        """Bring the suggestions up to date after ``changes`` (all of them: none given);
+        the ranges whose painting changed."""
         if not self._offered:
             return []
         fresh = self._on_offer()
         changed: list[Range] = []
         for span_id in set(self.suggestions) ^ set(fresh):
-            span = self.suggestions.pop(span_id, None) or fresh[span_id]
-            changed.append((span.start, span.end))
             if span_id in fresh:
-                self.suggestions[span_id] = span
-                self.suggestion_index.add(span)
-                insort(self._suggestion_starts, (span.start, span_id))
+                changed.append(self._offer(fresh[span_id]))
             else:
-                self.suggestion_index.remove(span_id)
-                self._suggestion_starts.remove((span.start, span_id))
+                changed.append(self._withdraw(span_id))
         return changed
+
+    def _offer(self, span: Span) -> Range:
+        self.suggestions[span.id] = span
+        self.suggestion_index.add(span)
+        insort(self._suggestion_starts, (span.start, span.id))
+        return span.start, span.end
+
+    def _withdraw(self, span_id: int) -> Range:
+        span = self.suggestions.pop(span_id)
+        self.suggestion_index.remove(span_id)
+        del self._suggestion_starts[bisect_left(self._suggestion_starts, (span.start, span_id))]
+        return span.start, span.end
 
     def needs_attributes(self, label: str) -> bool:
         """Whether tagging with ``label`` needs values that have no default (ask first)."""
@@ -365,6 +373,7 @@ class Editor:
         The changes come from the store's log (which includes spans merged away), so the
         layer here is patched in O(changes), never re-read.
         """
+        changes = list(changes)
         changed: list[Range] = []
         rejections = False
         for change in changes:
@@ -378,7 +387,7 @@ class Editor:
             old = self.spans.pop(change.span_id, None)
             if old is not None:
                 self.index.remove(old.id)
-                self._starts.remove((old.start, old.id))
+                del self._starts[bisect_left(self._starts, (old.start, old.id))]
                 changed.append((old.start, old.end))
             new = self.project.span_after(change)
             if new is not None:
@@ -389,7 +398,9 @@ class Editor:
         if changed and self.status == "new":
             self.status = "in_progress"
         # Accepting or rejecting, or undoing either, changes what is still on offer.
-        return changed + self._update_suggestions() if changed or rejections else changed
+        if changed or rejections:
+            changed += self._update_suggestions(changes)
+        return changed
 
     # ---- search --------------------------------------------------------------------------
 

@@ -54,6 +54,19 @@ class GoldLayer:
             if status == "done" and name != GOLD
         )
 
+    def reviewable(self: Project) -> list[int]:
+        """Ids of the documents two or more annotators finished, in id order."""
+        return [
+            row[0]
+            for row in self.db.execute(
+                "SELECT s.document_id FROM document_status s "
+                "JOIN annotators a ON a.id = s.annotator_id "
+                "WHERE s.status = 'done' AND a.name != ? "
+                "GROUP BY s.document_id HAVING count(*) >= 2 ORDER BY s.document_id",
+                [GOLD],
+            )
+        ]
+
     def candidates(self: Project, document_id: int) -> dict[str, list[Span]]:
         """The spans of each annotator who finished the document, by name."""
         return {
@@ -196,10 +209,6 @@ class GoldLayer:
         if not chosen and not reject:
             return
         names = self.finished_by(document_id)
-        same: dict[SpanKey, list[Span]] = {}
-        for layer in self.candidates(document_id).values():
-            for span in layer:
-                same.setdefault((span.label, span.start, span.end), []).append(span)
         gold_id = self.annotator_id(GOLD)
         with self._write():
             edit_id = self._new_edit(document_id, gold_id, "edit", reviewer=reviewer)
@@ -209,7 +218,7 @@ class GoldLayer:
                 if key in done:
                     continue
                 done.add(key)
-                agreeing = same.get(key, [span])
+                agreeing = self._same_spans(document_id, key, names) or [span]
                 self._add_span(
                     edit_id,
                     document_id,
@@ -223,13 +232,26 @@ class GoldLayer:
                 )
             self._reject_in(edit_id, document_id, gold_id, reject)
 
+    def _same_spans(
+        self: Project, document_id: int, key: SpanKey, names: Sequence[str]
+    ) -> list[Span]:
+        """The spans with this label and offsets in the layers of ``names``."""
+        ids = [self.annotator_id(name) for name in names]
+        return self._spans_where(
+            'document_id = ? AND label = ? AND start = ? AND "end" = ? '
+            f"AND annotator_id IN ({', '.join('?' * len(ids))}) ORDER BY id",
+            [document_id, *key, *ids],
+        )
+
     def reject(self: Project, document_id: int, reviewer: str, span_ids: Iterable[int]) -> None:
         """Keep annotators' spans out of the gold layer (one edit; undo takes it back)."""
         _check_reviewer(reviewer)
-        span_ids = [i for i in span_ids if i not in self.gold_rejections(document_id)]
+        gold_id = self.annotator_id(GOLD)
+        span_ids = list(span_ids)
+        already = self._rejected_among(gold_id, span_ids)
+        span_ids = [i for i in span_ids if i not in already]
         if not span_ids:
             return
-        gold_id = self.annotator_id(GOLD)
         with self._write():
             edit_id = self._new_edit(document_id, gold_id, "edit", reviewer=reviewer)
             self._reject_in(edit_id, document_id, gold_id, span_ids)
@@ -237,11 +259,23 @@ class GoldLayer:
     def _reject_in(
         self: Project, edit_id: int, document_id: int, gold_id: int, span_ids: Iterable[int]
     ) -> None:
-        already = self.gold_rejections(document_id)
-        for span in self._sources(document_id, span_ids):
+        spans = self._sources(document_id, span_ids)
+        already = self._rejected_among(gold_id, [span.id for span in spans])
+        for span in spans:
             if span.id not in already:
                 self._set_rejected(edit_id, span.id, gold_id, True)
                 already.add(span.id)
+
+    def _rejected_among(self: Project, gold_id: int, span_ids: Sequence[int]) -> set[int]:
+        marks = ", ".join("?" * len(span_ids))
+        return {
+            row[0]
+            for row in self.db.execute(
+                "SELECT span_id FROM suggestion_rejections "
+                f"WHERE annotator_id = ? AND span_id IN ({marks})",
+                [gold_id, *span_ids],
+            )
+        }
 
     def revise(
         self: Project,

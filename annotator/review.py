@@ -21,7 +21,8 @@ them all, or making a gold span of one's own (see :mod:`annotator.gold`).
 
 from __future__ import annotations
 
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
+from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import accumulate
@@ -30,7 +31,7 @@ from typing import Any
 from .agreement_report import document_rows
 from .editor import Editor, Range
 from .gold import GOLD, SpanKey
-from .model import Span
+from .model import Change, Span
 from .store import Project, ProjectError
 
 AGREE, LABEL, BOUNDARY, PARTIAL = "agree", "label", "boundary", "partial"
@@ -44,6 +45,15 @@ KIND_NAMES = {
 
 def key_of(span: Span) -> SpanKey:
     return (span.label, span.start, span.end)
+
+
+def _state_of(span: Span) -> dict[str, Any]:
+    return {
+        "label": span.label,
+        "start": span.start,
+        "end": span.end,
+        "provenance": span.provenance,
+    }
 
 
 @dataclass(frozen=True)
@@ -205,10 +215,18 @@ class ReviewEditor(Editor):
         self.names = list(self.layers)
         self.anonymous = anonymous
         self.holders = _holders(self.layers)
+        self._key_of = {span.id: key for key, spans in self.holders.items() for span in spans}
         self.disagreements = disagreements(self.layers)
         self._d_starts = [d.start for d in self.disagreements]
         self._d_reach = list(accumulate((d.end for d in self.disagreements), max))
+        self._d_index = {key: i for i, d in enumerate(self.disagreements) for key in d.keys}
+        # What decides a candidate, kept up to date edit by edit (a big document has
+        # thousands): how many gold spans name each span as a source, the gold spans' places.
+        self._source_count: Counter[int] = Counter()
+        self._gold_keys: Counter[SpanKey] = Counter()
         self.open_keys: set[SpanKey] = set()
+        self._open_in = [0] * len(self.disagreements)  # open candidates per disagreement
+        self._open_disagreements = 0
         super().__init__(project, document_id, GOLD)
         self._current_key: int | None = None
         self._current: Disagreement | None = None
@@ -219,20 +237,60 @@ class ReviewEditor(Editor):
         offered = [span for spans in self.layers.values() for span in spans]
         return offered, self.project.gold_rejections(self.id)
 
-    def _sources(self) -> set[int]:
-        return {i for s in self.spans.values() for i in (s.provenance or {}).get("sources", ())}
+    def _update_suggestions(self, changes: Sequence[Change] = ()) -> list[Range]:
+        """Offer one span per still undecided candidate. With ``changes``, only the
+        candidates they touch are looked at again."""
+        if changes:
+            touched = set()
+            for change in changes:
+                if change.action == "rejection":
+                    touched.add(self._key_of.get(change.span_id))
+                    continue
+                for state, step in ((change.before, -1), (change.after, 1)):
+                    touched |= self._count_gold(state, step)
+        else:
+            for span in self.spans.values():
+                self._count_gold(_state_of(span), 1)
+            touched = set(self.holders)
+        changed = []
+        for key in touched - {None}:
+            if key not in self.holders:
+                continue
+            spans = self.holders[key]
+            open_now = key not in self._gold_keys and any(
+                span.id not in self._rejected and not self._source_count[span.id] for span in spans
+            )
+            if open_now == (key in self.open_keys):
+                continue
+            if open_now:
+                self.open_keys.add(key)
+                changed.append(self._offer(spans[0]))
+            else:
+                self.open_keys.discard(key)
+                changed.append(self._withdraw(spans[0].id))
+            self._count_open(key, 1 if open_now else -1)
+        return changed
 
-    def _on_offer(self) -> dict[int, Span]:
-        """One span per candidate that is still undecided (``_rejected`` holds the gold
-        layer's rejections, kept up to date by every change)."""
-        decided = self._rejected | self._sources()
-        gold = {key_of(span) for span in self.spans.values()}
-        self.open_keys = {
-            key
-            for key, spans in self.holders.items()
-            if key not in gold and any(span.id not in decided for span in spans)
-        }
-        return {self.holders[key][0].id: self.holders[key][0] for key in self.open_keys}
+    def _count_gold(self, state: Mapping[str, Any] | None, step: int) -> set[SpanKey]:
+        """Count a gold span state in (``step`` 1) or out (-1); the candidate keys it bears on."""
+        if state is None:
+            return set()
+        key = (state["label"], state["start"], state["end"])
+        self._gold_keys[key] += step
+        if not self._gold_keys[key]:
+            del self._gold_keys[key]
+        sources = (state.get("provenance") or {}).get("sources", ())
+        for source in sources:
+            self._source_count[source] += step
+        return {key, *(self._key_of.get(source) for source in sources)}
+
+    def _count_open(self, key: SpanKey, step: int) -> None:
+        i = self._d_index.get(key)
+        if i is None:
+            return  # a candidate everyone made: not a disagreement
+        was_open = self._open_in[i] > 0
+        self._open_in[i] += step
+        self._open_disagreements += (self._open_in[i] > 0) - was_open
 
     def decision(self, span: Span) -> str:
         if key_of(span) in self.open_keys:
@@ -247,7 +305,7 @@ class ReviewEditor(Editor):
     # ---- disagreements -------------------------------------------------------------------
 
     def is_open(self, disagreement: Disagreement) -> bool:
-        return any(key in self.open_keys for key in disagreement.keys)
+        return self._open_in[self._d_index[disagreement.keys[0]]] > 0
 
     @property
     def current(self) -> Disagreement | None:
@@ -270,33 +328,40 @@ class ReviewEditor(Editor):
 
     def position(self, disagreement: Disagreement) -> int:
         """Its number, from 1, in text order."""
-        return self.disagreements.index(disagreement) + 1
+        return self._d_index[disagreement.keys[0]] + 1
 
     def open_count(self) -> int:
-        return sum(self.is_open(d) for d in self.disagreements)
+        return self._open_disagreements
 
     def progress(self) -> str:
         return f"{self.open_count()} of {len(self.disagreements)} disagreements open"
 
     def next_disagreement(self, forward: bool = True) -> Disagreement | None:
-        """The next open disagreement after (or before) the cursor, wrapping around."""
-        candidates = [d for d in self.disagreements if self.is_open(d)]
-        if not candidates:
-            return None
-        here = self.current
+        """The next open disagreement after (or before) the cursor, wrapping around; the one
+        under the cursor only when no other is open."""
+        here, count = self.current, len(self.disagreements)
         if forward:
-            after = [d for d in candidates if d.start > self.cursor and d is not here]
-            return after[0] if after else candidates[0]
-        before = [d for d in candidates if d.start < self.cursor and d is not here]
-        if here is not None:
-            before = [d for d in before if d.start < here.start]
-        return before[-1] if before else candidates[-1]
+            first = bisect_right(self._d_starts, self.cursor)
+            steps = range(first, first + count)
+        else:
+            before = min(here.start, self.cursor) if here is not None else self.cursor
+            first = bisect_left(self._d_starts, before) - 1
+            steps = range(first, first - count, -1)
+        for i in steps:
+            d = self.disagreements[i % count]
+            if d is not here and self.is_open(d):
+                return d
+        return here if here is not None and self.is_open(here) else None
 
     def versions(self, disagreement: Disagreement) -> list[Version]:
-        keys = set(disagreement.keys)
         found = []
         for number, name in enumerate(self.names, 1):
-            spans = [s for s in self.layers[name] if key_of(s) in keys]
+            spans = [
+                span
+                for key in disagreement.keys
+                for span in self.holders[key]
+                if span.annotator == name
+            ]
             found.append(
                 Version(
                     number,
@@ -310,10 +375,8 @@ class ReviewEditor(Editor):
         return found
 
     def gold_in(self, start: int, end: int) -> list[Span]:
-        return sorted(
-            (s for s in self.spans.values() if s.start < end and start < s.end),
-            key=lambda s: (s.start, s.end),
-        )
+        refs = self.index.in_range(start, end)
+        return sorted((self.spans[ref.key] for ref in refs), key=lambda s: (s.start, s.end))
 
     def focus_in(self, start: int, end: int) -> list[Range]:
         """The current disagreement, set apart in the transcript."""

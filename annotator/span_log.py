@@ -54,7 +54,7 @@ def _span_state(row: Sequence[Any]) -> dict[str, Any]:
         "label": row[3],
         "start": row[4],
         "end": row[5],
-        "attributes": json.loads(row[6]),
+        "attributes": json.loads(row[6]) if row[6] != "{}" else {},  # most spans have none
         "note": row[7],
         "scheme_hash": row[8],
         "created_at": row[9],
@@ -123,6 +123,10 @@ class SpanLog:
             updated_at=state["updated_at"],
             provenance=state.get("provenance"),
         )
+
+    def _spans_where(self, condition: str, params: Sequence[Any]) -> list[Span]:
+        sql = f"SELECT {_SPAN_COLUMNS} FROM spans WHERE {condition}"
+        return [self._span_from_row(row) for row in self.db.execute(sql, params)]
 
     def spans(self, document_id: int, annotator: str | None = None) -> list[Span]:
         """A document's spans in text order: one annotator's layer, or every layer."""

@@ -245,3 +245,12 @@ def test_review_queue(project: Project) -> None:
     editor.accept_version(2)
     [row] = review_queue(project)
     assert (row.open, row.gold, row.reviewed) == (2, 1, False)
+
+
+def test_reviewable_documents(project: Project) -> None:
+    doc = setup(project)
+    other = project.add_documents([make_document("One.\n\nTwo.")])[0].document_id
+    project.set_status(other, "alice", "done")
+    assert project.reviewable() == [doc]
+    project.set_status(other, "bob", "done")
+    assert project.reviewable() == [doc, other]

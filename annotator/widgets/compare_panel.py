@@ -45,6 +45,8 @@ class ComparePanel(Widget):
         self._shown: tuple | None = None
         self._strips: list[Strip] | None = None
         self._width = 0
+        self._base = Style()
+        self._fills: dict[str, Style] = {}
 
     def show(self, editor: ReviewEditor, *, force: bool = False) -> None:
         """Show the disagreement under the editor's cursor (``force``: after a decision)."""
@@ -84,6 +86,15 @@ class ComparePanel(Widget):
         if editor is None:
             return []
         console = self.app.console
+        # Computed once per build: the theme's base style and a fill per label.
+        self._base = self.rich_style
+        background = (
+            Color.from_rich_color(self._base.bgcolor) if self._base.bgcolor else Color(0, 0, 0)
+        )
+        self._fills = {
+            label.id: label_fill(background, Color.parse(label.color))
+            for label in editor.scheme.labels
+        }
         d = editor.current
         lines = [self._header(editor, d)]
         if d is None:
@@ -126,16 +137,8 @@ class ComparePanel(Widget):
     def _body(self, editor: ReviewEditor, start: int, end: int, spans: list[Span]) -> Text:
         """The text of ``[start, end)`` with the spans tinted in their label colours and
         bracketed where they begin and end in it, so boundaries show without colour too."""
-        background = (
-            Color.from_rich_color(self.rich_style.bgcolor)
-            if self.rich_style.bgcolor
-            else Color(0, 0, 0)
-        )
-        colors = {label.id: Color.parse(label.color) for label in editor.scheme.labels}
-        fills = {
-            span.id: label_fill(background, colors.get(span.label, Color(128, 128, 128)))
-            for span in spans
-        }
+        unknown = label_fill(Color(0, 0, 0), Color(128, 128, 128))
+        fills = {span.id: self._fills.get(span.label, unknown) for span in spans}
         cuts = sorted(
             {start, end, *(p for s in spans for p in (s.start, s.end) if start < p < end)}
         )
@@ -180,7 +183,7 @@ class ComparePanel(Widget):
 
     def _strip(self, console: Console, line: Text, width: int) -> Strip:
         segments = list(line.render(console))
-        return Strip(segments).apply_style(self.rich_style).crop_extend(0, width, self.rich_style)
+        return Strip(segments).apply_style(self._base).crop_extend(0, width, self._base)
 
 
 def _windows(
@@ -195,8 +198,8 @@ def _windows(
             display_text(editor.text[start:end], keep_newlines=False), max(width - slack, 1)
         )
     ]
-    first = next(i for i, (_, b) in enumerate(rows) if b > d.start)
-    last = next(i for i, (_, b) in enumerate(rows) if b >= d.end)
+    first = next((i for i, (_, b) in enumerate(rows) if b > d.start), 0)
+    last = next((i for i, (_, b) in enumerate(rows) if b >= d.end), len(rows) - 1)
     if last - first < ROWS:
         top = max(min(first, len(rows) - ROWS), 0)
         return [(a, b, False) for a, b in rows[top : top + ROWS]]
@@ -205,10 +208,10 @@ def _windows(
 
 def _context(editor: ReviewEditor, d: Disagreement) -> tuple[int, int]:
     """The disagreement with up to CONTEXT characters either side, cut at whole words and
-    never beyond the turns it is in."""
+    not beyond the turns it is in (a span may reach into the gap after a turn)."""
     first, last = editor.turn_at(d.start), editor.turn_at(max(d.end - 1, d.start))
-    start = max(first.start, d.start - CONTEXT)
-    end = min(last.end, d.end + CONTEXT)
+    start = min(max(first.start, d.start - CONTEXT), d.start)
+    end = max(min(last.end, d.end + CONTEXT), d.end)
     text = editor.text
     if start > first.start:
         space = text.find(" ", start, d.start)

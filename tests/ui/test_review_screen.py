@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from conftest import FIXTURES
+from conftest import FIXTURES, make_document
 from fixtures.three_annotators import PRESS, build
 from textual.widgets import TextArea
 
@@ -288,3 +288,23 @@ def test_review_keys_win_over_a_schemes_digit_hotkeys() -> None:
 
     assert actions(AnnotateScreen) == {"1": ["tag('evasion')"], "2": ["tag('dodge')"]}
     assert actions(ReviewScreen) == {"1": ["accept_version(1)"], "2": ["accept_version(2)"]}
+
+
+async def test_versions_reaching_past_their_turn(tmp_path: Path, tiny_scheme) -> None:
+    """A span may end in the blank line after its turn; the panel still frames every
+    version of it (the context grows to hold the disagreement)."""
+    path = tmp_path / "gap.db"
+    with Project.create(path, tiny_scheme) as project:
+        doc = project.add_documents([make_document()])[0].document_id
+        project.create_span(doc, "alice", "criticism", 13, 26, {"target": "them"})  # into the gap
+        project.create_span(doc, "bob", "criticism", 13, 24, {"target": "them"})
+        for name in ("alice", "bob"):
+            project.set_status(doc, name, "done")
+    app = app_for(path, tmp_path, document=str(doc))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("n")
+        shown = panel(app).splitlines()
+        alice = next(line for line in shown if " alice " in line)
+        bob = next(line for line in shown if " bob " in line)
+        assert "│ I won't say. [They failed.␊]" in alice
+        assert "│ I won't say. [They failed].␊ " in bob

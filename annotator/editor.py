@@ -269,6 +269,10 @@ class Editor:
         self.project.reject_suggestion(span_id, self.annotator)
         return self._apply(self.project.last_changes())
 
+    def suggestion_tone(self, span_id: int, label: str) -> str:
+        """How the view colours a suggestion: by its label (a review colours by state)."""
+        return label
+
     def _on_offer(self) -> dict[int, Span]:
         """What is neither rejected nor already in the layer (as Project.suggestions
         decides, computed here in memory)."""

@@ -220,6 +220,7 @@ class ReviewEditor(Editor):
         self._d_starts = [d.start for d in self.disagreements]
         self._d_reach = list(accumulate((d.end for d in self.disagreements), max))
         self._d_index = {key: i for i, d in enumerate(self.disagreements) for key in d.keys}
+        self._states = {key: d.states[key] for d in self.disagreements for key in d.keys}
         # What decides a candidate, kept up to date edit by edit (a big document has
         # thousands): how many gold spans name each span as a source, the gold spans' places.
         self._source_count: Counter[int] = Counter()
@@ -291,6 +292,13 @@ class ReviewEditor(Editor):
         was_open = self._open_in[i] > 0
         self._open_in[i] += step
         self._open_disagreements += (self._open_in[i] > 0) - was_open
+
+    def state(self, key: SpanKey) -> str:
+        """The candidate's state: ``agree``, ``label``, ``boundary`` or ``partial``."""
+        return self._states.get(key, AGREE)
+
+    def suggestion_tone(self, span_id: int, label: str) -> str:
+        return f"state-{self.state(self._key_of[span_id])}"
 
     def decision(self, span: Span) -> str:
         if key_of(span) in self.open_keys:

@@ -20,7 +20,7 @@ from textual.strip import Strip
 from textual.widget import Widget
 
 from ..model import Span
-from ..review import BOUNDARY, KIND_NAMES, LABEL, PARTIAL, Disagreement, ReviewEditor
+from ..review import AGREE, BOUNDARY, KIND_NAMES, LABEL, PARTIAL, Disagreement, ReviewEditor
 from ..textindex import display_text, wrap_paragraph
 from .transcript_view import label_fill
 
@@ -29,15 +29,21 @@ CONTEXT = 40  # characters of text shown around the disagreement, within its tur
 NAME_WIDTH = 10
 LABEL_WIDTH = 22
 PREFIX = NAME_WIDTH + LABEL_WIDTH + 4  # key, name, labels; then " │ " and the text
-STATE_STYLES = {LABEL: "bold magenta", BOUNDARY: "bold yellow", PARTIAL: "bold cyan"}
 DECISION_MARKS = {"accepted": ("✓", "green"), "rejected": ("✗", "red"), "open": ("•", "")}
 
 
 class ComparePanel(Widget):
+    # The states' colours match the transcript's colours for undecided spans.
     DEFAULT_CSS = """
     ComparePanel { height: 9; background: $panel; color: $foreground; }
+    ComparePanel > .compare--agree { color: $success; text-style: bold; }
+    ComparePanel > .compare--label { color: $error; text-style: bold; }
+    ComparePanel > .compare--boundary { color: $warning; text-style: bold; }
+    ComparePanel > .compare--partial { color: $primary; text-style: bold; }
     """
-    COMPONENT_CLASSES: ClassVar[set[str]] = set()
+    COMPONENT_CLASSES: ClassVar[set[str]] = {
+        f"compare--{state}" for state in (AGREE, LABEL, BOUNDARY, PARTIAL)
+    }
 
     def __init__(self) -> None:
         super().__init__()
@@ -47,6 +53,7 @@ class ComparePanel(Widget):
         self._width = 0
         self._base = Style()
         self._fills: dict[str, Style] = {}
+        self._states: dict[str, Style] = {}
 
     def show(self, editor: ReviewEditor, *, force: bool = False) -> None:
         """Show the disagreement under the editor's cursor (``force``: after a decision)."""
@@ -95,10 +102,14 @@ class ComparePanel(Widget):
             label.id: label_fill(background, Color.parse(label.color))
             for label in editor.scheme.labels
         }
+        self._states = {
+            state: self.get_component_rich_style(f"compare--{state}")
+            for state in (AGREE, LABEL, BOUNDARY, PARTIAL)
+        }
         d = editor.current
         lines = [self._header(editor, d)]
         if d is None:
-            lines += _legend()
+            lines += self._legend()
             return [self._strip(console, line, width) for line in lines]
         start, end = _context(editor, d)
         windows = _windows(editor, d, start, end, max(width - PREFIX - 3, 10))
@@ -108,7 +119,8 @@ class ComparePanel(Widget):
             prefix.append(f" {version.number} ", style="bold reverse")
             worst = next((k for k in (LABEL, BOUNDARY, PARTIAL) if k in version.states), None)
             prefix.append(
-                f" {_fit(version.shown_as, NAME_WIDTH)}", style=STATE_STYLES.get(worst, "dim")
+                f" {_fit(version.shown_as, NAME_WIDTH)}",
+                style=self._states[worst] if worst else "dim",
             )
             prefix.append_text(_labels(editor, version.spans, version.decisions))
             strips += self._rows(console, prefix, editor, windows, version.spans, width)
@@ -128,11 +140,28 @@ class ComparePanel(Widget):
             line.append(f"Disagreement {editor.position(d)} of {len(editor.disagreements)}", "bold")
             for kind in d.kinds:
                 line.append(" · ")
-                line.append(KIND_NAMES[kind], style=STATE_STYLES[kind])
+                line.append(KIND_NAMES[kind], style=self._states[kind])
             if not editor.is_open(d):
                 line.append(" · settled", style="green")
         line.append(f" │ {editor.open_count()} open", style="dim")
         return line
+
+    def _legend(self) -> list[Text]:
+        keys = Text(" 1–9 accept that annotator's version · r reject · a accept the span under")
+        keys.append(" the cursor · M auto-merge · A anonymise")
+        states = Text(" ")
+        for kind in (AGREE, LABEL, BOUNDARY, PARTIAL):
+            states.append("● ", style=self._states[kind])
+            states.append(KIND_NAMES[kind] + "   ")
+        marks = Text(" ")
+        for decision, (mark, style) in DECISION_MARKS.items():
+            marks.append(mark, style=style)
+            marks.append(f" {decision}   ")
+        shown = Text(
+            " The text shows the gold layer; undecided spans are italic and underlined, "
+            "in their state's colour."
+        )
+        return [keys, states, marks, shown]
 
     def _body(self, editor: ReviewEditor, start: int, end: int, spans: list[Span]) -> Text:
         """The text of ``[start, end)`` with the spans tinted in their label colours and
@@ -239,18 +268,3 @@ def _labels(editor: ReviewEditor, spans: list[Span], decisions: list[str]) -> Te
 def _fit(text: str, width: int) -> str:
     text = display_text(text, keep_newlines=False)
     return text[: width - 1] + "…" if len(text) > width else text.ljust(width)
-
-
-def _legend() -> list[Text]:
-    keys = Text(" 1–9 accept that annotator's version · r reject · a accept the span under")
-    keys.append(" the cursor · M auto-merge · A anonymise")
-    states = Text(" ")
-    for kind in (LABEL, BOUNDARY, PARTIAL):
-        states.append("● ", style=STATE_STYLES[kind])
-        states.append(KIND_NAMES[kind] + "   ")
-    marks = Text(" ")
-    for decision, (mark, style) in DECISION_MARKS.items():
-        marks.append(mark, style=style)
-        marks.append(f" {decision}   ")
-    shown = Text(" The text shows the gold layer; undecided spans are italic and underlined.")
-    return [keys, states, marks, shown]

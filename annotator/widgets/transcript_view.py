@@ -35,7 +35,13 @@ from ..editor import Editor, Range
 from ..textindex import BLANK, HEADER, WrapIndex, display_text, segments
 
 GUTTER = 2  # margin markers for the labels on a row
+# How a review colours the annotators' undecided spans (Editor.suggestion_tone): by state,
+# the most pressing first where they overlap.
+STATE_TONES = ("state-label", "state-boundary", "state-partial", "state-agree")
 MIN_WIDTH = 8
+
+
+_TONE_RANK = {tone: rank for rank, tone in enumerate(STATE_TONES)}
 
 
 def label_fill(background: Color, color: Color) -> Style:
@@ -70,6 +76,10 @@ class TranscriptView(ScrollView, can_focus=True, inherit_bindings=False):
     TranscriptView > .transcript--selection { background: $primary 45%; }
     TranscriptView > .transcript--match { background: $warning 55%; }
     TranscriptView > .transcript--focus { text-style: bold; }
+    TranscriptView > .transcript--state-agree { color: $success; }
+    TranscriptView > .transcript--state-label { color: $error; }
+    TranscriptView > .transcript--state-boundary { color: $warning; }
+    TranscriptView > .transcript--state-partial { color: $primary; }
     TranscriptView > .transcript--cursor { text-style: reverse; }
     TranscriptView:focus > .transcript--cursor { text-style: reverse bold; }
     """
@@ -79,6 +89,7 @@ class TranscriptView(ScrollView, can_focus=True, inherit_bindings=False):
         "transcript--selection",
         "transcript--match",
         "transcript--focus",
+        *(f"transcript--{tone}" for tone in STATE_TONES),
         "transcript--cursor",
     }
 
@@ -284,7 +295,8 @@ class TranscriptView(ScrollView, can_focus=True, inherit_bindings=False):
             found.append((max(a, start), min(b, end), "focus"))
         if editor.suggestions and end > start:
             for ref in editor.suggestion_index.in_range(start, end):
-                found.append((max(ref.start, start), min(ref.end, end), ("suggestion", ref.label)))
+                tone = editor.suggestion_tone(ref.key, ref.label)
+                found.append((max(ref.start, start), min(ref.end, end), ("suggestion", tone)))
         if wrap.row_of_offset(editor.cursor) == vy:
             found.append((editor.cursor, editor.cursor + 1, "cursor"))
         return tuple(found)
@@ -365,11 +377,17 @@ class TranscriptView(ScrollView, can_focus=True, inherit_bindings=False):
                 style += self._label_style(label, "fill")
             if key[2]:
                 style += Style(underline=True)
-            suggested = sorted(name[1] for name in overlays if isinstance(name, tuple))
+            suggested = [name[1] for name in overlays if isinstance(name, tuple)]
             if suggested:
-                # Suggestions colour the text (own spans colour the background).
-                color = self._label_colors.get(suggested[0], Color(128, 128, 128))
-                style += Style(color=color.rich_color, italic=True, underline=True)
+                # Suggestions colour the text (own spans colour the background): in their
+                # label's colour, or in a review, in the colour of their state.
+                tone = min(suggested, key=lambda t: (_TONE_RANK.get(t, len(STATE_TONES)), t))
+                if tone in STATE_TONES:
+                    style += self.get_component_rich_style(f"transcript--{tone}", partial=True)
+                else:
+                    color = self._label_colors.get(tone, Color(128, 128, 128))
+                    style += Style(color=color.rich_color)
+                style += Style(italic=True, underline=True)
             for name in ("focus", "match", "selection", "cursor"):
                 if name in overlays:
                     style += self.get_component_rich_style(f"transcript--{name}", partial=True)

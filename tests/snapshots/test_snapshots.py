@@ -103,7 +103,8 @@ def test_review_screen(snap_compare, project_path: Path, tmp_path: Path) -> None
             )
         project.create_span(doc, "bob", "criticism", *bob_criticism, {"target": "them"})
         project.create_span(doc, "carol", "criticism", *criticism, {"target": "them"})
-        project.create_span(doc, "bob", "deflection", text.index("they left"), text.index('." We'))
+        quote = text.index("they left"), text.index('." We')
+        project.create_span(doc, "bob", "criticism", *quote, {"target": "them"})  # a label swap
         for name in ("alice", "bob", "carol"):
             project.set_status(doc, name, "done")
     review = make_app(

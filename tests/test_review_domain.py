@@ -254,3 +254,22 @@ def test_reviewable_documents(project: Project) -> None:
     assert project.reviewable() == [doc]
     project.set_status(other, "bob", "done")
     assert project.reviewable() == [doc, other]
+
+
+def test_undecided_spans_are_toned_by_state(project: Project) -> None:
+    doc = setup(project)
+    editor = review(project, doc)
+    tones = {
+        (s.label, s.start, s.end): editor.suggestion_tone(s.id, s.label)
+        for s in editor.suggestions.values()
+    }
+    assert tones == {
+        ("quote", 0, 11): "state-agree",
+        ("criticism", 0, 11): "state-partial",
+        ("criticism", 13, 24): "state-boundary",
+        ("criticism", 13, 17): "state-boundary",
+        ("quote", 27, 46): "state-label",
+        ("criticism", 27, 46): "state-label",
+    }
+    editor.auto_merge()  # the agreed quote is gold now: no longer on offer
+    assert ("quote", 0, 11) not in {key_of(s) for s in editor.suggestions.values()}

@@ -112,7 +112,7 @@ class ComparePanel(Widget):
             lines += self._legend()
             return [self._strip(console, line, width) for line in lines]
         start, end = _context(editor, d)
-        windows = _windows(editor, d, start, end, max(width - PREFIX - 3, 10))
+        rows = _wrap(editor, start, end, max(width - PREFIX - 3, 10))
         strips = [self._strip(console, lines[0], width)]
         for version in editor.versions(d):
             prefix = Text()
@@ -123,12 +123,13 @@ class ComparePanel(Widget):
                 style=self._states[worst] if worst else "dim",
             )
             prefix.append_text(_labels(editor, version.spans, version.decisions))
+            windows = _windows(rows, version.spans, d)
             strips += self._rows(console, prefix, editor, windows, version.spans, width)
         gold = editor.gold_in(start, end)
         prefix = Text()
         prefix.append(f"    {_fit('gold', NAME_WIDTH)}", style="bold")
         prefix.append_text(_labels(editor, gold, ["accepted"] * len(gold)))
-        strips += self._rows(console, prefix, editor, windows, gold, width)
+        strips += self._rows(console, prefix, editor, _windows(rows, gold, d), gold, width)
         return strips
 
     def _header(self, editor: ReviewEditor, d: Disagreement | None) -> Text:
@@ -215,20 +216,22 @@ class ComparePanel(Widget):
         return Strip(segments).apply_style(self._base).crop_extend(0, width, self._base)
 
 
+def _wrap(editor: ReviewEditor, start: int, end: int, width: int) -> list[tuple[int, int]]:
+    """The rows of ``[start, end)`` wrapped at ``width`` (less room for the brackets)."""
+    slack = 4
+    text = display_text(editor.text[start:end], keep_newlines=False)
+    return [(start + a, start + b) for a, b in wrap_paragraph(text, max(width - slack, 1))]
+
+
 def _windows(
-    editor: ReviewEditor, d: Disagreement, start: int, end: int, width: int
+    rows: list[tuple[int, int]], spans: list[Span], d: Disagreement
 ) -> list[tuple[int, int, bool]]:
-    """Which rows of ``[start, end)`` wrapped at ``width`` to show (at most ROWS): the rows
-    where the disagreement begins and ends, as ``(start, end, after a gap)``."""
-    slack = 4  # room for the brackets the versions add
-    rows = [
-        (start + a, start + b)
-        for a, b in wrap_paragraph(
-            display_text(editor.text[start:end], keep_newlines=False), max(width - slack, 1)
-        )
-    ]
-    first = next((i for i, (_, b) in enumerate(rows) if b > d.start), 0)
-    last = next((i for i, (_, b) in enumerate(rows) if b >= d.end), len(rows) - 1)
+    """Which rows to show of a version (at most ROWS): those where its spans begin and end
+    (the disagreement's, for a version without spans), as ``(start, end, after a gap)``."""
+    begin = min((s.start for s in spans), default=d.start)
+    finish = max((s.end for s in spans), default=d.end)
+    first = next((i for i, (_, b) in enumerate(rows) if b > begin), 0)
+    last = next((i for i, (_, b) in enumerate(rows) if b >= finish), len(rows) - 1)
     if last - first < ROWS:
         top = max(min(first, len(rows) - ROWS), 0)
         return [(a, b, False) for a, b in rows[top : top + ROWS]]

@@ -57,13 +57,6 @@ REVIEW_KEYS: list[tuple[str, str, str, str, bool]] = [
 class ReviewScreen(AnnotateScreen, inherit_bindings=False):
     """One document's gold layer, for one reviewer."""
 
-    DEFAULT_CSS = """
-    ReviewScreen TranscriptView { width: 1fr; height: 1fr; }
-    ReviewScreen SpanList { dock: right; width: 38; }
-    ReviewScreen.-narrow SpanList { display: none; }
-    ReviewScreen.-narrow.-spans SpanList { display: block; width: 36; }
-    ReviewScreen.-wide.-no-spans SpanList { display: none; }
-    """
     BINDINGS: ClassVar[list[BindingType]] = [
         # Review keys first: the key bar shows them first.
         *(
@@ -171,11 +164,9 @@ class ReviewScreen(AnnotateScreen, inherit_bindings=False):
         self.editor.anonymous = not self.editor.anonymous
         self._refresh_panels(message="anonymised" if self.editor.anonymous else "names shown")
 
-    def action_documents(self) -> None:
-        self.app.open_queue()  # type: ignore[attr-defined]
-
     def commands(self) -> Iterable[SystemCommand]:
-        for binding in self.BINDINGS:
+        # ReviewScreen's own list: a scheme's subclass (screen_for) holds only its hotkeys.
+        for binding in ReviewScreen.BINDINGS:
             assert isinstance(binding, Binding)
             if binding.description:
                 yield SystemCommand(

@@ -24,7 +24,7 @@ from ..review import AGREE, BOUNDARY, KIND_NAMES, LABEL, PARTIAL, Disagreement, 
 from ..textindex import display_text, wrap_paragraph
 from .transcript_view import label_fill
 
-ROWS = 2  # text rows per version: a longer stretch shows its first and last rows
+ROWS = 2  # text rows per version: where its spans begin and where they end
 CONTEXT = 40  # characters of text shown around the disagreement, within its turns
 NAME_WIDTH = 10
 LABEL_WIDTH = 22

@@ -308,3 +308,13 @@ async def test_versions_reaching_past_their_turn(tmp_path: Path, tiny_scheme) ->
         bob = next(line for line in shown if " bob " in line)
         assert "│ I won't say. [They failed.␊]" in alice
         assert "│ I won't say. [They failed].␊ " in bob
+
+
+async def test_the_command_palette_offers_the_review_actions(db: Path, tmp_path: Path) -> None:
+    app = app_for(db, tmp_path, document=str(press_id(db)))
+    async with app.run_test(size=(140, 40)):
+        titles = [command.title for command in app.get_system_commands(app.screen)]
+        assert "Next disagreement" in titles and "Auto-merge agreed spans" in titles
+        assert "Undo" in titles and "Tag Quote" in titles
+        assert len(titles) == len(set(titles))
+        assert "Search" not in titles

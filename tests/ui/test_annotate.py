@@ -274,6 +274,28 @@ async def test_grow_and_shrink_selection_edges(db: Path, tmp_path: Path) -> None
         assert editor.selection is None
 
 
+async def test_edge_keys_move_the_edges_of_the_span_under_the_cursor(
+    db: Path, tmp_path: Path
+) -> None:
+    """Without a selection, the edge keys resize the span under the cursor (each press is
+    an edit: undo takes it back); the cursor follows the moved edge."""
+    app = app_for(db, tmp_path)
+    async with app.run_test(size=(100, 30)) as pilot:
+        editor = screen(app).editor
+        await pilot.press("right_curly_bracket", "w", "w", "w", "w", "d")  # "They"
+        assert spans(db) == [("deflection", "They")]
+        await pilot.press("greater_than_sign", "greater_than_sign")  # + "failed the"
+        assert spans(db) == [("deflection", "They failed the")]
+        assert TEXT[editor.cursor] == "e"  # the last character of "the"
+        await pilot.press("comma")  # start edge out: + "."
+        assert spans(db) == [("deflection", ". They failed the")]
+        await pilot.press("full_stop", "less_than_sign")
+        assert spans(db) == [("deflection", "They failed")]
+        await pilot.press("u")
+        assert spans(db) == [("deflection", "They failed the")]
+        assert editor.selection is None  # no selection was made along the way
+
+
 async def test_next_and_previous_span(db: Path, tmp_path: Path) -> None:
     app = app_for(db, tmp_path)
     async with app.run_test(size=(100, 30)) as pilot:

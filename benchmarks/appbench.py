@@ -3,15 +3,45 @@ first paint, CPU time per keystroke, and the report against targets."""
 
 from __future__ import annotations
 
+import argparse
+import asyncio
 import multiprocessing
 import statistics
+import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
+from pathlib import Path
 from typing import Any
 
 from textual.pilot import Pilot
 
 from annotator.widgets.transcript_view import TranscriptView
+
+
+def run(
+    doc: str,
+    build: Callable[[Path, int, int], None],
+    measure: Callable[[Path, int], Awaitable[dict[str, Any]]],
+    presses: int,
+    spans_of: str = "",
+) -> dict[str, Any] | None:
+    """A benchmark's command line: ``--words``, ``--spans``, ``--presses``; builds the project
+    in a temporary folder (in another process), then measures it. None if the build failed."""
+    parser = argparse.ArgumentParser(description=doc.splitlines()[0])
+    parser.add_argument("--words", type=int, default=1_000_000)
+    parser.add_argument("--spans", type=int, default=10_000)
+    parser.add_argument("--presses", type=int, default=presses)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "bench.db"
+        built = build_elsewhere(build, path, args.words, args.spans)
+        if built is None:
+            return None
+        print(
+            f"project: {args.words:,} words, {spans_of}{args.spans:,} spans "
+            f"(built in {built:.1f} s)"
+        )
+        return asyncio.run(measure(path, args.presses))
 
 
 def build_elsewhere(target: Callable[..., None], *args: Any) -> float | None:

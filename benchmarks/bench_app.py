@@ -18,20 +18,17 @@ Targets (issue 3): first paint <= 1 s; per key median <= 5 ms, p95 <= 16 ms; RSS
 
 from __future__ import annotations
 
-import argparse
-import asyncio
 import os
 import random
 import resource
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 os.environ.setdefault("TEXTUAL_ANIMATIONS", "none")
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from appbench import build_elsewhere, per_key, probe_first_paint, report
+from appbench import per_key, probe_first_paint, report, run
 from synthetic import generate_transcript
 
 from annotator.app import make_app
@@ -97,18 +94,9 @@ async def measure(path: Path, presses: int) -> dict[str, object]:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--words", type=int, default=1_000_000)
-    parser.add_argument("--spans", type=int, default=10_000)
-    parser.add_argument("--presses", type=int, default=200)
-    args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / "bench.db"
-        built = build_elsewhere(build_project, path, args.words, args.spans)
-        if built is None:
-            return 2
-        print(f"project: {args.words:,} words, {args.spans:,} spans (built in {built:.1f} s)")
-        results = asyncio.run(measure(path, args.presses))
+    results = run(__doc__, build_project, measure, presses=200)
+    if results is None:
+        return 2
     paint = results["first paint (s)"]
     print(f"start to first paint: {paint:.2f} s (target <= 1 s)")
     targets = {

@@ -18,19 +18,16 @@ within two (33 ms).
 
 from __future__ import annotations
 
-import argparse
-import asyncio
 import os
 import random
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 os.environ.setdefault("TEXTUAL_ANIMATIONS", "none")
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from appbench import build_elsewhere, per_key, probe_first_paint, report
+from appbench import per_key, probe_first_paint, report, run
 from synthetic import generate_transcript
 
 from annotator.app import make_app
@@ -120,21 +117,9 @@ async def measure(path: Path, presses: int) -> dict[str, object]:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--words", type=int, default=1_000_000)
-    parser.add_argument("--spans", type=int, default=10_000)
-    parser.add_argument("--presses", type=int, default=120)
-    args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / "bench.db"
-        built = build_elsewhere(build_project, path, args.words, args.spans)
-        if built is None:
-            return 2
-        print(
-            f"project: {args.words:,} words, 3 annotators x {args.spans:,} spans "
-            f"(built in {built:.1f} s)"
-        )
-        results = asyncio.run(measure(path, args.presses))
+    results = run(__doc__, build_project, measure, presses=120, spans_of="3 annotators x ")
+    if results is None:
+        return 2
     paint, merge = results["first paint (s)"], results["auto-merge (s)"]
     print(f"{results['disagreements']:,} disagreements; auto-merge: {results['merged']:,} spans")
     print(f"start to first paint: {paint:.2f} s (target <= 1 s)")

@@ -49,7 +49,7 @@ class AnnotatorApp(App[None]):
         super().__init__()
         self.suggestions_from = suggestions_from
         self.review = review  # the review screen on the gold layer, not the annotation one
-        self.anonymous = anonymous
+        self.anonymous = anonymous  # reviewing: annotators shown as A1, A2... (A toggles it)
         self.project = project
         self.annotator = annotator
         self.first_document = document
@@ -84,12 +84,12 @@ class AnnotatorApp(App[None]):
 
     def _start(self, name: str) -> None:
         self.annotator = name
+        if self.review and self.first_document is None:
+            self.open_queue()  # the reviewer picks from the documents to review
+            return
         if not self.review:
             self.project.annotator_id(name)  # the annotator exists from the first launch on
         ids = self._document_ids()
-        if self.review and self.first_document is None:
-            self.open_queue()
-            return
         document = self.first_document or self.project.last_document(name)
         if document not in ids:
             if self.review:
@@ -138,8 +138,6 @@ class AnnotatorApp(App[None]):
     def _editor(self, document_id: int) -> Editor:
         assert self.annotator is not None
         if self.review:
-            if isinstance(self.editor, ReviewEditor):
-                self.anonymous = self.editor.anonymous  # the reviewer's choice carries over
             return ReviewEditor(self.project, document_id, self.annotator, anonymous=self.anonymous)
         return Editor(self.project, document_id, self.annotator, self.suggestions_from)
 
@@ -163,12 +161,8 @@ class AnnotatorApp(App[None]):
                 self.exit()  # the review queue was the first screen: leaving it quits
 
         if self.review:
-            anonymous = self.editor.anonymous if isinstance(self.editor, ReviewEditor) else None
             screen: QueueScreen = ReviewQueueScreen(
-                self.project.path,
-                self.annotator,
-                current,
-                anonymous=self.anonymous if anonymous is None else anonymous,
+                self.project.path, self.annotator, current, anonymous=self.anonymous
             )
         else:
             screen = QueueScreen(self.project.path, self.annotator, current)

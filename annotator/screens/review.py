@@ -162,6 +162,8 @@ class ReviewScreen(AnnotateScreen, inherit_bindings=False):
 
     def action_toggle_anonymous(self) -> None:
         self.editor.anonymous = not self.editor.anonymous
+        # The app keeps the choice for the queue and the next documents.
+        self.app.anonymous = self.editor.anonymous  # type: ignore[attr-defined]
         self._refresh_panels(message="anonymised" if self.editor.anonymous else "names shown")
 
     def commands(self) -> Iterable[SystemCommand]:

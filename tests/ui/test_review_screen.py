@@ -251,6 +251,8 @@ async def test_anonymised_annotators(db: Path, tmp_path: Path) -> None:
         assert "A1" in shown and "alice" not in shown and "carol" not in shown
         await pilot.press("A")
         assert "alice" in panel(app)
+        await pilot.press("J")  # the choice carries over to the next document
+        assert editor_of(app).id != press_id(db) and not editor_of(app).anonymous
 
 
 async def test_a_document_not_ready_for_review(db: Path, tmp_path: Path) -> None:

@@ -23,7 +23,7 @@ Which data count (design/agreement.md §1):
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import combinations
 from statistics import fmean
@@ -41,6 +41,7 @@ from .agreement import (
     unitizing_alpha,
 )
 from .database import ProjectError
+from .model import Span
 from .store import Project
 
 ALL = "(all)"
@@ -147,22 +148,25 @@ def agreement_report(
         report.summary.append(_summary_row(label, keep, docs, used, pairs, complete))
     for a, b in pairs:
         report.pairs.append(_pair_row(a, b, docs))
-    report.documents = _by_disagreement(_document_row(d) for d in docs)
+    report.documents = sorted(
+        (_document_row(d) for d in docs),
+        key=lambda r: disagreement_order(r["f1_overlap"], r["f1_exact"]),
+    )
     report.confusion, report.disagreements = _confusion(docs, pairs)
     return report
 
 
-def document_rows(project: Project, documents: Sequence[int] | None = None) -> list[dict[str, Any]]:
-    """The report's per-document table alone (cheaper than the whole report)."""
-    docs, _ = _load(project, None, None, documents)
-    return _by_disagreement(_document_row(d) for d in docs)
+def document_figures(
+    document_id: int, title: str, length: int, layers: Mapping[str, Sequence[Span]]
+) -> dict[str, Any]:
+    """One row of the report's per-document table, from the finished annotators' layers."""
+    spans = {name: [(s.label, s.start, s.end) for s in layer] for name, layer in layers.items()}
+    return _document_row(_Doc(document_id, title, length, spans))
 
 
-def _by_disagreement(rows: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Most disagreement first: lowest overlap F1, then exact F1; undefined ones last."""
-    return sorted(
-        rows, key=lambda r: (r["f1_overlap"] is None, r["f1_overlap"] or 0, r["f1_exact"] or 0)
-    )
+def disagreement_order(f1_overlap: float | None, f1_exact: float | None) -> tuple:
+    """Sort key, most disagreement first: lowest overlap F1, then exact F1; undefined last."""
+    return (f1_overlap is None, f1_overlap or 0, f1_exact or 0)
 
 
 def _only(spans: Spans, label: str | None) -> Spans:

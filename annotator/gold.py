@@ -78,12 +78,9 @@ class GoldLayer:
         gold spans, and the spans the gold layer rejected."""
         if not self.has_gold():
             return set()
-        sources = {
-            source
-            for span in self.spans(document_id, annotator=GOLD)
-            for source in (span.provenance or {}).get("sources", ())
-        }
-        return sources | self.gold_rejections(document_id)
+        return sources_of(self.spans(document_id, annotator=GOLD)) | self.gold_rejections(
+            document_id
+        )
 
     def gold_rejections(self: Project, document_id: int) -> set[int]:
         """Ids of the annotators' spans reviewers kept out of the gold layer."""
@@ -329,6 +326,11 @@ class GoldLayer:
             for change in self.history(document_id, GOLD)
             if change.action == "delete" and change.kind == "edit" and change.before
         }
+
+
+def sources_of(gold: Iterable[Span]) -> set[int]:
+    """Ids of the annotators' spans that gold spans came from."""
+    return {source for span in gold for source in (span.provenance or {}).get("sources", ())}
 
 
 def _check_reviewer(reviewer: str) -> None:

@@ -23,14 +23,14 @@ from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Container, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import accumulate
 from typing import Any
 
-from .agreement_report import document_rows
+from .agreement_report import disagreement_order, document_figures
 from .editor import Editor, Range
-from .gold import GOLD, SpanKey
+from .gold import GOLD, SpanKey, sources_of
 from .model import Change, Span
 from .store import Project, ProjectError
 
@@ -157,31 +157,47 @@ class ReviewRow:
 
 def review_queue(project: Project) -> list[ReviewRow]:
     """Documents finished by two or more annotators, most disagreement first."""
-    rows = []
     has_gold = project.has_gold()
-    for figures in document_rows(project):
-        layers = project.candidates(figures["id"])
-        found = disagreements(layers)
-        decided = project.decided(figures["id"])
+    rows = []
+    for document_id in project.reviewable():
+        document = project.document(document_id)
+        layers = project.candidates(document_id)
+        figures = document_figures(document_id, document.title, len(document.text), layers)
+        gold = project.spans(document_id, annotator=GOLD) if has_gold else []
+        decided = sources_of(gold) | (project.gold_rejections(document_id) if has_gold else set())
+        gold_keys = {key_of(span) for span in gold}
         holders = _holders(layers)
+        found = disagreements(layers)
         still_open = sum(
-            any(s.id not in decided for key in d.keys for s in holders[key]) for d in found
+            any(is_open(key, holders[key], gold_keys, decided.__contains__) for key in d.keys)
+            for d in found
         )
         rows.append(
             ReviewRow(
-                id=figures["id"],
-                title=figures["title"],
-                annotators=figures["annotators"],
+                id=document_id,
+                title=document.title,
+                annotators=list(layers),
                 f1_exact=figures["f1_exact"],
                 f1_overlap=figures["f1_overlap"],
                 alpha=figures["krippendorff_alpha"],
                 disagreements=len(found),
                 open=still_open,
-                gold=len(project.spans(figures["id"], annotator=GOLD)) if has_gold else 0,
-                reviewed=project.status(figures["id"], GOLD) == "done" if has_gold else False,
+                gold=len(gold),
+                reviewed=has_gold and project.status(document_id, GOLD) == "done",
             )
         )
-    return rows
+    return sorted(rows, key=lambda row: disagreement_order(row.f1_overlap, row.f1_exact))
+
+
+def is_open(
+    key: SpanKey,
+    spans: Sequence[Span],
+    gold_keys: Container[SpanKey],
+    decided: Callable[[int], bool],
+) -> bool:
+    """Whether a candidate still waits for a decision: the gold layer has no span like it,
+    and some annotator's span of it is neither a gold span's source nor rejected."""
+    return key not in gold_keys and any(not decided(span.id) for span in spans)
 
 
 @dataclass(frozen=True)
@@ -258,9 +274,7 @@ class ReviewEditor(Editor):
             if key not in self.holders:
                 continue
             spans = self.holders[key]
-            open_now = key not in self._gold_keys and any(
-                span.id not in self._rejected and not self._source_count[span.id] for span in spans
-            )
+            open_now = is_open(key, spans, self._gold_keys, self._decided)
             if open_now == (key in self.open_keys):
                 continue
             if open_now:
@@ -271,6 +285,9 @@ class ReviewEditor(Editor):
                 changed.append(self._withdraw(spans[0].id))
             self._count_open(key, 1 if open_now else -1)
         return changed
+
+    def _decided(self, span_id: int) -> bool:
+        return span_id in self._rejected or self._source_count[span_id] > 0
 
     def _count_gold(self, state: Mapping[str, Any] | None, step: int) -> set[SpanKey]:
         """Count a gold span state in (``step`` 1) or out (-1); the candidate keys it bears on."""

@@ -40,7 +40,7 @@ from .agreement import (
     span_f1,
     unitizing_alpha,
 )
-from .database import ProjectError
+from .errors import ProjectError
 from .model import Span
 from .store import Project
 

@@ -15,7 +15,7 @@ from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
 
-from .config import Config, ConfigError, load_config, save_config
+from .config import Config, load_config, save_config
 from .editor import Editor
 from .review import ReviewEditor
 from .screens.annotate import AnnotateScreen, screen_for
@@ -23,7 +23,8 @@ from .screens.dialogs import NamePrompt
 from .screens.queue import QueueScreen
 from .screens.review import ReviewScreen
 from .screens.review_queue import ReviewQueueScreen
-from .store import Project, ProjectError
+from .errors import AnnotatorError
+from .store import Project
 
 
 class AnnotatorApp(App[None]):
@@ -111,7 +112,7 @@ class AnnotatorApp(App[None]):
 
     def _document_ids(self) -> list[int]:
         if self.review:
-            return self.project.reviewable()
+            return self.project.gold.reviewable()
         return [summary.id for summary in self.project.documents()]
 
     @property
@@ -122,7 +123,7 @@ class AnnotatorApp(App[None]):
         assert self.annotator is not None
         try:
             editor = self._editor(document_id)
-        except ProjectError as error:
+        except AnnotatorError as error:
             self.notify(str(error), title="Cannot open", severity="error", timeout=8)
             return
         role = "reviewing as " if self.review else ""
@@ -192,16 +193,13 @@ def make_app(
     anonymous: bool = False,
 ) -> AnnotatorApp:
     """Open the project and build the app; user errors surface before the screen is taken."""
-    try:
-        config = load_config(config_file)
-    except ConfigError as error:
-        raise ProjectError(str(error)) from None
+    config = load_config(config_file)
     project = Project.open(db_path)
     try:
         document_id = project.find_document(document).id if document else None
         if suggestions_from is not None:
             project.annotator_id(suggestions_from, create=False)  # refuses an unknown layer
-    except ProjectError:
+    except AnnotatorError:
         project.close()
         raise
     return AnnotatorApp(

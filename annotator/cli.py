@@ -21,15 +21,15 @@ from rich.text import Text
 
 from . import __version__
 from .export import EXPORT_FORMATS, UNITS, export
-from .gold import GOLD
+from .store import GOLD
 from .io import FORMATS, ImportFailure, read_transcript
 from .io.brat import is_brat_folder
 from .model import DOCUMENT_STATUSES
 from .resources import default_scheme_path, sample_transcripts
 from .scheme import Scheme, SchemeError, load_scheme_file, validate_scheme
-from .store import DB_ENV_VAR, DEFAULT_DB_NAME, Project, ProjectError, resolve_db_path
+from .errors import AnnotatorError, ProjectError
+from .store import DB_ENV_VAR, DEFAULT_DB_NAME, GOLD, Project, resolve_db_path
 
-USER_ERRORS = (ProjectError, ImportFailure, SchemeError)
 
 DOCUMENTS_OPTION = click.option(
     "--documents",
@@ -46,7 +46,7 @@ class AnnotatorGroup(click.Group):
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
-        except USER_ERRORS as error:
+        except AnnotatorError as error:
             if ctx.params.get("debug"):
                 raise
             for line in str(error).splitlines() or [type(error).__name__]:
@@ -275,7 +275,7 @@ def import_(
             try:
                 documents = read_transcript(path, format_)
                 results = project.add_documents(documents, annotator=annotator)
-            except (ImportFailure, ProjectError) as error:
+            except AnnotatorError as error:
                 failures += 1
                 click.echo(f"error: {error}", err=True)
                 continue

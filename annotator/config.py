@@ -21,8 +21,10 @@ from typing import Any
 
 import yaml
 
+from .errors import AnnotatorError
 
-class ConfigError(Exception):
+
+class ConfigError(AnnotatorError):
     """The config file cannot be read; the message names the file and the fix."""
 
 

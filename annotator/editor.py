@@ -5,8 +5,12 @@ transcript widget draws an :class:`Editor` and turns keys into its methods.
 
 Every change goes through the :class:`~annotator.store.Project` first (committed, logged)
 and only then into the in-memory :class:`~annotator.textindex.SpanIndex` the view paints
-from, so the screen never shows a span that is not on disk. Methods that change spans return
-the ``[start, end)`` ranges whose painting changed.
+from, so the screen never shows a span that is not on disk. The editor learns what a change
+did from the change log: after each of its own writes, and when :meth:`Editor.sync` finds
+that another window or process wrote to the project, it applies every logged change of its
+document since the last one it saw (whoever made it), so two windows on one layer stay in
+step, and undo never takes back an edit this window has not shown. Methods that change spans
+return the ``[start, end)`` ranges whose painting changed.
 
 Selections follow vim's visual mode: the cursor is a character cell, and a selection covers
 every cell from the anchor to the cursor inclusive, widened outward to the snapping unit.
@@ -21,9 +25,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from . import motions
-from .gold import GOLD
+from .store import GOLD
+from .errors import ProjectError, StaleView
 from .model import Change, Span, Turn
-from .store import Project, ProjectError
+from .store import OnConflict, Project
 from .textindex import SpanIndex
 
 Range = tuple[int, int]
@@ -61,6 +66,11 @@ class Editor:
         self.turns: list[Turn] = turns or [Turn(0, 0, max(len(self.text), 1))]
         self._turn_starts = [turn.start for turn in self.turns]
         self.annotator = annotator
+        # The newest edit of the document this editor has taken in; read before the spans,
+        # so that an edit committed in between is applied again (harmless) rather than missed.
+        self.seen_edit = project.newest_edit(document_id)
+        self.stale = False  # another layer it shows changed: reopen the document
+        self.summary = ""  # what the last undo or redo did, in words
         self.spans: dict[int, Span] = {
             span.id: span for span in project.spans(document_id, annotator=annotator)
         }
@@ -260,14 +270,14 @@ class Editor:
         spans = (self.suggestions[ref.key] for ref in refs)
         return sorted(spans, key=lambda s: (s.end - s.start, s.id))
 
-    def accept(self, span_id: int) -> list[Range]:
+    def accept(self, span_id: int, on_conflict: OnConflict = "refuse") -> list[Range]:
         """Copy a suggestion into this annotator's layer (undoable like any edit)."""
-        self.project.accept_suggestion(span_id, self.annotator)
-        return self._apply(self.project.last_changes())
+        self.project.accept_suggestion(span_id, self.annotator, on_conflict=on_conflict)
+        return self._catch_up()
 
     def reject(self, span_id: int) -> list[Range]:
         self.project.reject_suggestion(span_id, self.annotator)
-        return self._apply(self.project.last_changes())
+        return self._catch_up()
 
     def suggestion_tone(self, span_id: int, label: str) -> str:
         """How the view colours a suggestion: by its label (a review colours by state)."""
@@ -314,29 +324,59 @@ class Editor:
         return any(a.required and a.default is None for a in self.scheme.label(label).attributes)
 
     def tag(
-        self, label: str, attributes: Mapping[str, Any] | None = None, note: str = ""
+        self,
+        label: str,
+        attributes: Mapping[str, Any] | None = None,
+        note: str = "",
+        on_conflict: OnConflict = "refuse",
     ) -> list[Range]:
-        """Tag the target with ``label``; clears the selection. Defaults fill attributes."""
+        """Tag the target with ``label``; clears the selection. Defaults fill attributes.
+
+        Over a span of the same label whose attribute values differ, the store refuses with
+        a :class:`~annotator.errors.MergeConflict` unless ``on_conflict`` says which to keep.
+        """
         start, end = self.target()
-        self._create(label, start, end, attributes, note)
+        self._create(label, start, end, attributes, note, on_conflict)
         self.clear_selection()
-        return self._apply(self.project.last_changes())
+        return self._catch_up()
 
     def _create(
-        self, label: str, start: int, end: int, attributes: Mapping[str, Any] | None, note: str
+        self,
+        label: str,
+        start: int,
+        end: int,
+        attributes: Mapping[str, Any] | None,
+        note: str,
+        on_conflict: OnConflict,
     ) -> None:
-        self.project.create_span(self.id, self.annotator, label, start, end, attributes, note)
+        self.project.create_span(
+            self.id, self.annotator, label, start, end, attributes, note, on_conflict=on_conflict
+        )
 
     def update(
-        self, span_id: int, *, label: str, attributes: Mapping[str, Any], note: str
+        self,
+        span_id: int,
+        *,
+        label: str,
+        attributes: Mapping[str, Any],
+        note: str,
+        on_conflict: OnConflict = "refuse",
     ) -> list[Range]:
-        self._revise(span_id, label=label, attributes=attributes, note=note)
-        return self._apply(self.project.last_changes())
+        self._revise(
+            span_id, label=label, attributes=attributes, note=note, on_conflict=on_conflict
+        )
+        return self._catch_up()
 
     def _revise(self, span_id: int, **fields: Any) -> None:
         self.project.update_span(span_id, self.annotator, **fields)
 
-    def resize_span(self, span_id: int, edge: str, grow: bool) -> list[Range]:
+    def incomplete(self, span: Span) -> list[str]:
+        """The required attributes the span still lacks (an import let it in without them)."""
+        return self.project.incomplete(span)
+
+    def resize_span(
+        self, span_id: int, edge: str, grow: bool, on_conflict: OnConflict = "refuse"
+    ) -> list[Range]:
         """Move a span's ``start`` or ``end`` edge outward (grow) or inward by one unit; the
         cursor follows the edge, so the next press moves it again."""
         span = self.spans[span_id]
@@ -347,22 +387,60 @@ class Editor:
             start = self._unit_start_before(start) if grow else self._unit_start_after(start, end)
         if start >= end or (start, end) == (span.start, span.end):
             return []
-        self._revise(span_id, start=start, end=end)
+        self._revise(span_id, start=start, end=end, on_conflict=on_conflict)
         self.clear_selection()
         self.cursor = self.clamp(end - 1 if edge == "end" else start)
-        return self._apply(self.project.last_changes())
+        return self._catch_up()
 
     def delete(self, span_id: int) -> list[Range]:
         self.project.delete_span(span_id, self.annotator, reviewer=self.reviewer)
-        return self._apply(self.project.last_changes())
+        return self._catch_up()
 
     def undo(self) -> list[Range]:
-        changes = self.project.undo(self.id, self.annotator, reviewer=self.reviewer)
-        return self._moved_to_change(self._apply(changes))
+        """Take back this layer's latest edit, if this window has shown it (else StaleView)."""
+        return self._step("undo")
 
     def redo(self) -> list[Range]:
-        changes = self.project.redo(self.id, self.annotator, reviewer=self.reviewer)
-        return self._moved_to_change(self._apply(changes))
+        return self._step("redo")
+
+    def _step(self, kind: str) -> list[Range]:
+        if self._catch_up(own_only=True):
+            raise StaleView(
+                "this document changed in another window: the view is brought up to date; "
+                f"press the key again to {kind}"
+            )
+        step = self.project.undo if kind == "undo" else self.project.redo
+        changes = step(self.id, self.annotator, reviewer=self.reviewer, seen=self.seen_edit)
+        done = {"undo": "undone", "redo": "redone"}[kind]
+        self.summary = f"{done}: {describe(changes, self.scheme)}" if changes else ""
+        return self._moved_to_change(self._catch_up())
+
+    # ---- other windows -------------------------------------------------------------------
+
+    def sync(self) -> list[Range]:
+        """Take in what other windows or processes changed in this document since it was
+        last looked at (cheap when nothing was: one PRAGMA); the ranges to repaint.
+        ``stale`` turns true when another layer the editor shows changed."""
+        if not self.project.changed_elsewhere():
+            return []
+        return self._catch_up()
+
+    def _catch_up(self, own_only: bool = False) -> list[Range]:
+        """Apply the document's logged changes since :attr:`seen_edit` that concern this
+        editor; with ``own_only``, the ranges changed in this editor's own layer."""
+        changes = self.project.changes_since(self.id, self.seen_edit)
+        if not changes:
+            return []
+        self.seen_edit = max(change.batch for change in changes)
+        own = [change for change in changes if change.annotator == self.annotator]
+        if any(change.annotator in self.shown_layers() for change in changes):
+            self.stale = True
+        changed = self._apply(own)
+        return changed if not own_only or own else []
+
+    def shown_layers(self) -> set[str]:
+        """Layers other than its own whose spans the editor shows (suggestions)."""
+        return {self.suggestion_source} if self.suggestion_source else set()
 
     def _moved_to_change(self, changed: list[Range]) -> list[Range]:
         # Put the cursor where the change happened, as editors do after undo.
@@ -462,6 +540,25 @@ class Editor:
 
     def save_cursor(self) -> None:
         self.project.set_cursor(self.id, self.annotator, self.cursor)
+
+
+def describe(changes: Sequence[Change], scheme: Any) -> str:
+    """What a list of changes did, in a few words ("Quote removed", "2 spans changed")."""
+    names = {label.id: label.name for label in scheme.labels}
+    words = []
+    for change in changes:
+        if change.action == "rejection":
+            rejected = bool(change.after and change.after["rejected"])
+            words.append("suggestion turned down" if rejected else "suggestion offered again")
+            continue
+        state = change.after or change.before or {}
+        name = names.get(state.get("label", ""), state.get("label", "span"))
+        verb = {"create": "added", "delete": "removed"}.get(change.action, "changed")
+        words.append(f"{name} {verb}")
+    counted = list(dict.fromkeys(words))
+    if len(counted) > 2:
+        return f"{', '.join(counted[:2])} and {len(counted) - 2} more"
+    return ", ".join(counted)
 
 
 def _neighbour(

@@ -57,6 +57,8 @@ class SpanDraft:
     created_at: str | None = None
     updated_at: str | None = None
     scheme_hash: str | None = None  # kept only when the project knows that scheme version
+    # Where the file has it ("line 3", "T4"), for error messages; not part of the span.
+    place: str | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)

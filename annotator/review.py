@@ -16,7 +16,7 @@ Each distinct candidate ``(label, start, end)`` is in one state:
 :class:`ReviewEditor` is the reviewer's :class:`~annotator.editor.Editor` on the gold layer:
 the annotation keys edit gold spans, the still undecided candidates are on offer like
 suggestions, and a disagreement is settled by accepting one annotator's version, rejecting
-them all, or making a gold span of one's own (see :mod:`annotator.gold`).
+them all, or making a gold span of one's own (see :mod:`annotator.store.gold`).
 """
 
 from __future__ import annotations
@@ -30,9 +30,10 @@ from typing import Any
 
 from .agreement_report import disagreement_order, document_figures
 from .editor import Editor, Range
-from .gold import GOLD, SpanKey, sources_of
+from .store import GOLD, OnConflict, SpanKey, sources_of
 from .model import Change, Span
-from .store import Project, ProjectError
+from .errors import ProjectError
+from .store import Project
 
 AGREE, LABEL, BOUNDARY, PARTIAL = "agree", "label", "boundary", "partial"
 KIND_NAMES = {
@@ -159,12 +160,12 @@ def review_queue(project: Project) -> list[ReviewRow]:
     """Documents finished by two or more annotators, most disagreement first."""
     has_gold = project.has_gold()
     rows = []
-    for document_id in project.reviewable():
+    for document_id in project.gold.reviewable():
         document = project.document(document_id)
-        layers = project.candidates(document_id)
+        layers = project.gold.candidates(document_id)
         figures = document_figures(document_id, document.title, len(document.text), layers)
         gold = project.spans(document_id, annotator=GOLD) if has_gold else []
-        decided = sources_of(gold) | (project.gold_rejections(document_id) if has_gold else set())
+        decided = sources_of(gold) | (project.gold.rejections(document_id) if has_gold else set())
         gold_keys = {key_of(span) for span in gold}
         holders = _holders(layers)
         found = disagreements(layers)
@@ -221,7 +222,7 @@ class ReviewEditor(Editor):
         if reviewer == GOLD or not reviewer.strip():
             raise ProjectError("name the reviewer who decides")
         self.reviewer = reviewer
-        self.layers = project.candidates(document_id)
+        self.layers = project.gold.candidates(document_id)
         if len(self.layers) < 2:
             title = project.document(document_id).title
             raise ProjectError(
@@ -252,7 +253,7 @@ class ReviewEditor(Editor):
 
     def _load_offers(self) -> tuple[list[Span], set[int]]:
         offered = [span for spans in self.layers.values() for span in spans]
-        return offered, self.project.gold_rejections(self.id)
+        return offered, self.project.gold.rejections(self.id)
 
     def _update_suggestions(self, changes: Sequence[Change] = ()) -> list[Range]:
         """Offer one span per still undecided candidate. With ``changes``, only the
@@ -429,13 +430,13 @@ class ReviewEditor(Editor):
         d = self._need_current()
         name = self.names[number - 1]
         theirs = {key for key in d.keys if any(s.annotator == name for s in self.holders[key])}
-        self.project.accept(
+        self.project.gold.accept(
             self.id,
             self.reviewer,
             [self.holders[key][0].id for key in theirs if key in self.open_keys],
             reject=self._open_spans(set(d.keys) - theirs),
         )
-        return self._apply(self.project.last_changes())
+        return self._catch_up()
 
     def reject_open(self) -> list[Range]:
         """Reject what is open under the cursor: the disagreement, else the candidates."""
@@ -446,28 +447,46 @@ class ReviewEditor(Editor):
             ids = self._open_spans(key_of(s) for s in self.suggestions_at())
         if not ids:
             raise ProjectError("nothing open to reject here")
-        self.project.reject(self.id, self.reviewer, ids)
-        return self._apply(self.project.last_changes())
+        self.project.gold.reject(self.id, self.reviewer, ids)
+        return self._catch_up()
 
-    def accept(self, span_id: int) -> list[Range]:
-        self.project.accept(self.id, self.reviewer, [span_id])
-        return self._apply(self.project.last_changes())
+    def accept(self, span_id: int, on_conflict: OnConflict = "refuse") -> list[Range]:
+        self.project.gold.accept(self.id, self.reviewer, [span_id], on_conflict=on_conflict)
+        return self._catch_up()
 
     def reject(self, span_id: int) -> list[Range]:
-        self.project.reject(self.id, self.reviewer, self._open_spans([key_of(self.span(span_id))]))
-        return self._apply(self.project.last_changes())
+        spans = self._open_spans([key_of(self.span(span_id))])
+        self.project.gold.reject(self.id, self.reviewer, spans)
+        return self._catch_up()
 
     def span(self, span_id: int) -> Span:
         return self.spans.get(span_id) or self.project.span(span_id)
 
     def auto_merge(self, minimum: int | None = None) -> list[Range]:
-        """Accept what all (or ``minimum``) annotators agree on; [] when nothing is left."""
-        if not self.project.auto_merge(self.id, minimum=minimum, reviewer=self.reviewer):
-            return []
-        return self._apply(self.project.last_changes())
+        """Accept what all (or ``minimum``) annotators agree on; [] when nothing is left.
+        ``summary`` says how many spans went in, and how many were left to the reviewer."""
+        outcome = self.project.gold.auto_merge(self.id, minimum=minimum, reviewer=self.reviewer)
+        merged = len(outcome.spans)
+        self.summary = f"merged {merged} span{'s' if merged != 1 else ''}" if merged else ""
+        if outcome.left_open:
+            left = len(outcome.left_open)
+            self.summary += (
+                f"{'; ' if merged else ''}{left} agreed span{'s' if left != 1 else ''} left "
+                f"to you (the scheme refuses them together: {outcome.left_open[0]})"
+            )
+        return self._catch_up() if merged else []
+
+    def shown_layers(self) -> set[str]:
+        return set(self.names)
 
     def _create(
-        self, label: str, start: int, end: int, attributes: Mapping[str, Any] | None, note: str
+        self,
+        label: str,
+        start: int,
+        end: int,
+        attributes: Mapping[str, Any] | None,
+        note: str,
+        on_conflict: OnConflict,
     ) -> None:
         # The reviewer's own span settles the open candidates of its label that it overlaps.
         sources = [
@@ -476,7 +495,7 @@ class ReviewEditor(Editor):
             if key[0] == label and key[1] < end and start < key[2]
             for s in self.holders[key]
         ]
-        self.project.adjudicate(
+        self.project.gold.adjudicate(
             self.id,
             self.reviewer,
             label,
@@ -485,10 +504,11 @@ class ReviewEditor(Editor):
             sources=sources,
             attributes=attributes,
             note=note,
+            on_conflict=on_conflict,
         )
 
     def _revise(self, span_id: int, **fields: Any) -> None:
-        self.project.revise(span_id, self.reviewer, **fields)  # type: ignore[arg-type]
+        self.project.gold.revise(span_id, self.reviewer, **fields)
 
     def set_status(self, status: str) -> None:
         if status == "done" and self.open_count():

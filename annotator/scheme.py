@@ -315,6 +315,18 @@ class Scheme:
         ValueError. A value of None counts as not given. The result follows the label's
         attribute order and leaves out optional attributes that have neither value nor default.
         """
+        values, missing = self.attribute_values(label_id, attributes)
+        if missing:
+            raise ValueError(
+                f"attribute '{missing[0]}' of label '{label_id}' is required; give it a value"
+            )
+        return values
+
+    def attribute_values(
+        self, label_id: str, attributes: Mapping[str, Any]
+    ) -> tuple[dict[str, Any], list[str]]:
+        """As :meth:`check_attributes`, but a missing required attribute is not an error: it is
+        listed (in the label's order) beside the checked values, for a span to be completed."""
         label = self.label(label_id)
         known = [attribute.id for attribute in label.attributes]
         for key in attributes:
@@ -324,19 +336,17 @@ class Scheme:
                     f"its attributes are: {_listing(known) or 'none'}"
                 )
         result: dict[str, Any] = {}
+        missing: list[str] = []
         for attribute in label.attributes:
             value = attributes.get(attribute.id)
             if value is None:
                 value = attribute.default
             if value is None:
                 if attribute.required:
-                    raise ValueError(
-                        f"attribute '{attribute.id}' of label '{label_id}' is required; "
-                        "give it a value"
-                    )
+                    missing.append(attribute.id)
                 continue
             result[attribute.id] = attribute.check(value)
-        return result
+        return result, missing
 
     def to_dict(self) -> dict[str, Any]:
         """The scheme's content as plain JSON-able data, every default written out."""

@@ -10,7 +10,7 @@ from conftest import make_document
 
 from annotator.editor import Editor
 from annotator.export import export
-from annotator.gold import GOLD
+from annotator.store import GOLD
 from annotator.store import Project, ProjectError
 
 TEXT = "I won't say. They failed.\n\nWe will build homes."
@@ -37,7 +37,7 @@ def gold(project: Project, doc: int) -> list[tuple[str, int, int, str]]:
 
 def test_auto_merge_takes_what_everyone_agrees_on(project: Project) -> None:
     doc = setup(project)
-    merged = project.auto_merge(doc)
+    merged = project.gold.auto_merge(doc).spans
     assert [(s.label, s.start, s.end) for s in merged] == [("quote", 0, 11)]
     [span] = merged
     assert span.annotator == GOLD
@@ -49,34 +49,34 @@ def test_auto_merge_takes_what_everyone_agrees_on(project: Project) -> None:
 
 def test_majority_merge_and_its_attributes(project: Project) -> None:
     doc = setup(project)
-    project.auto_merge(doc, minimum=2)
+    project.gold.auto_merge(doc, minimum=2)
     assert gold(project, doc) == [("quote", 0, 11, "unanimous"), ("criticism", 13, 24, "majority")]
     criticism = project.spans(doc, annotator=GOLD)[1]
     assert criticism.attributes["target"] == "them"
     with pytest.raises(ProjectError, match="between 2 and 3"):
-        project.auto_merge(doc, minimum=4)
+        project.gold.auto_merge(doc, minimum=4)
 
 
 def test_only_finished_annotators_count(project: Project) -> None:
     doc = setup(project, done=("alice",))
-    assert project.auto_merge(doc) == []  # one finished annotator: nothing to merge
+    assert not project.gold.auto_merge(doc)  # one finished annotator: nothing to merge
     project.set_status(doc, "bob", "done")
-    assert gold(project, doc) == [] and project.auto_merge(doc, minimum=2)
+    assert gold(project, doc) == [] and project.gold.auto_merge(doc, minimum=2)
 
 
 def test_rerunning_never_overrides_a_reviewer(project: Project) -> None:
     doc = setup(project)
-    project.auto_merge(doc, minimum=2)
-    assert project.auto_merge(doc, minimum=2) == []  # nothing twice
+    project.gold.auto_merge(doc, minimum=2)
+    assert not project.gold.auto_merge(doc, minimum=2)  # nothing twice
     criticism = project.spans(doc, annotator=GOLD)[1]
     project.delete_span(criticism.id, GOLD)  # a reviewer rejects it
-    assert project.auto_merge(doc, minimum=2) == []  # and it stays rejected
+    assert not project.gold.auto_merge(doc, minimum=2)  # and it stays rejected
     assert gold(project, doc) == [("quote", 0, 11, "unanimous")]
 
 
 def test_one_undo_takes_a_whole_merge_back(project: Project) -> None:
     doc = setup(project)
-    project.auto_merge(doc, minimum=2)
+    project.gold.auto_merge(doc, minimum=2)
     project.undo(doc, GOLD)
     assert gold(project, doc) == []
     project.redo(doc, GOLD)
@@ -86,7 +86,7 @@ def test_one_undo_takes_a_whole_merge_back(project: Project) -> None:
 def test_adjudication_records_the_reviewer_and_survives_undo(project: Project) -> None:
     doc = setup(project)
     sources = [s.id for s in project.spans(doc) if s.label == "criticism"]
-    span = project.adjudicate(
+    span = project.gold.adjudicate(
         doc,
         "rita",
         "criticism",
@@ -108,12 +108,12 @@ def test_adjudication_records_the_reviewer_and_survives_undo(project: Project) -
     project.undo(doc, GOLD)
     assert project.span(span.id).provenance["reviewer"] == "rita"  # restored with the span
     with pytest.raises(ProjectError, match="reviewer"):
-        project.adjudicate(doc, "", "quote", 0, 4)
+        project.gold.adjudicate(doc, "", "quote", 0, 4)
 
 
 def test_gold_is_not_an_annotator(project: Project) -> None:
     doc = setup(project)
-    project.auto_merge(doc)
+    project.gold.auto_merge(doc)
     assert GOLD not in project.annotators()
     assert GOLD not in project.stats().progress
     with pytest.raises(ProjectError, match="reviewers' layer"):
@@ -124,7 +124,7 @@ def test_export_gold_layer_with_provenance(project: Project, tmp_path: Path) -> 
     doc = setup(project)
     with pytest.raises(ProjectError, match="no gold layer yet"):
         export(project, "jsonl", tmp_path / "none.jsonl", layer="gold")
-    project.auto_merge(doc)
+    project.gold.auto_merge(doc)
     export(project, "jsonl", tmp_path / "gold.jsonl", layer="gold")
     [line] = (tmp_path / "gold.jsonl").read_text().splitlines()
     record = json.loads(line)

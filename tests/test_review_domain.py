@@ -7,7 +7,7 @@ from conftest import make_document
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from annotator.gold import GOLD
+from annotator.store import GOLD
 from annotator.review import (
     BOUNDARY,
     LABEL,
@@ -49,7 +49,7 @@ def gold(project: Project, doc: int) -> list[tuple[str, int, int]]:
 
 def test_disagreements_and_their_states(project: Project) -> None:
     doc = setup(project)
-    found = disagreements(project.candidates(doc))
+    found = disagreements(project.gold.candidates(doc))
     assert [(d.start, d.end, d.kinds) for d in found] == [
         (0, 11, [PARTIAL]),
         (13, 24, [BOUNDARY]),
@@ -122,7 +122,7 @@ def test_accepting_a_version_settles_the_disagreement(project: Project) -> None:
         "of": 3,
     }
     assert span.attributes["target"] == "them"
-    assert project.gold_rejections(doc) == {cat[2].id}  # cat's version was turned down
+    assert project.gold.rejections(doc) == {cat[2].id}  # cat's version was turned down
     assert editor.open_count() == 2
     assert [v.decisions for v in editor.versions(editor.current)] == [
         ["accepted"],
@@ -134,7 +134,7 @@ def test_accepting_a_version_settles_the_disagreement(project: Project) -> None:
     # One edit, one undo; the log names the reviewer.
     assert {c.reviewer for c in project.history(doc, GOLD)} == {"rita"}
     editor.undo()
-    assert gold(project, doc) == [] and project.gold_rejections(doc) == set()
+    assert gold(project, doc) == [] and project.gold.rejections(doc) == set()
     assert editor.open_count() == 3
 
 
@@ -223,8 +223,8 @@ def test_auto_merge_respects_rejections(project: Project) -> None:
     quote, criticism = editor.suggestions_at()
     assert (quote.label, criticism.label) == ("quote", "criticism")
     editor.reject(quote.id)  # the quote all three made: the reviewer says no
-    assert len(project.gold_rejections(doc)) == 3
-    project.auto_merge(doc, minimum=2)
+    assert len(project.gold.rejections(doc)) == 3
+    project.gold.auto_merge(doc, minimum=2)
     assert gold(project, doc) == [("criticism", 13, 24)]  # the majority span, not the quote
 
 
@@ -251,9 +251,9 @@ def test_reviewable_documents(project: Project) -> None:
     doc = setup(project)
     other = project.add_documents([make_document("One.\n\nTwo.")])[0].document_id
     project.set_status(other, "alice", "done")
-    assert project.reviewable() == [doc]
+    assert project.gold.reviewable() == [doc]
     project.set_status(other, "bob", "done")
-    assert project.reviewable() == [doc, other]
+    assert project.gold.reviewable() == [doc, other]
 
 
 def test_undecided_spans_are_toned_by_state(project: Project) -> None:

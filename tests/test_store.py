@@ -10,6 +10,7 @@ import pytest
 from conftest import make_document
 
 from annotator.model import SpanDraft
+from annotator.errors import AnnotatorError, MergeConflict
 from annotator.scheme import Scheme, load_scheme
 from annotator.store import Project, ProjectError, resolve_db_path
 
@@ -175,18 +176,18 @@ def test_create_span_records_scheme_hash_and_defaults(project: Project) -> None:
 @pytest.mark.parametrize(("start", "end"), [(-1, 3), (5, 5), (7, 3), (0, 10_000)])
 def test_out_of_range_offsets_are_refused(project: Project, start: int, end: int) -> None:
     doc = add(project)
-    with pytest.raises(ProjectError, match="not a non-empty range"):
+    with pytest.raises(AnnotatorError, match="not a non-empty range"):
         project.create_span(doc, "alice", "quote", start, end)
     assert project.spans(doc) == []
 
 
 def test_attributes_are_validated(project: Project) -> None:
     doc = add(project)
-    with pytest.raises(ProjectError, match="target"):
+    with pytest.raises(AnnotatorError, match="target"):
         project.create_span(doc, "alice", "criticism", 13, 24)  # required attribute missing
-    with pytest.raises(ProjectError, match="form"):
+    with pytest.raises(AnnotatorError, match="form"):
         project.create_span(doc, "alice", "quote", 0, 11, {"form": "sung"})
-    with pytest.raises(ProjectError, match="praise"):
+    with pytest.raises(AnnotatorError, match="praise"):
         project.create_span(doc, "alice", "praise", 0, 11)
     span = project.create_span(doc, "alice", "criticism", 13, 24, {"target": "them"})
     assert span.attributes == {"target": "them", "personal": False}
@@ -203,13 +204,35 @@ def test_overlapping_and_nested_spans_of_different_labels(project: Project) -> N
 def test_same_label_overlap_merges_and_keeps_attributes_and_notes(project: Project) -> None:
     doc = add(project)
     first = project.create_span(doc, "alice", "quote", 0, 11, {"source": "A"}, note="one")
-    merged = project.create_span(doc, "alice", "quote", 8, 20, {"form": "indirect"}, note="two")
+    merged = project.create_span(doc, "alice", "quote", 8, 20, {"form": "direct"}, note="two")
     assert (merged.start, merged.end) == (0, 20)
-    assert merged.attributes == {"form": "indirect", "source": "A"}
+    assert merged.attributes == {"form": "direct", "source": "A"}
     assert merged.note == "one\ntwo"
     assert [s.id for s in project.spans(doc)] == [merged.id]
     project.undo(doc, "alice")
     assert project.spans(doc) == [first]
+
+
+def test_a_merge_never_drops_an_attribute_value(project: Project) -> None:
+    doc = add(project)
+    first = project.create_span(doc, "alice", "quote", 0, 11, {"form": "direct"})
+    with pytest.raises(MergeConflict, match="'direct'.*'indirect'") as refused:
+        project.create_span(doc, "alice", "quote", 8, 20, {"form": "indirect"})
+    assert (refused.value.attribute, refused.value.existing, refused.value.new) == (
+        "form",
+        "direct",
+        "indirect",
+    )
+    assert project.spans(doc) == [first]  # nothing changed
+    kept = project.create_span(
+        doc, "alice", "quote", 8, 20, {"form": "indirect"}, on_conflict="keep"
+    )
+    assert (kept.start, kept.end, kept.attributes["form"]) == (0, 20, "direct")
+    project.undo(doc, "alice")
+    taken = project.create_span(
+        doc, "alice", "quote", 8, 20, {"form": "indirect"}, on_conflict="replace"
+    )
+    assert taken.attributes["form"] == "indirect"
 
 
 def test_layers_are_separate(project: Project) -> None:
@@ -254,7 +277,7 @@ def test_update_span(project: Project) -> None:
         span.id, "alice", label="criticism", attributes={"target": "x"}
     )
     assert relabelled.label == "criticism" and relabelled.created_at == span.created_at
-    with pytest.raises(ProjectError, match="not a non-empty range"):
+    with pytest.raises(AnnotatorError, match="not a non-empty range"):
         project.update_span(span.id, "alice", end=1)
 
 

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import json
 import math
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -115,7 +116,9 @@ def _layers(record: dict[str, Any], line: int, stem: str) -> list[ImportedDocume
         raise _LineError('"spans" must be a list')
     for position, span in enumerate(spans):
         annotator, draft = _span(span, f"spans[{position}]", text)
-        layers.setdefault(annotator, []).append(draft)
+        layers.setdefault(annotator, []).append(
+            replace(draft, place=f"line {line}, spans[{position}]")
+        )
     if not layers:
         return [ImportedDocument(**fields)]
     return [

@@ -107,7 +107,7 @@ def _document(ann: Path) -> ImportedDocument:
         raise ImportFailure(
             str(ann), f"invalid UTF-8 at byte {exc.start}; save it as UTF-8"
         ) from None
-    spans: dict[str, list[Any]] = {}  # T id -> [label, start, end, attributes, note lines]
+    spans: dict[str, list[Any]] = {}  # T id -> [label, start, end, attributes, notes, place]
     skipped: dict[str, int] = {}
     pending: list[tuple[int, str, str, str, str | None]] = []  # attributes and notes
     for number, line in enumerate(lines, start=1):
@@ -119,7 +119,7 @@ def _document(ann: Path) -> ImportedDocument:
                 key, span = _text_bound(line, text)
                 if key in spans:
                     raise _LineError(f"{key} is defined twice")
-                spans[key] = span
+                spans[key] = [*span, f"line {number} ({key})"]
             elif kind in "AM":
                 match = _ATTRIBUTE.fullmatch(line)
                 if not match:
@@ -211,8 +211,8 @@ def _build(
         source_path=str(ann),
         metadata=json_safe(metadata),
         spans=tuple(
-            SpanDraft(label, start, end, attributes, "\n".join(notes))
-            for label, start, end, attributes, notes in sorted(
+            SpanDraft(label, start, end, attributes, "\n".join(notes), place=place)
+            for label, start, end, attributes, notes, place in sorted(
                 spans.values(), key=lambda s: (s[1], s[2], s[0])
             )
         ),

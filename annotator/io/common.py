@@ -22,6 +22,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
+from annotator.errors import AnnotatorError
 from annotator.model import ImportedDocument, Turn, normalise_text
 
 FORMATS: tuple[str, ...] = (
@@ -44,7 +45,7 @@ _SNIFF_BYTES = 8192
 _MAX_CONTROL_SHARE = 0.10
 
 
-class ImportFailure(Exception):
+class ImportFailure(AnnotatorError):
     """A file that cannot be imported. ``str(exc)`` is one line: file, place, reason."""
 
     def __init__(self, file: str, reason: str, place: str | None = None) -> None:

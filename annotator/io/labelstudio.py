@@ -105,6 +105,7 @@ def _task_documents(
             spans, skipped, converted = _spans(raw_text, annotation)
         except _LineError as exc:
             raise _LineError(f"annotation {number}: {exc}") from None
+        spans = tuple(replace(s, place=f"{place}, annotation {number}, {s.place}") for s in spans)
         extra = {"skipped": skipped} if skipped else {}
         if converted:
             extra["offsets"] = "converted from UTF-16 code units"
@@ -199,8 +200,10 @@ def _spans(
             else:
                 attributes[index][name.removeprefix(f"{raw[index][2]}__")] = value
     spans = tuple(
-        SpanDraft(label, start, end, attrs, note)
-        for (start, end, label), attrs, note in zip(resolved, attributes, notes, strict=True)
+        SpanDraft(label, start, end, attrs, note, place=item[4])
+        for (start, end, label), attrs, note, item in zip(
+            resolved, attributes, notes, raw, strict=True
+        )
     )
     return spans, skipped, converted
 

@@ -293,7 +293,7 @@ def _document(
         source_path=source_path,
         metadata=json_safe(metadata),
         spans=tuple(
-            SpanDraft(label, start, end, attributes, note)
+            SpanDraft(label, start, end, attributes, note, place=f"line {line}")
             for (start, end, label), (attributes, note) in zip(spans, extras, strict=True)
         ),
         annotator=str(annotator) if annotator else None,

@@ -25,13 +25,15 @@ from textual.timer import Timer
 from ..editor import Editor, Range
 from ..model import Span
 from ..scheme import Scheme
-from ..store import ProjectError
+from ..errors import AnnotatorError, MergeConflict
+from ..store import OnConflict
 from ..widgets.panels import BottomBar, SpanList, excerpt
 from ..widgets.transcript_view import TranscriptView
 from .dialogs import ChooseSpan, SearchPrompt, SpanEdit, SpanEditor
 from .help import GuidelinesScreen, HelpScreen, key_display
 
 NARROW = 100  # below this width the span list is hidden until asked for
+POLL_SECONDS = 1.0  # how often a window looks for changes other windows made
 
 # Every key of the screen: (keys, action, description, binding id, shown in the footer).
 # The ids (prefixed "annotate.") are what users remap in the keymap of their config file.
@@ -150,6 +152,7 @@ class AnnotateScreen(Screen[None]):
         self.view.focus()
         self._refresh_panels()
         self._refresh_span_list()
+        self.set_interval(POLL_SECONDS, self._poll)
 
     def on_resize(self) -> None:
         narrow = self.size.width < NARROW
@@ -185,6 +188,27 @@ class AnnotateScreen(Screen[None]):
         self.notify(str(error), title="Not done", severity="error", timeout=6)
         self._refresh_panels(message="not saved: " + str(error).split(";")[0][:60])
 
+    # ---- other windows -------------------------------------------------------------------
+
+    def _poll(self) -> None:
+        """About once a second: take in what other windows or processes changed here."""
+        self._catch_up("updated from another window")
+
+    def _catch_up(self, message: str) -> bool:
+        """Bring the view up to date with the project; whether anything changed."""
+        ranges = self.editor.sync()
+        if self.editor.stale:
+            # Another layer this screen shows changed (suggestions, annotators under review):
+            # reopen the document, at the same place.
+            self.editor.save_cursor()
+            self.app.open_document(self.editor.id)  # type: ignore[attr-defined]
+            self._refresh_panels(message=message)
+            return True
+        if ranges:
+            self.view.refresh_ranges(ranges)
+            self._refresh_panels(spans=True, message=message)
+        return bool(ranges)
+
     @contextmanager
     def _moving(self, message: str = "") -> Iterator[None]:
         """Around a cursor or selection change: then repaint what moved, update the status
@@ -202,19 +226,69 @@ class AnnotateScreen(Screen[None]):
         self._cursor_timer = self.set_timer(0.5, self.editor.save_cursor)
 
     def _edit(
-        self, change: Callable[[], list[Range]], done: str = "saved", nothing: str = ""
+        self,
+        change: Callable[[], list[Range]],
+        done: str | Callable[[], str] = "saved",
+        nothing: str = "",
+        *,
+        retry: Callable[[OnConflict], list[Range]] | None = None,
     ) -> None:
-        """Run a span change (committed by the store); then repaint only what it touched."""
+        """Run a span change (committed by the store); then repaint only what it touched.
+
+        A change that may merge spans of one label passes ``retry``: when the merge would
+        drop an attribute value, the user chooses which to keep and it runs again. A change
+        refused because the project moved on under this window brings the view up to date.
+        """
         old_cursor, old_selection = self.editor.cursor, self.editor.selection
         try:
             ranges = change()
-        except ProjectError as error:
+        except MergeConflict as conflict:
+            if retry is not None:
+                self._resolve(conflict, retry, done, nothing)
+                return
+            self._fail(conflict)
+            return
+        except AnnotatorError as error:
+            self._catch_up("")
             self._fail(error)
             return
         self.view.refresh_ranges(ranges)
         self.view.cursor_moved(old_cursor, old_selection)
-        self._refresh_panels(spans=bool(ranges), message=done if ranges else nothing)
+        message = (done if isinstance(done, str) else done()) if ranges else nothing
+        self._refresh_panels(spans=bool(ranges), message=message)
         self._remember_cursor()
+
+    def _merging(
+        self, change: Callable[[OnConflict], list[Range]], done: str = "saved"
+    ) -> None:
+        """A change that may merge spans of one label (see :meth:`_edit`)."""
+        self._edit(partial(change, "refuse"), done, retry=change)
+
+    @work
+    async def _resolve(
+        self,
+        conflict: MergeConflict,
+        retry: Callable[[OnConflict], list[Range]],
+        done: str | Callable[[], str],
+        nothing: str,
+    ) -> None:
+        """Merging would drop a value: keep the existing one, take the new one, or cancel."""
+        name = conflict.attribute
+        choice = await self.app.push_screen_wait(
+            ChooseSpan(
+                f"The overlapping {conflict.label} span has {name} = {conflict.existing!r}; "
+                f"the new one {name} = {conflict.new!r}. Merged, which value stays?",
+                [
+                    (0, "Keep existing", f"{name} = {conflict.existing!r}"),
+                    (1, "Take new", f"{name} = {conflict.new!r}"),
+                ],
+            )
+        )
+        if choice is None:
+            self._refresh_panels(message="not merged: nothing changed")
+            return
+        how: OnConflict = "keep" if choice == 0 else "replace"
+        self._edit(partial(retry, how), done, nothing)
 
     # ---- motion actions ------------------------------------------------------------------
 
@@ -249,7 +323,12 @@ class AnnotateScreen(Screen[None]):
         cursor; elsewhere, of the unit under the cursor, which becomes the selection."""
         here = self.editor.spans_at() if self.editor.selection is None else []
         if here:
-            self._edit(lambda: self.editor.resize_span(here[0].id, edge, grow), nothing="no change")
+            span_id = here[0].id
+            self._edit(
+                lambda: self.editor.resize_span(span_id, edge, grow),
+                nothing="no change",
+                retry=lambda how: self.editor.resize_span(span_id, edge, grow, how),
+            )
             return
         with self._moving():
             self.editor.resize_selection(edge, grow)
@@ -271,7 +350,7 @@ class AnnotateScreen(Screen[None]):
             start, end = self.editor.target()
             self._ask_and_tag(label, start, end)
             return
-        self._edit(lambda: self.editor.tag(label))
+        self._merging(lambda how: self.editor.tag(label, on_conflict=how))
 
     @work
     async def _ask_and_tag(self, label: str, start: int, end: int) -> None:
@@ -281,7 +360,9 @@ class AnnotateScreen(Screen[None]):
             )
         )
         if result is not None:
-            self._edit(lambda: self.editor.tag(result.label, result.attributes, result.note))
+            self._merging(
+                lambda how: self.editor.tag(result.label, result.attributes, result.note, how)
+            )
 
     async def _choose(self, verb: str) -> int | None:
         """The span under the cursor; asks which one when several overlap."""
@@ -321,9 +402,13 @@ class AnnotateScreen(Screen[None]):
             )
         )
         if result is not None:
-            self._edit(
-                lambda: self.editor.update(
-                    span_id, label=result.label, attributes=result.attributes, note=result.note
+            self._merging(
+                lambda how: self.editor.update(
+                    span_id,
+                    label=result.label,
+                    attributes=result.attributes,
+                    note=result.note,
+                    on_conflict=how,
                 )
             )
 
@@ -345,10 +430,10 @@ class AnnotateScreen(Screen[None]):
             span_id = await self._ask_which(here, "accept" if accept else "reject")
             if span_id is None:
                 return
-        self._edit(
-            lambda: (self.editor.accept if accept else self.editor.reject)(span_id),
-            done="accepted" if accept else "rejected",
-        )
+        if accept:
+            self._merging(lambda how: self.editor.accept(span_id, how), done="accepted")
+        else:
+            self._edit(lambda: self.editor.reject(span_id), done="rejected")
         following = self.editor.next_span(True)
         if following is not None and following.id in self.editor.suggestions:
             self._jump(following.id)
@@ -373,10 +458,10 @@ class AnnotateScreen(Screen[None]):
         self.query_one(SpanList).select_span(span_id)
 
     def action_undo(self) -> None:
-        self._edit(self.editor.undo, done="undone", nothing="nothing to undo")
+        self._edit(self.editor.undo, done=lambda: self.editor.summary, nothing="nothing to undo")
 
     def action_redo(self) -> None:
-        self._edit(self.editor.redo, done="redone", nothing="nothing to redo")
+        self._edit(self.editor.redo, done=lambda: self.editor.summary, nothing="nothing to redo")
 
     # ---- search --------------------------------------------------------------------------
 
@@ -409,7 +494,7 @@ class AnnotateScreen(Screen[None]):
     def action_status(self, status: str) -> None:
         try:
             self.editor.set_status(status)
-        except ProjectError as error:
+        except AnnotatorError as error:
             self._fail(error)
             return
         self._refresh_panels(message=f"marked {self.STATUS_WORDS.get(status, status)}")

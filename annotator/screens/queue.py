@@ -19,7 +19,8 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
 from ..model import DOCUMENT_STATUSES
-from ..store import DocumentSummary, Project, ProjectError
+from ..errors import AnnotatorError
+from ..store import DocumentSummary, Project
 from .dialogs import literal, shorten
 
 STATUS_NAMES = {"new": "new", "in_progress": "in progress", "done": "done", "skipped": "skipped"}
@@ -128,8 +129,8 @@ class QueueScreen(Screen[int | None]):
 
     def on_mount(self) -> None:
         try:
-            self._project = Project.open(self.project_path)
-        except ProjectError as error:
+            self._project = Project.open(self.project_path, readonly=True)
+        except AnnotatorError as error:
             self.error = str(error)
         self.action_reload()
         self.query_one(DataTable).focus()
@@ -146,7 +147,7 @@ class QueueScreen(Screen[int | None]):
         if self._project is not None:
             try:
                 self.rows = self._load_rows(self._project)
-            except ProjectError as error:
+            except AnnotatorError as error:
                 self.error = str(error)
         keep = self.selected_id
         self._fill(keep if keep is not None else self.current)

@@ -154,11 +154,10 @@ class ReviewScreen(AnnotateScreen, inherit_bindings=False):
         if minimum is None:
             return
 
-        before = len(self.editor.spans)
+        self.editor.summary = ""
         self._edit(lambda: self.editor.auto_merge(minimum), nothing="nothing left to merge")
-        merged = len(self.editor.spans) - before
-        if merged:
-            self._refresh_panels(message=f"merged {merged} span{'s' if merged != 1 else ''}")
+        if self.editor.summary:
+            self._refresh_panels(message=self.editor.summary)
 
     def action_toggle_anonymous(self) -> None:
         self.editor.anonymous = not self.editor.anonymous

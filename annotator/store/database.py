@@ -2,6 +2,12 @@
 
 Several processes may share one file: WAL mode plus a busy timeout serialise their writes,
 and every write transaction starts with ``BEGIN IMMEDIATE`` so it never fails half-way.
+
+A project can also be opened read-only (``readonly=True``, for commands that only read).
+That works on a file or in a folder the user may not write: SQLite's read-only mode first,
+and where even that needs to write (a WAL file's shared-memory index in a read-only folder),
+the file is read as immutable, which is exact once no other process has unsaved changes in
+its ``-wal`` file (checked).
 """
 
 from __future__ import annotations
@@ -10,18 +16,18 @@ import os
 import sqlite3
 from datetime import datetime, timezone
 from pathlib import Path
+from urllib.parse import quote
 
 from sqlite_utils import Database
 
+from ..errors import ProjectError
 from .migrations import migrations
 
 DEFAULT_DB_NAME = "annotations.db"
 DB_ENV_VAR = "ANNOTATOR_DB"
 BUSY_TIMEOUT_SECONDS = 30.0
 
-
-class ProjectError(Exception):
-    """A problem the user can fix; its message is one line that says how."""
+READ_ONLY_COMMANDS = "status, documents, export and agreement"
 
 
 def resolve_db_path(option: str | os.PathLike[str] | None = None) -> Path:
@@ -33,36 +39,46 @@ def now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="milliseconds")
 
 
-def message_of(error: BaseException) -> str:
-    # KeyError's str() adds quotes around its message.
-    return error.args[0] if isinstance(error, KeyError) and error.args else str(error)
+def write_problem(path: Path) -> str | None:
+    """Why this process cannot write the project at ``path`` (or create it), or None."""
+    folder = path.parent if str(path.parent) else Path(".")
+    if path.exists() and not os.access(path, os.W_OK):
+        return (
+            f"{path}: the project file is read-only; make it writable (chmod u+w) to change "
+            f"it; {READ_ONLY_COMMANDS} work on it as it is"
+        )
+    if folder.is_dir() and not os.access(folder, os.W_OK | os.X_OK):
+        what = "the project" if path.exists() else "a project there"
+        return (
+            f"{path}: the folder {folder} is read-only, and SQLite writes its journal files "
+            f"beside the project; make the folder writable, or copy {what} to a folder you "
+            f"can write" + (f" ({READ_ONLY_COMMANDS} work as it is)" if path.exists() else "")
+        )
+    return None
 
 
-def connect(path: Path, *, create: bool) -> Database:
+def connect(path: Path, *, create: bool, readonly: bool = False) -> Database:
     """Open the file with WAL, foreign keys and a busy timeout, migrating it if needed.
 
     A file that is not an annotator project, or was written by a newer version of the tool,
     is refused before anything is written to it.
     """
+    if readonly:
+        return _connect_readonly(path)
+    problem = write_problem(path)
+    if problem:
+        raise ProjectError(problem)
     # Autocommit at the driver level: every transaction here is an explicit BEGIN.
     conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_SECONDS, isolation_level=None)
     try:
         db = Database(conn)
-        known = [m.name for m in migrations._migrations]
-        applied = {m.name for m in migrations.applied(db)}
-        if not create and not applied:
-            raise ProjectError(f"{path}: not an annotator project; choose another --db")
-        if applied - set(known):
-            raise ProjectError(
-                f"{path}: written by a newer version of annotator (schema "
-                f"{', '.join(sorted(applied - set(known)))}); upgrade annotator to open it"
-            )
+        applied = _check_schema(db, path, create=create)
         conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_SECONDS * 1000)}")
         if conn.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
             db.enable_wal()
         # Durable against a killed process in WAL mode; only a power cut loses the last commit.
         conn.execute("PRAGMA synchronous = NORMAL")
-        if applied != set(known):
+        if applied != _known():
             # Under the write lock, so two processes never migrate at once; the migrations'
             # own transactions become savepoints inside this one. Foreign keys are switched
             # on afterwards so that a table rebuild in a migration is not blocked.
@@ -74,6 +90,58 @@ def connect(path: Path, *, create: bool) -> Database:
                 raise
             conn.execute("COMMIT")
         conn.execute("PRAGMA foreign_keys = ON")
+    except sqlite3.DatabaseError as error:
+        conn.close()
+        raise ProjectError(f"{path}: not a project database ({error})") from None
+    except BaseException:
+        conn.close()
+        raise
+    return db
+
+
+def _known() -> set[str]:
+    return {m.name for m in migrations._migrations}
+
+
+def _check_schema(db: Database, path: Path, *, create: bool) -> set[str]:
+    """The migrations applied to the file; refuses a file that is not a project or is newer."""
+    applied = {m.name for m in migrations.applied(db)}
+    if not create and not applied:
+        raise ProjectError(f"{path}: not an annotator project; choose another --db")
+    if applied - _known():
+        raise ProjectError(
+            f"{path}: written by a newer version of annotator (schema "
+            f"{', '.join(sorted(applied - _known()))}); upgrade annotator to open it"
+        )
+    return applied
+
+
+def _connect_readonly(path: Path) -> Database:
+    uri = "file:" + quote(str(path.resolve()))
+    conn = sqlite3.connect(f"{uri}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_SECONDS)
+    try:
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+    except sqlite3.OperationalError:
+        # Read-only mode still needs the WAL index file beside the project; in a folder the
+        # user may not write, read the file as it is, unless a -wal file holds changes that
+        # are not in it yet.
+        conn.close()
+        wal = Path(f"{path}-wal")
+        if wal.exists() and wal.stat().st_size > 0:
+            raise ProjectError(
+                f"{path}: {wal.name} holds changes not yet in the project file, and the "
+                "folder is read-only so they cannot be read; open the project once where it "
+                "can be written (any command), or copy the folder elsewhere"
+            ) from None
+        conn = sqlite3.connect(f"{uri}?immutable=1", uri=True)
+    try:
+        conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_SECONDS * 1000)}")
+        db = Database(conn)
+        if _check_schema(db, path, create=False) != _known():
+            raise ProjectError(
+                f"{path}: written by an older version of annotator; open it once with write "
+                "access (any command that changes it, such as 'annotator import') to upgrade it"
+            )
     except sqlite3.DatabaseError as error:
         conn.close()
         raise ProjectError(f"{path}: not a project database ({error})") from None

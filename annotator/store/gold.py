@@ -1,8 +1,9 @@
 """The gold layer: the spans reviewers settle on, each recording how it came about.
 
-Gold spans are ordinary spans in the layer of the reserved annotator :data:`GOLD`, so the
-change log, undo/redo and exports work for them as for anyone's. Each carries a
-``provenance`` (stored with the span, so undo restores it too)::
+Gold spans are ordinary spans in the layer of the reserved annotator :data:`GOLD`, written
+through the same :class:`~annotator.store.spans.SpanWriter` as everyone's (so the scheme's
+rules hold in gold too), and the change log, undo/redo and exports work for them as for
+anyone's. Each carries a ``provenance`` (stored with the span, so undo restores it too)::
 
     {"method": "unanimous" | "majority" | "adjudicated",
      "reviewer": "ana" | null,          # who decided (or ran the auto-merge)
@@ -23,42 +24,82 @@ gold span or rejected (:meth:`GoldLayer.decided`).
 the annotators who finished a document agree exactly (label and offsets). Re-running it never
 overrides a reviewer: it skips anything decided, anything the gold layer already has or ever
 had (a gold span a reviewer deleted stays deleted) and anything overlapping a gold span of its
-label.
+label. Agreed spans that the scheme would not let stand together (two majorities of one label
+that overlap; spans of two labels that cross where the scheme forbids it) are left open for a
+reviewer, as is any the scheme refuses next to the gold layer.
 """
 
 from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from dataclasses import dataclass, field
+from typing import Any
 
-from .database import ProjectError
-from .model import Span
-
-if TYPE_CHECKING:
-    from .store import Project
-
-GOLD = "gold"
+from ..errors import AnnotatorError, ProjectError
+from ..model import Span
+from .annotators import GOLD, Annotators
+from .connection import Connection
+from .log import ChangeLog
+from .spans import NewSpan, OnConflict, SpanReader, SpanWriter, overlap_problem
 
 SpanKey = tuple[str, int, int]
 
 
+@dataclass(frozen=True)
+class MergeOutcome:
+    """What an auto-merge put into gold, and the agreed spans it left for a reviewer (why)."""
+
+    spans: list[Span] = field(default_factory=list)
+    left_open: list[str] = field(default_factory=list)
+
+    def __bool__(self) -> bool:
+        return bool(self.spans)
+
+
 class GoldLayer:
-    """Gold-layer operations; mixed into :class:`~annotator.store.Project`."""
+    """Gold-layer operations of one project (held by :class:`~annotator.store.Project`)."""
 
-    def finished_by(self: Project, document_id: int) -> list[str]:
+    def __init__(
+        self,
+        connection: Connection,
+        annotators: Annotators,
+        log: ChangeLog,
+        reader: SpanReader,
+        writer: SpanWriter,
+    ) -> None:
+        self.connection = connection
+        self.annotators = annotators
+        self.log = log
+        self.reader = reader
+        self.writer = writer
+
+    # ---- reading -------------------------------------------------------------------------
+
+    def exists(self) -> bool:
+        """Whether anyone has reviewed in this project yet."""
+        return self.annotators.find(GOLD) is not None
+
+    def spans(self, document_id: int) -> list[Span]:
+        gold_id = self.annotators.find(GOLD)
+        return [] if gold_id is None else self.reader.layer(document_id, gold_id)
+
+    def finished_by(self, document_id: int) -> list[str]:
         """Annotators (not the gold layer) who marked the document done, by name."""
-        return sorted(
-            name
-            for name, status in self._statuses(document_id).items()
-            if status == "done" and name != GOLD
-        )
+        return [
+            row[0]
+            for row in self.connection.db.execute(
+                "SELECT a.name FROM document_status s JOIN annotators a ON a.id = s.annotator_id "
+                "WHERE s.document_id = ? AND s.status = 'done' AND a.name != ? ORDER BY a.name",
+                [document_id, GOLD],
+            )
+        ]
 
-    def reviewable(self: Project) -> list[int]:
+    def reviewable(self) -> list[int]:
         """Ids of the documents two or more annotators finished, in id order."""
         return [
             row[0]
-            for row in self.db.execute(
+            for row in self.connection.db.execute(
                 "SELECT s.document_id FROM document_status s "
                 "JOIN annotators a ON a.id = s.annotator_id "
                 "WHERE s.status = 'done' AND a.name != ? "
@@ -67,99 +108,147 @@ class GoldLayer:
             )
         ]
 
-    def candidates(self: Project, document_id: int) -> dict[str, list[Span]]:
+    def candidates(self, document_id: int) -> dict[str, list[Span]]:
         """The spans of each annotator who finished the document, by name."""
         return {
-            name: self.spans(document_id, annotator=name) for name in self.finished_by(document_id)
+            name: self.reader.layer(document_id, self.annotators.id(name))
+            for name in self.finished_by(document_id)
         }
 
-    def decided(self: Project, document_id: int) -> set[int]:
+    def decided(self, document_id: int) -> set[int]:
         """Ids of the annotators' spans a reviewer (or auto-merge) has settled: the sources of
         gold spans, and the spans the gold layer rejected."""
-        if not self.has_gold():
-            return set()
-        return sources_of(self.spans(document_id, annotator=GOLD)) | self.gold_rejections(
-            document_id
-        )
+        return sources_of(self.spans(document_id)) | self.rejections(document_id)
 
-    def gold_rejections(self: Project, document_id: int) -> set[int]:
+    def rejections(self, document_id: int) -> set[int]:
         """Ids of the annotators' spans reviewers kept out of the gold layer."""
+        gold_id = self.annotators.find(GOLD)
+        if gold_id is None:
+            return set()
         return {
             row[0]
-            for row in self.db.execute(
+            for row in self.connection.db.execute(
                 "SELECT r.span_id FROM suggestion_rejections r JOIN spans s ON s.id = r.span_id "
                 "WHERE r.annotator_id = ? AND s.document_id = ?",
-                [self.annotator_id(GOLD), document_id],
+                [gold_id, document_id],
             )
         }
 
+    # ---- decisions -----------------------------------------------------------------------
+
     def auto_merge(
-        self: Project,
+        self,
         document_id: int,
         *,
         minimum: int | None = None,
         reviewer: str | None = None,
-    ) -> list[Span]:
+    ) -> MergeOutcome:
         """Add to the gold layer every span that enough finished annotators made exactly.
 
         ``minimum`` is how many must agree (default: all of them, at least two). All the
-        spans go in as one edit, so one undo takes the whole merge back. Returns them.
-        ``reviewer`` is who ran the merge (recorded in provenance and log), if anyone.
+        spans go in as one edit, so one undo takes the whole merge back. ``reviewer`` is who
+        ran the merge (recorded in provenance and log), if anyone.
         """
         names = self.finished_by(document_id)
         if len(names) < 2:
-            return []
+            return MergeOutcome()
         needed = len(names) if minimum is None else minimum
         if not 2 <= needed <= len(names):
             raise ProjectError(
                 f"a majority needs between 2 and {len(names)} annotators, not {needed}"
             )
         groups: dict[SpanKey, list[Span]] = {}
-        for name in names:
-            for span in self.spans(document_id, annotator=name):
+        for spans in self.candidates(document_id).values():
+            for span in spans:
                 groups.setdefault((span.label, span.start, span.end), []).append(span)
-        gold = self.spans(document_id, annotator=GOLD) if self.has_gold() else []
+        gold = self.spans(document_id)
         decided = {(s.label, s.start, s.end) for s in gold} | self._deleted_from_gold(document_id)
         settled = self.decided(document_id)
-        accepted = []
+        agreed: dict[SpanKey, list[Span]] = {}
         for key, spans in sorted(groups.items(), key=lambda item: (item[0][1], item[0][2])):
-            agreeing = sorted({span.annotator for span in spans})
-            if len(agreeing) < needed or key in decided:
+            if len({span.annotator for span in spans}) < needed or key in decided:
                 continue
             if any(span.id in settled for span in spans):
                 continue
             label, start, end = key
             if any(g.label == label and g.overlaps(start, end) for g in gold):
                 continue
-            accepted.append((key, spans, agreeing))
-        if not accepted:
-            return []
-        gold_id = self.annotator_id(GOLD)
-        created = []
-        with self._write():
-            edit_id = self._new_edit(document_id, gold_id, "edit", reviewer=reviewer)
-            for (label, start, end), spans, agreeing in accepted:
-                provenance = _provenance(
-                    "unanimous" if len(agreeing) == len(names) else "majority",
-                    reviewer,
-                    spans,
-                    len(names),
+            agreed[key] = spans
+        left_open = self._clashing(agreed)
+        if not agreed:
+            return MergeOutcome(left_open=left_open)
+        gold_id = self.annotators.id(GOLD)
+        created: list[Span] = []
+        try:
+            with self.connection.write():
+                self._merge_agreed(
+                    document_id, gold_id, agreed, names, reviewer, created, left_open
                 )
-                state = self._new_state(
-                    document_id,
-                    gold_id,
-                    label,
-                    start,
-                    end,
-                    _common_attributes(spans),
-                    "",
-                    provenance,
+        except _NothingMerged:
+            pass  # the empty edit is rolled back
+        return MergeOutcome(created, left_open)
+
+    def _merge_agreed(
+        self,
+        document_id: int,
+        gold_id: int,
+        agreed: Mapping[SpanKey, list[Span]],
+        names: Sequence[str],
+        reviewer: str | None,
+        created: list[Span],
+        left_open: list[str],
+    ) -> None:
+        """The merge's one edit: every agreed span the scheme admits next to the gold layer
+        (the others are added to ``left_open``); rolled back when that is none."""
+        edit_id = self.log.begin(document_id, gold_id, reviewer=reviewer)
+        for (label, start, end), spans in agreed.items():
+            agreeing = {span.annotator for span in spans}
+            method = "unanimous" if len(agreeing) == len(names) else "majority"
+            new = NewSpan(
+                label,
+                start,
+                end,
+                _common_attributes(spans),
+                provenance=_provenance(method, reviewer, spans, len(names)),
+            )
+            try:
+                span_id, state = self.writer.create(
+                    edit_id, document_id, gold_id, new, incomplete=True
                 )
-                created.append(self._insert_span(edit_id, state))
-        return [self.span(span_id) for span_id in created]
+            except AnnotatorError as error:
+                left_open.append(str(error))  # refused before anything was written
+                continue
+            created.append(self.reader.span_of(span_id, state))
+        if not created:
+            raise _NothingMerged()
+
+    def _clashing(self, agreed: dict[SpanKey, list[Span]]) -> list[str]:
+        """Take out of ``agreed`` the spans that the scheme would not let stand beside another
+        agreed span (both go to the reviewer); say why for each pair."""
+        settings = self.writer.scheme.settings
+        keys = sorted(agreed, key=lambda k: (k[1], k[2]))
+        out: set[SpanKey] = set()
+        reasons = []
+        for i, a in enumerate(keys):
+            for b in keys[i + 1 :]:
+                if b[1] >= a[2]:
+                    break
+                if a[0] == b[0]:
+                    problem = (
+                        f"{a[0]} [{a[1]}, {a[2]}) and [{b[1]}, {b[2]}) both have a majority "
+                        "but overlap"
+                    )
+                else:
+                    problem = overlap_problem(settings, *a, *b)  # type: ignore[assignment]
+                if problem:
+                    out |= {a, b}
+                    reasons.append(problem)
+        for key in out:
+            del agreed[key]
+        return reasons
 
     def adjudicate(
-        self: Project,
+        self,
         document_id: int,
         reviewer: str,
         label: str,
@@ -169,31 +258,30 @@ class GoldLayer:
         sources: Sequence[int] = (),
         attributes: Mapping[str, Any] | None = None,
         note: str = "",
+        on_conflict: OnConflict = "refuse",
     ) -> Span:
         """A reviewer's decision: a gold span, made from ``sources`` (the annotators' spans
         it settles) or from scratch, with the reviewer's note."""
         _check_reviewer(reviewer)
         spans = self._sources(document_id, sources)
         provenance = _provenance("adjudicated", reviewer, spans, len(self.finished_by(document_id)))
-        return self.create_span(
-            document_id,
-            GOLD,
-            label,
-            start,
-            end,
-            attributes,
-            note,
-            provenance=provenance,
-            reviewer=reviewer,
-        )
+        gold_id = self.annotators.id(GOLD)
+        new = NewSpan(label, start, end, attributes or {}, note, provenance)
+        with self.connection.write():
+            edit_id = self.log.begin(document_id, gold_id, reviewer=reviewer)
+            span_id, state = self.writer.create(
+                edit_id, document_id, gold_id, new, on_conflict=on_conflict
+            )
+        return self.reader.span_of(span_id, state)
 
     def accept(
-        self: Project,
+        self,
         document_id: int,
         reviewer: str,
         span_ids: Iterable[int],
         *,
         reject: Iterable[int] = (),
+        on_conflict: OnConflict = "refuse",
     ) -> None:
         """Copy annotators' spans into the gold layer and reject ``reject``, as one edit.
 
@@ -202,13 +290,13 @@ class GoldLayer:
         """
         _check_reviewer(reviewer)
         chosen = self._sources(document_id, span_ids)
-        reject = list(reject)
-        if not chosen and not reject:
+        to_reject = self._sources(document_id, reject)
+        if not chosen and not to_reject:
             return
         names = self.finished_by(document_id)
-        gold_id = self.annotator_id(GOLD)
-        with self._write():
-            edit_id = self._new_edit(document_id, gold_id, "edit", reviewer=reviewer)
+        gold_id = self.annotators.id(GOLD)
+        with self.connection.write():
+            edit_id = self.log.begin(document_id, gold_id, reviewer=reviewer)
             done: set[SpanKey] = set()
             for span in chosen:
                 key = (span.label, span.start, span.end)
@@ -216,58 +304,52 @@ class GoldLayer:
                     continue
                 done.add(key)
                 agreeing = self._same_spans(document_id, key, names) or [span]
-                self._add_span(
-                    edit_id,
-                    document_id,
-                    gold_id,
+                new = NewSpan(
                     span.label,
                     span.start,
                     span.end,
                     _common_attributes(agreeing),
-                    "",
-                    _provenance("adjudicated", reviewer, agreeing, len(names)),
+                    provenance=_provenance("adjudicated", reviewer, agreeing, len(names)),
                 )
-            self._reject_in(edit_id, document_id, gold_id, reject)
+                self.writer.create(
+                    edit_id, document_id, gold_id, new, incomplete=True, on_conflict=on_conflict
+                )
+            self._reject_in(edit_id, gold_id, to_reject)
 
-    def _same_spans(
-        self: Project, document_id: int, key: SpanKey, names: Sequence[str]
-    ) -> list[Span]:
+    def _same_spans(self, document_id: int, key: SpanKey, names: Sequence[str]) -> list[Span]:
         """The spans with this label and offsets in the layers of ``names``."""
-        ids = [self.annotator_id(name) for name in names]
-        return self._spans_where(
+        ids = [self.annotators.id(name) for name in names]
+        return self.reader.where(
             'document_id = ? AND label = ? AND start = ? AND "end" = ? '
             f"AND annotator_id IN ({', '.join('?' * len(ids))}) ORDER BY id",
             [document_id, *key, *ids],
         )
 
-    def reject(self: Project, document_id: int, reviewer: str, span_ids: Iterable[int]) -> None:
+    def reject(self, document_id: int, reviewer: str, span_ids: Iterable[int]) -> None:
         """Keep annotators' spans out of the gold layer (one edit; undo takes it back)."""
         _check_reviewer(reviewer)
-        gold_id = self.annotator_id(GOLD)
-        span_ids = list(span_ids)
-        already = self._rejected_among(gold_id, span_ids)
-        span_ids = [i for i in span_ids if i not in already]
-        if not span_ids:
-            return
-        with self._write():
-            edit_id = self._new_edit(document_id, gold_id, "edit", reviewer=reviewer)
-            self._reject_in(edit_id, document_id, gold_id, span_ids)
-
-    def _reject_in(
-        self: Project, edit_id: int, document_id: int, gold_id: int, span_ids: Iterable[int]
-    ) -> None:
         spans = self._sources(document_id, span_ids)
+        gold_id = self.annotators.id(GOLD)
+        already = self._rejected_among(gold_id, [span.id for span in spans])
+        spans = [span for span in spans if span.id not in already]
+        if not spans:
+            return
+        with self.connection.write():
+            edit_id = self.log.begin(document_id, gold_id, reviewer=reviewer)
+            self._reject_in(edit_id, gold_id, spans)
+
+    def _reject_in(self, edit_id: int, gold_id: int, spans: Sequence[Span]) -> None:
         already = self._rejected_among(gold_id, [span.id for span in spans])
         for span in spans:
             if span.id not in already:
-                self._set_rejected(edit_id, span.id, gold_id, True)
+                self.writer.set_rejected(edit_id, span.id, gold_id, True)
                 already.add(span.id)
 
-    def _rejected_among(self: Project, gold_id: int, span_ids: Sequence[int]) -> set[int]:
+    def _rejected_among(self, gold_id: int, span_ids: Sequence[int]) -> set[int]:
         marks = ", ".join("?" * len(span_ids))
         return {
             row[0]
-            for row in self.db.execute(
+            for row in self.connection.db.execute(
                 "SELECT span_id FROM suggestion_rejections "
                 f"WHERE annotator_id = ? AND span_id IN ({marks})",
                 [gold_id, *span_ids],
@@ -275,7 +357,7 @@ class GoldLayer:
         }
 
     def revise(
-        self: Project,
+        self,
         span_id: int,
         reviewer: str,
         *,
@@ -284,48 +366,62 @@ class GoldLayer:
         end: int | None = None,
         attributes: Mapping[str, Any] | None = None,
         note: str | None = None,
+        on_conflict: OnConflict = "refuse",
     ) -> Span:
         """Edit a gold span. A new label or new boundaries make it the reviewer's decision
         (``adjudicated``), still crediting the annotators' spans it came from."""
         _check_reviewer(reviewer)
-        span = self.span(span_id)
-        provenance = dict(span.provenance or _provenance("adjudicated", reviewer, [], 0))
-        place = (
-            label or span.label,
-            span.start if start is None else start,
-            span.end if end is None else end,
-        )
-        if place != (span.label, span.start, span.end):
-            provenance.update(method="adjudicated", reviewer=reviewer)
-        return self.update_span(
-            span_id,
-            GOLD,
-            label=label,
-            start=start,
-            end=end,
-            attributes=attributes,
-            note=note,
-            provenance=provenance,
-            reviewer=reviewer,
-        )
+        gold_id = self.annotators.id(GOLD)
+        with self.connection.write():
+            current = self.writer.own(span_id, gold_id)
+            provenance = dict(current["provenance"] or _provenance("adjudicated", reviewer, [], 0))
+            place = (
+                label or current["label"],
+                current["start"] if start is None else start,
+                current["end"] if end is None else end,
+            )
+            if place != (current["label"], current["start"], current["end"]):
+                provenance.update(method="adjudicated", reviewer=reviewer)
+            edit_id = self.log.begin(current["document_id"], gold_id, reviewer=reviewer)
+            state = self.writer.update(
+                edit_id,
+                span_id,
+                gold_id,
+                label=label,
+                start=start,
+                end=end,
+                attributes=attributes,
+                note=note,
+                provenance=provenance,
+                on_conflict=on_conflict,
+            )
+        return self.reader.span_of(span_id, state)
 
-    def _sources(self: Project, document_id: int, span_ids: Iterable[int]) -> list[Span]:
-        spans = [self.span(span_id) for span_id in span_ids]
+    def _sources(self, document_id: int, span_ids: Iterable[int]) -> list[Span]:
+        spans = [self.reader.span(span_id) for span_id in span_ids]
         if any(span.document_id != document_id for span in spans):
             raise ProjectError("every source span must be in the document being reviewed")
         if any(span.annotator == GOLD for span in spans):
             raise ProjectError("a gold span cannot be a source of another")
         return spans
 
-    def _deleted_from_gold(self: Project, document_id: int) -> set[SpanKey]:
+    def _deleted_from_gold(self, document_id: int) -> set[SpanKey]:
         """What reviewers removed from the gold layer: auto-merge must not bring it back."""
-        if not self.has_gold():
+        gold_id = self.annotators.find(GOLD)
+        if gold_id is None:
             return set()
         return {
             (change.before["label"], change.before["start"], change.before["end"])
-            for change in self.history(document_id, GOLD)
+            for change in self.log.history(document_id, gold_id)
             if change.action == "delete" and change.kind == "edit" and change.before
         }
+
+
+class _NothingMerged(ProjectError):
+    """Every agreed span was refused: roll the empty edit back (never shown to a user)."""
+
+    def __init__(self) -> None:
+        super().__init__("nothing to merge")
 
 
 def sources_of(gold: Iterable[Span]) -> set[int]:

@@ -138,3 +138,10 @@ def m002_suggestion_rejections(db: Database) -> None:
 def m003_edit_reviewer(db: Database) -> None:
     # Gold-layer edits are all made as the reserved annotator "gold": this names the reviewer.
     db.execute("ALTER TABLE edits ADD COLUMN reviewer TEXT")
+
+
+@migrations()
+def m004_edits_by_document_order(db: Database) -> None:
+    # A window catches up with what other windows wrote to its document: the edits of that
+    # document after the last one it saw, whoever made them.
+    db.execute("CREATE INDEX edits_by_document_order ON edits (document_id, id)")

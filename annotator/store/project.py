@@ -1,9 +1,11 @@
-"""The project database: one SQLite file holding scheme, documents, annotators and spans.
+"""The project: one SQLite file holding scheme, documents, annotators and spans.
 
-Every public write runs in one short ``BEGIN IMMEDIATE`` transaction and is committed before
-the method returns, so a caller (the UI) only ever shows what is on disk. Span editing and
-the change log it keeps are in :mod:`annotator.span_log`; opening the file is in
-:mod:`annotator.database`.
+:class:`Project` is a thin facade over the parts in this package, which it holds by
+composition: the connection and its write transaction (:mod:`.connection`), annotators
+(:mod:`.annotators`), the change log (:mod:`.log`), the one span writer and its policy
+(:mod:`.spans`) and the gold layer (:mod:`.gold`). Every public write runs in one short
+``BEGIN IMMEDIATE`` transaction and is committed before the method returns, so a caller (the
+UI) only ever shows what is on disk. The design is described in ``docs/architecture.md``.
 """
 
 from __future__ import annotations
@@ -11,47 +13,20 @@ from __future__ import annotations
 import json
 import os
 from collections import Counter
-from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sqlite_utils import Database
-
-from .database import (
-    DB_ENV_VAR,
-    DEFAULT_DB_NAME,
-    ProjectError,
-    connect,
-    message_of,
-    now,
-    resolve_db_path,
-)
-from .gold import GOLD, GoldLayer
-from .model import (
-    DOCUMENT_STATUSES,
-    Document,
-    ImportedDocument,
-    Span,
-    SpanDraft,
-    Turn,
-    check_span_offsets,
-)
-from .scheme import Scheme, load_scheme
-from .span_log import SpanLog, UndoStacks
-
-__all__ = [
-    "DB_ENV_VAR",
-    "DEFAULT_DB_NAME",
-    "GOLD",
-    "AddResult",
-    "DocumentSummary",
-    "Project",
-    "ProjectError",
-    "ProjectStats",
-    "resolve_db_path",
-]
+from ..errors import AnnotatorError, ProjectError, StaleView
+from ..model import DOCUMENT_STATUSES, Change, Document, ImportedDocument, Span, Turn
+from ..scheme import Scheme, load_scheme
+from .annotators import GOLD, Annotators
+from .connection import Connection
+from .database import DB_ENV_VAR, connect, now
+from .gold import GoldLayer
+from .log import ChangeLog
+from .spans import NewSpan, OnConflict, SpanReader, SpanWriter
 
 
 @dataclass(frozen=True)
@@ -84,33 +59,50 @@ class ProjectStats:
     progress: Mapping[str, Mapping[str, int]] = field(default_factory=dict)
     gold_per_label: Mapping[str, int] = field(default_factory=dict)
     reviewed: int = 0  # documents whose review is marked done
+    incomplete: int = 0  # spans that lack a value of a required attribute
 
 
-class Project(GoldLayer, SpanLog):
+class Project:
     """An open project database. Not thread-safe: open one per thread."""
 
-    def __init__(self, db: Database, path: Path) -> None:
-        self.db = db
-        self.path = path
+    def __init__(self, connection: Connection) -> None:
+        self.connection = connection
         self._scheme: Scheme | None = None
-        self._annotator_ids: dict[str, int] = {}
-        self._annotator_names: dict[int, str] = {}
         self._texts: dict[int, str] = {}
-        self._last_edit: int | None = None
-        self._stack_cache: dict[tuple[int, int], UndoStacks] = {}
+        self._annotators = Annotators(connection)
+        self.log = ChangeLog(connection, self._annotators)
+        self.reader = SpanReader(connection, self._annotators)
+        self.writer = SpanWriter(
+            connection, self.log, self.reader, lambda: self.scheme, self._text_length
+        )
+        self.gold = GoldLayer(connection, self._annotators, self.log, self.reader, self.writer)
+        self._data_version = connection.data_version()
+
+    @property
+    def db(self) -> Any:
+        return self.connection.db
+
+    @property
+    def path(self) -> Path:
+        return self.connection.path
 
     # ---- opening -------------------------------------------------------------------------
 
     @classmethod
-    def open(cls, path: str | os.PathLike[str]) -> Project:
-        """Open an existing project, upgrading its schema if this version of the tool is newer."""
+    def open(cls, path: str | os.PathLike[str], *, readonly: bool = False) -> Project:
+        """Open an existing project, upgrading its schema if this version of the tool is newer.
+
+        ``readonly`` opens it for reading only (it may then be in a read-only folder); such a
+        project refuses every change.
+        """
         path = Path(path)
         if not path.is_file():
             raise ProjectError(
                 f"{path}: no project here; create one with 'annotator init' "
                 f"(or choose another file with --db or ${DB_ENV_VAR})"
             )
-        project = cls(connect(path, create=False), path)
+        db = connect(path, create=False, readonly=readonly)
+        project = cls(Connection(db, path, readonly=readonly))
         if project._setting("scheme_hash") is None:
             project.close()
             raise ProjectError(
@@ -126,34 +118,18 @@ class Project(GoldLayer, SpanLog):
             raise ProjectError(f"{path}: a file is already there; remove it or choose another --db")
         if not path.parent.exists():
             raise ProjectError(f"{path}: the folder {path.parent} does not exist")
-        project = cls(connect(path, create=True), path)
+        project = cls(Connection(connect(path, create=True), path))
         project.set_scheme(scheme)
         return project
 
     def close(self) -> None:
-        self.db.close()
+        self.connection.close()
 
     def __enter__(self) -> Project:
         return self
 
     def __exit__(self, *exc: object) -> None:
         self.close()
-
-    @contextmanager
-    def _write(self) -> Iterator[None]:
-        """One write transaction, taking the write lock up front so it never fails mid-way."""
-        conn = self.db.conn
-        if conn.in_transaction:
-            raise RuntimeError("nested write transaction")
-        conn.execute("BEGIN IMMEDIATE")
-        try:
-            yield
-        except BaseException:
-            conn.execute("ROLLBACK")
-            self._stack_cache.clear()  # it may hold edits that were just rolled back
-            self._last_edit = None
-            raise
-        conn.execute("COMMIT")
 
     def _setting(self, key: str) -> str | None:
         row = self.db.execute("SELECT value FROM project WHERE key = ?", [key]).fetchone()
@@ -165,6 +141,12 @@ class Project(GoldLayer, SpanLog):
             "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
             [key, value],
         )
+
+    def changed_elsewhere(self) -> bool:
+        """Whether another connection (window, process) has committed since the last call."""
+        version = self.connection.data_version()
+        changed, self._data_version = version != self._data_version, version
+        return changed
 
     # ---- scheme --------------------------------------------------------------------------
 
@@ -183,7 +165,7 @@ class Project(GoldLayer, SpanLog):
 
     def set_scheme(self, scheme: Scheme) -> None:
         """Make ``scheme`` the project's scheme; earlier versions stay for existing spans."""
-        with self._write():
+        with self.connection.write():
             self.db.execute(
                 "INSERT OR IGNORE INTO schemes (hash, name, version, yaml, added_at) "
                 "VALUES (?, ?, ?, ?, ?)",
@@ -195,114 +177,48 @@ class Project(GoldLayer, SpanLog):
     # ---- annotators ----------------------------------------------------------------------
 
     def annotator_id(self, name: str, *, create: bool = True) -> int:
-        name = name.strip()
-        if not name:
-            raise ProjectError("an annotator name cannot be empty")
-        if name in self._annotator_ids:
-            return self._annotator_ids[name]
-        row = self.db.execute("SELECT id FROM annotators WHERE name = ?", [name]).fetchone()
-        if row is None:
-            if not create:
-                raise ProjectError(f"no annotator called {name!r} in this project")
-            # OR IGNORE: another process may have added the same name meanwhile.
-            self.db.execute(
-                "INSERT OR IGNORE INTO annotators (name, created_at) VALUES (?, ?)", [name, now()]
-            )
-            row = self.db.execute("SELECT id FROM annotators WHERE name = ?", [name]).fetchone()
-        self._annotator_ids[name] = row[0]
-        self._annotator_names[row[0]] = name
-        return row[0]
+        return self._annotators.id(name, create=create)
 
     def annotator_name(self, annotator_id: int) -> str:
-        if annotator_id not in self._annotator_names:
-            row = self.db.execute(
-                "SELECT name FROM annotators WHERE id = ?", [annotator_id]
-            ).fetchone()
-            if row is None:
-                raise ProjectError(f"no annotator with id {annotator_id}")
-            self._annotator_names[annotator_id] = row[0]
-        return self._annotator_names[annotator_id]
+        return self._annotators.name(annotator_id)
 
     def annotators(self) -> list[str]:
         """The annotators, by name; the gold layer is the reviewers', not an annotator."""
-        return [
-            row[0]
-            for row in self.db.execute(
-                "SELECT name FROM annotators WHERE name != ? ORDER BY name", [GOLD]
-            )
-        ]
+        return self._annotators.names()
 
     def has_gold(self) -> bool:
-        row = self.db.execute("SELECT 1 FROM annotators WHERE name = ?", [GOLD]).fetchone()
-        return row is not None
+        return self.gold.exists()
 
     # ---- documents -----------------------------------------------------------------------
 
     def add_documents(
-        self, documents: Sequence[ImportedDocument], annotator: str | None = None
+        self,
+        documents: Sequence[ImportedDocument],
+        annotator: str | None = None,
+        *,
+        allow_incomplete: bool = False,
     ) -> list[AddResult]:
         """Store documents (and the span layers they carry) all at once or not at all.
 
         A document whose text is already stored is not stored again; its spans are added to
-        the annotator's layer unless identical spans are already there. Every span is
-        checked against the text and the scheme before anything is written.
+        the annotator's layer unless identical spans are already there. Spans go through the
+        span writer like any edit: a span the scheme refuses (or one lacking a required
+        attribute, unless ``allow_incomplete``) refuses the whole batch, naming its place.
         """
         for document in documents:
-            self._check_layer(document, annotator)
-        results = []
-        with self._write():
-            for document in documents:
-                results.append(self._add_document(document, annotator))
-        return results
-
-    def _check_layer(self, document: ImportedDocument, annotator: str | None) -> None:
-        if not document.spans:
-            return
-        where = f"{document.source_path or document.title}: {document.title}"
-        if not (annotator or document.annotator):
-            raise ProjectError(
-                f"{where}: the file has spans but names no annotator; pass --as NAME"
-            )
-        self._check_spans(where, len(document.text), document.spans, complete=False)
-
-    def _check_spans(
-        self, where: str, text_length: int, spans: Sequence[SpanDraft], *, complete: bool
-    ) -> None:
-        """Refuse spans with bad offsets, labels or attributes, or overlaps the scheme forbids."""
-        for draft in spans:
-            try:
-                check_span_offsets(text_length, draft.start, draft.end)
-                self._checked_attributes(draft.label, draft.attributes, complete=complete)
-            except (ValueError, KeyError) as error:
+            if document.spans and not (annotator or document.annotator):
                 raise ProjectError(
-                    f"{where}: {draft.label} [{draft.start}, {draft.end}): {message_of(error)}"
-                ) from None
-        ordered = sorted(spans, key=lambda s: (s.start, s.end))
-        for i, first in enumerate(ordered):
-            for second in ordered[i + 1 :]:
-                if second.start >= first.end:
-                    break
-                problem = self._overlap_problem(
-                    first.label, first.start, first.end, second.label, second.start, second.end
+                    f"{_source(document)}: the file has spans but names no annotator; "
+                    "pass --as NAME"
                 )
-                if problem:
-                    raise ProjectError(f"{where}: {problem}")
+        with self.connection.write():
+            return [
+                self._add_document(document, annotator, allow_incomplete) for document in documents
+            ]
 
-    def _checked_attributes(
-        self, label_id: str, attributes: Mapping[str, Any] | None, *, complete: bool
-    ) -> dict[str, Any]:
-        label = self.scheme.label(label_id)
-        if complete:
-            return self.scheme.check_attributes(label_id, attributes or {})
-        # Imported layers may lack required attributes (the annotator fills them in later),
-        # but whatever they do carry must be valid. Formats without types (brat, Label
-        # Studio choices) store booleans and numbers as text: from_text reads them back.
-        return {
-            key: label.attribute(key).check(label.attribute(key).from_text(value))
-            for key, value in (attributes or {}).items()
-        }
-
-    def _add_document(self, document: ImportedDocument, annotator: str | None) -> AddResult:
+    def _add_document(
+        self, document: ImportedDocument, annotator: str | None, allow_incomplete: bool
+    ) -> AddResult:
         row = self.db.execute(
             "SELECT id FROM documents WHERE sha256 = ?", [document.sha256]
         ).fetchone()
@@ -323,7 +239,8 @@ class Project(GoldLayer, SpanLog):
                     now(),
                 ],
             )
-            document_id = cursor.lastrowid
+            document_id = int(cursor.lastrowid or 0)
+            self._texts[document_id] = document.text
             self.db.conn.executemany(
                 'INSERT INTO turns (document_id, turn_index, speaker, start, "end", start_time, '
                 "end_time) VALUES (?, ?, ?, ?, ?, ?, ?)",
@@ -334,49 +251,44 @@ class Project(GoldLayer, SpanLog):
             )
         else:
             document_id = row[0]
-        added = 0
-        if document.annotator and document.annotator.strip() and not document.spans:
-            self.annotator_id(document.annotator)  # an empty layer still names its annotator
-        if document.spans:
-            name = document.annotator or annotator
-            assert name is not None  # checked by _check_layer
-            annotator_id = self.annotator_id(name)
-            existing = {(s.label, s.start, s.end) for s in self.spans(document_id, annotator=name)}
-            new = [s for s in document.spans if (s.label, s.start, s.end) not in existing]
-            if new:
-                edit_id = self._new_edit(document_id, annotator_id, "edit")
-                for draft in new:
-                    attributes = self._checked_attributes(
-                        draft.label, draft.attributes, complete=False
+        if not document.spans:
+            if document.annotator and document.annotator.strip():
+                self.annotator_id(document.annotator)  # an empty layer still names its annotator
+            return AddResult(document_id, document.title, created)
+        name = document.annotator or annotator
+        assert name is not None  # checked by add_documents
+        annotator_id = self.annotator_id(name)
+        existing = {(s.label, s.start, s.end) for s in self.reader.layer(document_id, annotator_id)}
+        new = [s for s in document.spans if (s.label, s.start, s.end) not in existing]
+        if new:
+            edit_id = self.log.begin(document_id, annotator_id)
+            for draft in new:
+                span = NewSpan(
+                    draft.label,
+                    draft.start,
+                    draft.end,
+                    draft.attributes,
+                    draft.note,
+                    created_at=draft.created_at,
+                    updated_at=draft.updated_at,
+                    scheme_hash=draft.scheme_hash,
+                )
+                try:
+                    self.writer.create(
+                        edit_id, document_id, annotator_id, span, incomplete=allow_incomplete
                     )
-                    state = self._new_state(
-                        document_id,
-                        annotator_id,
-                        draft.label,
-                        draft.start,
-                        draft.end,
-                        attributes,
-                        draft.note,
+                except AnnotatorError as error:
+                    place = draft.place or document.title
+                    hint = (
+                        "; import with --allow-incomplete to complete such spans in the app"
+                        if "is required" in str(error)
+                        else ""
                     )
-                    self._keep_stamps(state, draft)
-                    self._insert_span(edit_id, state)
-                self._touch_status(document_id, annotator_id)
-                added = len(new)
-        return AddResult(document_id, document.title, created, added)
-
-    def _keep_stamps(self, state: dict[str, Any], draft: SpanDraft) -> None:
-        """Keep the times and scheme version a file recorded for a span (a round trip of
-        the native export). A scheme version the project does not hold cannot be referred
-        to, so such a span is stamped with the current scheme instead."""
-        if draft.created_at:
-            state["created_at"] = draft.created_at
-            state["updated_at"] = draft.updated_at or draft.created_at
-        if draft.scheme_hash and draft.scheme_hash != state["scheme_hash"]:
-            known = self.db.execute(
-                "SELECT 1 FROM schemes WHERE hash = ?", [draft.scheme_hash]
-            ).fetchone()
-            if known:
-                state["scheme_hash"] = draft.scheme_hash
+                    raise ProjectError(
+                        f"{_source(document)}: {place}: {draft.label} [{draft.start}, "
+                        f"{draft.end}): {error}{hint}"
+                    ) from None
+        return AddResult(document_id, document.title, created, len(new))
 
     def documents(self) -> list[DocumentSummary]:
         speakers: dict[int, dict[str, None]] = {}
@@ -470,6 +382,175 @@ class Project(GoldLayer, SpanLog):
             self._texts[document_id] = row[0]
         return len(self._texts[document_id])
 
+    # ---- spans ---------------------------------------------------------------------------
+
+    def spans(self, document_id: int, annotator: str | None = None) -> list[Span]:
+        """A document's spans in text order: one annotator's layer, or every layer."""
+        if annotator is None:
+            return self.reader.layer(document_id, None)
+        annotator_id = self._annotators.find(annotator)
+        return [] if annotator_id is None else self.reader.layer(document_id, annotator_id)
+
+    def span(self, span_id: int) -> Span:
+        return self.reader.span(span_id)
+
+    def incomplete(self, span: Span) -> list[str]:
+        """The required attributes a span still lacks (imported with --allow-incomplete)."""
+        try:
+            return self.scheme.attribute_values(span.label, span.attributes)[1]
+        except AnnotatorError:
+            return []  # a label or value the scheme no longer has: not ours to complete here
+
+    def create_span(
+        self,
+        document_id: int,
+        annotator: str,
+        label: str,
+        start: int,
+        end: int,
+        attributes: Mapping[str, Any] | None = None,
+        note: str = "",
+        *,
+        reviewer: str | None = None,
+        on_conflict: OnConflict = "refuse",
+    ) -> Span:
+        """Add a span to the annotator's layer; returns it as the write stored it.
+
+        With ``same_label_overlap: merge``, spans of the same label that overlap the new one
+        are folded into it (see :mod:`annotator.store.spans` for every rule); with
+        ``refuse`` the span is refused. ``reviewer`` names who made an edit of the gold layer
+        (kept in the log).
+        """
+        annotator_id = self.annotator_id(annotator)
+        new = NewSpan(label, start, end, attributes or {}, note)
+        with self.connection.write():
+            edit_id = self.log.begin(document_id, annotator_id, reviewer=reviewer)
+            span_id, state = self.writer.create(
+                edit_id, document_id, annotator_id, new, on_conflict=on_conflict
+            )
+        return self.reader.span_of(span_id, state)
+
+    def update_span(
+        self,
+        span_id: int,
+        annotator: str,
+        *,
+        label: str | None = None,
+        start: int | None = None,
+        end: int | None = None,
+        attributes: Mapping[str, Any] | None = None,
+        note: str | None = None,
+        reviewer: str | None = None,
+        on_conflict: OnConflict = "refuse",
+    ) -> Span:
+        """Change a span of the annotator's own layer; fields left as None stay as they are."""
+        annotator_id = self.annotator_id(annotator)
+        with self.connection.write():
+            document_id = self.writer.own(span_id, annotator_id)["document_id"]
+            edit_id = self.log.begin(document_id, annotator_id, reviewer=reviewer)
+            state = self.writer.update(
+                edit_id,
+                span_id,
+                annotator_id,
+                label=label,
+                start=start,
+                end=end,
+                attributes=attributes,
+                note=note,
+                on_conflict=on_conflict,
+            )
+        return self.reader.span_of(span_id, state)
+
+    def delete_span(self, span_id: int, annotator: str, *, reviewer: str | None = None) -> None:
+        """Remove a span of the annotator's own layer (undo brings it back with its id)."""
+        annotator_id = self.annotator_id(annotator)
+        with self.connection.write():
+            document_id = self.writer.own(span_id, annotator_id)["document_id"]
+            edit_id = self.log.begin(document_id, annotator_id, reviewer=reviewer)
+            self.writer.delete(edit_id, span_id, annotator_id)
+
+    def undo(
+        self,
+        document_id: int,
+        annotator: str,
+        *,
+        reviewer: str | None = None,
+        seen: int | None = None,
+    ) -> list[Change]:
+        """Revert the annotator's latest edit of the document; [] when there is none.
+
+        ``seen`` is the newest edit of the document the caller has shown: if the layer has
+        a newer one (another window wrote it), nothing is undone and :class:`StaleView`
+        says so, so a window never takes back an edit its user has not seen.
+        """
+        return self._step(document_id, annotator, "undo", reviewer, seen)
+
+    def redo(
+        self,
+        document_id: int,
+        annotator: str,
+        *,
+        reviewer: str | None = None,
+        seen: int | None = None,
+    ) -> list[Change]:
+        """Re-apply the edit the annotator last undid; [] when there is none (``seen``: as
+        for :meth:`undo`)."""
+        return self._step(document_id, annotator, "redo", reviewer, seen)
+
+    def _step(
+        self, document_id: int, annotator: str, kind: str, reviewer: str | None, seen: int | None
+    ) -> list[Change]:
+        annotator_id = self.annotator_id(annotator)
+        with self.connection.write():
+            stacks = self.log.stacks(document_id, annotator_id)
+            if seen is not None and stacks.newest is not None and stacks.newest > seen:
+                raise StaleView(
+                    f"this document changed in another window since; the view is brought up "
+                    f"to date: press the key again to {kind}"
+                )
+            stack = stacks.undo if kind == "undo" else stacks.redo
+            if not stack:
+                return []
+            target = stack[-1]
+            steps = self.log.steps(target, kind)
+            edit_id = self.log.begin(
+                document_id, annotator_id, kind, reverts=target, reviewer=reviewer
+            )
+            self.writer.revert(edit_id, annotator_id, steps, kind)
+        return self.log.history(edit_id=edit_id)
+
+    # ---- change log ----------------------------------------------------------------------
+
+    def last_changes(self) -> list[Change]:
+        """The span changes of the latest edit (or undo/redo) made through this connection."""
+        edit_id = self.log.last_edit
+        return self.log.history(edit_id=edit_id) if edit_id is not None else []
+
+    def changes_since(self, document_id: int, edit_id: int | None) -> list[Change]:
+        """Every span change of the document in edits after ``edit_id``, whoever made them."""
+        return self.log.changes_since(document_id, edit_id)
+
+    def newest_edit(self, document_id: int) -> int | None:
+        return self.log.newest(document_id)
+
+    def span_after(self, change: Change) -> Span | None:
+        """The span as a change left it (None for a deletion or a rejection)."""
+        state = change.after
+        if state is None or change.action == "rejection":
+            return None
+        return self.reader.span_of(change.span_id, state)
+
+    def history(
+        self,
+        document_id: int | None = None,
+        annotator: str | None = None,
+        *,
+        edit_id: int | None = None,
+    ) -> list[Change]:
+        """The audit trail, oldest first, optionally for one document, annotator or edit."""
+        annotator_id = None if annotator is None else self.annotator_id(annotator, create=False)
+        return self.log.history(document_id, annotator_id, edit_id=edit_id)
+
     # ---- suggestions ---------------------------------------------------------------------
 
     def suggestions(self, document_id: int, annotator: str, source: str) -> list[Span]:
@@ -486,15 +567,18 @@ class Project(GoldLayer, SpanLog):
 
     def rejected_suggestions(self, annotator: str) -> set[int]:
         """Ids of the spans the annotator turned down as suggestions."""
+        annotator_id = self._annotators.find(annotator)
         return {
             row[0]
             for row in self.db.execute(
                 "SELECT span_id FROM suggestion_rejections WHERE annotator_id = ?",
-                [self.annotator_id(annotator)],
+                [annotator_id],
             )
         }
 
-    def accept_suggestion(self, span_id: int, annotator: str) -> Span:
+    def accept_suggestion(
+        self, span_id: int, annotator: str, *, on_conflict: OnConflict = "refuse"
+    ) -> Span:
         """Copy a suggested span (label, offsets, attributes, note) into the annotator's layer."""
         suggestion = self.span(span_id)
         if suggestion.annotator == annotator:
@@ -507,6 +591,7 @@ class Project(GoldLayer, SpanLog):
             suggestion.end,
             suggestion.attributes,
             suggestion.note,
+            on_conflict=on_conflict,
         )
 
     def reject_suggestion(self, span_id: int, annotator: str) -> None:
@@ -518,24 +603,13 @@ class Project(GoldLayer, SpanLog):
         annotator_id = self.annotator_id(annotator)
         if span_id in self.rejected_suggestions(annotator):
             return
-        with self._write():
-            edit_id = self._new_edit(suggestion.document_id, annotator_id, "edit")
-            self._set_rejected(edit_id, span_id, annotator_id, True)
+        with self.connection.write():
+            edit_id = self.log.begin(suggestion.document_id, annotator_id)
+            self.writer.set_rejected(edit_id, span_id, annotator_id, True)
 
     # ---- status and cursor ---------------------------------------------------------------
 
-    def _touch_status(self, document_id: int, annotator_id: int) -> None:
-        """A document an annotator has labelled in is at least in progress."""
-        if self.annotator_name(annotator_id) == GOLD:
-            return  # the gold layer has no progress of its own
-        self.db.execute(
-            "INSERT INTO document_status (document_id, annotator_id, status, updated_at) "
-            "VALUES (?, ?, 'in_progress', ?) ON CONFLICT DO UPDATE SET "
-            "status = 'in_progress', updated_at = excluded.updated_at WHERE status = 'new'",
-            [document_id, annotator_id, now()],
-        )
-
-    def _statuses(self, document_id: int) -> dict[str, str]:
+    def statuses(self, document_id: int) -> dict[str, str]:
         """Each annotator's status for the document (those who never opened it: absent)."""
         return {
             name: status
@@ -549,7 +623,7 @@ class Project(GoldLayer, SpanLog):
     def status(self, document_id: int, annotator: str) -> str:
         row = self.db.execute(
             "SELECT status FROM document_status WHERE document_id = ? AND annotator_id = ?",
-            [document_id, self.annotator_id(annotator)],
+            [document_id, self._annotators.find(annotator)],
         ).fetchone()
         return row[0] if row else "new"
 
@@ -560,7 +634,7 @@ class Project(GoldLayer, SpanLog):
             )
         self._text_length(document_id)  # refuses unknown documents
         annotator_id = self.annotator_id(annotator)
-        with self._write():
+        with self.connection.write():
             self.db.execute(
                 "INSERT INTO document_status (document_id, annotator_id, status, updated_at) "
                 "VALUES (?, ?, ?, ?) ON CONFLICT DO UPDATE SET status = excluded.status, "
@@ -571,7 +645,7 @@ class Project(GoldLayer, SpanLog):
     def cursor(self, document_id: int, annotator: str) -> int:
         row = self.db.execute(
             "SELECT cursor FROM document_status WHERE document_id = ? AND annotator_id = ?",
-            [document_id, self.annotator_id(annotator)],
+            [document_id, self._annotators.find(annotator)],
         ).fetchone()
         return row[0] if row else 0
 
@@ -579,7 +653,7 @@ class Project(GoldLayer, SpanLog):
         if not 0 <= cursor <= self._text_length(document_id):
             raise ProjectError(f"cursor {cursor} is outside document {document_id}")
         annotator_id = self.annotator_id(annotator)
-        with self._write():
+        with self.connection.write():
             self.db.execute(
                 "INSERT INTO document_status (document_id, annotator_id, cursor, updated_at) "
                 "VALUES (?, ?, ?, ?) ON CONFLICT DO UPDATE SET cursor = excluded.cursor, "
@@ -590,7 +664,8 @@ class Project(GoldLayer, SpanLog):
 
     def last_document(self, annotator: str) -> int | None:
         """The document the annotator last had open, if any."""
-        value = self._setting(f"last_document:{self.annotator_id(annotator)}")
+        annotator_id = self._annotators.find(annotator)
+        value = self._setting(f"last_document:{annotator_id}") if annotator_id else None
         return int(value) if value else None
 
     # ---- summary -------------------------------------------------------------------------
@@ -620,5 +695,34 @@ class Project(GoldLayer, SpanLog):
             progress[name] = {status: counts.get(status, 0) for status in DOCUMENT_STATUSES}
         reviewed = progress.get(GOLD, {}).get("done", 0)
         return ProjectStats(
-            documents, words, annotators, per_label[False], progress, per_label[True], reviewed
+            documents,
+            words,
+            annotators,
+            per_label[False],
+            progress,
+            per_label[True],
+            reviewed,
+            self._incomplete_count(),
         )
+
+    def _incomplete_count(self) -> int:
+        """Spans of labels with required attributes that lack one of them."""
+        required = {
+            label.id: [a.id for a in label.attributes if a.required and a.default is None]
+            for label in self.scheme.labels
+        }
+        required = {label: ids for label, ids in required.items() if ids}
+        if not required:
+            return 0
+        marks = ", ".join("?" * len(required))
+        return sum(
+            1
+            for label, attributes in self.db.execute(
+                f"SELECT label, attributes FROM spans WHERE label IN ({marks})", list(required)
+            )
+            if any(json.loads(attributes).get(key) is None for key in required[label])
+        )
+
+
+def _source(document: ImportedDocument) -> str:
+    return document.source_path or document.title

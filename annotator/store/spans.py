@@ -1,53 +1,57 @@
-"""Spans and their change log, the half of :class:`~annotator.store.Project` that edits.
+"""Spans: reading them, and the one writer every span change goes through.
 
-Every span change is recorded in an append-only log (``edits`` + ``span_changes``) with the
-span's state before and after. Undo and redo are new edits that apply the inverse (or the
-original again) of an earlier edit, so the log doubles as the audit trail and survives
-restarts. Rejecting a suggestion (another layer's span) is logged the same way.
+:class:`SpanWriter` is the only code that writes the ``spans`` table (a test checks it). App
+edits, undo and redo, imports, suggestions accepted or turned down, and every gold-layer
+decision (accept, reject, revise, adjudicate, auto-merge) call it, inside a write
+transaction and an edit of the change log, and it applies the scheme the same way for all:
+
+- the label must be in the scheme, and not deprecated for a new span or a new label;
+- offsets must be a non-empty ``[start, end)`` inside the document's text;
+- within one annotator's layer, spans of one label never overlap: with
+  ``same_label_overlap: merge`` the overlapping ones (transitively) become one span, with
+  ``refuse`` the change is refused; spans of different labels may cross only with
+  ``allow_overlap`` and lie inside one another only with ``allow_nesting``;
+- merging never drops an attribute value: where the spans give an attribute different values,
+  :class:`~annotator.errors.MergeConflict` is raised unless the caller chose to keep the
+  existing value or take the new one (``on_conflict``); notes are joined;
+- attribute values must be of their type (a choice among the choices); required ones must
+  have a value, except where the caller allows a span to stay incomplete (an import with
+  ``--allow-incomplete``, a span that already lacked them, undo and redo);
+- undo and redo restore earlier states exactly, and are refused (nothing changed) when the
+  span changed since or the scheme now forbids the state they would bring back.
+
+Every change is recorded in the log in the same transaction.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
 
-from sqlite_utils import Database
+from ..errors import InvalidValue, MergeConflict, ProjectError, StaleView
+from ..model import Span, check_span_offsets
+from ..scheme import Label, Scheme, Settings
+from .annotators import GOLD, Annotators
+from .connection import Connection
+from .database import now
+from .log import ChangeLog, Step
 
-from .database import ProjectError, message_of, now
-from .model import Change, Span, check_span_offsets
-from .scheme import Scheme
+OnConflict = Literal["refuse", "keep", "replace"]
+ON_CONFLICT: tuple[OnConflict, ...] = ("refuse", "keep", "replace")
 
-if TYPE_CHECKING:
-    from contextlib import AbstractContextManager
-
-_SPAN_COLUMNS = (
+SPAN_COLUMNS = (
     'id, document_id, annotator_id, label, start, "end", attributes, note, scheme_hash, '
     "created_at, updated_at, provenance"
 )
+_PLACEHOLDERS = ", ".join("?" * len(SPAN_COLUMNS.split(", ")))
 
-_PLACEHOLDERS = ", ".join("?" * len(_SPAN_COLUMNS.split(", ")))
-
-
-def _state_values(state: Mapping[str, Any]) -> list[Any]:
-    """A span state's values in ``_SPAN_COLUMNS`` order, without the id."""
-    return [
-        state["document_id"],
-        state["annotator_id"],
-        state["label"],
-        state["start"],
-        state["end"],
-        json.dumps(state["attributes"], ensure_ascii=False, sort_keys=True),
-        state["note"],
-        state["scheme_hash"],
-        state["created_at"],
-        state["updated_at"],
-        None if state.get("provenance") is None else json.dumps(state["provenance"]),
-    ]
+State = dict[str, Any]  # a span row as the change log keeps it (without its id)
 
 
-def _span_state(row: Sequence[Any]) -> dict[str, Any]:
-    """A ``spans`` row (``_SPAN_COLUMNS``) as the JSON kept in the change log, without its id."""
+def state_of_row(row: Sequence[Any]) -> State:
+    """A ``spans`` row (``SPAN_COLUMNS``) as the JSON kept in the change log, without its id."""
     return {
         "document_id": row[1],
         "annotator_id": row[2],
@@ -63,56 +67,51 @@ def _span_state(row: Sequence[Any]) -> dict[str, Any]:
     }
 
 
-class UndoStacks:
-    """Undo and redo stacks of edit ids (newest last), as a replay of the edit log builds them."""
-
-    def __init__(self) -> None:
-        self.undo: list[int] = []
-        self.redo: list[int] = []
-        self.newest: int | None = None  # the last edit replayed
-
-    def record(self, edit_id: int, kind: str, reverts: int | None) -> None:
-        if kind == "edit":
-            self.undo.append(edit_id)
-            self.redo.clear()
-        elif kind == "undo":
-            self.undo.pop()
-            self.redo.append(reverts)  # type: ignore[arg-type]
-        else:
-            self.redo.pop()
-            self.undo.append(reverts)  # type: ignore[arg-type]
-        self.newest = edit_id
+def _state_values(state: Mapping[str, Any]) -> list[Any]:
+    """A span state's values in ``SPAN_COLUMNS`` order, without the id."""
+    return [
+        state["document_id"],
+        state["annotator_id"],
+        state["label"],
+        state["start"],
+        state["end"],
+        json.dumps(state["attributes"], ensure_ascii=False, sort_keys=True),
+        state["note"],
+        state["scheme_hash"],
+        state["created_at"],
+        state["updated_at"],
+        None if state.get("provenance") is None else json.dumps(state["provenance"]),
+    ]
 
 
-class SpanLog:
-    """Span editing, undo/redo and history; mixed into :class:`~annotator.store.Project`."""
+@dataclass(frozen=True)
+class NewSpan:
+    """A span to add to a layer. ``where`` names its place in an imported file (for errors)."""
 
-    db: Database
-    scheme: Scheme
-    _last_edit: int | None
-    _stack_cache: dict[tuple[int, int], UndoStacks]
+    label: str
+    start: int
+    end: int
+    attributes: Mapping[str, Any] = field(default_factory=dict)
+    note: str = ""
+    provenance: Mapping[str, Any] | None = None
+    # Kept from a file that records them (the native jsonl export); None: stamped now.
+    created_at: str | None = None
+    updated_at: str | None = None
+    scheme_hash: str | None = None
 
-    if TYPE_CHECKING:
 
-        def _write(self) -> AbstractContextManager[None]: ...
-        def annotator_id(self, name: str, *, create: bool = True) -> int: ...
-        def annotator_name(self, annotator_id: int) -> str: ...
-        def _text_length(self, document_id: int) -> int: ...
-        def _touch_status(self, document_id: int, annotator_id: int) -> None: ...
-        def _checked_attributes(
-            self, label_id: str, attributes: Mapping[str, Any] | None, *, complete: bool
-        ) -> dict[str, Any]: ...
+class SpanReader:
+    """Spans as :class:`~annotator.model.Span` values."""
 
-    # ---- spans ---------------------------------------------------------------------------
+    def __init__(self, connection: Connection, annotators: Annotators) -> None:
+        self.connection = connection
+        self.annotators = annotators
 
-    def _span_from_row(self, row: Sequence[Any]) -> Span:
-        return self._span_from_state(row[0], _span_state(row))
-
-    def _span_from_state(self, span_id: int, state: Mapping[str, Any]) -> Span:
+    def span_of(self, span_id: int, state: Mapping[str, Any]) -> Span:
         return Span(
             id=span_id,
             document_id=state["document_id"],
-            annotator=self.annotator_name(state["annotator_id"]),
+            annotator=self.annotators.name(state["annotator_id"]),
             label=state["label"],
             start=state["start"],
             end=state["end"],
@@ -124,92 +123,119 @@ class SpanLog:
             provenance=state.get("provenance"),
         )
 
-    def _spans_where(self, condition: str, params: Sequence[Any]) -> list[Span]:
-        sql = f"SELECT {_SPAN_COLUMNS} FROM spans WHERE {condition}"
-        return [self._span_from_row(row) for row in self.db.execute(sql, params)]
+    def where(self, condition: str, params: Sequence[Any]) -> list[Span]:
+        sql = f"SELECT {SPAN_COLUMNS} FROM spans WHERE {condition}"
+        return [
+            self.span_of(row[0], state_of_row(row))
+            for row in self.connection.db.execute(sql, params)
+        ]
 
-    def spans(self, document_id: int, annotator: str | None = None) -> list[Span]:
+    def layer(self, document_id: int, annotator_id: int | None) -> list[Span]:
         """A document's spans in text order: one annotator's layer, or every layer."""
-        sql = f"SELECT {_SPAN_COLUMNS} FROM spans WHERE document_id = ?"
-        params: list[Any] = [document_id]
-        if annotator is not None:
-            sql += " AND annotator_id = ?"
-            params.append(self.annotator_id(annotator))
-        sql += ' ORDER BY start, "end", id'
-        return [self._span_from_row(row) for row in self.db.execute(sql, params)]
+        if annotator_id is None:
+            return self.where('document_id = ? ORDER BY start, "end", id', [document_id])
+        return self.where(
+            'document_id = ? AND annotator_id = ? ORDER BY start, "end", id',
+            [document_id, annotator_id],
+        )
+
+    def state(self, span_id: int) -> State | None:
+        row = self.connection.db.execute(
+            f"SELECT {SPAN_COLUMNS} FROM spans WHERE id = ?", [span_id]
+        ).fetchone()
+        return None if row is None else state_of_row(row)
 
     def span(self, span_id: int) -> Span:
-        row = self.db.execute(
-            f"SELECT {_SPAN_COLUMNS} FROM spans WHERE id = ?", [span_id]
-        ).fetchone()
-        if row is None:
+        state = self.state(span_id)
+        if state is None:
             raise ProjectError(f"no span with id {span_id}")
-        return self._span_from_row(row)
+        return self.span_of(span_id, state)
 
-    def create_span(
+    def overlapping(
+        self, document_id: int, annotator_id: int, start: int, end: int, exclude: set[int]
+    ) -> list[tuple[int, State]]:
+        """The layer's spans overlapping ``[start, end)``, in text order, but ``exclude``."""
+        rows = self.connection.db.execute(
+            f"SELECT {SPAN_COLUMNS} FROM spans WHERE document_id = ? AND annotator_id = ? "
+            'AND start < ? AND "end" > ? ORDER BY start, "end", id',
+            [document_id, annotator_id, end, start],
+        )
+        return [(row[0], state_of_row(row)) for row in rows if row[0] not in exclude]
+
+
+class SpanWriter:
+    """The one door for span changes (see the module docstring for its rules).
+
+    Every method runs inside the caller's write transaction and edit; a refusal raises before
+    anything of the change is written, so the transaction rolls back clean.
+    """
+
+    def __init__(
         self,
-        document_id: int,
-        annotator: str,
-        label: str,
-        start: int,
-        end: int,
-        attributes: Mapping[str, Any] | None = None,
-        note: str = "",
-        provenance: Mapping[str, Any] | None = None,
-        *,
-        reviewer: str | None = None,
-    ) -> Span:
-        """Add a span to the annotator's layer, applying the scheme's overlap rules.
+        connection: Connection,
+        log: ChangeLog,
+        reader: SpanReader,
+        scheme: Callable[[], Scheme],
+        text_length: Callable[[int], int],
+    ) -> None:
+        self.connection = connection
+        self.log = log
+        self.reader = reader
+        self._scheme = scheme
+        self._text_length = text_length
 
-        With ``same_label_overlap: merge``, spans of the same label that overlap the new one
-        are folded into it (their attributes kept where the new span gives none, notes
-        joined); with ``refuse`` the span is refused. Returns the span as stored.
-        ``reviewer`` names who made an edit of the gold layer (kept in the log).
-        """
-        annotator_id = self.annotator_id(annotator)
-        with self._write():
-            edit_id = self._new_edit(document_id, annotator_id, "edit", reviewer=reviewer)
-            span_id = self._add_span(
-                edit_id, document_id, annotator_id, label, start, end, attributes, note, provenance
-            )
-        return self.span(span_id)
+    @property
+    def scheme(self) -> Scheme:
+        return self._scheme()
 
-    def _add_span(
+    # ---- changes -------------------------------------------------------------------------
+
+    def create(
         self,
         edit_id: int,
         document_id: int,
         annotator_id: int,
-        label: str,
-        start: int,
-        end: int,
-        attributes: Mapping[str, Any] | None,
-        note: str,
-        provenance: Mapping[str, Any] | None,
-    ) -> int:
-        """``create_span`` within an edit (several spans may make one edit); the new id."""
-        try:
-            if self.scheme.label(label).deprecated:
-                raise ProjectError(f"label {label!r} is deprecated: it is kept for old spans only")
-        except KeyError as error:
-            raise ProjectError(message_of(error)) from None
-        start, end, attributes, note, merged = self._prepare_span(
-            document_id, annotator_id, label, start, end, attributes, note, exclude=None
+        new: NewSpan,
+        *,
+        incomplete: bool = False,
+        on_conflict: OnConflict = "refuse",
+    ) -> tuple[int, State]:
+        """Add a span to the layer (merging same-label spans it overlaps); its id and state."""
+        self._label(new.label, fresh=True)
+        self._offsets(document_id, new.start, new.end)
+        start, end, merged = self._extent(
+            document_id, annotator_id, new.label, new.start, new.end, exclude=set()
         )
-        for old in merged:
-            self._delete_span(edit_id, old["id"], old)
-        if provenance is not None and merged:
-            provenance = _merged_provenance(provenance, merged)
-        state = self._new_state(
-            document_id, annotator_id, label, start, end, attributes, note, provenance
-        )
-        span_id = self._insert_span(edit_id, state)
+        given = self._typed(new.label, new.attributes)
+        attributes, note = _combined(new.label, merged, given, new.note, on_conflict)
+        attributes, missing = self._attributes(new.label, attributes)
+        if missing and not incomplete:
+            raise _required(new.label, missing)
+        stamp = now()
+        state: State = {
+            "document_id": document_id,
+            "annotator_id": annotator_id,
+            "label": new.label,
+            "start": start,
+            "end": end,
+            "attributes": attributes,
+            "note": note,
+            "scheme_hash": self._scheme_hash(new.scheme_hash),
+            "created_at": new.created_at or stamp,
+            "updated_at": new.updated_at or new.created_at or stamp,
+            "provenance": _provenance(new.provenance, merged),
+        }
+        for old_id, old in merged:
+            self._delete(edit_id, old_id, old)
+        span_id = self._insert(edit_id, state)
         self._touch_status(document_id, annotator_id)
-        return span_id
+        return span_id, state
 
-    def update_span(
+    def update(
         self,
+        edit_id: int,
         span_id: int,
-        annotator: str,
+        annotator_id: int,
         *,
         label: str | None = None,
         start: int | None = None,
@@ -217,414 +243,333 @@ class SpanLog:
         attributes: Mapping[str, Any] | None = None,
         note: str | None = None,
         provenance: Mapping[str, Any] | None = None,
-        reviewer: str | None = None,
-    ) -> Span:
-        """Change a span of the annotator's own layer; fields left as None stay as they are."""
-        annotator_id = self.annotator_id(annotator)
-        with self._write():
-            current = self._own_span_row(span_id, annotator_id)
-            label = current["label"] if label is None else label
-            if attributes is None:
-                # On a label change, keep only the attributes the new label also defines.
-                try:
-                    defined = {a.id for a in self.scheme.label(label).attributes}
-                except KeyError:
-                    defined = set()  # _prepare_span refuses the label with a clear message
-                attributes = {k: v for k, v in current["attributes"].items() if k in defined}
-            new_start, new_end, attributes, note, merged = self._prepare_span(
-                current["document_id"],
-                annotator_id,
-                label,
-                current["start"] if start is None else start,
-                current["end"] if end is None else end,
-                attributes,
-                current["note"] if note is None else note,
-                exclude=span_id,
-            )
-            edit_id = self._new_edit(
-                current["document_id"], annotator_id, "edit", reviewer=reviewer
-            )
-            for old in merged:
-                self._delete_span(edit_id, old["id"], old)
-            if provenance is None:
-                provenance = current["provenance"]
-            if provenance is not None and merged:
-                provenance = _merged_provenance(provenance, merged)
-            after = {
-                **current,
-                "label": label,
-                "start": new_start,
-                "end": new_end,
-                "attributes": attributes,
-                "note": note,
-                "scheme_hash": self.scheme.hash,
-                "updated_at": now(),
-                "provenance": provenance,
-            }
-            self._update_span(edit_id, span_id, current, after)
-        return self.span(span_id)
-
-    def delete_span(self, span_id: int, annotator: str, *, reviewer: str | None = None) -> None:
-        """Remove a span of the annotator's own layer (undo brings it back with its id)."""
-        annotator_id = self.annotator_id(annotator)
-        with self._write():
-            current = self._own_span_row(span_id, annotator_id)
-            edit_id = self._new_edit(
-                current["document_id"], annotator_id, "edit", reviewer=reviewer
-            )
-            self._delete_span(edit_id, span_id, current)
-
-    def _own_span_row(self, span_id: int, annotator_id: int) -> dict[str, Any]:
-        row = self.db.execute(
-            f"SELECT {_SPAN_COLUMNS} FROM spans WHERE id = ?", [span_id]
-        ).fetchone()
-        if row is None:
-            raise ProjectError(f"no span with id {span_id}")
-        state = _span_state(row)
-        if state["annotator_id"] != annotator_id:
-            raise ProjectError(
-                f"span {span_id} belongs to {self.annotator_name(state['annotator_id'])}, "
-                f"not {self.annotator_name(annotator_id)}"
-            )
-        return state
-
-    def _prepare_span(
-        self,
-        document_id: int,
-        annotator_id: int,
-        label: str,
-        start: int,
-        end: int,
-        attributes: Mapping[str, Any] | None,
-        note: str,
-        *,
-        exclude: int | None,
-    ) -> tuple[int, int, dict[str, Any], str, list[dict[str, Any]]]:
-        """Check a span against text, scheme and the layer; return it with spans to merge."""
-        try:
-            check_span_offsets(self._text_length(document_id), start, end)
-            self.scheme.label(label)
-        except (ValueError, KeyError) as error:
-            raise ProjectError(message_of(error)) from None
-        overlapping = [
-            {"id": row[0], **_span_state(row)}
-            for row in self.db.execute(
-                f"SELECT {_SPAN_COLUMNS} FROM spans WHERE document_id = ? AND annotator_id = ? "
-                'AND start < ? AND "end" > ? AND id IS NOT ?',
-                [document_id, annotator_id, end, start, exclude],
-            )
-        ]
-        merged: list[dict[str, Any]] = []
-        for other in overlapping:
-            if other["label"] == label and self.scheme.settings.same_label_overlap == "merge":
-                merged.append(other)
-                continue
-            problem = self._overlap_problem(
-                label, start, end, other["label"], other["start"], other["end"]
-            )
-            if problem:
-                raise ProjectError(problem)
-        if merged:
-            start = min([start, *(m["start"] for m in merged)])
-            end = max([end, *(m["end"] for m in merged)])
-            combined: dict[str, Any] = {}
-            notes = []
-            for old in merged:
-                combined.update(old["attributes"])
-                notes.append(old["note"])
-            combined.update(attributes or {})
-            attributes = combined
-            notes.append(note)
-            note = "\n".join(dict.fromkeys(n for n in notes if n))
-        try:
-            checked = self._checked_attributes(label, attributes, complete=True)
-        except (ValueError, KeyError) as error:
-            raise ProjectError(f"{label}: {message_of(error)}") from None
-        return start, end, checked, note, merged
-
-    def _overlap_problem(
-        self, label: str, start: int, end: int, other_label: str, other_start: int, other_end: int
-    ) -> str | None:
-        """Why the scheme forbids these two spans of one layer to coexist, or None."""
-        settings = self.scheme.settings
-        here = f"{label} [{start}, {end})"
-        there = f"{other_label} [{other_start}, {other_end})"
-        if label == other_label:
-            if settings.same_label_overlap == "refuse":
-                return f"{here} overlaps {there}; the scheme refuses overlapping spans of one label"
-            return None
-        nested = (other_start <= start and end <= other_end) or (
-            start <= other_start and other_end <= end
+        on_conflict: OnConflict = "refuse",
+    ) -> State:
+        """Change a span of the layer; fields left as None stay as they are. Its new state."""
+        current = self.own(span_id, annotator_id)
+        document_id = current["document_id"]
+        new_label = current["label"] if label is None else label
+        relabelled = new_label != current["label"]
+        definition = self._label(new_label, fresh=relabelled)
+        if attributes is None:
+            # On a label change, keep only the attributes the new label also defines.
+            defined = {attribute.id for attribute in definition.attributes}
+            attributes = {k: v for k, v in current["attributes"].items() if k in defined}
+        start = current["start"] if start is None else start
+        end = current["end"] if end is None else end
+        self._offsets(document_id, start, end)
+        start, end, merged = self._extent(
+            document_id, annotator_id, new_label, start, end, exclude={span_id}
         )
-        if nested and not settings.allow_nesting:
-            return f"{here} and {there} nest; the scheme does not allow nested spans"
-        if not nested and not settings.allow_overlap:
-            return f"{here} overlaps {there}; the scheme does not allow overlapping spans"
-        return None
-
-    # ---- change log ----------------------------------------------------------------------
-
-    def last_changes(self) -> list[Change]:
-        """The span changes of the latest edit (or undo/redo) made through this connection."""
-        return self.history(edit_id=self._last_edit) if self._last_edit is not None else []
-
-    def span_after(self, change: Change) -> Span | None:
-        """The span as a change left it (None for a deletion or a rejection)."""
-        state = change.after
-        if state is None or change.action == "rejection":
-            return None
-        return self._span_from_state(change.span_id, state)
-
-    def _new_edit(
-        self,
-        document_id: int,
-        annotator_id: int,
-        kind: str,
-        reverts: int | None = None,
-        *,
-        reviewer: str | None = None,
-    ) -> int:
-        stacks = self._stacks(document_id, annotator_id)
-        cursor = self.db.execute(
-            "INSERT INTO edits (document_id, annotator_id, kind, reverts, at, reviewer) "
-            "VALUES (?, ?, ?, ?, ?, ?)",
-            [document_id, annotator_id, kind, reverts, now(), reviewer],
-        )
-        stacks.record(cursor.lastrowid, kind, reverts)
-        self._last_edit = cursor.lastrowid
-        return cursor.lastrowid
-
-    def _log(
-        self,
-        edit_id: int,
-        span_id: int,
-        action: str,
-        before: Mapping[str, Any] | None,
-        after: Mapping[str, Any] | None,
-    ) -> None:
-        def dump(state: Mapping[str, Any] | None) -> str | None:
-            if state is None:
-                return None
-            return json.dumps({k: v for k, v in state.items() if k != "id"}, ensure_ascii=False)
-
-        self.db.execute(
-            'INSERT INTO span_changes (edit_id, span_id, action, "before", "after") '
-            "VALUES (?, ?, ?, ?, ?)",
-            [edit_id, span_id, action, dump(before), dump(after)],
-        )
-
-    def _new_state(
-        self,
-        document_id: int,
-        annotator_id: int,
-        label: str,
-        start: int,
-        end: int,
-        attributes: Mapping[str, Any],
-        note: str,
-        provenance: Mapping[str, Any] | None = None,
-    ) -> dict[str, Any]:
-        stamp = now()
-        return {
-            "document_id": document_id,
-            "annotator_id": annotator_id,
-            "label": label,
+        given = self._typed(new_label, attributes)
+        note = current["note"] if note is None else note
+        combined, note = _combined(new_label, merged, given, note, on_conflict)
+        combined, missing = self._attributes(new_label, combined)
+        if missing:
+            # A span may stay incomplete (imported so), but no change may make it more so.
+            _, before = self._attributes(current["label"], current["attributes"])
+            if relabelled or not set(missing) <= set(before):
+                raise _required(new_label, missing)
+        after: State = {
+            **current,
+            "label": new_label,
             "start": start,
             "end": end,
-            "attributes": dict(attributes),
+            "attributes": combined,
             "note": note,
             "scheme_hash": self.scheme.hash,
-            "created_at": stamp,
-            "updated_at": stamp,
-            "provenance": dict(provenance) if provenance is not None else None,
+            "updated_at": now(),
+            "provenance": _provenance(
+                current["provenance"] if provenance is None else provenance, merged
+            ),
         }
+        for old_id, old in merged:
+            self._delete(edit_id, old_id, old)
+        self._update(edit_id, span_id, current, after)
+        return after
 
-    def _insert_span(
-        self, edit_id: int, state: Mapping[str, Any], span_id: int | None = None
-    ) -> int:
-        """Insert a span (under a new id, or under its old one when undo restores it)."""
-        cursor = self.db.execute(
-            f"INSERT INTO spans ({_SPAN_COLUMNS}) VALUES ({_PLACEHOLDERS})",
-            [span_id, *_state_values(state)],
-        )
-        self._log(edit_id, cursor.lastrowid, "create", None, state)
-        return cursor.lastrowid
+    def delete(self, edit_id: int, span_id: int, annotator_id: int) -> State:
+        """Remove a span of the layer (undo brings it back with its id); its last state."""
+        current = self.own(span_id, annotator_id)
+        self._delete(edit_id, span_id, current)
+        return current
 
-    def _delete_span(self, edit_id: int, span_id: int, state: Mapping[str, Any]) -> None:
-        self.db.execute("DELETE FROM spans WHERE id = ?", [span_id])
-        self._log(edit_id, span_id, "delete", state, None)
-
-    def _update_span(
-        self, edit_id: int, span_id: int, before: Mapping[str, Any], after: Mapping[str, Any]
-    ) -> None:
-        columns = _SPAN_COLUMNS.split(", ")[1:]
-        self.db.execute(
-            f"UPDATE spans SET ({', '.join(columns)}) = ({', '.join('?' * len(columns))}) "
-            "WHERE id = ?",
-            [*_state_values(after), span_id],
-        )
-        self._log(edit_id, span_id, "update", before, after)
-
-    def _stacks(self, document_id: int, annotator_id: int) -> UndoStacks:
-        """The (undo, redo) stacks of edit ids of one annotator in one document.
-
-        They are a replay of the log, kept per connection and brought forward edit by edit,
-        so an undo does not re-read a long history; the newest edit id tells whether another
-        connection has written since, in which case the log is replayed again.
-        """
-        key = (document_id, annotator_id)
-        newest = self.db.execute(
-            "SELECT max(id) FROM edits WHERE document_id = ? AND annotator_id = ?", key
-        ).fetchone()[0]
-        stacks = self._stack_cache.get(key)
-        if stacks is None or stacks.newest != newest:
-            stacks = UndoStacks()
-            for edit_id, kind, reverts in self.db.execute(
-                "SELECT id, kind, reverts FROM edits "
-                "WHERE document_id = ? AND annotator_id = ? ORDER BY id",
-                key,
-            ):
-                stacks.record(edit_id, kind, reverts)
-            self._stack_cache[key] = stacks
-        return stacks
-
-    def _changes_of(self, edit_id: int) -> list[tuple[int, str, dict | None, dict | None]]:
-        return [
-            (
-                span_id,
-                action,
-                json.loads(before) if before else None,
-                json.loads(after) if after else None,
-            )
-            for span_id, action, before, after in self.db.execute(
-                'SELECT span_id, action, "before", "after" FROM span_changes '
-                "WHERE edit_id = ? ORDER BY id",
-                [edit_id],
-            )
-        ]
-
-    def undo(
-        self, document_id: int, annotator: str, *, reviewer: str | None = None
-    ) -> list[Change]:
-        """Revert the annotator's latest edit of the document; [] when there is none."""
-        return self._step(document_id, annotator, "undo", reviewer)
-
-    def redo(
-        self, document_id: int, annotator: str, *, reviewer: str | None = None
-    ) -> list[Change]:
-        """Re-apply the edit the annotator last undid; [] when there is none."""
-        return self._step(document_id, annotator, "redo", reviewer)
-
-    def _step(
-        self, document_id: int, annotator: str, kind: str, reviewer: str | None
-    ) -> list[Change]:
-        annotator_id = self.annotator_id(annotator)
-        with self._write():
-            stacks = self._stacks(document_id, annotator_id)
-            stack = stacks.undo if kind == "undo" else stacks.redo
-            if not stack:
-                return []
-            target = stack[-1]
-            changes = self._changes_of(target)
-            # Undo walks the edit backwards, swapping before and after; redo replays it.
-            if kind == "undo":
-                steps = [
-                    (span_id, action, after, before)
-                    for span_id, action, before, after in reversed(changes)
-                ]
-            else:
-                steps = changes
-            edit_id = self._new_edit(
-                document_id, annotator_id, kind, reverts=target, reviewer=reviewer
-            )
-            for span_id, action, expected, wanted in steps:
-                if action == "rejection":
-                    self._set_rejected(edit_id, span_id, annotator_id, wanted["rejected"])
-                else:
-                    self._apply(edit_id, span_id, expected, wanted)
-            return self.history(edit_id=edit_id)
-
-    def _apply(
-        self, edit_id: int, span_id: int, expected: dict | None, wanted: dict | None
-    ) -> None:
-        """Move one span from state ``expected`` to ``wanted``, refusing if it has changed since."""
-        row = self.db.execute(
-            f"SELECT {_SPAN_COLUMNS} FROM spans WHERE id = ?", [span_id]
-        ).fetchone()
-        current = _span_state(row) if row else None
-        if current != expected:
-            raise ProjectError(
-                f"span {span_id} was changed elsewhere since; undo/redo stopped without changes"
-            )
-        if wanted is None:
-            self._delete_span(edit_id, span_id, current)  # type: ignore[arg-type]
-        elif current is None:
-            self._insert_span(edit_id, wanted, span_id=span_id)
-        else:
-            self._update_span(edit_id, span_id, current, wanted)
-
-    def history(
-        self,
-        document_id: int | None = None,
-        annotator: str | None = None,
-        *,
-        edit_id: int | None = None,
-    ) -> list[Change]:
-        """The audit trail, oldest first, optionally for one document, annotator or edit."""
-        sql = (
-            "SELECT c.id, e.id, e.kind, c.action, c.span_id, e.document_id, e.annotator_id, "
-            'c."before", c."after", e.at, e.reviewer '
-            "FROM span_changes c JOIN edits e ON e.id = c.edit_id"
-        )
-        conditions, params = [], []
-        for column, value in (("e.document_id", document_id), ("e.id", edit_id)):
-            if value is not None:
-                conditions.append(f"{column} = ?")
-                params.append(value)
-        if annotator is not None:
-            conditions.append("e.annotator_id = ?")
-            params.append(self.annotator_id(annotator, create=False))
-        if conditions:
-            sql += " WHERE " + " AND ".join(conditions)
-        return [
-            Change(
-                id=r[0],
-                batch=r[1],
-                kind=r[2],
-                action=r[3],
-                span_id=r[4],
-                document_id=r[5],
-                annotator=self.annotator_name(r[6]),
-                before=json.loads(r[7]) if r[7] else None,
-                after=json.loads(r[8]) if r[8] else None,
-                at=r[9],
-                reviewer=r[10],
-            )
-            for r in self.db.execute(sql + " ORDER BY c.id", params)
-        ]
-
-    def _set_rejected(self, edit_id: int, span_id: int, annotator_id: int, rejected: bool) -> None:
+    def set_rejected(self, edit_id: int, span_id: int, annotator_id: int, rejected: bool) -> None:
+        """Turn another layer's span down as a suggestion (a gold rejection), or take that back."""
+        db = self.connection.db
         if rejected:
-            self.db.execute(
+            db.execute(
                 "INSERT INTO suggestion_rejections (annotator_id, span_id, rejected_at) "
                 "VALUES (?, ?, ?)",
                 [annotator_id, span_id, now()],
             )
         else:
-            self.db.execute(
+            db.execute(
                 "DELETE FROM suggestion_rejections WHERE annotator_id = ? AND span_id = ?",
                 [annotator_id, span_id],
             )
-        self._log(edit_id, span_id, "rejection", {"rejected": not rejected}, {"rejected": rejected})
+        self.log.record(
+            edit_id, span_id, "rejection", {"rejected": not rejected}, {"rejected": rejected}
+        )
+
+    def revert(self, edit_id: int, annotator_id: int, steps: Sequence[Step], kind: str) -> None:
+        """Undo or redo: move each span from one logged state to another, then check that the
+        layer it leaves is one the scheme allows."""
+        restored = []
+        for span_id, action, expected, wanted in steps:
+            if action == "rejection":
+                assert wanted is not None
+                self.set_rejected(edit_id, span_id, annotator_id, wanted["rejected"])
+                continue
+            current = self.reader.state(span_id)
+            if current != expected:
+                raise StaleView(
+                    f"a span of this edit was changed elsewhere since; {kind} stopped "
+                    "without changes"
+                )
+            if wanted is None:
+                assert current is not None
+                self._delete(edit_id, span_id, current)
+            elif current is None:
+                self._insert(edit_id, wanted, span_id=span_id)
+                restored.append(span_id)
+            else:
+                self._update(edit_id, span_id, current, wanted)
+                restored.append(span_id)
+        for span_id in restored:
+            self._check_restored(span_id, kind)
+
+    # ---- policy --------------------------------------------------------------------------
+
+    def own(self, span_id: int, annotator_id: int) -> State:
+        """A span of this annotator's layer, or a refusal saying whose it is."""
+        state = self.reader.state(span_id)
+        if state is None:
+            raise StaleView(
+                f"no span with id {span_id}: it was deleted (in another window?); nothing "
+                "was changed"
+            )
+        if state["annotator_id"] != annotator_id:
+            names = self.reader.annotators
+            raise ProjectError(
+                f"span {span_id} belongs to {names.name(state['annotator_id'])}, "
+                f"not {names.name(annotator_id)}"
+            )
+        return state
+
+    def _label(self, label_id: str, *, fresh: bool) -> Label:
+        label = self.scheme.label(label_id)  # UnknownItem names the scheme's labels
+        if fresh and label.deprecated:
+            raise ProjectError(f"label {label_id!r} is deprecated: it is kept for old spans only")
+        return label
+
+    def _offsets(self, document_id: int, start: int, end: int) -> None:
+        try:
+            check_span_offsets(self._text_length(document_id), start, end)
+        except ValueError as error:
+            raise InvalidValue(str(error)) from None
+
+    def _extent(
+        self,
+        document_id: int,
+        annotator_id: int,
+        label: str,
+        start: int,
+        end: int,
+        exclude: set[int],
+    ) -> tuple[int, int, list[tuple[int, State]]]:
+        """Where a span of ``label`` over ``[start, end)`` ends up in the layer: grown over the
+        same-label spans it overlaps (directly or through each other) that it absorbs, which
+        are returned; refused when the scheme forbids it."""
+        settings = self.scheme.settings
+        merged: dict[int, State] = {}
+        while True:
+            found = self.reader.overlapping(
+                document_id, annotator_id, start, end, exclude | set(merged)
+            )
+            same = [(i, s) for i, s in found if s["label"] == label]
+            if not same:
+                break
+            for span_id, state in same:
+                problem = overlap_problem(
+                    settings, label, start, end, label, state["start"], state["end"]
+                )
+                if problem:
+                    raise ProjectError(problem)
+                merged[span_id] = state
+                start, end = min(start, state["start"]), max(end, state["end"])
+        for _, state in found:
+            problem = overlap_problem(
+                settings, label, start, end, state["label"], state["start"], state["end"]
+            )
+            if problem:
+                raise ProjectError(problem)
+        return start, end, sorted(merged.items(), key=lambda item: (item[1]["start"], item[0]))
+
+    def _typed(self, label_id: str, attributes: Mapping[str, Any]) -> dict[str, Any]:
+        """Given values, typed: formats without types (brat, Label Studio choices) store
+        booleans and numbers as text. Unknown attributes are refused by name."""
+        label = self.scheme.label(label_id)
+        return {
+            key: label.attribute(key).from_text(value)
+            for key, value in attributes.items()
+            if value is not None
+        }
+
+    def _attributes(
+        self, label_id: str, attributes: Mapping[str, Any]
+    ) -> tuple[dict[str, Any], list[str]]:
+        """Values checked and defaults filled in; and the required attributes still missing."""
+        return self.scheme.attribute_values(label_id, attributes)
+
+    def _scheme_hash(self, recorded: str | None) -> str:
+        """The scheme version a span is stamped with: the current one, or the one a file
+        recorded for it when the project holds that version (a round trip of the native
+        export)."""
+        current = self.scheme.hash
+        if recorded and recorded != current:
+            known = self.connection.db.execute(
+                "SELECT 1 FROM schemes WHERE hash = ?", [recorded]
+            ).fetchone()
+            if known:
+                return recorded
+        return current
+
+    def _check_restored(self, span_id: int, kind: str) -> None:
+        state = self.reader.state(span_id)
+        assert state is not None
+        what = f"{kind} would bring back {state['label']} [{state['start']}, {state['end']})"
+        try:
+            self._label(state["label"], fresh=False)
+            self._offsets(state["document_id"], state["start"], state["end"])
+            self._attributes(state["label"], self._typed(state["label"], state["attributes"]))
+        except (ProjectError, InvalidValue, KeyError) as error:
+            raise ProjectError(f"{what}, which the scheme now refuses ({error})") from None
+        settings = self.scheme.settings
+        for _, other in self.reader.overlapping(
+            state["document_id"], state["annotator_id"], state["start"], state["end"], {span_id}
+        ):
+            if other["label"] == state["label"]:
+                problem: str | None = "it overlaps a span of the same label"
+            else:
+                problem = overlap_problem(
+                    settings,
+                    state["label"],
+                    state["start"],
+                    state["end"],
+                    other["label"],
+                    other["start"],
+                    other["end"],
+                )
+            if problem:
+                raise ProjectError(f"{what}, but {problem}; nothing was changed")
+
+    # ---- rows ----------------------------------------------------------------------------
+
+    def _insert(self, edit_id: int, state: Mapping[str, Any], span_id: int | None = None) -> int:
+        """Insert a span (under a new id, or under its old one when undo restores it)."""
+        cursor = self.connection.db.execute(
+            f"INSERT INTO spans ({SPAN_COLUMNS}) VALUES ({_PLACEHOLDERS})",
+            [span_id, *_state_values(state)],
+        )
+        new_id = int(cursor.lastrowid or 0)
+        self.log.record(edit_id, new_id, "create", None, state)
+        return new_id
+
+    def _update(self, edit_id: int, span_id: int, before: State, after: State) -> None:
+        self.connection.db.execute(
+            f"UPDATE spans SET ({', '.join(_COLUMNS)}) = ({', '.join('?' * len(_COLUMNS))}) "
+            "WHERE id = ?",
+            [*_state_values(after), span_id],
+        )
+        self.log.record(edit_id, span_id, "update", before, after)
+
+    def _delete(self, edit_id: int, span_id: int, state: State) -> None:
+        self.connection.db.execute("DELETE FROM spans WHERE id = ?", [span_id])
+        self.log.record(edit_id, span_id, "delete", state, None)
+
+    def _touch_status(self, document_id: int, annotator_id: int) -> None:
+        """A document an annotator has labelled in is at least in progress."""
+        if self.reader.annotators.name(annotator_id) == GOLD:
+            return  # the gold layer has no progress of its own
+        self.connection.db.execute(
+            "INSERT INTO document_status (document_id, annotator_id, status, updated_at) "
+            "VALUES (?, ?, 'in_progress', ?) ON CONFLICT DO UPDATE SET "
+            "status = 'in_progress', updated_at = excluded.updated_at WHERE status = 'new'",
+            [document_id, annotator_id, now()],
+        )
 
 
-def _merged_provenance(
-    provenance: Mapping[str, Any], merged: Sequence[Mapping[str, Any]]
-) -> dict[str, Any]:
+_COLUMNS = SPAN_COLUMNS.split(", ")[1:]
+
+
+def overlap_problem(
+    settings: Settings,
+    label: str,
+    start: int,
+    end: int,
+    other_label: str,
+    other_start: int,
+    other_end: int,
+) -> str | None:
+    """Why the scheme forbids these two overlapping spans in one layer, or None."""
+    here = f"{label} [{start}, {end})"
+    there = f"{other_label} [{other_start}, {other_end})"
+    if label == other_label:
+        if settings.same_label_overlap == "refuse":
+            return f"{here} overlaps {there}; the scheme refuses overlapping spans of one label"
+        return None
+    nested = (other_start <= start and end <= other_end) or (
+        start <= other_start and other_end <= end
+    )
+    if nested and not settings.allow_nesting:
+        return f"{here} and {there} nest; the scheme does not allow nested spans"
+    if not nested and not settings.allow_overlap:
+        return f"{here} overlaps {there}; the scheme does not allow overlapping spans"
+    return None
+
+
+def _combined(
+    label: str,
+    merged: Sequence[tuple[int, State]],
+    given: Mapping[str, Any],
+    note: str,
+    on_conflict: OnConflict,
+) -> tuple[dict[str, Any], str]:
+    """The attributes and note of spans merged into one (the existing ones in text order,
+    then the new one). Different values of one attribute are a conflict: refused, or the
+    first value kept (``keep``), or the last one taken (``replace``)."""
+    if on_conflict not in ON_CONFLICT:
+        raise ValueError(f"on_conflict must be one of {ON_CONFLICT}, not {on_conflict!r}")
+    values: dict[str, Any] = {}
+    for attributes in [*(state["attributes"] for _, state in merged), given]:
+        for key, value in attributes.items():
+            if key in values and values[key] != value:
+                if on_conflict == "refuse":
+                    raise MergeConflict(label, key, values[key], value)
+                if on_conflict == "keep":
+                    continue
+            values[key] = value
+    notes = [state["note"] for _, state in merged] + [note]
+    return values, "\n".join(dict.fromkeys(n for n in notes if n))
+
+
+def _provenance(
+    provenance: Mapping[str, Any] | None, merged: Sequence[tuple[int, State]]
+) -> dict[str, Any] | None:
     """A gold span that absorbed others (same label, overlapping) came from their sources too."""
+    if provenance is None:
+        return None
     combined = dict(provenance)
-    for old in merged:
+    for _, old in merged:
         earlier = old.get("provenance") or {}
         for key in ("sources", "annotators"):
             combined[key] = sorted({*combined.get(key, []), *earlier.get(key, [])})
     return combined
+
+
+def _required(label: str, missing: Sequence[str]) -> InvalidValue:
+    names = ", ".join(f"'{attribute}'" for attribute in missing)
+    return InvalidValue(
+        f"{label}: attribute {names} of label '{label}' is required; give it a value"
+    )

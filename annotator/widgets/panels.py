@@ -114,6 +114,10 @@ class BottomBar(Widget):
         ]
         if here:
             line.append((" │ " + " ⊃ ".join(s.label for s in reversed(here)), "bold"))
+            missing = editor.incomplete(here[0])
+            if missing:
+                # Imported without a required value: say what to fill in, and how.
+                line.append((f" incomplete: needs {', '.join(missing)} (Enter)", "bold reverse"))
         progress = editor.progress()
         if progress:
             line.append((f" │ {progress}", ""))
@@ -190,6 +194,9 @@ class SpanList(OptionList):
             line.append(f" · {display_text(speaker, keep_newlines=False)}", style="dim")
         line.append("\n  " + excerpt(editor.text, span.start, span.end))
         details = [f"{key}={value}" for key, value in span.attributes.items()]
+        missing = editor.incomplete(span)
+        if missing:
+            details.insert(0, f"⚠ incomplete: needs {', '.join(missing)}")
         if span.note:
             details.append("note: " + excerpt(span.note, 0, len(span.note), 30))
         if details:

@@ -14,7 +14,7 @@ from textual.widgets import TextArea
 
 from annotator.app import AnnotatorApp, make_app
 from annotator.cli import cli
-from annotator.gold import GOLD
+from annotator.store import GOLD
 from annotator.review import ReviewEditor
 from annotator.scheme import load_scheme_file
 from annotator.screens.annotate import AnnotateScreen, screen_for
@@ -116,7 +116,7 @@ async def test_step_accept_reject_and_undo(db: Path, tmp_path: Path) -> None:
         await pilot.press("r")
         assert editor.open_count() == total - 2
         with Project.open(db) as project:
-            assert project.gold_rejections(doc)
+            assert project.gold.rejections(doc)
         # Undo twice: back to where we started; redo once.
         await pilot.press("u", "u")
         assert editor.open_count() == total and gold_on_disk(db, doc) == []
@@ -157,7 +157,7 @@ async def test_auto_merge_then_settle_every_disagreement_and_export(
         adjudicated = [s for s in gold if s.provenance["method"] == "adjudicated"]
         assert adjudicated and all(s.provenance["reviewer"] == "rita" for s in adjudicated)
         sources = {i for s in gold for i in s.provenance["sources"]}
-        decided = sources | project.gold_rejections(doc)
+        decided = sources | project.gold.rejections(doc)
         everyone = [s for name in ("alice", "bob", "carol") for s in project.spans(doc, name)]
         assert {s.id for s in everyone} <= decided  # every annotator span was settled
         assert project.status(doc, GOLD) == "done"

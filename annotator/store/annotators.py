@@ -1,0 +1,67 @@
+"""Annotators by name and id. The gold layer is the reserved annotator :data:`GOLD`."""
+
+from __future__ import annotations
+
+from ..errors import ProjectError
+from .connection import Connection
+from .database import now
+
+GOLD = "gold"
+
+
+class Annotators:
+    """The ``annotators`` table, with names and ids cached (they never change)."""
+
+    def __init__(self, connection: Connection) -> None:
+        self.connection = connection
+        self._ids: dict[str, int] = {}
+        self._names: dict[int, str] = {}
+
+    def id(self, name: str, *, create: bool = True) -> int:
+        name = name.strip()
+        if not name:
+            raise ProjectError("an annotator name cannot be empty")
+        found = self.find(name)
+        if found is not None:
+            return found
+        if not create:
+            raise ProjectError(f"no annotator called {name!r} in this project")
+        db = self.connection.db
+        # OR IGNORE: another process may have added the same name meanwhile.
+        db.execute(
+            "INSERT OR IGNORE INTO annotators (name, created_at) VALUES (?, ?)", [name, now()]
+        )
+        found = self.find(name)
+        assert found is not None
+        return found
+
+    def find(self, name: str) -> int | None:
+        """The annotator's id, or None when nobody of that name has worked on the project."""
+        if name in self._ids:
+            return self._ids[name]
+        row = self.connection.db.execute(
+            "SELECT id FROM annotators WHERE name = ?", [name]
+        ).fetchone()
+        if row is None:
+            return None
+        self._ids[name], self._names[row[0]] = row[0], name
+        return int(row[0])
+
+    def name(self, annotator_id: int) -> str:
+        if annotator_id not in self._names:
+            row = self.connection.db.execute(
+                "SELECT name FROM annotators WHERE id = ?", [annotator_id]
+            ).fetchone()
+            if row is None:
+                raise ProjectError(f"no annotator with id {annotator_id}")
+            self._names[annotator_id] = row[0]
+        return self._names[annotator_id]
+
+    def names(self) -> list[str]:
+        """Everyone who annotates, by name; the gold layer is the reviewers', not an annotator."""
+        return [
+            row[0]
+            for row in self.connection.db.execute(
+                "SELECT name FROM annotators WHERE name != ? ORDER BY name", [GOLD]
+            )
+        ]

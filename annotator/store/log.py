@@ -1,0 +1,208 @@
+"""The append-only change log, and the undo and redo stacks it implies.
+
+Every span change is recorded (``edits`` + ``span_changes``) with the span's state before
+and after, in the same transaction as the change. Undo and redo are new edits that apply the
+inverse (or the original again) of an earlier edit, so the log doubles as the audit trail and
+survives restarts. The log also lets a window catch up with what other windows wrote to its
+document (:meth:`ChangeLog.changes_since`).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import Any
+
+from ..model import Change
+from .annotators import Annotators
+from .connection import Connection
+from .database import now
+
+State = Mapping[str, Any]
+Step = tuple[int, str, dict[str, Any] | None, dict[str, Any] | None]  # span, action, from, to
+
+_CHANGE_COLUMNS = (
+    "c.id, e.id, e.kind, c.action, c.span_id, e.document_id, e.annotator_id, "
+    'c."before", c."after", e.at, e.reviewer'
+)
+
+
+class UndoStacks:
+    """Undo and redo stacks of edit ids (newest last), as a replay of the edit log builds them."""
+
+    def __init__(self) -> None:
+        self.undo: list[int] = []
+        self.redo: list[int] = []
+        self.newest: int | None = None  # the last edit replayed
+
+    def record(self, edit_id: int, kind: str, reverts: int | None) -> None:
+        if kind == "edit":
+            self.undo.append(edit_id)
+            self.redo.clear()
+        elif kind == "undo":
+            self.undo.pop()
+            assert reverts is not None
+            self.redo.append(reverts)
+        else:
+            self.redo.pop()
+            assert reverts is not None
+            self.undo.append(reverts)
+        self.newest = edit_id
+
+
+class ChangeLog:
+    """Appends to the log and reads it back."""
+
+    def __init__(self, connection: Connection, annotators: Annotators) -> None:
+        self.connection = connection
+        self.annotators = annotators
+        self.last_edit: int | None = None  # the latest edit made through this connection
+        self._stacks: dict[tuple[int, int], UndoStacks] = {}
+        connection.on_rollback.append(self._forget)
+
+    def _forget(self) -> None:
+        # The cached stacks may hold an edit that was just rolled back.
+        self._stacks.clear()
+        self.last_edit = None
+
+    # ---- writing (inside a write transaction) ----------------------------------------------
+
+    def begin(
+        self,
+        document_id: int,
+        annotator_id: int,
+        kind: str = "edit",
+        reverts: int | None = None,
+        *,
+        reviewer: str | None = None,
+    ) -> int:
+        """A new edit (one user action); the span changes it makes are recorded under it."""
+        stacks = self.stacks(document_id, annotator_id)
+        cursor = self.connection.db.execute(
+            "INSERT INTO edits (document_id, annotator_id, kind, reverts, at, reviewer) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            [document_id, annotator_id, kind, reverts, now(), reviewer],
+        )
+        edit_id = int(cursor.lastrowid or 0)
+        stacks.record(edit_id, kind, reverts)
+        self.last_edit = edit_id
+        return edit_id
+
+    def record(
+        self, edit_id: int, span_id: int, action: str, before: State | None, after: State | None
+    ) -> None:
+        self.connection.db.execute(
+            'INSERT INTO span_changes (edit_id, span_id, action, "before", "after") '
+            "VALUES (?, ?, ?, ?, ?)",
+            [edit_id, span_id, action, _dump(before), _dump(after)],
+        )
+
+    # ---- undo and redo -------------------------------------------------------------------
+
+    def stacks(self, document_id: int, annotator_id: int) -> UndoStacks:
+        """The undo and redo stacks of one annotator in one document.
+
+        They are a replay of the log, kept per connection and brought forward edit by edit,
+        so an undo does not re-read a long history; the newest edit id tells whether another
+        connection has written since, in which case the log is replayed again.
+        """
+        key = (document_id, annotator_id)
+        newest = self.newest(document_id, annotator_id)
+        stacks = self._stacks.get(key)
+        if stacks is None or stacks.newest != newest:
+            stacks = UndoStacks()
+            for edit_id, kind, reverts in self.connection.db.execute(
+                "SELECT id, kind, reverts FROM edits "
+                "WHERE document_id = ? AND annotator_id = ? ORDER BY id",
+                key,
+            ):
+                stacks.record(edit_id, kind, reverts)
+            self._stacks[key] = stacks
+        return stacks
+
+    def steps(self, edit_id: int, kind: str) -> list[Step]:
+        """What undoing (the edit backwards, before and after swapped) or redoing it does."""
+        changes: list[Step] = [
+            (span_id, action, _load(before), _load(after))
+            for span_id, action, before, after in self.connection.db.execute(
+                'SELECT span_id, action, "before", "after" FROM span_changes '
+                "WHERE edit_id = ? ORDER BY id",
+                [edit_id],
+            )
+        ]
+        if kind == "redo":
+            return changes
+        return [(span_id, action, to, from_) for span_id, action, from_, to in reversed(changes)]
+
+    # ---- reading -------------------------------------------------------------------------
+
+    def newest(self, document_id: int, annotator_id: int | None = None) -> int | None:
+        """The newest edit of the document (of one annotator's layer), if any."""
+        if annotator_id is None:
+            row = self.connection.db.execute(
+                "SELECT max(id) FROM edits WHERE document_id = ?", [document_id]
+            ).fetchone()
+        else:
+            row = self.connection.db.execute(
+                "SELECT max(id) FROM edits WHERE document_id = ? AND annotator_id = ?",
+                [document_id, annotator_id],
+            ).fetchone()
+        return None if row[0] is None else int(row[0])
+
+    def changes_since(self, document_id: int, edit_id: int | None) -> list[Change]:
+        """The document's span changes in edits after ``edit_id`` (all: None), oldest first."""
+        return self._changes(
+            "WHERE e.document_id = ? AND e.id > ?",
+            [document_id, -1 if edit_id is None else edit_id],
+        )
+
+    def history(
+        self,
+        document_id: int | None = None,
+        annotator_id: int | None = None,
+        *,
+        edit_id: int | None = None,
+    ) -> list[Change]:
+        """The audit trail, oldest first, optionally for one document, annotator or edit."""
+        conditions, params = [], []
+        for column, value in (
+            ("e.document_id", document_id),
+            ("e.annotator_id", annotator_id),
+            ("e.id", edit_id),
+        ):
+            if value is not None:
+                conditions.append(f"{column} = ?")
+                params.append(value)
+        return self._changes(("WHERE " + " AND ".join(conditions)) if conditions else "", params)
+
+    def _changes(self, where: str, params: list[Any]) -> list[Change]:
+        sql = (
+            f"SELECT {_CHANGE_COLUMNS} FROM span_changes c JOIN edits e ON e.id = c.edit_id "
+            f"{where} ORDER BY c.id"
+        )
+        return [
+            Change(
+                id=r[0],
+                batch=r[1],
+                kind=r[2],
+                action=r[3],
+                span_id=r[4],
+                document_id=r[5],
+                annotator=self.annotators.name(r[6]),
+                before=_load(r[7]),
+                after=_load(r[8]),
+                at=r[9],
+                reviewer=r[10],
+            )
+            for r in self.connection.db.execute(sql, params)
+        ]
+
+
+def _dump(state: State | None) -> str | None:
+    if state is None:
+        return None
+    return json.dumps({k: v for k, v in state.items() if k != "id"}, ensure_ascii=False)
+
+
+def _load(text: str | None) -> dict[str, Any] | None:
+    return json.loads(text) if text else None

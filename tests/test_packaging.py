@@ -30,6 +30,8 @@ DOMAIN_MODULES = [
     "annotator.gold",
     "annotator.review",
     "annotator.export",
+    "annotator.keymap",
+    "annotator.errors",
     "annotator.cli",  # loads the app (and Textual) only when the app is started
 ]
 

@@ -12,13 +12,14 @@ from pathlib import Path
 from typing import ClassVar
 
 from textual.app import App, SystemCommand
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.screen import Screen
 
 from .config import Config, load_config, save_config
 from .editor import Editor
+from .keymap import APP_KEYS
 from .review import ReviewEditor
-from .screens.annotate import AnnotateScreen, screen_for
+from .screens.annotate import AnnotateScreen, screen_for, textual_binding
 from .screens.dialogs import NamePrompt
 from .screens.queue import QueueScreen
 from .screens.review import ReviewScreen
@@ -29,10 +30,7 @@ from .store import Project
 
 class AnnotatorApp(App[None]):
     TITLE = "annotator"
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("q", "quit", "Quit", id="app.quit"),
-        Binding("colon", "command_palette", "Commands", show=False, id="app.commands"),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = [textual_binding(key) for key in APP_KEYS]
 
     def __init__(
         self,

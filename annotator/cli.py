@@ -645,7 +645,10 @@ def scheme() -> None:
 @scheme.command()
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
 def validate(files: tuple[Path, ...]) -> None:
-    """Check scheme files, reporting every problem as FILE:LINE:COL: message."""
+    """Check scheme files, reporting every problem as FILE:LINE:COL: message.
+
+    Warnings (FILE:LINE:COL: warning: message) do not make a file invalid.
+    """
     failed = False
     for path in files:
         try:
@@ -657,13 +660,17 @@ def validate(files: tuple[Path, ...]) -> None:
         problems = validate_scheme(text, source=str(path))
         for problem in problems:
             click.echo(str(problem), err=True)
-        if problems:
+        errors = sum(problem.severity == "error" for problem in problems)
+        warnings = len(problems) - errors
+        if errors:
             failed = True
-            click.echo(f"{path}: {len(problems)} problem(s)", err=True)
+            also = f" and {count(warnings, 'warning')}" if warnings else ""
+            click.echo(f"{path}: {errors} problem(s){also}", err=True)
         else:
+            valid = f"valid ({count(warnings, 'warning')})" if warnings else "valid"
             loaded = load_scheme_file(path)
             click.echo(
-                f"{path}: valid: scheme {loaded.name} v{loaded.version}, "
+                f"{path}: {valid}: scheme {loaded.name} v{loaded.version}, "
                 f"{len(loaded.labels)} labels "
                 f"({', '.join(label.id for label in loaded.labels)}), hash {loaded.hash[:12]}"
             )

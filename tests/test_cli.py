@@ -169,6 +169,34 @@ def test_scheme_validate_success_and_failure(run, tmp_path: Path) -> None:
     assert "duplicate" in text.lower()
 
 
+def test_scheme_validate_prints_warnings_and_still_succeeds(run, tmp_path: Path) -> None:
+    path = tmp_path / "digits.yaml"
+    path.write_text(
+        "name: digits\nversion: 1\nlabels:\n"
+        "  - {id: a, hotkey: '1', color: red}\n  - {id: b, hotkey: M, color: blue}\n"
+    )
+    result = run("scheme", "validate", str(path))
+    assert result.exit_code == 0
+    warnings = result.stderr.splitlines()
+    assert warnings[0] == (
+        f"{path}:4:21: warning: hotkey '1' means \"Accept a version\" on the review screen; "
+        "there this label is tagged from the command palette (:)"
+    )
+    assert warnings[1].startswith(f"{path}:5:21: warning: hotkey 'M' means ")
+    assert f"{path}: valid (2 warnings): scheme digits v1, 2 labels" in result.stdout
+
+
+def test_scheme_validate_counts_errors_and_warnings_apart(run, tmp_path: Path) -> None:
+    path = tmp_path / "mixed.yaml"
+    path.write_text(
+        "name: mixed\nversion: 1\nlabels:\n"
+        "  - {id: a, hotkey: '1', color: red}\n  - {id: b, hotkey: j, color: blue}\n"
+    )
+    result = run("scheme", "validate", str(path))
+    assert result.exit_code == 1
+    assert result.stderr.splitlines()[-1] == f"{path}: 1 problem(s) and 1 warning"
+
+
 def test_markup_in_titles_is_shown_literally(run, tmp_path: Path) -> None:
     run("init")
     (tmp_path / "evil.md").write_text("---\ntitle: '[bold red]Pwned[/]'\n---\nALICE:  Hi.\n")

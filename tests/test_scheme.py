@@ -13,6 +13,7 @@ from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
+from annotator.errors import AnnotatorError, InvalidValue, UnknownItem
 from annotator.resources import default_scheme_path, schemes_dir
 from annotator.scheme import (
     ATTRIBUTE_TYPES,
@@ -327,7 +328,36 @@ def test_duplicate_hotkey_names_both_labels() -> None:
 def test_reserved_hotkey() -> None:
     problem = only(VALID.replace("hotkey: t", "hotkey: j"))
     assert at(problem) == (5, 13)
-    assert problem.message == "hotkey 'j' is reserved for \"move down\"; choose another key"
+    assert problem.severity == "error"
+    assert problem.message == "hotkey 'j' is reserved for \"Down a row\"; choose another key"
+
+
+@pytest.mark.parametrize("hotkey", ["V", "a", "r", "q", "?"])
+def test_keys_kept_for_the_app_and_suggestions_stay_reserved(hotkey: str) -> None:
+    problem = only(VALID.replace("hotkey: t", f'hotkey: "{hotkey}"'))
+    assert problem.severity == "error" and "is reserved for" in problem.message
+
+
+def test_review_only_hotkey_is_a_warning_and_the_scheme_loads() -> None:
+    text = VALID.replace("hotkey: t", 'hotkey: "1"')
+    problem = only(text)
+    assert at(problem) == (5, 13)
+    assert problem.severity == "warning"
+    assert problem.message == (
+        "hotkey '1' means \"Accept a version\" on the review screen; there this label is "
+        "tagged from the command palette (:)"
+    )
+    assert str(problem) == f"s.yaml:5:13: warning: {problem.message}"
+    assert scheme(text).label("quote").hotkey == "1"
+
+
+def test_warnings_and_errors_are_reported_together_in_line_order() -> None:
+    text = VALID.replace("hotkey: t", "hotkey: M") + "  - {id: b, hotkey: j, color: red}\n"
+    found = problems(text)
+    assert [(at(p), p.severity) for p in found] == [((5, 13), "warning"), ((7, 21), "error")]
+    with pytest.raises(SchemeError) as caught:
+        scheme(text)
+    assert caught.value.problems == found[1:]  # a refused scheme lists its errors only
 
 
 @pytest.mark.parametrize(
@@ -514,6 +544,12 @@ def test_several_errors_are_all_reported_in_line_order() -> None:
 
 def test_problem_str() -> None:
     assert str(Problem("a.yaml", 3, 7, "bad")) == "a.yaml:3:7: bad"
+    assert str(Problem("a.yaml", 3, 7, "odd", "warning")) == "a.yaml:3:7: warning: odd"
+
+
+def test_scheme_errors_are_annotator_errors() -> None:
+    with pytest.raises(AnnotatorError):
+        scheme("name: x\n")
 
 
 # -- files ---------------------------------------------------------------------------------
@@ -674,6 +710,8 @@ def test_check_attributes_refuses_bad_input() -> None:
         loaded.check_attributes("claim", {"confidence": "high"})
     with pytest.raises(KeyError, match="no label 'nope'"):
         loaded.check_attributes("nope", {})
+    with pytest.raises(InvalidValue):
+        loaded.check_attributes("claim", {"kindd": "other"})
 
 
 def test_attribute_check_by_type() -> None:
@@ -694,6 +732,8 @@ def test_attribute_check_by_type() -> None:
     choice = Attribute("c", "C", "choice", ("a", "b"))
     assert choice.check("b") == "b"
     with pytest.raises(ValueError, match="'z' is not one of: a, b"):
+        choice.check("z")
+    with pytest.raises(InvalidValue):
         choice.check("z")
 
 
@@ -717,6 +757,10 @@ def test_label_lookup_errors_are_helpful() -> None:
         loaded.label("claims")
     with pytest.raises(KeyError, match="its attributes are: checkworthy"):
         loaded.label("claim").attribute("nope")
+    with pytest.raises(UnknownItem) as caught:
+        loaded.label("claims")
+    # The message as written: KeyError's str() would quote it.
+    assert str(caught.value).startswith("scheme 'minimal' (version 2) has no label 'claims'")
 
 
 def test_by_hotkey_skips_deprecated_labels() -> None:
@@ -834,10 +878,11 @@ def test_validation_never_crashes_and_agrees_with_loading(
     found = validate_scheme(text, "m.yaml")
     assert found == sorted(found, key=lambda problem: (problem.line, problem.column))
     assert all(problem.line >= 1 and problem.column >= 1 for problem in found)
+    errors = [problem for problem in found if problem.severity == "error"]
     try:
         loaded = load_scheme(text, "m.yaml")
     except SchemeError as error:
-        assert error.problems == found and found
+        assert error.problems == errors and errors
     else:
-        assert found == []
+        assert errors == []
         assert len(loaded.hash) == 64

@@ -1,8 +1,9 @@
 """The annotation screen: transcript, label legend, span list and status line.
 
 Keys map to :class:`~annotator.editor.Editor` methods; the screen then tells the transcript
-view which rows changed. Every binding has an id (``annotate.*``) so users can remap it in
-their config file; label hotkeys come from the scheme (``annotate.label.<id>``).
+view which rows changed. The keys come from :mod:`annotator.keymap`; every binding has an id
+(``annotate.*``) so users can remap it in their config file; label hotkeys come from the
+scheme (``annotate.label.<id>``).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from textual.screen import Screen
 from textual.timer import Timer
 
 from ..editor import Editor, Range
+from ..keymap import ANNOTATE_KEYS, APP_KEYS, HELP_SECTIONS, REVIEW_KEYS, KeyBinding
 from ..model import Span
 from ..scheme import Scheme
 from ..errors import AnnotatorError, MergeConflict
@@ -35,79 +37,12 @@ from .help import GuidelinesScreen, HelpScreen, key_display
 NARROW = 100  # below this width the span list is hidden until asked for
 POLL_SECONDS = 1.0  # how often a window looks for changes other windows made
 
-# Every key of the screen: (keys, action, description, binding id, shown in the footer).
-# The ids (prefixed "annotate.") are what users remap in the keymap of their config file.
-KEYS: list[tuple[str, str, str, str, bool]] = [
-    # motion
-    ("left,h", "move('left')", "Left", "left", False),
-    ("right,l", "move('right')", "Right", "right", False),
-    ("up,k", "vertical(-1)", "Up a row", "up", False),
-    ("down,j", "vertical(1)", "Down a row", "down", False),
-    ("w", "move('word_next')", "Next word", "word_next", False),
-    ("b", "move('word_prev')", "Previous word", "word_prev", False),
-    ("e", "move('word_end')", "End of word", "word_end", False),
-    ("right_parenthesis", "move('sentence_next')", "Next sentence", "sentence_next", False),
-    ("left_parenthesis", "move('sentence_prev')", "Previous sentence", "sentence_prev", False),
-    ("right_curly_bracket", "move('turn_next')", "Next turn", "turn_next", False),
-    ("left_curly_bracket", "move('turn_prev')", "Previous turn", "turn_prev", False),
-    ("pageup", "page(-1)", "Page up", "page_up", False),
-    ("pagedown", "page(1)", "Page down", "page_down", False),
-    ("g,home", "move('start')", "Document start", "start", False),
-    ("G,end", "move('end')", "Document end", "end", False),
-    # selection
-    ("v", "visual", "Select", "select", True),
-    ("escape", "clear", "Clear selection", "clear", False),
-    ("shift+left,H", "move('left', True)", "Extend left", "extend_left", False),
-    ("shift+right,L", "move('right', True)", "Extend right", "extend_right", False),
-    ("shift+up", "vertical(-1, True)", "Extend up", "extend_up", False),
-    ("shift+down", "vertical(1, True)", "Extend down", "extend_down", False),
-    ("W", "move('word_next', True)", "Extend to next word", "extend_word_next", False),
-    ("B", "move('word_prev', True)", "Extend to previous word", "extend_word_prev", False),
-    ("E", "move('word_end', True)", "Extend to end of word", "extend_word_end", False),
-    ("shift+home", "move('start', True)", "Extend to start", "extend_start", False),
-    ("shift+end", "move('end', True)", "Extend to end", "extend_end", False),
-    ("s", "cycle_unit", "Snapping unit", "unit", True),
-    ("greater_than_sign", "edge('end', True)", "Grow end edge", "grow_end", False),
-    ("less_than_sign", "edge('end', False)", "Shrink end edge", "shrink_end", False),
-    ("comma", "edge('start', True)", "Grow start edge", "grow_start", False),
-    ("full_stop", "edge('start', False)", "Shrink start edge", "shrink_start", False),
-    # spans
-    ("enter", "edit", "Edit span", "edit", True),
-    ("x,delete", "delete", "Delete span", "delete", True),
-    ("right_square_bracket", "next_span(True)", "Next span or suggestion", "next_span", False),
-    (
-        "left_square_bracket",
-        "next_span(False)",
-        "Previous span or suggestion",
-        "previous_span",
-        False,
-    ),
-    ("a", "suggestion(True)", "Accept suggestion", "accept", False),
-    ("r", "suggestion(False)", "Reject suggestion", "reject", False),
-    ("u,ctrl+z", "undo", "Undo", "undo", True),
-    ("ctrl+r,ctrl+y", "redo", "Redo", "redo", False),
-    # search
-    ("slash", "search", "Search", "search", True),
-    ("n", "next_match(True)", "Next match", "next_match", False),
-    ("N", "next_match(False)", "Previous match", "previous_match", False),
-    # documents and views
-    ("D", "status('done')", "Mark done", "done", True),
-    ("S", "status('skipped')", "Skip document", "skip", False),
-    ("J", "switch(1)", "Next document", "next_document", False),
-    ("K", "switch(-1)", "Previous document", "previous_document", False),
-    ("o", "documents", "Documents", "documents", True),
-    ("f2", "toggle_spans", "Span list", "toggle_spans", False),
-    ("tab", "focus_spans", "Focus span list", "focus_spans", False),
-    ("f1", "guidelines", "Guidelines", "guidelines", False),
-    ("question_mark", "help", "Help", "help", True),
-]
-GROUPS = {
-    "left": "Motion",
-    "select": "Selection",
-    "edit": "Spans",
-    "search": "Search",
-    "done": "Documents and views",
-}  # the first id of each group in KEYS
+
+def textual_binding(key: KeyBinding, key_display: str | None = None) -> Binding:
+    """The Textual binding of a keymap entry."""
+    return Binding(
+        key.keys, key.action, key.description, show=key.show, id=key.id, key_display=key_display
+    )
 
 
 class AnnotateScreen(Screen[None]):
@@ -121,10 +56,7 @@ class AnnotateScreen(Screen[None]):
     AnnotateScreen.-wide.-no-spans SpanList { display: none; }
     """
     STATUS_WORDS: ClassVar[dict[str, str]] = {}  # how the status line names a status
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding(keys, action, description, show=show, id=f"annotate.{name}")
-        for keys, action, description, name, show in KEYS
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = [textual_binding(key) for key in ANNOTATE_KEYS]
 
     def __init__(self, editor: Editor) -> None:
         super().__init__()
@@ -520,9 +452,11 @@ class AnnotateScreen(Screen[None]):
 
     def commands(self) -> Iterable[SystemCommand]:
         """Every action of the screen for the command palette, with its keys as help."""
-        for keys, action, description, _name, _show in KEYS:
+        for key in ANNOTATE_KEYS:
             yield SystemCommand(
-                description, f"keys: {key_display(keys)}", partial(self.run_action, action)
+                key.description,
+                f"keys: {key_display(key.keys)}",
+                partial(self.run_action, key.action),
             )
         yield from self._tag_commands()
 
@@ -545,7 +479,7 @@ class AnnotateScreen(Screen[None]):
                 name = binding.id or binding.action
                 keys.setdefault(name, []).append(format_key(key))
                 descriptions[name] = binding.description
-        sections: dict[str, list[tuple[str, str]]] = {group: [] for group in SECTION_ORDER}
+        sections: dict[str, list[tuple[str, str]]] = {group: [] for group in HELP_SECTIONS}
         for name, key_list in keys.items():
             sections[_group(name)].append((", ".join(key_list), descriptions[name]))
         shown = [(group, rows) for group, rows in sections.items() if rows]
@@ -581,30 +515,12 @@ def screen_for(scheme: Scheme, base: type[AnnotateScreen] = AnnotateScreen) -> t
     return type(base.__name__, (base,), {"BINDINGS": hotkeys})
 
 
-def _group_of() -> dict[str, str]:
-    groups, current = {}, "Motion"
-    for _, _, _, name, _ in KEYS:
-        current = GROUPS.get(name, current)
-        groups[f"annotate.{name}"] = current
-    return groups
-
-
-_GROUP_OF = _group_of()
-SECTION_ORDER = (
-    "Review",
-    "Motion",
-    "Selection",
-    "Labels",
-    "Spans",
-    "Search",
-    "Documents and views",
-    "App",
-)
+# Each binding id's help section; label hotkeys and bindings without an id of ours (Textual's
+# own) are not in the keymap.
+_GROUP_OF = {key.id: key.group for key in (*ANNOTATE_KEYS, *REVIEW_KEYS, *APP_KEYS)}
 
 
 def _group(binding_id: str) -> str:
     if binding_id.startswith("annotate.label."):
         return "Labels"
-    if binding_id.startswith("review."):
-        return "Review"
     return _GROUP_OF.get(binding_id, "App")

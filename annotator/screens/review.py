@@ -4,7 +4,8 @@ disagreement under the cursor stacked below it, and keys to settle each one.
 It is the annotation screen with a :class:`~annotator.review.ReviewEditor`: the same keys
 move, select, tag, edit, resize, delete and undo (on gold spans), and their ids
 (``annotate.*``) are shared, so a user's keymap applies to both. Search is left out (``n``
-steps through disagreements here); the review keys have ids ``review.*``.
+steps through disagreements here); the review keys have ids ``review.*``. Both sets are in
+:mod:`annotator.keymap`.
 """
 
 from __future__ import annotations
@@ -18,64 +19,23 @@ from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
 
 from ..editor import Range
+from ..keymap import REVIEW_SCREEN_KEYS
 from ..review import Disagreement, ReviewEditor
 from ..widgets.compare_panel import ComparePanel
 from ..widgets.panels import BottomBar, SpanList
 from ..widgets.transcript_view import TranscriptView
-from .annotate import KEYS, AnnotateScreen
+from .annotate import AnnotateScreen, textual_binding
 from .dialogs import ChooseSpan
 from .help import key_display
-
-# Annotation keys that mean something else here, or nothing (search; suggestions; skipping).
-NOT_IN_REVIEW = {"search", "next_match", "previous_match", "accept", "reject", "done", "skip"}
-
-# Annotation keys in the key bar here (the others are in help, ?).
-SHOWN_HERE = {"edit", "undo", "documents", "help"}
-
-# (keys, action, description, binding id without "review.", shown in the key bar)
-REVIEW_KEYS: list[tuple[str, str, str, str, bool]] = [
-    ("n", "next_disagreement(True)", "Next disagreement", "next", True),
-    ("p", "next_disagreement(False)", "Previous disagreement", "previous", False),
-    *(
-        (
-            str(k),
-            f"accept_version({k})",
-            "Accept a version" if k == 1 else f"Accept version {k}",
-            f"version_{k}",
-            k == 1,
-        )
-        for k in range(1, 10)
-    ),
-    ("a", "suggestion(True)", "Accept the span under the cursor", "accept", False),
-    ("r", "reject", "Reject the open versions", "reject", True),
-    ("M", "auto_merge", "Auto-merge agreed spans", "merge", True),
-    ("A", "toggle_anonymous", "Anonymise annotators", "anonymous", False),
-    ("D", "status('done')", "Mark reviewed", "done", True),
-]
 
 
 class ReviewScreen(AnnotateScreen, inherit_bindings=False):
     """One document's gold layer, for one reviewer."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        # Review keys first: the key bar shows them first.
-        *(
-            Binding(
-                keys,
-                action,
-                description,
-                show=show,
-                id=f"review.{name}",
-                # One entry in the key bar for the nine version keys.
-                key_display="1–9" if name == "version_1" else None,
-            )
-            for keys, action, description, name, show in REVIEW_KEYS
-        ),
-        *(
-            Binding(keys, action, description, show=name in SHOWN_HERE, id=f"annotate.{name}")
-            for keys, action, description, name, _show in KEYS
-            if name not in NOT_IN_REVIEW
-        ),
+        # One entry in the key bar for the nine version keys.
+        textual_binding(key, key_display="1–9" if key.id == "review.version_1" else None)
+        for key in REVIEW_SCREEN_KEYS
     ]
     editor: ReviewEditor
     STATUS_WORDS: ClassVar[dict[str, str]] = {"done": "reviewed"}

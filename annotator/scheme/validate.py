@@ -1,160 +1,47 @@
-"""Label schemes: a YAML file -> validated, frozen dataclasses.
+"""Validation of a scheme's YAML text: every problem in one pass, at its line and column.
 
-A scheme file (format version 1) is a YAML mapping::
-
-    name: political-interview      # slug: [a-z0-9][a-z0-9_-]*
-    version: 1                     # positive integer; bump it when a label's meaning changes
-    description: ...               # optional
-    settings:                      # optional; defaults shown
-      allow_overlap: true          # spans of different labels may cross each other
-      allow_nesting: true          # a span may lie entirely inside another
-      same_label_overlap: merge    # merge | refuse
-      snap: word                   # character | word | sentence | turn
-    labels:                        # non-empty list
-      - id: quote                  # slug, unique
-        name: Quote                # optional display name (default: from the id)
-        hotkey: t                  # optional; one visible character, unique, not in RESERVED_KEYS
-        color: "#4c9be8"           # "#rgb", "#rrggbb" or a CSS colour name; stored as "#rrggbb"
-        description: ...           # guideline text shown on "?"
-        examples: {positive: [...], negative: [...]}
-        parent: null               # optional id of another label; any depth, no cycles
-        deprecated: false          # kept readable and exportable, no longer offered
-        attributes:                # optional list
-          - {id: form, type: choice, choices: [direct, indirect], required: false, default: null}
-
-Attribute types are ``choice`` (needs ``choices``), ``boolean``, ``text`` and ``number``.
-An optional key whose value is empty (``null``) means "use the default".
-
-:func:`validate_scheme` reports every problem in one pass, each at the line and column of the
-offending YAML node, so a scheme author can fix a file in one go. :attr:`Scheme.hash` is the
-SHA-256 of the scheme's canonical JSON (see :func:`canonical_json`): comments, formatting and
-equivalent spellings (``"#fff"`` vs ``"#ffffff"``, an omitted default vs the default written
-out) do not change it; any change of content does.
+Problems are errors (the scheme does not load) or warnings (it loads, but something will not
+work as its author may expect: a hotkey the review screen takes for itself).
 """
 
 from __future__ import annotations
 
-import difflib
 import hashlib
-import json
-import math
 import re
-from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
-from functools import cached_property
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import yaml
 from yaml.constructor import SafeConstructor
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from yaml.reader import ReaderError
 
-RESERVED_KEYS: dict[str, str] = {
-    "h": "move left",
-    "j": "move down",
-    "k": "move up",
-    "l": "move right",
-    "w": "next word",
-    "b": "previous word",
-    "e": "end of word",
-    "(": "previous sentence",
-    ")": "next sentence",
-    "{": "previous turn",
-    "}": "next turn",
-    "g": "go to start",
-    "G": "go to end",
-    "v": "select",
-    "V": "reserved for the app",
-    "o": "open the document list",
-    "H": "extend selection left",
-    "L": "extend selection right",
-    "W": "extend selection to next word",
-    "B": "extend selection to previous word",
-    "E": "extend selection to end of word",
-    "<": "shrink selection",
-    ">": "grow selection",
-    ",": "move selection start left",
-    ".": "move selection start right",
-    "x": "delete span",
-    "u": "undo",
-    "[": "previous span",
-    "]": "next span",
-    "/": "search",
-    "n": "next search match (review: next disagreement)",
-    "N": "previous search match",
-    "a": "accept suggestion",
-    "r": "reject suggestion",
-    "s": "cycle snapping unit",
-    "D": "mark document done",
-    "S": "skip document",
-    "J": "next document",
-    "K": "previous document",
-    "?": "help",
-    ":": "command",
-    "q": "quit",
-    " ": "reserved for the app",
-}
+from ..errors import AnnotatorError
+from ..keymap import RESERVED_CHARACTERS, REVIEW_ONLY_CHARACTERS
+from .colors import CSS_COLORS, normalise_color
+from .model import (
+    ATTRIBUTE_TYPES,
+    SAME_LABEL_OVERLAP,
+    SNAP_UNITS,
+    Attribute,
+    Examples,
+    Label,
+    Scheme,
+    Settings,
+    _did_you_mean,
+    _listing,
+    _value_error,
+    canonical_json,
+)
 
-ATTRIBUTE_TYPES = ("choice", "boolean", "text", "number")
-SAME_LABEL_OVERLAP = ("merge", "refuse")
-SNAP_UNITS = ("character", "word", "sentence", "turn")
+# Hotkeys a label cannot have: characters the annotation screen or the app binds (and a few
+# the app keeps free), each with what it does there.
+RESERVED_KEYS: dict[str, str] = RESERVED_CHARACTERS
 
 _MAX_VERSION = 2**63 - 1  # the largest SQLite integer
 _SLUG = re.compile(r"[a-z0-9][a-z0-9_-]*")
-_NUMERAL = re.compile(r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?")
-_INTEGER = re.compile(r"[-+]?\d+")
-_HEX_COLOR = re.compile(r"#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})")
-
-# CSS Color Module Level 4 named colours. A table rather than rich.color: this module must stay
-# free of UI dependencies, and CSS names have one fixed RGB value (ANSI names depend on the
-# terminal's palette, so they cannot be normalised to "#rrggbb").
-CSS_COLORS: dict[str, str] = {
-    "aliceblue": "#f0f8ff", "antiquewhite": "#faebd7", "aqua": "#00ffff", "aquamarine": "#7fffd4",
-    "azure": "#f0ffff", "beige": "#f5f5dc", "bisque": "#ffe4c4", "black": "#000000",
-    "blanchedalmond": "#ffebcd", "blue": "#0000ff", "blueviolet": "#8a2be2", "brown": "#a52a2a",
-    "burlywood": "#deb887", "cadetblue": "#5f9ea0", "chartreuse": "#7fff00",
-    "chocolate": "#d2691e", "coral": "#ff7f50", "cornflowerblue": "#6495ed",
-    "cornsilk": "#fff8dc", "crimson": "#dc143c", "cyan": "#00ffff", "darkblue": "#00008b",
-    "darkcyan": "#008b8b", "darkgoldenrod": "#b8860b", "darkgray": "#a9a9a9",
-    "darkgreen": "#006400", "darkgrey": "#a9a9a9", "darkkhaki": "#bdb76b",
-    "darkmagenta": "#8b008b", "darkolivegreen": "#556b2f", "darkorange": "#ff8c00",
-    "darkorchid": "#9932cc", "darkred": "#8b0000", "darksalmon": "#e9967a",
-    "darkseagreen": "#8fbc8f", "darkslateblue": "#483d8b", "darkslategray": "#2f4f4f",
-    "darkslategrey": "#2f4f4f", "darkturquoise": "#00ced1", "darkviolet": "#9400d3",
-    "deeppink": "#ff1493", "deepskyblue": "#00bfff", "dimgray": "#696969", "dimgrey": "#696969",
-    "dodgerblue": "#1e90ff", "firebrick": "#b22222", "floralwhite": "#fffaf0",
-    "forestgreen": "#228b22", "fuchsia": "#ff00ff", "gainsboro": "#dcdcdc",
-    "ghostwhite": "#f8f8ff", "gold": "#ffd700", "goldenrod": "#daa520", "gray": "#808080",
-    "green": "#008000", "greenyellow": "#adff2f", "grey": "#808080", "honeydew": "#f0fff0",
-    "hotpink": "#ff69b4", "indianred": "#cd5c5c", "indigo": "#4b0082", "ivory": "#fffff0",
-    "khaki": "#f0e68c", "lavender": "#e6e6fa", "lavenderblush": "#fff0f5",
-    "lawngreen": "#7cfc00", "lemonchiffon": "#fffacd", "lightblue": "#add8e6",
-    "lightcoral": "#f08080", "lightcyan": "#e0ffff", "lightgoldenrodyellow": "#fafad2",
-    "lightgray": "#d3d3d3", "lightgreen": "#90ee90", "lightgrey": "#d3d3d3",
-    "lightpink": "#ffb6c1", "lightsalmon": "#ffa07a", "lightseagreen": "#20b2aa",
-    "lightskyblue": "#87cefa", "lightslategray": "#778899", "lightslategrey": "#778899",
-    "lightsteelblue": "#b0c4de", "lightyellow": "#ffffe0", "lime": "#00ff00",
-    "limegreen": "#32cd32", "linen": "#faf0e6", "magenta": "#ff00ff", "maroon": "#800000",
-    "mediumaquamarine": "#66cdaa", "mediumblue": "#0000cd", "mediumorchid": "#ba55d3",
-    "mediumpurple": "#9370db", "mediumseagreen": "#3cb371", "mediumslateblue": "#7b68ee",
-    "mediumspringgreen": "#00fa9a", "mediumturquoise": "#48d1cc",
-    "mediumvioletred": "#c71585", "midnightblue": "#191970", "mintcream": "#f5fffa",
-    "mistyrose": "#ffe4e1", "moccasin": "#ffe4b5", "navajowhite": "#ffdead", "navy": "#000080",
-    "oldlace": "#fdf5e6", "olive": "#808000", "olivedrab": "#6b8e23", "orange": "#ffa500",
-    "orangered": "#ff4500", "orchid": "#da70d6", "palegoldenrod": "#eee8aa",
-    "palegreen": "#98fb98", "paleturquoise": "#afeeee", "palevioletred": "#db7093",
-    "papayawhip": "#ffefd5", "peachpuff": "#ffdab9", "peru": "#cd853f", "pink": "#ffc0cb",
-    "plum": "#dda0dd", "powderblue": "#b0e0e6", "purple": "#800080",
-    "rebeccapurple": "#663399", "red": "#ff0000", "rosybrown": "#bc8f8f",
-    "royalblue": "#4169e1", "saddlebrown": "#8b4513", "salmon": "#fa8072",
-    "sandybrown": "#f4a460", "seagreen": "#2e8b57", "seashell": "#fff5ee", "sienna": "#a0522d",
-    "silver": "#c0c0c0", "skyblue": "#87ceeb", "slateblue": "#6a5acd", "slategray": "#708090",
-    "slategrey": "#708090", "snow": "#fffafa", "springgreen": "#00ff7f", "steelblue": "#4682b4",
-    "tan": "#d2b48c", "teal": "#008080", "thistle": "#d8bfd8", "tomato": "#ff6347",
-    "turquoise": "#40e0d0", "violet": "#ee82ee", "wheat": "#f5deb3", "white": "#ffffff",
-    "whitesmoke": "#f5f5f5", "yellow": "#ffff00", "yellowgreen": "#9acd32",
-}  # fmt: skip
 
 _TOP_KEYS = ("name", "version", "description", "settings", "labels")
 _SETTINGS_KEYS = ("allow_overlap", "allow_nesting", "same_label_overlap", "snap")
@@ -182,234 +69,24 @@ _NULL_TAG = "tag:yaml.org,2002:null"
 _MERGE_TAG = "tag:yaml.org,2002:merge"
 
 
-# --------------------------------------------------------------------------------------------
-# Data types
-
-
-@dataclass(frozen=True)
-class Attribute:
-    """A typed value annotators can attach to a span of one label."""
-
-    id: str
-    name: str
-    type: str  # one of ATTRIBUTE_TYPES
-    choices: tuple[str, ...] = ()  # only for type "choice"
-    required: bool = False
-    default: Any = None  # None: no default
-    description: str = ""
-
-    def from_text(self, value: Any) -> Any:
-        """A boolean or number attribute's value that a file stored as text, typed.
-
-        ``"true"``/``"false"`` become booleans and numerals numbers; anything else, and
-        every value of other types, is returned unchanged for :meth:`check` to judge.
-        """
-        if not isinstance(value, str):
-            return value
-        text = value.strip()
-        if self.type == "boolean" and text.lower() in ("true", "false"):
-            return text.lower() == "true"
-        if self.type == "number" and _NUMERAL.fullmatch(text):
-            return int(text) if _INTEGER.fullmatch(text) else float(text)
-        return value
-
-    def check(self, value: Any) -> Any:
-        """Return ``value`` normalised for this attribute, or raise ValueError."""
-        error = _value_error(self.type, self.choices, value)
-        if error:
-            raise ValueError(f"attribute '{self.id}': {error}")
-        return value
-
-
-@dataclass(frozen=True)
-class Examples:
-    positive: tuple[str, ...] = ()
-    negative: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class Label:
-    id: str
-    name: str
-    hotkey: str | None
-    color: str  # "#rrggbb"
-    description: str = ""
-    examples: Examples = field(default_factory=Examples)
-    parent: str | None = None
-    deprecated: bool = False
-    attributes: tuple[Attribute, ...] = ()
-
-    def attribute(self, id: str) -> Attribute:
-        for attribute in self.attributes:
-            if attribute.id == id:
-                return attribute
-        known = [attribute.id for attribute in self.attributes]
-        raise KeyError(
-            f"label '{self.id}' has no attribute '{id}'{_did_you_mean(id, known)}; "
-            f"its attributes are: {_listing(known) or 'none'}"
-        )
-
-
-@dataclass(frozen=True)
-class Settings:
-    allow_overlap: bool = True
-    allow_nesting: bool = True
-    same_label_overlap: str = "merge"  # one of SAME_LABEL_OVERLAP
-    snap: str = "word"  # one of SNAP_UNITS
-
-
-@dataclass(frozen=True)
-class Scheme:
-    name: str
-    version: int
-    description: str
-    labels: tuple[Label, ...]
-    settings: Settings
-    text: str  # the YAML source
-    hash: str  # sha256 of canonical_json(self.to_dict())
-
-    @cached_property
-    def _by_id(self) -> dict[str, Label]:
-        # Validation refuses duplicate ids; for a hand-built scheme the first one wins.
-        by_id: dict[str, Label] = {}
-        for label in self.labels:
-            by_id.setdefault(label.id, label)
-        return by_id
-
-    def label(self, id: str) -> Label:
-        try:
-            return self._by_id[id]
-        except KeyError:
-            raise KeyError(
-                f"scheme '{self.name}' (version {self.version}) has no label '{id}'"
-                f"{_did_you_mean(id, self._by_id)}; its labels are: {_listing(self._by_id)}"
-            ) from None
-
-    def by_hotkey(self, key: str) -> Label | None:
-        """The label a key creates, or None. Deprecated labels are no longer offered."""
-        for label in self.labels:
-            if label.hotkey == key and not label.deprecated:
-                return label
-        return None
-
-    def children(self, id: str) -> tuple[Label, ...]:
-        """Direct children of a label, in scheme order."""
-        self.label(id)
-        return tuple(label for label in self.labels if label.parent == id)
-
-    def ancestors(self, id: str) -> tuple[Label, ...]:
-        """Parent, grandparent, ... up to the root (nearest first)."""
-        chain: list[Label] = []
-        label = self.label(id)
-        while label.parent is not None:
-            label = self.label(label.parent)
-            if label in chain:  # cannot happen after validation; guard hand-built schemes
-                raise ValueError(f"label '{id}' is its own ancestor")
-            chain.append(label)
-        return tuple(chain)
-
-    def check_attributes(self, label_id: str, attributes: Mapping[str, Any]) -> dict[str, Any]:
-        """Validate a span's attributes for a label and fill in defaults.
-
-        Unknown attributes, missing required ones and values of the wrong type raise
-        ValueError. A value of None counts as not given. The result follows the label's
-        attribute order and leaves out optional attributes that have neither value nor default.
-        """
-        values, missing = self.attribute_values(label_id, attributes)
-        if missing:
-            raise ValueError(
-                f"attribute '{missing[0]}' of label '{label_id}' is required; give it a value"
-            )
-        return values
-
-    def attribute_values(
-        self, label_id: str, attributes: Mapping[str, Any]
-    ) -> tuple[dict[str, Any], list[str]]:
-        """As :meth:`check_attributes`, but a missing required attribute is not an error: it is
-        listed (in the label's order) beside the checked values, for a span to be completed."""
-        label = self.label(label_id)
-        known = [attribute.id for attribute in label.attributes]
-        for key in attributes:
-            if key not in known:
-                raise ValueError(
-                    f"label '{label_id}' has no attribute '{key}'{_did_you_mean(key, known)}; "
-                    f"its attributes are: {_listing(known) or 'none'}"
-                )
-        result: dict[str, Any] = {}
-        missing: list[str] = []
-        for attribute in label.attributes:
-            value = attributes.get(attribute.id)
-            if value is None:
-                value = attribute.default
-            if value is None:
-                if attribute.required:
-                    missing.append(attribute.id)
-                continue
-            result[attribute.id] = attribute.check(value)
-        return result, missing
-
-    def to_dict(self) -> dict[str, Any]:
-        """The scheme's content as plain JSON-able data, every default written out."""
-        return {
-            "name": self.name,
-            "version": self.version,
-            "description": self.description,
-            "settings": {
-                "allow_overlap": self.settings.allow_overlap,
-                "allow_nesting": self.settings.allow_nesting,
-                "same_label_overlap": self.settings.same_label_overlap,
-                "snap": self.settings.snap,
-            },
-            "labels": [_label_dict(label) for label in self.labels],
-        }
-
-
-def _label_dict(label: Label) -> dict[str, Any]:
-    return {
-        "id": label.id,
-        "name": label.name,
-        "hotkey": label.hotkey,
-        "color": label.color,
-        "description": label.description,
-        "examples": {
-            "positive": list(label.examples.positive),
-            "negative": list(label.examples.negative),
-        },
-        "parent": label.parent,
-        "deprecated": label.deprecated,
-        "attributes": [
-            {
-                "id": attribute.id,
-                "name": attribute.name,
-                "type": attribute.type,
-                "choices": list(attribute.choices),
-                "required": attribute.required,
-                "default": attribute.default,
-                "description": attribute.description,
-            }
-            for attribute in label.attributes
-        ],
-    }
-
-
-def canonical_json(data: Any) -> str:
-    """The serialisation :attr:`Scheme.hash` is computed over (sorted keys, no spaces)."""
-    return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-
-
 @dataclass(frozen=True)
 class Problem:
+    """One finding at a place in a scheme file: an error (the scheme does not load) or a
+    warning (it loads)."""
+
     source: str
     line: int  # 1-based
     column: int  # 1-based
     message: str
+    severity: Literal["error", "warning"] = "error"
 
     def __str__(self) -> str:
-        return f"{self.source}:{self.line}:{self.column}: {self.message}"
+        kind = "warning: " if self.severity == "warning" else ""
+        return f"{self.source}:{self.line}:{self.column}: {kind}{self.message}"
 
 
-class SchemeError(Exception):
-    """A scheme that cannot be loaded; ``problems`` lists every reason."""
+class SchemeError(AnnotatorError):
+    """A scheme that cannot be loaded; ``problems`` lists every reason (its errors)."""
 
     def __init__(self, problems: list[Problem]) -> None:
         super().__init__("\n".join(str(problem) for problem in problems))
@@ -421,14 +98,18 @@ class SchemeError(Exception):
 
 
 def validate_scheme(text: str, source: str = "<scheme>") -> list[Problem]:
-    """Every problem in a scheme's YAML text, sorted by position (empty when it is valid)."""
+    """Every problem in a scheme's YAML text, errors and warnings, sorted by position.
+
+    The scheme is valid (it loads) when none of them has severity ``"error"``.
+    """
     return _parse(text, source)[0]
 
 
 def load_scheme(text: str, source: str = "<scheme>") -> Scheme:
+    """The scheme, or SchemeError listing its errors; warnings do not stop it loading."""
     problems, scheme = _parse(text, source)
-    if problems or scheme is None:
-        raise SchemeError(problems)
+    if scheme is None:
+        raise SchemeError([problem for problem in problems if problem.severity == "error"])
     return scheme
 
 
@@ -451,6 +132,7 @@ def load_scheme_file(path: str | Path) -> Scheme:
 
 
 def _parse(text: str, source: str) -> tuple[list[Problem], Scheme | None]:
+    """Every problem, and the scheme when none of them is an error."""
     try:
         root = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.YAMLError as exc:
@@ -461,9 +143,9 @@ def _parse(text: str, source: str) -> tuple[list[Problem], Scheme | None]:
     checker = _Checker(source)
     data = checker.scheme(root)
     problems = checker.sorted_problems()
-    if problems or data is None:
+    if data is None or any(problem.severity == "error" for problem in problems):
         return problems, None
-    return [], _build(data, text)
+    return problems, _build(data, text)
 
 
 _SYNTAX_HINTS = {
@@ -543,42 +225,7 @@ def _build(data: dict[str, Any], text: str) -> Scheme:
 
 
 # --------------------------------------------------------------------------------------------
-# Helpers shared by validation and the dataclasses
-
-
-def _did_you_mean(
-    word: str, candidates: Iterable[str], aliases: Mapping[str, str] | None = None
-) -> str:
-    candidates = list(candidates)
-    suggestion = (aliases or {}).get(word)
-    if suggestion not in candidates:
-        close = difflib.get_close_matches(word, candidates, n=1)
-        suggestion = close[0] if close else None
-    return f' (did you mean "{suggestion}"?)' if suggestion else ""
-
-
-def _listing(words: Iterable[str]) -> str:
-    return ", ".join(words)
-
-
-def _value_error(type_: str, choices: tuple[str, ...], value: Any) -> str | None:
-    """Why ``value`` is not valid for an attribute of this type, or None when it is."""
-    if type_ == "boolean":
-        return None if isinstance(value, bool) else f"expected true or false, got {value!r}"
-    if type_ == "number":
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
-            return f"expected a number, got {value!r}"
-        if isinstance(value, float) and not math.isfinite(value):
-            return f"expected a finite number, got {value!r}"
-        return None
-    if type_ == "text":
-        return None if isinstance(value, str) else f"expected text, got {value!r}"
-    if type_ == "choice":
-        if isinstance(value, str) and value in choices:
-            return None
-        hint = _did_you_mean(value, choices) if isinstance(value, str) else ""
-        return f"{value!r} is not one of: {_listing(choices)}{hint}"
-    return f"unknown attribute type {type_!r}"
+# Helpers
 
 
 def _default_name(id: str) -> str:
@@ -614,9 +261,13 @@ class _Checker:
 
     # -- reporting --------------------------------------------------------------------------
 
-    def report(self, node: Node, message: str) -> None:
+    def report(
+        self, node: Node, message: str, severity: Literal["error", "warning"] = "error"
+    ) -> None:
         mark = node.start_mark
-        self.problems.append(Problem(self.source, mark.line + 1, mark.column + 1, message))
+        self.problems.append(
+            Problem(self.source, mark.line + 1, mark.column + 1, message, severity)
+        )
 
     def sorted_problems(self) -> list[Problem]:
         # An aliased node is checked once per use; report each problem once. sorted() is
@@ -982,6 +633,14 @@ class _Checker:
                 node, f"hotkey '{key}' is reserved for \"{RESERVED_KEYS[key]}\"; choose another key"
             )
         else:
+            if key in REVIEW_ONLY_CHARACTERS:
+                # Old schemes may have such hotkeys: they still work everywhere but there.
+                self.report(
+                    node,
+                    f"hotkey '{key}' means \"{REVIEW_ONLY_CHARACTERS[key]}\" on the review "
+                    "screen; there this label is tagged from the command palette (:)",
+                    "warning",
+                )
             return key
         return _INVALID
 
@@ -989,13 +648,9 @@ class _Checker:
         value = self.text(node, "color")
         if value is _INVALID:
             return value
-        if _HEX_COLOR.fullmatch(value):
-            digits = value[1:].lower()
-            if len(digits) == 3:
-                digits = "".join(digit * 2 for digit in digits)
-            return "#" + digits
-        if value in CSS_COLORS:
-            return CSS_COLORS[value]
+        color = normalise_color(value)
+        if color is not None:
+            return color
         hint = _did_you_mean(value.lower().replace(" ", "").replace("_", ""), CSS_COLORS)
         self.report(
             node,

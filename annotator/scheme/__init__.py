@@ -1,0 +1,78 @@
+"""Label schemes: a YAML file -> validated, frozen dataclasses.
+
+A scheme file (format version 1) is a YAML mapping::
+
+    name: political-interview      # slug: [a-z0-9][a-z0-9_-]*
+    version: 1                     # positive integer; bump it when a label's meaning changes
+    description: ...               # optional
+    settings:                      # optional; defaults shown
+      allow_overlap: true          # spans of different labels may cross each other
+      allow_nesting: true          # a span may lie entirely inside another
+      same_label_overlap: merge    # merge | refuse
+      snap: word                   # character | word | sentence | turn
+    labels:                        # non-empty list
+      - id: quote                  # slug, unique
+        name: Quote                # optional display name (default: from the id)
+        hotkey: t                  # optional; one visible character, unique, not in RESERVED_KEYS
+                                   # (a key only the review screen uses gives a warning)
+        color: "#4c9be8"           # "#rgb", "#rrggbb" or a CSS colour name; stored as "#rrggbb"
+        description: ...           # guideline text shown on "?"
+        examples: {positive: [...], negative: [...]}
+        parent: null               # optional id of another label; any depth, no cycles
+        deprecated: false          # kept readable and exportable, no longer offered
+        attributes:                # optional list
+          - {id: form, type: choice, choices: [direct, indirect], required: false, default: null}
+
+Attribute types are ``choice`` (needs ``choices``), ``boolean``, ``text`` and ``number``.
+An optional key whose value is empty (``null``) means "use the default".
+
+:func:`validate_scheme` reports every problem in one pass, each at the line and column of the
+offending YAML node, so a scheme author can fix a file in one go: errors, which stop the
+scheme loading, and warnings, which do not. :attr:`Scheme.hash` is the
+SHA-256 of the scheme's canonical JSON (see :func:`canonical_json`): comments, formatting and
+equivalent spellings (``"#fff"`` vs ``"#ffffff"``, an omitted default vs the default written
+out) do not change it; any change of content does.
+
+The data types are in :mod:`.model`, the checker in :mod:`.validate`, the colour names in
+:mod:`.colors`; everything public is importable from here.
+"""
+
+from .colors import CSS_COLORS
+from .model import (
+    ATTRIBUTE_TYPES,
+    SAME_LABEL_OVERLAP,
+    SNAP_UNITS,
+    Attribute,
+    Examples,
+    Label,
+    Scheme,
+    Settings,
+    canonical_json,
+)
+from .validate import (
+    RESERVED_KEYS,
+    Problem,
+    SchemeError,
+    load_scheme,
+    load_scheme_file,
+    validate_scheme,
+)
+
+__all__ = [
+    "ATTRIBUTE_TYPES",
+    "CSS_COLORS",
+    "RESERVED_KEYS",
+    "SAME_LABEL_OVERLAP",
+    "SNAP_UNITS",
+    "Attribute",
+    "Examples",
+    "Label",
+    "Problem",
+    "Scheme",
+    "SchemeError",
+    "Settings",
+    "canonical_json",
+    "load_scheme",
+    "load_scheme_file",
+    "validate_scheme",
+]

@@ -1,0 +1,278 @@
+"""The scheme's data types: frozen dataclasses for labels, attributes and settings, and the
+checks of attribute values that a span's attributes must pass.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import math
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any
+
+from ..errors import InvalidValue, UnknownItem
+
+ATTRIBUTE_TYPES = ("choice", "boolean", "text", "number")
+SAME_LABEL_OVERLAP = ("merge", "refuse")
+SNAP_UNITS = ("character", "word", "sentence", "turn")
+
+_NUMERAL = re.compile(r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?")
+_INTEGER = re.compile(r"[-+]?\d+")
+
+
+# --------------------------------------------------------------------------------------------
+# Data types
+
+
+@dataclass(frozen=True)
+class Attribute:
+    """A typed value annotators can attach to a span of one label."""
+
+    id: str
+    name: str
+    type: str  # one of ATTRIBUTE_TYPES
+    choices: tuple[str, ...] = ()  # only for type "choice"
+    required: bool = False
+    default: Any = None  # None: no default
+    description: str = ""
+
+    def from_text(self, value: Any) -> Any:
+        """A boolean or number attribute's value that a file stored as text, typed.
+
+        ``"true"``/``"false"`` become booleans and numerals numbers; anything else, and
+        every value of other types, is returned unchanged for :meth:`check` to judge.
+        """
+        if not isinstance(value, str):
+            return value
+        text = value.strip()
+        if self.type == "boolean" and text.lower() in ("true", "false"):
+            return text.lower() == "true"
+        if self.type == "number" and _NUMERAL.fullmatch(text):
+            return int(text) if _INTEGER.fullmatch(text) else float(text)
+        return value
+
+    def check(self, value: Any) -> Any:
+        """Return ``value`` normalised for this attribute, or raise InvalidValue."""
+        error = _value_error(self.type, self.choices, value)
+        if error:
+            raise InvalidValue(f"attribute '{self.id}': {error}")
+        return value
+
+
+@dataclass(frozen=True)
+class Examples:
+    positive: tuple[str, ...] = ()
+    negative: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Label:
+    id: str
+    name: str
+    hotkey: str | None
+    color: str  # "#rrggbb"
+    description: str = ""
+    examples: Examples = field(default_factory=Examples)
+    parent: str | None = None
+    deprecated: bool = False
+    attributes: tuple[Attribute, ...] = ()
+
+    def attribute(self, id: str) -> Attribute:
+        for attribute in self.attributes:
+            if attribute.id == id:
+                return attribute
+        known = [attribute.id for attribute in self.attributes]
+        raise UnknownItem(
+            f"label '{self.id}' has no attribute '{id}'{_did_you_mean(id, known)}; "
+            f"its attributes are: {_listing(known) or 'none'}"
+        )
+
+
+@dataclass(frozen=True)
+class Settings:
+    allow_overlap: bool = True
+    allow_nesting: bool = True
+    same_label_overlap: str = "merge"  # one of SAME_LABEL_OVERLAP
+    snap: str = "word"  # one of SNAP_UNITS
+
+
+@dataclass(frozen=True)
+class Scheme:
+    name: str
+    version: int
+    description: str
+    labels: tuple[Label, ...]
+    settings: Settings
+    text: str  # the YAML source
+    hash: str  # sha256 of canonical_json(self.to_dict())
+
+    @cached_property
+    def _by_id(self) -> dict[str, Label]:
+        # Validation refuses duplicate ids; for a hand-built scheme the first one wins.
+        by_id: dict[str, Label] = {}
+        for label in self.labels:
+            by_id.setdefault(label.id, label)
+        return by_id
+
+    def label(self, id: str) -> Label:
+        try:
+            return self._by_id[id]
+        except KeyError:
+            raise UnknownItem(
+                f"scheme '{self.name}' (version {self.version}) has no label '{id}'"
+                f"{_did_you_mean(id, self._by_id)}; its labels are: {_listing(self._by_id)}"
+            ) from None
+
+    def by_hotkey(self, key: str) -> Label | None:
+        """The label a key creates, or None. Deprecated labels are no longer offered."""
+        for label in self.labels:
+            if label.hotkey == key and not label.deprecated:
+                return label
+        return None
+
+    def children(self, id: str) -> tuple[Label, ...]:
+        """Direct children of a label, in scheme order."""
+        self.label(id)
+        return tuple(label for label in self.labels if label.parent == id)
+
+    def ancestors(self, id: str) -> tuple[Label, ...]:
+        """Parent, grandparent, ... up to the root (nearest first)."""
+        chain: list[Label] = []
+        label = self.label(id)
+        while label.parent is not None:
+            label = self.label(label.parent)
+            if label in chain:  # cannot happen after validation; guard hand-built schemes
+                raise ValueError(f"label '{id}' is its own ancestor")
+            chain.append(label)
+        return tuple(chain)
+
+    def check_attributes(self, label_id: str, attributes: Mapping[str, Any]) -> dict[str, Any]:
+        """Validate a span's attributes for a label and fill in defaults.
+
+        Unknown attributes, missing required ones and values of the wrong type raise
+        InvalidValue. A value of None counts as not given. The result follows the label's
+        attribute order and leaves out optional attributes that have neither value nor default.
+        """
+        values, missing = self.attribute_values(label_id, attributes)
+        if missing:
+            raise InvalidValue(
+                f"attribute '{missing[0]}' of label '{label_id}' is required; give it a value"
+            )
+        return values
+
+    def attribute_values(
+        self, label_id: str, attributes: Mapping[str, Any]
+    ) -> tuple[dict[str, Any], list[str]]:
+        """As :meth:`check_attributes`, but a missing required attribute is not an error: it
+        is listed (in the label's order) beside the checked values, for a span that an import
+        let in incomplete and that the annotator completes later."""
+        label = self.label(label_id)
+        known = [attribute.id for attribute in label.attributes]
+        for key in attributes:
+            if key not in known:
+                raise InvalidValue(
+                    f"label '{label_id}' has no attribute '{key}'{_did_you_mean(key, known)}; "
+                    f"its attributes are: {_listing(known) or 'none'}"
+                )
+        result: dict[str, Any] = {}
+        missing: list[str] = []
+        for attribute in label.attributes:
+            value = attributes.get(attribute.id)
+            if value is None:
+                value = attribute.default
+            if value is None:
+                if attribute.required:
+                    missing.append(attribute.id)
+                continue
+            result[attribute.id] = attribute.check(value)
+        return result, missing
+
+    def to_dict(self) -> dict[str, Any]:
+        """The scheme's content as plain JSON-able data, every default written out."""
+        return {
+            "name": self.name,
+            "version": self.version,
+            "description": self.description,
+            "settings": {
+                "allow_overlap": self.settings.allow_overlap,
+                "allow_nesting": self.settings.allow_nesting,
+                "same_label_overlap": self.settings.same_label_overlap,
+                "snap": self.settings.snap,
+            },
+            "labels": [_label_dict(label) for label in self.labels],
+        }
+
+
+def _label_dict(label: Label) -> dict[str, Any]:
+    return {
+        "id": label.id,
+        "name": label.name,
+        "hotkey": label.hotkey,
+        "color": label.color,
+        "description": label.description,
+        "examples": {
+            "positive": list(label.examples.positive),
+            "negative": list(label.examples.negative),
+        },
+        "parent": label.parent,
+        "deprecated": label.deprecated,
+        "attributes": [
+            {
+                "id": attribute.id,
+                "name": attribute.name,
+                "type": attribute.type,
+                "choices": list(attribute.choices),
+                "required": attribute.required,
+                "default": attribute.default,
+                "description": attribute.description,
+            }
+            for attribute in label.attributes
+        ],
+    }
+
+
+def canonical_json(data: Any) -> str:
+    """The serialisation :attr:`Scheme.hash` is computed over (sorted keys, no spaces)."""
+    return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+# --------------------------------------------------------------------------------------------
+# Helpers shared with validation
+
+
+def _did_you_mean(
+    word: str, candidates: Iterable[str], aliases: Mapping[str, str] | None = None
+) -> str:
+    candidates = list(candidates)
+    suggestion = (aliases or {}).get(word)
+    if suggestion not in candidates:
+        close = difflib.get_close_matches(word, candidates, n=1)
+        suggestion = close[0] if close else None
+    return f' (did you mean "{suggestion}"?)' if suggestion else ""
+
+
+def _listing(words: Iterable[str]) -> str:
+    return ", ".join(words)
+
+
+def _value_error(type_: str, choices: tuple[str, ...], value: Any) -> str | None:
+    """Why ``value`` is not valid for an attribute of this type, or None when it is."""
+    if type_ == "boolean":
+        return None if isinstance(value, bool) else f"expected true or false, got {value!r}"
+    if type_ == "number":
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            return f"expected a number, got {value!r}"
+        if isinstance(value, float) and not math.isfinite(value):
+            return f"expected a finite number, got {value!r}"
+        return None
+    if type_ == "text":
+        return None if isinstance(value, str) else f"expected text, got {value!r}"
+    if type_ == "choice":
+        if isinstance(value, str) and value in choices:
+            return None
+        hint = _did_you_mean(value, choices) if isinstance(value, str) else ""
+        return f"{value!r} is not one of: {_listing(choices)}{hint}"
+    return f"unknown attribute type {type_!r}"

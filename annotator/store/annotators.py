@@ -10,12 +10,18 @@ GOLD = "gold"
 
 
 class Annotators:
-    """The ``annotators`` table, with names and ids cached (they never change)."""
+    """The ``annotators`` table, with names and ids cached (they never change once committed)."""
 
     def __init__(self, connection: Connection) -> None:
         self.connection = connection
         self._ids: dict[str, int] = {}
         self._names: dict[int, str] = {}
+        connection.on_rollback.append(self._forget)
+
+    def _forget(self) -> None:
+        # A rolled-back write may have added an annotator that no longer exists.
+        self._ids.clear()
+        self._names.clear()
 
     def id(self, name: str, *, create: bool = True) -> int:
         name = name.strip()

@@ -77,6 +77,7 @@ class Project:
         )
         self.gold = GoldLayer(connection, self._annotators, self.log, self.reader, self.writer)
         self._data_version = connection.data_version()
+        connection.on_rollback.append(self._texts.clear)  # may hold a rolled-back document
 
     @property
     def db(self) -> Any:

@@ -17,6 +17,7 @@ from textual.screen import Screen
 
 from .config import Config, load_config, save_config
 from .editor import Editor
+from .errors import AnnotatorError
 from .keymap import APP_KEYS
 from .review import ReviewEditor
 from .screens.annotate import AnnotateScreen, screen_for, textual_binding
@@ -24,7 +25,6 @@ from .screens.dialogs import NamePrompt
 from .screens.queue import QueueScreen
 from .screens.review import ReviewScreen
 from .screens.review_queue import ReviewQueueScreen
-from .errors import AnnotatorError
 from .store import Project
 
 

@@ -20,16 +20,14 @@ from rich.table import Table
 from rich.text import Text
 
 from . import __version__
+from .errors import AnnotatorError, ProjectError
 from .export import EXPORT_FORMATS, UNITS, export
-from .store import GOLD
-from .io import FORMATS, ImportFailure, read_transcript
+from .io import FORMATS, read_transcript
 from .io.brat import is_brat_folder
 from .model import DOCUMENT_STATUSES
 from .resources import default_scheme_path, sample_transcripts
-from .scheme import Scheme, SchemeError, load_scheme_file, validate_scheme
-from .errors import AnnotatorError, ProjectError
+from .scheme import Scheme, load_scheme_file, validate_scheme
 from .store import DB_ENV_VAR, DEFAULT_DB_NAME, GOLD, Project, resolve_db_path
-
 
 DOCUMENTS_OPTION = click.option(
     "--documents",

@@ -25,10 +25,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from . import motions
-from .store import GOLD
 from .errors import ProjectError, StaleView
 from .model import Change, Span, Turn
-from .store import OnConflict, Project
+from .store import GOLD, OnConflict, Project
 from .textindex import SpanIndex
 
 Range = tuple[int, int]

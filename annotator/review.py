@@ -30,10 +30,9 @@ from typing import Any
 
 from .agreement_report import disagreement_order, document_figures
 from .editor import Editor, Range
-from .store import GOLD, OnConflict, SpanKey, sources_of
-from .model import Change, Span
 from .errors import ProjectError
-from .store import Project
+from .model import Change, Span
+from .store import GOLD, OnConflict, Project, SpanKey, sources_of
 
 AGREE, LABEL, BOUNDARY, PARTIAL = "agree", "label", "boundary", "partial"
 KIND_NAMES = {

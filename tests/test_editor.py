@@ -27,6 +27,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from annotator.editor import Editor
+from annotator.errors import AnnotatorError, MergeConflict
 from annotator.model import ImportedDocument, Span
 from annotator.scheme import Scheme, load_scheme, load_scheme_file
 from annotator.store import Project, ProjectError
@@ -321,7 +322,7 @@ def test_required_attributes_must_be_given(editor: Editor, project: Project, doc
     assert editor.needs_attributes("criticism")  # "target" is required, without a default
     assert not editor.needs_attributes("quote")
     select(editor, 47, 57)
-    with pytest.raises(ProjectError, match="target"):
+    with pytest.raises(AnnotatorError, match="target"):
         editor.tag("criticism")
     assert project.spans(doc, annotator="alice") == [] and editor.spans == {}
     assert editor.selection == (47, 58)  # kept, so the attributes can be asked for
@@ -377,7 +378,7 @@ def test_refused_update_leaves_editor_and_project_unchanged(
     editor.tag("quote")
     [span_id] = editor.spans
     before = dict(editor.spans)
-    with pytest.raises(ProjectError, match="target"):
+    with pytest.raises(AnnotatorError, match="target"):
         editor.update(span_id, label="criticism", attributes={}, note="")
     assert editor.spans == before == stored(project, doc)
 
@@ -744,9 +745,12 @@ def test_spans_at_lists_nested_spans_innermost_first(editor: Editor, project: Pr
     assert editor.spans_at(10) == []
     editor.move_to(50)
     assert editor.spans_at() == editor.spans_at(50)
-    # A word of the same label inside the sentence merges into it (tiny scheme: merge).
+    # A word of the same label inside the sentence merges into it (tiny scheme: merge), but
+    # never at the cost of an attribute value.
     editor.unit = "word"
-    editor.tag("criticism", {"target": "they"})
+    with pytest.raises(MergeConflict, match=r"'them'.*'they'"):
+        editor.tag("criticism", {"target": "they"})
+    editor.tag("criticism", {"target": "them"})
     assert [(s.label, s.start, s.end) for s in editor.spans_at(50)] == [
         ("criticism", 47, 71),
         ("quote", 34, 92),
@@ -821,15 +825,6 @@ def test_blind_editor_never_holds_another_annotators_spans(project: Project, doc
     assert_in_sync(bob, project)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "Editor.reject applies project.last_changes() unconditionally, but "
-        "Project.reject_suggestion writes no edit when the suggestion is already rejected; "
-        "the editor then re-applies the connection's previous edit (here bob's tag) and "
-        "alice's editor ends up holding bob's span"
-    ),
-)
 def test_rejecting_an_already_rejected_suggestion_changes_nothing(
     project: Project, doc: int, model_spans: list[Span]
 ) -> None:

@@ -10,8 +10,7 @@ from conftest import make_document
 
 from annotator.editor import Editor
 from annotator.export import export
-from annotator.store import GOLD
-from annotator.store import Project, ProjectError
+from annotator.store import GOLD, Project, ProjectError
 
 TEXT = "I won't say. They failed.\n\nWe will build homes."
 

@@ -7,7 +7,6 @@ from conftest import make_document
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from annotator.store import GOLD
 from annotator.review import (
     BOUNDARY,
     LABEL,
@@ -17,7 +16,7 @@ from annotator.review import (
     key_of,
     review_queue,
 )
-from annotator.store import Project, ProjectError
+from annotator.store import GOLD, Project, ProjectError
 
 # "I won't say. They failed.\n\nWe will build homes."
 #  0      7  11 13   18   24   27 30   35    41

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from conftest import make_document
 
-from annotator.model import SpanDraft
 from annotator.errors import AnnotatorError, MergeConflict
+from annotator.model import SpanDraft
 from annotator.scheme import Scheme, load_scheme
 from annotator.store import Project, ProjectError, resolve_db_path
 
@@ -216,7 +216,7 @@ def test_same_label_overlap_merges_and_keeps_attributes_and_notes(project: Proje
 def test_a_merge_never_drops_an_attribute_value(project: Project) -> None:
     doc = add(project)
     first = project.create_span(doc, "alice", "quote", 0, 11, {"form": "direct"})
-    with pytest.raises(MergeConflict, match="'direct'.*'indirect'") as refused:
+    with pytest.raises(MergeConflict, match=r"'direct'.*'indirect'") as refused:
         project.create_span(doc, "alice", "quote", 8, 20, {"form": "indirect"})
     assert (refused.value.attribute, refused.value.existing, refused.value.new) == (
         "form",

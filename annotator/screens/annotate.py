@@ -24,10 +24,10 @@ from textual.screen import Screen
 from textual.timer import Timer
 
 from ..editor import Editor, Range
+from ..errors import AnnotatorError, MergeConflict
 from ..keymap import ANNOTATE_KEYS, APP_KEYS, HELP_SECTIONS, REVIEW_KEYS, KeyBinding
 from ..model import Span
 from ..scheme import Scheme
-from ..errors import AnnotatorError, MergeConflict
 from ..store import OnConflict
 from ..widgets.panels import BottomBar, SpanList, excerpt
 from ..widgets.transcript_view import TranscriptView
@@ -190,9 +190,7 @@ class AnnotateScreen(Screen[None]):
         self._refresh_panels(spans=bool(ranges), message=message)
         self._remember_cursor()
 
-    def _merging(
-        self, change: Callable[[OnConflict], list[Range]], done: str = "saved"
-    ) -> None:
+    def _merging(self, change: Callable[[OnConflict], list[Range]], done: str = "saved") -> None:
         """A change that may merge spans of one label (see :meth:`_edit`)."""
         self._edit(partial(change, "refuse"), done, retry=change)
 

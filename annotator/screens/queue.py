@@ -18,8 +18,8 @@ from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
-from ..model import DOCUMENT_STATUSES
 from ..errors import AnnotatorError
+from ..model import DOCUMENT_STATUSES
 from ..store import DocumentSummary, Project
 from .dialogs import literal, shorten
 

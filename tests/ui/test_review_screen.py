@@ -14,7 +14,6 @@ from textual.widgets import TextArea
 
 from annotator.app import AnnotatorApp, make_app
 from annotator.cli import cli
-from annotator.store import GOLD
 from annotator.review import ReviewEditor
 from annotator.scheme import load_scheme_file
 from annotator.screens.annotate import AnnotateScreen, screen_for
@@ -22,7 +21,7 @@ from annotator.screens.dialogs import ChooseSpan, SpanEditor
 from annotator.screens.help import HelpScreen
 from annotator.screens.review import ReviewScreen
 from annotator.screens.review_queue import ReviewQueueScreen
-from annotator.store import Project
+from annotator.store import GOLD, Project
 from annotator.widgets.compare_panel import ComparePanel
 
 

@@ -82,8 +82,10 @@ def _fit(table: Table, width: int, flexible: tuple[int, ...]) -> None:
         table.columns[i].no_wrap, table.columns[i].overflow = True, "ellipsis"
 
 
-def _open(ctx: click.Context) -> Project:
-    project = Project.open(ctx.obj["db"])
+def _open(ctx: click.Context, *, readonly: bool = False) -> Project:
+    """The project, closed with the command. Commands that only read open it ``readonly``, so
+    they also work on a project the user may not write (a shared, read-only copy)."""
+    project = Project.open(ctx.obj["db"], readonly=readonly)
     ctx.call_on_close(project.close)
     return project
 
@@ -240,9 +242,19 @@ def _expand(paths: Iterable[Path]) -> tuple[list[Path], list[Path]]:
     help="Annotator whose layer the spans of a file that names none become "
     "(doccano, brat, Prodigy without an annotator id).",
 )
+@click.option(
+    "--allow-incomplete",
+    is_flag=True,
+    help="Accept spans that lack a value of a required attribute (the app marks them "
+    "incomplete, to be filled in); without it such a file is refused.",
+)
 @click.pass_context
 def import_(
-    ctx: click.Context, paths: tuple[Path, ...], format_: str | None, annotator: str | None
+    ctx: click.Context,
+    paths: tuple[Path, ...],
+    format_: str | None,
+    annotator: str | None,
+    allow_incomplete: bool,
 ) -> None:
     """Import transcripts (text/Markdown, SRT, WebVTT, JSON, TEI XML) and labelled data
     (annotator JSONL, Prodigy, doccano, brat, Label Studio).
@@ -272,7 +284,12 @@ def import_(
         for path in bar:
             try:
                 documents = read_transcript(path, format_)
-                results = project.add_documents(documents, annotator=annotator)
+                results = project.add_documents(
+                    documents,
+                    annotator=annotator,
+                    allow_incomplete=allow_incomplete,
+                    origin=str(path),
+                )
             except AnnotatorError as error:
                 failures += 1
                 click.echo(f"error: {error}", err=True)
@@ -315,7 +332,7 @@ def import_(
 @click.pass_context
 def documents(ctx: click.Context) -> None:
     """List the project's documents with their size and each annotator's status."""
-    project = _open(ctx)
+    project = _open(ctx, readonly=True)
     summaries = project.documents()
     annotators = project.annotators()
     table = Table("id", "title", "source", "turns", "speakers", "words", *annotators)
@@ -346,7 +363,7 @@ def count(number: int, noun: str) -> str:
 @click.pass_context
 def status(ctx: click.Context) -> None:
     """Summarise the project: documents, words, annotators, spans per label, progress."""
-    project = _open(ctx)
+    project = _open(ctx, readonly=True)
     stats = project.stats()
     scheme = project.scheme
     console = _console()
@@ -371,6 +388,13 @@ def status(ctx: click.Context) -> None:
             Text(
                 f"Gold layer: {count(sum(gold.values()), 'span')}; "
                 f"{count(stats.reviewed, 'document')} marked reviewed ('annotator review')."
+            )
+        )
+    if stats.incomplete:
+        console.print(
+            Text(
+                f"{count(stats.incomplete, 'span')} lack a value of a required attribute "
+                "(imported with --allow-incomplete): the app marks them; Enter completes one."
             )
         )
     if stats.annotators:
@@ -443,7 +467,7 @@ def export_(
     Ends with a summary: documents, examples and spans written, and every span that the
     format could not represent as it is, with the reason (nothing is dropped silently).
     """
-    project = _open(ctx)
+    project = _open(ctx, readonly=True)
     with ExitStack() as stack:
         bars: list[Any] = []
 
@@ -529,7 +553,7 @@ def agreement(
     """Inter-annotator agreement on the documents two or more annotators marked done."""
     from .agreement_report import agreement_report, report_rows
 
-    project = _open(ctx)
+    project = _open(ctx, readonly=True)
     known = {x.id for x in project.scheme.labels} | set(project.stats().spans_per_label)
     for label in labels:
         if label not in known:
@@ -683,7 +707,7 @@ def validate(files: tuple[Path, ...]) -> None:
 @click.pass_context
 def show(ctx: click.Context, file: Path | None) -> None:
     """Show the project's scheme (or FILE's) as a table."""
-    loaded = load_scheme_file(file) if file else _open(ctx.find_root()).scheme
+    loaded = load_scheme_file(file) if file else _open(ctx.find_root(), readonly=True).scheme
     _console().print(_scheme_table(loaded))
 
 

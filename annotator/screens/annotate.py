@@ -24,7 +24,7 @@ from textual.screen import Screen
 from textual.timer import Timer
 
 from ..editor import Editor, Range
-from ..errors import AnnotatorError, MergeConflict
+from ..errors import AnnotatorError, MergeConflict, StaleView
 from ..keymap import ANNOTATE_KEYS, APP_KEYS, HELP_SECTIONS, REVIEW_KEYS, KeyBinding
 from ..model import Span
 from ..scheme import Scheme
@@ -180,8 +180,13 @@ class AnnotateScreen(Screen[None]):
                 return
             self._fail(conflict)
             return
-        except AnnotatorError as error:
+        except StaleView as error:
+            # Nothing was changed: the window was behind. Show what is there now.
             self._catch_up("")
+            self.notify(str(error), title="Another window", severity="warning", timeout=6)
+            self._refresh_panels(message=str(error).split(";")[0])
+            return
+        except AnnotatorError as error:
             self._fail(error)
             return
         self.view.refresh_ranges(ranges)

@@ -41,7 +41,7 @@ def now() -> str:
 
 def write_problem(path: Path) -> str | None:
     """Why this process cannot write the project at ``path`` (or create it), or None."""
-    folder = path.parent if str(path.parent) else Path(".")
+    folder = path.absolute().parent
     if path.exists() and not os.access(path, os.W_OK):
         return (
             f"{path}: the project file is read-only; make it writable (chmod u+w) to change "

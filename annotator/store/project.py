@@ -198,27 +198,34 @@ class Project:
         annotator: str | None = None,
         *,
         allow_incomplete: bool = False,
+        origin: str | None = None,
     ) -> list[AddResult]:
         """Store documents (and the span layers they carry) all at once or not at all.
 
         A document whose text is already stored is not stored again; its spans are added to
         the annotator's layer unless identical spans are already there. Spans go through the
         span writer like any edit: a span the scheme refuses (or one lacking a required
-        attribute, unless ``allow_incomplete``) refuses the whole batch, naming its place.
+        attribute, unless ``allow_incomplete``) refuses the whole batch, naming its place in
+        ``origin`` (the file being imported; default: the document's own source path).
         """
         for document in documents:
             if document.spans and not (annotator or document.annotator):
                 raise ProjectError(
-                    f"{_source(document)}: the file has spans but names no annotator; "
-                    "pass --as NAME"
+                    f"{origin or _source(document)}: the file has spans but names no "
+                    "annotator; pass --as NAME"
                 )
         with self.connection.write():
             return [
-                self._add_document(document, annotator, allow_incomplete) for document in documents
+                self._add_document(document, annotator, allow_incomplete, origin)
+                for document in documents
             ]
 
     def _add_document(
-        self, document: ImportedDocument, annotator: str | None, allow_incomplete: bool
+        self,
+        document: ImportedDocument,
+        annotator: str | None,
+        allow_incomplete: bool,
+        origin: str | None,
     ) -> AddResult:
         row = self.db.execute(
             "SELECT id FROM documents WHERE sha256 = ?", [document.sha256]
@@ -286,7 +293,7 @@ class Project:
                         else ""
                     )
                     raise ProjectError(
-                        f"{_source(document)}: {place}: {draft.label} [{draft.start}, "
+                        f"{origin or _source(document)}: {place}: {draft.label} [{draft.start}, "
                         f"{draft.end}): {error}{hint}"
                     ) from None
         return AddResult(document_id, document.title, created, len(new))

@@ -32,7 +32,7 @@ from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
 from itertools import combinations
-from typing import Literal
+from typing import Any, Literal
 
 __all__ = [
     "OUTSIDE",
@@ -241,7 +241,7 @@ def cohen_kappa(a: Sequence[Hashable], b: Sequence[Hashable]) -> Coefficient:
     return cohen_kappa_of_table(Counter(zip(a, b, strict=True)))
 
 
-def cohen_kappa_of_table(pairs: Mapping[tuple[Hashable, Hashable], int]) -> Coefficient:
+def cohen_kappa_of_table(pairs: Mapping[tuple[Any, Any], int]) -> Coefficient:
     """:func:`cohen_kappa` from the counts of each (value of a, value of b) pair."""
     n = sum(pairs.values())
     if n == 0:
@@ -323,7 +323,7 @@ def krippendorff_alpha(data: Sequence[Sequence[Hashable | None]]) -> Coefficient
 
 
 def krippendorff_alpha_of_columns(
-    columns: Mapping[tuple[Hashable | None, ...], int],
+    columns: Mapping[tuple[Any, ...], int],
 ) -> Coefficient:
     """Nominal alpha from distinct unit columns (one value per coder) and their counts, as
     :func:`label_columns` gives them."""

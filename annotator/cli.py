@@ -400,10 +400,10 @@ def status(ctx: click.Context) -> None:
     if stats.annotators:
         progress = Table("annotator", *DOCUMENT_STATUSES, "finished", title="Progress")
         for name in stats.annotators:
-            counts = stats.progress[name]
-            finished = counts["done"] + counts["skipped"]
+            by_status = stats.progress[name]
+            finished = by_status["done"] + by_status["skipped"]
             share = f"{finished / stats.documents:.0%}" if stats.documents else "-"
-            progress.add_row(_cell(name), *(str(counts[s]) for s in DOCUMENT_STATUSES), share)
+            progress.add_row(_cell(name), *(str(by_status[s]) for s in DOCUMENT_STATUSES), share)
         console.print(progress)
 
 

@@ -251,13 +251,13 @@ class Editor:
     def next_span(self, forward: bool = True) -> Span | None:
         """The first span or suggestion starting after (or before) the cursor."""
         found = [
-            _neighbour(starts, table, self.cursor, forward)
+            span
             for starts, table in (
                 (self._starts, self.spans),
                 (self._suggestion_starts, self.suggestions),
             )
+            if (span := _neighbour(starts, table, self.cursor, forward)) is not None
         ]
-        found = [span for span in found if span is not None]
         if not found:
             return None
         return (min if forward else max)(found, key=lambda span: span.start)

@@ -215,6 +215,8 @@ class Version:
 class ReviewEditor(Editor):
     """A reviewer's session on one document: the gold layer, with the candidates on offer."""
 
+    reviewer: str  # always named here
+
     def __init__(
         self, project: Project, document_id: int, reviewer: str, *, anonymous: bool = False
     ) -> None:
@@ -300,7 +302,7 @@ class ReviewEditor(Editor):
         sources = (state.get("provenance") or {}).get("sources", ())
         for source in sources:
             self._source_count[source] += step
-        return {key, *(self._key_of.get(source) for source in sources)}
+        return {key, *(self._key_of[source] for source in sources if source in self._key_of)}
 
     def _count_open(self, key: SpanKey, step: int) -> None:
         i = self._d_index.get(key)

@@ -20,7 +20,7 @@ from collections.abc import Hashable, Iterable, Sequence
 from functools import lru_cache
 from itertools import accumulate, pairwise
 from operator import itemgetter
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from annotator.model import Span, Turn, check_turns
 
@@ -581,8 +581,10 @@ class SpanRef(NamedTuple):
 
     start: int
     end: int
-    label: Hashable
-    key: Hashable
+    # Any hashable; typed Any so that callers get back the types they put in (the app: a
+    # label id or tone, and a span id) without a cast at every lookup.
+    label: Any
+    key: Any
 
 
 _new_span = tuple.__new__
@@ -704,7 +706,7 @@ class SpanIndex:
                 del self._buckets[b]
             elif length == bucket.max_len:
                 bucket.max_len = max(
-                    min(item.end, self._bound_after(b)) - start
+                    int(min(item.end, self._bound_after(b))) - start
                     for start, item in zip(bucket.starts, bucket.items, strict=True)
                 )
             self._bump(b)

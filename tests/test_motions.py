@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -12,7 +11,6 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from annotator import motions
-from annotator.model import Turn
 from annotator.motions import (
     next_sentence_start,
     next_turn_start,
@@ -367,42 +365,3 @@ def test_snapping_properties(contents: list[str], data: st.DataObject) -> None:
                     assert not text[a].isspace() and not text[b - 1].isspace()
         u = unit_at(text, turns, start, unit)
         assert 0 <= u[0] <= u[1] <= n
-
-
-# ---------------------------------------------------------------------------------------------
-# Locality on a huge text
-# ---------------------------------------------------------------------------------------------
-
-
-def motion_cpu_time(repeats: int) -> float:
-    """CPU time of a fixed batch of motions in the middle of one paragraph (no newline) of
-    ``repeats`` sentences."""
-    text = "Mr. Smith said the U.S. budget is fine. " * repeats
-    turns = [Turn(0, 0, len(text))]
-    middle = len(text) // 2
-    calls = [
-        lambda p: next_word_start(text, p),
-        lambda p: prev_word_start(text, p),
-        lambda p: word_end(text, p),
-        lambda p: next_sentence_start(text, p),
-        lambda p: prev_sentence_start(text, p),
-        lambda p: sentence_start(text, p),
-        lambda p: unit_at(text, turns, p, "sentence"),
-        lambda p: snap_range(text, turns, p, p + 30, "sentence"),
-        lambda p: next_turn_start(text, turns, p),
-    ]
-    best = float("inf")
-    for _ in range(3):
-        t0 = time.process_time()
-        for offset in range(100):
-            for call in calls:
-                call(middle + offset * 7)
-        best = min(best, time.process_time() - t0)
-    return best
-
-
-def test_motions_are_local_on_a_seven_megabyte_paragraph() -> None:
-    """Cost must not grow with the text: 7.2 MB costs about what 72 kB does (a scan to the
-    paragraph's ends would make it ~100 times slower)."""
-    small, big = motion_cpu_time(1_800), motion_cpu_time(180_000)
-    assert big < 3 * small + 0.02, f"72 kB: {small:.3f} s, 7.2 MB: {big:.3f} s"

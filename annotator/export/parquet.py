@@ -24,7 +24,7 @@ key-value metadata under ``annotator.scheme``. ``pandas.read_parquet`` reads eac
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -137,7 +137,9 @@ def write(
             {"name": scheme.name, "version": scheme.version, "hash": scheme.hash}
         )
     }
-    columns = list(zip(*spans, strict=True)) if spans else [[] for _ in SPANS_SCHEMA]
+    columns: list[Sequence[Any]] = (
+        list(zip(*spans, strict=True)) if spans else [[] for _ in SPANS_SCHEMA]
+    )
     span_table = pa.Table.from_arrays(
         [pa.array(column, type=f.type) for column, f in zip(columns, SPANS_SCHEMA, strict=True)],
         schema=SPANS_SCHEMA.with_metadata(metadata),

@@ -106,7 +106,7 @@ def _task_documents(
         except _LineError as exc:
             raise _LineError(f"annotation {number}: {exc}") from None
         spans = tuple(replace(s, place=f"{place}, annotation {number}, {s.place}") for s in spans)
-        extra = {"skipped": skipped} if skipped else {}
+        extra: dict[str, Any] = {"skipped": skipped} if skipped else {}
         if converted:
             extra["offsets"] = "converted from UTF-16 code units"
         documents.append(

@@ -360,11 +360,11 @@ class AnnotateScreen(Screen[None]):
         if not here:
             self._refresh_panels(message="no suggestion under the cursor")
             return
-        span_id = here[0].id
+        span_id: int | None = here[0].id
         if len(here) > 1:
             span_id = await self._ask_which(here, "accept" if accept else "reject")
-            if span_id is None:
-                return
+        if span_id is None:
+            return
         if accept:
             self._merging(lambda how: self.editor.accept(span_id, how), done="accepted")
         else:

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import ClassVar
 
-from rich.text import Text
+from rich.text import JustifyMethod, Text
 from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -89,8 +89,8 @@ def progress_line(rows: list[QueueRow]) -> str:
 class QueueScreen(Screen[int | None]):
     """Pick a document. Dismisses with its id, or None on Escape."""
 
-    COLUMNS = _COLUMNS
-    NUMERIC = _NUMERIC
+    COLUMNS: ClassVar[tuple[str, ...]] = _COLUMNS
+    NUMERIC: ClassVar[tuple[int, ...]] = _NUMERIC
     FILTERS = STATUS_NAMES  # what keys 2, 3... show, by the rows' status
     BINDINGS: ClassVar[list[BindingType]] = [
         # Priority: the table would otherwise take Enter for its own "select" message.
@@ -194,7 +194,7 @@ class QueueScreen(Screen[int | None]):
         self._title_width = self._fitting_title_width()
         table.clear(columns=True)
         for index, header in enumerate(self.COLUMNS):
-            justify = "right" if index in self.NUMERIC else "left"
+            justify: JustifyMethod = "right" if index in self.NUMERIC else "left"
             width = self._title_width if index == _TITLE else None
             table.add_column(Text(header, justify=justify), width=width)
         rows = self.visible_rows

@@ -35,6 +35,9 @@ from ..editor import Editor, Range
 from ..textindex import BLANK, HEADER, WrapIndex, display_text, segments
 
 GUTTER = 2  # margin markers for the labels on a row
+# A stretch of a row drawn over the spans: "cursor", "selection", "match", "focus", or a
+# suggestion with its tone (("suggestion", tone)).
+Overlay = tuple[int, int, "str | tuple[str, str]"]
 # How a review colours the annotators' undecided spans (Editor.suggestion_tone): by state,
 # the most pressing first where they overlap.
 STATE_TONES = ("state-label", "state-boundary", "state-partial", "state-agree")
@@ -280,12 +283,12 @@ class TranscriptView(ScrollView, can_focus=True, inherit_bindings=False):
             self._cache[key] = strip
         return strip
 
-    def _overlays(self, vy: int, start: int, end: int) -> tuple[tuple[int, int, str], ...]:
+    def _overlays(self, vy: int, start: int, end: int) -> tuple[Overlay, ...]:
         """Cursor, selection and matches on row ``vy`` showing ``[start, end)``. The cursor
         may sit just after the row's text, on the line break that ends its paragraph."""
         editor, wrap = self.editor, self.wrap
         assert editor is not None and wrap is not None
-        found: list[tuple[int, int, str]] = []
+        found: list[Overlay] = []
         selection = editor.selection
         if selection and selection[0] < end and start < selection[1]:
             found.append((max(selection[0], start), min(selection[1], end), "selection"))
@@ -301,7 +304,7 @@ class TranscriptView(ScrollView, can_focus=True, inherit_bindings=False):
             found.append((editor.cursor, editor.cursor + 1, "cursor"))
         return tuple(found)
 
-    def _render_row(self, row, overlays: tuple[tuple[int, int, str], ...], width: int) -> Strip:
+    def _render_row(self, row, overlays: tuple[Overlay, ...], width: int) -> Strip:
         editor = self.editor
         assert editor is not None
         base = self.rich_style

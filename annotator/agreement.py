@@ -2,7 +2,8 @@
 
 Usable on any data, not only on a project: spans are ``(label, start, end)`` tuples with
 half-open ``[start, end)`` character offsets, unitizing annotations are
-``(annotator, label, start, end)``. Definitions and sources: ``design/agreement.md``.
+``(annotator, label, start, end)``. Definitions and sources: ``docs/architecture.md``,
+"Agreement".
 
 - :func:`span_f1`: precision, recall and F1 of one annotator's spans against another's,
   exact or same-label overlap (one-to-one, by maximum bipartite matching).

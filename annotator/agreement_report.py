@@ -3,7 +3,7 @@
 Pure (no UI): :func:`agreement_report` reads a :class:`~annotator.store.Project` and returns
 an :class:`AgreementReport` whose :meth:`~AgreementReport.to_dict` is the JSON output.
 
-Which data count (design/agreement.md §1):
+Which data count (``docs/architecture.md``, "Agreement"):
 
 - A document counts when at least two of the selected annotators marked it ``done``. For
   that document, only those annotators count; anyone else is *missing*, not "no spans".

@@ -223,6 +223,8 @@ class ReviewEditor(Editor):
         if reviewer == GOLD or not reviewer.strip():
             raise ProjectError("name the reviewer who decides")
         self.reviewer = reviewer
+        # Read before the candidates, so that a change to them in between is caught up with.
+        seen = project.newest_edit(document_id)
         self.layers = project.gold.candidates(document_id)
         if len(self.layers) < 2:
             title = project.document(document_id).title
@@ -247,6 +249,7 @@ class ReviewEditor(Editor):
         self._open_in = [0] * len(self.disagreements)  # open candidates per disagreement
         self._open_disagreements = 0
         super().__init__(project, document_id, GOLD)
+        self.seen_edit = seen
         self._current_key: int | None = None
         self._current: Disagreement | None = None
 

@@ -1,5 +1,5 @@
 """Pure text layer of the transcript view: display sanitising, cell widths, the wrap index
-and span bucketing (architecture.md §3.2–3.4).
+and span bucketing (``docs/architecture.md``, "The transcript view").
 
 Nothing here imports Textual. Offsets are half-open ``[start, end)`` code-point offsets into the
 immutable document text; terminal cells only appear in ``cell_len``/``char_cells``, the wrap
@@ -764,7 +764,7 @@ def segments(
     spans: Iterable[Sequence],
     overlays: Iterable[tuple[int, int, Hashable]] = (),
 ) -> list[Piece]:
-    """Split ``[start, end)`` at every span/overlay boundary (architecture.md §3.4).
+    """Split ``[start, end)`` at every span/overlay boundary (the boundary sweep).
 
     ``spans`` are ``(start, end, label, ...)`` (e.g. ``SpanRef``); ``overlays`` are
     ``(start, end, name)`` such as ``(c, c + 1, "cursor")``. Zero-length ranges are ignored.

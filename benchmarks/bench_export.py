@@ -55,6 +55,8 @@ def build(path: Path, seed: int = 4) -> int:
                     label = rng.choice(labels)
                     start = rng.randrange(len(text) - 1)
                     end = min(len(text), start + rng.randint(1, 300))
+                    if any(k[0] == label and k[1] < end and start < k[2] for k in spans):
+                        continue  # one label never overlaps itself in a layer (it would merge)
                     spans[(label, start, end)] = SpanDraft(
                         label, start, end, _ATTRIBUTES[label], "checked" if end % 7 else ""
                     )

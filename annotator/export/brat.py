@@ -1,4 +1,4 @@
-"""brat standoff: a folder of ``.txt``/``.ann`` pairs plus configuration (formats.md §4).
+"""brat standoff: a folder of ``.txt``/``.ann`` pairs plus configuration.
 
 Layout (brat keeps one ``.ann`` per document, so each annotator gets a folder)::
 

@@ -1,4 +1,4 @@
-"""Token-level BIO (IOB2) in CoNLL columns, one tag column per label (formats.md §6).
+"""Token-level BIO (IOB2) in CoNLL columns, one tag column per label.
 
 One column of tags holds one label per token, so nested and overlapping spans (a ``quote``
 around a ``deflection``) cannot share one. This export therefore writes **one tag column per

@@ -1,4 +1,4 @@
-"""doccano sequence-labelling JSONL (formats.md §3).
+"""doccano sequence-labelling JSONL.
 
 One line per example and annotator, for every annotator of the export (an annotator with no
 spans in an example still gets a line with an empty ``label``: "nothing to label" is an

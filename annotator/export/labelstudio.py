@@ -1,4 +1,4 @@
-"""Label Studio JSON tasks plus the labeling config generated from the scheme (formats.md §5).
+"""Label Studio JSON tasks plus the labeling config generated from the scheme.
 
 The file is a JSON list with one task per example (one task per line inside the list)::
 

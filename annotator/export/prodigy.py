@@ -1,4 +1,4 @@
-"""Prodigy ``spans_manual`` JSONL, as ``prodigy db-out`` writes it (formats.md §2).
+"""Prodigy ``spans_manual`` JSONL, as ``prodigy db-out`` writes it.
 
 One line (task) per example and annotator, for every annotator of the export, even one with
 no spans in the example: an accepted task without spans is an answer ("nothing to label

@@ -1,4 +1,4 @@
-"""spaCy DocBin (``.spacy``) for spancat and NER training (formats.md §7; needs spaCy).
+"""spaCy DocBin (``.spacy``) for spancat and NER training (needs spaCy).
 
 One ``Doc`` per example and annotator (every annotator of the export, even one without spans
 in the example), made by ``spacy.blank("en")`` (the scheme names no language), in a

@@ -1,7 +1,7 @@
 """The transcript pane: a virtualised line-API widget that paints an :class:`Editor`.
 
 Only visible rows are rendered (``render_line``), each from a slice of the text and the
-spans intersecting it (architecture.md §3). Rows are cached by their content: row number,
+spans intersecting it (``docs/architecture.md``). Rows are cached by their content: row number,
 width, the span-index version of their turn, the theme, and the overlays (cursor,
 selection, search matches) that fall on them, so a cursor move repaints two rows and an
 edit repaints only the rows of the spans it touched.

@@ -348,7 +348,9 @@ class ChooseSpan(ModalScreen[int | None]):
     """Pick one of several: overlapping spans to edit or delete, a merge threshold..."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("enter", "choose", "Choose", id="dialog.choose", priority=True),
+        # Not a priority binding: the option list handles Enter itself, after any arrow key
+        # still waiting in its queue (a priority binding would act before them).
+        Binding("enter", "choose", "Choose", id="dialog.choose"),
         Binding("escape", "cancel", "Cancel", id="dialog.cancel"),
     ]
 

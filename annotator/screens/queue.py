@@ -95,7 +95,8 @@ class QueueScreen(Screen[int | None]):
     FILTERS = STATUS_NAMES  # what keys 2, 3... show, by the rows' status
     BINDINGS: ClassVar[list[BindingType]] = [
         # Priority: the table would otherwise take Enter for its own "select" message.
-        Binding("enter", "open", "Open", id="queue.open", priority=True),
+        # Not priority: the table handles Enter after any arrow key still in its queue.
+        Binding("enter", "open", "Open", id="queue.open"),
         Binding("escape", "close", "Back", id="queue.close"),
         Binding("1", "filter('all')", "All", id="queue.filter_all"),
         Binding("2", "filter('new')", "New", id="queue.filter_new"),

@@ -65,7 +65,7 @@ class ReviewQueueScreen(QueueScreen, inherit_bindings=False):
     NUMERIC = (0, 3, 4, 5, 6, 7, 8)
     FILTERS = REVIEW_STATES
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("enter", "open", "Review", id="review_queue.open", priority=True),
+        Binding("enter", "open", "Review", id="review_queue.open"),  # not priority: see queue
         Binding("escape", "close", "Back", id="review_queue.close"),
         Binding("1", "filter('all')", "All", id="review_queue.filter_all"),
         Binding("2", "filter('open')", "Open", id="review_queue.filter_open"),

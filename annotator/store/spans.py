@@ -346,8 +346,8 @@ class SpanWriter:
         state = self.reader.state(span_id)
         if state is None:
             raise StaleView(
-                f"no span with id {span_id}: it was deleted (in another window?); nothing "
-                "was changed"
+                f"that span (id {span_id}) was deleted elsewhere, in another window or "
+                "process; nothing was changed"
             )
         if state["annotator_id"] != annotator_id:
             names = self.reader.annotators

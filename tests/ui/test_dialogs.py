@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from harness import Harness, rendered
+from textual import events
 from textual.widgets import Checkbox, Input, OptionList, Select, Static, TextArea
 
 from annotator.scheme import Scheme, load_scheme
@@ -208,6 +209,19 @@ async def test_choose_span_returns_the_chosen_id() -> None:
         await pilot.press("down", "enter")
         await pilot.pause()
     assert app.results == [9]
+
+
+async def test_choose_span_takes_keys_typed_ahead_in_order() -> None:
+    # A terminal delivers "down" and "enter" typed quickly in one read: the choice must be
+    # the option moved to, not the one highlighted when Enter was read.
+    app = Harness(lambda: ChooseSpan("Which?", [(1, "Keep", "a"), (2, "Take", "b")]))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        app.post_message(events.Key("down", None))
+        app.post_message(events.Key("enter", "\r"))
+        await pilot.pause()
+        await pilot.pause()
+    assert app.results == [2]
 
 
 async def test_choose_span_escape_cancels() -> None:

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from conftest import make_document
 from harness import Harness
+from textual import events
 from textual.app import App
 from textual.widgets import DataTable, Static
 
@@ -121,3 +122,15 @@ async def test_queue_with_1000_documents_filters_them_all(project: Project) -> N
         await pilot.press("2")
         await pilot.pause()
         assert len(table_ids(app)) == 1000
+
+
+async def test_queue_takes_keys_typed_ahead_in_order(three: Project) -> None:
+    # "down" and "enter" read together from the terminal open the row moved to.
+    app = Harness(lambda: QueueScreen(three.path, "alice"))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        app.post_message(events.Key("down", None))
+        app.post_message(events.Key("enter", "\r"))
+        await pilot.pause()
+        await pilot.pause()
+    assert app.results == [2]

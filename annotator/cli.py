@@ -296,6 +296,7 @@ def import_(
                 continue
             new = [d for d, r in zip(documents, results, strict=True) if r.created]
             spans = sum(r.spans_added for r in results)
+            merged = sum(r.spans_merged for r in results)
             # A file with several annotators' layers repeats each text once per layer.
             texts = list({d.sha256: d for d in documents}.values())
             speakers = {s for d in texts for s in d.speakers}
@@ -303,6 +304,9 @@ def import_(
                 result = "imported" if len(new) == len(texts) else f"{len(new)} new"
             else:
                 result = "already there" if not spans else "spans added"
+            if merged:
+                # The scheme merges overlapping spans of one label, as the app does.
+                result += f" ({merged} merged)"
             table.add_row(
                 _cell(path.name),
                 str(len(texts)),
@@ -320,9 +324,9 @@ def import_(
     if table.rows:
         console.print(table)
     console.print(
-        f"{totals['documents']} new documents ({totals['turns']:,} turns, "
-        f"{totals['words']:,} words), "
-        f"{totals['spans']} spans added; {failures} file(s) failed."
+        f"{count(totals['documents'], 'new document')} ({count(totals['turns'], 'turn')}, "
+        f"{count(totals['words'], 'word')}), {count(totals['spans'], 'span')} added; "
+        f"{failures} file(s) failed."
     )
     if failures:
         ctx.exit(1)
@@ -391,9 +395,10 @@ def status(ctx: click.Context) -> None:
             )
         )
     if stats.incomplete:
+        verb = "lacks" if stats.incomplete == 1 else "lack"
         console.print(
             Text(
-                f"{count(stats.incomplete, 'span')} lack a value of a required attribute "
+                f"{count(stats.incomplete, 'span')} {verb} a value of a required attribute "
                 "(imported with --allow-incomplete): the app marks them; Enter completes one."
             )
         )

@@ -82,7 +82,7 @@ def test_import_reports_bad_files_and_imports_the_rest(run, tmp_path: Path) -> N
     assert len(errors) == 2
     assert any("empty.txt" in line for line in errors)
     assert any("binary.srt" in line for line in errors)
-    assert "1 new documents" in result.stdout
+    assert "1 new document (" in result.stdout
     with Project.open(tmp_path / "annotations.db") as project:
         assert [d.title for d in project.documents()] == ["good"]
 

@@ -61,6 +61,7 @@ def test_overlapping_spans_of_one_label_in_a_file_merge_as_in_the_app(run, tmp_p
     file = doccano(tmp_path / "a.jsonl", [[0, 10, "quote"], [6, 20, "quote"]])
     result = run("import", str(file), "--as", "ann")
     assert result.exit_code == 0, result.output
+    assert "imported (1 merged)" in result.output and "1 span added" in result.output
     assert spans(tmp_path) == [("quote", 0, 20, {})]
 
 
@@ -94,7 +95,7 @@ def test_a_required_attribute_is_never_skipped_silently(run, tmp_path: Path) -> 
         commitment = [s for doc in (1, 2) for s in project.spans(doc, "ann")][-1]
         assert project.incomplete(commitment) == ["specificity"]
     status = run("status")
-    assert "1 span lack a value of a required attribute" in status.output
+    assert "1 span lacks a value of a required attribute" in status.output
 
 
 def test_attribute_values_are_checked_on_import(run, tmp_path: Path) -> None:

@@ -34,7 +34,8 @@ class AddResult:
     document_id: int
     title: str
     created: bool  # False when a document with the same text was already there
-    spans_added: int = 0
+    spans_added: int = 0  # spans the layer gained
+    spans_merged: int = 0  # spans of the file merged into another of their label (scheme: merge)
 
 
 @dataclass(frozen=True)
@@ -266,7 +267,8 @@ class Project:
         name = document.annotator or annotator
         assert name is not None  # checked by add_documents
         annotator_id = self.annotator_id(name)
-        existing = {(s.label, s.start, s.end) for s in self.reader.layer(document_id, annotator_id)}
+        before = self.reader.layer(document_id, annotator_id)
+        existing = {(s.label, s.start, s.end) for s in before}
         new = [s for s in document.spans if (s.label, s.start, s.end) not in existing]
         if new:
             edit_id = self.log.begin(document_id, annotator_id)
@@ -296,7 +298,8 @@ class Project:
                         f"{origin or _source(document)}: {place}: {draft.label} [{draft.start}, "
                         f"{draft.end}): {error}{hint}"
                     ) from None
-        return AddResult(document_id, document.title, created, len(new))
+        added = len(self.reader.layer(document_id, annotator_id)) - len(before) if new else 0
+        return AddResult(document_id, document.title, created, added, len(new) - added)
 
     def documents(self) -> list[DocumentSummary]:
         speakers: dict[int, dict[str, None]] = {}

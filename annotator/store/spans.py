@@ -570,6 +570,4 @@ def _provenance(
 
 def _required(label: str, missing: Sequence[str]) -> InvalidValue:
     names = ", ".join(f"'{attribute}'" for attribute in missing)
-    return InvalidValue(
-        f"{label}: attribute {names} of label '{label}' is required; give it a value"
-    )
+    return InvalidValue(f"attribute {names} of label '{label}' is required; give it a value")

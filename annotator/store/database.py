@@ -48,11 +48,15 @@ def write_problem(path: Path) -> str | None:
             f"it; {READ_ONLY_COMMANDS} work on it as it is"
         )
     if folder.is_dir() and not os.access(folder, os.W_OK | os.X_OK):
-        what = "the project" if path.exists() else "a project there"
+        if not path.exists():
+            return (
+                f"{path}: the folder {folder} is read-only; make it writable, or create the "
+                "project in a folder you can write (--db PATH)"
+            )
         return (
             f"{path}: the folder {folder} is read-only, and SQLite writes its journal files "
-            f"beside the project; make the folder writable, or copy {what} to a folder you "
-            f"can write" + (f" ({READ_ONLY_COMMANDS} work as it is)" if path.exists() else "")
+            "beside the project; make the folder writable, or copy the project to a folder "
+            f"you can write ({READ_ONLY_COMMANDS} work as it is)"
         )
     return None
 

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner, Result
 
+from annotator.cli import cli
 from annotator.model import ImportedDocument, Turn
 from annotator.scheme import Scheme, load_scheme_file
 from annotator.store import Project
@@ -30,6 +32,20 @@ def real_data() -> Path:
     if not REAL_DATA.is_dir():
         pytest.skip(f"real transcripts not found at {REAL_DATA}")
     return REAL_DATA
+
+
+@pytest.fixture
+def run_cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Callable[..., Result]:
+    """Run the command line (click's test runner) in ``tmp_path``, so that the project is
+    ./annotations.db there; exceptions that are not user errors propagate."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("ANNOTATOR_DB", raising=False)
+    runner = CliRunner()
+
+    def invoke(*args: str) -> Result:
+        return runner.invoke(cli, list(args), catch_exceptions=False)
+
+    return invoke
 
 
 @pytest.fixture

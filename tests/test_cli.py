@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -14,16 +15,9 @@ from annotator.store import Project
 
 
 @pytest.fixture
-def run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
-    """Run the CLI in an empty folder, against ./annotations.db."""
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.delenv("ANNOTATOR_DB", raising=False)
-    runner = CliRunner()
-
-    def invoke(*args: str) -> Result:
-        return runner.invoke(cli, list(args), catch_exceptions=False)
-
-    return invoke
+def run(run_cli: Callable[..., Result]) -> Callable[..., Result]:
+    """The CLI in an empty folder, against ./annotations.db."""
+    return run_cli
 
 
 def test_every_command_has_help(run) -> None:

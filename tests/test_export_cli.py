@@ -3,30 +3,23 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner, Result
+from click.testing import Result
 from conftest import FIXTURES
 from export_sample import build
 
-from annotator.cli import cli
 from annotator.export import EXPORT_FORMATS, ExportFormat
 from annotator.scheme import load_scheme_file
 
 
 @pytest.fixture
-def run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
-    """Run the CLI in a folder holding the sample project as ./annotations.db."""
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.delenv("ANNOTATOR_DB", raising=False)
+def run(run_cli: Callable[..., Result], tmp_path: Path) -> Callable[..., Result]:
+    """The CLI in a folder holding the sample project as ./annotations.db."""
     build(tmp_path / "annotations.db", load_scheme_file(FIXTURES / "tiny-scheme.yaml")).close()
-    runner = CliRunner()
-
-    def invoke(*args: str) -> Result:
-        return runner.invoke(cli, list(args), catch_exceptions=False)
-
-    return invoke
+    return run_cli
 
 
 def one_error_line(result: Result) -> str:

@@ -12,15 +12,14 @@ import os
 import shutil
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner, Result
+from click.testing import Result
 from conftest import make_document
 
-from annotator.cli import cli
 from annotator.resources import default_scheme_path
 from annotator.scheme import load_scheme_file
 from annotator.store import Project
@@ -29,16 +28,10 @@ TEXT = "I will not say whether we spent it. We will cut the deficit by next year
 
 
 @pytest.fixture
-def run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.delenv("ANNOTATOR_DB", raising=False)
-    runner = CliRunner()
-
-    def invoke(*args: str) -> Result:
-        return runner.invoke(cli, list(args), catch_exceptions=False)
-
-    assert invoke("init").exit_code == 0
-    return invoke
+def run(run_cli: Callable[..., Result]) -> Callable[..., Result]:
+    """The CLI in a folder with a new project of the bundled scheme."""
+    assert run_cli("init").exit_code == 0
+    return run_cli
 
 
 def doccano(path: Path, *records: list[list]) -> Path:

@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import os
 import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
 from urllib.parse import quote
@@ -74,7 +76,7 @@ def connect(path: Path, *, create: bool, readonly: bool = False) -> Database:
         raise ProjectError(problem)
     # Autocommit at the driver level: every transaction here is an explicit BEGIN.
     conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_SECONDS, isolation_level=None)
-    try:
+    with _closed_on_failure(conn, path):
         db = Database(conn)
         applied = _check_schema(db, path, create=create)
         conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_SECONDS * 1000)}")
@@ -94,13 +96,20 @@ def connect(path: Path, *, create: bool, readonly: bool = False) -> Database:
                 raise
             conn.execute("COMMIT")
         conn.execute("PRAGMA foreign_keys = ON")
+    return db
+
+
+@contextmanager
+def _closed_on_failure(conn: sqlite3.Connection, path: Path) -> Iterator[None]:
+    """Close a connection that could not be set up; a damaged file says so in one line."""
+    try:
+        yield
     except sqlite3.DatabaseError as error:
         conn.close()
         raise ProjectError(f"{path}: not a project database ({error})") from None
     except BaseException:
         conn.close()
         raise
-    return db
 
 
 def _known() -> set[str]:
@@ -138,7 +147,7 @@ def _connect_readonly(path: Path) -> Database:
                 "can be written (any command), or copy the folder elsewhere"
             ) from None
         conn = sqlite3.connect(f"{uri}?immutable=1", uri=True)
-    try:
+    with _closed_on_failure(conn, path):
         conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_SECONDS * 1000)}")
         db = Database(conn)
         if _check_schema(db, path, create=False) != _known():
@@ -146,10 +155,4 @@ def _connect_readonly(path: Path) -> Database:
                 f"{path}: written by an older version of annotator; open it once with write "
                 "access (any command that changes it, such as 'annotator import') to upgrade it"
             )
-    except sqlite3.DatabaseError as error:
-        conn.close()
-        raise ProjectError(f"{path}: not a project database ({error})") from None
-    except BaseException:
-        conn.close()
-        raise
     return db

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from textual import events
 from textual.app import App
 from textual.geometry import Region
 from textual.screen import Screen
@@ -27,3 +28,10 @@ def rendered(widget: Widget) -> str:
     """The text a widget paints, line by line (what reaches the terminal, minus styles)."""
     lines = widget.render_lines(Region(0, 0, *widget.outer_size))
     return "\n".join("".join(segment.text for segment in line) for line in lines)
+
+
+def type_ahead(app: App[Any], *keys: str) -> None:
+    """Post keys all at once, as a terminal delivers keys typed quickly in one read (Pilot's
+    press waits for each key to be handled, which hides races between them)."""
+    for key in keys:
+        app.post_message(events.Key(key, "\r" if key == "enter" else None))

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from harness import Harness, rendered
-from textual import events
+from harness import Harness, rendered, type_ahead
 from textual.widgets import Checkbox, Input, OptionList, Select, Static, TextArea
 
 from annotator.scheme import Scheme, load_scheme
@@ -217,8 +216,7 @@ async def test_choose_span_takes_keys_typed_ahead_in_order() -> None:
     app = Harness(lambda: ChooseSpan("Which?", [(1, "Keep", "a"), (2, "Take", "b")]))
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
-        app.post_message(events.Key("down", None))
-        app.post_message(events.Key("enter", "\r"))
+        type_ahead(app, "down", "enter")
         await pilot.pause()
         await pilot.pause()
     assert app.results == [2]

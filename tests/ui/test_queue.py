@@ -8,8 +8,7 @@ from typing import Any
 
 import pytest
 from conftest import make_document
-from harness import Harness
-from textual import events
+from harness import Harness, type_ahead
 from textual.app import App
 from textual.widgets import DataTable, Static
 
@@ -129,8 +128,7 @@ async def test_queue_takes_keys_typed_ahead_in_order(three: Project) -> None:
     app = Harness(lambda: QueueScreen(three.path, "alice"))
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
-        app.post_message(events.Key("down", None))
-        app.post_message(events.Key("enter", "\r"))
+        type_ahead(app, "down", "enter")
         await pilot.pause()
         await pilot.pause()
     assert app.results == [2]

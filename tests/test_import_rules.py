@@ -17,9 +17,10 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from click.testing import Result
+from click.testing import CliRunner, Result
 from conftest import make_document
 
+from annotator.cli import cli
 from annotator.resources import default_scheme_path
 from annotator.scheme import load_scheme_file
 from annotator.store import Project
@@ -110,13 +111,19 @@ def test_attribute_values_are_checked_on_import(run, tmp_path: Path) -> None:
 # ---- read-only places ---------------------------------------------------------------------
 
 
-def cli_process(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    """Run the CLI in a separate process, as a user would."""
-    env = {**os.environ, "HOME": str(cwd), "XDG_CONFIG_HOME": str(cwd / ".config")}
+def in_folder(folder: Path, *args: str) -> Result:
+    """The CLI on the project ./annotations.db of ``folder``."""
+    runner = CliRunner()
+    return runner.invoke(cli, ["--db", str(folder / "annotations.db"), *args])
+
+
+def app_process(folder: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """The app started as a user starts it: its own process, whose exit status counts."""
+    env = {**os.environ, "HOME": str(folder), "XDG_CONFIG_HOME": str(folder / ".config")}
     env.pop("ANNOTATOR_DB", None)
     return subprocess.run(
         [sys.executable, "-m", "annotator", *args],
-        cwd=cwd,
+        cwd=folder,
         env=env,
         capture_output=True,
         text=True,
@@ -160,37 +167,37 @@ def project_folder(tmp_path: Path) -> Path:
     return folder
 
 
-def one_line(result: subprocess.CompletedProcess[str]) -> str:
-    lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1, result.stderr
+def one_line(stderr: str) -> str:
+    lines = stderr.strip().splitlines()
+    assert len(lines) == 1, stderr
     return lines[0]
 
 
 def test_commands_that_read_work_on_a_read_only_project(project_folder: Path) -> None:
     with read_only(project_folder / "annotations.db", project_folder):
-        status = cli_process("status", cwd=project_folder)
-        assert status.returncode == 0, status.stderr
+        status = in_folder(project_folder, "status")
+        assert status.exit_code == 0, status.output
         assert "1 documents" in status.stdout
-        documents = cli_process("documents", cwd=project_folder)
-        assert documents.returncode == 0, documents.stderr
+        documents = in_folder(project_folder, "documents")
+        assert documents.exit_code == 0, documents.output
         assert "Test" in documents.stdout
-        agreement = cli_process("agreement", cwd=project_folder)
-        assert agreement.returncode == 0, agreement.stderr
+        agreement = in_folder(project_folder, "agreement")
+        assert agreement.exit_code == 0, agreement.output
 
 
 def test_commands_that_write_say_what_is_read_only(project_folder: Path) -> None:
     with read_only(project_folder / "annotations.db"):
-        imported = cli_process("import", "annotations.db", cwd=project_folder)
-        assert imported.returncode == 1
-        line = one_line(imported)
+        imported = in_folder(project_folder, "import", str(project_folder))
+        assert imported.exit_code == 1
+        line = one_line(imported.stderr)
         assert "the project file is read-only" in line and "annotations.db" in line
-        app = cli_process("annotate", "--as", "alice", cwd=project_folder)
+        app = app_process(project_folder, "annotate", "--as", "alice")
         assert app.returncode == 1
-        assert "the project file is read-only" in one_line(app)
+        assert "the project file is read-only" in one_line(app.stderr)
     with read_only(project_folder):
-        imported = cli_process("import", "annotations.db", cwd=project_folder)
-        assert imported.returncode == 1
-        assert f"the folder {project_folder} is read-only" in one_line(imported)
+        imported = in_folder(project_folder, "import", str(project_folder))
+        assert imported.exit_code == 1
+        assert f"the folder {project_folder} is read-only" in one_line(imported.stderr)
 
 
 def test_a_new_project_in_a_read_only_folder_is_one_line(tmp_path: Path) -> None:
@@ -198,7 +205,7 @@ def test_a_new_project_in_a_read_only_folder_is_one_line(tmp_path: Path) -> None
     empty.mkdir()
     with read_only(empty):
         for args in (["init"], []):
-            result = cli_process(*args, cwd=empty)
-            assert result.returncode == 1, result
-            assert f"the folder {empty} is read-only" in one_line(result)
+            result = in_folder(empty, *args)
+            assert result.exit_code == 1, result.output
+            assert f"the folder {empty} is read-only" in one_line(result.stderr)
     assert not any(empty.iterdir())

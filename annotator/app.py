@@ -15,7 +15,7 @@ from textual.app import App, SystemCommand
 from textual.binding import BindingType
 from textual.screen import Screen
 
-from .config import Config, load_config, save_config
+from .config import Config, ConfigError, config_path, load_config, save_config
 from .editor import Editor
 from .errors import AnnotatorError
 from .keymap import APP_KEYS
@@ -192,6 +192,12 @@ def make_app(
 ) -> AnnotatorApp:
     """Open the project and build the app; user errors surface before the screen is taken."""
     config = load_config(config_file)
+    themes = App().available_themes
+    if config.theme and config.theme not in themes:
+        raise ConfigError(
+            f"{config_file or config_path()}: theme {config.theme!r} is not a theme this app "
+            f"knows; use one of: {', '.join(sorted(themes))} (or remove the line)"
+        )
     project = Project.open(db_path)
     try:
         document_id = project.find_document(document).id if document else None

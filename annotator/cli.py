@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import json
+import sqlite3
 import sys
 from collections.abc import Iterable
 from contextlib import ExitStack
@@ -16,7 +17,7 @@ from typing import Any
 
 import click
 from rich.console import Console
-from rich.table import Table
+from rich.table import Column, Table
 from rich.text import Text
 
 from . import __version__
@@ -27,7 +28,16 @@ from .io.brat import is_brat_folder
 from .model import DOCUMENT_STATUSES
 from .resources import default_scheme_path, sample_transcripts
 from .scheme import Scheme, load_scheme_file, validate_scheme
-from .store import DB_ENV_VAR, DEFAULT_DB_NAME, GOLD, Project, resolve_db_path
+from .store import (
+    DB_ENV_VAR,
+    DEFAULT_DB_NAME,
+    GOLD,
+    Project,
+    describe_failure,
+    is_failure,
+    resolve_db_path,
+)
+from .textindex import display_text
 
 DOCUMENTS_OPTION = click.option(
     "--documents",
@@ -47,9 +57,32 @@ class AnnotatorGroup(click.Group):
         except AnnotatorError as error:
             if ctx.params.get("debug"):
                 raise
-            for line in str(error).splitlines() or [type(error).__name__]:
-                click.echo(f"error: {line}", err=True)
+            _report(error)
             ctx.exit(1)
+        except sqlite3.Error as error:
+            # SQLite failing while reading (a damaged file, an I/O error): one line too.
+            if ctx.params.get("debug") or not is_failure(error):
+                raise
+            _report(ProjectError(describe_failure(ctx.obj["db"], error)))
+            ctx.exit(1)
+
+
+def _report(error: AnnotatorError) -> None:
+    """An error as ``error: ...`` lines on stderr, each shown literally."""
+    for line in error.lines() or [type(error).__name__]:
+        _say(f"error: {_literal(line)}", err=True)
+
+
+def _say(message: str, *, err: bool = False) -> None:
+    """Every line the command line prints goes through here: text from data (titles, names,
+    file names, labels) is shown literally, control characters as visible symbols, so no
+    escape sequence from a transcript or a file name ever reaches the terminal."""
+    click.echo(display_text(message), err=err)
+
+
+def _literal(value: object) -> str:
+    """One line of data, shown literally (a newline in it becomes a visible symbol)."""
+    return display_text(str(value), keep_newlines=False)
 
 
 def _console() -> Console:
@@ -59,7 +92,12 @@ def _console() -> Console:
 
 def _cell(value: object) -> Text:
     """A table cell that shows its text literally: titles and names are untrusted input."""
-    return Text("" if value is None else str(value))
+    return Text("" if value is None else display_text(str(value)))
+
+
+def _text(message: str) -> Text:
+    """A line for the console, shown literally (no markup, no control characters)."""
+    return Text(display_text(message))
 
 
 def _fit(table: Table, width: int, flexible: tuple[int, ...]) -> None:
@@ -124,7 +162,7 @@ def _create_sample_project(path: Path) -> str:
         f"Created {path.resolve()} with the bundled political-interview scheme and "
         f"{len(documents)} sample transcripts (add your own with 'annotator import FILE...')."
     )
-    click.echo(notice)
+    _say(notice)
     return notice
 
 
@@ -153,10 +191,17 @@ def annotate(
         ctx.obj["db"], annotator=annotator, document=document, suggestions_from=suggestions
     )
     app.notice = ctx.obj.get("notice")
+    _run_app(ctx, app)
+
+
+def _run_app(ctx: click.Context, app: Any) -> None:
+    """Run the app to its end; a non-zero exit status of the app is the command's."""
     try:
         app.run()
     finally:
         app.project.close()
+    if app.return_code:
+        ctx.exit(app.return_code)
 
 
 @cli.command()
@@ -180,10 +225,7 @@ def review(ctx: click.Context, reviewer: str | None, document: str | None, anony
     app = make_app(
         ctx.obj["db"], annotator=reviewer, document=document, review=True, anonymous=anonymous
     )
-    try:
-        app.run()
-    finally:
-        app.project.close()
+    _run_app(ctx, app)
 
 
 @cli.command()
@@ -199,7 +241,7 @@ def init(ctx: click.Context, scheme_path: Path | None) -> None:
     scheme = load_scheme_file(scheme_path or default_scheme_path())
     path = ctx.obj["db"]
     Project.create(path, scheme).close()
-    click.echo(
+    _say(
         f"Created project {path} with scheme {scheme.name} v{scheme.version} "
         f"({len(scheme.labels)} labels). Next: annotator import FILE..."
     )
@@ -266,9 +308,7 @@ def import_(
     project = _open(ctx)
     files, skipped = _expand(paths)
     for path in skipped:
-        click.echo(
-            f"skipped {path}: a README, not a transcript (name it alone to import it)", err=True
-        )
+        _say(f"skipped {path}: a README, not a transcript (name it alone to import it)", err=True)
     table = Table("file", "documents", "turns", "speakers", "words", "spans", "result")
     table.columns[0].overflow = "fold"
     totals = {"documents": 0, "turns": 0, "words": 0, "spans": 0}
@@ -278,7 +318,7 @@ def import_(
         label="Importing",
         file=sys.stderr,
         show_pos=True,
-        item_show_func=lambda p: p and p.name,
+        item_show_func=lambda p: p and _literal(p.name),
         hidden=len(files) < 2 or not sys.stderr.isatty(),
     ) as bar:
         for path in bar:
@@ -292,7 +332,7 @@ def import_(
                 )
             except AnnotatorError as error:
                 failures += 1
-                click.echo(f"error: {error}", err=True)
+                _report(error)
                 continue
             new = [d for d, r in zip(documents, results, strict=True) if r.created]
             spans = sum(r.spans_added for r in results)
@@ -339,7 +379,15 @@ def documents(ctx: click.Context) -> None:
     project = _open(ctx, readonly=True)
     summaries = project.documents()
     annotators = project.annotators()
-    table = Table("id", "title", "source", "turns", "speakers", "words", *annotators)
+    table = Table(
+        "id",
+        "title",
+        "source",
+        "turns",
+        "speakers",
+        "words",
+        *(Column(header=_cell(name)) for name in annotators),
+    )
     for doc in summaries:
         table.add_row(
             str(doc.id),
@@ -355,7 +403,7 @@ def documents(ctx: click.Context) -> None:
         _fit(table, console.width, flexible=(1, 2))
         console.print(table)
     else:
-        console.print("No documents yet. Import some with: annotator import FILE...")
+        console.print(_text("No documents yet. Import some with: annotator import FILE..."))
 
 
 def count(number: int, noun: str) -> str:
@@ -372,7 +420,7 @@ def status(ctx: click.Context) -> None:
     scheme = project.scheme
     console = _console()
     console.print(
-        Text(
+        _text(
             f"Project {project.path}: scheme {scheme.name} v{scheme.version}; "
             f"{stats.documents} documents, {stats.words:,} words, "
             f"{len(stats.annotators)} annotators"
@@ -389,7 +437,7 @@ def status(ctx: click.Context) -> None:
     console.print(labels)
     if gold:
         console.print(
-            Text(
+            _text(
                 f"Gold layer: {count(sum(gold.values()), 'span')}; "
                 f"{count(stats.reviewed, 'document')} marked reviewed ('annotator review')."
             )
@@ -397,7 +445,7 @@ def status(ctx: click.Context) -> None:
     if stats.incomplete:
         verb = "lacks" if stats.incomplete == 1 else "lack"
         console.print(
-            Text(
+            _text(
                 f"{count(stats.incomplete, 'span')} {verb} a value of a required attribute "
                 "(imported with --allow-incomplete): the app marks them; Enter completes one."
             )
@@ -455,6 +503,11 @@ def status(ctx: click.Context) -> None:
     type=click.Path(path_type=Path),
     help="Output file (a folder for brat).",
 )
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Replace output files (or the brat folder) that already exist.",
+)
 @click.pass_context
 def export_(
     ctx: click.Context,
@@ -465,6 +518,7 @@ def export_(
     status: str,
     config_out: Path | None,
     output: Path,
+    force: bool,
 ) -> None:
     """Export labelled documents for NLP tools: jsonl, csv, parquet, prodigy, doccano, brat,
     labelstudio, conll, spacy.
@@ -500,6 +554,7 @@ def export_(
             documents=document_refs or None,
             status=status,
             progress=progress,
+            force=force,
             config_out=config_out,
         )
 
@@ -507,20 +562,20 @@ def export_(
     layers = {"all": "every annotator's layer", GOLD: "the gold layer"}.get(
         layer, f"{layer}'s layer"
     )
-    click.echo(
+    _say(
         f"Exported {count(report.documents, 'document')}{examples} with "
         f"{count(report.spans, 'span')} ({layers}) to {' and '.join(report.outputs)} "
         f"({format_})."
     )
     if not report.documents:
-        click.echo(
+        _say(
             "No documents matched"
             + ("; none is marked done (press D in the app)." if status == "done" else ".")
         )
     if report.problems:
-        click.echo(f"{count(len(report.problems), 'problem')}: not represented as they are:")
+        _say(f"{count(len(report.problems), 'problem')}: not represented as they are:")
         for problem in report.problems:
-            click.echo(f"  {problem}")
+            _say(f"  {problem}")
 
 
 @cli.command()
@@ -566,12 +621,15 @@ def agreement(
     ids = [project.find_document(ref).id for ref in document_refs] or None
     report = agreement_report(project, labels or None, annotators or None, ids)
     if format_ == "json":
-        click.echo(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
+        _say(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
         return
     if format_ == "csv":
         writer = csv.writer(sys.stdout, lineterminator="\n")
         writer.writerow(["section", "row", "column", "value"])
-        writer.writerows(report_rows(report))
+        writer.writerows(
+            [_literal(cell) if isinstance(cell, str) else cell for cell in row]
+            for row in report_rows(report)
+        )
         return
     _print_agreement(report)
 
@@ -588,7 +646,7 @@ def _print_agreement(report: Any) -> None:
         )
         return
     console.print(
-        Text(
+        _text(
             f"{report.documents_counted} document{'s' if report.documents_counted != 1 else ''} "
             "done by two or more of: " + ", ".join(report.annotators)
         )
@@ -644,7 +702,7 @@ def _print_agreement(report: Any) -> None:
     console.print(docs)
     tally = report.disagreements
     console.print(
-        Text(
+        _text(
             f"Span pairs: {tally.get('agree', 0)} agree; disagreements: "
             f"{tally.get('boundary_only', 0)} boundary only, {tally.get('label_only', 0)} "
             f"label only, {tally.get('other', 0)} other (marked by one side only)."
@@ -656,7 +714,7 @@ def _print_agreement(report: Any) -> None:
             swaps.add_row(_cell(row["label_a"]), _cell(row["label_b"]), str(row["count"]))
         console.print(swaps)
     console.print(
-        Text(
+        _text(
             "F1: pairwise, no chance correction. κ and α: per character, chance-corrected. "
             "Unitizing α (Krippendorff, as DKPro/INCEpTION) weighs boundaries and lengths; "
             "a label swap on the same text scores far below zero. '-' = undefined."
@@ -681,22 +739,22 @@ def validate(files: tuple[Path, ...]) -> None:
         try:
             text = path.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as error:
-            click.echo(f"{path}:1:1: cannot read the file: {error}", err=True)
+            _say(f"{path}:1:1: cannot read the file: {error}", err=True)
             failed = True
             continue
         problems = validate_scheme(text, source=str(path))
         for problem in problems:
-            click.echo(str(problem), err=True)
+            _say(str(problem), err=True)
         errors = sum(problem.severity == "error" for problem in problems)
         warnings = len(problems) - errors
         if errors:
             failed = True
             also = f" and {count(warnings, 'warning')}" if warnings else ""
-            click.echo(f"{path}: {errors} problem(s){also}", err=True)
+            _say(f"{path}: {errors} problem(s){also}", err=True)
         else:
             valid = f"valid ({count(warnings, 'warning')})" if warnings else "valid"
             loaded = load_scheme_file(path)
-            click.echo(
+            _say(
                 f"{path}: {valid}: scheme {loaded.name} v{loaded.version}, "
                 f"{len(loaded.labels)} labels "
                 f"({', '.join(label.id for label in loaded.labels)}), hash {loaded.hash[:12]}"
@@ -725,7 +783,7 @@ def _scheme_table(scheme: Scheme) -> Table:
         "colour",
         "parent",
         "attributes",
-        title=Text(f"{scheme.name} v{scheme.version} ({scheme.hash[:12]})"),
+        title=_text(f"{scheme.name} v{scheme.version} ({scheme.hash[:12]})"),
         caption=(
             f"overlap {'allowed' if settings.allow_overlap else 'refused'}, nesting "
             f"{'allowed' if settings.allow_nesting else 'refused'}, same-label overlap: "
@@ -743,7 +801,7 @@ def _scheme_table(scheme: Scheme) -> Table:
             _cell(label.hotkey or ""),
             _cell(label.id + (" (deprecated)" if label.deprecated else "")),
             _cell(label.name),
-            Text("██ ", style=label.color) + Text(label.color),
+            Text("██ ", style=label.color) + _cell(label.color),
             _cell(label.parent or ""),
             _cell("\n".join(attributes)),
         )

@@ -22,6 +22,7 @@ from typing import Any
 import yaml
 
 from .errors import AnnotatorError
+from .files import atomic_write
 
 
 class ConfigError(AnnotatorError):
@@ -90,11 +91,7 @@ def save_config(config: Config, path: Path | None = None) -> None:
     if config.keymap:
         data["keymap"] = dict(config.keymap)
     path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_suffix(".tmp")
-    temporary.write_text(
-        yaml.safe_dump(data, sort_keys=False, allow_unicode=True), encoding="utf-8"
-    )
-    temporary.replace(path)  # never leave a half-written settings file
+    atomic_write(path, yaml.safe_dump(data, sort_keys=False, allow_unicode=True))
 
 
 def _first_line(error: BaseException) -> str:

@@ -18,6 +18,11 @@ class AnnotatorError(Exception):
         # KeyError's str() quotes its message; every error here reads as written.
         return str(self.args[0]) if len(self.args) == 1 else super().__str__()
 
+    def lines(self) -> list[str]:
+        """The message as the lines to show: one, unless the error is a list of problems
+        (a newline inside a file name or title never starts a line of its own)."""
+        return [str(self)]
+
 
 class ProjectError(AnnotatorError):
     """The project database refuses a request: unknown ids, a read-only file, a rule broken."""

@@ -153,7 +153,8 @@ REVIEW_SCREEN_KEYS: tuple[KeyBinding, ...] = (
 # Keys of the app itself, on every screen.
 APP_KEYS: tuple[KeyBinding, ...] = (
     KeyBinding("q", "quit", "Quit", "app.quit", show=True),
-    KeyBinding("colon", "command_palette", "Commands", "app.commands"),
+    # Both: a binding of the palette's action replaces Textual's own ctrl+p.
+    KeyBinding("colon,ctrl+p", "command_palette", "Commands", "app.commands"),
 )
 
 # The help screen's sections, in order ("Labels" holds the scheme's hotkeys).

@@ -5,12 +5,17 @@ Every format is a module ``annotator.export.<module>`` with one function::
     write(examples: Iterable[Example], path: Path, scheme: Scheme, report: ExportReport,
           **options) -> None
 
-that writes ``path`` (a file, or a folder for ``folder`` formats, which :func:`export` creates)
-from the examples that :func:`~annotator.export.examples.collect` yields, and adds to the
-report whatever the format cannot represent (and, when it writes other files than ``path``,
-lists them in ``report.outputs`` for the summary). Modules are imported only when their format is
-used, so optional dependencies (spaCy, pyarrow) cost nothing until then, and a format whose
-module or dependency is missing is refused with one line saying what to install.
+that writes ``path`` (a file, or a folder for ``folder`` formats) from the examples that
+:func:`~annotator.export.examples.collect` yields, and adds to the report whatever the format
+cannot represent. A writer may put more files beside ``path`` (one per annotator, a second
+table): :func:`export` hands it a ``path`` in a private staging folder next to the target
+(:class:`annotator.files.Staging`) and, once the writer is done, puts every file it wrote in
+place at once, each flushed to disk and renamed over its target, and lists them in
+``report.outputs``. So an export never leaves a cut-down file, never writes the project
+database, and replaces an existing file only when asked to (``force``). Modules are imported
+only when their format is used, so optional dependencies (spaCy, pyarrow) cost nothing until
+then, and a format whose module or dependency is missing is refused with one line saying what
+to install.
 """
 
 from __future__ import annotations
@@ -22,8 +27,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
+from ..files import staged
 from ..scheme import Scheme
-from ..store import Project, ProjectError
+from ..store import Project, ProjectError, project_files
 from .examples import LAYER_ALL, LAYER_GOLD, UNITS, Example, ExportReport, collect, select
 
 __all__ = [
@@ -38,6 +44,9 @@ __all__ = [
     "collect",
     "export",
 ]
+
+# Writer options that name another file to write (staged and put in place like the output).
+PATH_OPTIONS = {"config_out"}
 
 # Called with (documents done, documents in the export) as the export advances.
 Progress = Callable[[int, int], None]
@@ -145,6 +154,7 @@ def export(
     documents: Sequence[str] | None = None,
     status: str = "all",
     progress: Progress | None = None,
+    force: bool = False,
     **options: Any,
 ) -> ExportReport:
     """Write the project's labels to ``path`` in ``format``; return what was written and
@@ -167,27 +177,29 @@ def export(
     chosen = select(project, layer=layer, unit=unit, documents=documents, status=status)
     path = _output_path(Path(path), fmt)
     report = ExportReport()
-    examples = collect(project, layer=layer, unit=unit, selection=chosen, report=report)
-    write(
-        _counted(examples, report, len(chosen.document_ids), progress),
-        path,
-        project.scheme,
-        report,
-        **given,
-    )
-    if not report.outputs:
-        report.outputs.append(str(path))
+    with staged(force=force, protected=project_files(project.path)) as staging:
+        target = staging.path(path)
+        for key in PATH_OPTIONS & given.keys():
+            given[key] = staging.path(Path(given[key]))
+        examples = collect(project, layer=layer, unit=unit, selection=chosen, report=report)
+        write(
+            _counted(examples, report, len(chosen.document_ids), progress),
+            target,
+            project.scheme,
+            report,
+            **given,
+        )
+        report.outputs = [str(output) for output in staging.commit()]
     return report
 
 
 def _output_path(path: Path, fmt: ExportFormat) -> Path:
-    """Check the output path before anything is read or written; make a folder format's folder."""
+    """Check the output path's kind before anything is read or written."""
     if fmt.folder:
         if path.exists() and not path.is_dir():
             raise ProjectError(f"{path}: is a file; {fmt.name} export writes a folder")
         if not path.parent.is_dir():
             raise ProjectError(f"{path}: the folder {path.parent} does not exist")
-        path.mkdir(exist_ok=True)
     else:
         if path.is_dir():
             example = f"out{fmt.default_suffix}"

@@ -68,7 +68,7 @@ class ExportReport:
     spans: int = 0
     problems: list[str] = field(default_factory=list)
     documents: int = 0
-    outputs: list[str] = field(default_factory=list)  # files written, when not just the path
+    outputs: list[str] = field(default_factory=list)  # every file (or folder) written
 
     def problem(self, example: Example, message: str) -> None:
         self.problems.append(f"{example.id} ({example.title}): {message}")

@@ -149,4 +149,3 @@ def write(
     )
     pq.write_table(span_table, path)
     pq.write_table(document_table, documents_path(path))
-    report.outputs.extend([str(path), str(documents_path(path))])

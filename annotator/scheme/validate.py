@@ -92,6 +92,9 @@ class SchemeError(AnnotatorError):
         super().__init__("\n".join(str(problem) for problem in problems))
         self.problems = problems
 
+    def lines(self) -> list[str]:
+        return [str(problem) for problem in self.problems]
+
 
 # --------------------------------------------------------------------------------------------
 # Public entry points

@@ -13,6 +13,7 @@ from contextlib import contextmanager
 from functools import partial
 from typing import ClassVar
 
+from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
@@ -28,7 +29,8 @@ from ..errors import AnnotatorError, MergeConflict, StaleView
 from ..keymap import ANNOTATE_KEYS, APP_KEYS, HELP_SECTIONS, REVIEW_KEYS, KeyBinding
 from ..model import Span
 from ..scheme import Scheme
-from ..store import OnConflict
+from ..store import OnConflict, ProjectGone
+from ..textindex import display_text
 from ..widgets.panels import BottomBar, SpanList, excerpt
 from ..widgets.transcript_view import TranscriptView
 from .dialogs import ChooseSpan, SearchPrompt, SpanEdit, SpanEditor
@@ -116,6 +118,11 @@ class AnnotateScreen(Screen[None]):
         if span_list.display:
             span_list.show_spans(self.editor)
 
+    def _stop(self, gone: ProjectGone) -> None:
+        """The project file is gone: nothing more can be saved, so the app ends, saying why
+        (and the command exits with status 1)."""
+        self.app.exit(return_code=1, message=Text(f"error: {display_text(str(gone))}"))
+
     def _fail(self, error: Exception) -> None:
         self.notify(str(error), title="Not done", severity="error", timeout=6)
         self._refresh_panels(message="not saved: " + str(error).split(";")[0][:60])
@@ -128,6 +135,11 @@ class AnnotateScreen(Screen[None]):
 
     def _catch_up(self, message: str) -> bool:
         """Bring the view up to date with the project; whether anything changed."""
+        try:
+            self.editor.project.connection.check_file()
+        except ProjectGone as gone:
+            self._stop(gone)
+            return False
         ranges = self.editor.sync()
         if self.editor.stale:
             # Another layer this screen shows changed (suggestions, annotators under review):
@@ -185,6 +197,9 @@ class AnnotateScreen(Screen[None]):
             self._catch_up("")
             self.notify(str(error), title="Another window", severity="warning", timeout=6)
             self._refresh_panels(message=str(error).split(";")[0])
+            return
+        except ProjectGone as gone:
+            self._stop(gone)
             return
         except AnnotatorError as error:
             self._fail(error)

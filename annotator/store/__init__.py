@@ -15,7 +15,8 @@ keeps it so):
 
 from ..errors import ProjectError
 from .annotators import GOLD
-from .database import DB_ENV_VAR, DEFAULT_DB_NAME, resolve_db_path
+from .connection import ProjectGone, describe_failure, is_failure
+from .database import DB_ENV_VAR, DEFAULT_DB_NAME, project_files, resolve_db_path
 from .gold import MergeOutcome, SpanKey, sources_of
 from .project import AddResult, DocumentSummary, Project, ProjectStats
 from .spans import ON_CONFLICT, OnConflict
@@ -31,8 +32,12 @@ __all__ = [
     "OnConflict",
     "Project",
     "ProjectError",
+    "ProjectGone",
     "ProjectStats",
     "SpanKey",
+    "describe_failure",
+    "is_failure",
+    "project_files",
     "resolve_db_path",
     "sources_of",
 ]

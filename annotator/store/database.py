@@ -37,6 +37,11 @@ def resolve_db_path(option: str | os.PathLike[str] | None = None) -> Path:
     return Path(option or os.environ.get(DB_ENV_VAR) or DEFAULT_DB_NAME)
 
 
+def project_files(path: Path) -> list[Path]:
+    """The project file and the journal files SQLite keeps beside it."""
+    return [path, *(Path(f"{path}{suffix}") for suffix in ("-wal", "-shm", "-journal"))]
+
+
 def now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="milliseconds")
 

@@ -1,16 +1,18 @@
 """Reviewing: where annotators disagree, and a reviewer's session settling it into gold.
 
 Plain Python (no Textual). :func:`disagreements` groups the annotators' spans (the
-*candidates*) that not everyone made into disagreements: spans are in one disagreement when
+*candidates*) that not everyone made exactly alike (label, boundaries and every attribute
+value) into disagreements: spans are in one disagreement when
 they overlap with the same label (a boundary question) or sit on the same characters with
 different labels (a label question), directly or through others. A span of another label
 that merely overlaps (a criticism inside a deflection) is a separate question.
 
 Each distinct candidate ``(label, start, end)`` is in one state:
 
-- ``agree``: every annotator who finished the document made it;
+- ``agree``: every annotator who finished the document made it, with the same values;
 - ``label``: someone put another label on the same characters;
 - ``boundary``: someone made an overlapping span of the same label;
+- ``attributes``: every annotator made it, but with different attribute values;
 - ``partial``: only some annotators marked it, and nobody marked anything like it.
 
 :class:`ReviewEditor` is the reviewer's :class:`~annotator.editor.Editor` on the gold layer:
@@ -21,6 +23,7 @@ them all, or making a gold span of one's own (see :mod:`annotator.store.gold`).
 
 from __future__ import annotations
 
+import json
 from bisect import bisect_left, bisect_right
 from collections import Counter
 from collections.abc import Callable, Container, Iterable, Mapping, Sequence
@@ -34,13 +37,18 @@ from .errors import ProjectError
 from .model import Change, Span
 from .store import GOLD, OnConflict, Project, SpanKey, sources_of
 
-AGREE, LABEL, BOUNDARY, PARTIAL = "agree", "label", "boundary", "partial"
+AGREE, LABEL, BOUNDARY, ATTRIBUTES, PARTIAL = (
+    "agree", "label", "boundary", "attributes", "partial"
+)  # fmt: skip
 KIND_NAMES = {
     AGREE: "all agree",
     LABEL: "same span, different label",
     BOUNDARY: "different boundaries",
+    ATTRIBUTES: "same span, different attributes",
     PARTIAL: "marked by only some",
 }
+# The states of a disagreement, most specific first.
+KINDS = (LABEL, BOUNDARY, ATTRIBUTES, PARTIAL)
 
 
 def key_of(span: Span) -> SpanKey:
@@ -67,16 +75,17 @@ class Disagreement:
 
     @property
     def kinds(self) -> list[str]:
-        """Its states, most specific first (``label``, ``boundary``, ``partial``)."""
+        """Its states, most specific first (in :data:`KINDS` order)."""
         present = set(self.states.values())
-        return [kind for kind in (LABEL, BOUNDARY, PARTIAL) if kind in present]
+        return [kind for kind in KINDS if kind in present]
 
 
 def disagreements(layers: Mapping[str, Sequence[Span]]) -> list[Disagreement]:
     """The disagreements among the layers (annotator -> spans), in text order."""
     holders = _holders(layers)
     everyone = len(layers)
-    keys = [key for key, spans in holders.items() if len({s.annotator for s in spans}) < everyone]
+    unanimous = {key for key, spans in holders.items() if _everyone_agrees(spans, everyone)}
+    keys = [key for key in holders if key not in unanimous]
     parent = {key: key for key in keys}
 
     def root(key: SpanKey) -> SpanKey:
@@ -115,13 +124,24 @@ def disagreements(layers: Mapping[str, Sequence[Span]]) -> list[Disagreement]:
                 min(k[1] for k in members),
                 max(k[2] for k in members),
                 tuple(members),
-                {key: _state(key, members) for key in members},
+                {key: _state(key, members, holders[key], everyone) for key in members},
             )
         )
     return sorted(found, key=lambda d: (d.start, d.end))
 
 
-def _state(key: SpanKey, members: Sequence[SpanKey]) -> str:
+def _everyone_agrees(spans: Sequence[Span], everyone: int) -> bool:
+    """Every annotator made this span, with the same attribute values."""
+    return len({s.annotator for s in spans}) == everyone and len({_values(s) for s in spans}) == 1
+
+
+def _values(span: Span) -> str:
+    return json.dumps(span.attributes, sort_keys=True, ensure_ascii=False)
+
+
+def _state(key: SpanKey, members: Sequence[SpanKey], spans: Sequence[Span], everyone: int) -> str:
+    if len({s.annotator for s in spans}) == everyone:
+        return ATTRIBUTES  # everyone made it: only the values differ
     label, start, end = key
     others = [k for k in members if k != key]
     if any(k[1:] == (start, end) for k in others):
@@ -153,6 +173,7 @@ class ReviewRow:
     open: int
     gold: int
     reviewed: bool
+    changed: bool = False  # an annotator edited the document after it was reviewed
 
 
 def review_queue(project: Project) -> list[ReviewRow]:
@@ -184,6 +205,7 @@ def review_queue(project: Project) -> list[ReviewRow]:
                 open=still_open,
                 gold=len(gold),
                 reviewed=has_gold and project.status(document_id, GOLD) == "done",
+                changed=project.gold.changed_since_review(document_id),
             )
         )
     return sorted(rows, key=lambda row: disagreement_order(row.f1_overlap, row.f1_exact))
@@ -250,6 +272,8 @@ class ReviewEditor(Editor):
         self._open_disagreements = 0
         super().__init__(project, document_id, GOLD)
         self.seen_edit = seen
+        # Gold spans whose sources changed after the decision: shown, for a second look.
+        self.stale_gold = project.gold.stale(document_id)
         self._current_key: int | None = None
         self._current: Disagreement | None = None
 
@@ -427,18 +451,31 @@ class ReviewEditor(Editor):
         return d
 
     def accept_version(self, number: int) -> list[Range]:
-        """Settle the current disagreement with annotator ``number``'s version (1-based):
-        their spans go into gold, everyone else's there are rejected."""
+        """Settle the current disagreement with annotator ``number``'s version (1-based),
+        exactly: their spans (label, boundaries, attribute values, note) become the gold
+        there, replacing whatever gold holds in this disagreement (an auto-merge's span, say),
+        and everyone else's spans there are turned down, unless identical to theirs."""
         if not 1 <= number <= len(self.names):
             raise ProjectError(f"there are {len(self.names)} annotators: no version {number}")
         d = self._need_current()
         name = self.names[number - 1]
-        theirs = {key for key in d.keys if any(s.annotator == name for s in self.holders[key])}
+        candidates = [span for key in d.keys for span in self.holders[key]]
+        theirs = [span for span in candidates if span.annotator == name]
+        answers = {(key_of(span), _values(span)) for span in theirs}
+        others = [s for s in candidates if (key_of(s), _values(s)) not in answers]
+        ids = {span.id for span in candidates}
+        replaced = [
+            gold.id
+            for gold in self.spans.values()
+            if ids & set((gold.provenance or {}).get("sources", ()))
+            or any(gold.label == s.label and gold.overlaps(s.start, s.end) for s in theirs)
+        ]
         self.project.gold.accept(
             self.id,
             self.reviewer,
-            [self.holders[key][0].id for key in theirs if key in self.open_keys],
-            reject=self._open_spans(set(d.keys) - theirs),
+            [span.id for span in theirs],
+            reject=[span.id for span in others],
+            replace=replaced,
         )
         return self._catch_up()
 

@@ -14,8 +14,13 @@ from ..store import Project
 from .dialogs import literal
 from .queue import QueueRow, QueueScreen
 
-REVIEW_STATES = {"open": "open", "settled": "settled", "reviewed": "reviewed"}
-_STYLES = {"open": "yellow", "settled": "", "reviewed": "green"}
+REVIEW_STATES = {
+    "open": "open",
+    "settled": "settled",
+    "reviewed": "reviewed",
+    "changed": "changed since review",
+}
+_STYLES = {"open": "yellow", "settled": "", "reviewed": "green", "changed": "bold red"}
 
 
 def _figure(value: float | None) -> Text:
@@ -23,8 +28,12 @@ def _figure(value: float | None) -> Text:
 
 
 def review_row(row: ReviewRow, anonymous: bool = False) -> QueueRow:
-    """A table row; its status is ``open``, ``settled`` (nothing open) or ``reviewed``."""
-    status = "reviewed" if row.reviewed else "open" if row.open else "settled"
+    """A table row; its status is ``open``, ``settled`` (nothing open), ``reviewed`` or
+    ``changed`` (reviewed, then edited by an annotator)."""
+    if row.reviewed:
+        status = "changed" if row.changed else "reviewed"
+    else:
+        status = "open" if row.open else "settled"
     title = literal(row.title or "(untitled)")
     title.no_wrap, title.overflow = True, "ellipsis"
     who = (
@@ -71,6 +80,7 @@ class ReviewQueueScreen(QueueScreen, inherit_bindings=False):
         Binding("2", "filter('open')", "Open", id="review_queue.filter_open"),
         Binding("3", "filter('settled')", "Settled", id="review_queue.filter_settled"),
         Binding("4", "filter('reviewed')", "Reviewed", id="review_queue.filter_reviewed"),
+        Binding("5", "filter('changed')", "Changed", id="review_queue.filter_changed"),
         Binding("r", "reload", "Reload", show=False, id="review_queue.reload"),
     ]
 
@@ -85,9 +95,10 @@ class ReviewQueueScreen(QueueScreen, inherit_bindings=False):
 
     def _progress(self) -> str:
         counts = {state: sum(row.status == state for row in self.rows) for state in REVIEW_STATES}
+        changed = f" · {counts['changed']} changed since review" if counts["changed"] else ""
         return (
             f"{self.annotator} reviewing: {counts['reviewed']}/{len(self.rows)} reviewed · "
-            f"{counts['open']} with open disagreements · {counts['settled']} settled"
+            f"{counts['open']} with open disagreements · {counts['settled']} settled{changed}"
         )
 
     def _empty(self) -> str:

@@ -31,6 +31,7 @@ reviewer, as is any the scheme refuses next to the gold layer.
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -134,6 +135,35 @@ class GoldLayer:
             )
         }
 
+    def changed_since_review(self, document_id: int) -> bool:
+        """Whether an annotator edited the document after a reviewer marked it reviewed."""
+        reviewed = self.connection.db.execute(
+            "SELECT s.updated_at FROM document_status s JOIN annotators a ON a.id = s.annotator_id "
+            "WHERE s.document_id = ? AND a.name = ? AND s.status = 'done'",
+            [document_id, GOLD],
+        ).fetchone()
+        if reviewed is None:
+            return False
+        later = self.connection.db.execute(
+            "SELECT 1 FROM edits e JOIN annotators a ON a.id = e.annotator_id "
+            "WHERE e.document_id = ? AND a.name != ? AND e.at > ? LIMIT 1",
+            [document_id, GOLD, reviewed[0]],
+        ).fetchone()
+        return later is not None
+
+    def stale(self, document_id: int) -> dict[int, str]:
+        """Gold spans whose sources an annotator changed or deleted after the gold span was
+        made, by id, with what happened (for the reviewer to look at again)."""
+        found: dict[int, str] = {}
+        for span in self.spans(document_id):
+            for source in (span.provenance or {}).get("sources", ()):
+                state = self.reader.state(source)
+                if state is None:
+                    found[span.id] = "a span it came from was deleted"
+                elif state["updated_at"] > span.created_at:
+                    found.setdefault(span.id, "a span it came from was changed since")
+        return found
+
     # ---- decisions -----------------------------------------------------------------------
 
     def auto_merge(
@@ -164,7 +194,8 @@ class GoldLayer:
         gold = self.spans(document_id)
         decided = {(s.label, s.start, s.end) for s in gold} | self._deleted_from_gold(document_id)
         settled = self.decided(document_id)
-        agreed: dict[SpanKey, list[Span]] = {}
+        agreed: dict[SpanKey, Agreement] = {}
+        left_open: list[str] = []
         for key, spans in sorted(groups.items(), key=lambda item: (item[0][1], item[0][2])):
             if len({span.annotator for span in spans}) < needed or key in decided:
                 continue
@@ -173,8 +204,12 @@ class GoldLayer:
             label, start, end = key
             if any(g.label == label and g.overlaps(start, end) for g in gold):
                 continue
-            agreed[key] = spans
-        left_open = self._clashing(agreed)
+            agreement = _agreement(spans, needed, len(names))
+            if isinstance(agreement, str):
+                left_open.append(f"{label} [{start}, {end}): {agreement}")
+                continue
+            agreed[key] = agreement
+        left_open += self._clashing(agreed)
         if not agreed:
             return MergeOutcome(left_open=left_open)
         gold_id = self.annotators.id(GOLD)
@@ -192,7 +227,7 @@ class GoldLayer:
         self,
         document_id: int,
         gold_id: int,
-        agreed: Mapping[SpanKey, list[Span]],
+        agreed: Mapping[SpanKey, Agreement],
         names: Sequence[str],
         reviewer: str | None,
         created: list[Span],
@@ -201,15 +236,12 @@ class GoldLayer:
         """The merge's one edit: every agreed span the scheme admits next to the gold layer
         (the others are added to ``left_open``); rolled back when that is none."""
         edit_id = self.log.begin(document_id, gold_id, reviewer=reviewer)
-        for (label, start, end), spans in agreed.items():
-            agreeing = {span.annotator for span in spans}
-            method = "unanimous" if len(agreeing) == len(names) else "majority"
+        for (label, start, end), agreement in agreed.items():
+            provenance = _provenance(agreement.method, reviewer, agreement.sources, len(names))
+            provenance["attributes"] = agreement.how
+            notes = dict.fromkeys(span.note for span in agreement.sources if span.note)
             new = NewSpan(
-                label,
-                start,
-                end,
-                _common_attributes(spans),
-                provenance=_provenance(method, reviewer, spans, len(names)),
+                label, start, end, agreement.values, "\n".join(notes), provenance=provenance
             )
             try:
                 span_id, state = self.writer.create(
@@ -218,11 +250,13 @@ class GoldLayer:
             except AnnotatorError as error:
                 left_open.append(str(error))  # refused before anything was written
                 continue
+            # The minority's spans of that place gave other values: turned down.
+            self._reject_in(edit_id, gold_id, agreement.outvoted)
             created.append(self.reader.span_of(span_id, state))
         if not created:
             raise _NothingMerged()
 
-    def _clashing(self, agreed: dict[SpanKey, list[Span]]) -> list[str]:
+    def _clashing(self, agreed: dict[SpanKey, Agreement]) -> list[str]:
         """Take out of ``agreed`` the spans that the scheme would not let stand beside another
         agreed span (both go to the reviewer); say why for each pair."""
         settings = self.writer.scheme.settings
@@ -281,34 +315,50 @@ class GoldLayer:
         span_ids: Iterable[int],
         *,
         reject: Iterable[int] = (),
+        replace: Iterable[int] = (),
         on_conflict: OnConflict = "refuse",
     ) -> None:
-        """Copy annotators' spans into the gold layer and reject ``reject``, as one edit.
+        """Make annotators' spans gold exactly as they are, as one edit: label, offsets,
+        attribute values and note. Gold spans in ``replace`` (say, what an auto-merge put
+        there) are removed first, and the spans in ``reject`` are turned down; a chosen span
+        that was turned down earlier is taken back in.
 
-        Each gold span lists as sources every finished annotator's span with its label and
-        offsets, so accepting one of three identical spans settles all three.
+        Each gold span lists as sources every finished annotator's span that is identical to
+        it (label, offsets and attribute values), so accepting one of three identical spans
+        settles all three.
         """
         _check_reviewer(reviewer)
         chosen = self._sources(document_id, span_ids)
         to_reject = self._sources(document_id, reject)
-        if not chosen and not to_reject:
+        gold_id = self.annotators.id(GOLD)
+        replaced = [(span_id, self.writer.own(span_id, gold_id)) for span_id in replace]
+        if not chosen and not to_reject and not replaced:
             return
         names = self.finished_by(document_id)
-        gold_id = self.annotators.id(GOLD)
         with self.connection.write():
             edit_id = self.log.begin(document_id, gold_id, reviewer=reviewer)
-            done: set[SpanKey] = set()
+            for span_id, _ in replaced:
+                self.writer.delete(edit_id, span_id, gold_id)
+            done: set[tuple[SpanKey, str]] = set()
             for span in chosen:
-                key = (span.label, span.start, span.end)
-                if key in done:
+                identity = ((span.label, span.start, span.end), _values(span.attributes))
+                if identity in done:
                     continue
-                done.add(key)
-                agreeing = self._same_spans(document_id, key, names) or [span]
+                done.add(identity)
+                agreeing = [
+                    same
+                    for same in self._same_spans(document_id, identity[0], names)
+                    if _values(same.attributes) == identity[1]
+                ] or [span]
+                # An answer turned down earlier is taken back in with the one chosen.
+                for taken in self._rejected_among(gold_id, [s.id for s in agreeing]):
+                    self.writer.set_rejected(edit_id, taken, gold_id, False)
                 new = NewSpan(
                     span.label,
                     span.start,
                     span.end,
-                    _common_attributes(agreeing),
+                    dict(span.attributes),
+                    span.note,
                     provenance=_provenance("adjudicated", reviewer, agreeing, len(names)),
                 )
                 self.writer.create(
@@ -447,11 +497,41 @@ def _provenance(
     }
 
 
-def _common_attributes(spans: Sequence[Span]) -> dict[str, Any]:
-    """The attributes most of the agreeing spans have (the first annotator's on a tie)."""
-    counts = Counter(tuple(sorted(span.attributes.items())) for span in spans)
-    best = max(counts.values())
-    for span in spans:
-        if counts[tuple(sorted(span.attributes.items()))] == best:
-            return dict(span.attributes)
-    return {}
+@dataclass(frozen=True)
+class Agreement:
+    """What enough annotators agree on at one place: the values, who gave them."""
+
+    method: str  # "unanimous" or "majority"
+    values: dict[str, Any]  # attribute values: each one's majority
+    how: dict[str, str]  # attribute -> "unanimous" or "majority"
+    sources: list[Span]  # the spans that gave exactly these values
+    outvoted: list[Span]  # the spans at that place that gave others
+
+
+def _values(attributes: Mapping[str, Any]) -> str:
+    """Attribute values as a comparable key (lists and numbers included)."""
+    return json.dumps(attributes, sort_keys=True, ensure_ascii=False)
+
+
+def _agreement(spans: Sequence[Span], needed: int, finished: int) -> Agreement | str:
+    """Whether ``needed`` annotators agree on every attribute of spans at one place; the
+    agreement, or why not (a tie is never broken by the order of annotators)."""
+    attributes = sorted({key for span in spans for key in span.attributes})
+    values: dict[str, Any] = {}
+    how: dict[str, str] = {}
+    for attribute in attributes:
+        counts = Counter(_values({"v": span.attributes.get(attribute)}) for span in spans)
+        best, count = counts.most_common(1)[0]
+        if count < needed:
+            shown = ", ".join(sorted(json.loads(value)["v"].__repr__() for value in counts))
+            return f"no {needed} annotators agree on {attribute} ({shown}): left to the reviewer"
+        how[attribute] = "unanimous" if len(counts) == 1 else "majority"
+        value = json.loads(best)["v"]
+        if value is not None:
+            values[attribute] = value
+    sources = [s for s in spans if all(s.attributes.get(k) == values.get(k) for k in attributes)]
+    if len(sources) < needed:  # each value has a majority, but not the same annotators'
+        return f"no {needed} annotators agree on all its attributes: left to the reviewer"
+    outvoted = [s for s in spans if s not in sources]
+    everyone = len({s.annotator for s in spans}) == finished and not outvoted
+    return Agreement("unanimous" if everyone else "majority", values, how, sources, outvoted)

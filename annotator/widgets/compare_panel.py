@@ -1,14 +1,18 @@
 """The review screen's stacked view: each annotator's version of the disagreement under the
 cursor, one above the other over the same stretch of text, then the gold layer's.
 
-Each version row shows the key that accepts it, the annotator (or ``A1``... anonymised) in
-the colour of their spans' state, each span's fate (✓ accepted, ✗ rejected, • open) and
-label, and the text around the disagreement with their spans tinted in the label colours.
+Each version shows the key that accepts it, a mark and colour for its spans' state (≠ label,
+↔ boundaries, ≈ attributes, ◐ marked by only some), the annotator (or ``A1``... anonymised),
+each span's fate (✓ accepted, ✗ rejected, • open) and label, and the text around the
+disagreement with their spans tinted in the label colours; its second row shows the spans'
+attribute values and note (abbreviated; the header line shows them in full for the span
+under the cursor). Gold spans whose sources changed after the decision are marked ⚠.
 The rows are rebuilt only when the disagreement under the cursor or a decision changes.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from itertools import pairwise
 from typing import ClassVar
 
@@ -20,7 +24,18 @@ from textual.strip import Strip
 from textual.widget import Widget
 
 from ..model import Span
-from ..review import AGREE, BOUNDARY, KIND_NAMES, LABEL, PARTIAL, Disagreement, ReviewEditor
+from ..review import (
+    AGREE,
+    ATTRIBUTES,
+    BOUNDARY,
+    KIND_NAMES,
+    KINDS,
+    LABEL,
+    PARTIAL,
+    Disagreement,
+    ReviewEditor,
+)
+from ..store import GOLD
 from ..textindex import display_text, wrap_paragraph
 from .transcript_view import label_fill
 
@@ -30,6 +45,9 @@ NAME_WIDTH = 10
 LABEL_WIDTH = 22
 PREFIX = NAME_WIDTH + LABEL_WIDTH + 4  # key, name, labels; then " │ " and the text
 DECISION_MARKS = {"accepted": ("✓", "green"), "rejected": ("✗", "red"), "open": ("•", "")}
+# Each state's mark, so that the states read without colour too.
+STATE_MARKS = {AGREE: "=", LABEL: "≠", BOUNDARY: "↔", ATTRIBUTES: "≈", PARTIAL: "◐"}
+STATES = (AGREE, *KINDS)
 
 
 class ComparePanel(Widget):
@@ -39,11 +57,10 @@ class ComparePanel(Widget):
     ComparePanel > .compare--agree { color: $success; text-style: bold; }
     ComparePanel > .compare--label { color: $error; text-style: bold; }
     ComparePanel > .compare--boundary { color: $warning; text-style: bold; }
+    ComparePanel > .compare--attributes { color: magenta; text-style: bold; }
     ComparePanel > .compare--partial { color: $primary; text-style: bold; }
     """
-    COMPONENT_CLASSES: ClassVar[set[str]] = {
-        f"compare--{state}" for state in (AGREE, LABEL, BOUNDARY, PARTIAL)
-    }
+    COMPONENT_CLASSES: ClassVar[set[str]] = {f"compare--{state}" for state in STATES}
 
     def __init__(self) -> None:
         super().__init__()
@@ -103,8 +120,7 @@ class ComparePanel(Widget):
             for label in editor.scheme.labels
         }
         self._states = {
-            state: self.get_component_rich_style(f"compare--{state}")
-            for state in (AGREE, LABEL, BOUNDARY, PARTIAL)
+            state: self.get_component_rich_style(f"compare--{state}") for state in STATES
         }
         d = editor.current
         lines = [self._header(editor, d)]
@@ -117,19 +133,21 @@ class ComparePanel(Widget):
         for version in editor.versions(d):
             prefix = Text()
             prefix.append(f" {version.number} ", style="bold reverse")
-            worst = next((k for k in (LABEL, BOUNDARY, PARTIAL) if k in version.states), None)
-            prefix.append(
-                f" {_fit(version.shown_as, NAME_WIDTH)}",
-                style=self._states[worst] if worst else "dim",
-            )
+            worst = next((k for k in KINDS if k in version.states), None)
+            style = self._states[worst] if worst else "dim"
+            prefix.append(STATE_MARKS[worst] if worst else " ", style=style)
+            prefix.append(f" {_fit(version.shown_as, NAME_WIDTH - 2)}", style=style)
             prefix.append_text(_labels(editor, version.spans, version.decisions))
+            details = Text("    " + _fit(_details(version.spans), PREFIX - 4), style="italic")
             windows = _windows(rows, version.spans, d)
-            strips += self._rows(console, prefix, editor, windows, version.spans, width)
+            strips += self._rows(console, (prefix, details), editor, windows, version.spans, width)
         gold = editor.gold_in(start, end)
         prefix = Text()
         prefix.append(f"    {_fit('gold', NAME_WIDTH)}", style="bold")
-        prefix.append_text(_labels(editor, gold, ["accepted"] * len(gold)))
-        strips += self._rows(console, prefix, editor, _windows(rows, gold, d), gold, width)
+        prefix.append_text(_labels(editor, gold, ["accepted"] * len(gold), editor.stale_gold))
+        details = Text("    " + _fit(_details(gold), PREFIX - 4), style="italic")
+        windows = _windows(rows, gold, d)
+        strips += self._rows(console, (prefix, details), editor, windows, gold, width)
         return strips
 
     def _header(self, editor: ReviewEditor, d: Disagreement | None) -> Text:
@@ -145,15 +163,24 @@ class ComparePanel(Widget):
             if not editor.is_open(d):
                 line.append(" · settled", style="green")
         line.append(f" │ {editor.open_count()} open", style="dim")
+        here = editor.suggestions_at() or editor.spans_at()
+        if here:
+            # The span under the cursor in full: its values and note.
+            span = here[0]
+            who = "gold" if span.annotator == GOLD else editor.display_name(span.annotator)
+            line.append(f" │ {display_text(who, keep_newlines=False)}: ", style="bold")
+            line.append(display_text(_details([span], full=True), keep_newlines=False))
+            if span.id in editor.stale_gold:
+                line.append(f" ⚠ {editor.stale_gold[span.id]}", style="bold red")
         return line
 
     def _legend(self) -> list[Text]:
         keys = Text(" 1–9 accept that annotator's version · r reject · a accept the span under")
         keys.append(" the cursor · M auto-merge · A anonymise")
         states = Text(" ")
-        for kind in (AGREE, LABEL, BOUNDARY, PARTIAL):
-            states.append("● ", style=self._states[kind])
-            states.append(KIND_NAMES[kind] + "   ")
+        for kind in STATES:
+            states.append(f"{STATE_MARKS[kind]} ", style=self._states[kind])
+            states.append(KIND_NAMES[kind] + "  ")
         marks = Text(" ")
         for decision, (mark, style) in DECISION_MARKS.items():
             marks.append(mark, style=style)
@@ -192,23 +219,25 @@ class ComparePanel(Widget):
     def _rows(
         self,
         console: Console,
-        prefix: Text,
+        prefixes: tuple[Text, Text],
         editor: ReviewEditor,
         windows: list[tuple[int, int, bool]],
         spans: list[Span],
         width: int,
     ) -> list[Strip]:
-        """A version's rows: the prefix, then each window of the text with its spans."""
+        """A version's rows: a prefix each (who and what; the values), then each window of
+        the text with its spans."""
         strips = []
-        for index, (start, end, skipped) in enumerate(windows):
-            line = (prefix if index == 0 else Text()).copy()
+        for index, prefix in enumerate(prefixes[:ROWS]):
+            line = prefix.copy()
             line.truncate(PREFIX, pad=True)
-            line.append(" │ ", style="dim")
-            if skipped:
-                line.append("… ", style="dim")
-            line.append_text(self._body(editor, start, end, spans))
+            if index < len(windows):
+                start, end, skipped = windows[index]
+                line.append(" │ ", style="dim")
+                if skipped:
+                    line.append("… ", style="dim")
+                line.append_text(self._body(editor, start, end, spans))
             strips.append(self._strip(console, line, width))
-        strips += [self._strip(console, Text(), width)] * (ROWS - len(windows))
         return strips
 
     def _strip(self, console: Console, line: Text, width: int) -> Strip:
@@ -254,7 +283,12 @@ def _context(editor: ReviewEditor, d: Disagreement) -> tuple[int, int]:
     return start, end
 
 
-def _labels(editor: ReviewEditor, spans: list[Span], decisions: list[str]) -> Text:
+def _labels(
+    editor: ReviewEditor,
+    spans: list[Span],
+    decisions: list[str],
+    stale: Mapping[int, str] | None = None,
+) -> Text:
     names = {label.id: label.name for label in editor.scheme.labels}
     out = Text(" ")
     if not spans:
@@ -264,8 +298,30 @@ def _labels(editor: ReviewEditor, spans: list[Span], decisions: list[str]) -> Te
         if index:
             out.append(", ")
         out.append(mark + " ", style=style)
+        if stale and span.id in stale:
+            out.append("⚠ ", style="bold red")
         out.append(display_text(names.get(span.label, span.label), keep_newlines=False))
     return out
+
+
+def _details(spans: list[Span], *, full: bool = False) -> str:
+    """The spans' attribute values and notes, as one line (notes cut short unless ``full``)."""
+    parts = []
+    for span in spans:
+        values = [f"{key}={_value(value)}" for key, value in span.attributes.items()]
+        if span.note:
+            note = " ".join(span.note.split())
+            values.append(f"note: {note if full or len(note) <= 24 else note[:23] + '…'}")
+        parts.append(", ".join(values) or "no values")
+    return "; ".join(parts) if spans else ""
+
+
+def _value(value: object) -> str:
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, list):
+        return "+".join(map(str, value))
+    return str(value)
 
 
 def _fit(text: str, width: int) -> str:

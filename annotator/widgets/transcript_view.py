@@ -40,7 +40,9 @@ GUTTER = 2  # margin markers for the labels on a row
 Overlay = tuple[int, int, "str | tuple[str, str]"]
 # How a review colours the annotators' undecided spans (Editor.suggestion_tone): by state,
 # the most pressing first where they overlap.
-STATE_TONES = ("state-label", "state-boundary", "state-partial", "state-agree")
+STATE_TONES = (
+    "state-label", "state-boundary", "state-attributes", "state-partial", "state-agree"
+)  # fmt: skip
 MIN_WIDTH = 8
 
 
@@ -82,6 +84,7 @@ class TranscriptView(ScrollView, can_focus=True, inherit_bindings=False):
     TranscriptView > .transcript--state-agree { color: $success; }
     TranscriptView > .transcript--state-label { color: $error; }
     TranscriptView > .transcript--state-boundary { color: $warning; }
+    TranscriptView > .transcript--state-attributes { color: magenta; }
     TranscriptView > .transcript--state-partial { color: $primary; }
     TranscriptView > .transcript--cursor { text-style: reverse; }
     TranscriptView:focus > .transcript--cursor { text-style: reverse bold; }

@@ -10,10 +10,13 @@ import pytest
 from click.testing import CliRunner
 from conftest import FIXTURES, make_document
 from fixtures.three_annotators import PRESS, build
+from harness import rendered
 from textual.widgets import TextArea
 
 from annotator.app import AnnotatorApp, make_app
 from annotator.cli import cli
+from annotator.model import ImportedDocument, Turn
+from annotator.resources import default_scheme_path
 from annotator.review import ReviewEditor
 from annotator.scheme import load_scheme_file
 from annotator.screens.annotate import AnnotateScreen, screen_for
@@ -23,6 +26,7 @@ from annotator.screens.review import ReviewScreen
 from annotator.screens.review_queue import ReviewQueueScreen
 from annotator.store import GOLD, Project
 from annotator.widgets.compare_panel import ComparePanel
+from annotator.widgets.panels import BottomBar
 
 
 @pytest.fixture(scope="module")
@@ -319,3 +323,52 @@ async def test_the_command_palette_offers_the_review_actions(db: Path, tmp_path:
         assert "Undo" in titles and "Tag Quote" in titles
         assert len(titles) == len(set(titles))
         assert "Search" not in titles
+
+
+@pytest.fixture
+def disputed(tmp_path: Path) -> tuple[Path, int]:
+    """Three annotators on one commitment: alice and bob give the same values, carol others;
+    and three kinds for one deflection, so no majority settles it."""
+    path = tmp_path / "attributes.db"
+    with Project.create(path, load_scheme_file(default_scheme_path())) as project:
+        text = "Will you build homes? I will not say. We will build 300 homes by May."
+        doc = project.add_documents(
+            [ImportedDocument("Talk", text, (Turn(0, 0, len(text)),), "text")]
+        )[0].document_id
+        promise = text.index("We will"), text.index(" by May")
+        dodge = text.index("I will"), text.index(" We will")
+        for name, specificity, kind in (
+            ("alice", "specific", "declines"),
+            ("bob", "specific", "partial"),
+            ("carol", "vague", "pivots"),
+        ):
+            project.create_span(doc, name, "commitment", *promise, {"specificity": specificity})
+            project.create_span(doc, name, "deflection", *dodge, {"kind": kind}, f"{name} says")
+            project.set_status(doc, name, "done")
+    return path, doc
+
+
+async def test_review_with_disputed_attributes(disputed: tuple[Path, int], tmp_path: Path) -> None:
+    db, doc = disputed
+    app = app_for(db, tmp_path, document=str(doc))
+    async with app.run_test(size=(140, 40)) as pilot:
+        editor = editor_of(app)
+        assert editor.open_count() == 2  # one disagreement on values per span
+        await pilot.press("M")
+        await pilot.press("down", "enter")  # at least 2 of 3
+        await pilot.pause()
+        [merged] = gold_on_disk(db, doc)  # the commitment: two said specific
+        assert merged.attributes == {"specificity": "specific", "conditional": False}
+        assert merged.provenance["method"] == "majority"
+        assert "left to you" in rendered(app.screen.query_one(BottomBar))
+        await pilot.press("n")  # the deflection: three kinds, nobody's majority
+        shown = panel(app)
+        assert "same span, different attributes" in shown
+        assert "≈" in shown and "kind=pivots" in shown and "note: carol says" in shown
+        await pilot.press("3")  # carol's version, exactly
+        [dodge] = [s for s in gold_on_disk(db, doc) if s.label == "deflection"]
+        assert (dodge.attributes, dodge.note) == ({"kind": "pivots"}, "carol says")
+        assert editor.open_count() == 0
+        await pilot.press("u")
+        assert [s.label for s in gold_on_disk(db, doc)] == ["commitment"]
+        assert editor.open_count() == 1

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from annotator.export.tokens import Token, align, choose_tokenizer, simple_tokens
+from annotator.export.tokens import (
+    Token,
+    align,
+    choose_tokenizer,
+    simple_tokens,
+    spacy_available,
+    spacy_tokens,
+)
 
 TEXT = "I won't say. They failed."  # the running example of formats.md
 
@@ -87,3 +94,12 @@ def test_align_exact_snapped_and_empty() -> None:
     spaced = simple_tokens("a\n\nb")
     assert align(spaced, 0, 4) == (0, 2, False)  # the "\n\n" token sits inside
     assert align(spaced, 1, 4) == (2, 2, True)  # a whitespace token never starts a range
+
+
+@pytest.mark.skipif(not spacy_available(), reason="spaCy is not installed")
+def test_spacy_tokenizes_texts_longer_than_its_default_limit() -> None:
+    # spaCy refuses texts over 1,000,000 characters by default (E088), a limit meant for
+    # parsers; token-level exports only tokenize, and transcripts can be longer.
+    text = "word " * 210_000
+    tokens = spacy_tokens(text)
+    assert len(tokens) == 210_000 and tokens[-1].start == len(text) - 5

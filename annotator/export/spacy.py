@@ -1,7 +1,7 @@
 """spaCy DocBin (``.spacy``) for spancat and NER training (needs spaCy).
 
 One ``Doc`` per example and annotator (every annotator of the export, even one without spans
-in the example), made by ``spacy.blank("en")`` (the scheme names no language), in a
+in the example), made by spaCy's blank English pipeline (the scheme names no language), in a
 ``DocBin(store_user_data=True)``:
 
 - ``doc.spans["sc"]`` holds **every** span, overlapping and nested ones included, in text
@@ -29,6 +29,7 @@ from ..scheme import Scheme
 from ..store import ProjectError
 from .examples import Example, ExportReport, ExportSpan, label_order
 from .naming import layers
+from .tokens import blank_pipeline
 
 SUFFIX = ".spacy"
 FOLDER = False
@@ -48,11 +49,11 @@ def write(
     Options the format does not use are ignored, so one set can be passed to every writer.
     """
     try:
-        import spacy
         from spacy.tokens import DocBin
+
+        nlp = blank_pipeline("en")
     except ImportError:
         raise ProjectError(INSTALL) from None
-    nlp = spacy.blank("en")
     docs = DocBin(store_user_data=True)
     for example in examples:
         order = {label: i for i, label in enumerate(label_order(scheme, example.spans))}

@@ -486,9 +486,9 @@ def status(ctx: click.Context) -> None:
 @click.option(
     "--status",
     type=click.Choice(["done", "all"]),
-    default="all",
-    show_default=True,
-    help="done: only documents that a chosen annotator marked done.",
+    help="Which layers of a document are exported [default: an annotator's where they "
+    "opened it, the gold layer where it is marked reviewed]. done: only annotators' layers "
+    "marked done; all: also gold layers not yet marked reviewed.",
 )
 @click.option(
     "--config-out",
@@ -501,7 +501,7 @@ def status(ctx: click.Context) -> None:
     "--output",
     required=True,
     type=click.Path(path_type=Path),
-    help="Output file (a folder for brat).",
+    help="Output file (a folder for brat); - writes a one-file format to standard output.",
 )
 @click.option(
     "--force",
@@ -515,7 +515,7 @@ def export_(
     layer: str,
     unit: str,
     document_refs: tuple[str, ...],
-    status: str,
+    status: str | None,
     config_out: Path | None,
     output: Path,
     force: bool,
@@ -545,10 +545,12 @@ def export_(
                 )
             bars[0].update(done - bars[0].pos)
 
+        to_stdout = str(output) == "-"
         report = export(
             project,
             format_,
-            output,
+            None if to_stdout else output,
+            stream=sys.stdout.buffer if to_stdout else None,
             layer=layer,
             unit=unit,
             documents=document_refs or None,
@@ -562,20 +564,27 @@ def export_(
     layers = {"all": "every annotator's layer", GOLD: "the gold layer"}.get(
         layer, f"{layer}'s layer"
     )
+    # The summary goes to stderr, so that an export to standard output (-o -) stays clean.
     _say(
         f"Exported {count(report.documents, 'document')}{examples} with "
         f"{count(report.spans, 'span')} ({layers}) to {' and '.join(report.outputs)} "
-        f"({format_})."
+        f"({format_}).",
+        err=True,
     )
     if not report.documents:
         _say(
             "No documents matched"
-            + ("; none is marked done (press D in the app)." if status == "done" else ".")
+            + ("; none is marked done (press D in the app)." if status == "done" else "."),
+            err=True,
         )
+    if report.left_out:
+        _say("Left out (a layer is exported where its annotator opened the document):", err=True)
+        for line in report.left_out:
+            _say(f"  {line}", err=True)
     if report.problems:
-        _say(f"{count(len(report.problems), 'problem')}: not represented as they are:")
+        _say(f"{count(len(report.problems), 'problem')}: not represented as they are:", err=True)
         for problem in report.problems:
-            _say(f"  {problem}")
+            _say(f"  {problem}", err=True)
 
 
 @cli.command()

@@ -73,6 +73,8 @@ class ImportedDocument:
     metadata: Mapping[str, Any] = field(default_factory=dict)
     spans: tuple[SpanDraft, ...] = ()
     annotator: str | None = None  # the layer's annotator when the file names one
+    # The layer's status when the file records it (the native export): restored on import.
+    status: str | None = None
 
     def __post_init__(self) -> None:
         check_turns(self.text, self.turns)

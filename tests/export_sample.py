@@ -1,6 +1,7 @@
 """A small project for export tests: overlapping, nested, attribute-carrying and non-ASCII
 spans (é, 😀, CJK) in two annotators' layers, turns with speakers and timestamps, a span
-that crosses a turn boundary, a document marked done, and one without spans."""
+that crosses a turn boundary, a document marked done, one without spans, and an annotator
+(carol) who opened every document and marked nothing."""
 
 from __future__ import annotations
 
@@ -91,6 +92,10 @@ def build(path: Path, scheme: Scheme) -> Project:
     )
     # The second document: only bob, with an emoji-covering span.
     project.create_span(two.id, "bob", "quote", *at(two.text, "😀 a yes"))
+    # Everyone opened every document (a layer is exported only where its annotator did);
+    # alice finished the first; carol marked nothing anywhere.
+    for document_id in (one.id, two.id, third.document_id):
+        for name in ("alice", "bob", "carol"):
+            project.set_status(document_id, name, "in_progress")
     project.set_status(one.id, "alice", "done")
-    project.set_status(third.document_id, "carol", "in_progress")  # carol has no spans
     return project

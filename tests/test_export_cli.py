@@ -41,7 +41,8 @@ def test_help_lists_the_formats(run) -> None:
 def test_export_jsonl_with_a_summary(run, tmp_path: Path) -> None:
     result = run("export", "--format", "jsonl", "-o", "out.jsonl")
     assert result.exit_code == 0, result.output
-    assert result.stdout == (
+    assert result.stdout == ""  # the summary is on stderr: -o - keeps stdout for the data
+    assert result.stderr == (
         "Exported 3 documents with 7 spans (every annotator's layer) to out.jsonl (jsonl).\n"
     )
     assert len((tmp_path / "out.jsonl").read_text(encoding="utf-8").splitlines()) == 3
@@ -50,7 +51,7 @@ def test_export_jsonl_with_a_summary(run, tmp_path: Path) -> None:
 def test_turn_unit_lists_every_problem(run) -> None:
     result = run("export", "--format", "csv", "--unit", "turn", "-o", "turns.csv")
     assert result.exit_code == 0, result.output
-    lines = result.stdout.splitlines()
+    lines = result.stderr.splitlines()
     assert lines[0] == (
         "Exported 3 documents as 5 turn examples with 6 spans (every annotator's layer) "
         "to turns.csv (csv)."
@@ -62,18 +63,22 @@ def test_turn_unit_lists_every_problem(run) -> None:
 
 def test_layer_status_and_documents(run, tmp_path: Path) -> None:
     result = run("export", "--format", "jsonl", "--layer", "bob", "-o", "bob.jsonl")
-    assert "with 4 spans (bob's layer)" in result.stdout
+    assert "with 4 spans (bob's layer)" in result.stderr
     records = [json.loads(line) for line in (tmp_path / "bob.jsonl").read_text().splitlines()]
     assert {s["annotator"] for r in records for s in r["spans"]} == {"bob"}
 
     result = run("export", "--format", "jsonl", "--status", "done", "-o", "done.jsonl")
-    assert result.stdout.startswith("Exported 1 document with 6 spans")  # every layer of it
+    assert result.stderr.startswith("Exported 1 document with 3 spans")  # alice's: done
+    assert "  bob's layer: 3 documents not marked done" in result.stderr
+    [record] = [json.loads(line) for line in (tmp_path / "done.jsonl").read_text().splitlines()]
+    assert record["annotators"] == ["alice"]
+    assert record["statuses"] == {"alice": "done", "bob": "in_progress", "carol": "in_progress"}
 
     result = run(
         "export", "--format", "jsonl", "--layer", "bob", "--status", "done", "-o", "x.jsonl"
     )
     assert result.exit_code == 0
-    assert "No documents matched; none is marked done" in result.stdout
+    assert "No documents matched; none is marked done" in result.stderr
 
     result = run(
         "export",
@@ -86,7 +91,7 @@ def test_layer_status_and_documents(run, tmp_path: Path) -> None:
         "-o",
         "some.jsonl",
     )
-    assert result.stdout.startswith("Exported 2 documents with 1 span ")
+    assert result.stderr.startswith("Exported 2 documents with 1 span ")
     ids = [json.loads(line)["id"] for line in (tmp_path / "some.jsonl").read_text().splitlines()]
     assert ids == ["doc-2", "doc-3"]
 

@@ -95,6 +95,8 @@ def project(tmp_path: Path, scheme: Scheme) -> Iterator[Project]:
     project.create_span(d, "bob", "deflection", *at("I won't say"))
     project.create_span(d, "bob", "quote", *at("afé pol"))  # both edges inside words
     project.create_span(d, "bob", "personal-attack", *at("They"))
+    for name in ("alice", "bob"):  # both read the second document and found nothing to label
+        project.set_status(2, name, "in_progress")
     yield project
     project.close()
 

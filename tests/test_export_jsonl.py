@@ -24,6 +24,7 @@ KEYS = [
     "turns",
     "spans",
     "annotators",
+    "statuses",
     "metadata",
     "turn_index",
     "speaker",

@@ -124,10 +124,20 @@ def test_export_gold_layer_with_provenance(project: Project, tmp_path: Path) -> 
     with pytest.raises(ProjectError, match="no gold layer yet"):
         export(project, "jsonl", tmp_path / "none.jsonl", layer="gold")
     project.gold.auto_merge(doc)
+    # Not reviewed yet: left out, unless asked for (--status all).
+    report = export(project, "jsonl", tmp_path / "none.jsonl", layer="gold")
+    assert report.documents == 0
+    [why] = report.left_out
+    assert why == "the gold layer: 1 document not marked reviewed (--status all exports them)"
+    export(project, "jsonl", tmp_path / "unreviewed.jsonl", layer="gold", status="all")
+    unreviewed = json.loads((tmp_path / "unreviewed.jsonl").read_text())
+    assert unreviewed["statuses"] == {}  # never marked reviewed
+    project.set_status(doc, GOLD, "done")  # marked reviewed
     export(project, "jsonl", tmp_path / "gold.jsonl", layer="gold")
     [line] = (tmp_path / "gold.jsonl").read_text().splitlines()
     record = json.loads(line)
     assert record["annotators"] == [GOLD]
+    assert record["statuses"] == {GOLD: "done"}
     [span] = record["spans"]
     assert span["provenance"]["method"] == "unanimous"
     # and --layer all is every annotator's layer, without the gold one

@@ -110,7 +110,7 @@ def test_the_summary_names_every_file_written(
 ) -> None:
     result = run_cli("--db", str(db), "export", "--format", "conll", "-o", "out.conll")
     assert result.exit_code == 0, result.output
-    assert "to out.alice.conll and out.bob.conll (conll)" in result.stdout
+    assert "to out.alice.conll and out.bob.conll (conll)" in result.stderr
     assert sorted(p.name for p in tmp_path.glob("out*")) == ["out.alice.conll", "out.bob.conll"]
 
 

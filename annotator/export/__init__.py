@@ -22,10 +22,12 @@ from __future__ import annotations
 
 import importlib
 import importlib.util
+import shutil
+import tempfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, BinaryIO, Protocol
 
 from ..files import staged
 from ..scheme import Scheme
@@ -47,6 +49,8 @@ __all__ = [
 
 # Writer options that name another file to write (staged and put in place like the output).
 PATH_OPTIONS = {"config_out"}
+# Formats that always write a second file beside the first (so not to standard output).
+NEEDS_A_FILE = {"parquet"}
 
 # Called with (documents done, documents in the export) as the export advances.
 Progress = Callable[[int, int], None]
@@ -147,14 +151,15 @@ def export_format(name: str) -> ExportFormat:
 def export(
     project: Project,
     format: str,
-    path: str | Path,
+    path: str | Path | None,
     *,
     layer: str = LAYER_ALL,
     unit: str = "document",
     documents: Sequence[str] | None = None,
-    status: str = "all",
+    status: str | None = None,
     progress: Progress | None = None,
     force: bool = False,
+    stream: BinaryIO | None = None,
     **options: Any,
 ) -> ExportReport:
     """Write the project's labels to ``path`` in ``format``; return what was written and
@@ -163,8 +168,9 @@ def export(
     ``layer``, ``unit``, ``documents`` and ``status`` choose the examples (see
     :func:`~annotator.export.examples.collect`); ``options`` go to the format's writer
     (only those it declares, e.g. ``config_out`` for Label Studio; ``None`` values are left
-    out). Every user mistake raises :class:`~annotator.store.ProjectError` before anything is
-    written.
+    out). With ``stream`` instead of ``path``, a format that writes one file writes it there
+    (standard output, say). Every user mistake raises
+    :class:`~annotator.store.ProjectError` before anything is written.
     """
     fmt = export_format(format)
     given = {key: value for key, value in options.items() if value is not None}
@@ -174,22 +180,45 @@ def export(
             users = [f.name for f in EXPORT_FORMATS.values() if key in f.options]
             raise ProjectError(f"{option} only applies to --format {' or '.join(users) or '?'}")
     write = fmt.writer()
+    if (path is None) == (stream is None):
+        raise ValueError("give a path or a stream to export to")
+    if stream is not None and (fmt.folder or fmt.name in NEEDS_A_FILE):
+        raise ProjectError(
+            f"{fmt.name} export writes more than one file: give -o a "
+            f"{'folder' if fmt.folder else 'file'} name, not -"
+        )
     chosen = select(project, layer=layer, unit=unit, documents=documents, status=status)
-    path = _output_path(Path(path), fmt)
     report = ExportReport()
     with staged(force=force, protected=project_files(project.path)) as staging:
-        target = staging.path(path)
         for key in PATH_OPTIONS & given.keys():
             given[key] = staging.path(Path(given[key]))
-        examples = collect(project, layer=layer, unit=unit, selection=chosen, report=report)
-        write(
-            _counted(examples, report, len(chosen.document_ids), progress),
-            target,
-            project.scheme,
-            report,
-            **given,
-        )
+        with tempfile.TemporaryDirectory() as scratch:
+            if stream is None:
+                target = staging.path(_output_path(Path(str(path)), fmt))
+            else:
+                target = Path(scratch) / f"export{fmt.default_suffix}"
+            examples = collect(project, layer=layer, unit=unit, selection=chosen, report=report)
+            write(
+                _counted(examples, report, len(chosen.document_ids), progress),
+                target,
+                project.scheme,
+                report,
+                **given,
+            )
+            if stream is not None:
+                written = sorted(Path(scratch).iterdir())
+                if len(written) != 1:
+                    names = ", ".join(p.name for p in written)
+                    raise ProjectError(
+                        f"this {fmt.name} export writes {len(written)} files ({names}): give -o "
+                        "a file name, not -"
+                    )
+                with open(written[0], "rb") as source:
+                    shutil.copyfileobj(source, stream)
+                stream.flush()
         report.outputs = [str(output) for output in staging.commit()]
+        if stream is not None:
+            report.outputs.insert(0, "standard output")
     return report
 
 

@@ -1,12 +1,12 @@
 """doccano sequence-labelling JSONL.
 
-One line per example and annotator, for every annotator of the export (an annotator with no
-spans in an example still gets a line with an empty ``label``: "nothing to label" is an
-answer)::
+One line per example and annotator, for every annotator whose layer of the document is
+exported (an annotator who opened it but marked no spans still gets a line with an empty
+``label``: "nothing to label" is an answer; ``status`` says whether they finished it)::
 
     {"id": 1, "text": "...", "label": [[start, end, "label"], ...], "annotator": "alice",
-     "title": "...", "document_id": 12, "example_id": "doc-12", "speaker": null,
-     "turn": null, "Comments": []}
+     "status": "done", "title": "...", "document_id": 12, "example_id": "doc-12",
+     "speaker": null, "turn": null, "Comments": []}
 
 ``label`` triples are end-exclusive code-point offsets in text order; overlapping and nested
 spans are all written (import them into a doccano project with ``allow_overlapping`` on).
@@ -73,6 +73,7 @@ def write(
                     "text": example.text,
                     "label": [[s.start, s.end, s.label] for s in spans],
                     "annotator": annotator,
+                    "status": example.statuses.get(annotator),
                     "title": example.title,
                     "document_id": example.document_id,
                     "example_id": example.id,

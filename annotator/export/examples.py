@@ -7,6 +7,14 @@ module turns them into its files. Anything a format cannot represent is added to
 Offsets in an example are half-open code-point offsets into ``example.text``: the whole
 document text for ``unit="document"``, the turn's text for ``unit="turn"`` (a span that
 crosses a turn boundary cannot be cut into turns and is reported instead).
+
+A layer is exported only where it says something: an annotator's layer of a document only if
+that annotator opened it (status ``in_progress`` or ``done``; with ``status="done"`` only
+``done``), never where they skipped it or never opened it (that would read as "annotated,
+found nothing"); the gold layer only where a reviewer marked the document reviewed (with
+``status="all"``, wherever it has gold spans). ``status=None`` is the default of each. A
+document with no such layer is left out. Every example carries each of its layers' status,
+and the report counts what was left out and why.
 """
 
 from __future__ import annotations
@@ -58,6 +66,9 @@ class Example:
     turn_index: int | None = None  # for unit="turn"
     speaker: str | None = None  # for unit="turn"
     format: str | None = None  # the format the document was imported from
+    # Each chosen layer's recorded status in the document (gold: "done" = reviewed), also
+    # for layers not exported (a document skipped).
+    statuses: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -69,6 +80,7 @@ class ExportReport:
     problems: list[str] = field(default_factory=list)
     documents: int = 0
     outputs: list[str] = field(default_factory=list)  # every file (or folder) written
+    left_out: list[str] = field(default_factory=list)  # layers not exported, and why
 
     def problem(self, example: Example, message: str) -> None:
         self.problems.append(f"{example.id} ({example.title}): {message}")
@@ -81,6 +93,11 @@ class Selection:
     layer: str
     annotators: tuple[str, ...]
     document_ids: tuple[int, ...]
+    # Per document: the layers exported, and every chosen layer's recorded status (a layer
+    # skipped is not exported, but its status is data).
+    layers: Mapping[int, tuple[str, ...]] = field(default_factory=dict)
+    statuses: Mapping[int, Mapping[str, str]] = field(default_factory=dict)
+    left_out: tuple[str, ...] = ()  # what was not exported, and why (for the summary)
 
 
 def select(
@@ -89,7 +106,7 @@ def select(
     layer: str = LAYER_ALL,
     unit: str = "document",
     documents: Sequence[str] | None = None,
-    status: str = "all",
+    status: str | None = None,
 ) -> Selection:
     """Check the options and resolve them to layers and document ids (see :func:`collect`)."""
     if unit not in UNITS:
@@ -99,24 +116,69 @@ def select(
             "there is no gold layer yet: reviewers make it with 'annotator review'; "
             "export an annotator's layer or --layer all"
         )
-    if status not in ("all", "done"):
+    if status not in (None, "all", "done"):
         raise ProjectError(f"unknown status filter {status!r}; use all or done")
     if layer not in (LAYER_ALL, LAYER_GOLD):
         project.annotator_id(layer, create=False)  # refuses an unknown annotator
     annotators = tuple(project.annotators()) if layer == LAYER_ALL else (layer,)
-    summaries = project.documents()  # one query for every document's statuses
+    statuses = {summary.id: summary.statuses for summary in project.documents()}
     if documents:
         ids = list(dict.fromkeys(project.find_document(ref).id for ref in documents))
     else:
-        ids = [summary.id for summary in summaries]
-    if status == "done":
-        done = {
-            summary.id
-            for summary in summaries
-            if any(summary.statuses.get(name) == "done" for name in annotators)
-        }
-        ids = [document_id for document_id in ids if document_id in done]
-    return Selection(layer, annotators, tuple(ids))
+        ids = list(statuses)
+    with_gold = _with_gold(project) if layer == LAYER_GOLD and status == "all" else set()
+    kept: dict[int, tuple[str, ...]] = {}
+    recorded: dict[int, dict[str, str]] = {}
+    why: dict[tuple[str, str], int] = {}
+    for document_id in ids:
+        layers = []
+        for name in annotators:
+            state = statuses[document_id].get(name, "new")
+            if layer == LAYER_GOLD:
+                ok = state == "done" or document_id in with_gold
+            else:
+                ok = state == "done" or (state == "in_progress" and status != "done")
+            if ok:
+                layers.append(name)
+            else:
+                reason = _REASONS[LAYER_GOLD if layer == LAYER_GOLD else state]
+                why[(name, reason)] = why.get((name, reason), 0) + 1
+        if layers:
+            kept[document_id] = tuple(layers)
+            recorded[document_id] = {
+                name: statuses[document_id][name]
+                for name in annotators
+                if name in statuses[document_id]
+            }
+    left_out = tuple(
+        f"{_layer_name(name)}: {count} document{'s' if count != 1 else ''} {reason}"
+        for (name, reason), count in sorted(why.items())
+    )
+    return Selection(layer, annotators, tuple(kept), kept, recorded, left_out)
+
+
+_REASONS = {
+    "new": "never opened",
+    "skipped": "skipped",
+    "in_progress": "not marked done",
+    LAYER_GOLD: "not marked reviewed (--status all exports them)",
+}
+
+
+def _layer_name(name: str) -> str:
+    return "the gold layer" if name == LAYER_GOLD else f"{name}'s layer"
+
+
+def _with_gold(project: Project) -> set[int]:
+    """Documents with gold spans (reviewed or not)."""
+    return {
+        row[0]
+        for row in project.db.execute(
+            "SELECT DISTINCT s.document_id FROM spans s JOIN annotators a "
+            "ON a.id = s.annotator_id WHERE a.name = ?",
+            [LAYER_GOLD],
+        )
+    }
 
 
 def collect(
@@ -125,29 +187,28 @@ def collect(
     layer: str = LAYER_ALL,
     unit: str = "document",
     documents: Sequence[str] | None = None,
-    status: str = "all",
+    status: str | None = None,
     report: ExportReport | None = None,
     selection: Selection | None = None,
 ) -> Iterator[Example]:
     """The project's examples, document by document.
 
     ``layer`` is an annotator's name, ``"all"`` (every annotator) or ``"gold"`` (the
-    reviewers' layer). ``documents`` are ids or source file names; ``status="done"`` keeps
-    documents that a chosen annotator marked done (for ``all``: any annotator; for ``gold``:
-    marked reviewed). A ``selection`` made by
-    :func:`select` replaces ``layer``, ``documents`` and ``status``.
+    reviewers' layer). ``documents`` are ids or source file names; ``status`` chooses which
+    layers count (see the module docstring). A ``selection`` made by :func:`select` replaces
+    ``layer``, ``documents`` and ``status``.
     """
     if selection is None:
         selection = select(project, layer=layer, unit=unit, documents=documents, status=status)
     elif unit not in UNITS:
         raise ProjectError(f"unknown unit {unit!r}; use one of {', '.join(UNITS)}")
     report = report if report is not None else ExportReport()
+    report.left_out = list(selection.left_out)
     for document_id in selection.document_ids:
         document = project.document(document_id)
+        layers = selection.layers[document_id]
         spans = [
-            _export_span(span)
-            for span in project.spans(document_id)
-            if span.annotator in selection.annotators
+            _export_span(span) for span in project.spans(document_id) if span.annotator in layers
         ]
         spans.sort(key=lambda s: (s.start, s.end, s.annotator, s.label, s.id))
         base = Example(
@@ -157,10 +218,11 @@ def collect(
             text=document.text,
             turns=tuple(project.turns(document_id)),
             spans=tuple(spans),
-            annotators=selection.annotators,
+            annotators=layers,
             metadata=dict(document.metadata),
             source_path=document.source_path,
             format=document.format,
+            statuses=dict(selection.statuses[document_id]),
         )
         if unit == "document":
             yield base
@@ -234,6 +296,7 @@ def _turn_examples(document: Example, report: ExportReport) -> Iterator[Example]
             turn_index=turn.index,
             speaker=turn.speaker,
             format=document.format,
+            statuses=document.statuses,
         )
         for problem in problems:
             report.problem(

@@ -17,6 +17,7 @@ load it::
                 "scheme_hash": "9f2c...",
                 "provenance": null}],      # gold spans: how they came about (gold.py)
      "annotators": ["alice", "bob"],      # whose layers the line carries, even when empty
+     "statuses": {"alice": "done", "bob": "in_progress"},  # each layer's status
      "metadata": {...},                   # the document's metadata: always an object
      "turn_index": null, "speaker": null, # the turn's index and speaker for --unit turn
      "scheme": {"name": "political-interview", "version": 1, "hash": "9f2c..."}}
@@ -96,6 +97,7 @@ def record(example: Example, scheme_info: dict[str, Any]) -> dict[str, Any]:
             for span in example.spans
         ],
         "annotators": list(example.annotators),
+        "statuses": dict(example.statuses),
         "metadata": dict(example.metadata),
         "turn_index": example.turn_index,
         "speaker": example.speaker,

@@ -5,7 +5,8 @@ no spans in the example: an accepted task without spans is an answer ("nothing t
 here"), and leaving it out would make it look unannotated. Lines come example by example,
 annotators in name order. A task::
 
-    {"text", "meta": {"title", "document_id", "example_id", "annotator", "speaker", "turn"},
+    {"text", "meta": {"title", "document_id", "example_id", "annotator", "status", "speaker",
+                      "turn"},
      "tokens": [{"text", "start", "end", "id", "ws"}],
      "spans": [{"start", "end", "token_start", "token_end", "label", "text",
                 "attributes"?, "note"?}],
@@ -130,6 +131,7 @@ def _task(
             "document_id": example.document_id,
             "example_id": example.id,
             "annotator": annotator,
+            "status": example.statuses.get(annotator),
             "speaker": example.speaker,
             "turn": example.turn_index,
         },

@@ -11,10 +11,10 @@ in the example), made by spaCy's blank English pipeline (the scheme names no lan
 - ``doc.ents`` must not overlap, so it holds a subset chosen greedily: longest spans first
   (in tokens), then the earliest, then in scheme label order. The spans left out are counted
   in one report line per document and annotator.
-- ``doc.user_data`` holds ``annotator``, ``scheme_name``, ``scheme_version``, ``scheme_hash``,
-  ``document_id``, ``example_id``, ``title``, ``speaker``, ``turn`` and ``spans``: each span's
-  ``start``, ``end`` (characters, as annotated), ``label``, ``attributes`` and ``note``, since
-  spaCy spans cannot carry them.
+- ``doc.user_data`` holds ``annotator``, ``status`` (of the annotator's layer),
+  ``scheme_name``, ``scheme_version``, ``scheme_hash``, ``document_id``, ``example_id``,
+  ``title``, ``speaker``, ``turn`` and ``spans``: each span's ``start``, ``end`` (characters,
+  as annotated), ``label``, ``attributes`` and ``note``, since spaCy spans cannot carry them.
 
 Read it back with ``DocBin().from_disk(path).get_docs(nlp.vocab)``.
 """
@@ -110,6 +110,7 @@ def _user_data(
 ) -> dict[str, Any]:
     return {
         "annotator": annotator,
+        "status": example.statuses.get(annotator),
         "scheme_name": scheme.name,
         "scheme_version": scheme.version,
         "scheme_hash": scheme.hash,

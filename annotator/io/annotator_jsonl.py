@@ -32,7 +32,14 @@ from pathlib import Path
 from typing import Any
 
 from annotator.io.common import ImportFailure, json_objects, json_safe
-from annotator.model import ImportedDocument, SpanDraft, Turn, check_turns, normalise_text
+from annotator.model import (
+    DOCUMENT_STATUSES,
+    ImportedDocument,
+    SpanDraft,
+    Turn,
+    check_turns,
+    normalise_text,
+)
 
 FORMAT = "annotator-jsonl"
 
@@ -119,10 +126,21 @@ def _layers(record: dict[str, Any], line: int, stem: str) -> list[ImportedDocume
         layers.setdefault(annotator, []).append(
             replace(draft, place=f"line {line}, spans[{position}]")
         )
+    statuses = record.get("statuses") or {}
+    if not isinstance(statuses, dict) or not all(
+        isinstance(name, str) and status in DOCUMENT_STATUSES for name, status in statuses.items()
+    ):
+        raise _LineError(
+            f'"statuses" must map annotator names to one of: {", ".join(DOCUMENT_STATUSES)}'
+        )
+    for name in statuses:
+        layers.setdefault(name, [])  # a status without a layer (skipped) is data too
     if not layers:
         return [ImportedDocument(**fields)]
     return [
-        ImportedDocument(**fields, spans=tuple(drafts), annotator=name)
+        ImportedDocument(
+            **fields, spans=tuple(drafts), annotator=name, status=statuses.get(name or "")
+        )
         for name, drafts in layers.items()
     ]
 

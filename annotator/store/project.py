@@ -262,7 +262,8 @@ class Project:
             document_id = row[0]
         if not document.spans:
             if document.annotator and document.annotator.strip():
-                self.annotator_id(document.annotator)  # an empty layer still names its annotator
+                # An empty layer still names its annotator (and their status, if recorded).
+                self._restore_status(document_id, self.annotator_id(document.annotator), document)
             return AddResult(document_id, document.title, created)
         name = document.annotator or annotator
         assert name is not None  # checked by add_documents
@@ -299,7 +300,21 @@ class Project:
                         f"{draft.end}): {error}{hint}"
                     ) from None
         added = len(self.reader.layer(document_id, annotator_id)) - len(before) if new else 0
+        self._restore_status(document_id, annotator_id, document)
         return AddResult(document_id, document.title, created, added, len(new) - added)
+
+    def _restore_status(
+        self, document_id: int, annotator_id: int, document: ImportedDocument
+    ) -> None:
+        """The status a file recorded for the layer (an export of ours), set as it was."""
+        if document.status is None:
+            return
+        self.db.execute(
+            "INSERT INTO document_status (document_id, annotator_id, status, updated_at) "
+            "VALUES (?, ?, ?, ?) ON CONFLICT DO UPDATE SET status = excluded.status, "
+            "updated_at = excluded.updated_at",
+            [document_id, annotator_id, document.status, now()],
+        )
 
     def documents(self) -> list[DocumentSummary]:
         speakers: dict[int, dict[str, None]] = {}

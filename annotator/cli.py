@@ -23,6 +23,7 @@ from rich.text import Text
 from . import __version__
 from .errors import AnnotatorError, ProjectError
 from .export import EXPORT_FORMATS, UNITS, export
+from .export.tokens import TOKENIZERS
 from .io import FORMATS, read_transcript
 from .io.brat import is_brat_folder
 from .model import DOCUMENT_STATUSES
@@ -508,6 +509,21 @@ def status(ctx: click.Context) -> None:
     is_flag=True,
     help="Replace output files (or the brat folder) that already exist.",
 )
+@click.option(
+    "--tokenizer",
+    type=click.Choice(TOKENIZERS),
+    help="prodigy, conll: spacy (spaCy's blank English tokenizer), simple (built in), or "
+    "auto: spacy when installed [default: auto].",
+)
+@click.option(
+    "--dataset", metavar="NAME", help="prodigy: the dataset name [default: the scheme's name]."
+)
+@click.option(
+    "--per-annotator",
+    is_flag=True,
+    default=None,
+    help="doccano: one file per annotator (<stem>.<annotator>.jsonl), as doccano exports.",
+)
 @click.pass_context
 def export_(
     ctx: click.Context,
@@ -519,6 +535,9 @@ def export_(
     config_out: Path | None,
     output: Path,
     force: bool,
+    tokenizer: str | None,
+    dataset: str | None,
+    per_annotator: bool | None,
 ) -> None:
     """Export labelled documents for NLP tools: jsonl, csv, parquet, prodigy, doccano, brat,
     labelstudio, conll, spacy.
@@ -558,6 +577,9 @@ def export_(
             progress=progress,
             force=force,
             config_out=config_out,
+            tokenizer=tokenizer,
+            dataset=dataset,
+            per_annotator=per_annotator,
         )
 
     examples = f" as {count(report.examples, 'turn example')}" if unit == "turn" else ""
@@ -571,6 +593,9 @@ def export_(
         f"({format_}).",
         err=True,
     )
+    if report.tokenizer:
+        made_by = {"spacy": "spaCy's blank English tokenizer", "simple": "the built-in tokenizer"}
+        _say(f"Tokens by {made_by[report.tokenizer]} (--tokenizer chooses).", err=True)
     if not report.documents:
         _say(
             "No documents matched"

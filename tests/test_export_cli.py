@@ -152,3 +152,23 @@ def test_exported_tool_files_import_back_through_the_cli(run, fmt: str, output: 
     result = run("--db", "new.db", "import", output)  # a brat folder is one import
     assert result.exit_code == 0, result.output
     assert "7 spans added" in result.stdout and "0 file(s) failed" in result.stdout
+
+
+def test_writer_options_from_the_command_line(run, tmp_path: Path) -> None:
+    result = run(
+        "export", "--format", "prodigy", "--tokenizer", "simple", "--dataset", "ds",
+        "-o", "p.jsonl",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert "Tokens by the built-in tokenizer" in result.stderr
+    tasks = [json.loads(line) for line in (tmp_path / "p.jsonl").read_text().splitlines()]
+    assert {t["meta"]["tokenizer"] for t in tasks} == {"simple"}
+    assert {t["_session_id"] for t in tasks} == {"ds-alice", "ds-bob", "ds-carol"}
+    result = run("export", "--format", "doccano", "--per-annotator", "-o", "d.jsonl")
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in tmp_path.glob("d.*")) == [
+        "d.alice.jsonl", "d.bob.jsonl", "d.carol.jsonl"
+    ]  # fmt: skip
+    refused = run("export", "--format", "jsonl", "--tokenizer", "spacy", "-o", "x.jsonl")
+    assert refused.exit_code == 1
+    assert "--tokenizer only applies to --format prodigy or conll" in refused.stderr

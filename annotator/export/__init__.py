@@ -114,7 +114,9 @@ EXPORT_FORMATS: dict[str, ExportFormat] = {
             requires=("pyarrow",),
             extra="parquet",
         ),
-        ExportFormat("prodigy", "Prodigy spans_manual JSONL", ".jsonl"),
+        ExportFormat(
+            "prodigy", "Prodigy spans_manual JSONL", ".jsonl", options=("dataset", "tokenizer")
+        ),
         ExportFormat(
             "doccano", "doccano sequence-labelling JSONL", ".jsonl", options=("per_annotator",)
         ),

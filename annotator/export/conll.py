@@ -69,7 +69,7 @@ def write(
         annotators.update(dict.fromkeys(span.annotator for span in example.spans))
     names = file_names(annotators)
     single = len(annotators) <= 1
-    _, tokenize = choose_tokenizer(tokenizer)
+    report.tokenizer, tokenize = choose_tokenizer(tokenizer)
     path.parent.mkdir(parents=True, exist_ok=True)
     files: dict[str, IO[str]] = {}
     try:

@@ -6,7 +6,7 @@ here"), and leaving it out would make it look unannotated. Lines come example by
 annotators in name order. A task::
 
     {"text", "meta": {"title", "document_id", "example_id", "annotator", "status", "speaker",
-                      "turn"},
+                      "turn", "tokenizer"},
      "tokens": [{"text", "start", "end", "id", "ws"}],
      "spans": [{"start", "end", "token_start", "token_end", "label", "text",
                 "attributes"?, "note"?}],
@@ -65,7 +65,7 @@ def write(
     Options the format does not use are ignored, so one set can be passed to every writer.
     """
     dataset = dataset or scheme.name
-    _, tokenize = choose_tokenizer(tokenizer)
+    report.tokenizer, tokenize = choose_tokenizer(tokenizer)
     question = json.dumps([VIEW_ID, [label.id for label in scheme.labels]])
     path.parent.mkdir(parents=True, exist_ok=True)
     with open(path, "w", encoding="utf-8", newline="") as out:
@@ -75,6 +75,7 @@ def write(
             task_hash = int32_hash(f"{input_hash} {question}")
             for annotator, spans in layers(example, report):
                 task = _task(example, annotator, spans, tokens, report)
+                task["meta"]["tokenizer"] = report.tokenizer
                 task.update(
                     {
                         "_input_hash": input_hash,

@@ -31,6 +31,7 @@ reviewer, as is any the scheme refuses next to the gold layer.
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -449,9 +450,10 @@ def _provenance(
 
 def _common_attributes(spans: Sequence[Span]) -> dict[str, Any]:
     """The attributes most of the agreeing spans have (the first annotator's on a tie)."""
-    counts = Counter(tuple(sorted(span.attributes.items())) for span in spans)
+    # Counted by their JSON: a multichoice value is a list, which is not hashable.
+    counts = Counter(json.dumps(span.attributes, sort_keys=True) for span in spans)
     best = max(counts.values())
     for span in spans:
-        if counts[tuple(sorted(span.attributes.items()))] == best:
+        if counts[json.dumps(span.attributes, sort_keys=True)] == best:
             return dict(span.attributes)
     return {}

@@ -13,6 +13,9 @@ half-open ``[start, end)`` character offsets, unitizing annotations are
 - :func:`character_labels`: per-character label sequence, the bridge from spans to kappa/alpha.
 - :func:`unitizing_alpha`: Krippendorff's unitizing alpha (1995/2004) as DKPro Statistics'
   ``KrippendorffAlphaUnitizingAgreement`` (used by INCEpTION) computes it.
+- :func:`match_units` and :func:`value_agreement`: agreement on the values (attributes) of
+  spans that annotators matched: the three coefficients and a confusion table of values;
+  :func:`krippendorff_alpha_masi` with :func:`masi_distance` for set values.
 
 Degenerate data never silently becomes 0 or 1: a coefficient that is undefined (0/0) has
 ``value`` ``None`` and a ``reason`` such as ``"no variation"`` (every rating is the same
@@ -30,9 +33,10 @@ from __future__ import annotations
 import bisect
 from collections import Counter, defaultdict
 from collections.abc import Hashable, Iterable, Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from fractions import Fraction
-from itertools import combinations
+from itertools import combinations, permutations
 from typing import Any, Literal
 
 __all__ = [
@@ -40,13 +44,18 @@ __all__ = [
     "Coefficient",
     "SpanScore",
     "UnitizingAlpha",
+    "ValueAgreement",
     "character_labels",
     "cohen_kappa",
     "fleiss_kappa",
     "krippendorff_alpha",
+    "krippendorff_alpha_masi",
+    "masi_distance",
     "match_spans",
+    "match_units",
     "span_f1",
     "unitizing_alpha",
+    "value_agreement",
 ]
 
 Span = tuple[str, int, int]
@@ -60,6 +69,8 @@ NO_ITEMS = "no items"
 NO_PAIRABLE = "no pairable units"
 TOO_FEW_ANNOTATORS = "fewer than two annotators"
 NO_SPANS = "no spans"
+NO_COMPLETE_UNITS = "no unit rated by every annotator"
+_MASI_ALPHA = "Krippendorff's alpha (MASI)"
 
 
 # ---- span precision / recall / F1 ------------------------------------------------------------
@@ -427,6 +438,197 @@ def label_columns(
         columns[tuple(column)] += end - position
         position = end
     return columns
+
+
+# ---- agreement on the values of matched spans (attributes) ----------------------------------
+
+
+def match_units(
+    layers: Sequence[Sequence[Span] | None],
+    match: MatchMode = "exact",
+    matchings: Mapping[tuple[int, int], Sequence[tuple[int, int]]] | None = None,
+) -> tuple[list[tuple[int | None, ...]], int]:
+    """Group the spans several annotators matched into units of at most one span each.
+
+    ``layers`` holds each annotator's spans (``None``: a missing annotator). Every pair of
+    present annotators is matched one-to-one as :func:`match_spans` does (``"exact"`` or
+    ``"overlap"``; ``matchings`` may give those pairs, keyed by the two annotators' indexes
+    in ``layers``, when the caller has them already), and the matched pairs link spans into
+    groups. A group with at most one span per annotator is a unit: for each annotator, the
+    index of their span in it, or ``None``. A group holding two spans of one annotator is
+    *ambiguous* (the pairwise matchings chain across them, which overlap matching can do) and
+    is left out and counted. Spans no one matched are in no unit. Returns the units, in the
+    text order of their first span, and the number of ambiguous groups.
+    """
+    _check_match_mode(match)
+    present = {k: layer for k, layer in enumerate(layers) if layer is not None}
+    # Union-find over the matched spans, (annotator, index) -> a span linked to it.
+    parent: dict[tuple[int, int], tuple[int, int]] = {}
+
+    def root(node: tuple[int, int]) -> tuple[int, int]:
+        while node in parent:
+            node = parent[node]
+        return node
+
+    for a, b in combinations(present, 2):
+        if matchings is None:
+            pairs: Sequence[tuple[int, int]] = match_spans(present[a], present[b], match)
+        else:
+            pairs = matchings[a, b]
+        for i, j in pairs:
+            first, second = root((a, i)), root((b, j))
+            if first != second:
+                parent[first] = second
+    groups: dict[tuple[int, int], list[tuple[int, int]]] = defaultdict(list)
+    for node in parent:
+        groups[root(node)].append(node)
+    units: list[tuple[tuple[int, int, int], tuple[int | None, ...]]] = []
+    ambiguous = 0
+    for top, members in groups.items():
+        members.append(top)
+        unit: list[int | None] = [None] * len(layers)
+        for coder, index in members:
+            if unit[coder] is not None:
+                ambiguous += 1
+                break
+            unit[coder] = index
+        else:
+            start = min((present[c][i][1], present[c][i][2], c) for c, i in members)
+            units.append((start, tuple(unit)))
+    units.sort(key=lambda item: item[0])  # (the units themselves hold None: not comparable)
+    return [unit for _, unit in units], ambiguous
+
+
+@dataclass(frozen=True)
+class ValueAgreement:
+    """Agreement on one categorical value (an attribute) of units several annotators rated.
+
+    ``units`` is n, the units with two or more values. ``cohen_kappa`` is the mean, over the
+    annotator pairs, of Cohen's kappa on the units both rated (pairs where it is undefined
+    are left out; ``None`` when it is undefined for every pair). ``fleiss`` uses the units
+    every annotator rated, ``alpha`` (nominal) all of them, with the others' values missing.
+    ``confusion`` counts each (value of a, value of b), pooled over the pairs (a, b) with a
+    before b in the annotators' order.
+    """
+
+    units: int
+    cohen_kappa: float | None
+    fleiss: Coefficient
+    alpha: Coefficient
+    confusion: dict[tuple[Hashable, Hashable], int]
+
+
+def value_agreement(columns: Mapping[tuple[Any, ...], int]) -> ValueAgreement:
+    """Cohen's and Fleiss' kappa and Krippendorff's alpha of units given as distinct columns
+    (one value per annotator, ``None`` for none) and how often each occurs, as
+    :func:`label_columns` gives them; see :class:`ValueAgreement`."""
+    width = len(next(iter(columns))) if columns else 0
+    confusion: Counter[tuple[Hashable, Hashable]] = Counter()
+    kappas = []
+    for i, j in combinations(range(width), 2):
+        table: Counter[tuple[Hashable, Hashable]] = Counter()
+        for column, times in columns.items():
+            if column[i] is not None and column[j] is not None:
+                table[column[i], column[j]] += times
+        if table:
+            confusion.update(table)
+            value = cohen_kappa_of_table(table).value
+            if value is not None:
+                kappas.append(value)
+    complete = {column: times for column, times in columns.items() if None not in column}
+    if complete and width >= 2:
+        categories = list(dict.fromkeys(value for column in complete for value in column))
+        rows: Counter[tuple[int, ...]] = Counter()
+        for column, times in complete.items():
+            counts = Counter(column)
+            rows[tuple(counts[c] for c in categories)] += times
+        fleiss = fleiss_kappa_of_table(rows)
+    else:
+        fleiss = Coefficient("Fleiss' kappa", None, None, None, None, 0, NO_COMPLETE_UNITS)
+    units = sum(
+        times for column, times in columns.items() if sum(v is not None for v in column) >= 2
+    )
+    return ValueAgreement(
+        units,
+        sum(kappas) / len(kappas) if kappas else None,
+        fleiss,
+        krippendorff_alpha_of_columns(columns),
+        dict(confusion),
+    )
+
+
+def masi_distance(a: AbstractSet[Hashable], b: AbstractSet[Hashable]) -> float:
+    """Passonneau's (2006) MASI distance between two sets: 1 - J * M.
+
+    J is the Jaccard coefficient |a & b| / |a | b|; M (monotonicity) is 1 when the sets are
+    equal, 2/3 when one contains the other, 1/3 when they share some members and 0 when they
+    share none. It equals NLTK's ``nltk.metrics.distance.masi_distance`` from NLTK 3.10.1 on
+    (earlier versions round M to 0.67 and 0.33). Two empty sets are equal (distance 0, where
+    NLTK divides by zero).
+    """
+    if a == b:
+        return 0.0
+    shared = len(a & b)
+    if not shared:
+        return 1.0
+    monotonicity = 2 / 3 if shared == min(len(a), len(b)) else 1 / 3
+    return 1 - shared / len(a | b) * monotonicity
+
+
+def krippendorff_alpha_masi(data: Sequence[Sequence[AbstractSet[Hashable] | None]]) -> Coefficient:
+    """Krippendorff's alpha of set values (e.g. the choices of a multiple-choice attribute)
+    with :func:`masi_distance`; ``data`` is coders x units, ``None`` = missing.
+
+    D_o = (1/n) sum_u 1/(m_u - 1) sum_(c, k) n_uc n_uk d(c, k) over the pairable units (two or
+    more values), D_e = sum_(c, k) n_c n_k d(c, k) / (n (n - 1)), alpha = 1 - D_o / D_e, as
+    in :func:`krippendorff_alpha` with MASI in place of the nominal distance (and equal to
+    NLTK's ``AnnotationTask(distance=masi_distance).alpha()``). Undefined (``None``, with a
+    reason) when no unit is pairable or D_e = 0, where NLTK returns 1 or fails.
+    """
+    if not data:
+        return Coefficient(_MASI_ALPHA, None, None, None, None, 0, NO_ITEMS)
+    width = len(data[0])
+    if any(len(row) != width for row in data):
+        raise ValueError("every coder needs a value (or None) for every unit")
+    columns = zip(*(_frozen(row) for row in data), strict=True)
+    return krippendorff_alpha_masi_of_columns(Counter(columns))
+
+
+def _frozen(row: Sequence[AbstractSet[Hashable] | None]) -> list[frozenset[Hashable] | None]:
+    return [None if value is None else frozenset(value) for value in row]
+
+
+def krippendorff_alpha_masi_of_columns(
+    columns: Mapping[tuple[Any, ...], int],
+) -> Coefficient:
+    """:func:`krippendorff_alpha_masi` from distinct unit columns (a frozenset or ``None`` per
+    coder) and their counts."""
+    totals: Counter[frozenset[Hashable]] = Counter()
+    observed = 0.0
+    same = Fraction(0)  # pairs of equal values, for the percent agreement
+    units = 0
+    for column, times in columns.items():
+        values = Counter(v for v in column if v is not None)
+        m_u = sum(values.values())
+        if m_u < 2:
+            continue
+        units += times
+        totals.update({value: count * times for value, count in values.items()})
+        observed += times * _pair_distances(values) / (m_u - 1)
+        same += Fraction(sum(c * (c - 1) for c in values.values()) * times, m_u - 1)
+    n = sum(totals.values())
+    if n == 0:
+        return Coefficient(_MASI_ALPHA, None, None, None, None, 0, NO_PAIRABLE)
+    d_o = observed / n
+    d_e = _pair_distances(totals) / (n * (n - 1))
+    if d_e == 0:
+        return Coefficient(_MASI_ALPHA, None, 0.0, 0.0, 1.0, units, NO_VARIATION)
+    return Coefficient(_MASI_ALPHA, 1 - d_o / d_e, d_o, d_e, float(same / n), units)
+
+
+def _pair_distances(counts: Mapping[frozenset[Hashable], int]) -> float:
+    """sum over ordered pairs of different values c, k of n_c n_k masi_distance(c, k)."""
+    return sum(counts[c] * counts[k] * masi_distance(c, k) for c, k in permutations(counts, 2))
 
 
 # ---- Krippendorff's unitizing alpha (DKPro-compatible) --------------------------------------

@@ -18,34 +18,54 @@ Which data count (``docs/architecture.md``, "Agreement"):
   concatenates (offsets re-based) the documents every selected annotator did; in the pair
   matrix, the documents both did.
 - Per label: F1 on that label's spans only; kappa/alpha on binary "label or O" values.
+- Attributes (``attributes``): for every choice, boolean and multichoice attribute of every
+  label, on the spans of that label that annotators matched (exactly, and by same-label
+  overlap), grouped into units of at most one span per annotator
+  (:func:`~annotator.agreement.match_units`); n is the number of units. Cohen's kappa
+  (mean over pairs), Fleiss' kappa (units every annotator matched) and nominal
+  Krippendorff's alpha (a unit some annotators did not match has their values missing), and
+  the confusion of values pooled over pairs (:func:`~annotator.agreement.value_agreement`).
+  An attribute a span does not set has the value ``"(none)"``. A multichoice attribute
+  gets its set of choices as one value (exact agreement on the set), ``masi_alpha``
+  (Krippendorff's alpha with the MASI distance, a span without the attribute holding the
+  empty set), and a row per choice with ``present``/``absent`` values.
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from itertools import combinations
 from statistics import fmean
 from typing import Any
 
 from .agreement import (
     Coefficient,
+    MatchMode,
     SpanScore,
     cohen_kappa_of_table,
     fleiss_kappa_of_table,
+    krippendorff_alpha_masi_of_columns,
     krippendorff_alpha_of_columns,
     label_columns,
     match_spans,
+    match_units,
     span_f1,
     unitizing_alpha,
+    value_agreement,
 )
-from .errors import ProjectError
+from .errors import ProjectError, UnknownItem
 from .model import Span
+from .scheme import Attribute, Scheme
 from .store import Project
 
 ALL = "(all)"
+NONE = "(none)"  # the value of an attribute a span does not set
 Spans = list[tuple[str, int, int]]
+Values = Mapping[str, Any]  # a span's attributes
+_CATEGORICAL = ("choice", "boolean", "multichoice")
 
 
 @dataclass
@@ -54,6 +74,11 @@ class _Doc:
     title: str
     length: int
     spans: dict[str, Spans]  # annotator -> spans (only annotators who did the document)
+    values: dict[str, list[Values]] = field(default_factory=dict)  # their attributes, in order
+    # (a, b, label or None, mode) -> match_spans of a's and b's spans (see _matched).
+    matches: dict[tuple[str, str, str | None, str], list[tuple[int, int]]] = field(
+        default_factory=dict
+    )
 
 
 @dataclass
@@ -68,6 +93,7 @@ class AgreementReport:
     documents: list[dict[str, Any]] = field(default_factory=list)  # most disagreement first
     confusion: list[dict[str, Any]] = field(default_factory=list)
     disagreements: dict[str, int] = field(default_factory=dict)
+    attributes: list[dict[str, Any]] = field(default_factory=list)  # per label, attribute, mode
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -79,6 +105,7 @@ class AgreementReport:
             "documents": self.documents,
             "confusion": self.confusion,
             "disagreements": self.disagreements,
+            "attributes": self.attributes,
         }
 
 
@@ -118,13 +145,16 @@ def _load(
             continue
         text = project.document(summary.id).text
         layers: dict[str, Spans] = {}
+        values: dict[str, list[Values]] = {}
         for name in done:
-            layers[name] = [
-                (s.label, s.start, s.end)
+            spans = [
+                s
                 for s in project.spans(summary.id, annotator=name)
                 if label_set is None or s.label in label_set
             ]
-        docs.append(_Doc(summary.id, summary.title, len(text), layers))
+            layers[name] = [(s.label, s.start, s.end) for s in spans]
+            values[name] = [s.attributes for s in spans]
+        docs.append(_Doc(summary.id, summary.title, len(text), layers, values))
     return docs, chosen
 
 
@@ -153,6 +183,7 @@ def agreement_report(
         key=lambda r: disagreement_order(r["f1_overlap"], r["f1_exact"]),
     )
     report.confusion, report.disagreements = _confusion(docs, pairs)
+    report.attributes = _attribute_rows(project.scheme, label_list, docs, used)
     return report
 
 
@@ -173,6 +204,15 @@ def _only(spans: Spans, label: str | None) -> Spans:
     return spans if label is None else [s for s in spans if s[0] == label]
 
 
+def _matched(d: _Doc, a: str, b: str, label: str | None, mode: MatchMode) -> list[tuple[int, int]]:
+    """:func:`~annotator.agreement.match_spans` of two annotators' spans of ``label`` (None:
+    all) in a document; kept, as span F1 and the attribute units use the same matchings."""
+    key = (a, b, label, mode)
+    if key not in d.matches:
+        d.matches[key] = match_spans(_only(d.spans[a], label), _only(d.spans[b], label), mode)
+    return d.matches[key]
+
+
 def _pair_scores(
     a: str, b: str, docs: list[_Doc], label: str | None
 ) -> tuple[SpanScore, SpanScore, int]:
@@ -181,9 +221,9 @@ def _pair_scores(
     for d in docs:
         if a in d.spans and b in d.spans:
             shared += 1
-            sa, sb = _only(d.spans[a], label), _only(d.spans[b], label)
-            exact += span_f1(sa, sb, "exact")
-            overlap += span_f1(sa, sb, "overlap")
+            sizes = len(_only(d.spans[a], label)), len(_only(d.spans[b], label))
+            exact += SpanScore(len(_matched(d, a, b, label, "exact")), *sizes, "exact")
+            overlap += SpanScore(len(_matched(d, a, b, label, "overlap")), *sizes, "overlap")
     return exact, overlap, shared
 
 
@@ -348,6 +388,143 @@ def _confusion(
     return rows, dict(tally)
 
 
+def _attribute_rows(
+    scheme: Scheme, labels: Sequence[str], docs: list[_Doc], used: list[str]
+) -> list[dict[str, Any]]:
+    """The report's ``attributes`` rows (see the module docstring)."""
+    wanted: dict[str, list[Attribute]] = {}
+    for label in labels:
+        try:
+            attributes = [a for a in scheme.label(label).attributes if a.type in _CATEGORICAL]
+        except UnknownItem:  # a label only older scheme versions had
+            continue
+        if attributes:
+            wanted[label] = attributes
+    if not wanted:
+        return []
+    layers = [_by_label(d, used, wanted) for d in docs]
+    rows: list[dict[str, Any]] = []
+    for label, attributes in wanted.items():
+        for mode in ("exact", "overlap"):
+            units, ambiguous = _units(docs, layers, used, label, mode)
+            for attribute in attributes:
+                rows += _attribute_figures(label, attribute, mode, units, ambiguous)
+    return rows
+
+
+_Layers = dict[str, tuple[list[Spans | None], list[list[Values]]]]
+
+
+def _by_label(d: _Doc, used: list[str], labels: Mapping[str, Any]) -> _Layers:
+    """A document's spans of each label, per annotator (``None``: the document not done),
+    with their attributes."""
+    layers: _Layers = {label: ([], []) for label in labels}
+    for name in used:
+        found: dict[str, tuple[Spans, list[Values]]] = {label: ([], []) for label in labels}
+        for span, value in zip(d.spans.get(name, ()), d.values.get(name, ()), strict=True):
+            if span[0] in found:
+                found[span[0]][0].append(span)
+                found[span[0]][1].append(value)
+        for label, (spans, values) in found.items():
+            layers[label][0].append(spans if name in d.spans else None)
+            layers[label][1].append(values)
+    return layers
+
+
+def _units(
+    docs: list[_Doc], layers: list[_Layers], used: list[str], label: str, mode: MatchMode
+) -> tuple[list[tuple[Values | None, ...]], int]:
+    """The matched units of ``label``'s spans in every document: per annotator, the span's
+    attributes (``None``: no span in the unit, or the document not done); and how many
+    ambiguous groups were left out."""
+    units: list[tuple[Values | None, ...]] = []
+    ambiguous = 0
+    for d, by_label in zip(docs, layers, strict=True):
+        spans, values = by_label[label]
+        matchings = {
+            (i, j): _matched(d, used[i], used[j], label, mode)
+            for i, j in combinations(range(len(used)), 2)
+            if used[i] in d.spans and used[j] in d.spans
+        }
+        found, lost = match_units(spans, mode, matchings)
+        ambiguous += lost
+        units += [
+            tuple(None if i is None else values[k][i] for k, i in enumerate(unit)) for unit in found
+        ]
+    return units, ambiguous
+
+
+def _category(value: Any) -> str:
+    """A value as a nominal category: the choice, ``true``/``false``, or a multichoice set
+    as its choices joined by ", " (a choice cannot hold a comma); unset is ``NONE``."""
+    if value is None:
+        return NONE
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, list):
+        return ", ".join(sorted(map(str, value)))
+    return str(value)
+
+
+def _chosen(value: Any) -> frozenset[str]:
+    """A multichoice value as a set (unset: empty; a single value that a span kept from a
+    scheme where the attribute was a choice: that one)."""
+    if value is None:
+        return frozenset()
+    return frozenset(map(str, value)) if isinstance(value, list) else frozenset([str(value)])
+
+
+def _presence(choice: str, value: Any) -> str:
+    """A multichoice value as a binary one for a single choice (unset: absent)."""
+    return "present" if choice in _chosen(value) else "absent"
+
+
+def _attribute_figures(
+    label: str,
+    attribute: Attribute,
+    mode: MatchMode,
+    units: list[tuple[Values | None, ...]],
+    ambiguous: int,
+) -> list[dict[str, Any]]:
+    """The row of one attribute (and for a multichoice one, a row per choice)."""
+
+    def row(choice: str | None, category: Callable[[Any], str]) -> dict[str, Any]:
+        columns = Counter(
+            tuple(None if v is None else category(v.get(attribute.id)) for v in unit)
+            for unit in units
+        )
+        figures = value_agreement(columns)
+        return {
+            "label": label,
+            "attribute": attribute.id,
+            "choice": choice,
+            "type": attribute.type,
+            "mode": mode,
+            "units": figures.units,
+            "ambiguous": ambiguous,
+            "cohen_kappa": figures.cohen_kappa,
+            "fleiss_kappa": figures.fleiss.value,
+            "fleiss_reason": figures.fleiss.reason,
+            "krippendorff_alpha": figures.alpha.value,
+            "alpha_reason": figures.alpha.reason,
+            "confusion": [
+                {"a": a, "b": b, "count": count}
+                for (a, b), count in sorted(figures.confusion.items())
+            ],
+        }
+
+    whole = row(None, _category)
+    if attribute.type != "multichoice":
+        return [whole]
+    sets = Counter(
+        tuple(None if v is None else _chosen(v.get(attribute.id)) for v in unit) for unit in units
+    )
+    masi = krippendorff_alpha_masi_of_columns(sets)
+    whole["masi_alpha"], whole["masi_reason"] = masi.value, masi.reason
+    per_choice = [row(choice, partial(_presence, choice)) for choice in attribute.choices]
+    return [whole, *per_choice]
+
+
 def report_rows(report: AgreementReport) -> list[tuple[str, str, str, object]]:
     """The report as ``(section, row, column, value)`` rows: the CSV output."""
     rows: list[tuple[str, str, str, object]] = []
@@ -374,4 +551,15 @@ def report_rows(report: AgreementReport) -> list[tuple[str, str, str, object]]:
         rows.append(("confusion", f"{row['label_a']}|{row['label_b']}", "count", row["count"]))
     for kind, count in report.disagreements.items():
         rows.append(("disagreements", kind, "count", count))
+    for row in report.attributes:
+        key = attribute_name(row) + f"|{row['mode']}"
+        add("attribute", key, row, ("label", "attribute", "choice", "mode", "confusion"))
+        for cell in row["confusion"]:
+            rows.append(("attribute confusion", key, f"{cell['a']} × {cell['b']}", cell["count"]))
     return rows
+
+
+def attribute_name(row: Mapping[str, Any]) -> str:
+    """``label.attribute``, with ``[choice]`` for a choice of a multichoice attribute."""
+    choice = f"[{row['choice']}]" if row["choice"] is not None else ""
+    return f"{row['label']}.{row['attribute']}{choice}"

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import click
+from rich import box
 from rich.console import Console
 from rich.table import Column, Table
 from rich.text import Text
@@ -747,6 +748,8 @@ def _print_agreement(report: Any) -> None:
         for row in report.confusion:
             swaps.add_row(_cell(row["label_a"]), _cell(row["label_b"]), str(row["count"]))
         console.print(swaps)
+    if report.attributes:
+        _print_attributes(console, report.attributes)
     console.print(
         _text(
             "F1: pairwise, no chance correction. κ and α: per character, chance-corrected. "
@@ -754,6 +757,55 @@ def _print_agreement(report: Any) -> None:
             "a label swap on the same text scores far below zero. '-' = undefined."
         )
     )
+
+
+def _print_attributes(console: Console, rows: list[dict[str, Any]]) -> None:
+    """The attribute figures, then a confusion table per attribute and match mode; compact
+    (no vertical rules, each label named once) so that they fit 80 columns."""
+    from .agreement_report import attribute_name
+
+    masi = any("masi_alpha" in row for row in rows)
+    table = Table(
+        "label", "attribute", "mode", "n", "Cohen κ", "Fleiss κ", "Kripp. α",
+        *(["MASI α"] if masi else []),
+        title="Attributes, on spans matched between annotators",
+        caption=_text(
+            "n: matched units. A value not set is (none); a multichoice attribute is compared "
+            "as a set (MASI α) and choice by choice ([choice])."
+        ),
+        box=box.SIMPLE_HEAD,
+        show_edge=False,
+    )  # fmt: skip
+    for number, row in enumerate(rows):
+        cells = [
+            _number(row[key])
+            for key in ("units", "cohen_kappa", "fleiss_kappa", "krippendorff_alpha")
+        ]
+        if masi:
+            cells.append(_number(row["masi_alpha"]) if "masi_alpha" in row else "")
+        label = "" if number and rows[number - 1]["label"] == row["label"] else row["label"]
+        name = row["attribute"] if row["choice"] is None else f"[{row['choice']}]"
+        table.add_row(_cell(label), _cell(name), row["mode"], *cells)
+    console.print(table)
+    console.print(
+        _text("Values of each pair of annotators (rows: the first's, columns: the second's):")
+    )
+    for row in rows:
+        if row["choice"] is not None or not row["confusion"]:
+            continue
+        seen_a = sorted({cell["a"] for cell in row["confusion"]})
+        seen_b = sorted({cell["b"] for cell in row["confusion"]})
+        counts = {(cell["a"], cell["b"]): cell["count"] for cell in row["confusion"]}
+        matrix = Table(
+            Column(header=_cell(f"{attribute_name(row)} ({row['mode']})"), style="bold"),
+            *(Column(header=_cell(value), justify="right") for value in seen_b),
+            box=box.SIMPLE_HEAD,
+            show_edge=False,
+        )
+        for a in seen_a:
+            matrix.add_row(_cell(a), *(str(counts.get((a, b), "")) for b in seen_b))
+        console.print()
+        console.print(matrix)
 
 
 @cli.group()
@@ -828,7 +880,11 @@ def _scheme_table(scheme: Scheme) -> Table:
     for label in scheme.labels:
         attributes = []
         for attribute in label.attributes:
-            kind = "|".join(attribute.choices) if attribute.type == "choice" else attribute.type
+            kind = attribute.type
+            if attribute.type == "choice":
+                kind = "|".join(attribute.choices)
+            elif attribute.type == "multichoice":
+                kind = "any of " + "|".join(attribute.choices)
             flag = "*" if attribute.required else ""
             attributes.append(f"{attribute.id}{flag}: {kind}")
         table.add_row(

@@ -234,8 +234,8 @@ CHOICE = {"start": 0, "end": 2, "choices": ["a", "b"]}
             "task 0: annotation 0: result[0] belongs to region z, which has no labels result",
         ),
         (
-            one_result(region("a", 0, 2, "x"), per_region("a", "f", "choices", **CHOICE)),
-            "task 0: annotation 0: result[1] must hold exactly one choice",
+            one_result(region("a", 0, 2, "x"), per_region("a", "f", "choices", choices=[])),
+            "task 0: annotation 0: result[1] must hold one or more choices",
         ),
     ],
 )

@@ -29,6 +29,10 @@ then its attributes, then its note:
   ``annotator import`` decodes, so values survive a round trip. An attribute id that labels
   use with different types is written ``<label>__<attribute>`` (brat names allow letters,
   digits, ``_`` and ``-``).
+- brat holds one value per attribute and has no multi-select: a multichoice value of several
+  choices is written as one value, its (encoded) choices joined by ``|`` (``A3\\ttactic T3
+  attacks|declines``), which ``annotator import`` reads back as the list; brat itself shows
+  it as an undeclared value, so each such span is reported.
 - A note is ``#<n>\\tAnnotatorNotes T<n>\\t<note>`` on one line (line breaks become spaces,
   reported).
 
@@ -102,11 +106,19 @@ class _Attributes:
             name = f"{span.label}__{key}" if clash else key
         entry = self.entries.setdefault(name, _Attribute(kind))
         entry.args.setdefault(span.label)
-        if value is None or value is False or value == "":
+        if value is None or value is False or value == "" or value == []:
             return None  # brat has no "false": an absent attribute is false or unset
         if value is True:
             return name, None
-        safe = encode_value(str(value))
+        if isinstance(value, list) and len(value) > 1:  # multichoice
+            safe = "|".join(encode_value(str(item)) for item in value)
+            report.problem(
+                example,
+                f"{span.annotator}'s {span.label} span [{span.start}, {span.end}): "
+                f"multichoice {key} written as the one value {safe} (brat has no list values)",
+            )
+            return name, safe
+        safe = encode_value(str(value[0] if isinstance(value, list) else value))
         entry.values.setdefault(safe)
         return name, safe
 

@@ -21,15 +21,17 @@ The file is a JSON list with one task per example (one task per line inside the 
   nested regions are all written.
 - Attributes are per-region results with the region's id and ``from_name``
   ``"<label>__<attribute>"``: choice and boolean as ``"choices"`` (``["true"]``/``["false"]``
-  for booleans), number as ``"number"`` (``value.number``), text as ``"textarea"``
-  (``value.text`` is then the list of entered texts, as Label Studio writes it). A note is a
-  ``"textarea"`` result from the per-region ``note`` control.
+  for booleans), multichoice as ``"choices"`` with every chosen value in ``value.choices``,
+  number as ``"number"`` (``value.number``), text as ``"textarea"`` (``value.text`` is then
+  the list of entered texts, as Label Studio writes it). A note is a ``"textarea"`` result
+  from the per-region ``note`` control.
 
 The labeling config goes to option ``config_out``, by default ``<stem>.config.xml`` next to
 the file: ``<Labels name="label" toName="text">`` with a ``<Label value hotkey background>``
 per label (deprecated ones too: old spans use them), ``<Text name="text" value="$text"
 granularity="symbol">``, a ``<View visibleWhen="region-selected" whenLabelValue="<label>">``
-with one per-region control per attribute of that label, and a per-region ``note`` text area.
+with one per-region control per attribute of that label (a multichoice one is ``<Choices
+choice="multiple">``), and a per-region ``note`` text area.
 Labels and attributes that spans use but the scheme no longer has are added as well.
 """
 
@@ -52,6 +54,7 @@ NOTE_CONTROL = "note"
 # Attribute type -> (result type, control tag).
 _CONTROLS = {
     "choice": ("choices", "Choices"),
+    "multichoice": ("choices", "Choices"),
     "boolean": ("choices", "Choices"),
     "number": ("number", "Number"),
     "text": ("textarea", "TextArea"),
@@ -150,8 +153,11 @@ def _results(
             extra.setdefault(span.label, {})[key] = kind
         result_type = _CONTROLS[kind][0]
         if result_type == "choices":
-            text = str(value).lower() if isinstance(value, bool) else str(value)
-            content: dict[str, Any] = {**where, "text": covered, "choices": [text]}
+            if isinstance(value, list):  # multichoice: every chosen value
+                chosen = [str(item) for item in value]
+            else:
+                chosen = [str(value).lower() if isinstance(value, bool) else str(value)]
+            content: dict[str, Any] = {**where, "text": covered, "choices": chosen}
         elif result_type == "number":
             content = {**where, "text": covered, "number": value}
         else:  # a textarea's value.text is the list of texts entered
@@ -206,7 +212,7 @@ def labeling_config(scheme: Scheme, extra: dict[str, dict[str, str]] | None = No
                 panel, tag, name=control_name(label_id, key), toName="text", perRegion="true"
             )
             if tag == "Choices":
-                control.set("choice", "single")
+                control.set("choice", "multiple" if kind == "multichoice" else "single")
                 for choice in choices or (("true", "false") if kind == "boolean" else ()):
                     ET.SubElement(control, "Choice", value=choice)
             elif tag == "TextArea":

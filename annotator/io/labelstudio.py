@@ -16,10 +16,11 @@ once); a task without annotations gives the bare document. Cancelled annotations
   covers; offsets counted in UTF-16 code units (older Label Studio versions with emoji) are
   converted as for Prodigy (see :mod:`annotator.io.span_jsonl`), as are ``\\r\\n`` line ends.
 - Per-region results (same ``id`` as a labels region) are attributes: ``choices`` (one
-  choice), ``number``, ``textarea`` (its texts joined by line breaks) and ``rating``. Their
-  ``from_name`` is the attribute id, or ``<label>__<attribute>`` as our export names the
-  controls; a ``textarea`` named ``note`` is the span's note. Results that belong to no
-  region (whole-task controls) are skipped and counted in the metadata (``skipped``).
+  choice; several are a multichoice value), ``number``, ``textarea`` (its texts joined by
+  line breaks) and ``rating``. Their ``from_name`` is the attribute id, or
+  ``<label>__<attribute>`` as our export names the controls; a ``textarea`` named ``note``
+  is the span's note. Results that belong to no region (whole-task controls) are skipped
+  and counted in the metadata (``skipped``).
 
 Anything malformed (not a list of tasks, a task without text, a result without offsets or
 labels, a covered text that does not match, a per-region result whose region has no labels)
@@ -218,9 +219,10 @@ def _region_value(position: int, result: dict[str, Any]) -> tuple[str, Any]:
         raise _LineError(f"{where} is a per-region {kind!r} result, which cannot be an attribute")
     value = result["value"].get(_VALUE_KEYS[kind])
     if kind == "choices":
-        if not isinstance(value, list) or len(value) != 1:
-            raise _LineError(f"{where} must hold exactly one choice, not {value!r}")
-        return name, value[0]
+        if not isinstance(value, list) or not value:
+            raise _LineError(f"{where} must hold one or more choices, not {value!r}")
+        # Several choices are a multichoice value; the project checks the attribute's type.
+        return name, value[0] if len(value) == 1 else value
     if kind == "textarea":
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
             raise _LineError(f"{where} value.text must be a list of strings")

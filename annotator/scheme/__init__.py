@@ -23,7 +23,9 @@ A scheme file (format version 1) is a YAML mapping::
         attributes:                # optional list
           - {id: form, type: choice, choices: [direct, indirect], required: false, default: null}
 
-Attribute types are ``choice`` (needs ``choices``), ``boolean``, ``text`` and ``number``.
+Attribute types are ``choice`` (needs ``choices``), ``boolean``, ``text``, ``number`` and
+``multichoice`` (needs ``choices``; a value is a set of them, stored as a sorted list, and its
+``default`` a list).
 An optional key whose value is empty (``null``) means "use the default".
 
 :func:`validate_scheme` reports every problem in one pass, each at the line and column of the

@@ -15,12 +15,17 @@ from typing import Any
 
 from ..errors import InvalidValue, UnknownItem
 
-ATTRIBUTE_TYPES = ("choice", "boolean", "text", "number")
+ATTRIBUTE_TYPES = ("choice", "boolean", "text", "number", "multichoice")
+CHOICE_TYPES = ("choice", "multichoice")  # the types that have choices
+# A file without list values (brat) holds a multichoice value as its choices joined by one of
+# these, which is read back by splitting there: so no choice of a multichoice may contain them.
+MULTICHOICE_SEPARATORS = ",|"
 SAME_LABEL_OVERLAP = ("merge", "refuse")
 SNAP_UNITS = ("character", "word", "sentence", "turn")
 
 _NUMERAL = re.compile(r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?")
 _INTEGER = re.compile(r"[-+]?\d+")
+_SEPARATORS = re.compile(f"[{re.escape(MULTICHOICE_SEPARATORS)}]")
 
 
 # --------------------------------------------------------------------------------------------
@@ -34,17 +39,27 @@ class Attribute:
     id: str
     name: str
     type: str  # one of ATTRIBUTE_TYPES
-    choices: tuple[str, ...] = ()  # only for type "choice"
+    choices: tuple[str, ...] = ()  # only for types "choice" and "multichoice"
     required: bool = False
-    default: Any = None  # None: no default
+    default: Any = None  # None: no default; a multichoice default is a sorted tuple
     description: str = ""
 
     def from_text(self, value: Any) -> Any:
-        """A boolean or number attribute's value that a file stored as text, typed.
+        """A value that a file stored as text (or as an unsorted list), typed.
 
-        ``"true"``/``"false"`` become booleans and numerals numbers; anything else, and
-        every value of other types, is returned unchanged for :meth:`check` to judge.
+        ``"true"``/``"false"`` become booleans and numerals numbers; a multichoice value
+        written as ``"a,b"`` or ``"a|b"`` becomes the list of its choices, and a list of
+        texts is sorted (so that equal sets compare equal before :meth:`check`). Anything
+        else is returned unchanged for :meth:`check` to judge.
         """
+        if self.type == "multichoice":
+            if isinstance(value, str):
+                value = [part.strip() for part in _SEPARATORS.split(value) if part.strip()]
+            if isinstance(value, (list, tuple, set, frozenset)) and all(
+                isinstance(item, str) for item in value
+            ):
+                return sorted(value)
+            return value
         if not isinstance(value, str):
             return value
         text = value.strip()
@@ -55,11 +70,14 @@ class Attribute:
         return value
 
     def check(self, value: Any) -> Any:
-        """Return ``value`` normalised for this attribute, or raise InvalidValue."""
+        """Return ``value`` normalised for this attribute, or raise InvalidValue.
+
+        A multichoice value (a list, tuple or set of distinct choices) becomes a sorted list.
+        """
         error = _value_error(self.type, self.choices, value)
         if error:
             raise InvalidValue(f"attribute '{self.id}': {error}")
-        return value
+        return sorted(value) if self.type == "multichoice" else value
 
 
 @dataclass(frozen=True)
@@ -181,6 +199,8 @@ class Scheme:
         missing: list[str] = []
         for attribute in label.attributes:
             value = attributes.get(attribute.id)
+            if attribute.type == "multichoice" and _is_collection(value) and not value:
+                value = None  # nothing chosen: not given
             if value is None:
                 value = attribute.default
             if value is None:
@@ -226,7 +246,13 @@ def _label_dict(label: Label) -> dict[str, Any]:
                 "type": attribute.type,
                 "choices": list(attribute.choices),
                 "required": attribute.required,
-                "default": attribute.default,
+                # A multichoice default is held as a tuple (the dataclass is frozen); the
+                # canonical form is a list, as YAML wrote it.
+                "default": (
+                    list(attribute.default)
+                    if isinstance(attribute.default, tuple)
+                    else attribute.default
+                ),
                 "description": attribute.description,
             }
             for attribute in label.attributes
@@ -275,4 +301,24 @@ def _value_error(type_: str, choices: tuple[str, ...], value: Any) -> str | None
             return None
         hint = _did_you_mean(value, choices) if isinstance(value, str) else ""
         return f"{value!r} is not one of: {_listing(choices)}{hint}"
+    if type_ == "multichoice":
+        if not _is_collection(value) or not all(isinstance(item, str) for item in value):
+            return f"expected a list of choices among: {_listing(choices)}; got {value!r}"
+        unknown = [item for item in value if item not in choices]
+        if unknown:
+            hint = _did_you_mean(unknown[0], choices)
+            verb = "is" if len(unknown) == 1 else "are"
+            return (
+                f"{_listing(repr(item) for item in unknown)} {verb} not among the choices: "
+                f"{_listing(choices)}{hint}"
+            )
+        repeated = [item for item in dict.fromkeys(value) if list(value).count(item) > 1]
+        if repeated:
+            return f"{_listing(repr(item) for item in repeated)} chosen more than once"
+        return None
     return f"unknown attribute type {type_!r}"
+
+
+def _is_collection(value: Any) -> bool:
+    """A multichoice value's container: a list, tuple or set (not text, not a mapping)."""
+    return isinstance(value, (list, tuple, set, frozenset))

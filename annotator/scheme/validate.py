@@ -23,6 +23,8 @@ from ..keymap import RESERVED_CHARACTERS, REVIEW_ONLY_CHARACTERS
 from .colors import CSS_COLORS, normalise_color
 from .model import (
     ATTRIBUTE_TYPES,
+    CHOICE_TYPES,
+    MULTICHOICE_SEPARATORS,
     SAME_LABEL_OVERLAP,
     SNAP_UNITS,
     Attribute,
@@ -61,6 +63,8 @@ _KEY_ALIASES = {
 _TYPE_ALIASES = {
     "enum": "choice", "select": "choice", "ordinal": "choice", "bool": "boolean",
     "str": "text", "string": "text", "int": "number", "integer": "number", "float": "number",
+    "multi": "multichoice", "multiselect": "multichoice", "set": "multichoice",
+    "list": "multichoice", "tags": "multichoice",
 }  # fmt: skip
 
 _EXPECTED = {"boolean": "true or false", "number": "a number", "text": "text", "choice": "text"}
@@ -747,16 +751,16 @@ class _Checker:
 
     def choices(self, fields: _Fields, node: Node, type_: Any, where: str) -> Any:
         given = "choices" in fields and not self.is_null(fields["choices"][1])
-        if type_ != "choice":
+        if type_ not in CHOICE_TYPES:
             if given and type_ is not _INVALID:
                 self.report(
                     fields["choices"][0],
-                    f"choices are only for type choice, not type {type_}; remove choices: "
-                    "or set type: choice",
+                    f"choices are only for type choice or multichoice, not type {type_}; "
+                    "remove choices: or set type: choice",
                 )
             return []
         choices_node = self.required(
-            fields, "choices", node, where, " (type choice needs a list of choices)"
+            fields, "choices", node, where, f" (type {type_} needs a list of choices)"
         )
         if choices_node is None:
             return _INVALID
@@ -778,6 +782,13 @@ class _Checker:
                 if not value.strip():
                     self.report(item, "a choice cannot be empty")
                     value = _INVALID
+                elif type_ == "multichoice" and any(c in value for c in MULTICHOICE_SEPARATORS):
+                    self.report(
+                        item,
+                        f'choice "{value}" of a multichoice attribute cannot contain "," or '
+                        '"|": files without lists (brat) join the chosen choices with them',
+                    )
+                    value = _INVALID
                 elif value in seen:
                     self.report(
                         item,
@@ -794,6 +805,8 @@ class _Checker:
         if "default" not in fields or self.is_null(fields["default"][1]):
             return None
         node = fields["default"][1]
+        if type_ == "multichoice":
+            return self.multichoice_default(node, choices)
         if not isinstance(node, ScalarNode):
             self.report(node, f"default must be a single value, not {self.describe(node)}")
             return _INVALID
@@ -821,6 +834,39 @@ class _Checker:
             )
         self.report(node, message)
         return _INVALID
+
+    def multichoice_default(self, node: Node, choices: Any) -> Any:
+        """A multichoice default: a list of distinct choices, held sorted as a tuple (an
+        empty list is no default)."""
+        if not isinstance(node, SequenceNode):
+            self.report(
+                node,
+                "default of a multichoice attribute must be a list of choices such as "
+                f"[{', '.join(choices[:2]) if choices is not _INVALID else 'a, b'}], "
+                f"not {self.describe(node)}",
+            )
+            return _INVALID
+        values: list[Any] = []
+        for item in node.value:
+            value = self.text(item, "each default choice")
+            if value is _INVALID or choices is _INVALID:
+                # Unreadable, or the choices are reported already and cannot be checked.
+                values.append(value)
+            elif value not in choices:
+                self.report(
+                    item,
+                    f'default "{value}" is not one of the choices'
+                    f"{_did_you_mean(value, choices)}; use some of: {_listing(choices)}",
+                )
+                values.append(_INVALID)
+            elif value in values:
+                self.report(item, f'default "{value}" is listed twice; remove one')
+                values.append(_INVALID)
+            else:
+                values.append(value)
+        if _INVALID in values:
+            return _INVALID
+        return tuple(sorted(values)) or None
 
     def check_hierarchy(self, ids: dict[str, Node], parents: list[tuple[str, Node]]) -> None:
         parent_of: dict[str, str] = {}

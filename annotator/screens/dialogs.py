@@ -23,7 +23,17 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.css.query import NoMatches
 from textual.screen import ModalScreen
 from textual.widget import Widget
-from textual.widgets import Button, Checkbox, Footer, Input, OptionList, Select, Static, TextArea
+from textual.widgets import (
+    Button,
+    Checkbox,
+    Footer,
+    Input,
+    OptionList,
+    Select,
+    SelectionList,
+    Static,
+    TextArea,
+)
 from textual.widgets.option_list import Option
 
 from ..scheme import Attribute, Label, Scheme
@@ -108,6 +118,7 @@ class SpanEditor(ModalScreen[SpanEdit | None]):
     SpanEditor .name { width: 16; }
     SpanEditor .field > Select, SpanEditor .field > Input { width: 1fr; }
     SpanEditor .field > Checkbox { width: 5; }
+    SpanEditor .field > SelectionList { width: 1fr; max-height: 6; }
     SpanEditor #note { width: 1fr; height: 3; background: $boost; }
     SpanEditor #hint { color: $text-muted; height: auto; max-height: 2; margin-top: 1; }
     SpanEditor #hint.-empty { display: none; }
@@ -221,6 +232,14 @@ class SpanEditor(ModalScreen[SpanEdit | None]):
             if not isinstance(value, bool):
                 value = bool(attribute.default)
             widget = Checkbox(value=value, compact=True, id=widget_id)
+        elif attribute.type == "multichoice":
+            # A list (even empty: everything unticked) is what was chosen; else the default.
+            chosen = set(value if isinstance(value, list) else attribute.default or ())
+            widget = SelectionList[str](
+                *[(literal(choice), choice, choice in chosen) for choice in attribute.choices],
+                compact=True,
+                id=widget_id,
+            )
         else:
             if attribute.type == "number":
                 text = value if isinstance(value, str) else _format_number(value)
@@ -238,13 +257,14 @@ class SpanEditor(ModalScreen[SpanEdit | None]):
         return Horizontal(Static(name, classes="name", markup=False), widget, classes="field")
 
     def on_mount(self) -> None:
-        fields = list(self.query_one("#attributes").query("Select, Checkbox, Input"))
+        fields = list(self.query_one("#attributes").query("Select, Checkbox, Input, SelectionList"))
         (fields[0] if fields else self.query_one("#label", Select)).focus()
 
     # -- behaviour
 
     def _read(self, attribute: Attribute) -> Any:
-        """A field's raw value: str for text and number, bool, or the choice (None if blank)."""
+        """A field's raw value: str for text and number, bool, the choice (None if blank),
+        or the list of ticked choices."""
         try:
             widget = self.query_one(f"#attr-{attribute.id}")
         except NoMatches:  # a save while the fields are being rebuilt for a new label
@@ -253,6 +273,8 @@ class SpanEditor(ModalScreen[SpanEdit | None]):
             return widget.selection
         if isinstance(widget, Checkbox):
             return widget.value
+        if isinstance(widget, SelectionList):
+            return list(widget.selected)
         assert isinstance(widget, Input)
         shown, original = self._originals.get(attribute.id, (None, ""))
         return original if widget.value == shown else widget.value

@@ -227,8 +227,9 @@ class GuidelinesScreen(ModalScreen[None]):
                 kind += ": " + " | ".join(attribute.choices)
             if attribute.required:
                 kind += "; required"
-            if attribute.default is not None:
-                kind += f"; default {attribute.default}"
+            default = attribute.default
+            if default is not None:
+                kind += f"; default {', '.join(default) if isinstance(default, tuple) else default}"
             line = literal(f"  {attribute.name}", style="bold")
             line.append_text(literal(f" ({kind})", style="dim"))
             parts.append(line)

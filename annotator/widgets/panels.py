@@ -193,7 +193,10 @@ class SpanList(OptionList):
         if speaker:
             line.append(f" · {display_text(speaker, keep_newlines=False)}", style="dim")
         line.append("\n  " + excerpt(editor.text, span.start, span.end))
-        details = [f"{key}={value}" for key, value in span.attributes.items()]
+        details = [
+            f"{key}={', '.join(map(str, value)) if isinstance(value, list) else value}"
+            for key, value in span.attributes.items()
+        ]
         missing = editor.incomplete(span)
         if missing:
             details.insert(0, f"⚠ incomplete: needs {', '.join(missing)}")

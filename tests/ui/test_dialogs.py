@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 from harness import Harness, rendered, type_ahead
-from textual.widgets import Checkbox, Input, OptionList, Select, Static, TextArea
+from textual.widgets import Checkbox, Input, OptionList, Select, SelectionList, Static, TextArea
 
 from annotator.scheme import Scheme, load_scheme
 from annotator.screens.dialogs import (
@@ -39,6 +39,11 @@ labels:
   - id: old
     color: gray
     deprecated: true
+  - id: deflection
+    hotkey: d
+    color: red
+    attributes:
+      - {id: tactics, type: multichoice, choices: [declines, attacks, pivots], required: true}
 """
 NASTY = "\x1b[31mred[bold red]x[/] \x9b2J"
 
@@ -194,6 +199,37 @@ async def test_span_editor_with_a_label_the_scheme_lacks(scheme: Scheme) -> None
         await pilot.press("ctrl+s")
         await pilot.pause()
     assert app.results == [SpanEdit("quote", {"form": "direct"}, "")]
+
+
+async def test_span_editor_multichoice_toggles_with_space(scheme: Scheme) -> None:
+    app = editor(scheme, label="deflection", attributes={"tactics": ["attacks"]})
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = app.screen
+        tactics = screen.query_one("#attr-tactics", SelectionList)
+        assert app.focused is tactics and tactics.selected == ["attacks"]
+        await pilot.press("space")  # tick the first, declines
+        await pilot.press("down", "space")  # untick attacks
+        await pilot.press("down", "space")  # tick pivots
+        assert sorted(tactics.selected) == ["declines", "pivots"]
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+    assert app.results == [SpanEdit("deflection", {"tactics": ["declines", "pivots"]}, "")]
+
+
+async def test_span_editor_multichoice_required_needs_one_choice(scheme: Scheme) -> None:
+    app = editor(scheme, label="deflection")
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = app.screen
+        await pilot.press("ctrl+s")  # nothing ticked
+        await pilot.pause()
+        assert "'tactics' of label 'deflection' is required" in str(
+            screen.query_one("#error", Static).content
+        )
+        assert app.screen is screen and app.results == []
+        assert app.focused is screen.query_one("#attr-tactics")
+        await pilot.press("down", "down", "space", "ctrl+s")
+        await pilot.pause()
+    assert app.results == [SpanEdit("deflection", {"tactics": ["pivots"]}, "")]
 
 
 # ---- ChooseSpan

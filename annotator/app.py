@@ -13,6 +13,7 @@ from typing import ClassVar
 
 from textual.app import App, SystemCommand
 from textual.binding import BindingType
+from textual.notifications import SeverityLevel
 from textual.screen import Screen
 
 from .config import Config, ConfigError, config_path, load_config, save_config
@@ -26,6 +27,7 @@ from .screens.queue import QueueScreen
 from .screens.review import ReviewScreen
 from .screens.review_queue import ReviewQueueScreen
 from .store import Project
+from .textindex import display_text
 
 
 class AnnotatorApp(App[None]):
@@ -59,6 +61,25 @@ class AnnotatorApp(App[None]):
         self.notice: str | None = None  # shown once the app is up (e.g. "created a project")
         if self.config.theme:
             self.theme = self.config.theme
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = False,
+    ) -> None:
+        """Every notification of the app, shown literally: messages quote titles, names and
+        file names from data, which must never be read as markup or escape sequences."""
+        super().notify(
+            display_text(message, keep_newlines=False),
+            title=display_text(title, keep_newlines=False),
+            severity=severity,
+            timeout=timeout,
+            markup=False,
+        )
 
     def on_mount(self) -> None:
         if self.notice:

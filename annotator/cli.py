@@ -10,7 +10,6 @@ import csv
 import json
 import sqlite3
 import sys
-from collections.abc import Iterable
 from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
@@ -26,7 +25,7 @@ from .errors import AnnotatorError, ProjectError
 from .export import EXPORT_FORMATS, UNITS, export
 from .export.tokens import TOKENIZERS
 from .io import FORMATS, read_transcript
-from .io.brat import is_brat_folder
+from .io.files import expand_paths
 from .model import DOCUMENT_STATUSES
 from .resources import default_scheme_path, sample_transcripts
 from .scheme import Scheme, load_scheme_file, validate_scheme
@@ -249,28 +248,6 @@ def init(ctx: click.Context, scheme_path: Path | None) -> None:
     )
 
 
-def _expand(paths: Iterable[Path]) -> tuple[list[Path], list[Path]]:
-    """Files to import, and README files skipped because a folder or glob brought them in.
-
-    A brat folder (``.ann``/``.txt`` pairs and ``annotation.conf``) is one import; any other
-    folder is searched for files.
-    """
-    paths = list(paths)
-    files: list[Path] = []
-    skipped: list[Path] = []
-    for path in paths:
-        if is_brat_folder(path):
-            files.append(path)
-            continue
-        found = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
-        for file in found:
-            if file.stem.lower() == "readme" and (path.is_dir() or len(paths) > 1):
-                skipped.append(file)
-            else:
-                files.append(file)
-    return files, skipped
-
-
 @cli.command(name="import")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
 @click.option(
@@ -292,6 +269,11 @@ def _expand(paths: Iterable[Path]) -> tuple[list[Path], list[Path]]:
     help="Accept spans that lack a value of a required attribute (the app marks them "
     "incomplete, to be filled in); without it such a file is refused.",
 )
+@click.option(
+    "--follow-links",
+    is_flag=True,
+    help="Import files that links inside a folder lead to outside it (skipped otherwise).",
+)
 @click.pass_context
 def import_(
     ctx: click.Context,
@@ -299,18 +281,21 @@ def import_(
     format_: str | None,
     annotator: str | None,
     allow_incomplete: bool,
+    follow_links: bool,
 ) -> None:
     """Import transcripts (text/Markdown, SRT, WebVTT, JSON, TEI XML) and labelled data
     (annotator JSONL, Prodigy, doccano, brat, Label Studio).
 
     Each file is imported whole or not at all; a bad file is reported in one line and the
     others still import. A document whose text is already in the project is not added again.
-    Folders are searched for files; README files that a folder or glob brings in are skipped.
+    Folders are searched for files; README files that a folder or glob brings in are skipped,
+    and so are links in a folder that lead outside it, unless --follow-links.
     """
     project = _open(ctx)
-    files, skipped = _expand(paths)
-    for path in skipped:
-        _say(f"skipped {path}: a README, not a transcript (name it alone to import it)", err=True)
+    expansion = expand_paths(list(paths), follow_links=follow_links)
+    files = expansion.files
+    for notice in expansion.notices:
+        _say(notice, err=True)
     table = Table("file", "documents", "turns", "speakers", "words", "spans", "result")
     table.columns[0].overflow = "fold"
     totals = {"documents": 0, "turns": 0, "words": 0, "spans": 0}
@@ -325,7 +310,7 @@ def import_(
     ) as bar:
         for path in bar:
             try:
-                documents = read_transcript(path, format_)
+                documents = read_transcript(path, format_, follow_links=follow_links)
                 results = project.add_documents(
                     documents,
                     annotator=annotator,

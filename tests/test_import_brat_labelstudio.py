@@ -5,6 +5,7 @@ own exports read back."""
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from typing import Any
 
@@ -308,8 +309,107 @@ def test_imported_layers_read_typed_values_from_text(project: Project, tiny_sche
 
 
 def test_is_brat_folder(tmp_path: Path) -> None:
-    from annotator.io.brat import is_brat_folder
+    from annotator.io.files import is_brat_folder
 
     assert not is_brat_folder(tmp_path)
     pair(tmp_path / "alice", "doc", "")
     assert is_brat_folder(tmp_path) and not is_brat_folder(tmp_path / "alice" / "doc.ann")
+
+
+# ---- inputs that once ended in a traceback --------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("line", "reason"),
+    [
+        ("T1\tquote 0 " + "9" * 5000 + "\tx", "T1 has an offset of more than 18 digits"),
+        ("T1\tquote 0;" + "1" * 19 + " 2\tx", "line 1: not a text-bound line"),
+        ("T1\tquote 0 99999999999999999\tx", "T1 fragment [0, 99999999999999999) is empty"),
+    ],
+    ids=["5000-digits", "19-digits", "17-digits"],
+)
+def test_brat_huge_offsets_are_refused(tmp_path: Path, line: str, reason: str) -> None:
+    ann = pair(tmp_path, "doc", line + "\n")
+    message = refused(ann)
+    assert message.startswith(f"{ann}: line 1: ") and reason in message
+    assert len(message) < 300
+
+
+def test_brat_txt_without_read_permission_is_refused(tmp_path: Path) -> None:
+    ann = pair(tmp_path, "doc", "T1\tquote 0 5\tI won\n")
+    txt = ann.with_suffix(".txt")
+    txt.chmod(0)
+    if os.access(txt, os.R_OK):
+        pytest.skip("running as a user who may read any file (root)")
+    assert refused(tmp_path) == f"{txt}: cannot read: {PERMISSION}"
+
+
+def test_brat_unreadable_txt_is_refused_even_for_root(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Permissions do not bind root: the operating system's refusal is simulated instead.
+    ann = pair(tmp_path, "doc", "T1\tquote 0 5\tI won\n")
+    txt = ann.with_suffix(".txt")
+    real = Path.read_bytes
+
+    def read_bytes(self: Path) -> bytes:
+        if self == txt:
+            raise PermissionError(13, "Permission denied", str(self))
+        return real(self)
+
+    monkeypatch.setattr(Path, "read_bytes", read_bytes)
+    assert refused(tmp_path) == f"{txt}: cannot read: {PERMISSION}"
+
+
+PERMISSION = "permission denied; check the file's permissions (chmod u+r)"
+
+
+@pytest.mark.parametrize(
+    ("result", "reason"),
+    [
+        (
+            {"type": {"a": 1}, "value": {"start": 0, "end": 2}},
+            'result[0] needs a "type" string (labels, choices, ...)',
+        ),
+        (
+            {**region("a", 0, 2, "x"), "id": ["a"]},
+            "result[0] id must be a number or a string, not list",
+        ),
+        (region("a", 0, 2, "x", text=7), "result[0] value.text must be a string"),
+        (region("a", 0, 2**64, "x"), "result[0] value.start or value.end is too large"),
+    ],
+)
+def test_labelstudio_wrong_json_types_are_refused(
+    tmp_path: Path, result: dict[str, Any], reason: str
+) -> None:
+    path = write_tasks(tmp_path, [one_result(result)])
+    assert refused(path) == f"{path}: task 0: annotation 0: {reason}"
+
+
+def test_labelstudio_task_id_must_be_a_number_or_a_string(tmp_path: Path) -> None:
+    path = write_tasks(tmp_path, [{"id": {"a": 1}, "data": {"text": "Hi."}, "annotations": []}])
+    assert refused(path) == f"{path}: task 0: the task id must be a number or a string, not dict"
+
+
+@pytest.mark.parametrize(
+    ("raw", "reason"),
+    [
+        (
+            '[{"data": {"text": "Hi \\ud800"}, "annotations": []}]',
+            "[0].data.text: a string holds a lone UTF-16 surrogate",
+        ),
+        (
+            '[{"data": {"text": "Hi"}, "annotations": [{"result": [{"value": {"start": '
+            + "9" * 4301
+            + "}}]}]}]",
+            "line 1, column 75: a number of 4,301 digits is too long to read",
+        ),
+    ],
+    ids=["surrogate", "4301-digits"],
+)
+def test_labelstudio_unreadable_json_values_are_refused(
+    tmp_path: Path, raw: str, reason: str
+) -> None:
+    path = tmp_path / "project.json"
+    path.write_text(raw, encoding="utf-8")
+    assert refused(path).startswith(f"{path}: {reason}")

@@ -7,13 +7,16 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import unicodedata
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from click.testing import Result
 
 from annotator.io import FORMATS, DocumentBuilder, ImportFailure, read_transcript
-from annotator.io.common import json_safe
+from annotator.io.common import display_name, json_safe
 from annotator.model import ImportedDocument
 
 
@@ -109,8 +112,8 @@ def test_utf8_bom_is_stripped(tmp_path: Path) -> None:
 
 
 def test_missing_file_is_an_import_failure(tmp_path: Path) -> None:
-    with pytest.raises(ImportFailure, match="cannot read the file"):
-        read_transcript(tmp_path / "nope.txt")
+    path = tmp_path / "nope.txt"
+    assert refusal(path) == "cannot read: no such file or directory"
 
 
 def test_builder_lays_out_turns_and_paragraphs() -> None:
@@ -139,3 +142,105 @@ def test_json_safe_converts_yaml_types() -> None:
         "nan": "nan",
         "set": ["a", "b"],
     }
+
+
+def refusal(path: Path, fmt: str | None = None) -> str:
+    """The reason ``read_transcript`` refuses ``path`` with: its message is one line that
+    starts with the file's name (control characters in it shown as symbols)."""
+    with pytest.raises(ImportFailure) as info:
+        read_transcript(path, fmt)
+    message, shown = str(info.value), display_name(path)
+    assert len(message.splitlines()) == 1, message
+    assert message.startswith(f"{shown}: "), message
+    return message[len(shown) + 2 :]
+
+
+# ---- names and places in messages are one line; unreadable files; the safety net -------
+
+
+def test_file_names_and_places_cannot_forge_a_second_line() -> None:
+    error = ImportFailure("evil\nerror: forged.md", "bad\x1b[2J\u2028thing", place="line 1\r\n2")
+    assert str(error) == "evil␊error: forged.md: line 1 2: bad␛[2J thing"
+    assert len(str(error).splitlines()) == 1
+
+
+def test_a_file_name_with_a_newline_is_one_line(tmp_path: Path) -> None:
+    path = write(tmp_path, "two\nlines.json", "{broken")
+    assert display_name(path).endswith("two␊lines.json")
+    assert refusal(path).startswith("line 1, column 2: invalid JSON")
+
+
+def test_the_import_command_prints_one_line_for_a_forged_name(
+    tmp_path: Path, run_cli: Callable[..., Result]
+) -> None:
+    assert run_cli("init").exit_code == 0
+    write(tmp_path, "a\nerror: all is well\x1b[2J.json", "{broken")
+    result = run_cli("import", str(tmp_path))
+    assert result.exit_code == 1
+    [line] = [line for line in result.stderr.splitlines() if "all is well" in line]
+    assert line.startswith("error: ")
+    assert "a␊error: all is well␛[2J.json: line 1, column 2: invalid JSON" in line
+
+
+def test_a_file_name_that_is_not_utf8_is_stored_readably(tmp_path: Path) -> None:
+    name = os.fsdecode(b"caf\xe9.md")  # undecodable bytes come back as lone surrogates
+    path = write(tmp_path, name, "THE PRESIDENT:  Hello.")
+    [doc] = read_transcript(path)
+    assert (doc.title, doc.source_path) == ("caf\ufffd", str(tmp_path / "caf\ufffd.md"))
+
+
+def _unreadable(tmp_path: Path, name: str, content: str) -> Path:
+    path = write(tmp_path, name, content)
+    path.chmod(0)
+    if os.access(path, os.R_OK):
+        pytest.skip("running as a user who may read any file (root)")
+    return path
+
+
+def test_a_file_without_read_permission_is_refused(tmp_path: Path) -> None:
+    path = _unreadable(tmp_path, "locked.md", "THE PRESIDENT:  Hello.")
+    assert refusal(path).startswith("cannot read: permission denied")
+
+
+def test_permission_denied_is_refused_even_for_root(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Permissions do not bind root: the operating system's refusal is simulated instead.
+    path = write(tmp_path, "locked.md", "THE PRESIDENT:  Hello.")
+    real = Path.read_bytes
+
+    def read_bytes(self: Path) -> bytes:
+        if self == path:
+            raise PermissionError(13, "Permission denied", str(self))
+        return real(self)
+
+    monkeypatch.setattr(Path, "read_bytes", read_bytes)
+    reason = "cannot read: permission denied; check the file's permissions (chmod u+r)"
+    assert refusal(path) == reason
+
+
+@pytest.mark.parametrize("error", [RecursionError(), OSError(5, "Input/output error")])
+def test_read_transcript_turns_recursion_and_os_errors_into_one_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, error: Exception
+) -> None:
+    # A future importer that recurses over its input, or reads a second file, without
+    # catching what that raises still ends in an ImportFailure naming the file.
+    def parse(text: str, *, source: str, source_path: str | None) -> list[ImportedDocument]:
+        raise error
+
+    monkeypatch.setattr("annotator.io.detect.parse_srt", parse)
+    path = write(tmp_path, "talk.srt", "1\n00:00:01,000 --> 00:00:02,000\nHi.\n")
+    reason = refusal(path)
+    assert reason in ("the file is nested too deeply to read", "cannot read: input/output error")
+
+
+def test_read_transcript_lets_other_errors_through(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The safety net is narrow: a bug elsewhere is still a bug, with its traceback.
+    def parse(text: str, *, source: str, source_path: str | None) -> list[ImportedDocument]:
+        raise KeyError("a bug")
+
+    monkeypatch.setattr("annotator.io.detect.parse_srt", parse)
+    with pytest.raises(KeyError):
+        read_transcript(write(tmp_path, "talk.srt", "1\n00:00:01,000 --> 00:00:02,000\nHi.\n"))

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from test_import_common import assert_well_formed, write
+from test_import_common import assert_well_formed, refusal, write
 
 from annotator.io import ImportFailure, read_transcript
 from annotator.io.json_transcripts import congressional_paragraphs
@@ -216,3 +216,66 @@ def test_json_without_any_speech_is_refused(tmp_path: Path) -> None:
     path = write(tmp_path, "silent.json", json.dumps({"segments": [{"text": "  "}]}))
     with pytest.raises(ImportFailure, match="no speech with any text"):
         read_transcript(path)
+
+
+SURROGATE = "a lone UTF-16 surrogate (\\ud800), which is not a character and cannot be stored"
+
+
+@pytest.mark.parametrize(
+    ("raw", "place"),
+    [
+        ('{"segments": [{"start": 0, "end": 1, "text": "a \\ud800 b"}]}', "segments[0].text"),
+        ('{"title": "\\ud800", "segments": [{"text": "ab"}]}', "title"),
+        ('{"segments": [{"text": "ab", "speaker": "X\\ud800"}]}', "segments[0].speaker"),
+        ('[{"speaker": "A", "text": "x"}, {"text": "\\ud800"}]', "[1].text"),
+        (
+            '{"content": [{"kind": "speech", "speaker": "Mr. A", "text": "hi \\ud800"}]}',
+            "content[0].text",
+        ),
+    ],
+)
+def test_a_lone_surrogate_is_refused_naming_its_place(tmp_path: Path, raw: str, place: str) -> None:
+    reason = refusal(write(tmp_path, "talk.json", raw))
+    assert reason.startswith(f"{place}: a string holds {SURROGATE}")
+
+
+def test_an_escaped_surrogate_pair_is_a_character(tmp_path: Path) -> None:
+    raw = '{"segments": [{"text": "Hi \\ud83d\\ude00"}]}'
+    [doc] = read_transcript(write(tmp_path, "emoji.json", raw))
+    assert doc.text == "Hi 😀"
+
+
+@pytest.mark.parametrize(
+    ("raw", "place", "reason"),
+    [
+        (
+            '{"segments": [{"start": ' + "9" * 4301 + ', "text": "a"}]}',
+            "line 1, column 25",
+            "a number of 4,301 digits is too long to read (at most 4,300)",
+        ),
+        (
+            '[{"text": "9999 in a string", "start": 1e400}]',
+            "line 1, column 40",
+            "the number 1e400 is too large to read",
+        ),
+        ('[{"text": "a",\n  "end": NaN}]', "line 2, column 10", "NaN is not a JSON number"),
+        (
+            '[{"text": "a", "start": ' + "9" * 400 + "}]",
+            "[0].start",
+            "the number of seconds is too large",
+        ),
+        (
+            '{"segments": [{"text": "a"}], "x": ' + "[" * 70 + "]" * 70 + "}",
+            "x[0][0]",
+            "nested more than 64 levels deep",
+        ),
+        ('{"segments": ' + "[" * 5000 + "]" * 5000 + "}", None, "nested too deeply"),
+    ],
+    ids=["4301-digits", "1e400", "NaN", "seconds-overflow", "nested-70", "nested-5000"],
+)
+def test_numbers_and_nesting_no_transcript_needs_are_refused(
+    tmp_path: Path, raw: str, place: str | None, reason: str
+) -> None:
+    message = refusal(write(tmp_path, "talk.json", raw))
+    assert message.startswith(place or "the JSON")
+    assert reason in message

@@ -179,12 +179,12 @@ def test_bad_lines_are_named(tmp_path: Path, line: str, reason: str) -> None:
 
 
 def test_doccano_bad_label_entry(tmp_path: Path) -> None:
-    message = refused(tmp_path, jsonl({"text": "ab", "label": ["positive"]}))
-    assert message.startswith('line 1: label[0] must be [start, end, label], found "positive"')
+    message = refused(tmp_path, jsonl({"text": "ab", "label": [[0, 1]]}))
+    assert message.startswith("line 1: label[0] must be [start, end, label], found [0, 1]")
     message = refused(
         tmp_path, jsonl({"text": "ab", "entities": [{"start_offset": 0, "label": "x"}]})
     )
-    assert message.startswith("line 1: entities[0] end offset must be an integer, not None")
+    assert message.startswith("line 1: entities[0] end offset must be an integer, not null")
 
 
 def test_crlf_text_remaps_offsets(tmp_path: Path) -> None:
@@ -269,3 +269,75 @@ def test_prodigy_classification_label_is_not_doccano(tmp_path: Path) -> None:
         ("prodigy", (SpanDraft("x", 0, 3),)),
         ("prodigy", ()),
     ]
+
+
+# ---- inputs that once ended in a traceback, or imported something else -----------------
+
+
+@pytest.mark.parametrize(
+    ("line", "place"),
+    [
+        ('{"text": "Hi \\ud800 there", "spans": []}', "line 2, text"),
+        ('{"text": "Hi", "label": [[0, 2, "q\\udc00"]]}', "line 2, label[0][2]"),
+        ('{"text": "Hi", "spans": [], "meta": {"title": "\\ud800"}}', "line 2, meta.title"),
+    ],
+)
+def test_a_lone_surrogate_is_refused_naming_line_and_place(
+    tmp_path: Path, line: str, place: str
+) -> None:
+    good = json.dumps({"text": "Fine.", "spans": []}) if "spans" in line else '{"text": "F"}'
+    reason = refused(tmp_path, f"{good}\n{line}\n")
+    assert reason.startswith(f"{place}: a string holds a lone UTF-16 surrogate")
+
+
+@pytest.mark.parametrize(
+    ("span", "reason"),
+    [
+        (
+            '{"start": ' + "1" * 5000 + ', "end": 2, "label": "q"}',
+            "line 1, column 39: a number of 5,000 digits",
+        ),
+        ('{"start": 18446744073709551616, "end": 2, "label": "q"}', "line 1: spans[0] start"),
+    ],
+    ids=["5000-digits", "2**64"],
+)
+def test_huge_offsets_are_refused(tmp_path: Path, span: str, reason: str) -> None:
+    message = refused(tmp_path, '{"text": "Hello", "spans": [' + span + "]}\n")
+    assert message.startswith(reason)
+    assert len(message) < 200  # the number is not repeated in full
+
+
+@pytest.mark.parametrize(
+    ("extra", "reason"),
+    [
+        ({"_annotator_id": {"a": 1}}, '"_annotator_id" must be a string naming the annotator, not'),
+        ({"_annotator_id": 7}, '"_annotator_id" must be a string naming the annotator, not 7'),
+        ({"_annotator_id": "  "}, '"_annotator_id" is blank; put the annotator\'s name there'),
+        ({"_session_id": ["s"]}, '"_session_id" must be a string naming the annotator'),
+        ({"meta": {"annotator": ""}}, "meta.annotator is blank"),
+    ],
+)
+def test_prodigy_annotator_must_be_a_name(
+    tmp_path: Path, extra: dict[str, Any], reason: str
+) -> None:
+    record = {"text": "Hi.", "spans": [{"start": 0, "end": 2, "label": "q"}], **extra}
+    assert refused(tmp_path, jsonl(record)).startswith(f"line 1: {reason}")
+
+
+def test_doccano_annotator_must_be_a_name(tmp_path: Path) -> None:
+    good = {"text": "Hi.", "label": [], "annotator": "bob"}
+    blank = {"text": "Hi.", "label": [[0, 2, "q"]], "annotator": " "}
+    reason = refused(tmp_path, jsonl(good, blank))
+    assert reason.startswith('line 2: "annotator" is blank; put the annotator\'s name there')
+
+
+@pytest.mark.parametrize("label", ["quote", ["quote", "criticism"]])
+def test_doccano_text_classification_is_refused(tmp_path: Path, label: Any) -> None:
+    reason = refused(tmp_path, jsonl({"id": 3, "text": "Hi.", "label": label}))
+    assert reason.startswith(f'line 1: "label" holds categories ({json.dumps(label)}), not spans')
+    assert "text-classification export" in reason
+    # Named with --format doccano, a Prodigy-style answer is refused the same way.
+    answer = {"text": "Hi.", "label": "x", "answer": "accept"}
+    path = write(tmp_path, "answers.jsonl", jsonl(answer))
+    with pytest.raises(ImportFailure, match="doccano text-classification export"):
+        read_transcript(path, "doccano")

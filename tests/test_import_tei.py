@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from test_import_common import assert_well_formed, write
+from test_import_common import assert_well_formed, refusal, write
 
 from annotator.io import ImportFailure, read_transcript
 from annotator.model import ImportedDocument
@@ -118,7 +118,7 @@ def test_entity_declarations_are_refused(tmp_path: Path) -> None:
         ' <!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;">\n]>\n<TEI><u><seg>&b;</seg></u></TEI>\n'
     )
     path = write(tmp_path, "bomb.xml", bomb)
-    with pytest.raises(ImportFailure, match="declares entities or a DTD internal subset"):
+    with pytest.raises(ImportFailure, match=r"bomb\.xml: line 2: the XML has a <!DOCTYPE>"):
         read_transcript(path)
 
 
@@ -134,3 +134,37 @@ def test_tei_without_utterances_is_refused(tmp_path: Path) -> None:
     )
     with pytest.raises(ImportFailure, match="<TEI>: no <u> utterance with any text"):
         read_transcript(path)
+
+
+DOCTYPE = "the XML has a <!DOCTYPE> declaration, refused for safety"
+
+
+@pytest.mark.parametrize(
+    "prolog",
+    [
+        # An internal subset after a quoted ">" (which a hand-written check once missed).
+        '<!DOCTYPE TEI SYSTEM "a>b" [<!ATTLIST u who CDATA "#Injected">]>',
+        "<!DOCTYPE TEI [<!ENTITY x 'expanded'>]>",
+        "<!DOCTYPE\n  TEI\n  [\n  <!ENTITY % p 'x'>\n  ]\n>",
+        '<!DOCTYPE TEI [<!ENTITY ext SYSTEM "file:///etc/passwd">]>',
+        '<!DOCTYPE TEI PUBLIC "-//TEI//DTD" "http://example.org/tei.dtd">',
+        "<!DOCTYPE TEI>",
+    ],
+)
+def test_any_doctype_is_refused_with_one_line(tmp_path: Path, prolog: str) -> None:
+    body = '<TEI><text><u who="#A">Hello &ext; &x;</u></text></TEI>'
+    path = write(tmp_path, "doc.xml", f'<?xml version="1.0"?>\n{prolog}\n{body}\n')
+    reason = refusal(path)
+    assert reason.startswith("line ") and DOCTYPE in reason
+
+
+def test_an_external_entity_without_a_doctype_is_not_read(tmp_path: Path) -> None:
+    path = write(tmp_path, "doc.xml", "<TEI><u>Hello &ext;</u></TEI>")
+    assert "undefined entity" in refusal(path)
+
+
+def test_deep_nesting_inside_an_utterance_is_read(tmp_path: Path) -> None:
+    depth = 5000  # far beyond Python's recursion limit
+    path = write(tmp_path, "deep.xml", f"<TEI><u>a{'<s>' * depth}b{'</s>' * depth} c</u></TEI>")
+    [doc] = read_transcript(path)
+    assert doc.text == "ab c"

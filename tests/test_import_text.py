@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from test_import_common import assert_well_formed, write
+from test_import_common import assert_well_formed, refusal, write
 
 from annotator.io import ImportFailure, read_transcript
 from annotator.io.text import label_kind, parse_text
@@ -317,3 +317,26 @@ def test_labelled_text_round_trips_turn_contents(
     text, expected = case
     [doc] = parse(text)
     assert turns_of(doc) == expected
+
+
+@pytest.mark.parametrize(
+    ("block", "place", "reason"),
+    [
+        (
+            "title: ok\ndate: 2025-13-01\n",
+            "line 3",
+            "'2025-13-01' is not a valid date (month must be in 1..12); put it in quotes",
+        ),
+        ("n: " + "9" * 4400 + "\n", "line 2", "is not an integer that can be read; put it in"),
+        ("when: !!timestamp soon\n", "line 2", "'soon' is not a valid date; put it in quotes"),
+        ("a: &x [1]\nb: *x\n", "line 3", "aliases (*name) are not read in front matter"),
+        ("a: " + "[" * 70 + "]" * 70 + "\n", "front matter at line 1, a[0][0]", "nested more"),
+    ],
+    ids=["invalid-date", "huge-integer", "timestamp-tag", "alias", "deep"],
+)
+def test_front_matter_values_that_cannot_be_read_name_the_line(
+    tmp_path: Path, block: str, place: str, reason: str
+) -> None:
+    path = write(tmp_path, "bad.md", f"---\n{block}---\nTHE PRESIDENT:  Hi.\n")
+    message = refusal(path)
+    assert message.startswith(f"{place}") and reason in message

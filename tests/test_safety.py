@@ -423,3 +423,14 @@ def test_the_app_exit_status_reaches_the_shell(tmp_path: Path, db: Path) -> None
     )
     assert result.returncode == 1
     assert len(result.stderr.strip().splitlines()) == 1 and "theme" in result.stderr
+
+
+async def test_notifications_show_data_literally(db: Path, tmp_path: Path) -> None:
+    app = make_app(db, annotator="alice", config_file=tmp_path / "config.yaml")
+    async with app.run_test(size=(100, 30)) as pilot:
+        app.screen.notify(f"cannot open [bold red]x[/] {ESC}[2J", title=f"T{ESC}]0;pwn\x07")
+        await pilot.pause()
+        notification = list(app._notifications)[-1]
+        assert not notification.markup  # "[bold red]" is text, not a style
+        assert notification.message == "cannot open [bold red]x[/] ␛[2J"
+        assert ESC not in notification.title and "\x07" not in notification.title

@@ -5,9 +5,12 @@
 raises :class:`ImportFailure`, whose message is one line naming the file, the place and the
 reason. The rules of each format are in the docstrings of :mod:`~annotator.io.text`,
 :mod:`~annotator.io.subtitles`, :mod:`~annotator.io.json_transcripts`,
-:mod:`~annotator.io.tei` and :mod:`~annotator.io.span_jsonl`; the layout of the stored text
-(turns separated by a blank line, paragraphs by a line break) is in
-:mod:`~annotator.io.common`.
+:mod:`~annotator.io.tei`, :mod:`~annotator.io.span_jsonl`,
+:mod:`~annotator.io.annotator_jsonl`, :mod:`~annotator.io.brat` and
+:mod:`~annotator.io.labelstudio`; the layout of the stored text (turns separated by a blank
+line, paragraphs by a line break) and the checks every JSON importer shares are in
+:mod:`~annotator.io.common`. Which files a folder import reads (README files and links out
+of the folder skipped) is in :mod:`~annotator.io.files`.
 """
 
 from annotator.io.common import FORMATS, DocumentBuilder, ImportFailure

@@ -16,9 +16,11 @@ the project holds that scheme version; otherwise the span is stamped with the cu
 Ids are not kept: the project gives new ones.
 
 Everything is checked before anything is stored, and **any** bad line refuses the whole
-file, naming the line: the text must be non-empty and already in stored form (NFC, ``\\n``
-line ends), since the offsets count its code points; turns must be in order, inside the
-text and not overlap; every span needs a label, integer offsets with
+file, naming the line and the file being read (never the ``source_path`` written in it):
+the text must be non-empty and already in stored form (NFC, ``\\n`` line ends), since the
+offsets count its code points; turns must be in order, inside the text and not overlap,
+their indices and offsets integers of at most 2**63 and their times finite numbers of
+seconds (stored as floats); every span needs a label, integer offsets with
 ``0 <= start < end <= len(text)`` and, when it has ``text``, ``text[start:end]`` equal to it.
 Labels and attributes are then checked against the project's scheme by the store.
 """
@@ -31,7 +33,13 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from annotator.io.common import ImportFailure, json_objects, json_safe
+from annotator.io.common import (
+    MAX_INTEGER,
+    ImportFailure,
+    decode_json,
+    json_objects,
+    json_safe,
+)
 from annotator.model import (
     DOCUMENT_STATUSES,
     ImportedDocument,
@@ -63,8 +71,8 @@ def sniff_native_jsonl(text: str) -> bool:
     for line in text.split("\n", 50):
         if line.strip():
             try:
-                return is_native_record(json.loads(line))
-            except (json.JSONDecodeError, RecursionError):
+                return is_native_record(decode_json(line))
+            except (ValueError, RecursionError):
                 return False
     return False
 
@@ -155,15 +163,23 @@ def _optional_text(record: dict[str, Any], key: str) -> str | None:
 def _integer(value: Any, where: str) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
         raise _LineError(f"{where} must be an integer, not {json.dumps(value)[:40]}")
+    if abs(value) > MAX_INTEGER:
+        raise _LineError(f"{where} is too large ({len(str(abs(value)))} digits)")
     return value
 
 
 def _seconds(value: Any, where: str) -> float | None:
     if value is None:
         return None
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise _LineError(f"{where} must be a number of seconds or null")
-    return value
+    try:
+        seconds = float(value)  # stored as REAL: an integer beyond 2**63 would not fit
+    except OverflowError:
+        seconds = math.inf
+    if not math.isfinite(seconds):
+        raise _LineError(f"{where} is too large to be a number of seconds")
+    return seconds
 
 
 def _turns(items: Any, text: str) -> tuple[Turn, ...]:

@@ -26,6 +26,12 @@ of the same name beside it, and each pair becomes one document with one annotato
 Any other malformed line, an unknown id, a duplicate id or a second value of one attribute
 refuses the whole document, naming the ``.ann`` file and the line.
 
+A ``.ann`` or ``.txt`` that is a link leading out of the folder given (or, for a file named
+directly, out of its folder) refuses the import, naming the link and where it leads, unless
+``follow_links`` (``annotator import --follow-links``); a file named directly is read
+whatever it is. Links that stay inside the folder are treated as in
+:mod:`annotator.io.files`.
+
 The layer's annotator is the name of the ``.ann``'s folder when the folder above it holds an
 ``annotation.conf`` written by ``annotator export --format brat`` (one folder per annotator;
 its first line starts with :data:`CONF_MARKER`). Other brat data names no annotator: pass
@@ -41,7 +47,17 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote
 
-from annotator.io.common import ImportFailure, decode_transcript_bytes, json_safe, shorten
+from annotator.io.common import (
+    ImportFailure,
+    cannot_read,
+    decode_transcript_bytes,
+    display_name,
+    json_safe,
+    read_file_bytes,
+    shorten,
+    storable,
+)
+from annotator.io.files import leads_outside, search_folder
 from annotator.model import ImportedDocument, SpanDraft, Turn, normalise_text
 
 CONF_MARKER = "# Written by annotator"
@@ -52,31 +68,50 @@ _NOTE = re.compile(r"(#\d*)\t(\S+) (\S+)(?:\t(.*))?")
 _SKIPPED = {"R": "relations", "E": "events", "N": "normalisations", "*": "equivalences"}
 _BLANK_LINE = re.compile(r"\n[^\S\n]*\n\s*")
 _LINE_BREAK = re.compile("[\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029]")
+# An offset of more digits is outside any text (and int() of thousands of digits fails).
+_OFFSET_DIGITS = 18
 
 
 class _LineError(Exception):
     """Why a line is refused; the caller adds the file and the line number."""
 
 
-def parse_brat(path: Path) -> list[ImportedDocument]:
+def parse_brat(path: Path, *, follow_links: bool = False) -> list[ImportedDocument]:
     """Read a brat folder, a ``.ann`` file or a ``.txt`` with its ``.ann`` (rules above)."""
     path = Path(path)
     if path.is_dir():
-        files = sorted(path.rglob("*.ann"))
+        search = search_folder(path, follow_links=follow_links)
+        for folder, error in search.unreadable:
+            raise ImportFailure(str(folder), cannot_read(error))
+        for link, target in search.links_out:
+            if link.suffix in (".ann", ".txt"):
+                raise ImportFailure(str(link), _link_reason(target, path))
+        files = [file for file in search.files if file.suffix == ".ann"]
         if not files:
             raise ImportFailure(str(path), "the folder has no .ann files, so it is not brat data")
-        return [_document(file) for file in files]
-    ann = path.with_suffix(".ann") if path.suffix.lower() == ".txt" else path
-    return [_document(ann)]
+        return [_document(file, path, follow_links=follow_links) for file in files]
+    if path.suffix.lower() == ".txt":
+        ann = path.with_suffix(".ann")
+        _check_inside(ann, path.parent, follow_links)
+    else:
+        ann = path
+    return [_document(ann, path.parent, follow_links=follow_links, named=path)]
 
 
-def is_brat_folder(path: Path) -> bool:
-    """Whether ``path`` is a folder holding ``.ann`` files, to import whole as brat data.
+def _link_reason(target: Path, folder: Path) -> str:
+    if not target.exists():
+        return f"a broken link (to {display_name(target)})"
+    return (
+        f"a link to {display_name(target)}, outside the brat folder {display_name(folder)}: "
+        "the document is refused; pass --follow-links to import it"
+    )
 
-    A folder import must hand such a folder to :func:`parse_brat` at once: file by file, its
-    ``.txt`` files would also be read as plain transcripts and its ``.conf`` files refused.
-    """
-    return path.is_dir() and next(path.rglob("*.ann"), None) is not None
+
+def _check_inside(file: Path, folder: Path, follow_links: bool) -> None:
+    """Refuse a file of a document that a link takes out of ``folder`` (module docstring)."""
+    target = None if follow_links else leads_outside(file, folder)
+    if target is not None:
+        raise ImportFailure(str(file), _link_reason(target, folder))
 
 
 def block_turns(text: str, speaker: str | None = None) -> tuple[Turn, ...]:
@@ -92,17 +127,23 @@ def block_turns(text: str, speaker: str | None = None) -> tuple[Turn, ...]:
     return tuple(turns)
 
 
-def _document(ann: Path) -> ImportedDocument:
+def _document(
+    ann: Path, folder: Path, *, follow_links: bool, named: Path | None = None
+) -> ImportedDocument:
     txt = ann.with_suffix(".txt")
     if not ann.is_file():
         raise ImportFailure(str(ann), "no such .ann file; brat keeps the spans in <name>.ann")
     if not txt.is_file():
         raise ImportFailure(
-            str(ann), f"no {txt.name} beside it; brat keeps the text in a .txt of the same name"
+            str(ann),
+            f"no {display_name(txt.name)} beside it; brat keeps the text in a .txt of the "
+            "same name",
         )
-    text = decode_transcript_bytes(txt.read_bytes(), str(txt))
+    if txt != named:
+        _check_inside(txt, folder, follow_links)
+    text = decode_transcript_bytes(read_file_bytes(txt), str(txt))
     try:
-        lines = ann.read_bytes().decode("utf-8").removeprefix("\ufeff").splitlines()
+        lines = read_file_bytes(ann).decode("utf-8").removeprefix("\ufeff").splitlines()
     except UnicodeDecodeError as exc:
         raise ImportFailure(
             str(ann), f"invalid UTF-8 at byte {exc.start}; save it as UTF-8"
@@ -162,6 +203,11 @@ def _text_bound(line: str, text: str) -> tuple[str, list[Any]]:
     if not match:
         raise _LineError("not a text-bound line (T<n>\\t<type> <start> <end>\\t<text>)")
     key, label, offsets, covered = match.groups()
+    if any(len(number) > _OFFSET_DIGITS for number in offsets.replace(";", " ").split()):
+        raise _LineError(
+            f"{key} has an offset of more than {_OFFSET_DIGITS} digits, outside the text of "
+            f"{len(text)} characters"
+        )
     fragments = [tuple(int(n) for n in piece.split()) for piece in offsets.split(";")]
     previous = 0
     for start, end in fragments:
@@ -199,16 +245,16 @@ def _build(
     conf = ann.parent.parent / "annotation.conf"
     annotator = None
     if conf.is_file():
-        with open(conf, encoding="utf-8", errors="replace") as handle:
-            if handle.readline().startswith(CONF_MARKER):
-                annotator = ann.parent.name
+        first_line = read_file_bytes(conf).split(b"\n", 1)[0].decode("utf-8", "replace")
+        if first_line.startswith(CONF_MARKER):
+            annotator = storable(ann.parent.name).strip() or None
     metadata: dict[str, Any] = {"skipped": skipped} if skipped else {}
     return ImportedDocument(
-        title=ann.stem,
+        title=storable(ann.stem),
         text=text,
         turns=block_turns(text),
         format="brat",
-        source_path=str(ann),
+        source_path=storable(str(ann)),
         metadata=json_safe(metadata),
         spans=tuple(
             SpanDraft(label, start, end, attributes, "\n".join(notes), place=place)

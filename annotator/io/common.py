@@ -10,7 +10,15 @@
   taken, so ``text[turn.start:turn.end]`` is exactly the turn, with no surrounding
   whitespace, and no turn contains a blank line.
 - :class:`ImportFailure` is the one error every importer raises; ``str(exc)`` is a single
-  line ``"<file>: <place>: <reason>"`` (the place is left out when there is none).
+  line ``"<file>: <place>: <reason>"`` (the place is left out when there is none). File
+  names, places and reasons are made safe for a terminal: a newline or control character in
+  them shows as a visible symbol (``␊``, ``␛``), so no input can forge a second line.
+- :func:`load_json` (and :func:`json_objects` for JSONL) read JSON for every JSON importer,
+  refusing with the place: invalid JSON (line and column), nesting too deep, numbers that
+  are not finite (``NaN``, ``Infinity``, ``1e400``) or have more than 4,300 digits (line and
+  column), values nested more than :data:`MAX_DEPTH` levels deep, and strings holding a
+  lone UTF-16 surrogate (``"\\ud800"``, which is not a character and cannot be stored);
+  the last two are named by their JSON path.
 """
 
 from __future__ import annotations
@@ -18,12 +26,14 @@ from __future__ import annotations
 import datetime as dt
 import json
 import math
+import re
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
 from annotator.errors import AnnotatorError
 from annotator.model import ImportedDocument, Turn, normalise_text
+from annotator.textindex import display_text
 
 FORMATS: tuple[str, ...] = (
     "text",
@@ -39,6 +49,12 @@ FORMATS: tuple[str, ...] = (
     "labelstudio",
 )
 
+# The largest integer SQLite stores; offsets and indices beyond it are refused as too large.
+MAX_INTEGER = 2**63 - 1
+# How deep a JSON or YAML value an importer reads may nest. Real data needs a handful of
+# levels; much deeper values would exhaust the recursion limit when stored as JSON.
+MAX_DEPTH = 64
+
 # A text file has almost no C0 control bytes besides tab, LF, FF and CR.
 _TEXT_CONTROLS = frozenset({0x09, 0x0A, 0x0C, 0x0D})
 _SNIFF_BYTES = 8192
@@ -49,7 +65,7 @@ class ImportFailure(AnnotatorError):
     """A file that cannot be imported. ``str(exc)`` is one line: file, place, reason."""
 
     def __init__(self, file: str, reason: str, place: str | None = None) -> None:
-        self.file = str(file)
+        self.file = display_name(file)
         self.place = _one_line(place) if place else None
         self.reason = _one_line(reason)
         super().__init__(self.file, self.reason, self.place)
@@ -59,8 +75,13 @@ class ImportFailure(AnnotatorError):
         return ": ".join(part for part in parts if part)
 
 
+def display_name(name: str | Path) -> str:
+    """A file name for a one-line message: controls and line breaks show as symbols."""
+    return display_text(str(name), keep_newlines=False)
+
+
 def _one_line(text: str) -> str:
-    return " ".join(str(text).split())
+    return display_text(" ".join(str(text).split()), keep_newlines=False)
 
 
 def shorten(value: str, limit: int = 60) -> str:
@@ -69,14 +90,38 @@ def shorten(value: str, limit: int = 60) -> str:
     return value if len(value) <= limit else value[: limit - 1] + "…"
 
 
+_SURROGATE_RE = re.compile("[\ud800-\udfff]")
+
+
+def storable(text: str) -> str:
+    """``text`` with every lone surrogate replaced by U+FFFD, so that it encodes as UTF-8.
+
+    Python keeps the undecodable bytes of a file name as lone surrogates; stored as they
+    are, they would fail in the database.
+    """
+    return _SURROGATE_RE.sub("\ufffd", text)
+
+
+def cannot_read(error: OSError) -> str:
+    """The reason for an :class:`ImportFailure` when the operating system refuses a read."""
+    reason = (error.strerror or type(error).__name__).lower()
+    if isinstance(error, PermissionError):
+        return f"cannot read: {reason}; check the file's permissions (chmod u+r)"
+    return f"cannot read: {reason}"
+
+
+def read_file_bytes(path: Path, source: str | None = None) -> bytes:
+    """The bytes of ``path``, or :class:`ImportFailure` saying why they cannot be read."""
+    try:
+        return path.read_bytes()
+    except OSError as error:
+        raise ImportFailure(source or str(path), cannot_read(error)) from None
+
+
 def read_transcript_text(path: Path, source: str | None = None) -> str:
     """Read ``path`` and return its text, or raise :class:`ImportFailure`."""
     source = source or str(path)
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise ImportFailure(source, f"cannot read the file ({exc.strerror or exc})") from exc
-    return decode_transcript_bytes(data, source)
+    return decode_transcript_bytes(read_file_bytes(path, source), source)
 
 
 def decode_transcript_bytes(data: bytes, source: str) -> str:
@@ -214,26 +259,193 @@ class DocumentBuilder:
         )
 
 
+# Python refuses to turn more than 4,300 digits into an int (the conversion takes quadratic
+# time); the same bound, checked here, holds on every Python version.
+_MAX_INT_DIGITS = 4300
+_SURROGATE_ESCAPE_RE = re.compile(r"\\u[dD][89a-fA-F]")
+# A JSON token: a string (skipped whole, so digits inside it never count) or a number.
+_JSON_TOKEN_RE = re.compile(
+    r'"(?:[^"\\]|\\.)*"|(NaN|-?Infinity|-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][-+]?\d+)?)'
+)
+
+
+class _RefusedNumber(ValueError):
+    """A JSON number refused while decoding; ``args[0]`` is its token."""
+
+
+def _json_int(token: str) -> int:
+    if len(token.lstrip("-")) > _MAX_INT_DIGITS:
+        raise _RefusedNumber(token)
+    return int(token)
+
+
+def _json_float(token: str) -> float:
+    value = float(token)
+    if not math.isfinite(value):  # 1e400 overflows to inf
+        raise _RefusedNumber(token)
+    return value
+
+
+def _json_constant(token: str) -> float:
+    raise _RefusedNumber(token)  # NaN, Infinity, -Infinity: Python's extensions, not JSON
+
+
+def decode_json(text: str) -> Any:
+    """``json.loads`` that refuses numbers no importer can use (see :func:`load_json`).
+
+    Raises ``ValueError`` (``json.JSONDecodeError`` included) or ``RecursionError``, for
+    callers that only try whether ``text`` is JSON.
+    """
+    return json.loads(
+        text, parse_int=_json_int, parse_float=_json_float, parse_constant=_json_constant
+    )
+
+
+def _number_reason(token: str) -> str:
+    if token in ("NaN", "Infinity", "-Infinity"):
+        return f"{token} is not a JSON number; write a number or null"
+    if "." in token or "e" in token.lower():
+        return f"the number {shorten(token, 30)} is too large to read"
+    digits = len(token.lstrip("-"))
+    return f"a number of {digits:,} digits is too long to read (at most {_MAX_INT_DIGITS:,})"
+
+
+def _position(text: str, offset: int) -> tuple[int, int]:
+    """1-based line and column of a character offset."""
+    return text.count("\n", 0, offset) + 1, offset - (text.rfind("\n", 0, offset) + 1) + 1
+
+
+def _value_problem(value: Any) -> tuple[str, str] | None:
+    """The path and reason of the first place in a parsed value that cannot be stored."""
+    stack: list[tuple[str, Any, int]] = [("", value, 0)]
+    while stack:  # a loop, not recursion: the value may be nested as deep as the parser allows
+        path, item, depth = stack.pop()
+        children: list[tuple[str, Any, int]]
+        if isinstance(item, str):
+            if found := _SURROGATE_RE.search(item):
+                return path, _surrogate_reason(found.group())
+            continue
+        if isinstance(item, Mapping):
+            children = []
+            for key, child in item.items():
+                where = f"{path}.{shorten(str(key), 30)}" if path else shorten(str(key), 30)
+                if isinstance(key, str) and (found := _SURROGATE_RE.search(key)):
+                    return where, _surrogate_reason(found.group())
+                children.append((where, child, depth + 1))
+        elif isinstance(item, (list, tuple, set, frozenset)):
+            children = [(f"{path}[{i}]", child, depth + 1) for i, child in enumerate(item)]
+        else:
+            continue
+        if depth == MAX_DEPTH:
+            return path, (
+                f"the value is nested more than {MAX_DEPTH} levels deep, deeper than any "
+                "transcript or annotation needs; flatten it"
+            )
+        stack.extend(reversed(children))
+    return None
+
+
+def _surrogate_reason(char: str) -> str:
+    return (
+        f"a string holds a lone UTF-16 surrogate (\\u{ord(char):04x}), which is not a "
+        "character and cannot be stored; fix the \\u escape (surrogates come in pairs) or "
+        "remove it"
+    )
+
+
+_CONTAINERS = (dict, list, tuple, set, frozenset)  # what JSON and safe YAML build
+
+
+def _too_deep(value: Any) -> bool:
+    """Whether containers nest more than :data:`MAX_DEPTH` levels deep (level by level,
+    without paths: fast on the large values nearly all of which pass)."""
+    level = [value] if type(value) in _CONTAINERS else []
+    for _ in range(MAX_DEPTH):
+        level = [
+            child
+            for item in level
+            for child in (item.values() if type(item) is dict else item)
+            if type(child) in _CONTAINERS
+        ]
+        if not level:
+            return False
+    return True
+
+
+def _has_surrogate(value: Any) -> bool:
+    """Whether a string or key anywhere in ``value`` holds a lone surrogate (C-speed)."""
+    try:
+        json.dumps(value, ensure_ascii=False, skipkeys=True, default=_as_list).encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
+def _as_list(value: Any) -> Any:
+    # Sets (YAML !!set) are searched like lists; dates and the like hold no surrogates.
+    return list(value) if isinstance(value, (set, frozenset)) else None
+
+
+def check_value(
+    value: Any, source: str, place: str | None = None, *, surrogates: bool = True
+) -> None:
+    """Refuse a parsed JSON or YAML value that cannot be stored: nested more than
+    :data:`MAX_DEPTH` levels deep (storing it would exhaust Python's recursion limit) or
+    holding a lone surrogate (unless ``surrogates`` is false because the input cannot hold
+    one). The message names ``place`` and the path inside the value."""
+    if not _too_deep(value) and not (surrogates and _has_surrogate(value)):
+        return
+    problem = _value_problem(value)
+    if problem is not None:
+        path, reason = problem
+        raise ImportFailure(
+            source, reason, place=", ".join(part for part in (place, shorten(path)) if part)
+        )
+
+
+def load_json(text: str, source: str, line: int | None = None) -> Any:
+    """One JSON value, or :class:`ImportFailure` naming the place (rules in the module
+    docstring). ``line`` is the line number of ``text`` in a JSONL file."""
+
+    def at(row: int, column: int) -> str:
+        return f"line {row if line is None else line}, column {column}"
+
+    hint = "fix the file or check that it is really JSON"
+    if line is not None:
+        hint = "each line must be one JSON object"
+    try:
+        value = decode_json(text)
+    except json.JSONDecodeError as exc:
+        raise ImportFailure(
+            source, f"invalid JSON ({exc.msg}); {hint}", place=at(exc.lineno, exc.colno)
+        ) from None
+    except _RefusedNumber as exc:
+        token = exc.args[0]
+        # Everything before the refused number decoded, so the first token spelt like it
+        # outside a string is the one.
+        offset = next((m.start(1) for m in _JSON_TOKEN_RE.finditer(text) if m.group(1) == token), 0)
+        raise ImportFailure(
+            source, _number_reason(token), place=at(*_position(text, offset))
+        ) from None
+    except RecursionError:
+        where = None if line is None else f"line {line}"
+        raise ImportFailure(source, "the JSON is nested too deeply to read", place=where) from None
+    # Only a \uD800-\uDFFF escape can put a surrogate into text decoded from UTF-8.
+    escapes = _SURROGATE_ESCAPE_RE.search(text) is not None
+    check_value(value, source, None if line is None else f"line {line}", surrogates=escapes)
+    return value
+
+
 def json_objects(text: str, source: str) -> Iterator[tuple[int, dict[str, Any]]]:
     """The JSON object on each non-blank line of a JSONL text, with its line number.
 
-    Invalid JSON, or a line that is not an object, refuses the file naming the line.
+    Anything :func:`load_json` refuses, or a line that is not an object, refuses the file
+    naming the line.
     """
     for number, line in enumerate(text.split("\n"), start=1):
         if not line.strip():
             continue
-        try:
-            record = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise ImportFailure(
-                source,
-                f"invalid JSON ({exc.msg}); each line must be one JSON object",
-                place=f"line {number}, column {exc.colno}",
-            ) from None
-        except RecursionError:
-            raise ImportFailure(
-                source, "the JSON is nested too deeply", place=f"line {number}"
-            ) from None
+        record = load_json(line, source, line=number)
         if not isinstance(record, dict):
             raise ImportFailure(
                 source,

@@ -23,7 +23,6 @@ Detection goes by extension first, then by content:
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Callable
 from pathlib import Path
@@ -35,7 +34,14 @@ from annotator.io.annotator_jsonl import (
     sniff_native_jsonl,
 )
 from annotator.io.brat import parse_brat
-from annotator.io.common import FORMATS, ImportFailure, read_transcript_text
+from annotator.io.common import (
+    FORMATS,
+    ImportFailure,
+    cannot_read,
+    decode_json,
+    read_transcript_text,
+    storable,
+)
 from annotator.io.json_transcripts import parse_json
 from annotator.io.labelstudio import is_labelstudio, parse_labelstudio
 from annotator.io.span_jsonl import parse_span_jsonl, record_style, sniff_span_format
@@ -65,8 +71,8 @@ _XML_ROOT_RE = re.compile(
 def _sniff_json(text: str) -> str | None:
     """``json``, ``prodigy`` or ``doccano`` if ``text`` is JSON or JSONL, else ``None``."""
     try:
-        value = json.loads(text)
-    except (json.JSONDecodeError, RecursionError):
+        value = decode_json(text)
+    except (ValueError, RecursionError):
         return (NATIVE_JSONL if sniff_native_jsonl(text) else None) or sniff_span_format(text)
     if is_native_record(value):
         return NATIVE_JSONL  # a one-line native export
@@ -142,21 +148,38 @@ def _parser(fmt: str) -> Callable[[str, str, str], list[ImportedDocument]]:
     return lambda text, source, given: parse(text, source=source, source_path=given)
 
 
-def read_transcript(path: Path, format: str | None = None) -> list[ImportedDocument]:
+def read_transcript(
+    path: Path, format: str | None = None, *, follow_links: bool = False
+) -> list[ImportedDocument]:
     """Read one transcript file into documents, or raise :class:`ImportFailure`.
 
     The file is read whole and parsed completely before anything is returned, so a
-    malformed place anywhere refuses the whole file.
+    malformed place anywhere refuses the whole file. ``follow_links`` lets a brat folder's
+    files be links that lead out of it (see :mod:`annotator.io.brat`).
+
+    Each importer refuses what it cannot read with its own message; as a last resort, input
+    nested too deeply for Python's recursion limit and a read the system refuses still end
+    in an :class:`ImportFailure` naming the file, never a traceback.
     """
     path = Path(path)
     given = str(path)
+    try:
+        return _read(path, given, format, follow_links)
+    except RecursionError:
+        raise ImportFailure(given, "the file is nested too deeply to read") from None
+    except OSError as error:
+        raise ImportFailure(given, cannot_read(error)) from None
+
+
+def _read(path: Path, given: str, format: str | None, follow_links: bool) -> list[ImportedDocument]:
     if format is not None and format not in FORMATS:
         raise ImportFailure(given, f"unknown format '{format}'; use one of {', '.join(FORMATS)}")
     # brat is a pair of files (or a folder of pairs): its importer reads them itself.
     if path.is_dir() or format == "brat" or (format is None and path.suffix.lower() == ".ann"):
         if format not in (None, "brat"):
             raise ImportFailure(given, f"is a folder; a folder is read as brat data, not {format}")
-        return parse_brat(path)
+        return parse_brat(path, follow_links=follow_links)
     text = read_transcript_text(path, given)
     fmt = format or detect_format(path, text)
-    return _parser(fmt)(text, given, given)
+    # Messages name the file as given; the stored path must also encode as UTF-8.
+    return _parser(fmt)(text, given, storable(given))

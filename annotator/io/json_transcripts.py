@@ -21,7 +21,7 @@
     the Record breaks lines only at real hyphens (``Ros-\\nLehtinen``).
 
 In shape (a) a turn is one paragraph (line breaks inside a segment become spaces). Empty
-texts are skipped. ``start``/``end`` must be non-negative numbers (seconds) with
+texts are skipped. ``start``/``end`` must be finite non-negative numbers (seconds) with
 ``end >= start``. Title: the top-level ``title``, else the file stem. Metadata: the
 top-level scalar values (``language``, ``id`` …) plus the Congressional Record ``header``.
 Anything else is refused with a message that lists these shapes; a malformed item is
@@ -37,7 +37,14 @@ import re
 from pathlib import Path
 from typing import Any
 
-from annotator.io.common import DocumentBuilder, ImportFailure, clean_title, paragraph_lines
+from annotator.io.common import (
+    DocumentBuilder,
+    ImportFailure,
+    clean_title,
+    load_json,
+    paragraph_lines,
+    shorten,
+)
 from annotator.model import ImportedDocument, normalise_text
 
 # The Record breaks lines only at existing hyphens ("Ros-\nLehtinen"), never inside a word.
@@ -49,20 +56,6 @@ SHAPES_HELP = (
     '"text", "turn"}]} (Congressional Record); JSONL with spans needs the .jsonl extension '
     "or --format prodigy/doccano"
 )
-
-
-def load_json(text: str, source: str) -> Any:
-    """Parse ``text`` as one JSON value, or raise naming the line and column."""
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise ImportFailure(
-            source,
-            f"invalid JSON ({exc.msg}); fix the file or check that it is really JSON",
-            place=f"line {exc.lineno}, column {exc.colno}",
-        ) from None
-    except RecursionError:
-        raise ImportFailure(source, "the JSON is nested too deeply to read") from None
 
 
 def _fail(source: str, path: str, reason: str) -> ImportFailure:
@@ -86,11 +79,18 @@ def _seconds(item: dict[str, Any], key: str, path: str, source: str) -> float | 
     value = item.get(key)
     if value is None:
         return None
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
-        raise _fail(source, f"{path}.{key}", f"expected a number of seconds, found {value!r}")
-    if value < 0:
-        raise _fail(source, f"{path}.{key}", f"a time cannot be negative ({value})")
-    return float(value)
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        found = shorten(json.dumps(value, ensure_ascii=False), 40)
+        raise _fail(source, f"{path}.{key}", f"expected a number of seconds, found {found}")
+    try:
+        seconds = float(value)
+    except OverflowError:  # an integer beyond any float
+        seconds = math.inf
+    if not math.isfinite(seconds):
+        raise _fail(source, f"{path}.{key}", "the number of seconds is too large")
+    if seconds < 0:
+        raise _fail(source, f"{path}.{key}", f"a time cannot be negative ({seconds:g})")
+    return seconds
 
 
 def _times(item: dict[str, Any], path: str, source: str) -> tuple[float | None, float | None]:

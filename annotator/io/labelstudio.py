@@ -23,19 +23,20 @@ once); a task without annotations gives the bare document. Cancelled annotations
   and counted in the metadata (``skipped``).
 
 Anything malformed (not a list of tasks, a task without text, a result without offsets or
-labels, a covered text that does not match, a per-region result whose region has no labels)
+labels, a covered text that does not match, a per-region result whose region has no labels,
+a field of the wrong JSON type: a task or region ``id`` that is neither a number nor a
+string, a result ``type`` that is not a string, a ``value.text`` that is not a string)
 refuses the whole file, naming the task and the annotation.
 """
 
 from __future__ import annotations
 
-import json
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from annotator.io.brat import block_turns
-from annotator.io.common import ImportFailure, json_safe
+from annotator.io.common import MAX_INTEGER, ImportFailure, json_safe, load_json, shorten
 from annotator.io.span_jsonl import _LineError, _resolve
 from annotator.model import ImportedDocument, SpanDraft, normalise_text
 
@@ -54,14 +55,7 @@ def is_labelstudio(value: Any) -> bool:
 
 def parse_labelstudio(text: str, *, source: str, source_path: str | None) -> list[ImportedDocument]:
     """Parse a Label Studio JSON export (rules in the module docstring)."""
-    try:
-        tasks = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise ImportFailure(
-            source, f"invalid JSON ({exc.msg})", place=f"line {exc.lineno}, column {exc.colno}"
-        ) from None
-    except RecursionError:
-        raise ImportFailure(source, "the JSON is nested too deeply") from None
+    tasks = load_json(text, source)
     if not isinstance(tasks, list) or not tasks:
         raise ImportFailure(source, "a Label Studio export is a non-empty JSON list of tasks")
     stem = Path(source_path or source).stem
@@ -71,7 +65,8 @@ def parse_labelstudio(text: str, *, source: str, source_path: str | None) -> lis
         try:
             if not isinstance(task, dict):
                 raise _LineError("a task must be an object with data and annotations")
-            place += f" (id {task['id']})" if "id" in task else ""
+            if "id" in task:
+                place += f" (id {shorten(str(_identifier(task['id'], 'the task id')), 30)})"
             documents.extend(_task_documents(task, index, place, stem, source_path))
         except _LineError as exc:
             raise ImportFailure(source, str(exc), place=place) from None
@@ -138,6 +133,13 @@ def _document(
     )
 
 
+def _identifier(value: Any, what: str) -> int | str:
+    """A task or region id: Label Studio writes numbers and strings, nothing else."""
+    if isinstance(value, bool) or not isinstance(value, (int, str)):
+        raise _LineError(f"{what} must be a number or a string, not {type(value).__name__}")
+    return value
+
+
 def _annotator(annotation: dict[str, Any]) -> str | None:
     name = annotation.get("annotator")
     if isinstance(name, str) and name.strip():
@@ -166,16 +168,24 @@ def _spans(
         where = f"result[{position}]"
         if not isinstance(result, dict) or not isinstance(result.get("value"), dict):
             raise _LineError(f"{where} must be an object with a value")
-        if result.get("type") != "labels":
+        if not isinstance(result.get("type"), str):
+            raise _LineError(f'{where} needs a "type" string (labels, choices, ...)')
+        if "id" in result:
+            _identifier(result["id"], f"{where} id")
+        if result["type"] != "labels":
             others.append((position, result))
             continue
         value = result["value"]
         start, end, labels = value.get("start"), value.get("end"), value.get("labels")
         if not all(isinstance(n, int) and not isinstance(n, bool) for n in (start, end)):
             raise _LineError(f"{where} needs integer value.start and value.end")
+        if max(abs(start), abs(end)) > MAX_INTEGER:
+            raise _LineError(f"{where} value.start or value.end is too large")
         if not isinstance(labels, list) or not labels:
             raise _LineError(f"{where} has no value.labels")
-        covered = value.get("text") if isinstance(value.get("text"), str) else None
+        covered = value.get("text")
+        if covered is not None and not isinstance(covered, str):
+            raise _LineError(f"{where} value.text must be a string")
         for label in labels:
             if not isinstance(label, str) or not label.strip():
                 raise _LineError(f"{where} has a label that is not a non-empty string")

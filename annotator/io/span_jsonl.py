@@ -7,24 +7,29 @@ Each non-blank line is one JSON object and becomes one document:
   whose ``answer`` is ``reject`` or ``ignore`` is checked like any other and then skipped;
   a line with no ``answer`` counts as accepted. The layer's annotator is ``meta.annotator``
   (our own export writes the plain name there), else ``_annotator_id``, else
-  ``_session_id``, else none. A span's ``attributes`` (an object) and ``note`` (a string),
-  which our export adds, are kept.
+  ``_session_id``, else none. Each of these, when present, must be a non-blank string
+  (Prodigy writes ``"dataset-session"`` strings; a number or an object is not a name). A
+  span's ``attributes`` (an object) and ``note`` (a string), which our export adds, are
+  kept.
 - **doccano**: ``{"text", "label": [[start, end, "label"], ...]}`` or the relation-project
   variant ``{"text", "entities": [{"start_offset", "end_offset", "label"}, ...]}``. The
   other top-level keys are the example's metadata (doccano flattens it on export).
-  doccano records name no annotator; a top-level ``annotator`` string (our export writes
-  one) names the layer.
+  doccano records name no annotator; a top-level ``annotator`` (our export writes one)
+  names the layer, and must be a non-blank string. A text-classification export, whose
+  ``"label"`` is a category or a list of categories, has no spans and is refused.
 
 The first line with ``spans`` (Prodigy) or with ``label``/``entities`` (doccano) decides the
 format of the file (unless ``--format`` names it); a file with neither is ``prodigy``, whose
-input format is bare ``{"text"}`` lines. A line in the other tool's style is refused.
+input format is bare ``{"text"}`` lines. A string ``label`` is Prodigy's (a classification
+answer, imported as text) when the line has Prodigy's ``answer`` or hashes, else doccano's.
+A line in the other tool's style is refused.
 
 The text is stored as given (after the normalisation below) and is **one turn**, covering it
 without its surrounding whitespace; the turn's speaker is ``meta.speaker`` when that is a
 string. Title: ``meta.title``, else a top-level ``title``, else ``"<stem> id <id>"`` when the
 record has an ``id``, else ``"<stem> #<line>"``.
 
-Every span is checked before anything is returned: integer offsets with
+Every span is checked before anything is returned: integer offsets (of at most 2**63) with
 ``0 <= start < end <= len(text)``, a non-empty string label, and, when the span stores its
 covered text (Prodigy ``spans[].text``), ``text[start:end]`` must equal it. Offsets from web
 tools may count UTF-16 code units: when the text has characters outside the Basic
@@ -49,7 +54,14 @@ import unicodedata
 from pathlib import Path
 from typing import Any
 
-from annotator.io.common import ImportFailure, json_objects, json_safe
+from annotator.io.common import (
+    MAX_INTEGER,
+    ImportFailure,
+    decode_json,
+    json_objects,
+    json_safe,
+    shorten,
+)
 from annotator.model import ImportedDocument, SpanDraft, Turn, normalise_text
 
 _PRODIGY_KEYS = ("_input_hash", "_task_hash", "_view_id", "_timestamp", "answer")
@@ -71,8 +83,8 @@ def sniff_span_format(text: str) -> str | None:
         if not line.strip():
             continue
         try:
-            record = json.loads(line)
-        except (json.JSONDecodeError, RecursionError):
+            record = decode_json(line)
+        except (ValueError, RecursionError):
             return None
         if not isinstance(record, dict):
             return None
@@ -88,16 +100,41 @@ def record_style(record: dict[str, Any]) -> str | None:
     """The tool a record's spans come from, or ``None`` when it has none of either style."""
     if "spans" in record:
         return "prodigy"
-    # A string "label" is a Prodigy classification answer, not doccano spans.
-    if "entities" in record or isinstance(record.get("label"), list):
+    label = record.get("label")
+    if "entities" in record or isinstance(label, list):
+        return "doccano"
+    # A string "label" with Prodigy's hashes or answer is a Prodigy classification answer
+    # (imported as text); without them, a doccano text-classification export (refused).
+    if isinstance(label, str) and not any(key in record for key in _PRODIGY_KEYS):
         return "doccano"
     return None
 
 
+def _json(value: Any) -> str:
+    return shorten(json.dumps(value, ensure_ascii=False), 40)
+
+
 def _offset(value: Any, what: str) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
-        raise _LineError(f"{what} offset must be an integer, not {value!r}")
+        raise _LineError(f"{what} offset must be an integer, not {_json(value)}")
+    if abs(value) > MAX_INTEGER:
+        raise _LineError(f"{what} offset is too large ({len(str(abs(value)))} digits)")
     return value
+
+
+def _annotator(record: dict[str, Any], key: str, where: str | None = None) -> str | None:
+    """The annotator name under ``key``, or ``None`` when the record has none there."""
+    value = record.get(key)
+    where = where or f'"{key}"'
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise _LineError(f"{where} must be a string naming the annotator, not {_json(value)}")
+    if not value.strip():
+        raise _LineError(
+            f"{where} is blank; put the annotator's name there, or remove it and pass --as NAME"
+        )
+    return value.strip()
 
 
 def _label(value: Any, where: str) -> str:
@@ -136,15 +173,20 @@ def _raw_spans(record: dict[str, Any], style: str) -> list[tuple[int, int, str, 
             spans.append((start, end, _label(entity.get("label"), where), None, where))
     else:
         items = record.get("label") or []
+        if isinstance(items, str) or (
+            isinstance(items, list) and any(isinstance(item, str) for item in items)
+        ):
+            raise _LineError(
+                f'"label" holds categories ({_json(items)}), not spans: this is a doccano '
+                "text-classification export; export a sequence-labelling project, whose "
+                '"label" is a list of [start, end, label]'
+            )
         if not isinstance(items, list):
             raise _LineError('"label" must be a list of [start, end, label]')
         for position, item in enumerate(items):
             where = f"label[{position}]"
             if not isinstance(item, list) or len(item) != 3:
-                raise _LineError(
-                    f"{where} must be [start, end, label], found {json.dumps(item)[:40]} "
-                    "(a text-classification export has no spans)"
-                )
+                raise _LineError(f"{where} must be [start, end, label], found {_json(item)}")
             start = _offset(item[0], f"{where} start")
             end = _offset(item[1], f"{where} end")
             spans.append((start, end, _label(item[2], where), None, where))
@@ -268,12 +310,17 @@ def _document(
         if meta:
             metadata["meta"] = meta
         metadata.update({key: record[key] for key in _PRODIGY_KEYS if key in record})
-        named = meta.get("annotator") if isinstance(meta.get("annotator"), str) else None
-        annotator = named or record.get("_annotator_id") or record.get("_session_id")
+        # Prodigy's own ids are strings ("dataset-session"); anything else is not a name.
+        names = (
+            _annotator(meta, "annotator", "meta.annotator"),
+            _annotator(record, "_annotator_id"),
+            _annotator(record, "_session_id"),
+        )
+        annotator = next((name for name in names if name), None)
     else:
         metadata = {"line": line}
         metadata.update({k: v for k, v in record.items() if k not in _DOCCANO_SKIP})
-        annotator = record.get("annotator") if isinstance(record.get("annotator"), str) else None
+        annotator = _annotator(record, "annotator")
     if converted:
         metadata["offsets"] = "converted from UTF-16 code units"
     title = meta.get("title") if isinstance(meta.get("title"), str) else None
@@ -296,7 +343,7 @@ def _document(
             SpanDraft(label, start, end, attributes, note, place=f"line {line}")
             for (start, end, label), (attributes, note) in zip(spans, extras, strict=True)
         ),
-        annotator=str(annotator) if annotator else None,
+        annotator=annotator,
     )
 
 

@@ -39,9 +39,10 @@ from annotator.io.common import DocumentBuilder, ImportFailure, shorten
 from annotator.io.text import match_label
 from annotator.model import ImportedDocument, normalise_text
 
-_SRT_TIME = r"(\d+):([0-5]\d):([0-5]\d)[,.](\d{3})"
+# At most 9 digits of hours (over 100,000 years): more would overflow a float of seconds.
+_SRT_TIME = r"(\d{1,9}):([0-5]\d):([0-5]\d)[,.](\d{3})"
 _SRT_TIMING_RE = re.compile(rf"^\s*{_SRT_TIME}\s*-->\s*{_SRT_TIME}(?:\s.*)?$")
-_VTT_TIME = r"(?:(\d{2,}):)?([0-5]\d):([0-5]\d)\.(\d{3})"
+_VTT_TIME = r"(?:(\d{2,9}):)?([0-5]\d):([0-5]\d)\.(\d{3})"
 _VTT_TIMING_RE = re.compile(rf"^\s*{_VTT_TIME}[ \t]+-->[ \t]+{_VTT_TIME}(?:[ \t].*)?$")
 _VOICE_RE = re.compile(r"<v(?:\.[^\s>]*)?[ \t]+([^>]*)>")
 _STARTS_WITH_TIME_RE = re.compile(r"^\s*\d+:\d{2}")  # a timing line with a broken arrow

@@ -7,7 +7,10 @@ Rules, in the order they are applied to each line:
    must be closed), or further down if it closes within 200 lines (otherwise it is a
    Markdown rule and stays in the text). Each block starts a new document, so a file of
    several concatenated transcripts yields one document per block, each with its own
-   metadata and title. Malformed YAML in a block is an error naming the line.
+   metadata and title. Malformed YAML in a block is an error naming the line, and so is a
+   value its type cannot hold (``date: 2025-13-01``: quote it to keep it as text), an alias
+   (``*name``, which could multiply the block's size), or nesting deeper than
+   :data:`~annotator.io.common.MAX_DEPTH` levels.
 2. **Blank lines** end a paragraph, and so does a line ending in two or more spaces (a
    Markdown hard line break). Other line breaks are hard wraps: the stripped lines of one
    paragraph are joined with a single space.
@@ -50,14 +53,51 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from yaml.nodes import Node, ScalarNode
 
-from annotator.io.common import DocumentBuilder, ImportFailure, clean_title
+from annotator.io.common import (
+    DocumentBuilder,
+    ImportFailure,
+    check_value,
+    clean_title,
+    shorten,
+)
 from annotator.model import ImportedDocument, normalise_text
 
 try:  # the C loader is much faster; both are safe loaders
     from yaml import CSafeLoader as _YamlLoader
 except ImportError:  # pragma: no cover - depends on how PyYAML was built
     from yaml import SafeLoader as _YamlLoader  # type: ignore[assignment]
+
+_YAML_KINDS = {"timestamp": "a valid date", "int": "an integer that can be read"}
+
+
+class _UnreadableValue(yaml.YAMLError):
+    """A YAML value its type cannot hold, at its place in the block."""
+
+    def __init__(self, node: Node, error: Exception) -> None:
+        kind = str(node.tag).rsplit(":", 1)[-1]
+        value = shorten(str(node.value), 40) if isinstance(node, ScalarNode) else "this value"
+        # The date constructor says what is wrong ("month must be in 1..12"); the others
+        # speak of Python internals.
+        detail = f" ({error})" if kind == "timestamp" and isinstance(error, ValueError) else ""
+        what = _YAML_KINDS.get(kind, f"a valid {kind} value")
+        super().__init__(f"'{value}' is not {what}{detail}; put it in quotes to keep it as text")
+        self.mark = node.start_mark
+
+
+class _FrontMatterLoader(_YamlLoader):
+    """The safe loader, with a value its tag cannot make (an impossible date, an integer
+    too long to convert, a malformed ``!!binary``) raised as :class:`_UnreadableValue`."""
+
+    def construct_object(self, node: Node, deep: bool = False) -> Any:
+        try:
+            return super().construct_object(node, deep)
+        except (ValueError, TypeError, AttributeError, OverflowError) as error:
+            # Exactly what PyYAML's safe constructors raise for a malformed scalar
+            # (AttributeError: a "!!timestamp" tag on text that is no date).
+            raise _UnreadableValue(node, error) from None
+
 
 _LABEL_RE = re.compile(
     r"^\s*(?P<label>[^\W\d_][^\s:]*(?:[ \u00a0][^\s:]+){0,5}):(?:\\?`)?(?=\s|$)(?P<rest>.*)$"
@@ -190,18 +230,34 @@ class _Parser:
 
     def _read_front_matter(self, start: int, end: int) -> dict[str, Any]:
         block = "\n".join(self.lines[start + 1 : end])
+
+        def at(mark: Any) -> str:
+            # A mark is 0-based within the block; one past its end means "at the end".
+            return f"line {min(start + 2 + mark.line, end) if mark is not None else start + 1}"
+
         try:
-            data = yaml.load(block, Loader=_YamlLoader)  # a safe loader: plain data only
+            for event in yaml.parse(block, Loader=_YamlLoader):
+                if isinstance(event, yaml.AliasEvent):
+                    raise ImportFailure(
+                        self.source,
+                        "aliases (*name) are not read in front matter, since each one "
+                        "repeats a whole value; write the value out",
+                        place=at(event.start_mark),
+                    )
+            data = yaml.load(block, Loader=_FrontMatterLoader)  # a safe loader: plain data
+        except _UnreadableValue as exc:
+            raise ImportFailure(self.source, str(exc), place=at(exc.mark)) from None
+        except RecursionError:
+            raise ImportFailure(
+                self.source, "the YAML front matter is nested too deeply to read", place=at(None)
+            ) from None
         except yaml.YAMLError as exc:
-            mark = getattr(exc, "problem_mark", None)
-            # The mark is 0-based within the block; one past its end means "at the end".
-            line = min(start + 2 + mark.line, end) if mark is not None else start + 1
             problem = getattr(exc, "problem", None) or str(exc)
             raise ImportFailure(
                 self.source,
                 f"the YAML front matter is malformed ({problem}); fix the block that "
                 f"starts at line {start + 1}",
-                place=f"line {line}",
+                place=at(getattr(exc, "problem_mark", None)),
             ) from None
         if data is None:
             return {}
@@ -211,6 +267,7 @@ class _Parser:
                 "the YAML front matter must be a mapping of keys to values",
                 place=f"line {start + 1}",
             )
+        check_value(data, self.source, place=f"front matter at line {start + 1}")
         return data
 
     # -- turns --------------------------------------------------------------------

@@ -141,9 +141,15 @@ def load_scheme_file(path: str | Path) -> Scheme:
 def _parse(text: str, source: str) -> tuple[list[Problem], Scheme | None]:
     """Every problem, and the scheme when none of them is an error."""
     try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
+        root = _compose(text)
     except yaml.YAMLError as exc:
         return [_syntax_problem(exc, text, source)], None
+    except _NestedTooDeep as exc:
+        message = (
+            f"the YAML is nested more than {_MAX_DEPTH} levels deep here (or an alias contains "
+            "itself); a scheme needs only a few levels, so check the brackets and indentation"
+        )
+        return [Problem(source, exc.line, exc.column, message)], None
     if root is None:
         message = "the scheme is empty; it needs at least name:, version: and labels:"
         return [Problem(source, 1, 1, message)], None
@@ -153,6 +159,70 @@ def _parse(text: str, source: str) -> tuple[list[Problem], Scheme | None]:
     if data is None or any(problem.severity == "error" for problem in problems):
         return problems, None
     return problems, _build(data, text)
+
+
+try:  # libyaml, when PyYAML was built with it
+    from yaml import CSafeLoader as _FastLoader
+except ImportError:  # pragma: no cover - depends on how PyYAML was built
+    _FastLoader = None  # type: ignore[assignment,misc]
+
+# A scheme nests about six levels (labels, a label, its attributes, one, its choices); far
+# deeper YAML would exhaust Python's recursion limit in the composer or the checks below.
+_MAX_DEPTH = 64
+
+
+class _NestedTooDeep(Exception):
+    """YAML nested deeper than :data:`_MAX_DEPTH` levels, at a mark (``None``: unknown)."""
+
+    def __init__(self, mark: Any) -> None:
+        super().__init__(mark)
+        self.line: int = mark.line + 1 if mark else 1  # 1-based, as problems count
+        self.column: int = mark.column + 1 if mark else 1
+
+
+def _compose(text: str) -> Node | None:
+    """The YAML node tree, or :class:`_NestedTooDeep` at the innermost level reached."""
+    if _FastLoader is not None:
+        # libyaml's events show deep nesting at once; PyYAML's own scanner takes time
+        # quadratic in the depth before it even fails (seconds for 2,000 brackets).
+        depth = 0
+        try:
+            for event in yaml.parse(text, Loader=_FastLoader):
+                if isinstance(event, yaml.CollectionStartEvent):
+                    depth += 1
+                    if depth > _MAX_DEPTH:
+                        raise _NestedTooDeep(event.start_mark)
+                elif isinstance(event, yaml.CollectionEndEvent):
+                    depth -= 1
+        except yaml.MarkedYAMLError as exc:
+            # libyaml's scanner may look far ahead, and stop at its own limit (1,000 levels)
+            # before the events reach ours; other errors are reported below, in the words of
+            # PyYAML's own parser.
+            if exc.problem == "exceeded maximum nesting depth":
+                raise _NestedTooDeep(exc.problem_mark) from None
+        except yaml.YAMLError:
+            pass
+    loader = yaml.SafeLoader(text)
+    try:
+        root = loader.get_single_node()
+    except RecursionError:
+        # The parser keeps the start of every collection it is inside.
+        raise _NestedTooDeep(loader.marks[-1] if loader.marks else None) from None
+    finally:
+        loader.dispose()
+    # Level by level, each node once per level: aliases may share nodes or form a cycle.
+    level: list[Node] = [root] if root is not None else []
+    for _ in range(_MAX_DEPTH):
+        below: dict[int, Node] = {}
+        for node in level:
+            if isinstance(node, MappingNode):
+                below.update((id(child), child) for pair in node.value for child in pair)
+            elif isinstance(node, SequenceNode):
+                below.update((id(child), child) for child in node.value)
+        level = [node for node in below.values() if not isinstance(node, ScalarNode)]
+        if not level:
+            return root
+    raise _NestedTooDeep(level[0].start_mark)
 
 
 _SYNTAX_HINTS = {
@@ -337,7 +407,8 @@ class _Checker:
         """The Python value of a scalar node, or _INVALID (reported) for a bad tag."""
         try:
             return self._constructor.construct_object(node)
-        except (yaml.YAMLError, ValueError, TypeError) as exc:
+        except (yaml.YAMLError, ValueError, TypeError, AttributeError) as exc:
+            # AttributeError: PyYAML's date constructor on a "!!timestamp" that is no date.
             problem = getattr(exc, "problem", None) or str(exc)
             self.report(
                 node, f"cannot read this value: {problem}; put it in quotes to use it as text"

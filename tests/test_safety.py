@@ -364,7 +364,7 @@ def test_several_processes_writing_for_seconds_lose_nothing(tmp_path: Path) -> N
     queue = context.Queue()
     names = ["ann", "ben", "ann"]  # two processes write as the same annotator
     workers = [
-        context.Process(target=_busy_annotator, args=(str(db), name, offset, 1.5, queue))
+        context.Process(target=_busy_annotator, args=(str(db), name, offset, 1.0, queue))
         for offset, name in enumerate(names)
     ]
     for worker in workers:

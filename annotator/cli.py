@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import click
+import yaml
 from rich import box
 from rich.console import Console
 from rich.table import Column, Table
@@ -505,6 +506,12 @@ def status(ctx: click.Context) -> None:
     "--dataset", metavar="NAME", help="prodigy: the dataset name [default: the scheme's name]."
 )
 @click.option(
+    "--emails",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="labelstudio: a YAML file mapping annotator names to the e-mails of the Label Studio "
+    "users they are (alice: alice@uni.edu) [default: <name>@annotator.invalid].",
+)
+@click.option(
     "--per-annotator",
     is_flag=True,
     default=None,
@@ -523,6 +530,7 @@ def export_(
     force: bool,
     tokenizer: str | None,
     dataset: str | None,
+    emails: Path | None,
     per_annotator: bool | None,
 ) -> None:
     """Export labelled documents for NLP tools: jsonl, csv, parquet, prodigy, doccano, brat,
@@ -565,6 +573,7 @@ def export_(
             config_out=config_out,
             tokenizer=tokenizer,
             dataset=dataset,
+            emails=_emails(emails) if emails else None,
             per_annotator=per_annotator,
         )
 
@@ -579,6 +588,8 @@ def export_(
         f"({format_}).",
         err=True,
     )
+    for note in report.notes:
+        _say(note, err=True)
     if report.tokenizer:
         made_by = {"spacy": "spaCy's blank English tokenizer", "simple": "the built-in tokenizer"}
         _say(f"Tokens by {made_by[report.tokenizer]} (--tokenizer chooses).", err=True)
@@ -596,6 +607,23 @@ def export_(
         _say(f"{count(len(report.problems), 'problem')}: not represented as they are:", err=True)
         for problem in report.problems:
             _say(f"  {problem}", err=True)
+
+
+def _emails(path: Path) -> dict[str, str]:
+    """The annotator -> e-mail mapping of --emails, checked."""
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
+        raise ProjectError(f"{path}: cannot read it ({str(error).splitlines()[0]})") from None
+    if not isinstance(data, dict) or not all(
+        isinstance(name, str) and isinstance(email, str) and "@" in email
+        for name, email in data.items()
+    ):
+        raise ProjectError(
+            f"{path}: --emails needs a YAML mapping of annotator names to e-mails, one per line "
+            "(alice: alice@example.org)"
+        )
+    return data
 
 
 @cli.command()

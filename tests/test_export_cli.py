@@ -172,3 +172,19 @@ def test_writer_options_from_the_command_line(run, tmp_path: Path) -> None:
     refused = run("export", "--format", "jsonl", "--tokenizer", "spacy", "-o", "x.jsonl")
     assert refused.exit_code == 1
     assert "--tokenizer only applies to --format prodigy or conll" in refused.stderr
+
+
+def test_label_studio_users_by_email(run, tmp_path: Path) -> None:
+    (tmp_path / "emails.yaml").write_text("alice: alice@uni.example\nbob: b.smith@uni.example\n")
+    result = run("export", "--format", "labelstudio", "--emails", "emails.yaml", "-o", "ls.json")
+    assert result.exit_code == 0, result.output
+    assert "the server needs users alice@uni.example (alice), b.smith@uni.example (bob)" in (
+        " ".join(result.stderr.split())
+    )
+    tasks = json.loads((tmp_path / "ls.json").read_text())
+    who = {a["annotator"]: a["completed_by"] for t in tasks for a in t["annotations"]}
+    assert who["bob"] == {"email": "b.smith@uni.example"}
+    assert who["carol"] == {"email": "carol@annotator.invalid"}  # not in the file
+    (tmp_path / "bad.yaml").write_text("- alice\n")
+    refused = run("export", "--format", "labelstudio", "--emails", "bad.yaml", "-o", "x.json")
+    assert refused.exit_code == 1 and "needs a YAML mapping" in refused.stderr

@@ -404,13 +404,19 @@ def test_labelstudio_tasks_follow_the_documented_structure(
     path = tmp_path / "tasks.json"
     report = run(labelstudio, project, path)
     assert report.problems == []
+    [note] = report.notes  # what the server needs
+    assert "alice@annotator.invalid (alice), bob@annotator.invalid (bob)" in note
     tasks = json.loads(path.read_text(encoding="utf-8"))
     assert isinstance(tasks, list) and [t["id"] for t in tasks] == [1, 2]
     for task in tasks:
         assert set(task) == {"id", "data", "annotations", "predictions"}
         text = task["data"]["text"]
         assert [a["annotator"] for a in task["annotations"]] == ["alice", "bob"]
-        assert [a["completed_by"] for a in task["annotations"]] == [1, 2]
+        # A server matches annotators by e-mail (a numeric id is whoever has it there).
+        assert [a["completed_by"] for a in task["annotations"]] == [
+            {"email": "alice@annotator.invalid"},
+            {"email": "bob@annotator.invalid"},
+        ]
         for annotation in task["annotations"]:
             assert annotation["was_cancelled"] is False and annotation["ground_truth"] is False
             regions = {}

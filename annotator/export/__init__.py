@@ -125,7 +125,7 @@ EXPORT_FORMATS: dict[str, ExportFormat] = {
             "labelstudio",
             "Label Studio JSON tasks (+ labeling config with --config-out)",
             ".json",
-            options=("config_out",),
+            options=("config_out", "emails"),
         ),
         ExportFormat(
             "conll", "token-level BIO, one tag column per label", ".conll", options=("tokenizer",)

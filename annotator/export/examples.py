@@ -82,6 +82,7 @@ class ExportReport:
     outputs: list[str] = field(default_factory=list)  # every file (or folder) written
     left_out: list[str] = field(default_factory=list)  # layers not exported, and why
     tokenizer: str | None = None  # which tokenizer made the tokens (token-level formats)
+    notes: list[str] = field(default_factory=list)  # what the user must know to load it
 
     def problem(self, example: Example, message: str) -> None:
         self.problems.append(f"{example.id} ({example.title}): {message}")

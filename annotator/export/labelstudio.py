@@ -4,15 +4,22 @@ The file is a JSON list with one task per example (one task per line inside the 
 
     {"id": 1,
      "data": {"text", "title", "document_id", "example_id", "speaker", "turn"},
-     "annotations": [{"id": 1, "completed_by": 1, "annotator": "alice",
+     "annotations": [{"id": 1, "completed_by": {"email": "alice@annotator.invalid"},
+                      "annotator": "alice", "status": "done",
                       "was_cancelled": false, "ground_truth": false,
                       "created_at"?, "updated_at"?, "result": [...]}],
      "predictions": []}
 
-- One annotation per annotator of the export, in name order, even with an empty ``result``
-  ("nothing to label" is an answer). ``completed_by`` is a Label Studio user id, an integer:
-  annotators are numbered 1, 2, ... in name order within the export, and ``annotator`` (an
-  extra key Label Studio ignores) holds the name, which ``annotator import`` reads.
+- One annotation per annotator whose layer of the document is exported, in name order, even
+  with an empty ``result`` ("nothing to label" is an answer); ``status`` says whether they
+  finished it. ``completed_by`` names the annotator by e-mail, which is how a Label Studio
+  server matches an imported annotation to one of its users (a numeric id would be whatever
+  user has that id on the server). The e-mails come from option ``emails`` (annotator name
+  -> e-mail); an annotator without one gets ``<name>@annotator.invalid``, and the report
+  lists the e-mails the server must know (create those users, or map the names to existing
+  users' e-mails; a server started with ``ALLOW_IMPORT_TASKS_WITH_UNKNOWN_EMAILS`` gives the
+  annotations to the importing user instead). ``annotator`` (an extra key Label Studio
+  ignores) holds the name, which ``annotator import`` reads.
   ``created_at``/``updated_at`` are the annotator's first and last span change in the
   example (absent without spans).
 - Each span is a region: ``{"id": "s<span id>", "from_name": "label", "to_name": "text",
@@ -38,8 +45,9 @@ Labels and attributes that spans use but the scheme no longer has are added as w
 from __future__ import annotations
 
 import json
+import re
 import xml.etree.ElementTree as ET
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -72,6 +80,7 @@ def write(
     report: ExportReport,
     *,
     config_out: str | Path | None = None,
+    emails: Mapping[str, str] | None = None,
     **_options: Any,
 ) -> None:
     """Write Label Studio tasks and the labeling config (layout in the module docstring).
@@ -82,17 +91,19 @@ def write(
     # Labels and attributes of older scheme versions that spans still use: label -> {id: type}.
     extra: dict[str, dict[str, str]] = {}
     annotation_id = 0
+    used: dict[str, str] = {}  # annotator -> the e-mail written
     with open(path, "w", encoding="utf-8", newline="") as out:
         out.write("[")
         for number, example in enumerate(examples, start=1):
-            users = {name: i for i, name in enumerate(example.annotators, start=1)}
             annotations = []
             for annotator, spans in layers(example, report):
                 annotation_id += 1
+                email = used.setdefault(annotator, user_email(annotator, emails or {}))
                 annotation: dict[str, Any] = {
                     "id": annotation_id,
-                    "completed_by": users.setdefault(annotator, len(users) + 1),
+                    "completed_by": {"email": email},
                     "annotator": annotator,
+                    "status": example.statuses.get(annotator),
                     "was_cancelled": False,
                     "ground_truth": False,
                 }
@@ -118,10 +129,24 @@ def write(
             }
             out.write(("\n" if number == 1 else ",\n") + json.dumps(task, ensure_ascii=False))
         out.write("\n]\n")
+    if used:
+        report.notes.append(
+            "Label Studio matches annotations to its users by e-mail: the server needs users "
+            + ", ".join(f"{email} ({name})" for name, email in sorted(used.items()))
+            + (" (map names to your users' e-mails with --emails FILE)" if not emails else "")
+        )
     config_path = Path(config_out) if config_out else path.with_name(f"{path.stem}.config.xml")
     config_path.parent.mkdir(parents=True, exist_ok=True)
     with open(config_path, "w", encoding="utf-8", newline="") as out:
         out.write(labeling_config(scheme, extra))
+
+
+def user_email(annotator: str, emails: Mapping[str, str]) -> str:
+    """The e-mail a Label Studio server knows the annotator by (see the module docstring)."""
+    if annotator in emails:
+        return emails[annotator]
+    local = re.sub(r"[^A-Za-z0-9._+-]+", "-", annotator).strip(".-") or "annotator"
+    return f"{local}@annotator.invalid"  # a reserved domain: never anyone's real address
 
 
 def _results(

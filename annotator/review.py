@@ -512,8 +512,8 @@ class ReviewEditor(Editor):
         if outcome.left_open:
             left = len(outcome.left_open)
             self.summary += (
-                f"{'; ' if merged else ''}{left} agreed span{'s' if left != 1 else ''} left "
-                f"to you (the scheme refuses them together: {outcome.left_open[0]})"
+                f"{'; ' if merged else ''}{left} span{'s' if left != 1 else ''} left to you "
+                f"({outcome.left_open[0]}{'; ...' if left > 1 else ''})"
             )
         return self._catch_up() if merged else []
 

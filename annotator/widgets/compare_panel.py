@@ -12,6 +12,7 @@ The rows are rebuilt only when the disagreement under the cursor or a decision c
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from itertools import pairwise
 from typing import ClassVar
@@ -130,7 +131,11 @@ class ComparePanel(Widget):
         start, end = _context(editor, d)
         rows = _wrap(editor, start, end, max(width - PREFIX - 3, 10))
         strips = [self._strip(console, lines[0], width)]
-        for version in editor.versions(d):
+        versions = editor.versions(d)
+        # Attributes in the scheme's order, those the versions disagree on first: what a
+        # short row must show.
+        order = _attribute_order(editor, [s for v in versions for s in v.spans])
+        for version in versions:
             prefix = Text()
             prefix.append(f" {version.number} ", style="bold reverse")
             worst = next((k for k in KINDS if k in version.states), None)
@@ -138,14 +143,15 @@ class ComparePanel(Widget):
             prefix.append(STATE_MARKS[worst] if worst else " ", style=style)
             prefix.append(f" {_fit(version.shown_as, NAME_WIDTH - 2)}", style=style)
             prefix.append_text(_labels(editor, version.spans, version.decisions))
-            details = Text("    " + _fit(_details(version.spans), PREFIX - 4), style="italic")
+            shown = _details(version.spans, order)
+            details = Text("    " + _fit(shown, PREFIX - 4), style="italic")
             windows = _windows(rows, version.spans, d)
             strips += self._rows(console, (prefix, details), editor, windows, version.spans, width)
         gold = editor.gold_in(start, end)
         prefix = Text()
         prefix.append(f"    {_fit('gold', NAME_WIDTH)}", style="bold")
         prefix.append_text(_labels(editor, gold, ["accepted"] * len(gold), editor.stale_gold))
-        details = Text("    " + _fit(_details(gold), PREFIX - 4), style="italic")
+        details = Text("    " + _fit(_details(gold, order), PREFIX - 4), style="italic")
         windows = _windows(rows, gold, d)
         strips += self._rows(console, (prefix, details), editor, windows, gold, width)
         return strips
@@ -169,7 +175,8 @@ class ComparePanel(Widget):
             span = here[0]
             who = "gold" if span.annotator == GOLD else editor.display_name(span.annotator)
             line.append(f" │ {display_text(who, keep_newlines=False)}: ", style="bold")
-            line.append(display_text(_details([span], full=True), keep_newlines=False))
+            order = _attribute_order(editor, [span])
+            line.append(display_text(_details([span], order, full=True), keep_newlines=False))
             if span.id in editor.stale_gold:
                 line.append(f" ⚠ {editor.stale_gold[span.id]}", style="bold red")
         return line
@@ -304,11 +311,30 @@ def _labels(
     return out
 
 
-def _details(spans: list[Span], *, full: bool = False) -> str:
-    """The spans' attribute values and notes, as one line (notes cut short unless ``full``)."""
+def _attribute_order(editor: ReviewEditor, spans: list[Span]) -> list[str]:
+    """The spans' attributes: those whose values differ among them first, each group in the
+    scheme's order."""
+    order: list[str] = []
+    for label in editor.scheme.labels:
+        order += [a.id for a in label.attributes if a.id not in order]
+    present = {key for span in spans for key in span.attributes}
+    order += sorted(present - set(order))  # attributes of older scheme versions
+    differ = {
+        key
+        for key in present
+        if len({json.dumps(s.attributes.get(key), sort_keys=True) for s in spans}) > 1
+    }
+    return sorted((key for key in order if key in present), key=lambda key: key not in differ)
+
+
+def _details(spans: list[Span], order: list[str], *, full: bool = False) -> str:
+    """The spans' attribute values (in ``order``) and notes, as one line (notes cut short
+    unless ``full``)."""
     parts = []
     for span in spans:
-        values = [f"{key}={_value(value)}" for key, value in span.attributes.items()]
+        values = [
+            f"{key}={_value(span.attributes[key])}" for key in order if key in span.attributes
+        ]
         if span.note:
             note = " ".join(span.note.split())
             values.append(f"note: {note if full or len(note) <= 24 else note[:23] + '…'}")

@@ -115,7 +115,7 @@ def test_every_format_is_registered() -> None:
         "spacy",
     }
     assert EXPORT_FORMATS["brat"].folder
-    assert EXPORT_FORMATS["labelstudio"].options == ("config_out",)
+    assert EXPORT_FORMATS["labelstudio"].options == ("config_out", "emails")
     assert EXPORT_FORMATS["jsonl"].missing() is None
 
 

@@ -154,14 +154,22 @@ class GoldLayer:
     def stale(self, document_id: int) -> dict[int, str]:
         """Gold spans whose sources an annotator changed or deleted after the gold span was
         made, by id, with what happened (for the reviewer to look at again)."""
+        gold_id = self.annotators.find(GOLD)
+        if gold_id is None:
+            return {}
         found: dict[int, str] = {}
-        for span in self.spans(document_id):
-            for source in (span.provenance or {}).get("sources", ()):
-                state = self.reader.state(source)
-                if state is None:
-                    found[span.id] = "a span it came from was deleted"
-                elif state["updated_at"] > span.created_at:
-                    found.setdefault(span.id, "a span it came from was changed since")
+        # One query for the whole layer: each gold span's sources (in its provenance JSON).
+        for span_id, deleted, changed in self.connection.db.execute(
+            "SELECT g.id, s.id IS NULL, s.updated_at > g.created_at "
+            "FROM spans g JOIN json_each(g.provenance, '$.sources') j "
+            "LEFT JOIN spans s ON s.id = j.value "
+            "WHERE g.document_id = ? AND g.annotator_id = ? AND g.provenance IS NOT NULL",
+            [document_id, gold_id],
+        ):
+            if deleted:
+                found[span_id] = "a span it came from was deleted"
+            elif changed:
+                found.setdefault(span_id, "a span it came from was changed since")
         return found
 
     # ---- decisions -----------------------------------------------------------------------

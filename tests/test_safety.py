@@ -28,6 +28,7 @@ from annotator.model import ImportedDocument, SpanDraft
 from annotator.resources import default_scheme_path
 from annotator.scheme import load_scheme, load_scheme_file
 from annotator.store import Project, ProjectError, ProjectGone
+from tests.ui.harness import until
 
 ESC = "\x1b"
 HOSTILE = f"{ESC}[2J{ESC}]52;c;aGk=\x07{ESC}]8;;file:///etc/passwd\x07[link=file:///x]x[/link]"
@@ -281,7 +282,7 @@ async def test_the_app_stops_when_its_project_file_vanishes(
     app = make_app(db, annotator="alice", config_file=tmp_path / "config.yaml")
     async with app.run_test(size=(100, 30)) as pilot:
         db.unlink()
-        await pilot.pause(1.5)  # the window looks about once a second
+        await until(pilot, lambda: app.return_code == 1)  # it looks about once a second
     assert app.return_code == 1
     said = " ".join(capsys.readouterr().err.split())
     assert "was deleted while it was open here; nothing more can be saved" in said

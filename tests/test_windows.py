@@ -21,7 +21,7 @@ from annotator.scheme import load_scheme_file
 from annotator.screens.annotate import AnnotateScreen
 from annotator.store import Project
 from annotator.widgets.panels import BottomBar
-from tests.ui.harness import rendered
+from tests.ui.harness import rendered, until
 
 TEXT, TURNS = layout(
     ["Will you raise taxes? Yes or no.", "I won't say. They failed the country."],
@@ -114,7 +114,8 @@ async def test_the_app_shows_what_another_window_wrote(db: Path, tmp_path: Path)
         assert isinstance(screen, AnnotateScreen)
         with Project.open(db) as other:  # another window of the same annotator
             other.create_span(1, "alice", "quote", TEXT.index("taxes"), TEXT.index("?"))
-        await pilot.pause(1.5)  # the window looks about once a second
+        # The window looks about once a second.
+        await until(pilot, lambda: len(screen.editor.spans) == 1)
         assert [s.label for s in screen.editor.spans.values()] == ["quote"]
         assert "updated from another window" in rendered(screen.query_one(BottomBar))
         # Undo takes back the span it now shows, and says what it did.

@@ -35,3 +35,13 @@ def type_ahead(app: App[Any], *keys: str) -> None:
     press waits for each key to be handled, which hides races between them)."""
     for key in keys:
         app.post_message(events.Key(key, "\r" if key == "enter" else None))
+
+
+async def until(pilot: Any, condition: Callable[[], bool], seconds: float = 10.0) -> None:
+    """Let the app run until ``condition`` holds (work done in a worker, such as a dialog
+    pushed by an action, takes more than one pause on a busy machine)."""
+    for _ in range(int(seconds / 0.02)):
+        if condition():
+            return
+        await pilot.pause(0.02)
+    assert condition(), "the app never reached the expected state"

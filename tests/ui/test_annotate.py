@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 from conftest import layout
+from harness import until
 
 from annotator.app import AnnotatorApp, make_app
 from annotator.model import ImportedDocument
@@ -490,10 +491,12 @@ async def test_a_merge_that_would_drop_a_value_asks_which_to_keep(db: Path, tmp_
         async with app.run_test(size=(110, 30)) as pilot:
             # Grow the start edge of "They failed" over "." and then "say" of "I won't say".
             await pilot.press("comma", "comma")
-            await pilot.pause()
-            assert isinstance(app.screen, ChooseSpan)
+            await until(pilot, lambda app=app: isinstance(app.screen, ChooseSpan))
             await pilot.press(*keys)
-            await pilot.pause()
+            await until(pilot, lambda app=app: not isinstance(app.screen, ChooseSpan))
+            if kind is not None:  # the merge runs once the dialog has answered
+                editor = screen(app).editor
+                await until(pilot, lambda editor=editor: len(editor.spans) == 1)
             with Project.open(db) as project:
                 deflections = [s for s in project.spans(1, "alice") if s.label == "deflection"]
                 if kind is None:  # cancelled: both spans as they were

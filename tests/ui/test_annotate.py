@@ -480,28 +480,35 @@ async def test_skip_marks_the_document_skipped(db: Path, tmp_path: Path) -> None
             assert project.status(screen(app).editor.id, "alice") == "skipped"
 
 
-async def test_a_merge_that_would_drop_a_value_asks_which_to_keep(db: Path, tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("keys", "kind"), [(["escape"], None), (["enter"], "declines"), (["down", "enter"], "partial")]
+)
+async def test_a_merge_that_would_drop_a_value_asks_which_to_keep(
+    db: Path, tmp_path: Path, keys: list[str], kind: str | None
+) -> None:
     first, second = TEXT.index("I won't say"), TEXT.index("They failed")
     with Project.open(db) as project:
         project.create_span(1, "alice", "deflection", first, first + 11, {"kind": "declines"})
         project.create_span(1, "alice", "deflection", second, second + 11, {"kind": "partial"})
         project.set_cursor(1, "alice", second)
-    for keys, kind in ((["escape"], None), (["enter"], "declines"), (["down", "enter"], "partial")):
-        app = app_for(db, tmp_path)
-        async with app.run_test(size=(110, 30)) as pilot:
-            # Grow the start edge of "They failed" over "." and then "say" of "I won't say".
-            await pilot.press("comma", "comma")
-            await until(pilot, lambda app=app: isinstance(app.screen, ChooseSpan))
-            await pilot.press(*keys)
-            await until(pilot, lambda app=app: not isinstance(app.screen, ChooseSpan))
-            if kind is not None:  # the merge runs once the dialog has answered
-                editor = screen(app).editor
-                await until(pilot, lambda editor=editor: len(editor.spans) == 1)
-            with Project.open(db) as project:
-                deflections = [s for s in project.spans(1, "alice") if s.label == "deflection"]
-                if kind is None:  # cancelled: both spans as they were
-                    assert [s.attributes["kind"] for s in deflections] == ["declines", "partial"]
-                else:
-                    [merged] = deflections
-                    assert merged.attributes["kind"] == kind
-                    project.undo(1, "alice")
+    app = app_for(db, tmp_path)
+    async with app.run_test(size=(110, 30)) as pilot:
+        editor = screen(app).editor
+        # Grow the start edge of "They failed" over "." and then over "say" of "I won't say".
+        await pilot.press("comma")
+        await until(
+            pilot, lambda: min(s.start for s in editor.spans.values() if s.start > first) < second
+        )
+        await pilot.press("comma")
+        await until(pilot, lambda: isinstance(app.screen, ChooseSpan))
+        await pilot.press(*keys)
+        await until(pilot, lambda: not isinstance(app.screen, ChooseSpan))
+        if kind is not None:  # the merge runs once the dialog has answered
+            await until(pilot, lambda: len(editor.spans) == 1)
+    with Project.open(db) as project:
+        deflections = [s for s in project.spans(1, "alice") if s.label == "deflection"]
+        if kind is None:  # cancelled: both spans as they were
+            assert [s.attributes["kind"] for s in deflections] == ["declines", "partial"]
+        else:
+            [merged] = deflections
+            assert (merged.start, merged.attributes["kind"]) == (first, kind)

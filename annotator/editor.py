@@ -320,7 +320,7 @@ class Editor:
 
     def needs_attributes(self, label: str) -> bool:
         """Whether tagging with ``label`` needs values that have no default (ask first)."""
-        return any(a.required and a.default is None for a in self.scheme.label(label).attributes)
+        return bool(self.scheme.label(label).needed)
 
     def tag(
         self,

@@ -49,8 +49,6 @@ __all__ = [
 
 # Writer options that name another file to write (staged and put in place like the output).
 PATH_OPTIONS = {"config_out"}
-# Formats that always write a second file beside the first (so not to standard output).
-NEEDS_A_FILE = {"parquet"}
 
 # Called with (documents done, documents in the export) as the export advances.
 Progress = Callable[[int, int], None]
@@ -79,6 +77,7 @@ class ExportFormat:
     requires: tuple[str, ...] = ()  # importable modules the writer needs
     extra: str | None = None  # the pip extra that installs them
     options: tuple[str, ...] = ()  # keyword options ``write`` accepts (e.g. config_out)
+    second_file: bool = False  # always writes another file beside the first (not to stdout)
 
     @property
     def module_name(self) -> str:
@@ -113,6 +112,7 @@ EXPORT_FORMATS: dict[str, ExportFormat] = {
             ".parquet",
             requires=("pyarrow",),
             extra="parquet",
+            second_file=True,
         ),
         ExportFormat(
             "prodigy", "Prodigy spans_manual JSONL", ".jsonl", options=("dataset", "tokenizer")
@@ -184,7 +184,7 @@ def export(
     write = fmt.writer()
     if (path is None) == (stream is None):
         raise ValueError("give a path or a stream to export to")
-    if stream is not None and (fmt.folder or fmt.name in NEEDS_A_FILE):
+    if stream is not None and (fmt.folder or fmt.second_file):
         raise ProjectError(
             f"{fmt.name} export writes more than one file: give -o a "
             f"{'folder' if fmt.folder else 'file'} name, not -"

@@ -98,6 +98,11 @@ class Label:
     deprecated: bool = False
     attributes: tuple[Attribute, ...] = ()
 
+    @property
+    def needed(self) -> tuple[str, ...]:
+        """The attributes a span must be given a value for: required, with no default."""
+        return tuple(a.id for a in self.attributes if a.required and a.default is None)
+
     def attribute(self, id: str) -> Attribute:
         for attribute in self.attributes:
             if attribute.id == id:

@@ -48,7 +48,7 @@ class Connection:
             lost = (
                 "this change was not saved, and nothing more can be"
                 if writing
-                else ("nothing more can be saved")
+                else "nothing more can be saved"
             )
             raise ProjectGone(
                 f"{self.path}: the project file was {what} while it was open here; {lost}: "

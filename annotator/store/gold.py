@@ -119,7 +119,10 @@ class GoldLayer:
     def decided(self, document_id: int) -> set[int]:
         """Ids of the annotators' spans a reviewer (or auto-merge) has settled: the sources of
         gold spans, and the spans the gold layer rejected."""
-        return sources_of(self.spans(document_id)) | self.rejections(document_id)
+        return self._settled(document_id, self.spans(document_id))
+
+    def _settled(self, document_id: int, gold: Iterable[Span]) -> set[int]:
+        return sources_of(gold) | self.rejections(document_id)
 
     def rejections(self, document_id: int) -> set[int]:
         """Ids of the annotators' spans reviewers kept out of the gold layer."""
@@ -201,7 +204,7 @@ class GoldLayer:
                 groups.setdefault((span.label, span.start, span.end), []).append(span)
         gold = self.spans(document_id)
         decided = {(s.label, s.start, s.end) for s in gold} | self._deleted_from_gold(document_id)
-        settled = self.decided(document_id)
+        settled = self._settled(document_id, gold)
         agreed: dict[SpanKey, Agreement] = {}
         left_open: list[str] = []
         for key, spans in sorted(groups.items(), key=lambda item: (item[0][1], item[0][2])):
@@ -388,20 +391,21 @@ class GoldLayer:
         _check_reviewer(reviewer)
         spans = self._sources(document_id, span_ids)
         gold_id = self.annotators.id(GOLD)
-        already = self._rejected_among(gold_id, [span.id for span in spans])
-        spans = [span for span in spans if span.id not in already]
-        if not spans:
-            return
         with self.connection.write():
-            edit_id = self.log.begin(document_id, gold_id, reviewer=reviewer)
-            self._reject_in(edit_id, gold_id, spans)
+            fresh = self._unrejected(gold_id, spans)
+            if fresh:  # else no edit: nothing to undo
+                edit_id = self.log.begin(document_id, gold_id, reviewer=reviewer)
+                self._reject_in(edit_id, gold_id, fresh)
 
     def _reject_in(self, edit_id: int, gold_id: int, spans: Sequence[Span]) -> None:
+        for span in self._unrejected(gold_id, spans):
+            self.writer.set_rejected(edit_id, span.id, gold_id, True)
+
+    def _unrejected(self, gold_id: int, spans: Sequence[Span]) -> list[Span]:
+        """The spans not yet turned down, each once."""
         already = self._rejected_among(gold_id, [span.id for span in spans])
-        for span in spans:
-            if span.id not in already:
-                self.writer.set_rejected(edit_id, span.id, gold_id, True)
-                already.add(span.id)
+        fresh = {span.id: span for span in spans if span.id not in already}
+        return list(fresh.values())
 
     def _rejected_among(self, gold_id: int, span_ids: Sequence[int]) -> set[int]:
         marks = ", ".join("?" * len(span_ids))

@@ -627,9 +627,12 @@ class Project:
         if suggestion.annotator == annotator:
             raise ProjectError(f"span {span_id} is in {annotator}'s own layer; delete it instead")
         annotator_id = self.annotator_id(annotator)
-        if span_id in self.rejected_suggestions(annotator):
-            return
         with self.connection.write():
+            if self.db.execute(
+                "SELECT 1 FROM suggestion_rejections WHERE annotator_id = ? AND span_id = ?",
+                [annotator_id, span_id],
+            ).fetchone():
+                return  # turned down already
             edit_id = self.log.begin(suggestion.document_id, annotator_id)
             self.writer.set_rejected(edit_id, span_id, annotator_id, True)
 
@@ -733,11 +736,7 @@ class Project:
 
     def _incomplete_count(self) -> int:
         """Spans of labels with required attributes that lack one of them."""
-        required = {
-            label.id: [a.id for a in label.attributes if a.required and a.default is None]
-            for label in self.scheme.labels
-        }
-        required = {label: ids for label, ids in required.items() if ids}
+        required = {label.id: label.needed for label in self.scheme.labels if label.needed}
         if not required:
             return 0
         marks = ", ".join("?" * len(required))

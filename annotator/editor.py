@@ -65,8 +65,9 @@ class Editor:
         self.turns: list[Turn] = turns or [Turn(0, 0, max(len(self.text), 1))]
         self._turn_starts = [turn.start for turn in self.turns]
         self.annotator = annotator
-        # The newest edit of the document this editor has taken in; read before the spans,
-        # so that an edit committed in between is applied again (harmless) rather than missed.
+        # The newest edit of the document this editor has taken in (0: none); read before the
+        # spans, so that an edit committed in between is applied again (harmless) rather than
+        # missed.
         self.seen_edit = project.newest_edit(document_id)
         self.stale = False  # another layer it shows changed: reopen the document
         self.summary = ""  # what the last undo or redo did, in words
@@ -403,13 +404,14 @@ class Editor:
         return self._step("redo")
 
     def _step(self, kind: str) -> list[Range]:
-        if self._catch_up(own_only=True):
-            raise StaleView(
-                "this document changed in another window: the view is brought up to date; "
-                f"press the key again to {kind}"
-            )
         step = self.project.undo if kind == "undo" else self.project.redo
-        changes = step(self.id, self.annotator, reviewer=self.reviewer, seen=self.seen_edit)
+        try:
+            changes = step(self.id, self.annotator, reviewer=self.reviewer, seen=self.seen_edit)
+        except StaleView as refusal:
+            # Nothing was done: this layer has an edit the window has not shown. Take it in,
+            # so that the next press undoes what the user sees.
+            refusal.changed = self._catch_up()
+            raise
         done = {"undo": "undone", "redo": "redone"}[kind]
         self.summary = f"{done}: {describe(changes, self.scheme)}" if changes else ""
         return self._moved_to_change(self._catch_up())
@@ -424,9 +426,9 @@ class Editor:
             return []
         return self._catch_up()
 
-    def _catch_up(self, own_only: bool = False) -> list[Range]:
+    def _catch_up(self) -> list[Range]:
         """Apply the document's logged changes since :attr:`seen_edit` that concern this
-        editor; with ``own_only``, the ranges changed in this editor's own layer."""
+        editor; the ranges to repaint."""
         changes = self.project.changes_since(self.id, self.seen_edit)
         if not changes:
             return []
@@ -434,8 +436,7 @@ class Editor:
         own = [change for change in changes if change.annotator == self.annotator]
         if any(change.annotator in self.shown_layers() for change in changes):
             self.stale = True
-        changed = self._apply(own)
-        return changed if not own_only or own else []
+        return self._apply(own)
 
     def shown_layers(self) -> set[str]:
         """Layers other than its own whose spans the editor shows (suggestions)."""

@@ -53,4 +53,12 @@ class MergeConflict(ProjectError):
 
 
 class StaleView(ProjectError):
-    """What a window shows is older than the project: another window or process changed it."""
+    """What a window shows is older than the project: another window or process changed it.
+
+    Nothing was changed. A window that takes in what is there now on being refused puts the
+    ``[start, end)`` text ranges that changed in ``changed``, for its view to repaint.
+    """
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.changed: list[tuple[int, int]] = []

@@ -7,6 +7,7 @@ processes are; the last tests drive the real app with Pilot while another connec
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
 
 import pytest
@@ -20,7 +21,7 @@ from annotator.resources import default_scheme_path
 from annotator.scheme import load_scheme_file
 from annotator.screens.annotate import AnnotateScreen
 from annotator.store import Project
-from annotator.widgets.panels import BottomBar
+from annotator.widgets.panels import BottomBar, SpanList
 from tests.ui.harness import rendered, until
 
 TEXT, TURNS = layout(
@@ -136,3 +137,28 @@ async def test_the_app_refuses_an_undo_it_has_not_shown(db: Path, tmp_path: Path
         assert on_disk(db) == [("quote", "taxes")]  # not undone
         assert [s.label for s in screen.editor.spans.values()] == ["quote"]  # but shown
         assert "this document changed in another window" in rendered(screen.query_one(BottomBar))
+
+
+async def test_a_refused_undo_repaints_what_it_took_in(db: Path, tmp_path: Path) -> None:
+    app = make_app(db, annotator="alice", config_file=tmp_path / "config.yaml")
+    async with app.run_test(size=(110, 30)) as pilot:
+        screen = app.screen
+        assert isinstance(screen, AnnotateScreen)
+        repainted: list[tuple[int, int]] = []
+        refresh_ranges = screen.view.refresh_ranges
+
+        def spy(ranges: Iterable[tuple[int, int]]) -> None:
+            ranges = list(ranges)
+            repainted.extend(ranges)
+            refresh_ranges(ranges)
+
+        screen.view.refresh_ranges = spy  # type: ignore[method-assign]
+        start = TEXT.index("taxes")
+        with Project.open(db) as other:
+            other.create_span(1, "alice", "quote", start, TEXT.index("?"))
+        await pilot.press("u")  # before the window has looked: refused, and taken in
+        await pilot.pause()
+        assert on_disk(db) == [("quote", "taxes")]
+        assert any(a <= start < b for a, b in repainted)  # the new span is painted
+        spans = screen.query_one(SpanList)
+        await until(pilot, lambda: spans.option_count == 1)  # and listed

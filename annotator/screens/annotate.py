@@ -8,7 +8,7 @@ scheme (``annotate.label.<id>``).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from functools import partial
 from typing import ClassVar
@@ -133,14 +133,15 @@ class AnnotateScreen(Screen[None]):
         """About once a second: take in what other windows or processes changed here."""
         self._catch_up("updated from another window")
 
-    def _catch_up(self, message: str) -> bool:
-        """Bring the view up to date with the project; whether anything changed."""
+    def _catch_up(self, message: str, taken_in: Sequence[Range] = ()) -> bool:
+        """Bring the view up to date with the project; whether anything changed.
+        ``taken_in``: ranges the editor already took in but the view has not repainted."""
         try:
             self.editor.project.connection.check_file()
         except ProjectGone as gone:
             self._stop(gone)
             return False
-        ranges = self.editor.sync()
+        ranges = [*taken_in, *self.editor.sync()]
         if self.editor.stale:
             # Another layer this screen shows changed (suggestions, annotators under review):
             # reopen the document, at the same place.
@@ -194,7 +195,7 @@ class AnnotateScreen(Screen[None]):
             return
         except StaleView as error:
             # Nothing was changed: the window was behind. Show what is there now.
-            self._catch_up("")
+            self._catch_up("", taken_in=error.changed)
             self.notify(str(error), title="Another window", severity="warning", timeout=6)
             self._refresh_panels(message=str(error).split(";")[0])
             return

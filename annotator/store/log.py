@@ -149,12 +149,9 @@ class ChangeLog:
             ).fetchone()
         return None if row[0] is None else int(row[0])
 
-    def changes_since(self, document_id: int, edit_id: int | None) -> list[Change]:
-        """The document's span changes in edits after ``edit_id`` (all: None), oldest first."""
-        return self._changes(
-            "WHERE e.document_id = ? AND e.id > ?",
-            [document_id, -1 if edit_id is None else edit_id],
-        )
+    def changes_since(self, document_id: int, edit_id: int) -> list[Change]:
+        """The document's span changes in edits after ``edit_id`` (0: all), oldest first."""
+        return self._changes("WHERE e.document_id = ? AND e.id > ?", [document_id, edit_id])
 
     def history(
         self,

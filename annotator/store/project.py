@@ -505,9 +505,10 @@ class Project:
     ) -> list[Change]:
         """Revert the annotator's latest edit of the document; [] when there is none.
 
-        ``seen`` is the newest edit of the document the caller has shown: if the layer has
-        a newer one (another window wrote it), nothing is undone and :class:`StaleView`
-        says so, so a window never takes back an edit its user has not seen.
+        ``seen`` is the newest edit of the document the caller has shown (0: none, see
+        :meth:`newest_edit`): if the layer has a newer one (another window wrote it), nothing
+        is undone and :class:`StaleView` says so, so a window never takes back an edit its
+        user has not seen.
         """
         return self._step(document_id, annotator, "undo", reviewer, seen)
 
@@ -552,12 +553,14 @@ class Project:
         edit_id = self.log.last_edit
         return self.log.history(edit_id=edit_id) if edit_id is not None else []
 
-    def changes_since(self, document_id: int, edit_id: int | None) -> list[Change]:
-        """Every span change of the document in edits after ``edit_id``, whoever made them."""
+    def changes_since(self, document_id: int, edit_id: int) -> list[Change]:
+        """Every span change of the document in edits after ``edit_id`` (0: all), whoever
+        made them."""
         return self.log.changes_since(document_id, edit_id)
 
-    def newest_edit(self, document_id: int) -> int | None:
-        return self.log.newest(document_id)
+    def newest_edit(self, document_id: int) -> int:
+        """The id of the document's newest edit, whoever made it; 0 when it has none."""
+        return self.log.newest(document_id) or 0
 
     def span_after(self, change: Change) -> Span | None:
         """The span as a change left it (None for a deletion or a rejection)."""

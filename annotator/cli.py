@@ -410,8 +410,8 @@ def status(ctx: click.Context) -> None:
     console.print(
         _text(
             f"Project {project.path}: scheme {scheme.name} v{scheme.version}; "
-            f"{stats.documents} documents, {stats.words:,} words, "
-            f"{len(stats.annotators)} annotators"
+            f"{count(stats.documents, 'document')}, {count(stats.words, 'word')}, "
+            f"{count(len(stats.annotators), 'annotator')}"
         )
     )
     gold = stats.gold_per_label

@@ -177,7 +177,7 @@ def test_commands_that_read_work_on_a_read_only_project(project_folder: Path) ->
     with read_only(project_folder / "annotations.db", project_folder):
         status = in_folder(project_folder, "status")
         assert status.exit_code == 0, status.output
-        assert "1 documents" in status.stdout
+        assert "1 document," in status.stdout
         documents = in_folder(project_folder, "documents")
         assert documents.exit_code == 0, documents.output
         assert "Test" in documents.stdout

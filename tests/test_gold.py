@@ -119,6 +119,17 @@ def test_gold_is_not_an_annotator(project: Project) -> None:
         Editor(project, doc, GOLD)
 
 
+def test_export_of_unreviewed_gold_names_documents_without_gold(
+    project: Project, tmp_path: Path
+) -> None:
+    doc = setup(project)
+    project.gold.auto_merge(doc)
+    project.add_documents([make_document("Another talk, not reviewed at all.")])
+    report = export(project, "jsonl", tmp_path / "gold.jsonl", layer="gold", status="all")
+    assert report.documents == 1
+    assert report.left_out == ["the gold layer: 1 document with no gold span yet"]
+
+
 def test_export_gold_layer_with_provenance(project: Project, tmp_path: Path) -> None:
     doc = setup(project)
     with pytest.raises(ProjectError, match="no gold layer yet"):
@@ -129,7 +140,8 @@ def test_export_gold_layer_with_provenance(project: Project, tmp_path: Path) -> 
     assert report.documents == 0
     [why] = report.left_out
     assert why == "the gold layer: 1 document not marked reviewed (--status all exports them)"
-    export(project, "jsonl", tmp_path / "unreviewed.jsonl", layer="gold", status="all")
+    report = export(project, "jsonl", tmp_path / "unreviewed.jsonl", layer="gold", status="all")
+    assert report.left_out == []
     unreviewed = json.loads((tmp_path / "unreviewed.jsonl").read_text())
     assert unreviewed["statuses"] == {}  # never marked reviewed
     project.set_status(doc, GOLD, "done")  # marked reviewed

@@ -143,7 +143,7 @@ def select(
             if ok:
                 layers.append(name)
             else:
-                reason = _REASONS[LAYER_GOLD if layer == LAYER_GOLD else state]
+                reason = _REASONS[_gold_reason(status) if layer == LAYER_GOLD else state]
                 why[(name, reason)] = why.get((name, reason), 0) + 1
         if layers:
             kept[document_id] = tuple(layers)
@@ -163,8 +163,14 @@ _REASONS = {
     "new": "never opened",
     "skipped": "skipped",
     "in_progress": "not marked done",
-    LAYER_GOLD: "not marked reviewed (--status all exports them)",
+    "gold:done": "not marked reviewed (--status all exports them)",
+    "gold:all": "with no gold span yet",
 }
+
+
+def _gold_reason(status: str | None) -> str:
+    # With --status all, gold is exported wherever it has spans: the rest has none.
+    return "gold:all" if status == "all" else "gold:done"
 
 
 def _layer_name(name: str) -> str:

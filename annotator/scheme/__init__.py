@@ -22,10 +22,18 @@ A scheme file (format version 1) is a YAML mapping::
         deprecated: false          # kept readable and exportable, no longer offered
         attributes:                # optional list
           - {id: form, type: choice, choices: [direct, indirect], required: false, default: null}
+    units:                         # optional: codes for whole units, one per unit and annotator
+      question:                    # question | document
+        description: ...           # the coding procedure, shown on "?"
+        selectable: leaves         # leaves (a code is a label without children) | any
+        labels: [...]              # as the span labels: hierarchy, hotkeys, attributes, ...
 
 Attribute types are ``choice`` (needs ``choices``), ``boolean``, ``text``, ``number`` and
 ``multichoice`` (needs ``choices``; a value is a set of them, stored as a sorted list, and its
 ``default`` a list).
+A unit's hotkeys are unique within the unit (the app reads them only in the coding pass), and
+each leaf's parent is declared, never derived from its id: the agreement and exports give
+every code at each level of its hierarchy.
 An optional key whose value is empty (``null``) means "use the default".
 
 :func:`validate_scheme` reports every problem in one pass, each at the line and column of the
@@ -43,12 +51,16 @@ from .colors import CSS_COLORS
 from .model import (
     ATTRIBUTE_TYPES,
     SAME_LABEL_OVERLAP,
+    SELECTABLE,
     SNAP_UNITS,
+    UNIT_KINDS,
     Attribute,
     Examples,
     Label,
+    LabelSet,
     Scheme,
     Settings,
+    Unit,
     canonical_json,
 )
 from .validate import (
@@ -65,14 +77,18 @@ __all__ = [
     "CSS_COLORS",
     "RESERVED_KEYS",
     "SAME_LABEL_OVERLAP",
+    "SELECTABLE",
     "SNAP_UNITS",
+    "UNIT_KINDS",
     "Attribute",
     "Examples",
     "Label",
+    "LabelSet",
     "Problem",
     "Scheme",
     "SchemeError",
     "Settings",
+    "Unit",
     "canonical_json",
     "load_scheme",
     "load_scheme_file",

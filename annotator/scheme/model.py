@@ -22,6 +22,8 @@ CHOICE_TYPES = ("choice", "multichoice")  # the types that have choices
 MULTICHOICE_SEPARATORS = ",|"
 SAME_LABEL_OVERLAP = ("merge", "refuse")
 SNAP_UNITS = ("character", "word", "sentence", "turn")
+UNIT_KINDS = ("question", "document")  # what unit-level codes can be given to
+SELECTABLE = ("leaves", "any")  # which labels of a unit's hierarchy a code may be
 
 _NUMERAL = re.compile(r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?")
 _INTEGER = re.compile(r"[-+]?\d+")
@@ -122,15 +124,16 @@ class Settings:
     snap: str = "word"  # one of SNAP_UNITS
 
 
-@dataclass(frozen=True)
-class Scheme:
-    name: str
-    version: int
-    description: str
+class LabelSet:
+    """Lookups over a hierarchy of labels: the scheme's span labels, or a unit's codes.
+
+    Subclasses are frozen dataclasses with ``labels`` and ``name`` (for messages).
+    """
+
     labels: tuple[Label, ...]
-    settings: Settings
-    text: str  # the YAML source
-    hash: str  # sha256 of canonical_json(self.to_dict())
+
+    def _where(self) -> str:
+        raise NotImplementedError
 
     @cached_property
     def _by_id(self) -> dict[str, Label]:
@@ -145,12 +148,12 @@ class Scheme:
             return self._by_id[id]
         except KeyError:
             raise UnknownItem(
-                f"scheme '{self.name}' (version {self.version}) has no label '{id}'"
+                f"{self._where()} has no label '{id}'"
                 f"{_did_you_mean(id, self._by_id)}; its labels are: {_listing(self._by_id)}"
             ) from None
 
     def by_hotkey(self, key: str) -> Label | None:
-        """The label a key creates, or None. Deprecated labels are no longer offered."""
+        """The label a key gives, or None. Deprecated labels are no longer offered."""
         for label in self.labels:
             if label.hotkey == key and not label.deprecated:
                 return label
@@ -171,6 +174,21 @@ class Scheme:
                 raise ValueError(f"label '{id}' is its own ancestor")
             chain.append(label)
         return tuple(chain)
+
+    def depth(self, id: str) -> int:
+        """1 for a root label, 2 for its children, and so on."""
+        return len(self.ancestors(id)) + 1
+
+    @cached_property
+    def levels(self) -> int:
+        """How deep the hierarchy goes (1: a flat list of labels)."""
+        return max((self.depth(label.id) for label in self.labels), default=0)
+
+    def at_level(self, id: str, level: int) -> str:
+        """The label's ancestor at ``level`` (1: its root); a label shallower than that level
+        is its own answer there."""
+        chain = [id, *(label.id for label in self.ancestors(id))]  # self, parent, ..., root
+        return chain[max(len(chain) - level, 0)]
 
     def check_attributes(self, label_id: str, attributes: Mapping[str, Any]) -> dict[str, Any]:
         """Validate a span's attributes for a label and fill in defaults.
@@ -215,6 +233,69 @@ class Scheme:
             result[attribute.id] = attribute.check(value)
         return result, missing
 
+
+@dataclass(frozen=True)
+class Unit(LabelSet):
+    """Codes given to a whole unit (each question, or the document), one per unit and
+    annotator, from a hierarchy of labels like the span labels'."""
+
+    kind: str  # one of UNIT_KINDS
+    scheme: str  # the scheme's name, for messages
+    labels: tuple[Label, ...]
+    description: str = ""
+    selectable: str = "leaves"  # one of SELECTABLE: which labels a code may be
+
+    def _where(self) -> str:
+        return f"the {self.kind} codes of scheme '{self.scheme}'"
+
+    def codable(self, id: str) -> Label:
+        """The label, if a unit may be coded with it; else a refusal saying which may."""
+        label = self.label(id)
+        if label.deprecated:
+            raise InvalidValue(f"{self.kind} code '{id}' is deprecated: kept for old codes only")
+        if self.selectable == "leaves" and self.children(id):
+            leaves = [child.id for child in self.children(id)]
+            raise InvalidValue(
+                f"'{id}' groups other {self.kind} codes; code with one of them: {_listing(leaves)}"
+            )
+        return label
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "description": self.description,
+            "selectable": self.selectable,
+            "labels": [_label_dict(label) for label in self.labels],
+        }
+
+
+@dataclass(frozen=True)
+class Scheme(LabelSet):
+    name: str
+    version: int
+    description: str
+    labels: tuple[Label, ...]
+    settings: Settings
+    text: str  # the YAML source
+    hash: str  # sha256 of canonical_json(self.to_dict())
+    units: tuple[Unit, ...] = ()  # the unit-level codes, at most one set per kind
+
+    def _where(self) -> str:
+        return f"scheme '{self.name}' (version {self.version})"
+
+    def unit(self, kind: str) -> Unit:
+        """The codes of a unit kind ("question", "document"), or a refusal naming the file's."""
+        for unit in self.units:
+            if unit.kind == kind:
+                return unit
+        known = [unit.kind for unit in self.units]
+        raise UnknownItem(
+            f"scheme '{self.name}' (version {self.version}) has no {kind} codes"
+            + (f"; it codes: {_listing(known)}" if known else "; add a 'units:' section")
+        )
+
+    def has_unit(self, kind: str) -> bool:
+        return any(unit.kind == kind for unit in self.units)
+
     def to_dict(self) -> dict[str, Any]:
         """The scheme's content as plain JSON-able data, every default written out."""
         return {
@@ -228,6 +309,8 @@ class Scheme:
                 "snap": self.settings.snap,
             },
             "labels": [_label_dict(label) for label in self.labels],
+            # Only when present: a scheme without units keeps the hash it always had.
+            **({"units": {u.kind: u.to_dict() for u in self.units}} if self.units else {}),
         }
 
 

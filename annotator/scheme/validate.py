@@ -26,12 +26,15 @@ from .model import (
     CHOICE_TYPES,
     MULTICHOICE_SEPARATORS,
     SAME_LABEL_OVERLAP,
+    SELECTABLE,
     SNAP_UNITS,
+    UNIT_KINDS,
     Attribute,
     Examples,
     Label,
     Scheme,
     Settings,
+    Unit,
     _did_you_mean,
     _listing,
     _value_error,
@@ -45,7 +48,8 @@ RESERVED_KEYS: dict[str, str] = RESERVED_CHARACTERS
 _MAX_VERSION = 2**63 - 1  # the largest SQLite integer
 _SLUG = re.compile(r"[a-z0-9][a-z0-9_-]*")
 
-_TOP_KEYS = ("name", "version", "description", "settings", "labels")
+_TOP_KEYS = ("name", "version", "description", "settings", "labels", "units")
+_UNIT_KEYS = ("description", "selectable", "labels")
 _SETTINGS_KEYS = ("allow_overlap", "allow_nesting", "same_label_overlap", "snap")
 _LABEL_KEYS = (
     "id", "name", "hotkey", "color", "description", "examples", "parent", "deprecated",
@@ -258,7 +262,34 @@ def _syntax_problem(exc: yaml.YAMLError, text: str, source: str) -> Problem:
 
 
 def _build(data: dict[str, Any], text: str) -> Scheme:
-    labels = tuple(
+    units = tuple(
+        Unit(
+            kind=kind,
+            scheme=data["name"],
+            labels=_labels(unit["labels"]),
+            description=unit["description"],
+            selectable=unit["selectable"],
+        )
+        for kind, unit in data["units"].items()
+    )
+    scheme = Scheme(
+        name=data["name"],
+        version=data["version"],
+        description=data["description"],
+        labels=_labels(data["labels"]),
+        settings=Settings(**data["settings"]),
+        text=text,
+        hash="",
+        units=units,
+    )
+    # Hash what the dataclasses hold, so the hash and to_dict() can never disagree.
+    digest = hashlib.sha256(canonical_json(scheme.to_dict()).encode("utf-8")).hexdigest()
+    object.__setattr__(scheme, "hash", digest)
+    return scheme
+
+
+def _labels(items: list[dict[str, Any]]) -> tuple[Label, ...]:
+    return tuple(
         Label(
             id=label["id"],
             name=label["name"],
@@ -283,22 +314,8 @@ def _build(data: dict[str, Any], text: str) -> Scheme:
                 for attribute in label["attributes"]
             ),
         )
-        for label in data["labels"]
+        for label in items
     )
-    settings = Settings(**data["settings"])
-    scheme = Scheme(
-        name=data["name"],
-        version=data["version"],
-        description=data["description"],
-        labels=labels,
-        settings=settings,
-        text=text,
-        hash="",
-    )
-    # Hash what the dataclasses hold, so the hash and to_dict() can never disagree.
-    digest = hashlib.sha256(canonical_json(scheme.to_dict()).encode("utf-8")).hexdigest()
-    object.__setattr__(scheme, "hash", digest)
-    return scheme
 
 
 # --------------------------------------------------------------------------------------------
@@ -335,6 +352,7 @@ class _Checker:
         self._constructor = SafeConstructor()
         self._fields_cache: dict[int, _Fields] = {}
         self._merging: set[int] = set()
+        self.in_unit = False  # checking the labels of a unit (their hotkeys: no review warning)
 
     # -- reporting --------------------------------------------------------------------------
 
@@ -551,7 +569,45 @@ class _Checker:
 
         node = self.required(fields, "labels", root, where, " (a list of labels)")
         data["labels"] = _INVALID if node is None else self.labels(node)
+        data["units"] = self.optional(fields, "units", self.units, {})
         return data
+
+    def units(self, node: Node, key: str) -> Any:
+        """``units:``: per unit kind, its codes (a hierarchy of labels like the span labels')."""
+        if not isinstance(node, MappingNode):
+            self.report(
+                node,
+                "units must be a mapping of unit kinds (question:, document:) to their codes, "
+                f"not {self.describe(node)}",
+            )
+            return _INVALID
+        result: dict[str, Any] = {}
+        for kind, (_, value_node) in self.fields(node, UNIT_KINDS, "units").items():
+            if kind not in UNIT_KINDS:
+                continue  # reported by fields()
+            where = f"the {kind} unit"
+            if not isinstance(value_node, MappingNode):
+                self.report(
+                    value_node,
+                    f"{where} must be a mapping with labels: (and optionally description: and "
+                    f"selectable:), not {self.describe(value_node)}",
+                )
+                result[kind] = _INVALID
+                continue
+            fields = self.fields(value_node, _UNIT_KEYS, where)
+
+            def selectable(value: Node, key: str) -> Any:
+                return self.one_of(value, key, SELECTABLE)
+
+            labels_node = self.required(fields, "labels", value_node, where, " (a list of labels)")
+            self.in_unit = True
+            result[kind] = {
+                "description": self.optional(fields, "description", self.description, ""),
+                "selectable": self.optional(fields, "selectable", selectable, "leaves"),
+                "labels": _INVALID if labels_node is None else self.labels(labels_node),
+            }
+            self.in_unit = False
+        return result
 
     def version(self, node: Node) -> Any:
         value = self.scalar(node) if isinstance(node, ScalarNode) else None
@@ -711,7 +767,9 @@ class _Checker:
                 node, f"hotkey '{key}' is reserved for \"{RESERVED_KEYS[key]}\"; choose another key"
             )
         else:
-            if key in REVIEW_ONLY_CHARACTERS:
+            if key in REVIEW_ONLY_CHARACTERS and not self.in_unit:
+                # (A unit's codes are given on the annotation screen; the review screen
+                # settles them by accepting a version, so its keys do not clash with them.)
                 # Old schemes may have such hotkeys: they still work everywhere but there.
                 self.report(
                     node,

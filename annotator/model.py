@@ -59,6 +59,7 @@ class SpanDraft:
     scheme_hash: str | None = None  # kept only when the project knows that scheme version
     # Where the file has it ("line 3", "T4"), for error messages; not part of the span.
     place: str | None = field(default=None, compare=False)
+    question: str | None = None  # the key of the file's question it responds to
 
 
 @dataclass(frozen=True)
@@ -75,6 +76,8 @@ class ImportedDocument:
     annotator: str | None = None  # the layer's annotator when the file names one
     # The layer's status when the file records it (the native export): restored on import.
     status: str | None = None
+    questions: tuple[QuestionDraft, ...] = ()  # the file's questions (QEvasion, our jsonl)
+    codes: tuple[CodeDraft, ...] = ()  # unit codes, each naming its annotator
 
     def __post_init__(self) -> None:
         check_turns(self.text, self.turns)
@@ -130,26 +133,110 @@ class Span:
     updated_at: str
     # Gold spans only: how the span came about (method, reviewer, source spans, ...).
     provenance: Mapping[str, Any] | None = None
+    question_id: int | None = None  # the question this span responds to, if any
 
     def overlaps(self, start: int, end: int) -> bool:
         return self.start < end and start < self.end
 
 
+QUESTION_STATUSES = ("proposed", "confirmed")
+
+
+@dataclass(frozen=True)
+class Question:
+    """A question an interviewer asks: ``text[start:end]`` of a document.
+
+    Questions are shared by the project's annotators (everyone codes the same units). A
+    question may be split into parts (sub-questions, ``parent_id`` set), each coded on its
+    own; a question with parts is coded through them. ``response`` is the text that answers
+    it: by default from its end to the next question (see :mod:`annotator.questions`), or
+    where an annotator moved it (``response_set``). Parts share their parent's response.
+    """
+
+    id: int
+    document_id: int
+    start: int
+    end: int
+    parent_id: int | None
+    status: str  # one of QUESTION_STATUSES
+    response: tuple[int, int]  # [start, end) of the response region
+    response_set: bool  # True when an annotator moved the region's edges
+    speaker: str | None  # the speaker of the turn it starts in
+    name: str  # "Q3", "Q3b": its place in the document, as the app and exports show it
+    created_at: str
+    updated_at: str
+
+    @property
+    def is_part(self) -> bool:
+        return self.parent_id is not None
+
+
+UNIT_KINDS = ("question", "document")  # what unit-level codes are given to
+
+
+@dataclass(frozen=True)
+class Code:
+    """One annotator's code for a unit: a question (``question_id``) or the whole document."""
+
+    id: int
+    document_id: int
+    annotator: str
+    unit: str  # one of UNIT_KINDS
+    question_id: int | None  # None for a document code
+    label: str
+    attributes: Mapping[str, Any]
+    note: str
+    scheme_hash: str
+    created_at: str
+    updated_at: str
+    provenance: Mapping[str, Any] | None = None  # gold codes: how they came about
+
+
+@dataclass(frozen=True)
+class QuestionDraft:
+    """A question read from a file (a QEvasion row, our jsonl), before it has an id.
+
+    ``key`` names it within its file, so that parts (``parent``), span links and codes can
+    refer to it; it is not stored.
+    """
+
+    key: str
+    start: int
+    end: int
+    parent: str | None = None
+    status: str = "confirmed"
+    response: tuple[int, int] | None = None  # None: the default region
+
+
+@dataclass(frozen=True)
+class CodeDraft:
+    """A unit code read from a file: one annotator's code for a question (by its draft key)
+    or for the document (``question`` None)."""
+
+    annotator: str
+    label: str
+    question: str | None = None
+    attributes: Mapping[str, Any] = field(default_factory=dict)
+    note: str = ""
+    place: str | None = field(default=None, compare=False)
+
+
 @dataclass(frozen=True)
 class Change:
-    """One row of the append-only change log."""
+    """One row of the append-only change log: a change of a span, a question or a code."""
 
     id: int
     batch: int
     kind: str  # "edit", "undo" or "redo": what made the batch
-    action: str  # "create", "update" or "delete"
-    span_id: int
+    action: str  # "create", "update", "delete" or "rejection"
+    span_id: int  # the id of the item changed (a span's, a question's or a code's)
     document_id: int
     annotator: str
     before: Mapping[str, Any] | None
     after: Mapping[str, Any] | None
     at: str
     reviewer: str | None = None  # who made an edit of the gold layer
+    item: str = "span"  # what changed: "span", "question" or "code"
 
 
 def distinct_speakers(turns: tuple[Turn, ...] | list[Turn]) -> tuple[str, ...]:

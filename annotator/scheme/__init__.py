@@ -47,13 +47,13 @@ The data types are in :mod:`.model`, the checker in :mod:`.validate`, the colour
 :mod:`.colors`; everything public is importable from here.
 """
 
+from ..model import UNIT_KINDS
 from .colors import CSS_COLORS
 from .model import (
     ATTRIBUTE_TYPES,
     SAME_LABEL_OVERLAP,
     SELECTABLE,
     SNAP_UNITS,
-    UNIT_KINDS,
     Attribute,
     Examples,
     Label,

@@ -22,7 +22,6 @@ CHOICE_TYPES = ("choice", "multichoice")  # the types that have choices
 MULTICHOICE_SEPARATORS = ",|"
 SAME_LABEL_OVERLAP = ("merge", "refuse")
 SNAP_UNITS = ("character", "word", "sentence", "turn")
-UNIT_KINDS = ("question", "document")  # what unit-level codes can be given to
 SELECTABLE = ("leaves", "any")  # which labels of a unit's hierarchy a code may be
 
 _NUMERAL = re.compile(r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?")

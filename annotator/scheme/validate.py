@@ -19,6 +19,7 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from yaml.reader import ReaderError
 
 from ..errors import AnnotatorError
+from ..model import UNIT_KINDS
 from ..keymap import RESERVED_CHARACTERS, REVIEW_ONLY_CHARACTERS
 from .colors import CSS_COLORS, normalise_color
 from .model import (
@@ -28,7 +29,6 @@ from .model import (
     SAME_LABEL_OVERLAP,
     SELECTABLE,
     SNAP_UNITS,
-    UNIT_KINDS,
     Attribute,
     Examples,
     Label,

@@ -19,8 +19,8 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from yaml.reader import ReaderError
 
 from ..errors import AnnotatorError
-from ..model import UNIT_KINDS
 from ..keymap import RESERVED_CHARACTERS, REVIEW_ONLY_CHARACTERS
+from ..model import UNIT_KINDS
 from .colors import CSS_COLORS, normalise_color
 from .model import (
     ATTRIBUTE_TYPES,

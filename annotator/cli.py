@@ -7,6 +7,7 @@ User errors end in one line on stderr and exit status 1 (click's usage errors ex
 from __future__ import annotations
 
 import csv
+import getpass
 import json
 import sqlite3
 import sys
@@ -22,6 +23,7 @@ from rich.table import Column, Table
 from rich.text import Text
 
 from . import __version__
+from .config import load_config
 from .errors import AnnotatorError, ProjectError
 from .export import EXPORT_FORMATS, UNITS, export
 from .export.tokens import TOKENIZERS
@@ -430,6 +432,14 @@ def status(ctx: click.Context) -> None:
                 f"{count(stats.reviewed, 'document')} marked reviewed ('annotator review')."
             )
         )
+    if stats.questions:
+        coded = sum(stats.codes_per_label.values())
+        console.print(
+            _text(
+                f"Questions: {count(stats.questions, 'question unit')} "
+                f"('annotator questions list'); {count(coded, 'question code')} given."
+            )
+        )
     if stats.incomplete:
         verb = "lacks" if stats.incomplete == 1 else "lack"
         console.print(
@@ -819,6 +829,119 @@ def _print_attributes(console: Console, rows: list[dict[str, Any]]) -> None:
             matrix.add_row(_cell(a), *(str(counts.get((a, b), "")) for b in seen_b))
         console.print()
         console.print(matrix)
+
+
+@cli.group()
+def questions() -> None:
+    """Questions as units: propose them, list them (then confirm, split, merge and code them
+    in the app's question and coding passes)."""
+
+
+def _author(annotator: str | None) -> str:
+    """Who a command's edits are logged as: --as, else the name the app remembers, else the
+    login name."""
+    if annotator:
+        return annotator
+    remembered = load_config().annotator
+    return remembered or getpass.getuser()
+
+
+@questions.command(name="propose")
+@DOCUMENTS_OPTION
+@click.option(
+    "--asker",
+    "askers",
+    multiple=True,
+    metavar="NAME",
+    help="A speaker who asks (repeat for several; '*': everyone) [default: speakers named "
+    "Q, interviewer, moderator, host, presenter, anchor, reporter, journalist, "
+    "correspondent, questioner or audience member].",
+)
+@click.option(
+    "--as", "annotator", metavar="NAME", help="Log the edit as NAME [default: as for annotate]."
+)
+@click.pass_context
+def questions_propose(
+    ctx: click.Context,
+    document_refs: tuple[str, ...],
+    askers: tuple[str, ...],
+    annotator: str | None,
+) -> None:
+    """Propose each document's questions: every sentence ending in "?" in a turn whose
+    speaker asks, one question per turn, a part per "?" when it holds several.
+
+    Questions already there are kept and never proposed twice; spans that respond to no
+    question and lie in a new question's response region are linked to it. Confirm, split,
+    merge, add or delete them in the app's question pass (undo takes this edit back).
+    """
+    project = _open(ctx)
+    ids = [project.find_document(ref).id for ref in document_refs] or None
+    results = project.propose_questions(_author(annotator), ids, list(askers) or None)
+    table = Table("id", "title", "questions", "parts", "spans linked")
+    for result in results:
+        table.add_row(
+            str(result.document_id),
+            _cell(result.title),
+            str(result.questions),
+            str(result.parts),
+            str(result.linked),
+        )
+    console = _console()
+    _fit(table, console.width, flexible=(1,))
+    console.print(table)
+    proposed = sum(result.questions for result in results)
+    if not proposed:
+        if any(project.questions(result.document_id) for result in results):
+            hint = ": every question found is there already"
+        elif not askers:
+            hint = " (no speaker asks by default: name them with --asker, or --asker '*')"
+        else:
+            hint = " (no turn of those speakers holds a question mark)"
+        console.print(_text(f"No new questions{hint}."))
+    else:
+        console.print(
+            _text(
+                f"Proposed {count(proposed, 'question')} in "
+                f"{count(sum(1 for r in results if r.questions), 'document')}; review them in "
+                "the app's question pass (annotator annotate)."
+            )
+        )
+
+
+@questions.command(name="list")
+@DOCUMENTS_OPTION
+@click.pass_context
+def questions_list(ctx: click.Context, document_refs: tuple[str, ...]) -> None:
+    """List the questions of the documents, with their speaker, status, response region and
+    how many annotators coded each."""
+    project = _open(ctx, readonly=True)
+    refs = document_refs or tuple(str(d.id) for d in project.documents())
+    table = Table("doc", "question", "status", "speaker", "text", "response", "coders")
+    coded: dict[int, set[str]] = {}
+    for code in project.codes("question"):
+        if code.annotator != GOLD and code.question_id is not None:
+            coded.setdefault(code.question_id, set()).add(code.annotator)
+    total = 0
+    for ref in refs:
+        document = project.find_document(ref)
+        for question in project.questions(document.id):
+            total += 1
+            start, end = question.response
+            table.add_row(
+                str(document.id),
+                question.name,
+                question.status,
+                _cell(question.speaker or ""),
+                _cell(document.text[question.start : question.end]),
+                f"[{start}, {end})",
+                str(len(coded.get(question.id, ()))),
+            )
+    console = _console()
+    if total:
+        _fit(table, console.width, flexible=(4,))
+        console.print(table)
+    else:
+        console.print(_text("No questions yet. Propose them with: annotator questions propose"))
 
 
 @cli.group()

@@ -76,7 +76,8 @@ class ProjectStats:
     reviewed: int = 0  # documents whose review is marked done
     incomplete: int = 0  # spans that lack a value of a required attribute
     questions: int = 0  # question units (parts counted, the questions they split not)
-    codes_per_label: Mapping[str, int] = field(default_factory=dict)  # the annotators' codes
+    # the annotators' question codes per label (not the gold layer's)
+    codes_per_label: Mapping[str, int] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -296,6 +297,8 @@ class Project:
             )
         else:
             document_id = row[0]
+        keys = self._add_questions(document_id, document, annotator, origin)
+        self._add_codes(document_id, document, keys, allow_incomplete, origin)
         if not document.spans:
             if document.annotator and document.annotator.strip():
                 # An empty layer still names its annotator (and their status, if recorded).
@@ -319,6 +322,11 @@ class Project:
                     created_at=draft.created_at,
                     updated_at=draft.updated_at,
                     scheme_hash=draft.scheme_hash,
+                    question=(
+                        "default"
+                        if draft.question is None
+                        else _key(keys, draft.question, origin or _source(document), draft.place)
+                    ),
                 )
                 try:
                     self.writer.create(
@@ -338,6 +346,97 @@ class Project:
         added = len(self.reader.layer(document_id, annotator_id)) - len(before) if new else 0
         self._restore_status(document_id, annotator_id, document)
         return AddResult(document_id, document.title, created, added, len(new) - added)
+
+    def _add_questions(
+        self,
+        document_id: int,
+        document: ImportedDocument,
+        annotator: str | None,
+        origin: str | None,
+    ) -> dict[str, int]:
+        """Store a file's questions (those not already there: same offsets and parent) in
+        one edit; the ids of all of them by the file's keys."""
+        if not document.questions:
+            return {}
+        where = origin or _source(document)
+        name = (
+            document.annotator
+            or annotator
+            or next((code.annotator for code in document.codes), None)
+        )
+        if not name:
+            raise ProjectError(
+                f"{where}: the file has questions but names no annotator; pass --as NAME"
+            )
+        existing = {
+            (q.start, q.end, q.parent_id): q.id for q in self.questions_store.questions(document_id)
+        }
+        keys: dict[str, int] = {}
+        edit_id: int | None = None
+        # Top-level questions first: parts refer to them.
+        for draft in sorted(document.questions, key=lambda d: d.parent is not None):
+            parent_id = None if draft.parent is None else _key(keys, draft.parent, where, draft.key)
+            found = existing.get((draft.start, draft.end, parent_id))
+            if found is None:
+                if edit_id is None:
+                    edit_id = self.log.begin(document_id, self.annotator_id(name))
+                try:
+                    found = self.questions_store.create(
+                        edit_id,
+                        document_id,
+                        draft.start,
+                        draft.end,
+                        parent_id=parent_id,
+                        status=draft.status,
+                        response=draft.response,
+                    )
+                except AnnotatorError as error:
+                    raise ProjectError(f"{where}: question {draft.key}: {error}") from None
+            if draft.key in keys:
+                raise ProjectError(f"{where}: question {draft.key} is given twice")
+            keys[draft.key] = found
+        return keys
+
+    def _add_codes(
+        self,
+        document_id: int,
+        document: ImportedDocument,
+        keys: Mapping[str, int],
+        allow_incomplete: bool,
+        origin: str | None,
+    ) -> None:
+        """Store a file's unit codes, one edit per annotator (a code replaces theirs)."""
+        where = origin or _source(document)
+        edits: dict[int, int] = {}
+        for draft in document.codes:
+            annotator_id = self.annotator_id(draft.annotator)
+            if annotator_id not in edits:
+                edits[annotator_id] = self.log.begin(document_id, annotator_id)
+            question_id = (
+                None if draft.question is None else _key(keys, draft.question, where, draft.place)
+            )
+            try:
+                self.codes_store.set(
+                    edits[annotator_id],
+                    document_id,
+                    annotator_id,
+                    "document" if question_id is None else "question",
+                    question_id,
+                    draft.label,
+                    draft.attributes,
+                    draft.note,
+                    incomplete=allow_incomplete,
+                )
+            except AnnotatorError as error:
+                hint = (
+                    "; import with --allow-incomplete to complete such codes in the app"
+                    if "is required" in str(error)
+                    else ""
+                )
+                place = draft.place or draft.question or "document"
+                raise ProjectError(
+                    f"{where}: {place}: {draft.annotator}'s code '{draft.label}': {error}{hint}"
+                ) from None
 
     def _restore_status(
         self, document_id: int, annotator_id: int, document: ImportedDocument
@@ -1114,6 +1213,17 @@ class Project:
             counts["new"] = documents - sum(v for k, v in counts.items() if k != "new")
             progress[name] = {status: counts.get(status, 0) for status in DOCUMENT_STATUSES}
         reviewed = progress.get(GOLD, {}).get("done", 0)
+        (questions,) = self.db.execute(
+            "SELECT count(*) FROM questions q WHERE NOT EXISTS "
+            "(SELECT 1 FROM questions p WHERE p.parent_id = q.id)"
+        ).fetchone()
+        codes = dict(
+            self.db.execute(
+                "SELECT c.label, count(*) FROM codes c JOIN annotators a ON a.id = c.annotator_id "
+                "WHERE c.unit = 'question' AND a.name != ? GROUP BY c.label ORDER BY c.label",
+                [GOLD],
+            ).fetchall()
+        )
         return ProjectStats(
             documents,
             words,
@@ -1123,6 +1233,8 @@ class Project:
             per_label[True],
             reviewed,
             self._incomplete_count(),
+            questions,
+            codes,
         )
 
     def _incomplete_count(self) -> int:
@@ -1147,6 +1259,15 @@ class _Linked:
     id: int
     annotator_id: int
     start: int
+
+
+def _key(keys: Mapping[str, int], key: str, where: str, place: str | None) -> int:
+    """The id of a question a file refers to by its key."""
+    if key not in keys:
+        raise ProjectError(
+            f"{where}: {place + ': ' if place else ''}no question {key!r} in the file's questions"
+        )
+    return keys[key]
 
 
 def _source(document: ImportedDocument) -> str:

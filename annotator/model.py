@@ -159,6 +159,7 @@ class Question:
     end: int
     parent_id: int | None
     status: str  # one of QUESTION_STATUSES
+    wording: str | None  # as a dataset phrases it, when not its text (CLARITY rewrites parts)
     response: tuple[int, int]  # [start, end) of the response region
     response_set: bool  # True when an annotator moved the region's edges
     speaker: str | None  # the speaker of the turn it starts in
@@ -206,6 +207,7 @@ class QuestionDraft:
     parent: str | None = None
     status: str = "confirmed"
     response: tuple[int, int] | None = None  # None: the default region
+    wording: str | None = None  # as the file phrases the question, when not its text
 
 
 @dataclass(frozen=True)

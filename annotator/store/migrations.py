@@ -151,9 +151,10 @@ def m004_edits_by_document_order(db: Database) -> None:
 def m005_questions_and_codes(db: Database) -> None:
     # Questions are shared by the annotators of a project (everyone codes the same units);
     # a part (sub-question) has a parent. response_start/response_end NULL: the default
-    # response region (annotator/questions.py). Codes: one per unit and annotator, for a
-    # question or (question_id NULL) the whole document. Spans may name the question they
-    # respond to. The change log records changes of all three ('item'); span_id then holds
+    # response region (annotator/questions.py). wording: the question as a dataset phrases
+    # it when that is not its text (CLARITY rewrites sub-questions). Codes: one per unit and
+    # annotator, for a question or (question_id NULL) the whole document. Spans may name the
+    # question they respond to. The change log records changes of all three ('item'); span_id then holds
     # the id of whichever item changed.
     _run(
         db,
@@ -167,6 +168,7 @@ def m005_questions_and_codes(db: Database) -> None:
             response_start INTEGER,
             response_end INTEGER,
             status TEXT NOT NULL DEFAULT 'proposed' CHECK (status IN ('proposed', 'confirmed')),
+            wording TEXT,
             created_at TEXT NOT NULL,
             updated_at TEXT NOT NULL,
             CHECK (0 <= start AND start < "end"),

@@ -369,14 +369,15 @@ class Project:
                 f"{where}: the file has questions but names no annotator; pass --as NAME"
             )
         existing = {
-            (q.start, q.end, q.parent_id): q.id for q in self.questions_store.questions(document_id)
+            (q.start, q.end, q.parent_id, q.wording): q.id
+            for q in self.questions_store.questions(document_id)
         }
         keys: dict[str, int] = {}
         edit_id: int | None = None
         # Top-level questions first: parts refer to them.
         for draft in sorted(document.questions, key=lambda d: d.parent is not None):
             parent_id = None if draft.parent is None else _key(keys, draft.parent, where, draft.key)
-            found = existing.get((draft.start, draft.end, parent_id))
+            found = existing.get((draft.start, draft.end, parent_id, draft.wording))
             if found is None:
                 if edit_id is None:
                     edit_id = self.log.begin(document_id, self.annotator_id(name))
@@ -389,6 +390,7 @@ class Project:
                         parent_id=parent_id,
                         status=draft.status,
                         response=draft.response,
+                        wording=draft.wording,
                     )
                 except AnnotatorError as error:
                     raise ProjectError(f"{where}: question {draft.key}: {error}") from None
@@ -878,12 +880,16 @@ class Project:
         start: int | None = None,
         end: int | None = None,
         status: str | None = None,
+        wording: str | None = None,
         response: tuple[int, int] | Literal["keep"] | None = "keep",
     ) -> Question:
-        """Move a question's edges, confirm it (``status``), or set its response region
-        (``response``: ``[start, end)``, or None for the default region)."""
+        """Move a question's edges, confirm it (``status``), reword it (``wording``; "" for
+        none), or set its response region (``response``: ``[start, end)``, or None for the
+        default region)."""
         annotator_id = self.annotator_id(annotator)
         changes: dict[str, Any] = {}
+        if wording is not None:
+            changes["wording"] = wording or None
         for key, value in (("start", start), ("end", end), ("status", status)):
             if value is not None:
                 changes[key] = value

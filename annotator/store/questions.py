@@ -7,8 +7,10 @@ are comparable question by question. The writer's rules, applied on every path (
 
 - a question is a non-empty ``[start, end)`` inside the document's text;
 - top-level questions of a document never overlap one another;
-- a part (sub-question) is a top-level question's part: it lies inside its parent and
-  overlaps none of its siblings (a part has no parts);
+- a part (sub-question) is a top-level question's part and lies inside it (a part has no
+  parts); parts may overlap one another, as sub-questions of one sentence do ("Will you
+  and when will you...?" asks two), but no two parts of a question are the same text with
+  the same wording;
 - a response region set by hand is a ``[start, end)`` inside the text; unset, it is the
   default (:func:`annotator.questions.default_regions`), which follows the questions as
   they are added and removed.
@@ -32,7 +34,7 @@ from .database import now
 from .log import ChangeLog, Step
 
 QUESTION_COLUMNS = (
-    'id, document_id, parent_id, start, "end", response_start, response_end, status, '
+    'id, document_id, parent_id, start, "end", response_start, response_end, status, wording, '
     "created_at, updated_at"
 )
 _COLUMNS = QUESTION_COLUMNS.split(", ")[1:]
@@ -158,6 +160,7 @@ class QuestionStore:
         parent_id: int | None = None,
         status: str = "proposed",
         response: tuple[int, int] | None = None,
+        wording: str | None = None,
     ) -> int:
         """Add a question (a part of ``parent_id``); its id."""
         stamp = now()
@@ -169,6 +172,7 @@ class QuestionStore:
             "response_start": response[0] if response else None,
             "response_end": response[1] if response else None,
             "status": status,
+            "wording": wording or None,
             "created_at": stamp,
             "updated_at": stamp,
         }
@@ -177,7 +181,7 @@ class QuestionStore:
 
     def update(self, edit_id: int, question_id: int, **changes: Any) -> State:
         """Change fields of a question (``start``, ``end``, ``parent_id``, ``status``,
-        ``response_start``/``response_end``); its new state."""
+        ``wording``, ``response_start``/``response_end``); its new state."""
         current = self.existing(question_id)
         unknown = set(changes) - set(_FIELDS)
         if unknown:
@@ -247,7 +251,6 @@ class QuestionStore:
         others = [row for row in self._rows(document_id) if row["id"] != question_id]
         if parent_id is None:
             siblings = [row for row in others if row["parent_id"] is None]
-            what = "question"
         else:
             parent = next((row for row in others if row["id"] == parent_id), None)
             if parent is None or parent["parent_id"] is not None:
@@ -260,13 +263,19 @@ class QuestionStore:
                     f"a part [{start}, {end}) must lie inside its question "
                     f"[{parent['start']}, {parent['end']})"
                 )
-            siblings = [row for row in others if row["parent_id"] == parent_id]
-            what = "part"
+            for row in others:
+                same = (row["start"], row["end"], row["wording"]) == (start, end, state["wording"])
+                if row["parent_id"] == parent_id and same:
+                    raise ProjectError(
+                        f"the question already has the part [{start}, {end}); give the new "
+                        "one other text or its own wording"
+                    )
+            siblings = []
         for row in siblings:
             if row["start"] < end and start < row["end"]:
                 raise ProjectError(
-                    f"[{start}, {end}) overlaps another {what} [{row['start']}, {row['end']}); "
-                    f"{what}s do not overlap: merge them, or move an edge first"
+                    f"[{start}, {end}) overlaps another question [{row['start']}, "
+                    f"{row['end']}); questions do not overlap: merge them, or move an edge first"
                 )
         if question_id is not None and parent_id is None:
             for row in others:
@@ -311,6 +320,7 @@ def _question(
         end=row["end"],
         parent_id=row["parent_id"],
         status=row["status"],
+        wording=row["wording"],
         response=response,
         response_set=response_set,
         speaker=speaker_at(turns, row["start"]),

@@ -153,9 +153,9 @@ def m005_questions_and_codes(db: Database) -> None:
     # a part (sub-question) has a parent. response_start/response_end NULL: the default
     # response region (annotator/questions.py). wording: the question as a dataset phrases
     # it when that is not its text (CLARITY rewrites sub-questions). Codes: one per unit and
-    # annotator, for a question or (question_id NULL) the whole document. Spans may name the
-    # question they respond to. The change log records changes of all three ('item'); span_id then holds
-    # the id of whichever item changed.
+    # annotator, for a question or (question_id NULL) the whole document. Spans may name
+    # the question they respond to. The change log records changes of all three ('item'),
+    # span_id then holding the id of whichever item changed.
     _run(
         db,
         """

@@ -137,14 +137,13 @@ def propose(
     return proposals
 
 
-def section_starts(turns: Sequence[Turn], metadata: Mapping[str, Any]) -> list[int]:
-    """The offsets where a new section of the document starts (ParlaMint heads and gaps)."""
-    breaks = metadata.get("section_breaks") or []
-    return sorted(
-        turns[index].start
-        for index in breaks
-        if isinstance(index, int) and not isinstance(index, bool) and 0 <= index < len(turns)
-    )
+def section_breaks(metadata: Mapping[str, Any]) -> list[int]:
+    """The indexes of the turns that start a new section of the document (ParlaMint heads
+    and gaps), as the importer recorded them; anything else in that key is ignored."""
+    breaks = metadata.get("section_breaks")
+    if not isinstance(breaks, list):
+        return []
+    return sorted(i for i in breaks if isinstance(i, int) and not isinstance(i, bool) and i >= 0)
 
 
 def default_regions(

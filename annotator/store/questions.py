@@ -28,7 +28,7 @@ from typing import Any
 
 from ..errors import InvalidValue, ProjectError, StaleView
 from ..model import QUESTION_STATUSES, Question, Turn
-from ..questions import default_regions, part_letter, section_starts, speaker_at
+from ..questions import default_regions, part_letter, section_breaks, speaker_at
 from .connection import Connection
 from .database import now
 from .log import ChangeLog, Step
@@ -94,21 +94,23 @@ class QuestionStore:
         rows = self._rows(document_id)
         if not rows:
             return []
-        turns, metadata = self._layout(document_id)
+        turns = [
+            Turn(index=r[0], start=r[1], end=r[2], speaker=r[3])
+            for r in self.db.execute(
+                'SELECT turn_index, start, "end", speaker FROM turns WHERE document_id = ? '
+                "ORDER BY turn_index",
+                [document_id],
+            )
+        ]
         top = [row for row in rows if row["parent_id"] is None]
-        regions = default_regions(
-            [(row["start"], row["end"]) for row in top],
-            section_starts(turns, metadata),
-            self._text_length(document_id),
-        )
+        regions = self._regions(document_id, top)
         parts: dict[int, list[State]] = {}
         for row in rows:
             if row["parent_id"] is not None:
                 parts.setdefault(row["parent_id"], []).append(row)
         result: list[Question] = []
-        for number, (row, region) in enumerate(zip(top, regions, strict=True), start=1):
+        for number, (row, response) in enumerate(zip(top, regions, strict=True), start=1):
             response_set = row["response_start"] is not None
-            response = (row["response_start"], row["response_end"]) if response_set else region
             result.append(_question(row, f"Q{number}", response, response_set, turns))
             for position, part in enumerate(parts.get(row["id"], [])):
                 name = f"Q{number}{part_letter(position)}"
@@ -127,26 +129,39 @@ class QuestionStore:
     def response_at(self, document_id: int, offset: int) -> int | None:
         """The top-level question whose response region holds ``offset`` (the latest one
         when regions set by hand overlap), or None: the question a new span responds to."""
+        top = [row for row in self._rows(document_id) if row["parent_id"] is None]
         found = None
-        for question in self.questions(document_id):
-            start, end = question.response
-            if not question.is_part and start <= offset < end:
-                found = question.id
+        for row, (start, end) in zip(top, self._regions(document_id, top), strict=True):
+            if start <= offset < end:
+                found = row["id"]
         return found
 
-    def _layout(self, document_id: int) -> tuple[list[Turn], dict[str, Any]]:
-        turns = [
-            Turn(index=r[0], start=r[1], end=r[2], speaker=r[3])
-            for r in self.db.execute(
-                'SELECT turn_index, start, "end", speaker FROM turns WHERE document_id = ? '
-                "ORDER BY turn_index",
-                [document_id],
-            )
-        ]
+    def _regions(self, document_id: int, top: list[State]) -> list[tuple[int, int]]:
+        """The response regions of a document's top-level questions (in text order): each
+        one's own when set by hand, else the default."""
         row = self.db.execute(
             "SELECT metadata FROM documents WHERE id = ?", [document_id]
         ).fetchone()
-        return turns, json.loads(row[0]) if row else {}
+        breaks = section_breaks(json.loads(row[0])) if row else []
+        sections: list[int] = []
+        if breaks:
+            marks = ", ".join("?" * len(breaks))
+            sections = sorted(
+                r[0]
+                for r in self.db.execute(
+                    f"SELECT start FROM turns WHERE document_id = ? AND turn_index IN ({marks})",
+                    [document_id, *breaks],
+                )
+            )
+        defaults = default_regions(
+            [(row["start"], row["end"]) for row in top], sections, self._text_length(document_id)
+        )
+        return [
+            (row["response_start"], row["response_end"])
+            if row["response_start"] is not None
+            else default
+            for row, default in zip(top, defaults, strict=True)
+        ]
 
     # ---- writing (inside a write transaction and an edit) ---------------------------------
 

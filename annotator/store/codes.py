@@ -142,20 +142,6 @@ class CodeStore:
         ).fetchone()
         return None if row is None else (row[0], _state_of_row(row))
 
-    def coders(self, question_ids: Sequence[int]) -> list[str]:
-        """Who has coded any of these questions (gold included), by name."""
-        if not question_ids:
-            return []
-        marks = ", ".join("?" * len(question_ids))
-        return [
-            self.annotators.name(row[0])
-            for row in self.db.execute(
-                f"SELECT DISTINCT annotator_id FROM codes WHERE question_id IN ({marks}) "
-                "ORDER BY annotator_id",
-                list(question_ids),
-            )
-        ]
-
     # ---- writing (inside a write transaction and an edit) ---------------------------------
 
     def set(

@@ -688,8 +688,13 @@ class Project:
                 document_id, annotator_id, kind, reverts=target, reviewer=reviewer
             )
             restored: list[int] = []
+            unlinked: list[_Linked] = []
             for step in steps:  # in order: a span's question comes back before the span
                 if step.item == "question":
+                    if step.wanted is None:  # a question goes: as delete_question does
+                        for span in self._linked_spans(step.id):
+                            self._relink(edit_id, span.id, None)
+                            unlinked.append(span)
                     self.questions_store.revert_step(edit_id, step, kind)
                 elif step.item == "code":
                     self.codes_store.revert_step(edit_id, step, kind)
@@ -699,6 +704,7 @@ class Project:
                         restored.append(span_id)
             for span_id in restored:
                 self.writer.check_restored(span_id, kind)
+            self._relink_to_regions(edit_id, document_id, unlinked)
         return self.log.history(edit_id=edit_id)
 
     # ---- change log ----------------------------------------------------------------------
@@ -797,11 +803,11 @@ class Project:
     # ---- questions -----------------------------------------------------------------------
     #
     # Questions are shared by the annotators; each change is an edit of the annotator who
-    # made it (their undo takes it back). The rules for the rows are the question store's;
-    # the rules for what refers to a question are here: a question that anyone has coded
-    # is not split, merged or deleted (that would drop or move their codes: they clear them
-    # first), and the spans that respond to a question that goes are relinked to the
-    # question whose response region then holds them (or to none), in the same edit.
+    # made it (their undo takes it back). The question store keeps the rows' rules (a coded
+    # question is not deleted and gets no parts); here, what refers to a question: a coded
+    # question is not split or merged either (what was coded would change), and the spans
+    # that respond to a question that goes are relinked to the question whose response
+    # region then holds them (or to none), in the same edit.
 
     def questions(self, document_id: int) -> list[Question]:
         """The document's questions in text order, each followed by its parts."""
@@ -862,8 +868,6 @@ class Project:
         annotator_id = self.annotator_id(annotator)
         self._text_length(document_id)
         with self.connection.write():
-            if parent_id is not None:
-                self._refuse_if_coded([parent_id], "split into parts")
             edit_id = self.log.begin(document_id, annotator_id)
             question_id = self.questions_store.create(
                 edit_id, document_id, start, end, parent_id=parent_id, status="confirmed"
@@ -926,7 +930,7 @@ class Project:
                 raise InvalidValue(
                     f"a split must fall inside {target.name} [{target.start}, {target.end})"
                 )
-            self._refuse_if_coded([target.id], "split")
+            self.questions_store.refuse_if_coded([target.id], "split")
             text = self.document(document_id).text
             first_end = at
             while first_end > target.start and text[first_end - 1].isspace():
@@ -969,7 +973,7 @@ class Project:
                     f"{first.name} or {second.name} has parts ({', '.join(nested)}); merge "
                     "the parts first"
                 )
-            self._refuse_if_coded([first.id, second.id], "merged")
+            self.questions_store.refuse_if_coded([first.id, second.id], "merged")
             edit_id = self.log.begin(document_id, annotator_id)
             for span in self._linked_spans(second.id):
                 self._relink(edit_id, span.id, first.id)
@@ -1001,28 +1005,23 @@ class Project:
                 for q in self.questions_store.questions(document_id)
                 if q.parent_id == question_id
             ]
-            self._refuse_if_coded(doomed, "deleted")
             edit_id = self.log.begin(document_id, annotator_id)
             linked = [span for doomed_id in doomed for span in self._linked_spans(doomed_id)]
             for span in linked:
                 self._relink(edit_id, span.id, None)
             for doomed_id in reversed(doomed):  # parts first: they refer to the question
                 self.questions_store.delete(edit_id, doomed_id)
-            for span in linked:
-                if self.reader.state(span.id) is not None:  # not merged away meanwhile
-                    target = self.questions_store.response_at(document_id, span.start)
-                    if target is not None:
-                        self._relink(edit_id, span.id, target)
+            self._relink_to_regions(edit_id, document_id, linked)
         return len(linked)
 
-    def _refuse_if_coded(self, question_ids: Sequence[int], what: str) -> None:
-        coders = self.codes_store.coders(question_ids)
-        if coders:
-            names = ", ".join(self.question(q).name for q in question_ids)
-            raise ProjectError(
-                f"{names} cannot be {what}: coded by {', '.join(coders)}; the codes must be "
-                "cleared first"
-            )
+    def _relink_to_regions(self, edit_id: int, document_id: int, spans: Sequence[_Linked]) -> None:
+        """Link spans whose question went to the question whose region now holds them."""
+        for span in spans:
+            state = self.reader.state(span.id)
+            if state is not None and state["question_id"] is None:  # not merged away
+                target = self.questions_store.response_at(document_id, span.start)
+                if target is not None:
+                    self._relink(edit_id, span.id, target)
 
     def _linked_spans(self, question_id: int) -> list[_Linked]:
         return [

@@ -13,7 +13,9 @@ are comparable question by question. The writer's rules, applied on every path (
   the same wording;
 - a response region set by hand is a ``[start, end)`` inside the text; unset, it is the
   default (:func:`annotator.questions.default_regions`), which follows the questions as
-  they are added and removed.
+  they are added and removed;
+- a question anyone has coded (gold included) is not deleted and gets no parts (its codes
+  would be lost, or no longer code a unit): the codes are cleared first.
 
 What a question change does to the spans linked to it and the codes given to it (relinking,
 refusing) is decided above this module, by :class:`~annotator.store.Project`. Every change is
@@ -208,6 +210,7 @@ class QuestionStore:
 
     def delete(self, edit_id: int, question_id: int) -> State:
         current = self.existing(question_id)
+        self._refuse_deleting(question_id)
         self.db.execute("DELETE FROM questions WHERE id = ?", [question_id])
         self.log.record(edit_id, question_id, "delete", current, None, item="question")
         return current
@@ -222,6 +225,7 @@ class QuestionStore:
             )
         if step.wanted is None:
             assert current is not None
+            self._refuse_deleting(step.id)
             self.db.execute("DELETE FROM questions WHERE id = ?", [step.id])
             self.log.record(edit_id, step.id, "delete", current, None, item="question")
             return
@@ -273,6 +277,8 @@ class QuestionStore:
                     f"question {parent_id} is not a top-level question of document "
                     f"{document_id}; a part belongs to one"
                 )
+            if not any(row["parent_id"] == parent_id for row in others):
+                self.refuse_if_coded([parent_id], "split into parts")
             if not (parent["start"] <= start and end <= parent["end"]):
                 raise InvalidValue(
                     f"a part [{start}, {end}) must lie inside its question "
@@ -301,6 +307,36 @@ class QuestionStore:
                         f"the question [{start}, {end}) would no longer hold its part "
                         f"[{row['start']}, {row['end']})"
                     )
+
+    def _refuse_deleting(self, question_id: int) -> None:
+        """A question goes only without codes and after its parts."""
+        self.refuse_if_coded([question_id], "deleted")
+        state = self.existing(question_id)
+        parts = [q.name for q in self.questions(state["document_id"]) if q.parent_id == question_id]
+        if parts:
+            raise ProjectError(
+                f"the question cannot be deleted while it has parts ({', '.join(parts)}); "
+                "delete them first"
+            )
+
+    def refuse_if_coded(self, question_ids: Sequence[int], what: str) -> None:
+        """Refuse (naming who coded them) if anyone has coded one of these questions."""
+        marks = ", ".join("?" * len(question_ids))
+        coders = [
+            row[0]
+            for row in self.db.execute(
+                "SELECT DISTINCT a.name FROM codes c JOIN annotators a ON a.id = c.annotator_id "
+                f"WHERE c.question_id IN ({marks}) ORDER BY a.name",
+                list(question_ids),
+            )
+        ]
+        if coders:
+            document_id = self.existing(question_ids[0])["document_id"]
+            names = [q.name for q in self.questions(document_id) if q.id in set(question_ids)]
+            raise ProjectError(
+                f"{', '.join(names)} cannot be {what}: coded by {', '.join(coders)}; the codes "
+                "must be cleared first"
+            )
 
     # ---- rows ----------------------------------------------------------------------------
 

@@ -34,7 +34,7 @@ from __future__ import annotations
 
 import random
 from collections import Counter
-from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import combinations
 from typing import Any
@@ -60,7 +60,7 @@ __all__ = [
     "unit_agreement",
 ]
 
-Ratings = Mapping[Hashable, Mapping[str, str]]  # unit key -> annotator -> label id
+Ratings = Mapping[Any, Mapping[str, str]]  # unit key (hashable) -> annotator -> label id
 Column = tuple[Any, ...]  # a unit's values, one per annotator (None: no code)
 
 COEFFICIENTS = ("cohen_kappa", "fleiss_kappa", "krippendorff_alpha")

@@ -83,6 +83,9 @@ def test_tei_utterances_speakers_and_non_speech(tmp_path: Path) -> None:
         "lang": "en",
         "date": "2022-07-21",
         "turn_ana": ["#chair", "#regular", None],
+        # The <gap> between the first two utterances starts a section (the <head> before
+        # the first one does not: nothing came before it).
+        "section_breaks": [1],
     }
 
 

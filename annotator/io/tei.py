@@ -19,7 +19,9 @@ Rules:
   English, else the first one, whitespace collapsed; else the file stem.
 - Metadata: the TEI ``xml:id`` (``id``), ``xml:lang`` (``lang``), the first ``<date when>``
   of the header's ``profileDesc`` or ``sourceDesc`` (``date``), and ``turn_ana``: each kept
-  turn's ``ana`` value (``#chair``, ``#regular``), in turn order.
+  turn's ``ana`` value (``#chair``, ``#regular``), in turn order; ``section_breaks``: the
+  indexes of the turns that follow a ``<head>`` or ``<gap>`` (a new debate section, or
+  text left out), so that a question is never paired with a reply from another section.
 - Safety: the file is parsed by ``defusedxml``, set to refuse any ``<!DOCTYPE>``
   declaration (TEI needs none), so no entity can be declared (no entity-expansion attack),
   no internal subset can change the parse and no external entity or DTD is read. XML that
@@ -137,14 +139,31 @@ def _document(
     people = {**corpus_people, **_people(tei)}
     builder = DocumentBuilder()
     turn_ana: list[str | None] = []
-    for utterance in _descendants(tei, "u"):
+    section_breaks: list[int] = []
+    new_section = False  # a <head> or <gap> since the last turn
+    inside: set[int] = set()  # elements inside an utterance (a <gap> there breaks nothing)
+    for node in tei.iter():
+        name = local_name(node.tag)
+        if id(node) in inside:
+            continue
+        if name in ("head", "gap"):
+            new_section = bool(len(builder))
+            continue
+        if name != "u":
+            continue
+        utterance = node
+        inside.update(id(child) for child in utterance.iter())
         segs = list(_children(utterance, "seg"))
         paragraphs = [_speech(seg) for seg in segs] if segs else [_speech(utterance)]
         who = (utterance.get("who") or "").strip()
         speaker_id = who.split()[0].lstrip("#") if who else ""
         speaker = people.get(speaker_id, speaker_id) or None
-        if builder.add_turn(paragraphs, speaker) is not None:
+        turn = builder.add_turn(paragraphs, speaker)
+        if turn is not None:
             turn_ana.append(utterance.get("ana"))
+            if new_section:
+                section_breaks.append(turn.index)
+            new_section = False
     label = f"<TEI> #{number}" if several else "<TEI>"
     if not len(builder):
         raise ImportFailure(
@@ -157,10 +176,13 @@ def _document(
         "lang": tei.get(f"{_XML_NS}lang") or root_lang,
         "date": _date(tei),
         "turn_ana": turn_ana,
+        "section_breaks": section_breaks,
     }
     metadata = {key: value for key, value in metadata.items() if value is not None}
     if not any(turn_ana):
         metadata.pop("turn_ana")
+    if not section_breaks:
+        metadata.pop("section_breaks")
     return builder.build(title=title, format="tei", source_path=source_path, metadata=metadata)
 
 

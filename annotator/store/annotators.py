@@ -71,3 +71,15 @@ class Annotators:
                 "SELECT name FROM annotators WHERE name != ? ORDER BY name", [GOLD]
             )
         ]
+
+    def started(self, document_id: int, annotator_id: int) -> None:
+        """A document an annotator has labelled or coded in is at least in progress (the
+        gold layer has no progress of its own)."""
+        if self.name(annotator_id) == GOLD:
+            return
+        self.connection.db.execute(
+            "INSERT INTO document_status (document_id, annotator_id, status, updated_at) "
+            "VALUES (?, ?, 'in_progress', ?) ON CONFLICT DO UPDATE SET "
+            "status = 'in_progress', updated_at = excluded.updated_at WHERE status = 'new'",
+            [document_id, annotator_id, now()],
+        )

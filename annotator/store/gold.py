@@ -251,8 +251,16 @@ class GoldLayer:
             provenance = _provenance(agreement.method, reviewer, agreement.sources, len(names))
             provenance["attributes"] = agreement.how
             notes = dict.fromkeys(span.note for span in agreement.sources if span.note)
+            # The question the annotators linked it to, when they agree on one.
+            linked = {span.question_id for span in agreement.sources}
             new = NewSpan(
-                label, start, end, agreement.values, "\n".join(notes), provenance=provenance
+                label,
+                start,
+                end,
+                agreement.values,
+                "\n".join(notes),
+                provenance=provenance,
+                question=linked.pop() if len(linked) == 1 else "default",
             )
             try:
                 span_id, state = self.writer.create(
@@ -371,6 +379,7 @@ class GoldLayer:
                     dict(span.attributes),
                     span.note,
                     provenance=_provenance("adjudicated", reviewer, agreeing, len(names)),
+                    question=span.question_id,
                 )
                 self.writer.create(
                     edit_id, document_id, gold_id, new, incomplete=True, on_conflict=on_conflict

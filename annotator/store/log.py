@@ -1,7 +1,8 @@
 """The append-only change log, and the undo and redo stacks it implies.
 
-Every span change is recorded (``edits`` + ``span_changes``) with the span's state before
-and after, in the same transaction as the change. Undo and redo are new edits that apply the
+Every change of a span, a question or a code is recorded (``edits`` + ``span_changes``,
+whose ``item`` says which of the three changed) with its state before and after, in the same
+transaction as the change. Undo and redo are new edits that apply the
 inverse (or the original again) of an earlier edit, so the log doubles as the audit trail and
 survives restarts. The log also lets a window catch up with what other windows wrote to its
 document (:meth:`ChangeLog.changes_since`).
@@ -11,7 +12,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, NamedTuple
 
 from ..model import Change
 from .annotators import Annotators
@@ -19,11 +20,22 @@ from .connection import Connection
 from .database import now
 
 State = Mapping[str, Any]
-Step = tuple[int, str, dict[str, Any] | None, dict[str, Any] | None]  # span, action, from, to
+ITEMS = ("span", "question", "code")  # what a logged change is of
+
+
+class Step(NamedTuple):
+    """One logged change to make again (redo) or backwards (undo)."""
+
+    item: str  # one of ITEMS
+    id: int
+    action: str
+    expected: dict[str, Any] | None  # the state the item must be in now
+    wanted: dict[str, Any] | None  # the state to give it
+
 
 _CHANGE_COLUMNS = (
     "c.id, e.id, e.kind, c.action, c.span_id, e.document_id, e.annotator_id, "
-    'c."before", c."after", e.at, e.reviewer'
+    'c."before", c."after", e.at, e.reviewer, c.item'
 )
 
 
@@ -89,12 +101,18 @@ class ChangeLog:
         return edit_id
 
     def record(
-        self, edit_id: int, span_id: int, action: str, before: State | None, after: State | None
+        self,
+        edit_id: int,
+        item_id: int,
+        action: str,
+        before: State | None,
+        after: State | None,
+        item: str = "span",
     ) -> None:
         self.connection.db.execute(
-            'INSERT INTO span_changes (edit_id, span_id, action, "before", "after") '
-            "VALUES (?, ?, ?, ?, ?)",
-            [edit_id, span_id, action, _dump(before), _dump(after)],
+            'INSERT INTO span_changes (edit_id, span_id, action, "before", "after", item) '
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            [edit_id, item_id, action, _dump(before), _dump(after), item],
         )
 
     # ---- undo and redo -------------------------------------------------------------------
@@ -122,17 +140,17 @@ class ChangeLog:
 
     def steps(self, edit_id: int, kind: str) -> list[Step]:
         """What undoing (the edit backwards, before and after swapped) or redoing it does."""
-        changes: list[Step] = [
-            (span_id, action, _load(before), _load(after))
-            for span_id, action, before, after in self.connection.db.execute(
-                'SELECT span_id, action, "before", "after" FROM span_changes '
+        changes = [
+            Step(item, item_id, action, _load(before), _load(after))
+            for item, item_id, action, before, after in self.connection.db.execute(
+                'SELECT item, span_id, action, "before", "after" FROM span_changes '
                 "WHERE edit_id = ? ORDER BY id",
                 [edit_id],
             )
         ]
         if kind == "redo":
             return changes
-        return [(span_id, action, to, from_) for span_id, action, from_, to in reversed(changes)]
+        return [step._replace(expected=step.wanted, wanted=step.expected) for step in changes[::-1]]
 
     # ---- reading -------------------------------------------------------------------------
 
@@ -150,7 +168,8 @@ class ChangeLog:
         return None if row[0] is None else int(row[0])
 
     def changes_since(self, document_id: int, edit_id: int) -> list[Change]:
-        """The document's span changes in edits after ``edit_id`` (0: all), oldest first."""
+        """The document's changes (of spans, questions and codes) in edits after ``edit_id``
+        (0: all), oldest first."""
         return self._changes("WHERE e.document_id = ? AND e.id > ?", [document_id, edit_id])
 
     def history(
@@ -190,6 +209,7 @@ class ChangeLog:
                 after=_load(r[8]),
                 at=r[9],
                 reviewer=r[10],
+                item=r[11],
             )
             for r in self.connection.db.execute(sql, params)
         ]

@@ -145,3 +145,56 @@ def m004_edits_by_document_order(db: Database) -> None:
     # A window catches up with what other windows wrote to its document: the edits of that
     # document after the last one it saw, whoever made them.
     db.execute("CREATE INDEX edits_by_document_order ON edits (document_id, id)")
+
+
+@migrations()
+def m005_questions_and_codes(db: Database) -> None:
+    # Questions are shared by the annotators of a project (everyone codes the same units);
+    # a part (sub-question) has a parent. response_start/response_end NULL: the default
+    # response region (annotator/questions.py). Codes: one per unit and annotator, for a
+    # question or (question_id NULL) the whole document. Spans may name the question they
+    # respond to. The change log records changes of all three ('item'); span_id then holds
+    # the id of whichever item changed.
+    _run(
+        db,
+        """
+        CREATE TABLE questions (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            document_id INTEGER NOT NULL REFERENCES documents (id) ON DELETE CASCADE,
+            parent_id INTEGER REFERENCES questions (id),
+            start INTEGER NOT NULL,
+            "end" INTEGER NOT NULL,
+            response_start INTEGER,
+            response_end INTEGER,
+            status TEXT NOT NULL DEFAULT 'proposed' CHECK (status IN ('proposed', 'confirmed')),
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            CHECK (0 <= start AND start < "end"),
+            CHECK ((response_start IS NULL) = (response_end IS NULL)),
+            CHECK (response_start IS NULL OR response_start <= response_end)
+        );
+        CREATE INDEX questions_by_document ON questions (document_id, start);
+        CREATE TABLE codes (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            document_id INTEGER NOT NULL REFERENCES documents (id) ON DELETE CASCADE,
+            annotator_id INTEGER NOT NULL REFERENCES annotators (id),
+            unit TEXT NOT NULL CHECK (unit IN ('question', 'document')),
+            question_id INTEGER REFERENCES questions (id),
+            label TEXT NOT NULL,
+            attributes TEXT NOT NULL DEFAULT '{}',
+            note TEXT NOT NULL DEFAULT '',
+            scheme_hash TEXT NOT NULL REFERENCES schemes (hash),
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            provenance TEXT,
+            CHECK ((unit = 'question') = (question_id IS NOT NULL))
+        );
+        CREATE UNIQUE INDEX codes_one_per_unit
+            ON codes (document_id, annotator_id, unit, coalesce(question_id, 0));
+        CREATE INDEX codes_by_question ON codes (question_id);
+        ALTER TABLE spans ADD COLUMN question_id INTEGER REFERENCES questions (id);
+        CREATE INDEX spans_by_question ON spans (question_id);
+        ALTER TABLE span_changes ADD COLUMN item TEXT NOT NULL DEFAULT 'span'
+            CHECK (item IN ('span', 'question', 'code'))
+        """,
+    )

@@ -2,8 +2,10 @@
 
 :class:`Project` is a thin facade over the parts in this package, which it holds by
 composition: the connection and its write transaction (:mod:`.connection`), annotators
-(:mod:`.annotators`), the change log (:mod:`.log`), the one span writer and its policy
-(:mod:`.spans`) and the gold layer (:mod:`.gold`). Every public write runs in one short
+(:mod:`.annotators`), the change log (:mod:`.log`), the questions (:mod:`.questions`), the one
+span writer and its policy (:mod:`.spans`), the unit codes (:mod:`.codes`) and the gold layer
+(:mod:`.gold`). What a question change does to the spans and codes that refer to it is
+decided here (see :meth:`Project.delete_question`). Every public write runs in one short
 ``BEGIN IMMEDIATE`` transaction and is committed before the method returns, so a caller (the
 UI) only ever shows what is on disk. The design is described in ``docs/architecture.md``.
 """
@@ -16,17 +18,29 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
-from ..errors import AnnotatorError, ProjectError, StaleView
-from ..model import DOCUMENT_STATUSES, Change, Document, ImportedDocument, Span, Turn
+from ..errors import AnnotatorError, InvalidValue, ProjectError, StaleView
+from ..model import (
+    DOCUMENT_STATUSES,
+    Change,
+    Code,
+    Document,
+    ImportedDocument,
+    Question,
+    Span,
+    Turn,
+)
+from ..questions import propose
 from ..scheme import Scheme, load_scheme
 from .annotators import GOLD, Annotators
+from .codes import CodeStore
 from .connection import Connection
 from .database import DB_ENV_VAR, connect, now
 from .gold import GoldLayer
 from .log import ChangeLog
-from .spans import NewSpan, OnConflict, SpanReader, SpanWriter
+from .questions import QuestionStore
+from .spans import NewSpan, OnConflict, QuestionLink, SpanReader, SpanWriter
 
 
 @dataclass(frozen=True)
@@ -61,6 +75,19 @@ class ProjectStats:
     gold_per_label: Mapping[str, int] = field(default_factory=dict)
     reviewed: int = 0  # documents whose review is marked done
     incomplete: int = 0  # spans that lack a value of a required attribute
+    questions: int = 0  # question units (parts counted, the questions they split not)
+    codes_per_label: Mapping[str, int] = field(default_factory=dict)  # the annotators' codes
+
+
+@dataclass(frozen=True)
+class Proposed:
+    """What ``annotator questions propose`` did to one document."""
+
+    document_id: int
+    title: str
+    questions: int  # top-level questions proposed
+    parts: int  # of which sub-questions
+    linked: int  # spans without a question that now respond to one
 
 
 class Project:
@@ -73,8 +100,17 @@ class Project:
         self._annotators = Annotators(connection)
         self.log = ChangeLog(connection, self._annotators)
         self.reader = SpanReader(connection, self._annotators)
+        self.questions_store = QuestionStore(connection, self.log, self._text_length)
         self.writer = SpanWriter(
-            connection, self.log, self.reader, lambda: self.scheme, self._text_length
+            connection,
+            self.log,
+            self.reader,
+            lambda: self.scheme,
+            self._text_length,
+            self.questions_store,
+        )
+        self.codes_store = CodeStore(
+            connection, self.log, self._annotators, self.questions_store, lambda: self.scheme
         )
         self.gold = GoldLayer(connection, self._annotators, self.log, self.reader, self.writer)
         self._data_version = connection.data_version()
@@ -439,8 +475,12 @@ class Project:
         *,
         reviewer: str | None = None,
         on_conflict: OnConflict = "refuse",
+        question: QuestionLink = "default",
     ) -> Span:
         """Add a span to the annotator's layer; returns it as the write stored it.
+
+        ``question`` is the question it responds to (an id, or None for none); by default the
+        one whose response region holds its start.
 
         With ``same_label_overlap: merge``, spans of the same label that overlap the new one
         are folded into it (see :mod:`annotator.store.spans` for every rule); with
@@ -448,7 +488,7 @@ class Project:
         (kept in the log).
         """
         annotator_id = self.annotator_id(annotator)
-        new = NewSpan(label, start, end, attributes or {}, note)
+        new = NewSpan(label, start, end, attributes or {}, note, question=question)
         with self.connection.write():
             edit_id = self.log.begin(document_id, annotator_id, reviewer=reviewer)
             span_id, state = self.writer.create(
@@ -468,8 +508,10 @@ class Project:
         note: str | None = None,
         reviewer: str | None = None,
         on_conflict: OnConflict = "refuse",
+        question: int | Literal["keep"] | None = "keep",
     ) -> Span:
-        """Change a span of the annotator's own layer; fields left as None stay as they are."""
+        """Change a span of the annotator's own layer; fields left as None stay as they are,
+        and so does its question unless ``question`` names one (an id, or None for none)."""
         annotator_id = self.annotator_id(annotator)
         with self.connection.write():
             document_id = self.writer.own(span_id, annotator_id)["document_id"]
@@ -483,6 +525,7 @@ class Project:
                 end=end,
                 attributes=attributes,
                 note=note,
+                question=question,
                 on_conflict=on_conflict,
             )
         return self.reader.span_of(span_id, state)
@@ -543,7 +586,18 @@ class Project:
             edit_id = self.log.begin(
                 document_id, annotator_id, kind, reverts=target, reviewer=reviewer
             )
-            self.writer.revert(edit_id, annotator_id, steps, kind)
+            restored: list[int] = []
+            for step in steps:  # in order: a span's question comes back before the span
+                if step.item == "question":
+                    self.questions_store.revert_step(edit_id, step, kind)
+                elif step.item == "code":
+                    self.codes_store.revert_step(edit_id, step, kind)
+                else:
+                    span_id = self.writer.revert_step(edit_id, annotator_id, step, kind)
+                    if span_id is not None:
+                        restored.append(span_id)
+            for span_id in restored:
+                self.writer.check_restored(span_id, kind)
         return self.log.history(edit_id=edit_id)
 
     # ---- change log ----------------------------------------------------------------------
@@ -638,6 +692,340 @@ class Project:
                 return  # turned down already
             edit_id = self.log.begin(suggestion.document_id, annotator_id)
             self.writer.set_rejected(edit_id, span_id, annotator_id, True)
+
+    # ---- questions -----------------------------------------------------------------------
+    #
+    # Questions are shared by the annotators; each change is an edit of the annotator who
+    # made it (their undo takes it back). The rules for the rows are the question store's;
+    # the rules for what refers to a question are here: a question that anyone has coded
+    # is not split, merged or deleted (that would drop or move their codes: they clear them
+    # first), and the spans that respond to a question that goes are relinked to the
+    # question whose response region then holds them (or to none), in the same edit.
+
+    def questions(self, document_id: int) -> list[Question]:
+        """The document's questions in text order, each followed by its parts."""
+        self._text_length(document_id)  # refuses unknown documents
+        return self.questions_store.questions(document_id)
+
+    def question(self, question_id: int) -> Question:
+        return self.questions_store.question(question_id)
+
+    def propose_questions(
+        self,
+        annotator: str,
+        document_ids: Sequence[int] | None = None,
+        askers: Sequence[str] | None = None,
+    ) -> list[Proposed]:
+        """Propose the questions of documents (all by default): one per turn of a speaker
+        who asks with a "?", a part per "?" when there are several (:mod:`annotator.questions`),
+        never overlapping a question already there. Spans that respond to no question and
+        fall in a new question's response region are linked to it. All or nothing."""
+        ids = [d.id for d in self.documents()] if document_ids is None else list(document_ids)
+        annotator_id = self.annotator_id(annotator)
+        results = []
+        with self.connection.write():
+            for document_id in ids:
+                document = self.document(document_id)
+                existing = [(q.start, q.end) for q in self.questions_store.questions(document_id)]
+                proposals = propose(document.text, self.turns(document_id), askers, existing)
+                if not proposals:
+                    results.append(Proposed(document_id, document.title, 0, 0, 0))
+                    continue
+                edit_id = self.log.begin(document_id, annotator_id)
+                created = []
+                for proposal in proposals:
+                    question_id = self.questions_store.create(
+                        edit_id, document_id, proposal.start, proposal.end
+                    )
+                    created.append(question_id)
+                    for start, end in proposal.parts:
+                        self.questions_store.create(
+                            edit_id, document_id, start, end, parent_id=question_id
+                        )
+                linked = self._link_unlinked(edit_id, document_id, created)
+                parts = sum(len(proposal.parts) for proposal in proposals)
+                results.append(Proposed(document_id, document.title, len(proposals), parts, linked))
+        return results
+
+    def add_question(
+        self,
+        document_id: int,
+        annotator: str,
+        start: int,
+        end: int,
+        *,
+        parent_id: int | None = None,
+    ) -> Question:
+        """A question an annotator marks (confirmed); a part of ``parent_id`` when given.
+        Spans responding to no question in its response region are linked to it."""
+        annotator_id = self.annotator_id(annotator)
+        self._text_length(document_id)
+        with self.connection.write():
+            if parent_id is not None:
+                self._refuse_if_coded([parent_id], "split into parts")
+            edit_id = self.log.begin(document_id, annotator_id)
+            question_id = self.questions_store.create(
+                edit_id, document_id, start, end, parent_id=parent_id, status="confirmed"
+            )
+            if parent_id is None:
+                self._link_unlinked(edit_id, document_id, [question_id])
+        return self.question(question_id)
+
+    def update_question(
+        self,
+        question_id: int,
+        annotator: str,
+        *,
+        start: int | None = None,
+        end: int | None = None,
+        status: str | None = None,
+        response: tuple[int, int] | Literal["keep"] | None = "keep",
+    ) -> Question:
+        """Move a question's edges, confirm it (``status``), or set its response region
+        (``response``: ``[start, end)``, or None for the default region)."""
+        annotator_id = self.annotator_id(annotator)
+        changes: dict[str, Any] = {}
+        for key, value in (("start", start), ("end", end), ("status", status)):
+            if value is not None:
+                changes[key] = value
+        if response != "keep":
+            changes["response_start"], changes["response_end"] = response or (None, None)
+        with self.connection.write():
+            state = self.questions_store.existing(question_id)
+            if state["parent_id"] is not None and response != "keep":
+                raise InvalidValue(
+                    "a part answers with its question's response region; set the region "
+                    "of the question it is a part of"
+                )
+            edit_id = self.log.begin(state["document_id"], annotator_id)
+            self.questions_store.update(edit_id, question_id, **changes)
+        return self.question(question_id)
+
+    def split_question(self, question_id: int, annotator: str, at: int) -> list[Question]:
+        """Split a question into two parts at ``at`` (a question with no parts becomes two
+        parts of itself; a part becomes two parts; in a question with parts, the part
+        holding ``at`` is split). Spaces at the cut stay out of both parts."""
+        annotator_id = self.annotator_id(annotator)
+        with self.connection.write():
+            state = self.questions_store.existing(question_id)
+            document_id = state["document_id"]
+            rows = self.questions_store.questions(document_id)
+            target = next(q for q in rows if q.id == question_id)
+            parts = [q for q in rows if q.parent_id == question_id]
+            if parts:
+                holding = [q for q in parts if q.start < at < q.end]
+                if not holding:
+                    raise InvalidValue(f"{target.name} has no part that {at} lies inside")
+                target = holding[0]
+            if not target.start < at < target.end:
+                raise InvalidValue(
+                    f"a split must fall inside {target.name} [{target.start}, {target.end})"
+                )
+            self._refuse_if_coded([target.id], "split")
+            text = self.document(document_id).text
+            first_end = at
+            while first_end > target.start and text[first_end - 1].isspace():
+                first_end -= 1
+            second_start = at
+            while second_start < target.end and text[second_start].isspace():
+                second_start += 1
+            if first_end == target.start or second_start == target.end:
+                raise InvalidValue("a split must leave text on both sides")
+            edit_id = self.log.begin(document_id, annotator_id)
+            store = self.questions_store
+            if target.parent_id is None:
+                store.create(edit_id, document_id, target.start, first_end, parent_id=target.id)
+                store.create(edit_id, document_id, second_start, target.end, parent_id=target.id)
+            else:
+                store.update(edit_id, target.id, end=first_end)
+                store.create(
+                    edit_id, document_id, second_start, target.end, parent_id=target.parent_id
+                )
+        parent = target.parent_id or target.id
+        return [q for q in self.questions(document_id) if q.parent_id == parent]
+
+    def merge_question(self, question_id: int, annotator: str) -> Question:
+        """Merge a question with the next one: a part with its next part (a question left
+        with one part has none), a question with the next question (neither with parts).
+        Spans responding to the next one respond to the merged question."""
+        annotator_id = self.annotator_id(annotator)
+        with self.connection.write():
+            state = self.questions_store.existing(question_id)
+            document_id = state["document_id"]
+            rows = self.questions_store.questions(document_id)
+            siblings = [q for q in rows if q.parent_id == state["parent_id"]]
+            position = next(i for i, q in enumerate(siblings) if q.id == question_id)
+            if position + 1 == len(siblings):
+                raise InvalidValue(f"{siblings[position].name} has no next one to merge with")
+            first, second = siblings[position], siblings[position + 1]
+            nested = [q.name for q in rows if q.parent_id in (first.id, second.id)]
+            if nested:
+                raise InvalidValue(
+                    f"{first.name} or {second.name} has parts ({', '.join(nested)}); merge "
+                    "the parts first"
+                )
+            self._refuse_if_coded([first.id, second.id], "merged")
+            edit_id = self.log.begin(document_id, annotator_id)
+            for span in self._linked_spans(second.id):
+                self._relink(edit_id, span.id, first.id)
+            response = {}
+            if second.response_set:  # the merged question is answered after the second
+                response = dict(
+                    zip(("response_start", "response_end"), second.response, strict=True)
+                )
+            self.questions_store.delete(edit_id, second.id)
+            self.questions_store.update(edit_id, first.id, end=second.end, **response)
+            if first.parent_id is not None and len(siblings) == 2:
+                # One part left: the question is whole again.
+                for span in self._linked_spans(first.id):
+                    self._relink(edit_id, span.id, first.parent_id)
+                self.questions_store.delete(edit_id, first.id)
+                return self.question(first.parent_id)
+        return self.question(first.id)
+
+    def delete_question(self, question_id: int, annotator: str) -> int:
+        """Delete a question and its parts (refused while anyone has coded them). The spans
+        that responded to them respond to the question whose response region then holds
+        them, or to none; returns how many spans that touched."""
+        annotator_id = self.annotator_id(annotator)
+        with self.connection.write():
+            state = self.questions_store.existing(question_id)
+            document_id = state["document_id"]
+            doomed = [question_id] + [
+                q.id
+                for q in self.questions_store.questions(document_id)
+                if q.parent_id == question_id
+            ]
+            self._refuse_if_coded(doomed, "deleted")
+            edit_id = self.log.begin(document_id, annotator_id)
+            linked = [span for doomed_id in doomed for span in self._linked_spans(doomed_id)]
+            for span in linked:
+                self._relink(edit_id, span.id, None)
+            for doomed_id in reversed(doomed):  # parts first: they refer to the question
+                self.questions_store.delete(edit_id, doomed_id)
+            for span in linked:
+                if self.reader.state(span.id) is not None:  # not merged away meanwhile
+                    target = self.questions_store.response_at(document_id, span.start)
+                    if target is not None:
+                        self._relink(edit_id, span.id, target)
+        return len(linked)
+
+    def _refuse_if_coded(self, question_ids: Sequence[int], what: str) -> None:
+        coders = self.codes_store.coders(question_ids)
+        if coders:
+            names = ", ".join(self.question(q).name for q in question_ids)
+            raise ProjectError(
+                f"{names} cannot be {what}: coded by {', '.join(coders)}; the codes must be "
+                "cleared first"
+            )
+
+    def _linked_spans(self, question_id: int) -> list[_Linked]:
+        return [
+            _Linked(row[0], row[1], row[2])
+            for row in self.db.execute(
+                "SELECT id, annotator_id, start FROM spans WHERE question_id = ? ORDER BY id",
+                [question_id],
+            )
+        ]
+
+    def _relink(self, edit_id: int, span_id: int, question_id: int | None) -> None:
+        """Point a span (of any layer) at another question, through the span writer (same
+        label spans of that question it then overlaps merge, as the scheme says)."""
+        state = self.reader.state(span_id)
+        if state is not None and state["question_id"] != question_id:
+            self.writer.update(edit_id, span_id, state["annotator_id"], question=question_id)
+
+    def _link_unlinked(self, edit_id: int, document_id: int, question_ids: Sequence[int]) -> int:
+        """Link the document's spans that respond to no question to whichever of these
+        questions' response regions holds their start; how many were linked."""
+        regions = {
+            q.id: q.response
+            for q in self.questions_store.questions(document_id)
+            if q.id in set(question_ids)
+        }
+        linked = 0
+        for span_id, start in self.db.execute(
+            "SELECT id, start FROM spans WHERE document_id = ? AND question_id IS NULL "
+            "ORDER BY start, id",
+            [document_id],
+        ).fetchall():
+            for question_id, (region_start, region_end) in regions.items():
+                if region_start <= start < region_end and self.reader.state(span_id):
+                    self._relink(edit_id, span_id, question_id)
+                    linked += 1
+                    break
+        return linked
+
+    # ---- unit codes ------------------------------------------------------------------------
+
+    def codes(
+        self,
+        unit: str | None = "question",
+        *,
+        annotator: str | None = None,
+        document_id: int | None = None,
+        question_id: int | None = None,
+    ) -> list[Code]:
+        """Unit codes (of one unit kind; None: all), optionally of one annotator (``gold``:
+        the reviewers'), document or question."""
+        annotator_id = None
+        if annotator is not None:
+            annotator_id = self._annotators.find(annotator)
+            if annotator_id is None:
+                return []
+        return self.codes_store.codes(
+            unit, annotator_id=annotator_id, document_id=document_id, question_id=question_id
+        )
+
+    def code(self, code_id: int) -> Code:
+        state = self.codes_store.state(code_id)
+        if state is None:
+            raise ProjectError(f"no code with id {code_id}")
+        return self.codes_store.code_of(code_id, state)
+
+    def set_code(
+        self,
+        document_id: int,
+        annotator: str,
+        label: str,
+        *,
+        question_id: int | None = None,
+        attributes: Mapping[str, Any] | None = None,
+        note: str | None = None,
+        reviewer: str | None = None,
+        provenance: Mapping[str, Any] | None = None,
+    ) -> Code:
+        """Code a question (``question_id``) or, without one, the document: the annotator's
+        code of that unit, replacing theirs if any (see :mod:`annotator.store.codes`)."""
+        annotator_id = self.annotator_id(annotator)
+        unit = "document" if question_id is None else "question"
+        self._text_length(document_id)
+        with self.connection.write():
+            edit_id = self.log.begin(document_id, annotator_id, reviewer=reviewer)
+            code_id, state = self.codes_store.set(
+                edit_id,
+                document_id,
+                annotator_id,
+                unit,
+                question_id,
+                label,
+                attributes,
+                note,
+                provenance=provenance,
+            )
+        return self.codes_store.code_of(code_id, state)
+
+    def clear_code(self, code_id: int, annotator: str, *, reviewer: str | None = None) -> None:
+        """Remove one of the annotator's codes (undo brings it back)."""
+        annotator_id = self.annotator_id(annotator)
+        with self.connection.write():
+            state = self.codes_store.state(code_id)
+            if state is None:
+                raise StaleView(
+                    f"that code (id {code_id}) was removed elsewhere; nothing was changed"
+                )
+            edit_id = self.log.begin(state["document_id"], annotator_id, reviewer=reviewer)
+            self.codes_store.clear(edit_id, code_id, annotator_id)
 
     # ---- status and cursor ---------------------------------------------------------------
 
@@ -750,6 +1138,15 @@ class Project:
             )
             if any(json.loads(attributes).get(key) is None for key in required[label])
         )
+
+
+@dataclass(frozen=True)
+class _Linked:
+    """A span that responds to a question: enough to relink it."""
+
+    id: int
+    annotator_id: int
+    start: int
 
 
 def _source(document: ImportedDocument) -> str:

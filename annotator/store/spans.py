@@ -7,10 +7,14 @@ transaction and an edit of the change log, and it applies the scheme the same wa
 
 - the label must be in the scheme, and not deprecated for a new span or a new label;
 - offsets must be a non-empty ``[start, end)`` inside the document's text;
-- within one annotator's layer, spans of one label never overlap: with
-  ``same_label_overlap: merge`` the overlapping ones (transitively) become one span, with
-  ``refuse`` the change is refused; spans of different labels may cross only with
-  ``allow_overlap`` and lie inside one another only with ``allow_nesting``;
+- a span may respond to a question of its document (``question_id``); a new span responds by
+  default to the question whose response region holds its start;
+- within one annotator's layer, spans of one label responding to one question never overlap:
+  with ``same_label_overlap: merge`` the overlapping ones (transitively) become one span,
+  with ``refuse`` the change is refused (two spans of one label on the same text that respond
+  to different questions are both kept: one answer can evade two sub-questions differently);
+  spans of different labels may cross only with ``allow_overlap`` and lie inside one
+  another only with ``allow_nesting``;
 - merging never drops an attribute value: where the spans give an attribute different values,
   :class:`~annotator.errors.MergeConflict` is raised unless the caller chose to keep the
   existing value or take the new one (``on_conflict``); notes are joined;
@@ -33,17 +37,20 @@ from typing import Any, Literal
 from ..errors import InvalidValue, MergeConflict, ProjectError, StaleView
 from ..model import Span, check_span_offsets
 from ..scheme import Label, Scheme, Settings
-from .annotators import GOLD, Annotators
+from .annotators import Annotators
 from .connection import Connection
 from .database import now
 from .log import ChangeLog, Step
+from .questions import QuestionStore
 
 OnConflict = Literal["refuse", "keep", "replace"]
+# A new span's question: an id, None (none), or the default (the region holding its start).
+QuestionLink = int | None | Literal["default"]
 ON_CONFLICT: tuple[OnConflict, ...] = ("refuse", "keep", "replace")
 
 SPAN_COLUMNS = (
     'id, document_id, annotator_id, label, start, "end", attributes, note, scheme_hash, '
-    "created_at, updated_at, provenance"
+    "created_at, updated_at, provenance, question_id"
 )
 _PLACEHOLDERS = ", ".join("?" * len(SPAN_COLUMNS.split(", ")))
 
@@ -64,6 +71,7 @@ def state_of_row(row: Sequence[Any]) -> State:
         "created_at": row[9],
         "updated_at": row[10],
         "provenance": json.loads(row[11]) if row[11] else None,
+        "question_id": row[12],
     }
 
 
@@ -81,6 +89,7 @@ def _state_values(state: Mapping[str, Any]) -> list[Any]:
         state["created_at"],
         state["updated_at"],
         None if state.get("provenance") is None else json.dumps(state["provenance"]),
+        state.get("question_id"),
     ]
 
 
@@ -98,6 +107,13 @@ class NewSpan:
     created_at: str | None = None
     updated_at: str | None = None
     scheme_hash: str | None = None
+    question: QuestionLink = "default"
+
+
+def normal_state(state: Mapping[str, Any] | None) -> State | None:
+    """A logged span state as the current schema holds it (edits logged before questions
+    existed have no ``question_id``)."""
+    return None if state is None else {"question_id": None, **state}
 
 
 class SpanReader:
@@ -121,6 +137,7 @@ class SpanReader:
             created_at=state["created_at"],
             updated_at=state["updated_at"],
             provenance=state.get("provenance"),
+            question_id=state.get("question_id"),
         )
 
     def where(self, condition: str, params: Sequence[Any]) -> list[Span]:
@@ -177,12 +194,14 @@ class SpanWriter:
         reader: SpanReader,
         scheme: Callable[[], Scheme],
         text_length: Callable[[int], int],
+        questions: QuestionStore,
     ) -> None:
         self.connection = connection
         self.log = log
         self.reader = reader
         self._scheme = scheme
         self._text_length = text_length
+        self.questions = questions
 
     @property
     def scheme(self) -> Scheme:
@@ -203,8 +222,9 @@ class SpanWriter:
         """Add a span to the layer (merging same-label spans it overlaps); its id and state."""
         self._label(new.label, fresh=True)
         self._offsets(document_id, new.start, new.end)
+        question_id = self._link(document_id, new.start, new.question)
         start, end, merged = self._extent(
-            document_id, annotator_id, new.label, new.start, new.end, exclude=set()
+            document_id, annotator_id, new.label, question_id, new.start, new.end, exclude=set()
         )
         given = self._typed(new.label, new.attributes)
         attributes, note = _combined(new.label, merged, given, new.note, on_conflict)
@@ -224,11 +244,12 @@ class SpanWriter:
             "created_at": new.created_at or stamp,
             "updated_at": new.updated_at or new.created_at or stamp,
             "provenance": _provenance(new.provenance, merged),
+            "question_id": question_id,
         }
         for old_id, old in merged:
             self._delete(edit_id, old_id, old)
         span_id = self._insert(edit_id, state)
-        self._touch_status(document_id, annotator_id)
+        self.reader.annotators.started(document_id, annotator_id)
         return span_id, state
 
     def update(
@@ -243,9 +264,11 @@ class SpanWriter:
         attributes: Mapping[str, Any] | None = None,
         note: str | None = None,
         provenance: Mapping[str, Any] | None = None,
+        question: int | Literal["keep"] | None = "keep",
         on_conflict: OnConflict = "refuse",
     ) -> State:
-        """Change a span of the layer; fields left as None stay as they are. Its new state."""
+        """Change a span of the layer; fields left as None stay as they are, and so does its
+        question unless ``question`` names one (an id, or None for none). Its new state."""
         current = self.own(span_id, annotator_id)
         document_id = current["document_id"]
         new_label = current["label"] if label is None else label
@@ -258,8 +281,13 @@ class SpanWriter:
         start = current["start"] if start is None else start
         end = current["end"] if end is None else end
         self._offsets(document_id, start, end)
+        question_id = (
+            current["question_id"]
+            if question == "keep"
+            else self._link(document_id, start, question)
+        )
         start, end, merged = self._extent(
-            document_id, annotator_id, new_label, start, end, exclude={span_id}
+            document_id, annotator_id, new_label, question_id, start, end, exclude={span_id}
         )
         given = self._typed(new_label, attributes)
         note = current["note"] if note is None else note
@@ -282,6 +310,7 @@ class SpanWriter:
             "provenance": _provenance(
                 current["provenance"] if provenance is None else provenance, merged
             ),
+            "question_id": question_id,
         }
         for old_id, old in merged:
             self._delete(edit_id, old_id, old)
@@ -312,32 +341,35 @@ class SpanWriter:
             edit_id, span_id, "rejection", {"rejected": not rejected}, {"rejected": rejected}
         )
 
-    def revert(self, edit_id: int, annotator_id: int, steps: Sequence[Step], kind: str) -> None:
-        """Undo or redo: move each span from one logged state to another, then check that the
-        layer it leaves is one the scheme allows."""
-        restored = []
-        for span_id, action, expected, wanted in steps:
-            if action == "rejection":
-                assert wanted is not None
-                self.set_rejected(edit_id, span_id, annotator_id, wanted["rejected"])
-                continue
-            current = self.reader.state(span_id)
-            if current != expected:
-                raise StaleView(
-                    f"a span of this edit was changed elsewhere since; {kind} stopped "
-                    "without changes"
-                )
-            if wanted is None:
-                assert current is not None
-                self._delete(edit_id, span_id, current)
-            elif current is None:
-                self._insert(edit_id, wanted, span_id=span_id)
-                restored.append(span_id)
-            else:
-                self._update(edit_id, span_id, current, wanted)
-                restored.append(span_id)
-        for span_id in restored:
-            self._check_restored(span_id, kind)
+    def revert_step(self, edit_id: int, annotator_id: int, step: Step, kind: str) -> int | None:
+        """Undo or redo one logged span change: move the span from one logged state to
+        another. Returns the id of a span it brought back or changed, which the caller checks
+        with :meth:`check_restored` once the whole edit is reverted."""
+        if step.action == "rejection":
+            assert step.wanted is not None
+            self.set_rejected(edit_id, step.id, annotator_id, step.wanted["rejected"])
+            return None
+        expected, wanted = normal_state(step.expected), normal_state(step.wanted)
+        current = self.reader.state(step.id)
+        if current != expected:
+            raise StaleView(
+                f"a span of this edit was changed elsewhere since; {kind} stopped without changes"
+            )
+        if wanted is None:
+            assert current is not None
+            self._delete(edit_id, step.id, current)
+            return None
+        question_id = wanted["question_id"]
+        if question_id is not None and self.questions.state(question_id) is None:
+            raise ProjectError(
+                f"{kind} would bring back {wanted['label']} [{wanted['start']}, "
+                f"{wanted['end']}), but the question it responds to is gone; nothing was changed"
+            )
+        if current is None:
+            self._insert(edit_id, wanted, span_id=step.id)
+        else:
+            self._update(edit_id, step.id, current, wanted)
+        return step.id
 
     # ---- policy --------------------------------------------------------------------------
 
@@ -374,19 +406,26 @@ class SpanWriter:
         document_id: int,
         annotator_id: int,
         label: str,
+        question_id: int | None,
         start: int,
         end: int,
         exclude: set[int],
     ) -> tuple[int, int, list[tuple[int, State]]]:
-        """Where a span of ``label`` over ``[start, end)`` ends up in the layer: grown over the
-        same-label spans it overlaps (directly or through each other) that it absorbs, which
-        are returned; refused when the scheme forbids it."""
+        """Where a span of ``label`` over ``[start, end)`` responding to ``question_id`` ends
+        up in the layer: grown over the same-label spans of that question it overlaps
+        (directly or through each other) that it absorbs, which are returned; refused when the
+        scheme forbids it."""
         settings = self.scheme.settings
         merged: dict[int, State] = {}
         while True:
-            found = self.reader.overlapping(
-                document_id, annotator_id, start, end, exclude | set(merged)
-            )
+            found = [
+                (i, s)
+                for i, s in self.reader.overlapping(
+                    document_id, annotator_id, start, end, exclude | set(merged)
+                )
+                # Spans of this label that respond to another question are independent.
+                if s["label"] != label or s["question_id"] == question_id
+            ]
             same = [(i, s) for i, s in found if s["label"] == label]
             if not same:
                 break
@@ -405,6 +444,18 @@ class SpanWriter:
             if problem:
                 raise ProjectError(problem)
         return start, end, sorted(merged.items(), key=lambda item: (item[1]["start"], item[0]))
+
+    def _link(self, document_id: int, start: int, question: QuestionLink) -> int | None:
+        """The question a span starting at ``start`` responds to: the one given (which must
+        be in its document), none, or by default the one whose response region holds it."""
+        if question == "default":
+            return self.questions.response_at(document_id, start)
+        if question is None:
+            return None
+        state = self.questions.state(question)
+        if state is None or state["document_id"] != document_id:
+            raise InvalidValue(f"document {document_id} has no question with id {question}")
+        return question
 
     def _typed(self, label_id: str, attributes: Mapping[str, Any]) -> dict[str, Any]:
         """Given values, typed: formats without types (brat, Label Studio choices) store
@@ -435,7 +486,8 @@ class SpanWriter:
                 return recorded
         return current
 
-    def _check_restored(self, span_id: int, kind: str) -> None:
+    def check_restored(self, span_id: int, kind: str) -> None:
+        """Refuse a span that undo or redo brought back if the scheme now forbids it."""
         state = self.reader.state(span_id)
         assert state is not None
         what = f"{kind} would bring back {state['label']} [{state['start']}, {state['end']})"
@@ -446,10 +498,13 @@ class SpanWriter:
         except (ProjectError, InvalidValue, KeyError) as error:
             raise ProjectError(f"{what}, which the scheme now refuses ({error})") from None
         settings = self.scheme.settings
+        question_id = state["question_id"]
         for _, other in self.reader.overlapping(
             state["document_id"], state["annotator_id"], state["start"], state["end"], {span_id}
         ):
             if other["label"] == state["label"]:
+                if other["question_id"] != question_id:
+                    continue  # responses to different questions
                 problem: str | None = "it overlaps a span of the same label"
             else:
                 problem = overlap_problem(
@@ -487,17 +542,6 @@ class SpanWriter:
     def _delete(self, edit_id: int, span_id: int, state: State) -> None:
         self.connection.db.execute("DELETE FROM spans WHERE id = ?", [span_id])
         self.log.record(edit_id, span_id, "delete", state, None)
-
-    def _touch_status(self, document_id: int, annotator_id: int) -> None:
-        """A document an annotator has labelled in is at least in progress."""
-        if self.reader.annotators.name(annotator_id) == GOLD:
-            return  # the gold layer has no progress of its own
-        self.connection.db.execute(
-            "INSERT INTO document_status (document_id, annotator_id, status, updated_at) "
-            "VALUES (?, ?, 'in_progress', ?) ON CONFLICT DO UPDATE SET "
-            "status = 'in_progress', updated_at = excluded.updated_at WHERE status = 'new'",
-            [document_id, annotator_id, now()],
-        )
 
 
 _COLUMNS = SPAN_COLUMNS.split(", ")[1:]

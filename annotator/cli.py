@@ -813,7 +813,8 @@ def _print_unit_agreement(report: Any) -> None:
     console.print(
         _text(
             f"Level {deepest}: the codes as given"
-            + (f"; levels 1-{deepest - 1}: each code as its ancestor there" if deepest > 1 else "")
+            + ("" if deepest == 1 else "; level 1" if deepest == 2 else f"; levels 1-{deepest - 1}")
+            + (": each code as its ancestor there" if deepest > 1 else "")
             + ". A label's rows: that label against the rest. n: the units a coefficient used "
             "(Fleiss κ: those every annotator coded). 95% CI: percentile bootstrap over the "
             f"{report.unit}s ({bootstrap['resamples']} resamples; '-' when undefined in more "

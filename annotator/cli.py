@@ -660,6 +660,19 @@ def _emails(path: Path) -> dict[str, str]:
     show_default=True,
     help="Rich tables, or JSON / CSV (long format: section,row,column,value) for scripts.",
 )
+@click.option(
+    "--unit",
+    type=click.Choice(["span", "question"]),
+    default="span",
+    show_default=True,
+    help="Agree on spans, or on the codes of each question (at every level of the codes).",
+)
+@click.option(
+    "--resamples",
+    type=click.IntRange(min=0),
+    metavar="N",
+    help="Bootstrap resamples for the 95% intervals of --unit question [default: 1000].",
+)
 @click.pass_context
 def agreement(
     ctx: click.Context,
@@ -667,10 +680,20 @@ def agreement(
     annotators: tuple[str, ...],
     document_refs: tuple[str, ...],
     format_: str,
+    unit: str,
+    resamples: int | None,
 ) -> None:
-    """Inter-annotator agreement on the documents two or more annotators marked done."""
+    """Inter-annotator agreement on the documents two or more annotators marked done: on
+    their spans, or (--unit question) on the codes of their questions."""
     from .agreement_report import agreement_report, report_rows
 
+    if unit != "span":
+        if labels:
+            raise click.UsageError("--labels selects span labels; --unit question takes none")
+        _unit_agreement(ctx, unit, annotators, document_refs, format_, resamples)
+        return
+    if resamples is not None:
+        raise click.UsageError("--resamples is for --unit question")
     project = _open(ctx, readonly=True)
     known = {x.id for x in project.scheme.labels} | set(project.stats().spans_per_label)
     for label in labels:
@@ -682,18 +705,132 @@ def agreement(
         _say(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
         return
     if format_ == "csv":
-        writer = csv.writer(sys.stdout, lineterminator="\n")
-        writer.writerow(["section", "row", "column", "value"])
-        writer.writerows(
-            [_literal(cell) if isinstance(cell, str) else cell for cell in row]
-            for row in report_rows(report)
-        )
+        _csv(report_rows(report))
         return
     _print_agreement(report)
 
 
+def _csv(rows: list[tuple[str, str, str, object]]) -> None:
+    writer = csv.writer(sys.stdout, lineterminator="\n")
+    writer.writerow(["section", "row", "column", "value"])
+    writer.writerows(
+        [_literal(cell) if isinstance(cell, str) else cell for cell in row] for row in rows
+    )
+
+
+def _unit_agreement(
+    ctx: click.Context,
+    unit: str,
+    annotators: tuple[str, ...],
+    document_refs: tuple[str, ...],
+    format_: str,
+    resamples: int | None,
+) -> None:
+    """``agreement --unit question``: the figures of :mod:`annotator.unit_agreement_report`."""
+    from .unit_agreement_report import report_rows, unit_agreement_report
+
+    project = _open(ctx, readonly=True)
+    ids = [project.find_document(ref).id for ref in document_refs] or None
+    report = unit_agreement_report(
+        project,
+        annotators or None,
+        ids,
+        unit=unit,
+        resamples=1000 if resamples is None else resamples,
+    )
+    if format_ == "json":
+        _say(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
+    elif format_ == "csv":
+        _csv(report_rows(report))
+    else:
+        _print_unit_agreement(report)
+
+
 def _number(value: object) -> str:
     return "-" if value is None else f"{value:.3f}" if isinstance(value, float) else str(value)
+
+
+def _interval(low: float | None, high: float | None) -> str:
+    return "-" if low is None or high is None else f"{low:.3f} – {high:.3f}"
+
+
+_COEFFICIENT_NAMES = {
+    "cohen_kappa": "Cohen κ (mean)",
+    "fleiss_kappa": "Fleiss κ",
+    "krippendorff_alpha": "Kripp. α",
+}
+
+
+def _print_unit_agreement(report: Any) -> None:
+    console = _console()
+    data = report.to_dict()
+    if not report.documents_counted:
+        console.print(
+            "No document is marked done by two or more annotators yet (press D in the app)."
+        )
+        return
+    console.print(
+        _text(
+            f"{count(report.documents_counted, 'document')} done by two or more of: "
+            + ", ".join(data["annotators"])
+            + f"; {count(data['units'], report.unit)}, {data['units_coded_twice']} coded "
+            "by two or more."
+        )
+    )
+    figures = [row for row in data["figures"] if row["pair"] is None]
+    table = Table(
+        "level", "label", "coefficient", "value", "95% CI", "n",
+        title=f"Agreement per {report.unit}",
+        box=box.SIMPLE_HEAD,
+        show_edge=False,
+    )  # fmt: skip
+    for number, row in enumerate(figures):
+        previous = figures[number - 1] if number else None
+        first = previous is None or (previous["level"], previous["label"]) != (
+            row["level"],
+            row["label"],
+        )
+        if first and previous is not None and previous["level"] != row["level"]:
+            table.add_section()
+        table.add_row(
+            str(row["level"]) if first else "",
+            _cell(row["label"] or "overall") if first else "",
+            _COEFFICIENT_NAMES[row["coefficient"]],
+            _number(row["value"]),
+            _interval(row["ci_low"], row["ci_high"]),
+            str(row["n"]),
+            style="bold" if row["label"] is None else None,
+        )
+    console.print(table)
+    pairs = Table(
+        "level", "a", "b", "Cohen κ", "95% CI", "n",
+        title="Pairs, over all labels",
+        box=box.SIMPLE_HEAD,
+        show_edge=False,
+    )  # fmt: skip
+    for row in data["figures"]:
+        if row["pair"] is not None and row["label"] is None:
+            pairs.add_row(
+                str(row["level"]),
+                _cell(row["pair"][0]),
+                _cell(row["pair"][1]),
+                _number(row["value"]),
+                _interval(row["ci_low"], row["ci_high"]),
+                str(row["n"]),
+            )
+    console.print(pairs)
+    deepest, bootstrap = data["levels"], data["bootstrap"]
+    console.print(
+        _text(
+            f"Level {deepest}: the codes as given"
+            + ("" if deepest == 1 else "; level 1" if deepest == 2 else f"; levels 1-{deepest - 1}")
+            + (": each code as its ancestor there" if deepest > 1 else "")
+            + ". A label's rows: that label against the rest. n: the units a coefficient used "
+            "(Fleiss κ: those every annotator coded). 95% CI: percentile bootstrap over the "
+            f"{report.unit}s ({bootstrap['resamples']} resamples; '-' when undefined in more "
+            f"than {bootstrap['max_undefined']:.0%} of them). '-' = undefined."
+        )
+    )
 
 
 def _print_agreement(report: Any) -> None:

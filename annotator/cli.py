@@ -10,7 +10,7 @@ import csv
 import json
 import sqlite3
 import sys
-from collections.abc import Iterable
+from collections.abc import Sequence
 from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
@@ -902,14 +902,17 @@ def _scheme_table(scheme: Scheme) -> Table:
     )
 
 
-def _labels_table(title: str, labels: Iterable[Label], caption: str) -> Table:
+def _labels_table(title: str, labels: Sequence[Label], caption: str) -> Table:
+    # Ids fold rather than end in "…" in a narrow terminal: they are what a user types. A
+    # column of attributes is shown only when some label has one.
+    with_attributes = any(label.attributes for label in labels)
     table = Table(
         "key",
-        "label",
+        Column("label", overflow="fold"),
         "name",
         "colour",
-        "parent",
-        "attributes",
+        Column("parent", overflow="fold"),
+        *(["attributes"] if with_attributes else []),
         title=_text(title),
         caption=caption,
         show_lines=True,
@@ -930,7 +933,7 @@ def _labels_table(title: str, labels: Iterable[Label], caption: str) -> Table:
             _cell(label.name),
             Text("██ ", style=label.color) + _cell(label.color),
             _cell(label.parent or ""),
-            _cell("\n".join(attributes)),
+            *([_cell("\n".join(attributes))] if with_attributes else []),
         )
     return table
 

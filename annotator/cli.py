@@ -11,6 +11,7 @@ import getpass
 import json
 import sqlite3
 import sys
+from collections.abc import Sequence
 from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
@@ -31,7 +32,7 @@ from .io import FORMATS, read_transcript
 from .io.files import expand_paths
 from .model import DOCUMENT_STATUSES
 from .resources import default_scheme_path, sample_transcripts
-from .scheme import Scheme, load_scheme_file, validate_scheme
+from .scheme import Label, Scheme, load_scheme_file, validate_scheme
 from .store import (
     DB_ENV_VAR,
     DEFAULT_DB_NAME,
@@ -1113,10 +1114,15 @@ def validate(files: tuple[Path, ...]) -> None:
         else:
             valid = f"valid ({count(warnings, 'warning')})" if warnings else "valid"
             loaded = load_scheme_file(path)
+            codes = "".join(
+                f", {count(len(unit.labels), f'{unit.kind} code')}" for unit in loaded.units
+            )
+            crosswalk = f", crosswalk to {', '.join(loaded.crosswalk)}" if loaded.crosswalk else ""
             _say(
                 f"{path}: {valid}: scheme {loaded.name} v{loaded.version}, "
                 f"{len(loaded.labels)} labels "
-                f"({', '.join(label.id for label in loaded.labels)}), hash {loaded.hash[:12]}"
+                f"({', '.join(label.id for label in loaded.labels)}){codes}{crosswalk}, "
+                f"hash {loaded.hash[:12]}"
             )
     if failed:
         sys.exit(1)
@@ -1128,29 +1134,50 @@ def validate(files: tuple[Path, ...]) -> None:
 )
 @click.pass_context
 def show(ctx: click.Context, file: Path | None) -> None:
-    """Show the project's scheme (or FILE's) as a table."""
+    """Show the project's scheme (or FILE's) as tables: its span labels, its unit codes, and
+    its crosswalk to other schemes."""
     loaded = load_scheme_file(file) if file else _open(ctx.find_root(), readonly=True).scheme
-    _console().print(_scheme_table(loaded))
+    console = _console()
+    console.print(_scheme_table(loaded))
+    for unit in loaded.units:
+        which = "leaves only" if unit.selectable == "leaves" else "any label"
+        caption = f"one code per {unit.kind} and annotator; codable: {which}"
+        console.print(_labels_table(f"{unit.kind} codes", unit.labels, caption))
+    if loaded.crosswalk:
+        crosswalk = Table("scheme", "category", "here", title=_text("crosswalk"))
+        for other, ids in loaded.crosswalk.items():
+            for category, ours in ids.items():
+                crosswalk.add_row(_cell(other), _cell(category), _cell(ours))
+        console.print(crosswalk)
 
 
 def _scheme_table(scheme: Scheme) -> Table:
     settings = scheme.settings
+    return _labels_table(
+        f"{scheme.name} v{scheme.version} ({scheme.hash[:12]})",
+        scheme.labels,
+        f"overlap {'allowed' if settings.allow_overlap else 'refused'}, nesting "
+        f"{'allowed' if settings.allow_nesting else 'refused'}, same-label overlap: "
+        f"{settings.same_label_overlap}, snapping unit: {settings.snap}",
+    )
+
+
+def _labels_table(title: str, labels: Sequence[Label], caption: str) -> Table:
+    # Ids fold rather than end in "…" in a narrow terminal: they are what a user types. A
+    # column of attributes is shown only when some label has one.
+    with_attributes = any(label.attributes for label in labels)
     table = Table(
         "key",
-        "label",
+        Column("label", overflow="fold"),
         "name",
         "colour",
-        "parent",
-        "attributes",
-        title=_text(f"{scheme.name} v{scheme.version} ({scheme.hash[:12]})"),
-        caption=(
-            f"overlap {'allowed' if settings.allow_overlap else 'refused'}, nesting "
-            f"{'allowed' if settings.allow_nesting else 'refused'}, same-label overlap: "
-            f"{settings.same_label_overlap}, snapping unit: {settings.snap}"
-        ),
+        Column("parent", overflow="fold"),
+        *(["attributes"] if with_attributes else []),
+        title=_text(title),
+        caption=caption,
         show_lines=True,
     )
-    for label in scheme.labels:
+    for label in labels:
         attributes = []
         for attribute in label.attributes:
             kind = attribute.type
@@ -1166,7 +1193,7 @@ def _scheme_table(scheme: Scheme) -> Table:
             _cell(label.name),
             Text("██ ", style=label.color) + _cell(label.color),
             _cell(label.parent or ""),
-            _cell("\n".join(attributes)),
+            *([_cell("\n".join(attributes))] if with_attributes else []),
         )
     return table
 

@@ -31,7 +31,12 @@ DOCUMENTS = 1_000
 SPANS = 50
 ANNOTATORS = ("ann", "ben", "cat")
 BUDGET_SECONDS = 10.0
-LABELS = ("quote", "deflection", "criticism")  # no required attributes
+LABELS = ("quote", "deflection", "criticism")
+REQUIRED = {"deflection": {"kind": "pivots"}}  # the values the bundled scheme requires
+
+
+def _draft(label: str, start: int, end: int) -> SpanDraft:
+    return SpanDraft(label, start, end, REQUIRED.get(label, {}))
 
 
 def _layer(rng: random.Random, reference: list[SpanDraft], length: int) -> list[SpanDraft]:
@@ -43,13 +48,13 @@ def _layer(rng: random.Random, reference: list[SpanDraft], length: int) -> list[
             spans.append(span)
         elif roll < 0.8:  # a boundary slip
             end = min(length, max(span.start + 1, span.end + rng.randint(-5, 5)))
-            spans.append(SpanDraft(span.label, span.start, end))
+            spans.append(_draft(span.label, span.start, end))
         elif roll < 0.9:  # another label
-            spans.append(SpanDraft(rng.choice(LABELS), span.start, span.end))
+            spans.append(_draft(rng.choice(LABELS), span.start, span.end))
         # else: left out
     while len(spans) < len(reference):  # and a few of its own
         start = rng.randrange(length - 1)
-        spans.append(SpanDraft(rng.choice(LABELS), start, min(length, start + 40)))
+        spans.append(_draft(rng.choice(LABELS), start, min(length, start + 40)))
     return spans
 
 
@@ -60,7 +65,7 @@ def build(path: Path, seed: int = 11) -> None:
             text, turns = generate_transcript(1_000, seed + number)
             step = len(text) // SPANS
             reference = [
-                SpanDraft(LABELS[i % 3], i * step, i * step + rng.randint(5, step - 1))
+                _draft(LABELS[i % 3], i * step, i * step + rng.randint(5, step - 1))
                 for i in range(SPANS)
             ]
             layers = {ANNOTATORS[0]: reference}

@@ -38,7 +38,8 @@ from annotator.scheme import load_scheme_file
 from annotator.store import Project
 
 ANNOTATOR = "bench"
-LABELS = ("quote", "deflection", "criticism")  # no required attributes: one key tags
+LABELS = ("quote", "deflection", "criticism")
+REQUIRED = {"deflection": {"kind": "pivots"}}  # the values the bundled scheme requires
 
 
 def build_project(path: Path, words: int, spans: int, seed: int = 7) -> None:
@@ -49,7 +50,8 @@ def build_project(path: Path, words: int, spans: int, seed: int = 7) -> None:
     for i in range(spans):
         start = i * step + rng.randrange(0, step // 2)
         end = min(start + rng.randrange(5, step // 2), len(text))
-        drafts.append(SpanDraft(LABELS[i % len(LABELS)], start, end))
+        label = LABELS[i % len(LABELS)]
+        drafts.append(SpanDraft(label, start, end, REQUIRED.get(label, {})))
     document = ImportedDocument(
         "Synthetic parliamentary day",
         text,

@@ -33,7 +33,7 @@ ANNOTATORS = ("alice", "bob")
 BUDGET_SECONDS = 2.0
 _ATTRIBUTES = {
     "quote": {"form": "direct", "source": "the senator"},
-    "deflection": {},
+    "deflection": {"kind": "pivots"},
     "commitment": {"specificity": "vague", "conditional": False},
     "criticism": {"target": "the opposition", "basis": "record"},
 }

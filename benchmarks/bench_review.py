@@ -37,7 +37,12 @@ from annotator.scheme import load_scheme_file
 from annotator.store import Project
 
 ANNOTATORS = ("ann", "ben", "cho")
-LABELS = ("quote", "deflection", "criticism")  # no required attributes
+LABELS = ("quote", "deflection", "criticism")
+REQUIRED = {"deflection": {"kind": "pivots"}}  # the values the bundled scheme requires
+
+
+def _draft(label: str, start: int, end: int) -> SpanDraft:
+    return SpanDraft(label, start, end, REQUIRED.get(label, {}))
 
 
 def build_project(path: Path, words: int, spans: int, seed: int = 7) -> None:
@@ -53,12 +58,12 @@ def build_project(path: Path, words: int, spans: int, seed: int = 7) -> None:
         change = rng.choice(("boundary", "label", "missing"))
         for name in ANNOTATORS:
             if name != odd:
-                layers[name].append(SpanDraft(label, start, end))
+                layers[name].append(_draft(label, start, end))
             elif change == "boundary":
-                layers[name].append(SpanDraft(label, start, max(start + 1, end - 3)))
+                layers[name].append(_draft(label, start, max(start + 1, end - 3)))
             elif change == "label":
                 other = LABELS[(LABELS.index(label) + 1) % len(LABELS)]
-                layers[name].append(SpanDraft(other, start, end))
+                layers[name].append(_draft(other, start, end))
     with Project.create(path, load_scheme_file(default_scheme_path())) as project:
         for name in ANNOTATORS:
             [result] = project.add_documents(

@@ -25,7 +25,15 @@ RECORD: dict[str, Any] = {
         {"index": 0, "start": 0, "end": 12, "speaker": "A", "start_time": 0.5},
         {"index": 1, "start": 14, "end": 26, "speaker": "B"},
     ],
-    "spans": [{"label": "deflection", "start": 0, "end": 11, "annotator": "alice"}],
+    "spans": [
+        {
+            "label": "deflection",
+            "start": 0,
+            "end": 11,
+            "annotator": "alice",
+            "attributes": {"kind": "declines"},
+        }
+    ],
 }
 
 

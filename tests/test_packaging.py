@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from annotator.resources import default_scheme_path, sample_transcripts
+from annotator.resources import default_scheme_path, sample_transcripts, schemes_dir
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -77,5 +77,9 @@ def test_wheel_carries_schemes_and_sample_transcripts(tmp_path: Path) -> None:
     names = set(zipfile.ZipFile(wheel).namelist())
     assert "annotator/_bundled/schemas/political-interview.yaml" in names
     assert "annotator/_bundled/schemas/scheme.schema.json" in names
+    schemes = sorted(path.name for path in schemes_dir().glob("*.yaml"))
+    assert {"clarity.yaml", "bull-equivocation.yaml"} <= set(schemes)
+    for name in schemes:
+        assert f"annotator/_bundled/schemas/{name}" in names
     for sample in sample_transcripts():
         assert f"annotator/_bundled/sample_transcripts/{sample.name}" in names

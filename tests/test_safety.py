@@ -42,7 +42,10 @@ def sample_project(path: Path, documents: int = 3) -> Project:
     project = Project.create(path, load_scheme_file(default_scheme_path()))
     for n in range(documents):
         text, turns = layout([f"Will you say {n}? Yes.", f"I will not say {n}. They failed."])
-        drafts = (SpanDraft("quote", 0, 4), SpanDraft("deflection", len(text) - 11, len(text) - 1))
+        drafts = (
+            SpanDraft("quote", 0, 4),
+            SpanDraft("deflection", len(text) - 11, len(text) - 1, {"kind": "declines"}),
+        )
         document = ImportedDocument(f"Doc {n}", text, tuple(turns), "text", f"d{n}.md")
         project.add_documents([document])
         for name in ("alice", "bob"):

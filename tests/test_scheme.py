@@ -588,7 +588,7 @@ def test_bundled_scheme_loads_without_problems() -> None:
     assert validate_scheme(path.read_text(encoding="utf-8"), str(path)) == []
     loaded = load_scheme_file(path)
     assert loaded.name == "political-interview"
-    assert loaded.version == 1
+    assert loaded.version == 2
     assert loaded.settings == Settings(True, True, "merge", "word")
     assert [label.id for label in loaded.labels] == [
         "quote",

@@ -27,6 +27,10 @@ A scheme file (format version 1) is a YAML mapping::
         description: ...           # the coding procedure, shown on "?"
         selectable: leaves         # leaves (a code is a label without children) | any
         labels: [...]              # as the span labels: hierarchy, hotkeys, attributes, ...
+    crosswalk:                     # optional: where other schemes' categories go in this one
+      clarity:                     # the other scheme's name (a slug)
+        explicit: question:reply   # its category id -> an id here (see below)
+        dodging: deflection.kind=dodges
 
 Attribute types are ``choice`` (needs ``choices``), ``boolean``, ``text``, ``number`` and
 ``multichoice`` (needs ``choices``; a value is a set of them, stored as a sorted list, and its
@@ -35,6 +39,13 @@ A unit's hotkeys are unique within the unit (the app reads them only in the codi
 each leaf's parent is declared, never derived from its id: the agreement and exports give
 every code at each level of its hierarchy.
 An optional key whose value is empty (``null``) means "use the default".
+
+A crosswalk maps categories of another scheme to ids of this one, many to one (several
+categories may share an id). An id is ``<label>`` (a span label), ``<label>.<attribute>=
+<choice>`` (a choice of its choice or multichoice attribute), or either of them after
+``<unit kind>:`` for a unit's code (``question:reply``, ``question:non_reply.categories=
+ignores``). Each id must exist in this scheme; the other scheme is not read, so a project
+that bundles both should test that the categories listed are its own.
 
 :func:`validate_scheme` reports every problem in one pass, each at the line and column of the
 offending YAML node, so a scheme author can fix a file in one go: errors, which stop the
@@ -51,6 +62,7 @@ from ..model import UNIT_KINDS
 from .colors import CSS_COLORS
 from .model import (
     ATTRIBUTE_TYPES,
+    CROSSWALK_ID,
     SAME_LABEL_OVERLAP,
     SELECTABLE,
     SNAP_UNITS,
@@ -74,6 +86,7 @@ from .validate import (
 
 __all__ = [
     "ATTRIBUTE_TYPES",
+    "CROSSWALK_ID",
     "CSS_COLORS",
     "RESERVED_KEYS",
     "SAME_LABEL_OVERLAP",

@@ -11,6 +11,7 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
+from types import MappingProxyType
 from typing import Any
 
 from ..errors import InvalidValue, UnknownItem
@@ -23,6 +24,15 @@ MULTICHOICE_SEPARATORS = ",|"
 SAME_LABEL_OVERLAP = ("merge", "refuse")
 SNAP_UNITS = ("character", "word", "sentence", "turn")
 SELECTABLE = ("leaves", "any")  # which labels of a unit's hierarchy a code may be
+# An id that a crosswalk maps another scheme's category to:
+# [<unit kind>:]<label>[.<attribute>=<choice>] ("question:reply", "deflection.kind=declines",
+# "quote"). Slugs hold none of ":", "." or "=", so the parts split unambiguously, and the
+# choice may be any text.
+CROSSWALK_ID = re.compile(
+    r"(?:(?P<unit>[a-z0-9][a-z0-9_-]*):)?(?P<label>[a-z0-9][a-z0-9_-]*)"
+    r"(?:\.(?P<attribute>[a-z0-9][a-z0-9_-]*)=(?P<choice>.+))?",
+    re.DOTALL,
+)
 
 _NUMERAL = re.compile(r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?")
 _INTEGER = re.compile(r"[-+]?\d+")
@@ -277,6 +287,12 @@ class Scheme(LabelSet):
     text: str  # the YAML source
     hash: str  # sha256 of canonical_json(self.to_dict())
     units: tuple[Unit, ...] = ()  # the unit-level codes, at most one set per kind
+    # Per other scheme (by name), its category ids, each with the id here that it maps to:
+    # "question:reply" (a unit code), "deflection.kind=declines" (a choice), "quote" (a label).
+    # Left out of the dataclass hash: a mapping has none, and the content hash covers it.
+    crosswalk: Mapping[str, Mapping[str, str]] = field(
+        default_factory=lambda: MappingProxyType({}), hash=False
+    )
 
     def _where(self) -> str:
         return f"scheme '{self.name}' (version {self.version})"
@@ -308,8 +324,14 @@ class Scheme(LabelSet):
                 "snap": self.settings.snap,
             },
             "labels": [_label_dict(label) for label in self.labels],
-            # Only when present: a scheme without units keeps the hash it always had.
+            # Only when present: a scheme without units (or crosswalk) keeps the hash it
+            # always had.
             **({"units": {u.kind: u.to_dict() for u in self.units}} if self.units else {}),
+            **(
+                {"crosswalk": {other: dict(ids) for other, ids in self.crosswalk.items()}}
+                if self.crosswalk
+                else {}
+            ),
         }
 
 

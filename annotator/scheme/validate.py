@@ -11,6 +11,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any, Literal
 
 import yaml
@@ -25,6 +26,7 @@ from .colors import CSS_COLORS, normalise_color
 from .model import (
     ATTRIBUTE_TYPES,
     CHOICE_TYPES,
+    CROSSWALK_ID,
     MULTICHOICE_SEPARATORS,
     SAME_LABEL_OVERLAP,
     SELECTABLE,
@@ -48,7 +50,7 @@ RESERVED_KEYS: dict[str, str] = RESERVED_CHARACTERS
 _MAX_VERSION = 2**63 - 1  # the largest SQLite integer
 _SLUG = re.compile(r"[a-z0-9][a-z0-9_-]*")
 
-_TOP_KEYS = ("name", "version", "description", "settings", "labels", "units")
+_TOP_KEYS = ("name", "version", "description", "settings", "labels", "units", "crosswalk")
 _UNIT_KEYS = ("description", "selectable", "labels")
 _SETTINGS_KEYS = ("allow_overlap", "allow_nesting", "same_label_overlap", "snap")
 _LABEL_KEYS = (
@@ -281,6 +283,9 @@ def _build(data: dict[str, Any], text: str) -> Scheme:
         text=text,
         hash="",
         units=units,
+        crosswalk=MappingProxyType(
+            {other: MappingProxyType(ids) for other, ids in data["crosswalk"].items()}
+        ),
     )
     # Hash what the dataclasses hold, so the hash and to_dict() can never disagree.
     digest = hashlib.sha256(canonical_json(scheme.to_dict()).encode("utf-8")).hexdigest()
@@ -570,7 +575,138 @@ class _Checker:
         node = self.required(fields, "labels", root, where, " (a list of labels)")
         data["labels"] = _INVALID if node is None else self.labels(node)
         data["units"] = self.optional(fields, "units", self.units, {})
+
+        def crosswalk(value_node: Node, key: str) -> Any:
+            return self.crosswalk(value_node, data["labels"], data["units"])
+
+        data["crosswalk"] = self.optional(fields, "crosswalk", crosswalk, {})
         return data
+
+    def crosswalk(self, node: Node, labels: Any, units: Any) -> Any:
+        """``crosswalk:``: per other scheme, its category ids, each mapped to an id here."""
+        if not isinstance(node, MappingNode):
+            self.report(
+                node,
+                "crosswalk must be a mapping of other schemes' names to their categories, "
+                f"each mapped to an id of this scheme, not {self.describe(node)}",
+            )
+            return _INVALID
+        result: dict[str, Any] = {}
+        for other, (key_node, value_node) in self._raw_fields(node).items():
+            if not _SLUG.fullmatch(other):
+                self.report(
+                    key_node,
+                    f'scheme name "{other}" in crosswalk must be a slug, as a scheme\'s name: '
+                    f'lower-case letters, digits, "_" and "-"{_slug_hint(other)}',
+                )
+                result[other] = _INVALID
+            elif not isinstance(value_node, MappingNode):
+                self.report(
+                    value_node,
+                    f'the crosswalk to "{other}" must be a mapping of its category ids to ids '
+                    f"of this scheme, not {self.describe(value_node)}",
+                )
+                result[other] = _INVALID
+            elif not value_node.value:
+                self.report(
+                    value_node,
+                    f'the crosswalk to "{other}" is empty; map at least one of its categories '
+                    "or leave it out",
+                )
+                result[other] = _INVALID
+            else:
+                entries = {
+                    category: self.crosswalk_id(target_node, other, category, labels, units)
+                    for category, (_, target_node) in self._raw_fields(value_node).items()
+                }
+                result[other] = _INVALID if _INVALID in entries.values() else entries
+        return _INVALID if _INVALID in result.values() else result
+
+    def crosswalk_id(self, node: Node, other: str, category: str, labels: Any, units: Any) -> Any:
+        """The id here that another scheme's category maps to, checked against the labels,
+        their attributes and the units (parts already reported as problems are skipped)."""
+        where = f'"{other}" category "{category}"'
+        target = self.text(node, f"the id {where} maps to")
+        if target is _INVALID:
+            return target
+        match = CROSSWALK_ID.fullmatch(target)
+        if match is None:
+            self.report(
+                node,
+                f'"{target}" ({where}) is not an id of this scheme: write a span label '
+                '("deflection"), a choice of its attribute ("deflection.kind=declines") or a '
+                'unit code ("question:reply")',
+            )
+            return _INVALID
+        kind, label_id, attribute_id, choice = match.group("unit", "label", "attribute", "choice")
+        items = labels
+        what = "span label"
+        if kind is not None:
+            what = f"{kind} code"
+            if kind not in UNIT_KINDS:
+                self.report(
+                    node,
+                    f'"{target}" ({where}): "{kind}" is not a unit kind'
+                    f"{_did_you_mean(kind, UNIT_KINDS)}; use one of: {_listing(UNIT_KINDS)}",
+                )
+                return _INVALID
+            if units is _INVALID:
+                return _INVALID  # reported already
+            if kind not in units:
+                self.report(
+                    node,
+                    f'"{target}" ({where}): this scheme has no {kind} codes; add them under '
+                    f"units: {kind}:, or map to a span label",
+                )
+                return _INVALID
+            items = units[kind] if units[kind] is _INVALID else units[kind]["labels"]
+        if items is _INVALID:
+            return _INVALID  # reported already
+        found = {item["id"]: item for item in items if isinstance(item, dict)}
+        if label_id not in found:
+            known = [id for id in found if isinstance(id, str)]
+            self.report(
+                node,
+                f'"{target}" ({where}): no {what} "{label_id}" in this scheme'
+                f"{_did_you_mean(label_id, known)}; the {what}s are: {_listing(known)}",
+            )
+            return _INVALID
+        if attribute_id is None:
+            return target
+        attributes = found[label_id]["attributes"]
+        if attributes is _INVALID:
+            return _INVALID
+        by_id = {item["id"]: item for item in attributes if isinstance(item, dict)}
+        attribute = by_id.get(attribute_id)
+        if attribute is None:
+            known = [id for id in by_id if isinstance(id, str)]
+            self.report(
+                node,
+                f'"{target}" ({where}): {what} "{label_id}" has no attribute "{attribute_id}"'
+                f"{_did_you_mean(attribute_id, known)}; its attributes are: "
+                f"{_listing(known) or 'none'}",
+            )
+            return _INVALID
+        if attribute["type"] is _INVALID or attribute["choices"] is _INVALID:
+            return _INVALID
+        if attribute["type"] not in CHOICE_TYPES:
+            self.report(
+                node,
+                f'"{target}" ({where}): attribute "{attribute_id}" of {what} "{label_id}" is '
+                f"of type {attribute['type']}; a crosswalk names a choice of a choice or "
+                "multichoice attribute",
+            )
+            return _INVALID
+        if choice not in attribute["choices"]:
+            self.report(
+                node,
+                f'"{target}" ({where}): "{choice}" is not a choice of attribute '
+                f'"{attribute_id}" of {what} "{label_id}"'
+                f"{_did_you_mean(choice, attribute['choices'])}; its choices are: "
+                f"{_listing(attribute['choices'])}",
+            )
+            return _INVALID
+        return target
 
     def units(self, node: Node, key: str) -> Any:
         """``units:``: per unit kind, its codes (a hierarchy of labels like the span labels')."""

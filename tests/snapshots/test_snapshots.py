@@ -42,7 +42,9 @@ def project_path(tmp_path: Path) -> Path:
         )
         doc = result.document_id
         answer = text.index("I won't")
-        project.create_span(doc, "alice", "deflection", answer, text.index(" We will"))
+        project.create_span(
+            doc, "alice", "deflection", answer, text.index(" We will"), {"kind": "declines"}
+        )
         project.create_span(
             doc,
             "alice",
@@ -99,7 +101,12 @@ def test_review_screen(snap_compare, project_path: Path, tmp_path: Path) -> None
         bob_criticism = text.index("The last"), text.index(", and as")
         for name in ("bob", "carol"):
             project.create_span(
-                doc, name, "deflection", text.index("I won't"), text.index(" We will")
+                doc,
+                name,
+                "deflection",
+                text.index("I won't"),
+                text.index(" We will"),
+                {"kind": "declines"},
             )
         project.create_span(doc, "bob", "criticism", *bob_criticism, {"target": "them"})
         project.create_span(doc, "carol", "criticism", *criticism, {"target": "them"})

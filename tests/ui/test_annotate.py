@@ -105,8 +105,8 @@ async def test_tag_word_under_cursor_and_selection(db: Path, tmp_path: Path) -> 
         await pilot.press("right_curly_bracket")  # "I won't say..."
         await pilot.press("v", "w", "w")  # select I won't say (word unit)
         assert editor.selection == (TEXT.index("I won't"), TEXT.index(" They") - 1)
-        await pilot.press("d")  # deflection, no required attributes
-        assert ("deflection", "I won't say") in spans(db)
+        await pilot.press("t")  # quote, no required attributes
+        assert ("quote", "I won't say") in spans(db)
         assert editor.selection is None
         # Without a selection a hotkey tags the unit under the cursor: a word.
         await pilot.press("w", "w")  # "." is a word of its own
@@ -143,12 +143,18 @@ async def test_required_attributes_are_asked_for(db: Path, tmp_path: Path) -> No
         await pilot.press("escape")
         await pilot.pause()
         assert spans(db) == []  # cancelled: nothing written
+        await pilot.press("d")  # deflection: its kind is required
+        await pilot.pause()
+        assert isinstance(app.screen, SpanEditor)
+        await pilot.press("escape")
+        await pilot.pause()
+        assert spans(db) == []
 
 
 async def test_delete_asks_which_span_when_several_overlap(db: Path, tmp_path: Path) -> None:
     app = app_for(db, tmp_path)
     async with app.run_test(size=(100, 30)) as pilot:
-        await pilot.press("right_curly_bracket", "s", "s", "t", "s", "s", "d")
+        await pilot.press("right_curly_bracket", "s", "s", "t", "s", "s", "i")
         assert len(spans(db)) == 2
         await pilot.press("x")
         await pilot.pause()
@@ -164,10 +170,10 @@ async def test_delete_asks_which_span_when_several_overlap(db: Path, tmp_path: P
 async def test_undo_redo_survive_a_restart(db: Path, tmp_path: Path) -> None:
     app = app_for(db, tmp_path)
     async with app.run_test(size=(100, 30)) as pilot:
-        await pilot.press("d", "w", "w", "t")
+        await pilot.press("i", "w", "w", "t")
         assert len(spans(db)) == 2
         await pilot.press("u")
-        assert [label for label, _ in spans(db)] == ["deflection"]
+        assert [label for label, _ in spans(db)] == ["criticism"]
         await pilot.press("ctrl+r")
         assert len(spans(db)) == 2
         await pilot.press("q")
@@ -177,7 +183,7 @@ async def test_undo_redo_survive_a_restart(db: Path, tmp_path: Path) -> None:
         await pilot.press("u", "u")
         assert spans(db) == []
         await pilot.press("ctrl+y")
-        assert [label for label, _ in spans(db)] == ["deflection"]
+        assert [label for label, _ in spans(db)] == ["criticism"]
         assert len(screen(again).editor.spans) == 1
     again.project.close()
 
@@ -283,17 +289,17 @@ async def test_edge_keys_move_the_edges_of_the_span_under_the_cursor(
     app = app_for(db, tmp_path)
     async with app.run_test(size=(100, 30)) as pilot:
         editor = screen(app).editor
-        await pilot.press("right_curly_bracket", "w", "w", "w", "w", "d")  # "They"
-        assert spans(db) == [("deflection", "They")]
+        await pilot.press("right_curly_bracket", "w", "w", "w", "w", "i")  # "They"
+        assert spans(db) == [("criticism", "They")]
         await pilot.press("greater_than_sign", "greater_than_sign")  # + "failed the"
-        assert spans(db) == [("deflection", "They failed the")]
+        assert spans(db) == [("criticism", "They failed the")]
         assert TEXT[editor.cursor] == "e"  # the last character of "the"
         await pilot.press("comma")  # start edge out: + "."
-        assert spans(db) == [("deflection", ". They failed the")]
+        assert spans(db) == [("criticism", ". They failed the")]
         await pilot.press("full_stop", "less_than_sign")
-        assert spans(db) == [("deflection", "They failed")]
+        assert spans(db) == [("criticism", "They failed")]
         await pilot.press("u")
-        assert spans(db) == [("deflection", "They failed the")]
+        assert spans(db) == [("criticism", "They failed the")]
         assert editor.selection is None  # no selection was made along the way
 
 
@@ -301,7 +307,7 @@ async def test_next_and_previous_span(db: Path, tmp_path: Path) -> None:
     app = app_for(db, tmp_path)
     async with app.run_test(size=(100, 30)) as pilot:
         editor = screen(app).editor
-        await pilot.press("right_curly_bracket", "d", "w", "w", "w", "w", "i", "g")
+        await pilot.press("right_curly_bracket", "t", "w", "w", "w", "w", "i", "g")
         await pilot.press("right_square_bracket")
         assert TEXT[editor.cursor :].startswith("I won't")
         await pilot.press("right_square_bracket")
@@ -325,7 +331,12 @@ async def test_suggestions_accept_and_reject_with_one_key(db: Path, tmp_path: Pa
         model = [
             project.create_span(doc, "model", "quote", 0, 4),
             project.create_span(
-                doc, "model", "deflection", TEXT.index("I won't"), TEXT.index(". They")
+                doc,
+                "model",
+                "deflection",
+                TEXT.index("I won't"),
+                TEXT.index(". They"),
+                {"kind": "declines"},
             ),
         ]
     app = app_for(db, tmp_path, suggestions_from="model")

@@ -31,7 +31,7 @@ from .export.tokens import TOKENIZERS
 from .io import FORMATS, read_transcript
 from .io.files import expand_paths
 from .model import DOCUMENT_STATUSES
-from .resources import default_scheme_path, sample_transcripts
+from .resources import bundled_schemes, default_scheme_path, sample_transcripts
 from .scheme import Label, Scheme, load_scheme_file, validate_scheme
 from .store import (
     DB_ENV_VAR,
@@ -236,19 +236,35 @@ def review(ctx: click.Context, reviewer: str | None, document: str | None, anony
 @cli.command()
 @click.option(
     "--scheme",
-    "scheme_path",
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    help="Label scheme YAML [default: the bundled political-interview scheme].",
+    "scheme_ref",
+    metavar="FILE|NAME",
+    help="Label scheme: a YAML file, or the name of a bundled one (political-interview, "
+    "clarity, bull-equivocation) [default: political-interview].",
 )
 @click.pass_context
-def init(ctx: click.Context, scheme_path: Path | None) -> None:
+def init(ctx: click.Context, scheme_ref: str | None) -> None:
     """Create a new project database with a label scheme."""
-    scheme = load_scheme_file(scheme_path or default_scheme_path())
+    scheme = load_scheme_file(_scheme_file(scheme_ref) if scheme_ref else default_scheme_path())
     path = ctx.obj["db"]
     Project.create(path, scheme).close()
+    codes = "".join(f", {count(len(unit.labels), f'{unit.kind} code')}" for unit in scheme.units)
     _say(
         f"Created project {path} with scheme {scheme.name} v{scheme.version} "
-        f"({len(scheme.labels)} labels). Next: annotator import FILE..."
+        f"({count(len(scheme.labels), 'span label')}{codes}). Next: annotator import FILE..."
+    )
+
+
+def _scheme_file(ref: str) -> Path:
+    """A scheme given as a file, or by a bundled scheme's name."""
+    path = Path(ref)
+    if path.is_file():
+        return path
+    bundled = bundled_schemes()
+    if ref in bundled:
+        return bundled[ref]
+    raise ProjectError(
+        f"{ref}: no such file, and no bundled scheme of that name; the bundled schemes are: "
+        f"{', '.join(bundled)}"
     )
 
 

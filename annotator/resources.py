@@ -24,6 +24,11 @@ def default_scheme_path() -> Path:
     return schemes_dir() / "political-interview.yaml"
 
 
+def bundled_schemes() -> dict[str, Path]:
+    """The bundled label schemes by name (the file's stem): political-interview, clarity..."""
+    return {path.stem: path for path in sorted(schemes_dir().glob("*.yaml"))}
+
+
 def sample_transcripts_dir() -> Path:
     return _bundled("sample_transcripts")
 

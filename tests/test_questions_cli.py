@@ -124,3 +124,12 @@ def test_import_refuses_a_bad_question_file_whole(
         ):
             project.add_documents([document], origin="file.jsonl")
         assert project.documents() == [] and project.codes(None) == []
+
+
+def test_init_takes_a_bundled_scheme_by_name(run_cli: Callable[..., Result]) -> None:
+    result = run_cli("init", "--scheme", "clarity")
+    assert result.exit_code == 0
+    assert "with scheme clarity v1 (2 span labels, 12 question codes)" in result.output
+    wrong = run_cli("--db", "other.db", "init", "--scheme", "clarty")
+    assert wrong.exit_code == 1
+    assert "clarty: no such file, and no bundled scheme of that name" in wrong.output

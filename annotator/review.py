@@ -38,7 +38,12 @@ from .agreement_report import disagreement_order, document_figures
 from .editor import Editor, Range
 from .errors import ProjectError
 from .model import Change, Span
-from .review_questions import QuestionCase, QuestionReview, describe_codes
+from .review_questions import (
+    QuestionCase,
+    QuestionReview,
+    describe_codes,
+    open_question_disagreements,
+)
 from .store import GOLD, OnConflict, Project, SpanKey, sources_of
 
 AGREE, LABEL, BOUNDARY, ATTRIBUTES, PARTIAL = (
@@ -178,6 +183,8 @@ class ReviewRow:
     gold: int
     reviewed: bool
     changed: bool = False  # an annotator edited the document after it was reviewed
+    questions: int = 0  # questions the annotators coded differently
+    questions_open: int = 0  # of which still without a gold code
 
 
 def review_queue(project: Project) -> list[ReviewRow]:
@@ -197,6 +204,7 @@ def review_queue(project: Project) -> list[ReviewRow]:
             any(is_open(key, holders[key], gold_keys, decided.__contains__) for key in d.keys)
             for d in found
         )
+        questions, questions_open = open_question_disagreements(project, document_id)
         rows.append(
             ReviewRow(
                 id=document_id,
@@ -210,6 +218,8 @@ def review_queue(project: Project) -> list[ReviewRow]:
                 gold=len(gold),
                 reviewed=has_gold and project.status(document_id, GOLD) == "done",
                 changed=project.gold.changed_since_review(document_id),
+                questions=questions,
+                questions_open=questions_open,
             )
         )
     return sorted(rows, key=lambda row: disagreement_order(row.f1_overlap, row.f1_exact))

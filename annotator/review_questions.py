@@ -254,16 +254,21 @@ class QuestionReview:
 
 
 def describe_codes(changes: Sequence[Change], names: Mapping[int, str]) -> str:
-    """What the gold code changes of an edit did, in a few words ("gold code of Q2 removed",
-    "4 gold codes added")."""
+    """What the gold code changes of an edit did, in a few words, in question order ("gold
+    code of Q2 removed", "4 gold codes added"); ``names``: question id -> name, in order."""
     verbs = {"create": "added", "delete": "removed"}
-    words = []
+    order = {question_id: i for i, question_id in enumerate(names)}
+    touched = []
     for change in changes:
         if change.item != "code":
             continue
         state = change.after or change.before or {}
-        name = names.get(state.get("question_id") or 0, "a question")
-        words.append((name, verbs.get(change.action, "changed")))
+        question_id = state.get("question_id") or 0
+        touched.append((order.get(question_id, len(order)), question_id, change.action))
+    words = [
+        (names.get(question_id, "a question"), verbs.get(action, "changed"))
+        for _, question_id, action in sorted(touched)
+    ]
     if len(words) > 2 and len({verb for _, verb in words}) == 1:
         return f"{len(words)} gold codes {words[0][1]}"
     shown = [f"gold code of {name} {verb}" for name, verb in words[:2]]

@@ -8,11 +8,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import layout
+from click.testing import CliRunner
+from fixtures.question_codes import code, gold, make, scheme
 
+from annotator.cli import cli
 from annotator.errors import InvalidValue, ProjectError
-from annotator.model import ImportedDocument
-from annotator.review import ReviewEditor
+from annotator.review import ReviewEditor, review_queue
 from annotator.review_questions import (
     AGREE,
     ATTRIBUTES,
@@ -22,65 +23,8 @@ from annotator.review_questions import (
     QuestionReview,
     label_path,
 )
-from annotator.scheme import Scheme, load_scheme
+from annotator.screens.review_queue import review_row
 from annotator.store import GOLD, Project
-
-SCHEME = """
-name: qr
-version: 1
-labels:
-  - {{id: quote, color: blue, hotkey: t}}
-units:
-  question:
-    selectable: {selectable}
-    labels:
-      - {{id: clear_reply, name: Clear reply, color: green}}
-      - {{id: explicit, parent: clear_reply, color: green}}
-      - {{id: implicit, parent: clear_reply, color: green}}
-      - {{id: ambivalent, name: Ambivalent, color: orange}}
-      - {{id: dodging, parent: ambivalent, color: orange}}
-      - {{id: partial, parent: ambivalent, color: orange}}
-      - {{id: general, parent: ambivalent, color: orange}}
-      - id: clear_non_reply
-        color: red
-        attributes:
-          - {{id: why, type: text, required: true}}
-      - id: declining
-        parent: clear_non_reply
-        color: red
-        attributes:
-          - {{id: tactics, type: multichoice, choices: [attack, deflect, ignore], required: true}}
-      - {{id: ignorance, parent: clear_non_reply, color: red}}
-      - {{id: retired, parent: clear_non_reply, color: red, deprecated: {deprecated}}}
-"""
-
-TURNS_TEXT = [
-    "Good evening.",
-    "Will you raise taxes?",
-    "We have a plan.",
-    "Why did the homes target slip?",
-    "Completions are up.",
-    "Is the budget fair?",
-    "I won't comment.",
-    "Who decides?",
-    "The cabinet does.",
-    "When will you resign?",
-    "Next question.",
-]
-TEXT, TURNS = layout(TURNS_TEXT, ["INTERVIEWER"] + ["INTERVIEWER", "MINISTER"] * 5)
-
-
-def scheme(selectable: str = "leaves", deprecated: bool = True) -> Scheme:
-    return load_scheme(SCHEME.format(selectable=selectable, deprecated=str(deprecated).lower()))
-
-
-def make(path: Path, selectable: str = "leaves", deprecated: bool = True) -> Project:
-    project = Project.create(path, scheme(selectable, deprecated))
-    project.add_documents(
-        [ImportedDocument(title="Interview", text=TEXT, turns=tuple(TURNS), format="text")]
-    )
-    project.propose_questions("lead")
-    return project
 
 
 @pytest.fixture
@@ -93,28 +37,6 @@ def qr(tmp_path: Path) -> Iterator[Project]:
 def qr_any(tmp_path: Path) -> Iterator[Project]:
     with make(tmp_path / "any.db", "any") as project:
         yield project
-
-
-def code(project: Project, names: dict[str, str | tuple[str, dict] | None]) -> None:
-    """Each annotator's code of each question (in order Q1..Q5), then marked done."""
-    questions = project.questions(1)
-    for name, labels in names.items():
-        for question, label in zip(questions, labels, strict=False):
-            if label is None:
-                continue
-            if isinstance(label, tuple):
-                project.set_code(1, name, label[0], question_id=question.id, attributes=label[1])
-            else:
-                project.set_code(1, name, label, question_id=question.id)
-        project.set_status(1, name, "done")
-
-
-def gold(project: Project) -> dict[str, tuple[str, dict]]:
-    names = {q.id: q.name for q in project.questions(1)}
-    return {
-        names[c.question_id]: (c.label, dict(c.attributes))
-        for c in project.codes(annotator=GOLD, document_id=1)
-    }
 
 
 def provenance(project: Project, name: str) -> dict:
@@ -561,3 +483,28 @@ def test_another_window_deciding_a_question_is_taken_in(qr: Project, tmp_path: P
         other.gold_codes.auto_merge(1, reviewer="sam")
     assert editor.sync()  # the question's range is repainted
     assert editor.questions.case(qr.questions(1)[0].id).gold is not None
+
+
+def test_the_review_queue_and_status_count_open_question_disagreements(qr: Project) -> None:
+    code(
+        qr,
+        {
+            "alice": ["explicit", "dodging", "dodging"],
+            "bob": ["explicit", "partial", "explicit"],
+        },
+    )
+    [row] = review_queue(qr)
+    assert (row.questions, row.questions_open, row.open) == (2, 2, 0)
+    assert review_row(row).status == "open"  # no span to settle, but two questions
+    q2 = qr.questions(1)[1]
+    qr.gold_codes.adjudicate(1, "rita", q2.id, "general")
+    [row] = review_queue(qr)
+    assert (row.questions, row.questions_open) == (2, 1)
+    result = CliRunner().invoke(cli, ["--db", str(qr.path), "status"])
+    assert result.exit_code == 0, result.output
+    assert (
+        "Question codes: 2 disagreements in the documents to review, 1 still without a gold "
+        "code (in 1 document); settle them with 'annotator review' (Q)."
+    ) in " ".join(result.output.split())
+    qr.gold_codes.adjudicate(1, "rita", qr.questions(1)[2].id, "general")
+    assert review_row(review_queue(qr)[0]).status == "settled"

@@ -406,12 +406,14 @@ class ReviewEditor(Editor):
 
     def progress(self) -> str:
         questions = self.questions
-        asked = f"{questions.open_count()} of {len(questions.disagreements)} question "
-        asked += "disagreements open"
         if self.question_mode:
-            return asked
+            return (
+                f"{questions.open_count()} of {len(questions.disagreements)} question "
+                "disagreements open"
+            )
         spans = f"{self.open_count()} of {len(self.disagreements)} disagreements open"
-        return f"{spans} · {asked}" if questions.disagreements else spans
+        left = questions.open_count()
+        return f"{spans} · {left} question{'s' if left != 1 else ''} open" if left else spans
 
     def next_disagreement(self, forward: bool = True) -> Disagreement | None:
         """The next open disagreement after (or before) the cursor, wrapping around; the one

@@ -140,15 +140,15 @@ class QuestionReview:
                 )
         self._starts = [case.question.start for case in self.cases]
         self._index = {case.question.id: i for i, case in enumerate(self.cases)}
+        # Counted once per change, not on every key that repaints the status line.
+        self.disagreements = [case for case in self.cases if case.is_disagreement]
+        self._positions = {case.question.id: i for i, case in enumerate(self.disagreements, 1)}
+        self._open = sum(case.is_open for case in self.cases)
 
     # ---- reading -------------------------------------------------------------------------
 
-    @property
-    def disagreements(self) -> list[QuestionCase]:
-        return [case for case in self.cases if case.is_disagreement]
-
     def open_count(self) -> int:
-        return sum(case.is_open for case in self.cases)
+        return self._open
 
     def case(self, question_id: int) -> QuestionCase | None:
         i = self._index.get(question_id)
@@ -156,10 +156,7 @@ class QuestionReview:
 
     def position(self, case: QuestionCase) -> int:
         """Its number among the disagreements, from 1 (0: not a disagreement)."""
-        disagreements = [c.question.id for c in self.disagreements]
-        if case.question.id not in disagreements:
-            return 0
-        return disagreements.index(case.question.id) + 1
+        return self._positions.get(case.question.id, 0)
 
     def at(self, offset: int) -> QuestionCase | None:
         """The question under ``offset``, else the last one before it (whose answer the

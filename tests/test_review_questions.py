@@ -446,6 +446,7 @@ def test_the_review_editor_settles_questions_and_follows_undo(qr: Project) -> No
     editor = ReviewEditor(qr, 1, "rita")
     q1, q2 = qr.questions(1)[:2]
     assert editor.questions.open_count() == 1
+    assert editor.progress() == "0 of 0 disagreements open · 1 question open"
     with pytest.raises(ProjectError, match="1 question disagreement is still open"):
         editor.set_status("done")
     editor.question_mode = True

@@ -218,10 +218,11 @@ class GoldCodes:
         }
         ids = [code.id for code in gold.values()] + [i for s in sources.values() for i in s]
         last = self.log.last_edits("code", ids)
+        existing = {code.id for code in self.codes.codes("question", document_id=document_id)}
         found: dict[int, str] = {}
         for question_id, code in gold.items():
             for source in sources[question_id]:
-                if self.codes.state(source) is None:
+                if source not in existing:
                     found[question_id] = "a code it came from was cleared"
                 elif last.get(source, 0) > last.get(code.id, 0):
                     found.setdefault(question_id, "a code it came from was changed since")

@@ -32,6 +32,7 @@ from .io import FORMATS, read_transcript
 from .io.files import expand_paths
 from .model import DOCUMENT_STATUSES
 from .resources import bundled_schemes, default_scheme_path, sample_transcripts
+from .review_questions import open_question_disagreements
 from .scheme import Label, Scheme, load_scheme_file, validate_scheme
 from .store import (
     DB_ENV_VAR,
@@ -457,6 +458,21 @@ def status(ctx: click.Context) -> None:
                 f"('annotator questions list'); {count(coded, 'question code')} given."
             )
         )
+    if scheme.has_unit("question"):
+        # Question codes the annotators gave differently, in the documents to review.
+        counted = [open_question_disagreements(project, d) for d in project.gold.reviewable()]
+        disagreements = sum(total for total, _ in counted)
+        if disagreements:
+            still = sum(left for _, left in counted)
+            where = sum(1 for _, left in counted if left)
+            console.print(
+                _text(
+                    f"Question codes: {count(disagreements, 'disagreement')} in the documents "
+                    f"to review, {still:,} still without a gold code"
+                    + (f" (in {count(where, 'document')})" if still else "")
+                    + "; settle them with 'annotator review' (Q)."
+                )
+            )
     if stats.incomplete:
         verb = "lacks" if stats.incomplete == 1 else "lack"
         console.print(

@@ -110,7 +110,9 @@ ANNOTATE_KEYS: tuple[KeyBinding, ...] = (
     ]),
 )  # fmt: skip
 
-# The review screen's own keys; in its key bar they come before the annotation keys.
+# The review screen's own keys; in its key bar they come before the annotation keys. With the
+# question codes shown (Q), n p 1-9 M step through and settle question codes instead of spans,
+# and Enter and x give and clear a question's gold code.
 REVIEW_KEYS: tuple[KeyBinding, ...] = _group("review", "Review", [
     ("n", "next_disagreement(True)", "Next disagreement", "next", True),
     ("p", "next_disagreement(False)", "Previous disagreement", "previous", False),
@@ -126,9 +128,10 @@ REVIEW_KEYS: tuple[KeyBinding, ...] = _group("review", "Review", [
     ),
     ("a", "suggestion(True)", "Accept the span under the cursor", "accept", False),
     ("r", "reject", "Reject the open versions", "reject", True),
-    ("M", "auto_merge", "Auto-merge agreed spans", "merge", True),
+    ("M", "auto_merge", "Auto-merge", "merge", True),
     ("A", "toggle_anonymous", "Anonymise annotators", "anonymous", False),
     ("D", "status('done')", "Mark reviewed", "done", True),
+    ("Q", "toggle_questions", "Question codes", "questions", True),
 ])  # fmt: skip
 
 # Annotation keys that mean something else on the review screen, or nothing (search;

@@ -18,7 +18,10 @@ Each distinct candidate ``(label, start, end)`` is in one state:
 :class:`ReviewEditor` is the reviewer's :class:`~annotator.editor.Editor` on the gold layer:
 the annotation keys edit gold spans, the still undecided candidates are on offer like
 suggestions, and a disagreement is settled by accepting one annotator's version, rejecting
-them all, or making a gold span of one's own (see :mod:`annotator.store.gold`).
+them all, or making a gold span of one's own (see :mod:`annotator.store.gold`). Its
+``questions`` (a :class:`~annotator.review_questions.QuestionReview`) settle the question
+codes the same way: in question mode (``question_mode``) the review screen steps through
+the questions the annotators coded differently instead of the spans.
 """
 
 from __future__ import annotations
@@ -35,6 +38,12 @@ from .agreement_report import disagreement_order, document_figures
 from .editor import Editor, Range
 from .errors import ProjectError
 from .model import Change, Span
+from .review_questions import (
+    QuestionCase,
+    QuestionReview,
+    describe_codes,
+    open_question_disagreements,
+)
 from .store import GOLD, OnConflict, Project, SpanKey, sources_of
 
 AGREE, LABEL, BOUNDARY, ATTRIBUTES, PARTIAL = (
@@ -174,6 +183,8 @@ class ReviewRow:
     gold: int
     reviewed: bool
     changed: bool = False  # an annotator edited the document after it was reviewed
+    questions: int = 0  # questions the annotators coded differently
+    questions_open: int = 0  # of which still without a gold code
 
 
 def review_queue(project: Project) -> list[ReviewRow]:
@@ -193,6 +204,7 @@ def review_queue(project: Project) -> list[ReviewRow]:
             any(is_open(key, holders[key], gold_keys, decided.__contains__) for key in d.keys)
             for d in found
         )
+        questions, questions_open = open_question_disagreements(project, document_id)
         rows.append(
             ReviewRow(
                 id=document_id,
@@ -206,6 +218,8 @@ def review_queue(project: Project) -> list[ReviewRow]:
                 gold=len(gold),
                 reviewed=has_gold and project.status(document_id, GOLD) == "done",
                 changed=project.gold.changed_since_review(document_id),
+                questions=questions,
+                questions_open=questions_open,
             )
         )
     return sorted(rows, key=lambda row: disagreement_order(row.f1_overlap, row.f1_exact))
@@ -256,6 +270,9 @@ class ReviewEditor(Editor):
             )
         self.names = list(self.layers)
         self.anonymous = anonymous
+        # The question codes, in the same version order; question mode steps through them.
+        self.questions = QuestionReview(project, document_id, self.names, reviewer)
+        self.question_mode = False
         self.holders = _holders(self.layers)
         self._key_of = {span.id: key for key, spans in self.holders.items() for span in spans}
         self.disagreements = disagreements(self.layers)
@@ -388,7 +405,15 @@ class ReviewEditor(Editor):
         return self._open_disagreements
 
     def progress(self) -> str:
-        return f"{self.open_count()} of {len(self.disagreements)} disagreements open"
+        questions = self.questions
+        if self.question_mode:
+            return (
+                f"{questions.open_count()} of {len(questions.disagreements)} question "
+                "disagreements open"
+            )
+        spans = f"{self.open_count()} of {len(self.disagreements)} disagreements open"
+        left = questions.open_count()
+        return f"{spans} · {left} question{'s' if left != 1 else ''} open" if left else spans
 
     def next_disagreement(self, forward: bool = True) -> Disagreement | None:
         """The next open disagreement after (or before) the cursor, wrapping around; the one
@@ -432,10 +457,19 @@ class ReviewEditor(Editor):
         refs = self.index.in_range(start, end)
         return sorted((self.spans[ref.key] for ref in refs), key=lambda s: (s.start, s.end))
 
-    def focus_in(self, start: int, end: int) -> list[Range]:
-        """The current disagreement, set apart in the transcript."""
+    def focus_range(self) -> Range | None:
+        """What the review looks at: the current disagreement, or in question mode the
+        current question."""
+        if self.question_mode:
+            case = self.current_question
+            return (case.question.start, case.question.end) if case else None
         d = self.current
-        return [(d.start, d.end)] if d and d.start < end and start < d.end else []
+        return (d.start, d.end) if d else None
+
+    def focus_in(self, start: int, end: int) -> list[Range]:
+        """The current disagreement (or question), set apart in the transcript."""
+        focus = self.focus_range()
+        return [focus] if focus and focus[0] < end and start < focus[1] else []
 
     # ---- decisions -----------------------------------------------------------------------
 
@@ -556,4 +590,83 @@ class ReviewEditor(Editor):
             raise ProjectError(
                 f"{self.open_count()} disagreements are still open: settle them first"
             )
+        questions = self.questions.open_count()
+        if status == "done" and questions:
+            raise ProjectError(
+                f"{questions} question disagreement{' is' if questions == 1 else 's are'} "
+                "still open: settle them first (Q shows the question codes)"
+            )
         super().set_status(status)
+
+    # ---- question codes ------------------------------------------------------------------
+
+    @property
+    def current_question(self) -> QuestionCase | None:
+        """The question under the cursor, else the last one before it."""
+        return self.questions.at(self.cursor)
+
+    def next_question(self, forward: bool = True) -> QuestionCase | None:
+        """The next (or previous) question disagreement still open, wrapping around."""
+        return self.questions.next_disagreement(self.cursor, forward)
+
+    def accept_code_version(self, number: int) -> list[Range]:
+        """Make annotator ``number``'s code of the current question its gold code, exactly
+        (label, attribute values, note), replacing the gold code it had."""
+        self.questions.accept_version(self.current_question, number)
+        return self._catch_up()
+
+    def code_question(
+        self, label: str, attributes: Mapping[str, Any] | None = None, note: str = ""
+    ) -> list[Range]:
+        """The reviewer's own gold code for the current question."""
+        self.questions.adjudicate(self.current_question, label, attributes, note)
+        return self._catch_up()
+
+    def clear_gold_code(self) -> list[Range]:
+        """Take the current question's gold code away (auto-merge then leaves it to you)."""
+        self.questions.clear(self.current_question)
+        return self._catch_up()
+
+    def merge_codes(self) -> list[Range]:
+        """Give gold every question code a strict majority of the annotators agree on (at
+        the deepest level of the hierarchy the scheme allows); ``summary`` says how many
+        went in, and how many were left to the reviewer."""
+        outcome = self.questions.auto_merge()
+        merged = len(outcome.codes)
+        self.summary = (
+            f"merged {merged} question code{'s' if merged != 1 else ''}" if merged else ""
+        )
+        if outcome.left_open:
+            left = len(outcome.left_open)
+            self.summary += (
+                f"{'; ' if merged else ''}{left} question{'s' if left != 1 else ''} left to you "
+                f"({outcome.left_open[0]}{'; ...' if left > 1 else ''})"
+            )
+        return self._catch_up() if merged else []
+
+    def undo(self) -> list[Range]:
+        return self._describing_codes(super().undo, "undone")
+
+    def redo(self) -> list[Range]:
+        return self._describing_codes(super().redo, "redone")
+
+    def _describing_codes(self, step: Callable[[], list[Range]], done: str) -> list[Range]:
+        """Undo or redo; an edit of gold codes is described by the questions it touched."""
+        ranges = step()
+        changes = self.project.last_changes()
+        if changes and all(change.item == "code" for change in changes):
+            names = {case.question.id: case.question.name for case in self.questions.cases}
+            self.summary = f"{done}: {describe_codes(changes, names)}"
+        return ranges
+
+    def _apply(self, changes: Iterable[Change]) -> list[Range]:
+        """Span changes as any editor applies them; a change of a gold code (or a question)
+        reloads the question codes, and gives the questions it touched to repaint."""
+        changes = list(changes)
+        spans = [change for change in changes if change.item == "span"]
+        ranges = super()._apply(spans) if spans else []
+        others = [change for change in changes if change.item != "span"]
+        if others:
+            self.questions.reload()
+            ranges += self.questions.ranges_of(others)
+        return ranges

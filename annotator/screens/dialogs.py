@@ -36,7 +36,7 @@ from textual.widgets import (
 )
 from textual.widgets.option_list import Option
 
-from ..scheme import Attribute, Label, Scheme
+from ..scheme import Attribute, Label, LabelSet
 from ..textindex import display_text
 
 # ---- literal text ------------------------------------------------------------------------
@@ -94,7 +94,8 @@ def _parse_number(text: str) -> int | float:
 
 
 class SpanEditor(ModalScreen[SpanEdit | None]):
-    """Edit a span's label, attributes and note. Dismisses with a SpanEdit, or None."""
+    """Edit a span's label, attributes and note (or a unit code's: ``labels`` is then the
+    unit's, such as the question codes). Dismisses with a SpanEdit, or None."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+s", "save", "Save", id="dialog.save"),
@@ -130,14 +131,17 @@ class SpanEditor(ModalScreen[SpanEdit | None]):
 
     def __init__(
         self,
-        scheme: Scheme,
+        scheme: LabelSet,
         label: str,
         attributes: Mapping[str, Any],
         note: str,
         excerpt: str,
+        *,
+        title: str = "Edit span",
     ) -> None:
         super().__init__()
         self.scheme = scheme
+        self.title_text = title
         self.label_id = label
         self.note = note
         self.excerpt = excerpt
@@ -168,7 +172,7 @@ class SpanEditor(ModalScreen[SpanEdit | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog") as dialog:
-            dialog.border_title = "Edit span"
+            dialog.border_title = self.title_text
             yield Static(literal(shorten(self.excerpt, 240), multiline=True), id="excerpt")
             with VerticalScroll(id="form"):
                 with Horizontal(classes="field"):

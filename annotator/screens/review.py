@@ -6,6 +6,12 @@ move, select, tag, edit, resize, delete and undo (on gold spans), and their ids
 (``annotate.*``) are shared, so a user's keymap applies to both. Search is left out (``n``
 steps through disagreements here); the review keys have ids ``review.*``. Both sets are in
 :mod:`annotator.keymap`.
+
+``Q`` switches to the question codes (the question view, :class:`QuestionPanel`): then ``n``
+and ``p`` step through the questions the annotators coded differently, ``1``–``9`` take an
+annotator's code as the question's gold code, ``M`` gives gold every code a majority agree
+on, ``Enter`` gives the question a gold code of the reviewer's own and ``x`` clears it; the
+other keys (motions, undo) work as before.
 """
 
 from __future__ import annotations
@@ -17,15 +23,17 @@ from typing import ClassVar
 from textual import work
 from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
+from textual.worker import Worker
 
 from ..editor import Range
 from ..keymap import REVIEW_SCREEN_KEYS
-from ..review import Disagreement, ReviewEditor
+from ..review import ReviewEditor
 from ..widgets.compare_panel import ComparePanel
-from ..widgets.panels import BottomBar, SpanList
+from ..widgets.panels import BottomBar, SpanList, excerpt
+from ..widgets.question_panel import QuestionPanel
 from ..widgets.transcript_view import TranscriptView
 from .annotate import AnnotateScreen, textual_binding
-from .dialogs import ChooseSpan
+from .dialogs import ChooseSpan, SpanEdit, SpanEditor
 from .help import key_display
 
 
@@ -37,12 +45,17 @@ class ReviewScreen(AnnotateScreen, inherit_bindings=False):
         textual_binding(key, key_display="1–9" if key.id == "review.version_1" else None)
         for key in REVIEW_SCREEN_KEYS
     ]
+    DEFAULT_CSS = """
+    ReviewScreen QuestionPanel { display: none; }
+    ReviewScreen.-questions QuestionPanel { display: block; }
+    ReviewScreen.-questions ComparePanel { display: none; }
+    """
     editor: ReviewEditor
     STATUS_WORDS: ClassVar[dict[str, str]] = {"done": "reviewed"}
 
     def __init__(self, editor: ReviewEditor) -> None:
         super().__init__(editor)
-        self._highlighted: Disagreement | None = None
+        self._highlighted: Range | None = None
 
     def on_mount(self) -> None:
         self.add_class("-no-spans")  # room for the versions; F2 shows the gold span list
@@ -52,28 +65,34 @@ class ReviewScreen(AnnotateScreen, inherit_bindings=False):
         yield SpanList(id="spans")
         yield TranscriptView(id="transcript")
         yield ComparePanel()
+        yield QuestionPanel()
         yield BottomBar()
 
     # ---- feedback ------------------------------------------------------------------------
 
     def _refresh_panels(self, spans: bool = False, message: str = "") -> None:
         super()._refresh_panels(spans, message)
-        current = self.editor.current
-        if current is not self._highlighted:
-            # The disagreement under the cursor is highlighted in the transcript.
-            self.view.refresh_ranges(
-                (d.start, d.end) for d in (self._highlighted, current) if d is not None
-            )
-            self._highlighted = current
-        self.query_one(ComparePanel).show(self.editor, force=spans)
+        focus = self.editor.focus_range()
+        if focus != self._highlighted:
+            # The disagreement (or question) under the cursor is highlighted in the transcript.
+            self.view.refresh_ranges(r for r in (self._highlighted, focus) if r is not None)
+            self._highlighted = focus
+        if self.editor.question_mode:
+            self.query_one(QuestionPanel).show(self.editor, force=spans)
+        else:
+            self.query_one(ComparePanel).show(self.editor, force=spans)
 
     def show_editor(self, editor: ReviewEditor) -> None:  # type: ignore[override]
         self._highlighted = None
+        editor.question_mode = self.editor.question_mode  # the view stays as it was
         super().show_editor(editor)
 
     # ---- review actions ------------------------------------------------------------------
 
     def action_next_disagreement(self, forward: bool) -> None:
+        if self.editor.question_mode:
+            self._next_question(forward)
+            return
         found = self.editor.next_disagreement(forward)
         if found is None:
             self._refresh_panels(message="no open disagreements: D marks the document reviewed")
@@ -85,9 +104,19 @@ class ReviewScreen(AnnotateScreen, inherit_bindings=False):
     def action_accept_version(self, number: int) -> None:
         names = self.editor.names
         who = self.editor.display_name(names[number - 1]) if number <= len(names) else ""
+        if self.editor.question_mode:
+            self._decide_question(
+                lambda: self.editor.accept_code_version(number), f"took {who}'s code"
+            )
+            return
         self._decide(lambda: self.editor.accept_version(number), f"took {who}'s version")
 
     def action_reject(self) -> None:
+        if self.editor.question_mode:
+            self._refresh_panels(
+                message="a question is settled by a code: 1–9 take one, Enter gives your own"
+            )
+            return
         self._decide(self.editor.reject_open, "rejected")
 
     def _decide(self, decision: Callable[[], list[Range]], done: str) -> None:
@@ -100,8 +129,17 @@ class ReviewScreen(AnnotateScreen, inherit_bindings=False):
                 with self._moving(message=done):
                     self.editor.move_to(following.start)
 
+    def action_auto_merge(self) -> None:
+        if self.editor.question_mode:
+            self.editor.summary = ""
+            self._edit(self.editor.merge_codes, nothing="no question codes left to merge")
+            if self.editor.summary:
+                self._refresh_panels(message=self.editor.summary)
+            return
+        self._merge_spans()
+
     @work
-    async def action_auto_merge(self) -> None:
+    async def _merge_spans(self) -> None:
         count = len(self.editor.names)
         choices = [(count, f"all {count} agree", "accept spans every annotator made exactly")]
         choices += [
@@ -118,6 +156,89 @@ class ReviewScreen(AnnotateScreen, inherit_bindings=False):
         self._edit(lambda: self.editor.auto_merge(minimum), nothing="nothing left to merge")
         if self.editor.summary:
             self._refresh_panels(message=self.editor.summary)
+
+    # ---- question codes ------------------------------------------------------------------
+
+    def action_toggle_questions(self) -> None:
+        editor = self.editor
+        if editor.questions.unit is None:
+            self._refresh_panels(message="the scheme has no question codes")
+            return
+        editor.question_mode = not editor.question_mode
+        self.set_class(editor.question_mode, "-questions")
+        if editor.question_mode:
+            self.query_one(QuestionPanel).show(editor, force=True)
+            message = f"question codes: {editor.questions.open_count()} open · Q the spans"
+        else:
+            self.query_one(ComparePanel).show(editor, force=True)
+            message = "spans"
+        self._refresh_panels(message=message)
+
+    def _next_question(self, forward: bool) -> None:
+        found = self.editor.next_question(forward)
+        if found is None:
+            self._refresh_panels(
+                message="no open question disagreements: M merges what a majority agree on"
+            )
+            return
+        with self._moving():
+            self.editor.clear_selection()
+            self.editor.move_to(found.question.start)
+
+    def _decide_question(self, decision: Callable[[], list[Range]], done: str) -> None:
+        """A decision on the current question, then on to the next open one."""
+        before = self.editor.current_question
+        self._edit(decision, done=f"{done} for {before.question.name}" if before else done)
+        after = self.editor.questions.case(before.question.id) if before else None
+        if before is not None and after is not None and not after.is_open:
+            following = self.editor.next_question(True)
+            if following is not None and following.question.start > before.question.start:
+                with self._moving(message=f"{done} for {before.question.name}"):
+                    self.editor.move_to(following.question.start)
+
+    def action_edit(self) -> Worker[None]:
+        if self.editor.question_mode:
+            return self._code_question()
+        return super().action_edit()
+
+    @work
+    async def _code_question(self) -> None:
+        """The reviewer's own gold code for the current question: the dialog starts from its
+        gold code, else from the first annotator's code."""
+        case = self.editor.current_question
+        unit = self.editor.questions.unit
+        if case is None or unit is None:
+            self._refresh_panels(message="no question under the cursor: n goes to one")
+            return
+        start = case.gold or next(iter(case.codes.values()), None)
+        label = start.label if start else next(lb.id for lb in unit.labels if not lb.deprecated)
+        question = case.question
+        result: SpanEdit | None = await self.app.push_screen_wait(
+            SpanEditor(
+                unit,
+                label,
+                dict(start.attributes) if start else {},
+                start.note if start else "",
+                excerpt(self.editor.text, question.start, question.end, 200),
+                title=f"Gold code of {question.name}",
+            )
+        )
+        if result is not None:
+            self._decide_question(
+                lambda: self.editor.code_question(result.label, result.attributes, result.note),
+                "gave your code",
+            )
+
+    def action_delete(self) -> Worker[None]:
+        if self.editor.question_mode:
+            return self._clear_question_code()
+        return super().action_delete()
+
+    @work
+    async def _clear_question_code(self) -> None:
+        case = self.editor.current_question
+        name = case.question.name if case else ""
+        self._edit(self.editor.clear_gold_code, done=f"cleared the gold code of {name}")
 
     def action_toggle_anonymous(self) -> None:
         self.editor.anonymous = not self.editor.anonymous

@@ -1,5 +1,6 @@
 """The review queue: documents finished by two or more annotators, most disagreement first,
-with their agreement figures; Enter opens one on the review screen."""
+with their agreement figures, their span disagreements and question-code disagreements (how
+many are still open); Enter opens one on the review screen."""
 
 from __future__ import annotations
 
@@ -28,12 +29,13 @@ def _figure(value: float | None) -> Text:
 
 
 def review_row(row: ReviewRow, anonymous: bool = False) -> QueueRow:
-    """A table row; its status is ``open``, ``settled`` (nothing open), ``reviewed`` or
-    ``changed`` (reviewed, then edited by an annotator)."""
+    """A table row; its status is ``open`` (a span or question disagreement is),
+    ``settled`` (nothing open), ``reviewed`` or ``changed`` (reviewed, then edited by an
+    annotator)."""
     if row.reviewed:
         status = "changed" if row.changed else "reviewed"
     else:
-        status = "open" if row.open else "settled"
+        status = "open" if row.open or row.questions_open else "settled"
     title = literal(row.title or "(untitled)")
     title.no_wrap, title.overflow = True, "ellipsis"
     who = (
@@ -50,6 +52,11 @@ def review_row(row: ReviewRow, anonymous: bool = False) -> QueueRow:
         _figure(row.alpha),
         Text(str(row.disagreements), justify="right"),
         Text(str(row.open), justify="right", style="bold" if row.open else "dim"),
+        Text(
+            f"{row.questions_open}/{row.questions}" if row.questions else "–",
+            justify="right",
+            style="bold" if row.questions_open else "dim",
+        ),
         Text(str(row.gold), justify="right"),
         Text(REVIEW_STATES[status], style=_STYLES[status]),
     )
@@ -68,10 +75,11 @@ class ReviewQueueScreen(QueueScreen, inherit_bindings=False):
         "α",
         "Disagreements",
         "Open",
+        "Q open",
         "Gold",
         "Review",
     )
-    NUMERIC = (0, 3, 4, 5, 6, 7, 8)
+    NUMERIC = (0, 3, 4, 5, 6, 7, 8, 9)
     FILTERS = REVIEW_STATES
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter", "open", "Review", id="review_queue.open"),  # not priority: see queue

@@ -8,8 +8,11 @@ keeps it so):
 - ``connection``: the open file and its one kind of write transaction;
 - ``annotators``: names and ids; the reserved gold annotator;
 - ``log``: the append-only change log, undo and redo stacks;
+- ``questions``: the question units, and their one writer;
 - ``spans``: reading spans, and the one writer every span change goes through;
-- ``gold``: the reviewers' gold layer, written through that writer;
+- ``codes``: the unit codes (of questions and documents), and their one writer;
+- ``gold``: the reviewers' gold layer, written through the span writer;
+- ``gold_codes``: the reviewers' gold question codes, written through the code writer;
 - ``project``: the facade the rest of the package uses.
 """
 
@@ -18,6 +21,7 @@ from .annotators import GOLD
 from .connection import ProjectGone, describe_failure, is_failure
 from .database import DB_ENV_VAR, DEFAULT_DB_NAME, project_files, resolve_db_path
 from .gold import MergeOutcome, SpanKey, sources_of
+from .gold_codes import CodeMergeOutcome, Verdict, at_level, code_key, majority
 from .project import AddResult, DocumentSummary, Project, ProjectStats
 from .spans import ON_CONFLICT, OnConflict
 
@@ -27,6 +31,7 @@ __all__ = [
     "GOLD",
     "ON_CONFLICT",
     "AddResult",
+    "CodeMergeOutcome",
     "DocumentSummary",
     "MergeOutcome",
     "OnConflict",
@@ -35,8 +40,12 @@ __all__ = [
     "ProjectGone",
     "ProjectStats",
     "SpanKey",
+    "Verdict",
+    "at_level",
+    "code_key",
     "describe_failure",
     "is_failure",
+    "majority",
     "project_files",
     "resolve_db_path",
     "sources_of",

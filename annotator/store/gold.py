@@ -315,7 +315,7 @@ class GoldLayer:
     ) -> Span:
         """A reviewer's decision: a gold span, made from ``sources`` (the annotators' spans
         it settles) or from scratch, with the reviewer's note."""
-        _check_reviewer(reviewer)
+        check_reviewer(reviewer)
         spans = self._sources(document_id, sources)
         provenance = _provenance("adjudicated", reviewer, spans, len(self.finished_by(document_id)))
         gold_id = self.annotators.id(GOLD)
@@ -346,7 +346,7 @@ class GoldLayer:
         it (label, offsets and attribute values), so accepting one of three identical spans
         settles all three.
         """
-        _check_reviewer(reviewer)
+        check_reviewer(reviewer)
         chosen = self._sources(document_id, span_ids)
         to_reject = self._sources(document_id, reject)
         gold_id = self.annotators.id(GOLD)
@@ -397,7 +397,7 @@ class GoldLayer:
 
     def reject(self, document_id: int, reviewer: str, span_ids: Iterable[int]) -> None:
         """Keep annotators' spans out of the gold layer (one edit; undo takes it back)."""
-        _check_reviewer(reviewer)
+        check_reviewer(reviewer)
         spans = self._sources(document_id, span_ids)
         gold_id = self.annotators.id(GOLD)
         with self.connection.write():
@@ -441,7 +441,7 @@ class GoldLayer:
     ) -> Span:
         """Edit a gold span. A new label or new boundaries make it the reviewer's decision
         (``adjudicated``), still crediting the annotators' spans it came from."""
-        _check_reviewer(reviewer)
+        check_reviewer(reviewer)
         gold_id = self.annotators.id(GOLD)
         with self.connection.write():
             current = self.writer.own(span_id, gold_id)
@@ -500,7 +500,7 @@ def sources_of(gold: Iterable[Span]) -> set[int]:
     return {source for span in gold for source in (span.provenance or {}).get("sources", ())}
 
 
-def _check_reviewer(reviewer: str) -> None:
+def check_reviewer(reviewer: str) -> None:
     if reviewer == GOLD or not reviewer.strip():
         raise ProjectError("name the reviewer who decides")
 

@@ -11,7 +11,7 @@ document (:meth:`ChangeLog.changes_since`).
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any, NamedTuple
 
 from ..model import Change
@@ -190,6 +190,35 @@ class ChangeLog:
                 conditions.append(f"{column} = ?")
                 params.append(value)
         return self._changes(("WHERE " + " AND ".join(conditions)) if conditions else "", params)
+
+    def last_edits(self, item: str, item_ids: Sequence[int]) -> dict[int, int]:
+        """The newest edit that changed each of these items (of kind ``item``), by item id
+        (items never changed are absent)."""
+        if not item_ids:
+            return {}
+        marks = ", ".join("?" * len(item_ids))
+        return {
+            row[0]: row[1]
+            for row in self.connection.db.execute(
+                "SELECT span_id, max(edit_id) FROM span_changes "
+                f"WHERE item = ? AND span_id IN ({marks}) GROUP BY span_id",
+                [item, *item_ids],
+            )
+        }
+
+    def deleted_by_edits(self, document_id: int, annotator_id: int, item: str) -> list[State]:
+        """The states of the items (of kind ``item``) that edits of one layer deleted, oldest
+        first: what someone removed by hand (undo and redo are left out, so a merge that was
+        undone is not among them)."""
+        return [
+            json.loads(row[0])
+            for row in self.connection.db.execute(
+                'SELECT c."before" FROM span_changes c JOIN edits e ON e.id = c.edit_id '
+                "WHERE e.document_id = ? AND e.annotator_id = ? AND e.kind = 'edit' "
+                "AND c.item = ? AND c.action = 'delete' ORDER BY c.id",
+                [document_id, annotator_id, item],
+            )
+        ]
 
     def _changes(self, where: str, params: list[Any]) -> list[Change]:
         sql = (

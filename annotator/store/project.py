@@ -3,11 +3,12 @@
 :class:`Project` is a thin facade over the parts in this package, which it holds by
 composition: the connection and its write transaction (:mod:`.connection`), annotators
 (:mod:`.annotators`), the change log (:mod:`.log`), the questions (:mod:`.questions`), the one
-span writer and its policy (:mod:`.spans`), the unit codes (:mod:`.codes`) and the gold layer
-(:mod:`.gold`). What a question change does to the spans and codes that refer to it is
-decided here (see :meth:`Project.delete_question`). Every public write runs in one short
-``BEGIN IMMEDIATE`` transaction and is committed before the method returns, so a caller (the
-UI) only ever shows what is on disk. The design is described in ``docs/architecture.md``.
+span writer and its policy (:mod:`.spans`), the unit codes (:mod:`.codes`), the gold layer
+(:mod:`.gold`) and the gold question codes (:mod:`.gold_codes`). What a question change does
+to the spans and codes that refer to it is decided here (see :meth:`Project.delete_question`).
+Every public write runs in one short ``BEGIN IMMEDIATE`` transaction and is committed before
+the method returns, so a caller (the UI) only ever shows what is on disk. The design is
+described in ``docs/architecture.md``.
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ from .codes import CodeStore
 from .connection import Connection
 from .database import DB_ENV_VAR, connect, now
 from .gold import GoldLayer
+from .gold_codes import GoldCodes
 from .log import ChangeLog
 from .questions import QuestionStore
 from .spans import NewSpan, OnConflict, QuestionLink, SpanReader, SpanWriter
@@ -114,6 +116,15 @@ class Project:
             connection, self.log, self._annotators, self.questions_store, lambda: self.scheme
         )
         self.gold = GoldLayer(connection, self._annotators, self.log, self.reader, self.writer)
+        self.gold_codes = GoldCodes(
+            connection,
+            self._annotators,
+            self.log,
+            self.codes_store,
+            self.questions_store,
+            self.gold,
+            lambda: self.scheme,
+        )
         self._data_version = connection.data_version()
         connection.on_rollback.append(self._texts.clear)  # may hold a rolled-back document
 

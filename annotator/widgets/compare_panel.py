@@ -183,7 +183,7 @@ class ComparePanel(Widget):
 
     def _legend(self) -> list[Text]:
         keys = Text(" 1–9 accept that annotator's version · r reject · a accept the span under")
-        keys.append(" the cursor · M auto-merge · A anonymise")
+        keys.append(" the cursor · M auto-merge · A anonymise · Q question codes")
         states = Text(" ")
         for kind in STATES:
             states.append(f"{STATE_MARKS[kind]} ", style=self._states[kind])

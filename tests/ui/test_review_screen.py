@@ -319,7 +319,7 @@ async def test_the_command_palette_offers_the_review_actions(db: Path, tmp_path:
     app = app_for(db, tmp_path, document=str(press_id(db)))
     async with app.run_test(size=(140, 40)):
         titles = [command.title for command in app.get_system_commands(app.screen)]
-        assert "Next disagreement" in titles and "Auto-merge agreed spans" in titles
+        assert "Next disagreement" in titles and "Auto-merge" in titles
         assert "Undo" in titles and "Tag Quote" in titles
         assert len(titles) == len(set(titles))
         assert "Search" not in titles

@@ -6,7 +6,7 @@ sub-questions), a question coded by alice, bob and the gold layer (with provenan
 response region moved by hand, a proposed question nobody coded, spans linked to questions
 (one to a part, one to the whole question, one unlinked), a code with attributes and a note,
 and a document code. The second interview (metadata with a date) has one question, coded by
-bob only; alice skipped it. A third document has no questions.
+bob only; alice skipped it. A third document, which bob opened, has no questions.
 """
 
 from __future__ import annotations
@@ -46,7 +46,7 @@ def at(text: str, piece: str) -> tuple[int, int]:
 
 def build(path: Path) -> Project:
     project = Project.create(path, scheme())
-    first, second, _ = project.add_documents(
+    first, second, third = project.add_documents(
         [
             ImportedDocument("Budget interview", FIRST, tuple(FIRST_TURNS), "text", "budget.txt"),
             ImportedDocument(
@@ -110,6 +110,7 @@ def build(path: Path) -> Project:
     project.set_code(two, "bob", "claims_ignorance", question_id=q.id)
     project.set_status(one, "alice", "done")
     project.set_status(two, "alice", "skipped")
+    project.set_status(third.document_id, "bob", "in_progress")
     project.set_status(one, "gold", "done")
     project.set_status(two, "gold", "done")
     return project

@@ -546,7 +546,7 @@ def export_(
     per_annotator: bool | None,
 ) -> None:
     """Export labelled documents for NLP tools: jsonl, csv, parquet, prodigy, doccano, brat,
-    labelstudio, conll, spacy.
+    labelstudio, conll, spacy; and question codes: questions-csv, qevasion.
 
     Ends with a summary: documents, examples and spans written, and every span that the
     format could not represent as it is, with the reason (nothing is dropped silently).

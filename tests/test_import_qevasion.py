@@ -10,12 +10,13 @@ from pathlib import Path
 
 import pytest
 from click.testing import Result
-from conftest import FIXTURES
+from conftest import FIXTURES, layout
 from question_sample import build, scheme
 
 from annotator.export import export
 from annotator.io import ImportFailure, detect_format, read_transcript
 from annotator.io.qevasion import LabelNames, lay_out, released_name
+from annotator.model import ImportedDocument
 from annotator.scheme import load_scheme
 from annotator.store import Project, ProjectError
 
@@ -123,6 +124,63 @@ def test_the_round_trip_keeps_parts_found_and_reworded(tmp_path: Path) -> None:
     assert [(c.annotator, c.label, c.place) for c in bill.codes] == [
         ("bob", "claims_ignorance", "row 8")
     ]
+
+
+def test_two_questions_of_one_turn_share_it_again(tmp_path: Path) -> None:
+    text, turns = layout(["Do you agree? Will you vote?", "Yes. And no."], ["HOST", "MP"])
+    with Project.create(tmp_path / "p.db", scheme()) as project:
+        project.add_documents([ImportedDocument("Two in one", text, tuple(turns), "text")])
+        first = project.add_question(1, "x", *span(text, "Do you agree?"))
+        second = project.add_question(1, "x", *span(text, "Will you vote?"))
+        project.set_code(1, "x", "explicit", question_id=first.id)
+        project.set_code(1, "x", "dodging", question_id=second.id)
+        export(project, "qevasion", tmp_path / "q.csv")
+    [document] = read_transcript(tmp_path / "q.csv", scheme=scheme())
+    assert document.text == text  # the first question has no answer before the second
+    assert [document.text[q.start : q.end] for q in document.questions] == [
+        "Do you agree?",
+        "Will you vote?",
+    ]
+
+
+FLAT = """
+name: flat
+version: 1
+labels: [{id: quote, color: blue, hotkey: t}]
+units:
+  question:
+    labels:
+      - {id: explicit, color: green}
+      - {id: dodging, color: orange}
+      - {id: claims_ignorance, color: red}
+"""
+
+
+def test_a_scheme_without_clarity_labels_uses_claritys_taxonomy(tmp_path: Path) -> None:
+    text, turns = layout(["Will you resign?", "I could not say."], ["Q", "MINISTER"])
+    with Project.create(tmp_path / "p.db", load_scheme(FLAT)) as project:
+        project.add_documents([ImportedDocument("Flat", text, tuple(turns), "text")])
+        question = project.add_question(1, "x", *span(text, "Will you resign?"))
+        project.set_code(1, "x", "claims_ignorance", question_id=question.id)
+        export(project, "qevasion", tmp_path / "q.csv")
+        [row] = list(csv.DictReader((tmp_path / "q.csv").open(encoding="utf-8", newline="")))
+        assert (row["clarity_label"], row["evasion_label"]) == (
+            "Clear Non-Reply",
+            "Claims ignorance",
+        )
+        [document] = read_transcript(tmp_path / "q.csv", scheme=project.scheme)
+        assert [(c.annotator, c.label) for c in document.codes] == [("x", "claims_ignorance")]
+        wrong = write(tmp_path / "wrong.csv", [{**row, "clarity_label": "Clear Reply"}])
+        with pytest.raises(
+            ImportFailure,
+            match="row 2: evasion_label 'Claims ignorance' is under 'Clear Non-Reply' in CLARITY",
+        ):
+            read_transcript(wrong, scheme=project.scheme)
+
+
+def span(text: str, piece: str) -> tuple[int, int]:
+    start = text.index(piece)
+    return start, start + len(piece)
 
 
 def test_the_released_layouts(tmp_path: Path) -> None:

@@ -16,6 +16,11 @@ database, and replaces an existing file only when asked to (``force``). Modules 
 only when their format is used, so optional dependencies (spaCy, pyarrow) cost nothing until
 then, and a format whose module or dependency is missing is refused with one line saying what
 to install.
+
+A format declares the ``--unit`` values it accepts (the question tables have a row per
+question unit, so no turn examples) and whether it carries questions, unit codes and span
+links to questions; when a format (or a turn export of ``jsonl``) leaves those out, the report
+says how many.
 """
 
 from __future__ import annotations

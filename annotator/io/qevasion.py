@@ -481,19 +481,28 @@ def _label(
         top = find(clarity, "clarity_label")
         root = names.unit.at_level(label.id, 1)
         if top is not None:
-            agrees = top.id == root
+            if top.id != root:
+                raise _RowError(
+                    f"{column} {evasion!r} is under {root!r} in the scheme, but the row's "
+                    f"clarity_label is {clarity!r}; correct the row or the scheme"
+                )
         else:  # a scheme without clarity labels: CLARITY's own taxonomy decides
-            agrees = EVASION.get(released_name(evasion) or "") == released_name(clarity)
-            if released_name(clarity) is None:
+            if released_name(clarity) not in CLARITY:
                 raise _RowError(
                     f"clarity_label {clarity!r} is not one of {where} ({codes}) nor a CLARITY "
                     "clarity label"
                 )
-        if not agrees:
-            raise _RowError(
-                f"{column} {evasion!r} is under {root!r} in the scheme, but the row's "
-                f"clarity_label is {clarity!r}; correct the row or the scheme"
-            )
+            parent = EVASION.get(released_name(evasion) or "")
+            if parent is None:
+                raise _RowError(
+                    f"{column} {evasion!r} has no clarity label, in the scheme or in CLARITY, "
+                    f"to check the row's clarity_label {clarity!r} against; leave it empty"
+                )
+            if parent != released_name(clarity):
+                raise _RowError(
+                    f"{column} {evasion!r} is under {parent!r} in CLARITY, but the row's "
+                    f"clarity_label is {clarity!r}; correct the row"
+                )
     return label.id
 
 

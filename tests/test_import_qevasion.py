@@ -15,9 +15,9 @@ from question_sample import build, scheme
 
 from annotator.export import export
 from annotator.io import ImportFailure, detect_format, read_transcript
-from annotator.io.qevasion import LabelNames, lay_out, released_name
+from annotator.io.qevasion import CLARITY, EVASION, LabelNames, lay_out, released_name
 from annotator.model import ImportedDocument
-from annotator.scheme import load_scheme
+from annotator.scheme import load_scheme, load_scheme_file
 from annotator.store import Project, ProjectError
 
 RELEASED = FIXTURES / "qevasion-layout.csv"
@@ -378,3 +378,14 @@ def test_cli_imports_a_qevasion_file(run_cli: Callable[..., Result], tmp_path: P
     assert "bad.csv: row 2: evasion_label 'Sidestep' is not one of" in result.output + (
         result.stderr or ""
     )
+
+
+def test_the_bundled_clarity_scheme_meets_the_released_names() -> None:
+    path = Path(__file__).resolve().parents[1] / "schemas" / "clarity.yaml"
+    if not path.exists():
+        pytest.skip("schemas/clarity.yaml comes with the bundled schemes")
+    names = LabelNames(load_scheme_file(path).unit("question"))
+    assert sorted(names.released.values()) == sorted([*CLARITY, *EVASION])
+    assert names.differences() == []
+    for label_id in names.released:
+        assert not isinstance(names.row_labels(label_id), str), label_id

@@ -305,7 +305,7 @@ def import_(
     follow_links: bool,
 ) -> None:
     """Import transcripts (text/Markdown, SRT, WebVTT, JSON, TEI XML) and labelled data
-    (annotator JSONL, Prodigy, doccano, brat, Label Studio).
+    (annotator JSONL, Prodigy, doccano, brat, Label Studio, QEvasion CSV).
 
     Each file is imported whole or not at all; a bad file is reported in one line and the
     others still import. A document whose text is already in the project is not added again.
@@ -331,7 +331,9 @@ def import_(
     ) as bar:
         for path in bar:
             try:
-                documents = read_transcript(path, format_, follow_links=follow_links)
+                documents = read_transcript(
+                    path, format_, follow_links=follow_links, scheme=project.scheme
+                )
                 results = project.add_documents(
                     documents,
                     annotator=annotator,
@@ -577,7 +579,7 @@ def export_(
     per_annotator: bool | None,
 ) -> None:
     """Export labelled documents for NLP tools: jsonl, csv, parquet, prodigy, doccano, brat,
-    labelstudio, conll, spacy.
+    labelstudio, conll, spacy; and question codes: questions-csv, qevasion.
 
     Ends with a summary: documents, examples and spans written, and every span that the
     format could not represent as it is, with the reason (nothing is dropped silently).

@@ -59,7 +59,13 @@ class SpanDraft:
     scheme_hash: str | None = None  # kept only when the project knows that scheme version
     # Where the file has it ("line 3", "T4"), for error messages; not part of the span.
     place: str | None = field(default=None, compare=False)
-    question: str | None = None  # the key of the file's question it responds to
+    # The key of the file's question it responds to; None: the question whose response
+    # region holds its start (as for a new span); NO_QUESTION: none (the file says so).
+    question: str | None = None
+
+
+# A span draft's ``question`` when the file records that the span responds to no question.
+NO_QUESTION = ""
 
 
 @dataclass(frozen=True)
@@ -208,6 +214,9 @@ class QuestionDraft:
     status: str = "confirmed"
     response: tuple[int, int] | None = None  # None: the default region
     wording: str | None = None  # as the file phrases the question, when not its text
+    # Kept from a file that records them (the native jsonl export); None: stamped at import.
+    created_at: str | None = None
+    updated_at: str | None = None
 
 
 @dataclass(frozen=True)
@@ -221,6 +230,12 @@ class CodeDraft:
     attributes: Mapping[str, Any] = field(default_factory=dict)
     note: str = ""
     place: str | None = field(default=None, compare=False)
+    # Kept from a file that records them (the native jsonl export); None: stamped at import
+    # (the scheme hash only when the project holds that scheme version).
+    created_at: str | None = None
+    updated_at: str | None = None
+    scheme_hash: str | None = None
+    provenance: Mapping[str, Any] | None = None  # gold codes: how they came about
 
 
 @dataclass(frozen=True)

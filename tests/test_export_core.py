@@ -113,7 +113,11 @@ def test_every_format_is_registered() -> None:
         "labelstudio",
         "conll",
         "spacy",
+        "questions-csv",
+        "qevasion",
     }
+    for name, fmt in EXPORT_FORMATS.items():
+        assert fmt.missing() is None or fmt.requires, name  # every module is there
     assert EXPORT_FORMATS["brat"].folder
     assert EXPORT_FORMATS["labelstudio"].options == ("config_out", "emails")
     assert EXPORT_FORMATS["jsonl"].missing() is None

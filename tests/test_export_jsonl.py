@@ -23,6 +23,8 @@ KEYS = [
     "text",
     "turns",
     "spans",
+    "questions",
+    "codes",
     "annotators",
     "statuses",
     "metadata",
@@ -43,6 +45,7 @@ SPAN_KEYS = [
     "updated_at",
     "scheme_hash",
     "provenance",
+    "question",
 ]
 
 

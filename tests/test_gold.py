@@ -127,7 +127,7 @@ def test_export_of_unreviewed_gold_names_documents_without_gold(
     project.add_documents([make_document("Another talk, not reviewed at all.")])
     report = export(project, "jsonl", tmp_path / "gold.jsonl", layer="gold", status="all")
     assert report.documents == 1
-    assert report.left_out == ["the gold layer: 1 document with no gold span yet"]
+    assert report.left_out == ["the gold layer: 1 document with no gold span or code yet"]
 
 
 def test_export_gold_layer_with_provenance(project: Project, tmp_path: Path) -> None:

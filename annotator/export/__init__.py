@@ -16,6 +16,11 @@ database, and replaces an existing file only when asked to (``force``). Modules 
 only when their format is used, so optional dependencies (spaCy, pyarrow) cost nothing until
 then, and a format whose module or dependency is missing is refused with one line saying what
 to install.
+
+A format declares the ``--unit`` values it accepts (the question tables have a row per
+question unit, so no turn examples) and whether it carries questions, unit codes and span
+links to questions; when a format (or a turn export of ``jsonl``) leaves those out, the report
+says how many.
 """
 
 from __future__ import annotations
@@ -78,6 +83,8 @@ class ExportFormat:
     extra: str | None = None  # the pip extra that installs them
     options: tuple[str, ...] = ()  # keyword options ``write`` accepts (e.g. config_out)
     second_file: bool = False  # always writes another file beside the first (not to stdout)
+    units: tuple[str, ...] = UNITS  # the --unit values it accepts
+    questions: bool = False  # carries questions, unit codes and span links to questions
 
     @property
     def module_name(self) -> str:
@@ -104,8 +111,25 @@ class ExportFormat:
 EXPORT_FORMATS: dict[str, ExportFormat] = {
     fmt.name: fmt
     for fmt in (
-        ExportFormat("jsonl", "native JSON Lines, everything the project knows", ".jsonl"),
+        ExportFormat(
+            "jsonl", "native JSON Lines, everything the project knows", ".jsonl", questions=True
+        ),
         ExportFormat("csv", "one row per span", ".csv"),
+        ExportFormat(
+            "questions-csv",
+            "one row per question unit and annotator (coded or not): codes, levels, span counts",
+            ".csv",
+            module="questions_csv",
+            units=("document",),
+            questions=True,
+        ),
+        ExportFormat(
+            "qevasion",
+            "QEvasion (CLARITY) CSV: one row per coded question unit and annotator",
+            ".csv",
+            units=("document",),
+            questions=True,
+        ),
         ExportFormat(
             "parquet",
             "span table + documents table (Apache Parquet)",
@@ -175,6 +199,11 @@ def export(
     :class:`~annotator.store.ProjectError` before anything is written.
     """
     fmt = export_format(format)
+    if unit in UNITS and unit not in fmt.units:
+        raise ProjectError(
+            f"{fmt.name} export has one row per question unit, not per turn; "
+            f"use --unit {' or '.join(fmt.units)}"
+        )
     given = {key: value for key, value in options.items() if value is not None}
     for key in given:
         if key not in fmt.options:
@@ -221,7 +250,32 @@ def export(
         report.outputs = [str(output) for output in staging.commit()]
         if stream is not None:
             report.outputs.insert(0, "standard output")
+    _questions_left_out(report, fmt, unit)
     return report
+
+
+def _questions_left_out(report: ExportReport, fmt: ExportFormat, unit: str) -> None:
+    """Say so when the questions, unit codes and span links of the export are not in it."""
+    if fmt.questions and unit == "document":
+        return
+    items = [
+        f"{number} {one if number == 1 else many}"
+        for number, one, many in (
+            (report.questions, "question", "questions"),
+            (report.codes, "unit code", "unit codes"),
+            (report.links, "span's link to a question", "spans' links to questions"),
+        )
+        if number
+    ]
+    if not items:
+        return
+    listed = ", ".join(items[:-1]) + (" and " if len(items) > 1 else "") + items[-1]
+    if fmt.questions:
+        where, fix = "turn examples", "export with --unit document"
+    else:
+        where = f"{fmt.name} files"
+        fix = "export them with --format jsonl, questions-csv or qevasion"
+    report.problems.append(f"{listed} cannot go into {where}; {fix}")
 
 
 def _output_path(path: Path, fmt: ExportFormat) -> Path:

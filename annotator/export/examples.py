@@ -12,9 +12,15 @@ A layer is exported only where it says something: an annotator's layer of a docu
 that annotator opened it (status ``in_progress`` or ``done``; with ``status="done"`` only
 ``done``), never where they skipped it or never opened it (that would read as "annotated,
 found nothing"); the gold layer only where a reviewer marked the document reviewed (with
-``status="all"``, wherever it has gold spans). ``status=None`` is the default of each. A
-document with no such layer is left out. Every example carries each of its layers' status,
-and the report counts what was left out and why.
+``status="all"``, wherever it has gold spans or codes). ``status=None`` is the default of
+each. A document with no such layer is left out. Every example carries each of its layers'
+status, and the report counts what was left out and why.
+
+A document example also carries the document's questions (shared by everyone, so all of
+them) and its layers' unit codes (question and document codes), and each span its question
+link; a turn example carries none of these (a question's response region runs into other
+turns). The report counts them, so that :func:`~annotator.export.export` can say what a
+format or a turn export leaves out.
 """
 
 from __future__ import annotations
@@ -24,7 +30,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from ..model import Span, Turn
+from ..model import Code, Question, Span, Turn
 from ..scheme import Scheme
 from ..store import Project, ProjectError
 
@@ -48,6 +54,7 @@ class ExportSpan:
     created_at: str
     updated_at: str
     provenance: Mapping[str, Any] | None = None  # gold spans: how they came about
+    question_id: int | None = None  # the question the span responds to, if any
 
 
 @dataclass(frozen=True)
@@ -69,6 +76,10 @@ class Example:
     # Each chosen layer's recorded status in the document (gold: "done" = reviewed), also
     # for layers not exported (a document skipped).
     statuses: Mapping[str, str] = field(default_factory=dict)
+    # Document examples only: the document's questions (text order, each followed by its
+    # parts), and the unit codes of the example's layers (question codes, document codes).
+    questions: tuple[Question, ...] = ()
+    codes: tuple[Code, ...] = ()
 
 
 @dataclass
@@ -83,6 +94,9 @@ class ExportReport:
     left_out: list[str] = field(default_factory=list)  # layers not exported, and why
     tokenizer: str | None = None  # which tokenizer made the tokens (token-level formats)
     notes: list[str] = field(default_factory=list)  # what the user must know to load it
+    questions: int = 0  # questions in the documents exported
+    codes: int = 0  # unit codes of the layers exported
+    links: int = 0  # spans exported that respond to a question
 
     def problem(self, example: Example, message: str) -> None:
         self.problems.append(f"{example.id} ({example.title}): {message}")
@@ -164,7 +178,7 @@ _REASONS = {
     "skipped": "skipped",
     "in_progress": "not marked done",
     "gold:done": "not marked reviewed (--status all exports them)",
-    "gold:all": "with no gold span yet",
+    "gold:all": "with no gold span or code yet",
 }
 
 
@@ -178,13 +192,14 @@ def _layer_name(name: str) -> str:
 
 
 def _with_gold(project: Project) -> set[int]:
-    """Documents with gold spans (reviewed or not)."""
+    """Documents with gold spans or gold codes (reviewed or not)."""
     return {
         row[0]
         for row in project.db.execute(
-            "SELECT DISTINCT s.document_id FROM spans s JOIN annotators a "
-            "ON a.id = s.annotator_id WHERE a.name = ?",
-            [LAYER_GOLD],
+            "SELECT s.document_id FROM spans s JOIN annotators a ON a.id = s.annotator_id "
+            "WHERE a.name = ? UNION SELECT c.document_id FROM codes c JOIN annotators a "
+            "ON a.id = c.annotator_id WHERE a.name = ?",
+            [LAYER_GOLD, LAYER_GOLD],
         )
     }
 
@@ -219,6 +234,17 @@ def collect(
             _export_span(span) for span in project.spans(document_id) if span.annotator in layers
         ]
         spans.sort(key=lambda s: (s.start, s.end, s.annotator, s.label, s.id))
+        questions = tuple(project.questions(document_id))
+        place = {question.id: position for position, question in enumerate(questions)}
+        codes = tuple(
+            sorted(
+                (c for c in project.codes(None, document_id=document_id) if c.annotator in layers),
+                key=lambda c: (place.get(c.question_id or 0, -1), c.annotator, c.unit),
+            )
+        )
+        report.questions += len(questions)
+        report.codes += len(codes)
+        report.links += sum(1 for span in spans if span.question_id is not None)
         base = Example(
             id=f"doc-{document_id}",
             document_id=document_id,
@@ -231,6 +257,8 @@ def collect(
             source_path=document.source_path,
             format=document.format,
             statuses=dict(selection.statuses[document_id]),
+            questions=questions,
+            codes=codes,
         )
         if unit == "document":
             yield base
@@ -251,6 +279,7 @@ def _export_span(span: Span) -> ExportSpan:
         created_at=span.created_at,
         updated_at=span.updated_at,
         provenance=span.provenance,
+        question_id=span.question_id,
     )
 
 
@@ -295,7 +324,9 @@ def _turn_examples(document: Example, report: ExportReport) -> Iterator[Example]
                 Turn(0, 0, turn.end - turn.start, turn.speaker, turn.start_time, turn.end_time),
             ),
             spans=tuple(
-                replace(span, start=span.start - turn.start, end=span.end - turn.start)
+                replace(
+                    span, start=span.start - turn.start, end=span.end - turn.start, question_id=None
+                )
                 for span in spans
             ),
             annotators=document.annotators,

@@ -15,7 +15,20 @@ load it::
                 "annotator": "alice", "attributes": {"form": "direct"}, "note": "",
                 "created_at": "2025-01-01T10:00:00.000+00:00", "updated_at": "...",
                 "scheme_hash": "9f2c...",
-                "provenance": null}],      # gold spans: how they came about (gold.py)
+                "provenance": null,       # gold spans: how they came about (gold.py)
+                "question": 5}],          # the id of the question it responds to, or null
+     "questions": [{"id": 5, "name": "Q1", "parent": null,  # parts: their question's id
+                    "start": 60, "end": 91, "text": "Will you...?",
+                    "wording": null,      # as a dataset phrases it, when not its text
+                    "speaker": "HOST", "status": "confirmed",    # or "proposed"
+                    "response_start": 91, "response_end": 140,
+                    "response_set": false,  # true: moved by hand; false: the default region
+                    "created_at": "...", "updated_at": "..."}],
+     "codes": [{"id": 8, "annotator": "alice", "unit": "question",  # or "document"
+                "question": 5,            # the question's id; null for a document code
+                "label": "dodging", "attributes": {}, "note": "",
+                "created_at": "...", "updated_at": "...", "scheme_hash": "9f2c...",
+                "provenance": null}],     # gold codes: how they came about
      "annotators": ["alice", "bob"],      # whose layers the line carries, even when empty
      "statuses": {"alice": "done", "bob": "in_progress"},  # each layer's status
      "metadata": {...},                   # the document's metadata: always an object
@@ -23,11 +36,17 @@ load it::
      "scheme": {"name": "political-interview", "version": 1, "hash": "9f2c..."}}
 
 Offsets are half-open ``[start, end)`` code-point offsets into the line's ``text`` (Python
-``text[start:end]`` is ``spans[].text``); turns are in order and do not overlap. ``scheme``
+``text[start:end]`` is ``spans[].text`` and ``questions[].text``); turns are in order and do
+not overlap. ``questions`` are all the document's questions (shared by the annotators), in
+text order, each followed by its parts; ``codes`` are the unit codes of the line's layers
+(``annotators``; the gold layer's with ``--layer gold``). A turn line (``--unit turn``)
+carries no questions or codes and no span's ``question`` (a response runs into other turns;
+the export reports how many it leaves out). ``scheme``
 is the project's scheme at export time; each span's ``scheme_hash`` is the scheme version it
 was last edited under. ``annotator import FILE.jsonl`` reads this format back (format
 ``annotator-jsonl``, see :mod:`annotator.io.annotator_jsonl`): export, import into a new
-project and export again gives the same lines up to ids.
+project and export again gives the same lines up to ids (the gold layer's ``provenance``
+names the ids of its sources, which a new project does not have: they import as ``[]``).
 """
 
 from __future__ import annotations
@@ -93,8 +112,44 @@ def record(example: Example, scheme_info: dict[str, Any]) -> dict[str, Any]:
                 "updated_at": span.updated_at,
                 "scheme_hash": span.scheme_hash,
                 "provenance": dict(span.provenance) if span.provenance else None,
+                "question": span.question_id,
             }
             for span in example.spans
+        ],
+        "questions": [
+            {
+                "id": question.id,
+                "name": question.name,
+                "parent": question.parent_id,
+                "start": question.start,
+                "end": question.end,
+                "text": text[question.start : question.end],
+                "wording": question.wording,
+                "speaker": question.speaker,
+                "status": question.status,
+                "response_start": question.response[0],
+                "response_end": question.response[1],
+                "response_set": question.response_set,
+                "created_at": question.created_at,
+                "updated_at": question.updated_at,
+            }
+            for question in example.questions
+        ],
+        "codes": [
+            {
+                "id": code.id,
+                "annotator": code.annotator,
+                "unit": code.unit,
+                "question": code.question_id,
+                "label": code.label,
+                "attributes": dict(code.attributes),
+                "note": code.note,
+                "created_at": code.created_at,
+                "updated_at": code.updated_at,
+                "scheme_hash": code.scheme_hash,
+                "provenance": dict(code.provenance) if code.provenance else None,
+            }
+            for code in example.codes
         ],
         "annotators": list(example.annotators),
         "statuses": dict(example.statuses),

@@ -6,11 +6,12 @@ raises :class:`ImportFailure`, whose message is one line naming the file, the pl
 reason. The rules of each format are in the docstrings of :mod:`~annotator.io.text`,
 :mod:`~annotator.io.subtitles`, :mod:`~annotator.io.json_transcripts`,
 :mod:`~annotator.io.tei`, :mod:`~annotator.io.span_jsonl`,
-:mod:`~annotator.io.annotator_jsonl`, :mod:`~annotator.io.brat` and
-:mod:`~annotator.io.labelstudio`; the layout of the stored text (turns separated by a blank
-line, paragraphs by a line break) and the checks every JSON importer shares are in
-:mod:`~annotator.io.common`. Which files a folder import reads (README files and links out
-of the folder skipped) is in :mod:`~annotator.io.files`.
+:mod:`~annotator.io.annotator_jsonl`, :mod:`~annotator.io.brat`,
+:mod:`~annotator.io.labelstudio` and :mod:`~annotator.io.qevasion` (which matches its labels
+to the project's scheme, given as ``read_transcript(..., scheme=...)``); the layout of the
+stored text (turns separated by a blank line, paragraphs by a line break) and the checks
+every JSON importer shares are in :mod:`~annotator.io.common`. Which files a folder import
+reads (README files and links out of the folder skipped) is in :mod:`~annotator.io.files`.
 """
 
 from annotator.io.common import FORMATS, DocumentBuilder, ImportFailure

@@ -15,14 +15,26 @@ label, offsets, attributes, note, created/updated times and scheme hash (the has
 the project holds that scheme version; otherwise the span is stamped with the current one).
 Ids are not kept: the project gives new ones.
 
+Questions and unit codes come back too: each of ``questions`` (offsets, parent, status,
+wording, a response region set by hand, created/updated times), each span's ``question``
+link, and each of ``codes`` (annotator, the question or the document it codes, label,
+attributes, note, times, scheme hash, and a gold code's ``provenance``, whose ``sources``
+import as ``[]``: they are ids of the exporting project). Questions already in the project
+(same offsets, parent and wording) are not added again. In a line that has ``questions``, a
+span whose ``question`` is null responds to no question; in a line without (an older
+export), each span responds to the question whose response region holds its start.
+
 Everything is checked before anything is stored, and **any** bad line refuses the whole
 file, naming the line and the file being read (never the ``source_path`` written in it):
 the text must be non-empty and already in stored form (NFC, ``\\n`` line ends), since the
 offsets count its code points; turns must be in order, inside the text and not overlap,
 their indices and offsets integers of at most 2**63 and their times finite numbers of
 seconds (stored as floats); every span needs a label, integer offsets with
-``0 <= start < end <= len(text)`` and, when it has ``text``, ``text[start:end]`` equal to it.
-Labels and attributes are then checked against the project's scheme by the store.
+``0 <= start < end <= len(text)`` and, when it has ``text``, ``text[start:end]`` equal to it;
+so does every question (its ``parent`` and a span's or code's ``question`` must be the id of
+a question of the line, and a code's ``unit`` must agree with its ``question``). Labels,
+attributes and the questions' rules are then checked against the project's scheme by the
+store.
 """
 
 from __future__ import annotations
@@ -42,7 +54,12 @@ from annotator.io.common import (
 )
 from annotator.model import (
     DOCUMENT_STATUSES,
+    NO_QUESTION,
+    QUESTION_STATUSES,
+    UNIT_KINDS,
+    CodeDraft,
     ImportedDocument,
+    QuestionDraft,
     SpanDraft,
     Turn,
     check_turns,
@@ -126,14 +143,25 @@ def _layers(record: dict[str, Any], line: int, stem: str) -> list[ImportedDocume
         raise _LineError('"annotators" must be a list of names')
     for name in annotators:
         layers.setdefault(name, [])
+    questions = _questions(record.get("questions"), text)
+    keys = {question.key for question in questions}
+    # A line that lists its questions says which spans respond to none.
+    unlinked = NO_QUESTION if "questions" in record else None
     spans = record.get("spans")
     if not isinstance(spans, list):
         raise _LineError('"spans" must be a list')
     for position, span in enumerate(spans):
-        annotator, draft = _span(span, f"spans[{position}]", text)
+        where = f"spans[{position}]"
+        annotator, draft = _span(span, where, text)
+        question = _reference(span.get("question"), f"{where} question", keys)
         layers.setdefault(annotator, []).append(
-            replace(draft, place=f"line {line}, spans[{position}]")
+            replace(
+                draft,
+                place=f"line {line}, {where}",
+                question=unlinked if question is None else question,
+            )
         )
+    codes = _codes(record.get("codes"), keys, line)
     statuses = record.get("statuses") or {}
     if not isinstance(statuses, dict) or not all(
         isinstance(name, str) and status in DOCUMENT_STATUSES for name, status in statuses.items()
@@ -144,13 +172,152 @@ def _layers(record: dict[str, Any], line: int, stem: str) -> list[ImportedDocume
     for name in statuses:
         layers.setdefault(name, [])  # a status without a layer (skipped) is data too
     if not layers:
-        return [ImportedDocument(**fields)]
+        return [ImportedDocument(**fields, questions=questions, codes=codes)]
+    # Every layer's document has the questions (its spans refer to them; the project stores
+    # them once); the first one has the codes.
     return [
         ImportedDocument(
-            **fields, spans=tuple(drafts), annotator=name, status=statuses.get(name or "")
+            **fields,
+            spans=tuple(drafts),
+            annotator=name,
+            status=statuses.get(name or ""),
+            questions=questions,
+            codes=codes if position == 0 else (),
         )
-        for name, drafts in layers.items()
+        for position, (name, drafts) in enumerate(layers.items())
     ]
+
+
+def _reference(value: Any, where: str, keys: set[str]) -> str | None:
+    """The key of the line's question an item refers to by id, or None."""
+    if value is None:
+        return None
+    number = _integer(value, where)
+    if str(number) not in keys:
+        raise _LineError(f"{where} {number} is not the id of one of the line's questions")
+    return str(number)
+
+
+def _questions(items: Any, text: str) -> tuple[QuestionDraft, ...]:
+    if items is None:
+        return ()
+    if not isinstance(items, list):
+        raise _LineError('"questions" must be a list')
+    ids: set[str] = set()
+    drafts = []
+    for position, item in enumerate(items):
+        where = f"questions[{position}]"
+        if not isinstance(item, dict):
+            raise _LineError(f"{where} must be an object with id, start and end")
+        key = str(_integer(item.get("id"), f"{where} id"))
+        if key in ids:
+            raise _LineError(f"{where} id {key} is given twice")
+        ids.add(key)
+        start = _integer(item.get("start"), f"{where} start")
+        end = _integer(item.get("end"), f"{where} end")
+        if not 0 <= start < end <= len(text):
+            raise _LineError(
+                f"{where} [{start}, {end}) is not a non-empty range inside the text of "
+                f"{len(text)} characters"
+            )
+        covered = item.get("text")
+        if covered is not None and covered != text[start:end]:
+            raise _LineError(
+                f"{where} [{start}, {end}) covers {text[start:end]!r}, but the question's "
+                f"text is {covered!r}"
+            )
+        status = item.get("status", "confirmed")
+        if status not in QUESTION_STATUSES:
+            raise _LineError(f"{where} status must be one of: {', '.join(QUESTION_STATUSES)}")
+        response_set = item.get("response_set", False)
+        if not isinstance(response_set, bool):
+            raise _LineError(f"{where} response_set must be true or false")
+        response = None
+        if response_set:
+            response = (
+                _integer(item.get("response_start"), f"{where} response_start"),
+                _integer(item.get("response_end"), f"{where} response_end"),
+            )
+        parent = item.get("parent")
+        drafts.append(
+            QuestionDraft(
+                key=key,
+                start=start,
+                end=end,
+                parent=None if parent is None else str(_integer(parent, f"{where} parent")),
+                status=status,
+                response=response,
+                wording=_text_or_null(item, "wording", where),
+                created_at=_text_or_null(item, "created_at", where),
+                updated_at=_text_or_null(item, "updated_at", where),
+            )
+        )
+    for position, draft in enumerate(drafts):
+        if draft.parent is not None and draft.parent not in ids:
+            raise _LineError(
+                f"questions[{position}] parent {draft.parent} is not the id of one of the "
+                "line's questions"
+            )
+    return tuple(drafts)
+
+
+def _codes(items: Any, keys: set[str], line: int) -> tuple[CodeDraft, ...]:
+    if items is None:
+        return ()
+    if not isinstance(items, list):
+        raise _LineError('"codes" must be a list')
+    drafts = []
+    for position, item in enumerate(items):
+        where = f"codes[{position}]"
+        if not isinstance(item, dict):
+            raise _LineError(f"{where} must be an object with annotator and label")
+        annotator = item.get("annotator")
+        if not isinstance(annotator, str) or not annotator.strip():
+            raise _LineError(f"{where} has no annotator (a non-empty string is required)")
+        label = item.get("label")
+        if not isinstance(label, str) or not label.strip():
+            raise _LineError(f"{where} has no label (a non-empty string is required)")
+        question = _reference(item.get("question"), f"{where} question", keys)
+        unit = item.get("unit", "document" if question is None else "question")
+        if unit not in UNIT_KINDS or (unit == "document") != (question is None):
+            raise _LineError(
+                f'{where} unit must be "question" with a question id, or "document" with '
+                "question null"
+            )
+        attributes = item.get("attributes")
+        if attributes is None:
+            attributes = {}
+        if not isinstance(attributes, dict):
+            raise _LineError(f"{where} attributes must be an object")
+        note = _text_or_null(item, "note", where) or ""
+        provenance = item.get("provenance")
+        if provenance is not None:
+            if not isinstance(provenance, dict):
+                raise _LineError(f"{where} provenance must be an object or null")
+            if "sources" in provenance:  # ids of the exporting project's codes
+                provenance = {**provenance, "sources": []}
+        drafts.append(
+            CodeDraft(
+                annotator=annotator,
+                label=label,
+                question=question,
+                attributes=attributes,
+                note=note,
+                place=f"line {line}, {where}",
+                created_at=_text_or_null(item, "created_at", where),
+                updated_at=_text_or_null(item, "updated_at", where),
+                scheme_hash=_text_or_null(item, "scheme_hash", where),
+                provenance=provenance,
+            )
+        )
+    return tuple(drafts)
+
+
+def _text_or_null(item: dict[str, Any], key: str, where: str) -> str | None:
+    value = item.get(key)
+    if value is not None and not isinstance(value, str):
+        raise _LineError(f"{where} {key} must be a string or null")
+    return value or None
 
 
 def _optional_text(record: dict[str, Any], key: str) -> str | None:

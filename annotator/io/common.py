@@ -47,6 +47,7 @@ FORMATS: tuple[str, ...] = (
     "annotator-jsonl",
     "brat",
     "labelstudio",
+    "qevasion",
 )
 
 # The largest integer SQLite stores; offsets and indices beyond it are refused as too large.

@@ -19,6 +19,11 @@ Detection goes by extension first, then by content:
   (see :mod:`annotator.io.brat`). A ``.json`` (or extension-less) file whose top level is a
   list of objects with ``data`` and ``annotations`` → ``labelstudio``
   (see :mod:`annotator.io.labelstudio`).
+- ``.csv`` → ``qevasion`` when its header has ``interview_question``, ``interview_answer``
+  and ``question`` (see :mod:`annotator.io.qevasion`); any other CSV is refused, saying so.
+
+Importers that match a file's labels to the project's scheme (``qevasion``) are given it:
+``read_transcript(..., scheme=project.scheme)``.
 """
 
 from __future__ import annotations
@@ -44,11 +49,14 @@ from annotator.io.common import (
 )
 from annotator.io.json_transcripts import parse_json
 from annotator.io.labelstudio import is_labelstudio, parse_labelstudio
+from annotator.io.qevasion import FORMAT as QEVASION
+from annotator.io.qevasion import is_qevasion_header, parse_qevasion
 from annotator.io.span_jsonl import parse_span_jsonl, record_style, sniff_span_format
 from annotator.io.subtitles import parse_srt, parse_vtt
 from annotator.io.tei import parse_tei
 from annotator.io.text import parse_text
 from annotator.model import ImportedDocument
+from annotator.scheme import Scheme
 
 _BY_EXTENSION = {
     ".md": "markdown",
@@ -112,6 +120,15 @@ def detect_format(path: Path, text: str) -> str:
         if sniff_native_jsonl(text):
             return NATIVE_JSONL
         return sniff_span_format(text) or "prodigy"  # bad lines are reported line by line
+    if suffix == ".csv":
+        if is_qevasion_header(text):
+            return QEVASION
+        raise ImportFailure(
+            str(path),
+            "a CSV file is read as QEvasion data, whose header names the columns "
+            "interview_question, interview_answer and question; this one does not",
+            place="row 1",
+        )
     found = _sniff(text)
     if found:
         return found
@@ -124,7 +141,11 @@ def detect_format(path: Path, text: str) -> str:
     )
 
 
-def _parser(fmt: str) -> Callable[[str, str, str], list[ImportedDocument]]:
+def _parser(fmt: str, scheme: Scheme | None) -> Callable[[str, str, str], list[ImportedDocument]]:
+    if fmt == QEVASION:
+        return lambda text, source, given: parse_qevasion(
+            text, source=source, source_path=given, scheme=scheme
+        )
     if fmt in ("text", "markdown"):
         return lambda text, source, given: parse_text(
             text, source=source, source_path=given, format=fmt
@@ -149,13 +170,18 @@ def _parser(fmt: str) -> Callable[[str, str, str], list[ImportedDocument]]:
 
 
 def read_transcript(
-    path: Path, format: str | None = None, *, follow_links: bool = False
+    path: Path,
+    format: str | None = None,
+    *,
+    follow_links: bool = False,
+    scheme: Scheme | None = None,
 ) -> list[ImportedDocument]:
     """Read one transcript file into documents, or raise :class:`ImportFailure`.
 
     The file is read whole and parsed completely before anything is returned, so a
     malformed place anywhere refuses the whole file. ``follow_links`` lets a brat folder's
-    files be links that lead out of it (see :mod:`annotator.io.brat`).
+    files be links that lead out of it (see :mod:`annotator.io.brat`). ``scheme`` is the
+    project's, for the formats whose labels are matched to it by name (``qevasion``).
 
     Each importer refuses what it cannot read with its own message; as a last resort, input
     nested too deeply for Python's recursion limit and a read the system refuses still end
@@ -164,14 +190,16 @@ def read_transcript(
     path = Path(path)
     given = str(path)
     try:
-        return _read(path, given, format, follow_links)
+        return _read(path, given, format, follow_links, scheme)
     except RecursionError:
         raise ImportFailure(given, "the file is nested too deeply to read") from None
     except OSError as error:
         raise ImportFailure(given, cannot_read(error)) from None
 
 
-def _read(path: Path, given: str, format: str | None, follow_links: bool) -> list[ImportedDocument]:
+def _read(
+    path: Path, given: str, format: str | None, follow_links: bool, scheme: Scheme | None
+) -> list[ImportedDocument]:
     if format is not None and format not in FORMATS:
         raise ImportFailure(given, f"unknown format '{format}'; use one of {', '.join(FORMATS)}")
     # brat is a pair of files (or a folder of pairs): its importer reads them itself.
@@ -182,4 +210,4 @@ def _read(path: Path, given: str, format: str | None, follow_links: bool) -> lis
     text = read_transcript_text(path, given)
     fmt = format or detect_format(path, text)
     # Messages name the file as given; the stored path must also encode as UTF-8.
-    return _parser(fmt)(text, given, storable(given))
+    return _parser(fmt, scheme)(text, given, storable(given))

@@ -157,11 +157,14 @@ class CodeStore:
         *,
         provenance: Mapping[str, Any] | None = None,
         incomplete: bool = False,
+        stamps: Mapping[str, str | None] | None = None,
     ) -> tuple[int, State]:
         """Give the unit this annotator's code (replacing theirs, if any); its id and state.
 
         ``attributes`` None keeps those of the code it replaces that the new label defines
-        too; ``note`` None keeps its note.
+        too; ``note`` None keeps its note. ``stamps`` are the ``created_at``, ``updated_at``
+        and ``scheme_hash`` a file recorded (the native jsonl export), kept instead of now
+        and the current scheme (the hash only when the project holds that scheme version).
         """
         scheme_unit = self._unit(unit)
         self._target(document_id, unit, question_id)
@@ -193,6 +196,8 @@ class CodeStore:
                     f"attribute {names} of {unit} code '{label}' is required; give it a value"
                 )
         stamp = now()
+        recorded = stamps or {}
+        created = recorded.get("created_at") or (current["created_at"] if current else stamp)
         state: State = {
             "document_id": document_id,
             "annotator_id": annotator_id,
@@ -201,9 +206,9 @@ class CodeStore:
             "label": label,
             "attributes": values,
             "note": (current["note"] if current else "") if note is None else note,
-            "scheme_hash": self._scheme().hash,
-            "created_at": current["created_at"] if current else stamp,
-            "updated_at": stamp,
+            "scheme_hash": self._scheme_hash(recorded.get("scheme_hash")),
+            "created_at": created,
+            "updated_at": recorded.get("updated_at") or recorded.get("created_at") or stamp,
             "provenance": dict(provenance) if provenance is not None else None,
         }
         if found is None:
@@ -258,6 +263,16 @@ class CodeStore:
             self._update(edit_id, step.id, current, wanted)
 
     # ---- policy --------------------------------------------------------------------------
+
+    def _scheme_hash(self, recorded: str | None) -> str:
+        """The scheme version a code is stamped with: the current one, or the one a file
+        recorded for it when the project holds that version."""
+        current = self._scheme().hash
+        if recorded and recorded != current:
+            known = self.db.execute("SELECT 1 FROM schemes WHERE hash = ?", [recorded]).fetchone()
+            if known:
+                return recorded
+        return current
 
     def _unit(self, unit: str) -> Unit:
         return self._scheme().unit(unit)  # UnknownItem names the scheme's units

@@ -24,12 +24,14 @@ from typing import Any, Literal
 from ..errors import AnnotatorError, InvalidValue, ProjectError, StaleView
 from ..model import (
     DOCUMENT_STATUSES,
+    NO_QUESTION,
     Change,
     Code,
     Document,
     ImportedDocument,
     Question,
     Span,
+    SpanDraft,
     Turn,
 )
 from ..questions import propose
@@ -333,11 +335,7 @@ class Project:
                     created_at=draft.created_at,
                     updated_at=draft.updated_at,
                     scheme_hash=draft.scheme_hash,
-                    question=(
-                        "default"
-                        if draft.question is None
-                        else _key(keys, draft.question, origin or _source(document), draft.place)
-                    ),
+                    question=_link(keys, draft, origin or _source(document)),
                 )
                 try:
                     self.writer.create(
@@ -402,6 +400,8 @@ class Project:
                         status=draft.status,
                         response=draft.response,
                         wording=draft.wording,
+                        created_at=draft.created_at,
+                        updated_at=draft.updated_at,
                     )
                 except AnnotatorError as error:
                     raise ProjectError(f"{where}: question {draft.key}: {error}") from None
@@ -418,27 +418,42 @@ class Project:
         allow_incomplete: bool,
         origin: str | None,
     ) -> None:
-        """Store a file's unit codes, one edit per annotator (a code replaces theirs)."""
+        """Store a file's unit codes, one edit per annotator (a code replaces theirs; one
+        the same as theirs changes nothing)."""
         where = origin or _source(document)
         edits: dict[int, int] = {}
         for draft in document.codes:
             annotator_id = self.annotator_id(draft.annotator)
-            if annotator_id not in edits:
-                edits[annotator_id] = self.log.begin(document_id, annotator_id)
             question_id = (
                 None if draft.question is None else _key(keys, draft.question, where, draft.place)
             )
+            unit = "document" if question_id is None else "question"
+            found = self.codes_store.find(document_id, annotator_id, unit, question_id)
+            if found and (found[1]["label"], found[1]["attributes"], found[1]["note"]) == (
+                draft.label,
+                dict(draft.attributes),
+                draft.note,
+            ):
+                continue
+            if annotator_id not in edits:
+                edits[annotator_id] = self.log.begin(document_id, annotator_id)
             try:
                 self.codes_store.set(
                     edits[annotator_id],
                     document_id,
                     annotator_id,
-                    "document" if question_id is None else "question",
+                    unit,
                     question_id,
                     draft.label,
                     draft.attributes,
                     draft.note,
+                    provenance=draft.provenance,
                     incomplete=allow_incomplete,
+                    stamps={
+                        "created_at": draft.created_at,
+                        "updated_at": draft.updated_at,
+                        "scheme_hash": draft.scheme_hash,
+                    },
                 )
             except AnnotatorError as error:
                 hint = (
@@ -1284,6 +1299,16 @@ def _key(keys: Mapping[str, int], key: str, where: str, place: str | None) -> in
             f"{where}: {place + ': ' if place else ''}no question {key!r} in the file's questions"
         )
     return keys[key]
+
+
+def _link(keys: Mapping[str, int], draft: SpanDraft, where: str) -> QuestionLink:
+    """The question an imported span responds to: the file's (by its key), none, or the
+    default (the question whose response region holds the span's start)."""
+    if draft.question is None:
+        return "default"
+    if draft.question == NO_QUESTION:
+        return None
+    return _key(keys, draft.question, where, draft.place)
 
 
 def _source(document: ImportedDocument) -> str:

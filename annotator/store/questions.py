@@ -178,8 +178,11 @@ class QuestionStore:
         status: str = "proposed",
         response: tuple[int, int] | None = None,
         wording: str | None = None,
+        created_at: str | None = None,
+        updated_at: str | None = None,
     ) -> int:
-        """Add a question (a part of ``parent_id``); its id."""
+        """Add a question (a part of ``parent_id``); its id. ``created_at`` and
+        ``updated_at`` keep the times a file recorded (default: now)."""
         stamp = now()
         state: State = {
             "document_id": document_id,
@@ -190,8 +193,8 @@ class QuestionStore:
             "response_end": response[1] if response else None,
             "status": status,
             "wording": wording or None,
-            "created_at": stamp,
-            "updated_at": stamp,
+            "created_at": created_at or stamp,
+            "updated_at": updated_at or created_at or stamp,
         }
         self._check(None, state)
         return self._insert(edit_id, state)

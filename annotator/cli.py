@@ -317,9 +317,8 @@ def import_(
     files = expansion.files
     for notice in expansion.notices:
         _say(notice, err=True)
-    table = Table("file", "documents", "turns", "speakers", "words", "spans", "result")
-    table.columns[0].overflow = "fold"
-    totals = {"documents": 0, "turns": 0, "words": 0, "spans": 0}
+    rows: list[tuple[Any, ...]] = []
+    totals = {"documents": 0, "turns": 0, "words": 0, "spans": 0, "questions": 0, "codes": 0}
     failures = 0
     with click.progressbar(
         files,
@@ -347,35 +346,53 @@ def import_(
             new = [d for d, r in zip(documents, results, strict=True) if r.created]
             spans = sum(r.spans_added for r in results)
             merged = sum(r.spans_merged for r in results)
+            questions = sum(r.questions_added for r in results)
+            codes = sum(r.codes_added for r in results)
             # A file with several annotators' layers repeats each text once per layer.
             texts = list({d.sha256: d for d in documents}.values())
             speakers = {s for d in texts for s in d.speakers}
             if new:
                 result = "imported" if len(new) == len(texts) else f"{len(new)} new"
             else:
-                result = "already there" if not spans else "spans added"
+                result = "already there" if not (spans or questions or codes) else "added to"
             if merged:
                 # The scheme merges overlapping spans of one label, as the app does.
                 result += f" ({merged} merged)"
-            table.add_row(
-                _cell(path.name),
-                str(len(texts)),
-                str(sum(len(d.turns) for d in texts)),
-                str(len(speakers)),
-                f"{sum(d.words for d in texts):,}",
-                str(spans),
-                result,
+            rows.append(
+                (
+                    _cell(path.name),
+                    str(len(texts)),
+                    str(sum(len(d.turns) for d in texts)),
+                    str(len(speakers)),
+                    f"{sum(d.words for d in texts):,}",
+                    str(spans),
+                    str(questions),
+                    str(codes),
+                    result,
+                )
             )
             totals["documents"] += len(new)
             totals["turns"] += sum(len(d.turns) for d in new)
             totals["words"] += sum(d.words for d in new)
             totals["spans"] += spans
+            totals["questions"] += questions
+            totals["codes"] += codes
     console = _console()
+    # Questions and codes only come with some formats (QEvasion, our jsonl): shown if any.
+    units = bool(totals["questions"] or totals["codes"])
+    headers = ["file", "documents", "turns", "speakers", "words", "spans"]
+    table = Table(*headers, *(["questions/codes"] if units else []), "result")
+    for row in rows:
+        table.add_row(*row[:6], *([f"{row[6]}/{row[7]}"] if units else []), row[8])
+    table.columns[0].overflow = "fold"
     if table.rows:
         console.print(table)
+    added = [count(totals["spans"], "span")]
+    if units:
+        added += [count(totals["questions"], "question"), count(totals["codes"], "code")]
     console.print(
         f"{count(totals['documents'], 'new document')} ({count(totals['turns'], 'turn')}, "
-        f"{count(totals['words'], 'word')}), {count(totals['spans'], 'span')} added; "
+        f"{count(totals['words'], 'word')}), {', '.join(added)} added; "
         f"{failures} file(s) failed."
     )
     if failures:

@@ -133,3 +133,15 @@ def test_init_takes_a_bundled_scheme_by_name(run_cli: Callable[..., Result]) -> 
     wrong = run_cli("--db", "other.db", "init", "--scheme", "clarty")
     assert wrong.exit_code == 1
     assert "clarty: no such file, and no bundled scheme of that name" in wrong.output
+
+
+def test_import_says_how_many_questions_and_codes_a_file_brought(
+    run_cli: Callable[..., Result],
+) -> None:
+    run_cli("init", "--scheme", "clarity")
+    qevasion = Path(__file__).parent / "fixtures" / "qevasion-layout.csv"
+    result = run_cli("import", str(qevasion))
+    assert result.exit_code == 0, result.output
+    assert "6 questions, 7 codes added" in result.output
+    again = run_cli("import", str(qevasion))
+    assert "0 questions, 0 codes added" in again.output and "already there" in again.output

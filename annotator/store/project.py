@@ -54,6 +54,8 @@ class AddResult:
     created: bool  # False when a document with the same text was already there
     spans_added: int = 0  # spans the layer gained
     spans_merged: int = 0  # spans of the file merged into another of their label (scheme: merge)
+    questions_added: int = 0  # the file's questions (and parts) that were not there yet
+    codes_added: int = 0  # unit codes given or changed
 
 
 @dataclass(frozen=True)
@@ -310,13 +312,13 @@ class Project:
             )
         else:
             document_id = row[0]
-        keys = self._add_questions(document_id, document, annotator, origin)
-        self._add_codes(document_id, document, keys, allow_incomplete, origin)
+        keys, questions = self._add_questions(document_id, document, annotator, origin)
+        codes = self._add_codes(document_id, document, keys, allow_incomplete, origin)
         if not document.spans:
             if document.annotator and document.annotator.strip():
                 # An empty layer still names its annotator (and their status, if recorded).
                 self._restore_status(document_id, self.annotator_id(document.annotator), document)
-            return AddResult(document_id, document.title, created)
+            return AddResult(document_id, document.title, created, 0, 0, questions, codes)
         name = document.annotator or annotator
         assert name is not None  # checked by add_documents
         annotator_id = self.annotator_id(name)
@@ -354,7 +356,9 @@ class Project:
                     ) from None
         added = len(self.reader.layer(document_id, annotator_id)) - len(before) if new else 0
         self._restore_status(document_id, annotator_id, document)
-        return AddResult(document_id, document.title, created, added, len(new) - added)
+        return AddResult(
+            document_id, document.title, created, added, len(new) - added, questions, codes
+        )
 
     def _add_questions(
         self,
@@ -362,11 +366,11 @@ class Project:
         document: ImportedDocument,
         annotator: str | None,
         origin: str | None,
-    ) -> dict[str, int]:
+    ) -> tuple[dict[str, int], int]:
         """Store a file's questions (those not already there: same offsets and parent) in
-        one edit; the ids of all of them by the file's keys."""
+        one edit; the ids of all of them by the file's keys, and how many were added."""
         if not document.questions:
-            return {}
+            return {}, 0
         where = origin or _source(document)
         name = (
             document.annotator
@@ -382,6 +386,7 @@ class Project:
             for q in self.questions_store.questions(document_id)
         }
         keys: dict[str, int] = {}
+        added = 0
         edit_id: int | None = None
         # Top-level questions first: parts refer to them.
         for draft in sorted(document.questions, key=lambda d: d.parent is not None):
@@ -391,6 +396,7 @@ class Project:
                 if edit_id is None:
                     edit_id = self.log.begin(document_id, self.annotator_id(name))
                 try:
+                    added += 1
                     found = self.questions_store.create(
                         edit_id,
                         document_id,
@@ -408,7 +414,7 @@ class Project:
             if draft.key in keys:
                 raise ProjectError(f"{where}: question {draft.key} is given twice")
             keys[draft.key] = found
-        return keys
+        return keys, added
 
     def _add_codes(
         self,
@@ -417,11 +423,12 @@ class Project:
         keys: Mapping[str, int],
         allow_incomplete: bool,
         origin: str | None,
-    ) -> None:
+    ) -> int:
         """Store a file's unit codes, one edit per annotator (a code replaces theirs; one
-        the same as theirs changes nothing)."""
+        the same as theirs changes nothing); how many were given or changed."""
         where = origin or _source(document)
         edits: dict[int, int] = {}
+        given = 0
         for draft in document.codes:
             annotator_id = self.annotator_id(draft.annotator)
             question_id = (
@@ -465,6 +472,8 @@ class Project:
                 raise ProjectError(
                     f"{where}: {place}: {draft.annotator}'s code '{draft.label}': {error}{hint}"
                 ) from None
+            given += 1
+        return given
 
     def _restore_status(
         self, document_id: int, annotator_id: int, document: ImportedDocument

@@ -238,6 +238,7 @@ class ReviewEditor(Editor):
     """A reviewer's session on one document: the gold layer, with the candidates on offer."""
 
     reviewer: str  # always named here
+    links_questions = False  # gold spans keep the questions their sources responded to
 
     def __init__(
         self, project: Project, document_id: int, reviewer: str, *, anonymous: bool = False

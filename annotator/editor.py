@@ -499,13 +499,14 @@ class Editor:
 
     def pinned(self) -> Question | None:
         """The question shown above the transcript: the one whose response region holds the
-        cursor (in any mode), and in the coding pass the one being coded."""
-        if self.mode == "coding":
-            return self.unit_here()
-        answered = self.questions.answered_at(self.cursor)
-        if answered is None or self.questions.in_text(self.cursor) is not None:
-            return None
-        return answered
+        cursor (in any mode); in the question and coding passes, first the one the keys
+        act on."""
+        current = self.current_question()
+        if current is not None:
+            return current
+        if self.questions.in_text(self.cursor) is not None:
+            return None  # the question is in view: its text is under the cursor
+        return self.questions.answered_at(self.cursor)
 
     def code_of(self, question: Question) -> Code | None:
         """This annotator's code of a question."""
@@ -863,7 +864,8 @@ def _question_change(change: Change) -> str:
         return "question " + {"create": "added", "delete": "removed"}.get(change.action, "changed")
     before, after = change.before, change.after
     if before.get("status") != after.get("status"):
-        return "question confirmed" if after.get("status") == "confirmed" else "question proposed"
+        confirmed = after.get("status") == "confirmed"
+        return "question confirmed" if confirmed else "question unconfirmed"
     region = ("response_start", "response_end")
     if any(before.get(key) != after.get(key) for key in region):
         return "response region moved"

@@ -128,19 +128,20 @@ class InMode:
 
     description: str
     show: bool = False  # in the key bar, in that mode
+    explain: bool = True  # the help screen adds it to the key's description (a new meaning)
 
 
 # Per question mode, the keys that mean something there (by binding id): the key bar shows
 # those marked, the help screen lists every meaning beside the key's own.
 IN_MODE: dict[str, dict[str, InMode]] = {
     "questions": {
-        "annotate.mode": InMode("Coding pass", True),
+        "annotate.mode": InMode("Coding pass", True, explain=False),
         "annotate.next_span": InMode("Next question", True),
         "annotate.previous_span": InMode("Previous question"),
         "annotate.edit": InMode("Confirm, or add the selection", True),
         "annotate.delete": InMode("Delete question", True),
-        "annotate.split": InMode("Split", True),
-        "annotate.merge": InMode("Merge with next", True),
+        "annotate.split": InMode("Split", True, explain=False),
+        "annotate.merge": InMode("Merge with next", True, explain=False),
         "annotate.grow_end": InMode("Grow the end of the question or response region"),
         "annotate.shrink_end": InMode("Shrink the end of the question or response region"),
         "annotate.grow_start": InMode("Grow the start of the question or response region"),
@@ -149,7 +150,7 @@ IN_MODE: dict[str, dict[str, InMode]] = {
         "annotate.help": InMode("Help", True),
     },
     "coding": {
-        "annotate.mode": InMode("Spans", True),
+        "annotate.mode": InMode("Spans", True, explain=False),
         "annotate.next_span": InMode("Next question or part", True),
         "annotate.previous_span": InMode("Previous question or part"),
         "annotate.edit": InMode("Edit the code", True),
@@ -166,7 +167,9 @@ def mode_description(binding_id: str, description: str) -> str:
     extra = [
         f"{MODE_NAMES[mode]}: {meanings[binding_id].description.lower()}"
         for mode, meanings in IN_MODE.items()
-        if binding_id in meanings and meanings[binding_id].description != description
+        if binding_id in meanings
+        and meanings[binding_id].explain
+        and meanings[binding_id].description != description
     ]
     return f"{description} ({'; '.join(extra)})" if extra else description
 

@@ -39,6 +39,7 @@ class ReviewScreen(AnnotateScreen, inherit_bindings=False):
     ]
     editor: ReviewEditor
     STATUS_WORDS: ClassVar[dict[str, str]] = {"done": "reviewed"}
+    CODES_QUESTIONS: ClassVar[bool] = False  # questions are coded on the annotation screen
 
     def __init__(self, editor: ReviewEditor) -> None:
         super().__init__(editor)

@@ -260,9 +260,7 @@ async def test_enter_on_a_selection_adds_a_question_and_inside_one_a_part(
         # Refused by the store: one line in the status line, nothing written.
         await pilot.press("left_curly_bracket", "left_curly_bracket", "left_curly_bracket")
         await pilot.press("s", "v", "enter")  # the whole first turn crosses Q1's start
-        assert "not saved:" in status_line(app) and "overlaps another question" in status_line(
-            app
-        )
+        assert "not saved:" in status_line(app) and "overlaps another question" in status_line(app)
         assert len(questions(db)) == 3
         assert editor.selection is not None  # kept, to adjust and try again
 
@@ -396,9 +394,7 @@ async def test_the_question_stays_pinned_while_the_cursor_is_in_its_answer(
         assert "a question shows here" in pinned.heading
 
 
-async def test_a_cursor_move_in_a_pass_repaints_at_most_two_rows(
-    db: Path, tmp_path: Path
-) -> None:
+async def test_a_cursor_move_in_a_pass_repaints_at_most_two_rows(db: Path, tmp_path: Path) -> None:
     app = app_for(db, tmp_path)
     async with app.run_test(size=(110, 30)) as pilot:
         view = screen(app).query_one(TranscriptView)

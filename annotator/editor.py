@@ -490,9 +490,14 @@ class Editor:
         return parts[0]
 
     def current_question(self) -> Question | None:
-        """The question the view highlights: what the keys of the mode act on."""
+        """The question the view highlights: what the keys of the mode act on (in the
+        question pass, in its response region, the question whose edges the edge keys
+        move)."""
         if self.mode == "questions":
-            return self.question_here()
+            here = self.question_here()
+            if here is None and self.questions.top_at(self.cursor) is None:
+                return self.questions.answered_at(self.cursor)
+            return here
         if self.mode == "coding":
             return self.unit_here()
         return None

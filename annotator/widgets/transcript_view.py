@@ -183,6 +183,11 @@ class TranscriptView(ScrollView, can_focus=True, inherit_bindings=False):
         self.virtual_size = Size(width + GUTTER, self.wrap.height)
         if top is not None:
             self.scroll_to(y=self.wrap.y_of(top), animate=False)
+        else:
+            # The first wrap (the view had no width when the document was shown): bring the
+            # cursor, which the document may have saved far down, into view once the new
+            # virtual size is laid out.
+            self.call_after_refresh(self.scroll_to_cursor, center=True)
         self.refresh()
 
     def notify_style_update(self) -> None:

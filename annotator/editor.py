@@ -579,7 +579,10 @@ class Editor:
         """Split the question (in a question with parts, the part) at the cursor: the cursor's
         character begins the second part."""
         self.project.split_question(question_id, self.annotator, self.cursor)
-        return self._catch_up()
+        changed = self._catch_up()
+        here = self.questions.in_text(self.cursor)  # the part the cursor begins
+        self.chosen = here.id if here is not None else None
+        return changed
 
     def merge_question(self, question_id: int) -> list[Range]:
         """Merge the question (or part) with the next one."""

@@ -136,6 +136,7 @@ class TranscriptView(ScrollView, can_focus=True, inherit_bindings=False):
         self.wrap: WrapIndex | None = None
         self._cache: LRUCache[tuple, Strip] = LRUCache(2048)
         self._styles: dict[tuple, Style] = {}
+        self._swatches: dict[str, str] = {}  # the legend's samples of the question styles
         self._label_colors: dict[str, Color] = {}
         self._dragging = False
         self.render_count = 0  # rows rendered, for the render-budget test
@@ -196,6 +197,7 @@ class TranscriptView(ScrollView, can_focus=True, inherit_bindings=False):
 
     def _forget_styles(self) -> None:
         self._styles.clear()
+        self._swatches = {}
         self._cache.clear()
 
     # ---- what changed --------------------------------------------------------------------
@@ -217,6 +219,8 @@ class TranscriptView(ScrollView, can_focus=True, inherit_bindings=False):
 
     def question_swatches(self) -> dict[str, str]:
         """How questions are drawn, as Rich style definitions (for the legend)."""
+        if self._swatches:
+            return self._swatches
         base = self.rich_style
         swatches = {}
         for name in QUESTION_OVERLAYS:
@@ -226,6 +230,7 @@ class TranscriptView(ScrollView, can_focus=True, inherit_bindings=False):
                 style = base + self.get_component_rich_style(confirmed, partial=True) + style
             swatches[name] = str(style)
         swatches["response"] = str(base + self.get_component_rich_style("transcript--response"))
+        self._swatches = swatches
         return swatches
 
     def _current_focus(self) -> tuple[int, Range, Range] | None:

@@ -42,7 +42,8 @@ from ..textindex import BLANK, HEADER, TEXT, WrapIndex, display_text, segments
 
 GUTTER = 2  # margin markers for the labels on a row
 # A stretch of a row drawn over the spans: "cursor", "selection", "match", "focus", a
-# question ("question-proposed", "question-confirmed", "question-current"), the response
+# question or a part by its status ("question-proposed", "part-confirmed", ...), the one the
+# keys act on ("question-current"), the response
 # region of the current question ("response": the margin only), or a suggestion with its
 # tone (("suggestion", tone)).
 Overlay = tuple[int, int, "str | tuple[str, str]"]
@@ -224,10 +225,7 @@ class TranscriptView(ScrollView, can_focus=True, inherit_bindings=False):
         base = self.rich_style
         swatches = {}
         for name in QUESTION_OVERLAYS:
-            style = base + self.get_component_rich_style(f"transcript--{name}", partial=True)
-            if name == "question-current":
-                confirmed = "transcript--question-confirmed"
-                style = base + self.get_component_rich_style(confirmed, partial=True) + style
+            style = base + self._tint(name)
             swatches[name] = str(style)
         swatches["response"] = str(base + self.get_component_rich_style("transcript--response"))
         self._swatches = swatches
@@ -419,7 +417,9 @@ class TranscriptView(ScrollView, can_focus=True, inherit_bindings=False):
         for question in editor.questions.in_range(start, max(end, start + 1)):
             a, b = max(question.start, start), min(question.end, end)
             if b > a:
-                found.append((a, b, f"question-{question.status}"))
+                # A part's status shows over its question's (drawn under it).
+                kind = "part" if question.is_part else "question"
+                found.append((a, b, f"{kind}-{question.status}"))
                 if current is not None and question.id == current.id:
                     found.append((a, b, "question-current"))
         if current is not None:
@@ -526,6 +526,13 @@ class TranscriptView(ScrollView, can_focus=True, inherit_bindings=False):
             self._styles[key] = style
         return style
 
+    def _tint(self, name: str) -> Style:
+        """A component style whose background has an alpha (``$secondary 30%``), blended
+        over the view's background: the partial style alone would drop the alpha."""
+        component = f"transcript--{name}"
+        blended = self.get_component_rich_style(component).bgcolor
+        return self.get_component_rich_style(component, partial=True) + Style(bgcolor=blended)
+
     def _piece_style(self, refs: frozenset, overlays: frozenset) -> Style:
         key = (
             "piece",
@@ -552,14 +559,16 @@ class TranscriptView(ScrollView, can_focus=True, inherit_bindings=False):
                     color = self._label_colors.get(tone, Color(128, 128, 128))
                     style += Style(color=color.rich_color)
                 style += Style(italic=True, underline=True)
-            questions = [name for name in QUESTION_OVERLAYS if name in overlays]
-            if questions:
-                # A proposed part of a confirmed question shows as proposed: still to check.
-                style += self.get_component_rich_style(f"transcript--{questions[0]}", partial=True)
+            statuses = [
+                status
+                for kind in ("part", "question")  # a part's status over its question's
+                for status in ("proposed", "confirmed")
+                if f"{kind}-{status}" in overlays
+            ]
+            if statuses:
+                style += self._tint(f"question-{statuses[0]}")
                 if "question-current" in overlays:
-                    style += self.get_component_rich_style(
-                        "transcript--question-current", partial=True
-                    )
+                    style += self._tint("question-current")
             for name in ("focus", "match", "selection", "cursor"):
                 if name in overlays:
                     style += self.get_component_rich_style(f"transcript--{name}", partial=True)

@@ -222,6 +222,7 @@ async def test_split_merge_and_undo(db: Path, tmp_path: Path) -> None:
             ("Q2b", Q2_TEXT.removeprefix("Why did "), "proposed"),
         ]
         assert "split: Q2a, Q2b" in status_line(app)
+        assert editor.question_here().name == "Q2b"  # the part the cursor begins
         assert [q.name for q in editor.questions.all][-3:] == ["Q2", "Q2a", "Q2b"]
         await pilot.press("left_square_bracket")  # to Q2a
         assert editor.question_here().name == "Q2a"

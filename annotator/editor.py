@@ -548,9 +548,9 @@ class Editor:
         return words
 
     def code_name(self, label: str) -> str:
-        unit = self.scheme.unit("question")
+        """A question code's name (its id, if the scheme no longer has it)."""
         try:
-            return unit.label(label).name
+            return self.scheme.unit("question").label(label).name
         except KeyError:
             return label
 

@@ -128,10 +128,11 @@ class AnnotateScreen(Screen[None]):
         bar.show_editor(self.editor, message)
         if self.editor.mode != "spans":
             bar.show_legend(self.editor, self.view.question_swatches())
-        for pinned in self.query(QuestionBar):
+        for pinned in self.query(QuestionBar):  # none on the review screen
             if pinned.display != bool(self.editor.questions):
                 self._show_questions_bar()
-            pinned.show(self.editor)
+            if pinned.display:
+                pinned.show(self.editor)
         if spans:
             # Rebuilt a moment after the last edit, not on every key: a burst of tagging
             # rebuilds it once, and a hidden list not at all (until it is shown).

@@ -13,7 +13,7 @@ import pytest
 from annotator.app import make_app
 from annotator.model import ImportedDocument, Turn
 from annotator.resources import default_scheme_path
-from annotator.scheme import load_scheme_file
+from annotator.scheme import load_scheme, load_scheme_file
 from annotator.store import Project
 
 TURNS = [
@@ -137,8 +137,6 @@ units:
 
 def test_coding_pass(snap_compare, tmp_path: Path) -> None:
     """Questions with parts, one coded; the cursor in an answer: its question pinned."""
-    from annotator.scheme import load_scheme
-
     turns = [
         ("INTERVIEWER", "Minister, will you raise taxes? And will you say so before May?"),
         ("MINISTER", "I won't be drawn on that. We will build 40,000 homes a year."),
@@ -155,7 +153,7 @@ def test_coding_pass(snap_compare, tmp_path: Path) -> None:
     with Project.create(path, load_scheme(CODING_SCHEME)) as project:
         project.add_documents([ImportedDocument("Coding", text, tuple(built), "text", "c.md")])
         project.propose_questions("lead")
-        q1, q1a, _, q2 = project.questions(1)
+        q1a = project.questions(1)[1]
         project.update_question(q1a.id, "lead", status="confirmed")
         project.set_code(1, "alice", "dodging", question_id=q1a.id)
         project.set_cursor(1, "alice", text.index("We will build"))

@@ -104,6 +104,12 @@ def codes(db: Path, annotator: str = "alice") -> list[tuple[str, str, dict]]:
         ]
 
 
+def link_of(db: Path, span_id: int) -> int | None:
+    """The question a span responds to, on disk."""
+    with Project.open(db) as project:
+        return project.span(span_id).question_id
+
+
 def status_line(app: AnnotatorApp) -> str:
     return rendered(screen(app).query_one(BottomBar)).splitlines()[BottomBar.STATUS]
 
@@ -338,7 +344,8 @@ async def test_coding_pass_codes_with_one_key_asks_required_values_and_clears(
         # A span label's key does not tag in the coding pass.
         await pilot.press("t")
         assert "the coding pass codes questions" in status_line(app)
-        assert Project.open(db).spans(1, "alice") == []
+        with Project.open(db) as project:
+            assert project.spans(1, "alice") == []
         await pilot.press("x")
         assert [name for name, _, _ in codes(db)] == ["Q1a"]
         assert "Q1b: code cleared" in status_line(app)
@@ -482,14 +489,14 @@ async def test_the_span_dialog_shows_and_changes_the_question_link(
         assert "Q1 · Will you raise taxes?" in rendered(link.query_one("Static#label"))
         link.value = q2.id
         await pilot.press("ctrl+s")
-        await until(pilot, lambda: Project.open(db).span(span.id).question_id == q2.id)
+        await until(pilot, lambda: link_of(db, span.id) == q2.id)
         await pilot.press("enter")
         await until(pilot, lambda: isinstance(app.screen, SpanEditor))
         app.screen.query_one("#question", Select).value = NO_QUESTION
         await pilot.press("ctrl+s")
-        await until(pilot, lambda: Project.open(db).span(span.id).question_id is None)
+        await until(pilot, lambda: link_of(db, span.id) is None)
         await pilot.press("u")
-        assert Project.open(db).span(span.id).question_id == q2.id
+        assert link_of(db, span.id) == q2.id
 
 
 # ---- another window ------------------------------------------------------------------------------

@@ -12,6 +12,13 @@ document since the last one it saw (whoever made it), so two windows on one laye
 step, and undo never takes back an edit this window has not shown. Methods that change spans
 return the ``[start, end)`` ranges whose painting changed.
 
+Questions are shared by every annotator, so a change of a question, whoever made it, reloads
+the document's questions (and may relink spans of this layer, which the log records as span
+changes of this layer); only this annotator's own codes are kept. The editor has three
+modes (:data:`annotator.keymap.MODES`): spans, the question pass (mark, confirm, split, merge
+and delete questions, move their edges and their response regions' edges) and the coding
+pass (one code per question, or per part of a question with parts).
+
 Selections follow vim's visual mode: the cursor is a character cell, and a selection covers
 every cell from the anchor to the cursor inclusive, widened outward to the snapping unit.
 """
@@ -22,11 +29,13 @@ import re
 from bisect import bisect_left, bisect_right, insort
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 from . import motions
-from .errors import ProjectError, StaleView
-from .model import Change, Span, Turn
+from .errors import InvalidValue, ProjectError, StaleView
+from .keymap import MODE_NAMES, MODES
+from .model import Change, Code, Question, Span, Turn
+from .question_index import QuestionIndex, changed_ranges
 from .store import GOLD, OnConflict, Project
 from .textindex import SpanIndex
 
@@ -45,6 +54,7 @@ class Editor:
     """One layer's editing session; :class:`~annotator.review.ReviewEditor` edits gold."""
 
     reviewer: str | None = None  # who edits, when the layer is the gold one
+    links_questions = True  # the span dialog offers the span's question link
 
     def __init__(
         self,
@@ -91,6 +101,11 @@ class Editor:
         self._suggestion_starts: list[tuple[int, int]] = []
         self._offered, self._rejected = self._load_offers()
         self._update_suggestions()
+        # Questions (shared) and this annotator's codes of them.
+        self.mode = MODES[0]
+        self.questions = QuestionIndex(project.questions(document_id))
+        self.codes: dict[int, Code] = self._load_codes()
+        self.chosen: int | None = None  # the question last stepped to (or coded)
 
     def _load_offers(self) -> tuple[list[Span], set[int]]:
         """The other layer's spans on offer, and those this layer turned down."""
@@ -361,9 +376,18 @@ class Editor:
         attributes: Mapping[str, Any],
         note: str,
         on_conflict: OnConflict = "refuse",
+        question: int | Literal["keep"] | None = "keep",
     ) -> list[Range]:
+        """Change a span's label, attributes and note, and the question it responds to
+        (``question``: an id, None for none; by default it stays)."""
+        fields: dict[str, Any] = {"question": question} if question != "keep" else {}
         self._revise(
-            span_id, label=label, attributes=attributes, note=note, on_conflict=on_conflict
+            span_id,
+            label=label,
+            attributes=attributes,
+            note=note,
+            on_conflict=on_conflict,
+            **fields,
         )
         return self._catch_up()
 
@@ -416,6 +440,257 @@ class Editor:
         self.summary = f"{done}: {describe(changes, self.scheme)}" if changes else ""
         return self._moved_to_change(self._catch_up())
 
+    # ---- modes and questions -------------------------------------------------------------
+
+    @property
+    def modes(self) -> tuple[str, ...]:
+        """The modes this document and scheme have: the coding pass needs question codes."""
+        if self.scheme.has_unit("question"):
+            return MODES
+        return tuple(mode for mode in MODES if mode != "coding")
+
+    def cycle_mode(self) -> str:
+        """The next mode: spans, the question pass, the coding pass, spans..."""
+        modes = self.modes
+        self.mode = (
+            modes[(modes.index(self.mode) + 1) % len(modes)] if self.mode in modes else MODES[0]
+        )
+        return self.mode
+
+    @property
+    def mode_name(self) -> str:
+        return MODE_NAMES[self.mode]
+
+    def question_here(self) -> Question | None:
+        """What the question pass acts on: the question last stepped to while the cursor
+        stays in its text (a question and its first part start together), else the
+        innermost question (a part, where there is one) whose text holds the cursor."""
+        chosen = self.questions.by_id.get(self.chosen) if self.chosen is not None else None
+        if chosen is not None and chosen.start <= self.cursor < chosen.end:
+            return chosen
+        return self.questions.in_text(self.cursor)
+
+    def unit_here(self) -> Question | None:
+        """What the coding pass codes: the question whose text holds the cursor, or whose
+        response region does. A question with parts is coded through them: the part whose
+        text holds the cursor, else the part last stepped to, else its first part."""
+        index = self.questions
+        here = index.in_text(self.cursor)
+        top = index.parent(here) if here is not None else index.answered_at(self.cursor)
+        if top is None:
+            return None
+        parts = index.parts_of(top)
+        if not parts:
+            return top
+        if here is not None and here.parent_id is not None:
+            return here
+        chosen = index.by_id.get(self.chosen) if self.chosen is not None else None
+        if chosen is not None and chosen.parent_id == top.id:
+            return chosen
+        return parts[0]
+
+    def current_question(self) -> Question | None:
+        """The question the view highlights: what the keys of the mode act on (in the
+        question pass, in its response region, the question whose edges the edge keys
+        move)."""
+        if self.mode == "questions":
+            here = self.question_here()
+            if here is None and self.questions.top_at(self.cursor) is None:
+                return self.questions.answered_at(self.cursor)
+            return here
+        if self.mode == "coding":
+            return self.unit_here()
+        return None
+
+    def pinned(self) -> Question | None:
+        """The question shown above the transcript: the one whose response region holds the
+        cursor (in any mode); in the question and coding passes, first the one the keys
+        act on."""
+        current = self.current_question()
+        if current is not None:
+            return current
+        if self.questions.in_text(self.cursor) is not None:
+            return None  # the question is in view: its text is under the cursor
+        return self.questions.answered_at(self.cursor)
+
+    def code_of(self, question: Question) -> Code | None:
+        """This annotator's code of a question."""
+        return self.codes.get(question.id)
+
+    def step_question(self, forward: bool = True) -> Question | None:
+        """Move to the next (or previous) question: in the coding pass, the next question
+        or part to code; else every question and part in text order."""
+        items = self.questions.units if self.mode == "coding" else self.questions.all
+        current = self.questions.by_id.get(self.chosen) if self.chosen is not None else None
+        found = self.questions.step(items, self.cursor, current, forward)
+        if found is not None:
+            self.clear_selection()
+            self.move_to(found.start)
+            self.chosen = found.id
+        return found
+
+    def go_to_question(self, question_id: int) -> Question:
+        question = self.questions.by_id[question_id]
+        self.clear_selection()
+        self.move_to(question.start)
+        self.chosen = question.id
+        return question
+
+    def describe_question(self, question: Question) -> str:
+        """A question in a few words, for the status line: "Q3b confirmed, coded Dodging"."""
+        words = f"{question.name} {question.status}"
+        parts = self.questions.parts_of(question)
+        if parts:
+            words += f", parts {', '.join(part.name for part in parts)}"
+        elif self.scheme.has_unit("question"):
+            code = self.code_of(question)
+            words += f", coded {self.code_name(code.label)}" if code else ", not coded"
+        return words
+
+    def code_name(self, label: str) -> str:
+        """A question code's name (its id, if the scheme no longer has it)."""
+        try:
+            return self.scheme.unit("question").label(label).name
+        except KeyError:
+            return label
+
+    # question pass: each edit is one entry of the change log (undo takes it back)
+
+    def confirm_question(self, question_id: int) -> list[Range]:
+        self.project.update_question(question_id, self.annotator, status="confirmed")
+        self.chosen = question_id
+        return self._catch_up()
+
+    def add_question(self, start: int, end: int) -> list[Range]:
+        """Mark ``[start, end)`` as a question; inside a question's text, as a part of it."""
+        parent = self.questions.top_at(start)
+        if parent is not None and end > parent.end:
+            parent = None  # crossing the question's end: the store says it overlaps
+        if parent is not None and (start, end) == (parent.start, parent.end):
+            raise InvalidValue(f"that is {parent.name} already")
+        question = self.project.add_question(
+            self.id, self.annotator, start, end, parent_id=parent.id if parent else None
+        )
+        self.clear_selection()
+        self.chosen = question.id
+        return self._catch_up()
+
+    def split_question(self, question_id: int) -> list[Range]:
+        """Split the question (in a question with parts, the part) at the cursor: the cursor's
+        character begins the second part."""
+        self.project.split_question(question_id, self.annotator, self.cursor)
+        changed = self._catch_up()
+        here = self.questions.in_text(self.cursor)  # the part the cursor begins
+        self.chosen = here.id if here is not None else None
+        return changed
+
+    def merge_question(self, question_id: int) -> list[Range]:
+        """Merge the question (or part) with the next one."""
+        merged = self.project.merge_question(question_id, self.annotator)
+        self.chosen = merged.id
+        return self._catch_up()
+
+    def delete_question(self, question_id: int) -> list[Range]:
+        """Delete a question and its parts; spans that responded to it are relinked."""
+        self.project.delete_question(question_id, self.annotator)
+        return self._catch_up()
+
+    def resize_question(self, question_id: int, edge: str, grow: bool) -> list[Range]:
+        """Move an edge of a question's text by one unit, as the span edges move."""
+        question = self.questions.by_id[question_id]
+        start, end = self._moved_edges(question.start, question.end, edge, grow)
+        if start >= end or (start, end) == (question.start, question.end):
+            return []
+        self.project.update_question(question_id, self.annotator, start=start, end=end)
+        self.clear_selection()
+        self.cursor = self.clamp(end - 1 if edge == "end" else start)
+        self.chosen = question_id
+        return self._catch_up()
+
+    def resize_region(self, question_id: int, edge: str, grow: bool) -> list[Range]:
+        """Move an edge of a question's response region by one unit (from then on the region
+        is set by hand and no longer follows the questions)."""
+        question = self.questions.by_id[question_id]
+        old_start, old_end = question.response
+        start, end = self._moved_edges(old_start, old_end, edge, grow)
+        if start >= end or (start, end) == (old_start, old_end):
+            return []
+        self.project.update_question(question_id, self.annotator, response=(start, end))
+        self.clear_selection()
+        self.cursor = self.clamp(end - 1 if edge == "end" else start)
+        return [(min(start, old_start), max(end, old_end)), *self._catch_up()]
+
+    def _moved_edges(self, start: int, end: int, edge: str, grow: bool) -> Range:
+        if edge == "end":
+            return start, (self._unit_end_after(end) if grow else self._unit_end_before(end, start))
+        return (self._unit_start_before(start) if grow else self._unit_start_after(start, end)), end
+
+    # coding pass
+
+    def code_needs(self, label: str, question: Question) -> list[str]:
+        """The required attributes a code would still lack: coding again keeps the values
+        of the code it replaces, so only those it has no value for are asked."""
+        needed = self.scheme.unit("question").label(label).needed
+        code = self.code_of(question)
+        kept = code.attributes if code is not None else {}
+        return [attribute for attribute in needed if kept.get(attribute) is None]
+
+    def code(
+        self,
+        question_id: int,
+        label: str,
+        attributes: Mapping[str, Any] | None = None,
+        note: str | None = None,
+    ) -> list[Range]:
+        """Give a question (or part) this annotator's code, replacing theirs if any."""
+        self.project.set_code(
+            self.id,
+            self.annotator,
+            label,
+            question_id=question_id,
+            attributes=attributes,
+            note=note,
+            reviewer=self.reviewer,
+        )
+        self.chosen = question_id
+        return self._catch_up()
+
+    def clear_code(self, question_id: int) -> list[Range]:
+        code = self.codes.get(question_id)
+        if code is None:
+            return []
+        self.project.clear_code(code.id, self.annotator, reviewer=self.reviewer)
+        return self._catch_up()
+
+    def _load_codes(self) -> dict[int, Code]:
+        return {
+            code.question_id: code
+            for code in self.project.codes(
+                "question", annotator=self.annotator, document_id=self.id
+            )
+            if code.question_id is not None
+        }
+
+    def _reload_questions(self) -> list[Range]:
+        """Read the questions again (names and default regions follow every question of
+        the document, so a change anywhere may rename others); the ranges drawn otherwise."""
+        old = self.questions
+        self.questions = QuestionIndex(self.project.questions(self.id))
+        return changed_ranges(old, self.questions)
+
+    def _reload_codes(self) -> list[Range]:
+        old = self.codes
+        self.codes = self._load_codes()
+        changed = []
+        for question_id in old.keys() | self.codes.keys():
+            if old.get(question_id) != self.codes.get(question_id):
+                question = self.questions.by_id.get(question_id)
+                if question is not None:
+                    changed.append((question.start, question.end))
+        if self.codes and self.status == "new":
+            self.status = "in_progress"
+        return changed
+
     # ---- other windows -------------------------------------------------------------------
 
     def sync(self) -> list[Range]:
@@ -433,10 +708,33 @@ class Editor:
         if not changes:
             return []
         self.seen_edit = max(change.batch for change in changes)
-        own = [change for change in changes if change.annotator == self.annotator]
-        if any(change.annotator in self.shown_layers() for change in changes):
+        spans = [change for change in changes if change.item == "span"]
+        own = [change for change in spans if self._layer(change) == self.annotator]
+        if any(self._layer(change) in self.shown_layers() for change in spans):
             self.stale = True
-        return self._apply(own)
+        changed = self._apply(own)
+        units = [change for change in changes if change.item != "span"]
+        return changed + (self._take_in_units(units) if units else [])
+
+    def _take_in_units(self, changes: list[Change]) -> list[Range]:
+        """Question and code changes (anyone's): reload what they touch; the ranges to
+        repaint."""
+        changed: list[Range] = []
+        if any(change.item == "question" for change in changes):
+            changed += self._reload_questions()
+        if any(
+            change.item == "code" and self._layer(change) == self.annotator for change in changes
+        ):
+            changed += self._reload_codes()
+        return changed
+
+    def _layer(self, change: Change) -> str:
+        """Whose span or code a change is of: not always who made the edit (deleting a
+        question relinks the spans of every layer that responded to it)."""
+        state = change.after or change.before
+        if change.action == "rejection" or not state or "annotator_id" not in state:
+            return change.annotator
+        return self.project.annotator_name(state["annotator_id"])
 
     def shown_layers(self) -> set[str]:
         """Layers other than its own whose spans the editor shows (suggestions)."""
@@ -543,10 +841,24 @@ class Editor:
 
 
 def describe(changes: Sequence[Change], scheme: Any) -> str:
-    """What a list of changes did, in a few words ("Quote removed", "2 spans changed")."""
+    """What a list of changes did, in a few words ("Quote removed", "question confirmed")."""
     names = {label.id: label.name for label in scheme.labels}
+    codes = (
+        {label.id: label.name for label in scheme.unit("question").labels}
+        if scheme.has_unit("question")
+        else {}
+    )
     words = []
     for change in changes:
+        if change.item == "question":
+            words.append(_question_change(change))
+            continue
+        if change.item == "code":
+            state = change.after or change.before or {}
+            name = codes.get(state.get("label", ""), state.get("label", "code"))
+            verb = {"create": "given", "delete": "cleared"}.get(change.action, "changed")
+            words.append(f"code {name} {verb}")
+            continue
         if change.action == "rejection":
             rejected = bool(change.after and change.after["rejected"])
             words.append("suggestion turned down" if rejected else "suggestion offered again")
@@ -559,6 +871,20 @@ def describe(changes: Sequence[Change], scheme: Any) -> str:
     if len(counted) > 2:
         return f"{', '.join(counted[:2])} and {len(counted) - 2} more"
     return ", ".join(counted)
+
+
+def _question_change(change: Change) -> str:
+    """A question change in words: "question added", "question confirmed", "response moved"."""
+    if change.action != "update" or not change.before or not change.after:
+        return "question " + {"create": "added", "delete": "removed"}.get(change.action, "changed")
+    before, after = change.before, change.after
+    if before.get("status") != after.get("status"):
+        confirmed = after.get("status") == "confirmed"
+        return "question confirmed" if confirmed else "question unconfirmed"
+    region = ("response_start", "response_end")
+    if any(before.get(key) != after.get(key) for key in region):
+        return "response region moved"
+    return "question moved"
 
 
 def _neighbour(

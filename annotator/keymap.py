@@ -92,6 +92,11 @@ ANNOTATE_KEYS: tuple[KeyBinding, ...] = (
         ("u,ctrl+z", "undo", "Undo", "undo", True),
         ("ctrl+r,ctrl+y", "redo", "Redo", "redo", False),
     ]),
+    *_group("annotate", "Questions", [
+        ("Q", "cycle_mode", "Mode: spans, question pass, coding pass", "mode", False),
+        ("vertical_line", "split_question", "Split the question at the cursor", "split", False),
+        ("plus", "merge_question", "Merge the question with the next", "merge", False),
+    ]),
     *_group("annotate", "Search", [
         ("slash", "search", "Search", "search", True),
         ("n", "next_match(True)", "Next match", "next_match", False),
@@ -109,6 +114,65 @@ ANNOTATE_KEYS: tuple[KeyBinding, ...] = (
         ("question_mark", "help", "Help", "help", True),
     ]),
 )  # fmt: skip
+
+# The annotation screen's modes: spans (labels on text), the question pass (marking and
+# confirming the questions) and the coding pass (one code per question). Keys whose meaning
+# changes with the mode keep one binding (one id, one key to remap); the screen acts by mode.
+MODES = ("spans", "questions", "coding")
+MODE_NAMES = {"spans": "spans", "questions": "question pass", "coding": "coding pass"}
+
+
+@dataclass(frozen=True)
+class InMode:
+    """What a key of the annotation screen does in a question mode."""
+
+    description: str
+    show: bool = False  # in the key bar, in that mode
+    explain: bool = True  # the help screen adds it to the key's description (a new meaning)
+
+
+# Per question mode, the keys that mean something there (by binding id): the key bar shows
+# those marked, the help screen lists every meaning beside the key's own.
+IN_MODE: dict[str, dict[str, InMode]] = {
+    "questions": {
+        "annotate.mode": InMode("Coding pass", True, explain=False),
+        "annotate.next_span": InMode("Next question", True),
+        "annotate.previous_span": InMode("Previous question"),
+        "annotate.edit": InMode("Confirm, or add the selection", True),
+        "annotate.delete": InMode("Delete question", True),
+        "annotate.split": InMode("Split", True, explain=False),
+        "annotate.merge": InMode("Merge with next", True, explain=False),
+        "annotate.grow_end": InMode("Grow the end of the question or response region"),
+        "annotate.shrink_end": InMode("Shrink the end of the question or response region"),
+        "annotate.grow_start": InMode("Grow the start of the question or response region"),
+        "annotate.shrink_start": InMode("Shrink the start of the question or response region"),
+        "annotate.undo": InMode("Undo", True),
+        "annotate.help": InMode("Help", True),
+    },
+    "coding": {
+        "annotate.mode": InMode("Spans", True, explain=False),
+        "annotate.next_span": InMode("Next question or part", True),
+        "annotate.previous_span": InMode("Previous question or part"),
+        "annotate.edit": InMode("Edit the code", True),
+        "annotate.delete": InMode("Clear the code", True),
+        "annotate.toggle_spans": InMode("Question list"),
+        "annotate.undo": InMode("Undo", True),
+        "annotate.help": InMode("Help", True),
+    },
+}
+
+
+def mode_description(binding_id: str, description: str) -> str:
+    """A key's description with what it does in the question modes, for the help screen."""
+    extra = [
+        f"{MODE_NAMES[mode]}: {meanings[binding_id].description.lower()}"
+        for mode, meanings in IN_MODE.items()
+        if binding_id in meanings
+        and meanings[binding_id].explain
+        and meanings[binding_id].description != description
+    ]
+    return f"{description} ({'; '.join(extra)})" if extra else description
+
 
 # The review screen's own keys; in its key bar they come before the annotation keys. With the
 # question codes shown (Q), n p 1-9 M step through and settle question codes instead of spans,
@@ -139,6 +203,8 @@ REVIEW_KEYS: tuple[KeyBinding, ...] = _group("review", "Review", [
 _NOT_IN_REVIEW = {
     "annotate.search", "annotate.next_match", "annotate.previous_match", "annotate.accept",
     "annotate.reject", "annotate.done", "annotate.skip",
+    # Questions are marked and coded on the annotation screen.
+    "annotate.mode", "annotate.split", "annotate.merge",
 }  # fmt: skip
 _SHOWN_IN_REVIEW = {"annotate.edit", "annotate.undo", "annotate.documents", "annotate.help"}
 
@@ -162,7 +228,8 @@ APP_KEYS: tuple[KeyBinding, ...] = (
 
 # The help screen's sections, in order ("Labels" holds the scheme's hotkeys).
 HELP_SECTIONS = (
-    "Review", "Motion", "Selection", "Labels", "Spans", "Search", "Documents and views", "App",
+    "Review", "Motion", "Selection", "Labels", "Spans", "Questions", "Search",
+    "Documents and views", "App",
 )  # fmt: skip
 
 # Textual's names for the printable ASCII characters that are not letters or digits (a

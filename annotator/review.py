@@ -19,7 +19,7 @@ Each distinct candidate ``(label, start, end)`` is in one state:
 the annotation keys edit gold spans, the still undecided candidates are on offer like
 suggestions, and a disagreement is settled by accepting one annotator's version, rejecting
 them all, or making a gold span of one's own (see :mod:`annotator.store.gold`). Its
-``questions`` (a :class:`~annotator.review_questions.QuestionReview`) settle the question
+``question_review`` (a :class:`~annotator.review_questions.QuestionReview`) settle the question
 codes the same way: in question mode (``question_mode``) the review screen steps through
 the questions the annotators coded differently instead of the spans.
 """
@@ -252,6 +252,7 @@ class ReviewEditor(Editor):
     """A reviewer's session on one document: the gold layer, with the candidates on offer."""
 
     reviewer: str  # always named here
+    links_questions = False  # gold spans keep the questions their sources responded to
 
     def __init__(
         self, project: Project, document_id: int, reviewer: str, *, anonymous: bool = False
@@ -271,7 +272,7 @@ class ReviewEditor(Editor):
         self.names = list(self.layers)
         self.anonymous = anonymous
         # The question codes, in the same version order; question mode steps through them.
-        self.questions = QuestionReview(project, document_id, self.names, reviewer)
+        self.question_review = QuestionReview(project, document_id, self.names, reviewer)
         self.question_mode = False
         self.holders = _holders(self.layers)
         self._key_of = {span.id: key for key, spans in self.holders.items() for span in spans}
@@ -405,7 +406,7 @@ class ReviewEditor(Editor):
         return self._open_disagreements
 
     def progress(self) -> str:
-        questions = self.questions
+        questions = self.question_review
         if self.question_mode:
             return (
                 f"{questions.open_count()} of {len(questions.disagreements)} question "
@@ -461,7 +462,7 @@ class ReviewEditor(Editor):
         """What the review looks at: the current disagreement, or in question mode the
         current question."""
         if self.question_mode:
-            case = self.current_question
+            case = self.current_case
             return (case.question.start, case.question.end) if case else None
         d = self.current
         return (d.start, d.end) if d else None
@@ -590,7 +591,7 @@ class ReviewEditor(Editor):
             raise ProjectError(
                 f"{self.open_count()} disagreements are still open: settle them first"
             )
-        questions = self.questions.open_count()
+        questions = self.question_review.open_count()
         if status == "done" and questions:
             raise ProjectError(
                 f"{questions} question disagreement{' is' if questions == 1 else 's are'} "
@@ -601,37 +602,37 @@ class ReviewEditor(Editor):
     # ---- question codes ------------------------------------------------------------------
 
     @property
-    def current_question(self) -> QuestionCase | None:
+    def current_case(self) -> QuestionCase | None:
         """The question under the cursor, else the last one before it."""
-        return self.questions.at(self.cursor)
+        return self.question_review.at(self.cursor)
 
     def next_question(self, forward: bool = True) -> QuestionCase | None:
         """The next (or previous) question disagreement still open, wrapping around."""
-        return self.questions.next_disagreement(self.cursor, forward)
+        return self.question_review.next_disagreement(self.cursor, forward)
 
     def accept_code_version(self, number: int) -> list[Range]:
         """Make annotator ``number``'s code of the current question its gold code, exactly
         (label, attribute values, note), replacing the gold code it had."""
-        self.questions.accept_version(self.current_question, number)
+        self.question_review.accept_version(self.current_case, number)
         return self._catch_up()
 
     def code_question(
         self, label: str, attributes: Mapping[str, Any] | None = None, note: str = ""
     ) -> list[Range]:
         """The reviewer's own gold code for the current question."""
-        self.questions.adjudicate(self.current_question, label, attributes, note)
+        self.question_review.adjudicate(self.current_case, label, attributes, note)
         return self._catch_up()
 
     def clear_gold_code(self) -> list[Range]:
         """Take the current question's gold code away (auto-merge then leaves it to you)."""
-        self.questions.clear(self.current_question)
+        self.question_review.clear(self.current_case)
         return self._catch_up()
 
     def merge_codes(self) -> list[Range]:
         """Give gold every question code a strict majority of the annotators agree on (at
         the deepest level of the hierarchy the scheme allows); ``summary`` says how many
         went in, and how many were left to the reviewer."""
-        outcome = self.questions.auto_merge()
+        outcome = self.question_review.auto_merge()
         merged = len(outcome.codes)
         self.summary = (
             f"merged {merged} question code{'s' if merged != 1 else ''}" if merged else ""
@@ -655,18 +656,13 @@ class ReviewEditor(Editor):
         ranges = step()
         changes = self.project.last_changes()
         if changes and all(change.item == "code" for change in changes):
-            names = {case.question.id: case.question.name for case in self.questions.cases}
+            names = {case.question.id: case.question.name for case in self.question_review.cases}
             self.summary = f"{done}: {describe_codes(changes, names)}"
         return ranges
 
-    def _apply(self, changes: Iterable[Change]) -> list[Range]:
-        """Span changes as any editor applies them; a change of a gold code (or a question)
-        reloads the question codes, and gives the questions it touched to repaint."""
-        changes = list(changes)
-        spans = [change for change in changes if change.item == "span"]
-        ranges = super()._apply(spans) if spans else []
-        others = [change for change in changes if change.item != "span"]
-        if others:
-            self.questions.reload()
-            ranges += self.questions.ranges_of(others)
-        return ranges
+    def _take_in_units(self, changes: list[Change]) -> list[Range]:
+        """Question and code changes as any editor takes them in; and the question codes
+        under review reloaded, with the questions they touched to repaint."""
+        ranges = super()._take_in_units(changes)
+        self.question_review.reload()
+        return list(dict.fromkeys(ranges + self.question_review.ranges_of(changes)))

@@ -445,35 +445,35 @@ def test_the_review_editor_settles_questions_and_follows_undo(qr: Project) -> No
     code(qr, {"alice": ["explicit", "dodging"], "bob": ["explicit", "partial"]})
     editor = ReviewEditor(qr, 1, "rita")
     q1, q2 = qr.questions(1)[:2]
-    assert editor.questions.open_count() == 1
+    assert editor.question_review.open_count() == 1
     assert editor.progress() == "0 of 0 disagreements open · 1 question open"
     with pytest.raises(ProjectError, match="1 question disagreement is still open"):
         editor.set_status("done")
     editor.question_mode = True
     editor.move_to(q2.start)
-    assert editor.current_question is not None and editor.current_question.question.id == q2.id
+    assert editor.current_case is not None and editor.current_case.question.id == q2.id
     assert editor.focus_range() == (q2.start, q2.end)
     assert editor.progress() == "1 of 1 question disagreements open"
     ranges = editor.accept_code_version(2)
     assert ranges == [(q2.start, q2.end)]
-    assert editor.questions.open_count() == 0
-    assert editor.current_question.gold.label == "partial"
+    assert editor.question_review.open_count() == 0
+    assert editor.current_case.gold.label == "partial"
     # The gold spans are untouched by code changes (their ids are another table's).
     assert editor.spans == {}
     editor.move_to(0)
     assert editor.undo() == [(q2.start, q2.end)]
     assert editor.summary == "undone: gold code of Q2 removed"
     assert editor.cursor == q2.start  # where the change was
-    assert editor.questions.open_count() == 1
+    assert editor.question_review.open_count() == 1
     editor.redo()
     assert editor.summary == "redone: gold code of Q2 added"
     editor.merge_codes()
     assert editor.summary == "merged 1 question code"
     assert {c.question_id for c in qr.codes(annotator=GOLD)} == {q1.id, q2.id}
     editor.clear_gold_code()
-    assert editor.questions.case(q2.id).gold is None
+    assert editor.question_review.case(q2.id).gold is None
     editor.code_question("general")
-    assert editor.questions.case(q2.id).gold.label == "general"
+    assert editor.question_review.case(q2.id).gold.label == "general"
     editor.set_status("done")  # no question left open; the spans all agree
 
 
@@ -483,7 +483,7 @@ def test_another_window_deciding_a_question_is_taken_in(qr: Project, tmp_path: P
     with Project.open(qr.path) as other:
         other.gold_codes.auto_merge(1, reviewer="sam")
     assert editor.sync()  # the question's range is repainted
-    assert editor.questions.case(qr.questions(1)[0].id).gold is not None
+    assert editor.question_review.case(qr.questions(1)[0].id).gold is not None
 
 
 def test_the_review_queue_and_status_count_open_question_disagreements(qr: Project) -> None:

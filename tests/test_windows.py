@@ -18,7 +18,7 @@ from annotator.editor import Editor
 from annotator.errors import StaleView
 from annotator.model import ImportedDocument
 from annotator.resources import default_scheme_path
-from annotator.scheme import load_scheme_file
+from annotator.scheme import load_scheme, load_scheme_file
 from annotator.screens.annotate import AnnotateScreen
 from annotator.store import Project
 from annotator.widgets.panels import BottomBar, SpanList
@@ -162,3 +162,84 @@ async def test_a_refused_undo_repaints_what_it_took_in(db: Path, tmp_path: Path)
         assert any(a <= start < b for a, b in repainted)  # the new span is painted
         spans = screen.query_one(SpanList)
         await until(pilot, lambda: spans.option_count == 1)  # and listed
+
+
+# ---- questions and codes: shared units, one window's edits seen in the other -----------------
+
+QA_SCHEME = """
+name: qa
+version: 1
+labels:
+  - {id: quote, color: blue, hotkey: t}
+units:
+  question:
+    labels:
+      - {id: reply, color: green, hotkey: "1"}
+      - {id: dodge, color: red, hotkey: "2"}
+"""
+
+
+@pytest.fixture
+def qa_db(tmp_path: Path) -> Path:
+    path = tmp_path / "qa.db"
+    with Project.create(path, load_scheme(QA_SCHEME)) as project:
+        project.add_documents([ImportedDocument("Talk", TEXT, tuple(TURNS), "text", "t.md")])
+    return path
+
+
+def test_a_question_edit_elsewhere_reloads_the_questions_and_relinks_own_spans(
+    qa_db: Path,
+) -> None:
+    a = window(qa_db)
+    a.move_to(TEXT.index("failed"))
+    a.tag("quote")
+    [span_id] = a.spans
+    question = TEXT.index("Will"), TEXT.index("?") + 1
+    with Project.open(qa_db) as other:  # another window, another annotator
+        added = other.add_question(1, "lead", *question)
+    changed = a.sync()
+    assert [(q.name, q.start, q.end) for q in a.questions.all] == [("Q1", *question)]
+    assert question in changed  # the question's text is repainted
+    # The span in its response region was linked to it by lead's edit: still alice's span,
+    # patched in the index (not a question fed to the span index).
+    assert a.spans[span_id].question_id == added.id
+    assert [ref.key for ref in a.index.at(TEXT.index("failed"))] == [span_id]
+    with Project.open(qa_db) as other:
+        other.delete_question(added.id, "lead")
+    a.sync()
+    assert a.questions.all == [] and a.spans[span_id].question_id is None
+    assert labels(a) == [("quote", "failed")]
+
+
+def test_codes_of_the_same_annotator_elsewhere_are_taken_in_and_others_left_out(
+    qa_db: Path,
+) -> None:
+    with Project.open(qa_db) as setup:
+        question = setup.add_question(1, "lead", TEXT.index("Will"), TEXT.index("?") + 1)
+    a = window(qa_db)
+    with Project.open(qa_db) as other:
+        other.set_code(1, "bob", "dodge", question_id=question.id)
+        assert a.sync() == [] and a.codes == {}  # bob's code is not alice's to show
+        other.set_code(1, "alice", "reply", question_id=question.id)
+    assert a.sync() == [(question.start, question.end)]
+    assert a.codes[question.id].label == "reply" and a.spans == {}
+    assert a.status == "in_progress"
+    # Undo in this window takes back the code it now shows, and says what it did.
+    a.undo()
+    assert a.codes == {} and a.summary == "undone: code Reply cleared"
+
+
+def test_undo_of_a_question_edit_after_one_from_another_window_is_refused_then_done(
+    qa_db: Path,
+) -> None:
+    a = window(qa_db)
+    a.add_question(TEXT.index("Will"), TEXT.index("?") + 1)
+    [question] = a.questions.all
+    with Project.open(qa_db) as other:  # the same annotator in another window
+        other.update_question(question.id, "alice", status="proposed")
+    with pytest.raises(StaleView):
+        a.undo()
+    assert a.questions.all[0].status == "proposed"  # taken in, not undone
+    a.undo()
+    assert a.questions.all[0].status == "confirmed"
+    assert a.summary == "undone: question confirmed"

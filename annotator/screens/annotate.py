@@ -1,9 +1,16 @@
-"""The annotation screen: transcript, label legend, span list and status line.
+"""The annotation screen: transcript, label legend, span list and status line, and the
+question pinned above the transcript while the cursor is in its answer.
 
 Keys map to :class:`~annotator.editor.Editor` methods; the screen then tells the transcript
 view which rows changed. The keys come from :mod:`annotator.keymap`; every binding has an id
 (``annotate.*``) so users can remap it in their config file; label hotkeys come from the
-scheme (``annotate.label.<id>``).
+scheme (``annotate.label.<id>``), and so do the question codes' (``annotate.code.<id>``,
+active in the coding pass only).
+
+Three modes (``Q`` cycles them): spans; the question pass, where Enter, x, ] and [, the edge
+keys, | and + act on questions; the coding pass, where the question codes' keys code the
+question (or part) under the cursor or answered there, Enter edits that code and x clears
+it. A key keeps one binding in every mode, and the action looks at the mode.
 """
 
 from __future__ import annotations
@@ -26,12 +33,19 @@ from textual.timer import Timer
 
 from ..editor import Editor, Range
 from ..errors import AnnotatorError, MergeConflict, StaleView
-from ..keymap import ANNOTATE_KEYS, APP_KEYS, HELP_SECTIONS, REVIEW_KEYS, KeyBinding
-from ..model import Span
+from ..keymap import (
+    ANNOTATE_KEYS,
+    APP_KEYS,
+    HELP_SECTIONS,
+    REVIEW_KEYS,
+    KeyBinding,
+    mode_description,
+)
+from ..model import Question, Span
 from ..scheme import Scheme
 from ..store import OnConflict, ProjectGone
 from ..textindex import display_text
-from ..widgets.panels import BottomBar, SpanList, excerpt
+from ..widgets.panels import BottomBar, QuestionBar, SpanList, excerpt
 from ..widgets.transcript_view import TranscriptView
 from .dialogs import ChooseSpan, SearchPrompt, SpanEdit, SpanEditor
 from .help import GuidelinesScreen, HelpScreen, key_display
@@ -58,6 +72,7 @@ class AnnotateScreen(Screen[None]):
     AnnotateScreen.-wide.-no-spans SpanList { display: none; }
     """
     STATUS_WORDS: ClassVar[dict[str, str]] = {}  # how the status line names a status
+    CODES_QUESTIONS: ClassVar[bool] = True  # binds the question codes' keys (coding pass)
     BINDINGS: ClassVar[list[BindingType]] = [textual_binding(key) for key in ANNOTATE_KEYS]
 
     def __init__(self, editor: Editor) -> None:
@@ -73,6 +88,7 @@ class AnnotateScreen(Screen[None]):
         # No containers (the span list is docked as a sidebar): fewer widgets to visit on
         # every repaint.
         yield SpanList(id="spans")
+        yield QuestionBar()
         yield TranscriptView(id="transcript")
         yield BottomBar()
 
@@ -82,6 +98,7 @@ class AnnotateScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.query_one(BottomBar).show_scheme(self.editor.scheme)
+        self._show_questions_bar()
         self.view.show(self.editor)
         self.view.focus()
         self._refresh_panels()
@@ -96,8 +113,10 @@ class AnnotateScreen(Screen[None]):
     def show_editor(self, editor: Editor) -> None:
         """Switch to another document."""
         self.editor.save_cursor()
+        editor.mode = self.editor.mode if self.editor.mode in editor.modes else "spans"
         self.editor = editor
         self._goal_column = None
+        self._show_questions_bar()
         self.view.show(editor)
         self._refresh_panels()
         self._refresh_span_list()
@@ -105,7 +124,15 @@ class AnnotateScreen(Screen[None]):
     # ---- feedback ------------------------------------------------------------------------
 
     def _refresh_panels(self, spans: bool = False, message: str = "") -> None:
-        self.query_one(BottomBar).show_editor(self.editor, message)
+        bar = self.query_one(BottomBar)
+        bar.show_editor(self.editor, message)
+        if self.editor.mode != "spans":
+            bar.show_legend(self.editor, self.view.question_swatches())
+        for pinned in self.query(QuestionBar):  # none on the review screen
+            if pinned.display != bool(self.editor.questions):
+                self._show_questions_bar()
+            if pinned.display:
+                pinned.show(self.editor)
         if spans:
             # Rebuilt a moment after the last edit, not on every key: a burst of tagging
             # rebuilds it once, and a hidden list not at all (until it is shown).
@@ -116,7 +143,15 @@ class AnnotateScreen(Screen[None]):
     def _refresh_span_list(self) -> None:
         span_list = self.query_one(SpanList)
         if span_list.display:
-            span_list.show_spans(self.editor)
+            if self.editor.mode == "spans":
+                span_list.show_spans(self.editor)
+            else:
+                span_list.show_questions(self.editor)
+
+    def _show_questions_bar(self) -> None:
+        """The pinned question takes room only in a document with questions."""
+        for pinned in self.query(QuestionBar):
+            pinned.display = bool(self.editor.questions)
 
     def _stop(self, gone: ProjectGone) -> None:
         """The project file is gone: nothing more can be saved, so the app ends, saying why
@@ -155,13 +190,14 @@ class AnnotateScreen(Screen[None]):
         return bool(ranges)
 
     @contextmanager
-    def _moving(self, message: str = "") -> Iterator[None]:
+    def _moving(self, message: str | Callable[[], str] = "") -> Iterator[None]:
         """Around a cursor or selection change: then repaint what moved, update the status
-        line, and remember the cursor a moment later."""
+        line (``message``: or what says it, once the move is made), and remember the cursor
+        a moment later."""
         old_cursor, old_selection = self.editor.cursor, self.editor.selection
         yield
         self.view.cursor_moved(old_cursor, old_selection)
-        self._refresh_panels(message=message)
+        self._refresh_panels(message=message if isinstance(message, str) else message())
         self._remember_cursor()
 
     def _remember_cursor(self) -> None:
@@ -271,8 +307,17 @@ class AnnotateScreen(Screen[None]):
 
     def action_edge(self, edge: str, grow: bool) -> None:
         """Move an edge of the selection; with none, of the (innermost) span under the
-        cursor; elsewhere, of the unit under the cursor, which becomes the selection."""
-        here = self.editor.spans_at() if self.editor.selection is None else []
+        cursor (in the question pass: of the question whose text holds the cursor, or of
+        the response region that does); elsewhere, of the unit under the cursor, which
+        becomes the selection."""
+        questions = self.editor.mode == "questions" and self.editor.selection is None
+        if questions and self._question_edge(edge, grow):
+            return
+        here = (
+            self.editor.spans_at()
+            if self.editor.selection is None and self.editor.mode != "questions"
+            else []
+        )
         if here:
             span_id = here[0].id
             self._edit(
@@ -283,6 +328,25 @@ class AnnotateScreen(Screen[None]):
             return
         with self._moving():
             self.editor.resize_selection(edge, grow)
+
+    def _question_edge(self, edge: str, grow: bool) -> bool:
+        """The question pass's edge keys; False when the cursor is in no question or
+        response region (the edge keys then grow a selection, as elsewhere)."""
+        editor = self.editor
+        question = editor.question_here()
+        what = "question"
+        if question is not None:
+            question_id = question.id
+            change = partial(editor.resize_question, question_id, edge, grow)
+        else:
+            answered = editor.questions.answered_at(editor.cursor)
+            if answered is None:
+                return False
+            question, what = answered, "response region"
+            change = partial(editor.resize_region, answered.id, edge, grow)
+        name = question.name
+        self._edit(change, done=f"{name}: {what} {edge} moved", nothing="no change")
+        return True
 
     @on(TranscriptView.Clicked)
     def _clicked(self, event: TranscriptView.Clicked) -> None:
@@ -297,6 +361,11 @@ class AnnotateScreen(Screen[None]):
     # ---- span actions --------------------------------------------------------------------
 
     def action_tag(self, label: str) -> None:
+        if self.editor.mode == "coding":
+            self._refresh_panels(
+                message="the coding pass codes questions: its keys are in the legend (Q: spans)"
+            )
+            return
         if self.editor.needs_attributes(label):
             start, end = self.editor.target()
             self._ask_and_tag(label, start, end)
@@ -337,37 +406,251 @@ class AnnotateScreen(Screen[None]):
         ]
         return await self.app.push_screen_wait(ChooseSpan(f"Which span to {verb}?", choices))
 
+    def action_edit(self) -> None:
+        """Enter: edit the span (spans); confirm the question, or add the selection as a
+        question (question pass); edit the question's code (coding pass)."""
+        if self.editor.mode == "questions":
+            self._confirm_or_add()
+        elif self.editor.mode == "coding":
+            unit = self._unit_or_say()
+            if unit is not None:
+                code = self.editor.code_of(unit)
+                self._ask_and_code(unit, code.label if code else None)
+        else:
+            self._edit_span()
+
     @work
-    async def action_edit(self) -> None:
+    async def _edit_span(self) -> None:
         span_id = await self._choose("edit")
         if span_id is None:
             return
-        span = self.editor.spans[span_id]
+        editor = self.editor
+        span = editor.spans[span_id]
+        questions = None
+        if editor.links_questions and editor.questions:
+            questions = [
+                (q.id, f"{q.name} · {excerpt(editor.text, q.start, q.end, 60)}")
+                for q in editor.questions.all
+            ]
         result: SpanEdit | None = await self.app.push_screen_wait(
             SpanEditor(
-                self.editor.scheme,
+                editor.scheme,
                 span.label,
                 dict(span.attributes),
                 span.note,
-                excerpt(self.editor.text, span.start, span.end, 200),
+                excerpt(editor.text, span.start, span.end, 200),
+                questions=questions,
+                question=span.question_id,
             )
         )
         if result is not None:
             self._merging(
-                lambda how: self.editor.update(
+                lambda how: editor.update(
                     span_id,
                     label=result.label,
                     attributes=result.attributes,
                     note=result.note,
                     on_conflict=how,
+                    question=result.question,
                 )
             )
 
+    def action_delete(self) -> None:
+        """x: delete the span (spans), the question (question pass), or clear the question's
+        code (coding pass)."""
+        editor = self.editor
+        if editor.mode == "questions":
+            question = self._question_or_say()
+            if question is not None:
+                name, question_id = question.name, question.id
+                self._edit(lambda: editor.delete_question(question_id), done=f"{name} deleted")
+        elif editor.mode == "coding":
+            unit = self._unit_or_say()
+            if unit is not None:
+                unit_id = unit.id
+                self._edit(
+                    lambda: editor.clear_code(unit_id),
+                    done=f"{unit.name}: code cleared",
+                    nothing=f"{unit.name} has no code of yours",
+                )
+        else:
+            self._delete_span()
+
     @work
-    async def action_delete(self) -> None:
+    async def _delete_span(self) -> None:
         span_id = await self._choose("delete")
         if span_id is not None:
             self._edit(lambda: self.editor.delete(span_id))
+
+    # ---- question pass -------------------------------------------------------------------
+
+    def action_cycle_mode(self) -> None:
+        """Q: spans, the question pass, the coding pass (when the scheme codes questions)."""
+        editor = self.editor
+        mode = editor.cycle_mode()
+        self.view.mode_changed()
+        if mode == "spans":
+            self.query_one(BottomBar).show_scheme(editor.scheme)
+        self.refresh_bindings()  # the question codes' keys work in the coding pass only
+        self._refresh_span_list()
+        if not editor.questions:
+            hint = "no questions yet: select one and press Enter (question pass)"
+        elif mode == "questions":
+            hint = "] [ step, Enter confirms, | splits, + merges, x deletes"
+        elif mode == "coding":
+            hint = "] [ step, a code key codes the question, Enter edits the code, x clears it"
+        else:
+            hint = "label keys tag spans"
+        self._refresh_panels(message=f"{editor.mode_name}: {hint}")
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # The question codes' keys only in the coding pass (elsewhere a span label may
+        # share the key, and its binding comes next).
+        if action == "code":
+            return self.editor.mode == "coding"
+        return True
+
+    def _question_or_say(self) -> Question | None:
+        question = self.editor.question_here()
+        if question is None:
+            self._refresh_panels(message="no question under the cursor (] and [ step to one)")
+        return question
+
+    def _unit_or_say(self) -> Question | None:
+        unit = self.editor.unit_here()
+        if unit is None:
+            self._refresh_panels(message="no question here (] and [ step to one)")
+        return unit
+
+    def _confirm_or_add(self) -> None:
+        editor = self.editor
+        selection = editor.selection
+        if selection is not None:
+            self._edit(
+                lambda: editor.add_question(*selection),
+                done=lambda: self._said("added", editor.question_here()),
+            )
+            return
+        question = self._question_or_say()
+        if question is None:
+            return
+        if question.status == "confirmed":
+            self._refresh_panels(message=f"{question.name} is confirmed already")
+            return
+        question_id = question.id
+        self._edit(lambda: editor.confirm_question(question_id), done=f"{question.name} confirmed")
+
+    @staticmethod
+    def _said(verb: str, question: Question | None) -> str:
+        return f"{question.name} {verb}" if question is not None else verb
+
+    def _only_in_question_pass(self, what: str) -> bool:
+        if self.editor.mode == "questions":
+            return True
+        self._refresh_panels(message=f"{what} in the question pass (Q)")
+        return False
+
+    def action_split_question(self) -> None:
+        """|: split the question (in one with parts, the part) before the cursor."""
+        if not self._only_in_question_pass("| splits a question"):
+            return
+        editor = self.editor
+        question = self._question_or_say()
+        if question is not None:
+            question_id = question.id
+            parent = editor.questions.parent(question)
+            self._edit(
+                lambda: editor.split_question(question_id),
+                done=lambda: f"split: {self._part_names(parent.id)}",
+            )
+
+    def _part_names(self, parent_id: int) -> str:
+        parent = self.editor.questions.by_id.get(parent_id)
+        if parent is None:
+            return ""
+        parts = self.editor.questions.parts_of(parent)
+        return ", ".join(part.name for part in parts) or parent.name
+
+    def action_merge_question(self) -> None:
+        """+: merge the question (or part) with the next one."""
+        if not self._only_in_question_pass("+ merges questions"):
+            return
+        editor = self.editor
+        question = self._question_or_say()
+        if question is not None:
+            question_id = question.id
+            self._edit(
+                lambda: editor.merge_question(question_id),
+                done=lambda: self._said("merged", editor.question_here()),
+            )
+
+    @on(SpanList.JumpToQuestion)
+    def _jump_to_question(self, event: SpanList.JumpToQuestion) -> None:
+        if event.question_id in self.editor.questions.by_id:
+            self._step_to(lambda: self.editor.go_to_question(event.question_id))
+        self.view.focus()
+
+    def _step_to(self, step: Callable[[], Question | None]) -> None:
+        found: list[Question | None] = []
+
+        def said() -> str:
+            question = found[0] if found else None
+            if question is None:
+                return "no more questions"
+            return self.editor.describe_question(question)
+
+        with self._moving(said):
+            found.append(step())
+        question = found[0]
+        if question is not None:
+            self.view.scroll_to_range(question.start, question.end)
+            self.query_one(SpanList).select_question(question.id)
+
+    # ---- coding pass ---------------------------------------------------------------------
+
+    def action_code(self, label: str) -> None:
+        """A question code's key: code the question (or part) under the cursor, or the one
+        whose response region holds it; asks for the values the code requires."""
+        unit = self._unit_or_say()
+        if unit is None:
+            return
+        if self.editor.code_needs(label, unit):
+            self._ask_and_code(unit, label)
+            return
+        unit_id, editor = unit.id, self.editor
+        name = editor.code_name(label)
+        self._edit(lambda: editor.code(unit_id, label), done=f"{unit.name} coded {name}")
+
+    @work
+    async def _ask_and_code(self, unit: Question, label: str | None) -> None:
+        editor = self.editor
+        codes = editor.scheme.unit("question")
+        code = editor.code_of(unit)
+        if label is None:
+            leaves = [
+                candidate.id
+                for candidate in codes.labels
+                if not candidate.deprecated
+                and (codes.selectable == "any" or not codes.children(candidate.id))
+            ]
+            label = leaves[0]
+        attributes = dict(code.attributes) if code is not None else {}
+        result: SpanEdit | None = await self.app.push_screen_wait(
+            SpanEditor(
+                codes,
+                label,
+                attributes,
+                code.note if code is not None else "",
+                excerpt(editor.text, unit.start, unit.end, 200),
+                title=f"Code {unit.name}",
+            )
+        )
+        if result is not None:
+            unit_id, name = unit.id, editor.code_name(result.label)
+            self._edit(
+                lambda: editor.code(unit_id, result.label, result.attributes, result.note),
+                done=f"{unit.name} coded {name}",
+            )
 
     @work
     async def action_suggestion(self, accept: bool) -> None:
@@ -390,6 +673,9 @@ class AnnotateScreen(Screen[None]):
             self._jump(following.id)
 
     def action_next_span(self, forward: bool) -> None:
+        if self.editor.mode != "spans":
+            self._step_to(lambda: self.editor.step_question(forward))
+            return
         span = self.editor.next_span(forward)
         if span is None:
             self._refresh_panels(message="no more spans")
@@ -487,6 +773,17 @@ class AnnotateScreen(Screen[None]):
                     f"key: {label.hotkey or '-'}; tags the selection or the unit under the cursor",
                     partial(self.run_action, f"tag('{label.id}')"),
                 )
+        if self.CODES_QUESTIONS and self.editor.mode == "coding":
+            unit = self.editor.scheme.unit("question")
+            for label in unit.labels:
+                if not label.deprecated and (
+                    unit.selectable == "any" or not unit.children(label.id)
+                ):
+                    yield SystemCommand(
+                        f"Code {label.name}",
+                        f"key: {label.hotkey or '-'}; codes the question here (coding pass)",
+                        partial(self.run_action, f"code('{label.id}')"),
+                    )
 
     def action_help(self) -> None:
         # From the active bindings, so remapped keys and the scheme's hotkeys show as they are.
@@ -498,11 +795,17 @@ class AnnotateScreen(Screen[None]):
                 name = binding.id or binding.action
                 keys.setdefault(name, []).append(format_key(key))
                 descriptions[name] = binding.description
+        coding = self.editor.mode == "coding"
         sections: dict[str, list[tuple[str, str]]] = {group: [] for group in HELP_SECTIONS}
         for name, key_list in keys.items():
-            sections[_group(name)].append((", ".join(key_list), descriptions[name]))
+            if coding and name.startswith("annotate.label."):
+                continue  # the coding pass's keys code questions
+            description = mode_description(name, descriptions[name])
+            sections[_group(name)].append((", ".join(key_list), description))
         shown = [(group, rows) for group, rows in sections.items() if rows]
-        self.app.push_screen(HelpScreen(shown, self.editor.scheme))
+        labels = self.editor.scheme.unit("question") if coding else self.editor.scheme
+        heading = "Question codes" if coding else "Labels"
+        self.app.push_screen(HelpScreen(shown, labels, labels_heading=heading))
 
 
 def screen_for(scheme: Scheme, base: type[AnnotateScreen] = AnnotateScreen) -> type[AnnotateScreen]:
@@ -520,6 +823,25 @@ def screen_for(scheme: Scheme, base: type[AnnotateScreen] = AnnotateScreen) -> t
         if isinstance(binding, Binding)
         for key in binding.key.split(",")
     }
+    # The question codes' keys first: in the coding pass they win over a span label's key
+    # (check_action turns them off elsewhere).
+    codes: list[BindingType] = []
+    if base.CODES_QUESTIONS and scheme.has_unit("question"):
+        unit = scheme.unit("question")
+        codes = [
+            Binding(
+                _character_to_key(label.hotkey),
+                f"code('{label.id}')",
+                f"Code {label.name}",
+                show=False,
+                id=f"annotate.code.{label.id}",
+            )
+            for label in unit.labels
+            if label.hotkey
+            and not label.deprecated
+            and (unit.selectable == "any" or not unit.children(label.id))
+            and _character_to_key(label.hotkey) not in taken
+        ]
     hotkeys: list[BindingType] = [
         Binding(
             _character_to_key(label.hotkey),
@@ -531,7 +853,7 @@ def screen_for(scheme: Scheme, base: type[AnnotateScreen] = AnnotateScreen) -> t
         for label in scheme.labels
         if label.hotkey and not label.deprecated and _character_to_key(label.hotkey) not in taken
     ]
-    return type(base.__name__, (base,), {"BINDINGS": hotkeys})
+    return type(base.__name__, (base,), {"BINDINGS": [*codes, *hotkeys]})
 
 
 # Each binding id's help section; label hotkeys and bindings without an id of ours (Textual's
@@ -540,6 +862,6 @@ _GROUP_OF = {key.id: key.group for key in (*ANNOTATE_KEYS, *REVIEW_KEYS, *APP_KE
 
 
 def _group(binding_id: str) -> str:
-    if binding_id.startswith("annotate.label."):
+    if binding_id.startswith(("annotate.label.", "annotate.code.")):
         return "Labels"
     return _GROUP_OF.get(binding_id, "App")

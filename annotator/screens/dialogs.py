@@ -13,7 +13,7 @@ import re
 import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Literal
 
 from rich.text import Text
 from textual import events, on
@@ -36,7 +36,7 @@ from textual.widgets import (
 )
 from textual.widgets.option_list import Option
 
-from ..scheme import Attribute, Label, LabelSet
+from ..scheme import Attribute, Label, LabelSet, Unit
 from ..textindex import display_text
 
 # ---- literal text ------------------------------------------------------------------------
@@ -71,11 +71,16 @@ def shorten(text: str, limit: int) -> str:
 
 @dataclass(frozen=True)
 class SpanEdit:
-    """What the span editor returns: checked attributes (defaults filled in) and the note."""
+    """What the span editor returns: checked attributes (defaults filled in), the note, and
+    the question the span responds to (an id, None for none; "keep" when not offered)."""
 
     label: str
     attributes: dict[str, Any]
     note: str
+    question: int | Literal["keep"] | None = "keep"
+
+
+NO_QUESTION = -1  # the question choice "none" (a Select value cannot be None)
 
 
 def _format_number(value: Any) -> str:
@@ -94,8 +99,12 @@ def _parse_number(text: str) -> int | float:
 
 
 class SpanEditor(ModalScreen[SpanEdit | None]):
-    """Edit a span's label, attributes and note (or a unit code's: ``labels`` is then the
-    unit's, such as the question codes). Dismisses with a SpanEdit, or None."""
+    """Edit a span's label, attributes and note, and the question it responds to. Dismisses
+    with a SpanEdit, or None.
+
+    The labels are any :class:`~annotator.scheme.LabelSet`: the scheme's span labels, or a
+    unit's codes (a question's code is edited in the same form; a code must be one the unit
+    lets a question be coded with)."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+s", "save", "Save", id="dialog.save"),
@@ -121,6 +130,7 @@ class SpanEditor(ModalScreen[SpanEdit | None]):
     SpanEditor .field > Checkbox { width: 5; }
     SpanEditor .field > SelectionList { width: 1fr; max-height: 6; }
     SpanEditor #note { width: 1fr; height: 3; background: $boost; }
+    SpanEditor #question { width: 1fr; }
     SpanEditor #hint { color: $text-muted; height: auto; max-height: 2; margin-top: 1; }
     SpanEditor #hint.-empty { display: none; }
     SpanEditor #error { color: $text-error; text-style: bold; height: auto; margin-top: 1; }
@@ -138,13 +148,20 @@ class SpanEditor(ModalScreen[SpanEdit | None]):
         excerpt: str,
         *,
         title: str = "Edit span",
+        questions: Sequence[tuple[int, str]] | None = None,
+        question: int | None = None,
     ) -> None:
+        """``questions`` (id, description) are the document's questions the span may
+        respond to, ``question`` the one it responds to now; without ``questions`` the
+        link is not shown (and stays as it is)."""
         super().__init__()
         self.scheme = scheme
         self.title_text = title
         self.label_id = label
         self.note = note
         self.excerpt = excerpt
+        self.questions = list(questions) if questions is not None else None
+        self.question = question
         # Raw field values by attribute id, kept across label changes so that switching to
         # another label and back does not lose what was typed.
         self._values: dict[str, Any] = dict(attributes)
@@ -172,7 +189,7 @@ class SpanEditor(ModalScreen[SpanEdit | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog") as dialog:
-            dialog.border_title = self.title_text
+            dialog.border_title = literal(self.title_text)
             yield Static(literal(shorten(self.excerpt, 240), multiline=True), id="excerpt")
             with VerticalScroll(id="form"):
                 with Horizontal(classes="field"):
@@ -185,6 +202,10 @@ class SpanEditor(ModalScreen[SpanEdit | None]):
                         id="label",
                     )
                 yield Vertical(*self._attribute_fields(self.current_label), id="attributes")
+                if self.questions is not None:
+                    with Horizontal(classes="field"):
+                        yield Static("Question", classes="name")
+                        yield self._question_field()
                 with Horizontal(classes="field"):
                     yield Static("Note", classes="name")
                     yield TextArea(
@@ -196,6 +217,16 @@ class SpanEditor(ModalScreen[SpanEdit | None]):
                 yield Button("Save", id="save", variant="primary", compact=True)
                 yield Button("Cancel", id="cancel", compact=True)
         yield Footer()
+
+    def _question_field(self) -> Select[int]:
+        assert self.questions is not None
+        options = [(Text("(none)", style="dim"), NO_QUESTION)]
+        options += [
+            (literal(shorten(text, 70)), question_id) for question_id, text in self.questions
+        ]
+        known = {question_id for question_id, _ in self.questions}
+        value = self.question if self.question in known else NO_QUESTION
+        return Select(options, value=value, allow_blank=False, compact=True, id="question")
 
     @property
     def current_label(self) -> Label:
@@ -337,6 +368,8 @@ class SpanEditor(ModalScreen[SpanEdit | None]):
         if values is None:
             return
         try:
+            if isinstance(self.scheme, Unit):
+                self.scheme.codable(self.label_id)
             checked = self.scheme.check_attributes(self.label_id, values)
         except (ValueError, KeyError) as error:
             message = str(error.args[0]) if error.args else str(error)
@@ -349,7 +382,11 @@ class SpanEditor(ModalScreen[SpanEdit | None]):
         note_widget = self.query_one("#note", TextArea)
         shown, original = self._originals["note"]
         note = original if note_widget.text == shown else note_widget.text
-        self.dismiss(SpanEdit(self.label_id, checked, note.strip()))
+        question: int | Literal["keep"] | None = "keep"
+        if self.questions is not None:
+            chosen = self.query_one("#question", Select).selection
+            question = None if chosen in (None, NO_QUESTION) else int(chosen)
+        self.dismiss(SpanEdit(self.label_id, checked, note.strip(), question))
 
     def action_cancel(self) -> None:
         self.dismiss(None)

@@ -22,7 +22,7 @@ from textual.keys import format_key
 from textual.screen import ModalScreen
 from textual.widgets import Footer, Static
 
-from ..scheme import Label, Scheme
+from ..scheme import Label, LabelSet, Scheme
 from .dialogs import literal, shorten
 
 _MODIFIERS = {"ctrl": "Ctrl", "shift": "Shift", "alt": "Alt", "super": "Super", "meta": "Meta"}
@@ -100,11 +100,18 @@ class HelpScreen(ModalScreen[None]):
     """
 
     def __init__(
-        self, sections: Sequence[tuple[str, Sequence[tuple[str, str]]]], scheme: Scheme
+        self,
+        sections: Sequence[tuple[str, Sequence[tuple[str, str]]]],
+        scheme: LabelSet,
+        *,
+        labels_heading: str = "Labels",
     ) -> None:
+        """``scheme``: the labels listed at the end (the span labels, or in the coding pass
+        the question codes), under ``labels_heading``."""
         super().__init__()
         self.sections = [(heading, list(rows)) for heading, rows in sections]
         self.scheme = scheme
+        self.labels_heading = labels_heading
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog") as dialog:
@@ -140,7 +147,7 @@ class HelpScreen(ModalScreen[None]):
             hotkey = "" if label.deprecated else (label.hotkey or "")
             description = literal(shorten(_first_line(label.description), 120), style="dim")
             table.add_row(literal(hotkey), _swatch(label), name, description)
-        heading = Text("Labels", style="bold underline")
+        heading = Text(self.labels_heading, style="bold underline")
         heading.append("  (full descriptions and examples: Guidelines)", style="dim")
         return Group(heading, table)
 

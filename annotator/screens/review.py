@@ -23,7 +23,6 @@ from typing import ClassVar
 from textual import work
 from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
-from textual.worker import Worker
 
 from ..editor import Range
 from ..keymap import REVIEW_SCREEN_KEYS
@@ -52,6 +51,7 @@ class ReviewScreen(AnnotateScreen, inherit_bindings=False):
     """
     editor: ReviewEditor
     STATUS_WORDS: ClassVar[dict[str, str]] = {"done": "reviewed"}
+    CODES_QUESTIONS: ClassVar[bool] = False  # questions are coded on the annotation screen
 
     def __init__(self, editor: ReviewEditor) -> None:
         super().__init__(editor)
@@ -161,14 +161,14 @@ class ReviewScreen(AnnotateScreen, inherit_bindings=False):
 
     def action_toggle_questions(self) -> None:
         editor = self.editor
-        if editor.questions.unit is None:
+        if editor.question_review.unit is None:
             self._refresh_panels(message="the scheme has no question codes")
             return
         editor.question_mode = not editor.question_mode
         self.set_class(editor.question_mode, "-questions")
         if editor.question_mode:
             self.query_one(QuestionPanel).show(editor, force=True)
-            message = f"question codes: {editor.questions.open_count()} open · Q the spans"
+            message = f"question codes: {editor.question_review.open_count()} open · Q the spans"
         else:
             self.query_one(ComparePanel).show(editor, force=True)
             message = "spans"
@@ -187,26 +187,27 @@ class ReviewScreen(AnnotateScreen, inherit_bindings=False):
 
     def _decide_question(self, decision: Callable[[], list[Range]], done: str) -> None:
         """A decision on the current question, then on to the next open one."""
-        before = self.editor.current_question
+        before = self.editor.current_case
         self._edit(decision, done=f"{done} for {before.question.name}" if before else done)
-        after = self.editor.questions.case(before.question.id) if before else None
+        after = self.editor.question_review.case(before.question.id) if before else None
         if before is not None and after is not None and not after.is_open:
             following = self.editor.next_question(True)
             if following is not None and following.question.start > before.question.start:
                 with self._moving(message=f"{done} for {before.question.name}"):
                     self.editor.move_to(following.question.start)
 
-    def action_edit(self) -> Worker[None]:
+    def action_edit(self) -> None:
         if self.editor.question_mode:
-            return self._code_question()
-        return super().action_edit()
+            self._code_question()
+        else:
+            super().action_edit()
 
     @work
     async def _code_question(self) -> None:
         """The reviewer's own gold code for the current question: the dialog starts from its
         gold code, else from the first annotator's code."""
-        case = self.editor.current_question
-        unit = self.editor.questions.unit
+        case = self.editor.current_case
+        unit = self.editor.question_review.unit
         if case is None or unit is None:
             self._refresh_panels(message="no question under the cursor: n goes to one")
             return
@@ -229,14 +230,15 @@ class ReviewScreen(AnnotateScreen, inherit_bindings=False):
                 "gave your code",
             )
 
-    def action_delete(self) -> Worker[None]:
+    def action_delete(self) -> None:
         if self.editor.question_mode:
-            return self._clear_question_code()
-        return super().action_delete()
+            self._clear_question_code()
+        else:
+            super().action_delete()
 
     @work
     async def _clear_question_code(self) -> None:
-        case = self.editor.current_question
+        case = self.editor.current_case
         name = case.question.name if case else ""
         self._edit(self.editor.clear_gold_code, done=f"cleared the gold code of {name}")
 

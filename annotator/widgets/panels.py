@@ -1,4 +1,5 @@
-"""The small panes around the transcript: label legend, span list and status line.
+"""The small panes around the transcript: label legend, span (or question) list, status
+line, and the question pinned above the transcript while the cursor is in its answer.
 
 All text that comes from a transcript or a scheme is shown through ``rich.text.Text``, so
 markup in it is displayed literally.
@@ -6,6 +7,7 @@ markup in it is displayed literally.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from contextlib import suppress
 from functools import lru_cache
 from typing import ClassVar
@@ -21,9 +23,10 @@ from textual.widgets import OptionList
 from textual.widgets.option_list import Option, OptionDoesNotExist
 
 from ..editor import Editor
-from ..model import Span
-from ..scheme import Scheme
-from ..textindex import display_text
+from ..keymap import IN_MODE
+from ..model import Question, Span
+from ..scheme import Label, Scheme
+from ..textindex import display_text, wrap_paragraph
 
 EXCERPT = 48
 
@@ -57,6 +60,7 @@ class BottomBar(Widget):
         super().__init__()
         self._lines: list[Line] = [[], [], []]
         self._strips: dict[int, Strip] = {}
+        self.mode = "spans"  # the editor's mode: which keys the key bar shows
 
     def _set(self, y: int, line: Line) -> None:
         # Each line is its own strip: a keystroke repaints the status line alone.
@@ -94,24 +98,54 @@ class BottomBar(Widget):
         self.show_keys()
 
     def show_scheme(self, scheme: Scheme) -> None:
-        line: Line = [(" ", "")]
-        for label in scheme.labels:
-            if not label.deprecated:
-                line += [("█", label.color), (f" {label.hotkey or '·'} ", "bold")]
-                line += [(display_text(label.name, keep_newlines=False), ""), ("   ", "")]
-        self._set(self.LEGEND, [*line, ("F1 guidelines", "dim")])
+        self._set(self.LEGEND, [*_legend(scheme.labels), ("F1 guidelines", "dim")])
+
+    def show_legend(self, editor: Editor, swatches: Mapping[str, str] | None = None) -> None:
+        """The legend of the editor's mode: the span labels, how questions are drawn (the
+        question pass: ``swatches`` are the transcript's styles of a proposed, a confirmed and
+        the current question, and of the response region's bar), or the question codes and
+        their keys (the coding pass)."""
+        if editor.mode == "coding":
+            unit = editor.scheme.unit("question")
+            codable = [
+                label
+                for label in unit.labels
+                if unit.selectable == "any" or not unit.children(label.id)
+            ]
+            units = editor.questions.units
+            coded = sum(1 for question in units if question.id in editor.codes)
+            line = [*_legend(codable), (f"{coded}/{len(units)} coded", "dim")]
+        elif editor.mode == "questions":
+            confirmed = sum(1 for q in editor.questions.all if q.status == "confirmed")
+            swatches = swatches or {}
+            line = [(" ", "")]
+            for role, words, sample in (
+                ("question-proposed", "proposed", " Q "),
+                ("question-confirmed", "confirmed", " Q "),
+                ("question-current", "current", " Q "),
+                ("response", "its response region", "┃"),
+            ):
+                line += [(sample, swatches.get(role, "reverse")), (f" {words}   ", "")]
+            line.append((f"{confirmed}/{len(editor.questions)} confirmed", "dim"))
+        else:
+            self.show_scheme(editor.scheme)
+            return
+        self._set(self.LEGEND, line)
 
     def show_editor(self, editor: Editor, message: str = "") -> None:
         turn = editor.turn_at(editor.cursor)
         selection = editor.selection
         selected = f"sel {selection[1] - selection[0]}" if selection else "no sel"
-        here = editor.spans_at()
+        here = editor.spans_at() if editor.mode == "spans" else []
         # Most useful first: a narrow terminal cuts the end (the document title).
         line: Line = [
             (" ", ""),
             (display_text(editor.reviewer or editor.annotator, keep_newlines=False), "bold"),
-            (f" │ {editor.unit} │ {selected}", ""),
         ]
+        if editor.mode != "spans":
+            line.append((" │ ", ""))
+            line.append((f" {editor.mode_name} ", "bold reverse"))
+        line.append((f" │ {editor.unit} │ {selected}", ""))
         if here:
             line.append((" │ " + " ⊃ ".join(s.label for s in reversed(here)), "bold"))
             missing = editor.incomplete(here[0])
@@ -122,24 +156,174 @@ class BottomBar(Widget):
         if progress:
             line.append((f" │ {progress}", ""))
         line += [
-            (f" │ {message or 'saved'}", "italic"),
+            (f" │ {display_text(message, keep_newlines=False) or 'saved'}", "italic"),
             (f" │ {editor.status.replace('_', ' ')}", ""),
             (f" │ turn {turn.index + 1}/{len(editor.turns)} @{editor.cursor}", ""),
             (f" │ #{editor.id} " + display_text(editor.document.title, keep_newlines=False), ""),
         ]
         self._set(self.STATUS, line)
+        if editor.mode != self.mode:
+            self.mode = editor.mode
+            self.show_keys()
 
     def show_keys(self) -> None:
+        """The main keys; in a question mode, the keys of that mode with what they do there."""
         line: Line = []
         seen: set[str] = set()
+        meanings = IN_MODE.get(self.mode, {})
         for active in self.screen.active_bindings.values():
             binding = active.binding
-            if not binding.show or binding.action in seen:
+            description = binding.description
+            if meanings and binding.id and binding.id.startswith("annotate."):
+                meaning = meanings.get(binding.id)
+                if meaning is None or not meaning.show:
+                    continue
+                description = meaning.description
+            elif not binding.show:
+                continue
+            if binding.action in seen:
                 continue
             seen.add(binding.action)
             line.append((f" {self.app.get_key_display(binding)} ", "bold reverse"))
-            line.append((f" {binding.description} ", ""))
+            line.append((f" {description} ", ""))
         self._set(self.KEYS, line)
+
+
+def _legend(labels: tuple[Label, ...] | list[Label]) -> Line:
+    line: Line = [(" ", "")]
+    for label in labels:
+        if not label.deprecated:
+            line += [("█", label.color), (f" {label.hotkey or '·'} ", "bold")]
+            line += [(display_text(label.name, keep_newlines=False), ""), ("   ", "")]
+    return line
+
+
+class QuestionBar(Widget):
+    """Above the transcript: the question whose response region holds the cursor (in the
+    coding pass, the question or part being coded): its name, speaker and status, this
+    annotator's code of it, and its text on two rows. Shown while the document has
+    questions; repainted only when what it says changes.
+    """
+
+    DEFAULT_CSS = """
+    QuestionBar { height: 3; background: $boost; }
+    QuestionBar > .question-bar--name { color: $text-accent; text-style: bold; }
+    QuestionBar > .question-bar--muted { color: $text-muted; }
+    QuestionBar > .question-bar--code { text-style: bold; }
+    """
+    COMPONENT_CLASSES: ClassVar[set[str]] = {
+        "question-bar--name",
+        "question-bar--muted",
+        "question-bar--code",
+    }
+    TEXT_ROWS = 2
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._content: tuple[tuple[tuple[str, str], ...], str] = ((), "")
+        self._strips: dict[int, Strip] = {}
+        self._width = 0
+
+    @property
+    def heading(self) -> str:
+        """The first row as text (for tests and the status of the question)."""
+        return "".join(text for text, _ in self._content[0])
+
+    @property
+    def question_text(self) -> str:
+        return self._content[1]
+
+    def show(self, editor: Editor) -> None:
+        question = editor.pinned()
+        content = self._hint(editor) if question is None else self._describe(editor, question)
+        if content != self._content:
+            self._content = content
+            self._strips.clear()
+            self.refresh()
+
+    @staticmethod
+    def _hint(editor: Editor) -> tuple[tuple[tuple[str, str], ...], str]:
+        if editor.mode == "spans":
+            hint = (
+                "Q: question pass, coding pass · a question shows here while the cursor is "
+                "in its answer"
+            )
+        else:
+            hint = "no question here · ] and [ step to the next and previous question"
+        return ((f" {hint}", "muted"),), ""
+
+    @staticmethod
+    def _describe(editor: Editor, question: Question) -> tuple[tuple[tuple[str, str], ...], str]:
+        index = editor.questions
+        pieces: list[tuple[str, str]] = [(f" {question.name}", "name")]
+        if question.parent_id is not None:
+            parent = index.parent(question)
+            siblings = index.parts_of(parent)
+            position = siblings.index(question) + 1 if question in siblings else 0
+            pieces.append((f" · part {position} of {len(siblings)} of {parent.name}", "muted"))
+        speaker = display_text(question.speaker or "—", keep_newlines=False)
+        pieces.append((f" · {speaker} · {question.status}", "muted"))
+        parts = index.parts_of(question)
+        if parts:
+            coded = [
+                f"{part.name} {editor.code_name(code.label) if code else '—'}"
+                for part in parts
+                for code in [editor.code_of(part)]
+            ]
+            pieces.append((" │ ", "muted"))
+            pieces.append(("; ".join(coded), "code"))
+        elif editor.scheme.has_unit("question"):
+            code = editor.code_of(question)
+            pieces.append((" │ code: ", "muted"))
+            if code is None:
+                pieces.append(("—", "muted"))
+            else:
+                pieces.append((editor.code_name(code.label), "code"))
+                values = [
+                    f"{key}={', '.join(map(str, value)) if isinstance(value, list) else value}"
+                    for key, value in code.attributes.items()
+                ]
+                if values:
+                    pieces.append((" (" + "; ".join(values) + ")", "muted"))
+        pieces = [(display_text(text, keep_newlines=False), role) for text, role in pieces]
+        text = " ".join(editor.text[question.start : question.end].split())
+        return tuple(pieces), display_text(text, keep_newlines=False)
+
+    def on_resize(self) -> None:
+        self._strips.clear()
+
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._strips.clear()
+
+    def render_line(self, y: int) -> Strip:
+        width = self.size.width
+        strip = self._strips.get(y)
+        if strip is None or strip.cell_length != width:
+            strip = self._paint(y, width)
+            self._strips[y] = strip
+        return strip
+
+    def _paint(self, y: int, width: int) -> Strip:
+        base = self.rich_style
+        heading, text = self._content
+        if y == 0:
+            segments = [
+                Segment(piece, base + self._role(role) if role else base) for piece, role in heading
+            ]
+            return Strip(segments).crop_extend(0, width, base)
+        rows = wrap_paragraph(text, max(width - 2, 1)) if text else []
+        row = y - 1
+        if row >= len(rows) or row >= self.TEXT_ROWS:
+            return Strip.blank(width, base)
+        start, end = rows[row]
+        shown = text[start:end].rstrip()
+        if row == self.TEXT_ROWS - 1 and len(rows) > self.TEXT_ROWS:
+            shown = shown[: max(width - 4, 0)] + " …"
+        return Strip([Segment(f"  {shown}", base)]).crop_extend(0, width, base)
+
+    def _role(self, role: str) -> Style:
+        return self.get_component_rich_style(f"question-bar--{role}", partial=True)
 
 
 # A bar line: pieces of text with a Rich style definition each ("" for none).
@@ -152,7 +336,8 @@ def _style(definition: str) -> Style:
 
 
 class SpanList(OptionList):
-    """The document's spans in text order; choosing one jumps to it."""
+    """The document's spans in text order; choosing one jumps to it. In the question and
+    coding passes, the questions instead, each with its status and this annotator's code."""
 
     DEFAULT_CSS = """
     SpanList { height: 1fr; border: round $panel; }
@@ -162,6 +347,11 @@ class SpanList(OptionList):
         def __init__(self, span_id: int) -> None:
             super().__init__()
             self.span_id = span_id
+
+    class JumpToQuestion(Message):
+        def __init__(self, question_id: int) -> None:
+            super().__init__()
+            self.question_id = question_id
 
     WINDOW = 40  # spans listed around the cursor: rebuilding stays cheap on huge documents
 
@@ -208,11 +398,58 @@ class SpanList(OptionList):
             )
         return line
 
+    def show_questions(self, editor: Editor) -> None:
+        """The questions around the cursor (parts under their question), with their codes."""
+        questions = editor.questions.all
+        current = editor.current_question() or editor.pinned()
+        if current is not None:
+            middle = questions.index(current)
+        else:
+            middle = next((i for i, q in enumerate(questions) if q.start >= editor.cursor), 0)
+        first = max(min(middle - self.WINDOW // 2, len(questions) - self.WINDOW), 0)
+        shown = questions[first : first + self.WINDOW]
+        units = editor.questions.units
+        coded = sum(1 for question in units if question.id in editor.codes)
+        title = f"Questions {len(questions)}"
+        if editor.scheme.has_unit("question"):
+            title += f", {coded}/{len(units)} coded"
+        self.border_title = title
+        self.clear_options()
+        self.add_options([Option(self._question_line(editor, q), id=f"q{q.id}") for q in shown])
+        if current is not None:
+            self.select_question(current.id)
+
+    @staticmethod
+    def _question_line(editor: Editor, question: Question) -> Text:
+        line = Text("  " if question.is_part else "")
+        line.append(question.name, style="bold")
+        line.append(f" · {question.status}", style="dim" if question.status == "proposed" else "")
+        parts = editor.questions.parts_of(question)
+        if not parts and editor.scheme.has_unit("question"):
+            code = editor.code_of(question)
+            line.append(" · ")
+            if code is None:
+                line.append("not coded", style="dim")
+            else:
+                line.append(display_text(editor.code_name(code.label), keep_newlines=False))
+        indent = "    " if question.is_part else "  "
+        line.append(f"\n{indent}" + excerpt(editor.text, question.start, question.end))
+        return line
+
     def select_span(self, span_id: int) -> None:
         with suppress(OptionDoesNotExist):  # the span is outside the listed window
             self.highlighted = self.get_option_index(str(span_id))
 
+    def select_question(self, question_id: int) -> None:
+        with suppress(OptionDoesNotExist):
+            self.highlighted = self.get_option_index(f"q{question_id}")
+
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()
-        if event.option.id is not None:
-            self.post_message(self.Jump(int(event.option.id)))
+        option_id = event.option.id
+        if option_id is None:
+            return
+        if option_id.startswith("q"):
+            self.post_message(self.JumpToQuestion(int(option_id[1:])))
+        else:
+            self.post_message(self.Jump(int(option_id)))

@@ -56,7 +56,7 @@ class QuestionPanel(Widget):
 
     def show(self, editor: ReviewEditor, *, force: bool = False) -> None:
         """Show the question under the editor's cursor (``force``: after a decision)."""
-        case = editor.current_question
+        case = editor.current_case
         key = (id(editor), case, editor.anonymous)
         if key == self._shown and not force:
             return
@@ -81,7 +81,7 @@ class QuestionPanel(Widget):
         editor = self.editor
         if editor is None:
             return []
-        review = editor.questions
+        review = editor.question_review
         styles = {
             state: self.get_component_rich_style(f"question-panel--{state}")
             for state in STATE_MARKS
@@ -90,7 +90,7 @@ class QuestionPanel(Widget):
             return [Text(" The scheme has no question codes: nothing to review here", "bold")]
         if not review.cases:
             return [Text(" This document has no questions to code", "bold")]
-        case = editor.current_question
+        case = editor.current_case
         open_count = Text(
             f" │ {review.open_count()} of {len(review.disagreements)} open", style="dim"
         )
@@ -138,7 +138,7 @@ class QuestionPanel(Widget):
         return lines
 
     def _code(self, code: Code, path: tuple[str, ...]) -> Text:
-        review = self.editor.questions if self.editor else None
+        review = self.editor.question_review if self.editor else None
         names: Mapping[str, str] = (
             {label.id: label.name for label in review.unit.labels} if review and review.unit else {}
         )
@@ -157,7 +157,7 @@ class QuestionPanel(Widget):
             return line
         if stale:
             line.append(f"⚠ {stale} ", style="bold red")
-        line.append_text(self._code(gold, editor.questions.path(gold.label)))
+        line.append_text(self._code(gold, editor.question_review.path(gold.label)))
         provenance = gold.provenance or {}
         said = [str(provenance.get("method", "set by hand"))]
         sources = provenance.get("sources", ())

@@ -12,6 +12,12 @@ of each label present on the row, outermost first, so nesting stays visible. Sug
 (another layer's spans on offer) are shown as italic, underlined text in their label's
 colour.
 
+Questions (in the question and coding passes): question text has a background of its own,
+fainter while proposed than once confirmed; the question the keys act on is highlighted, and
+the rows of its response region carry a bar in the margin. Each turn's header names the
+questions that start in it, with their status (question pass) or this annotator's code
+(coding pass). In the spans mode none of this is drawn.
+
 Transcript text is untrusted: it is mapped through :func:`display_text` (control characters
 become visible symbols) and emitted as plain ``Segment`` text, never parsed as markup.
 """
@@ -32,11 +38,14 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from ..editor import Editor, Range
-from ..textindex import BLANK, HEADER, WrapIndex, display_text, segments
+from ..textindex import BLANK, HEADER, TEXT, WrapIndex, display_text, segments
 
 GUTTER = 2  # margin markers for the labels on a row
-# A stretch of a row drawn over the spans: "cursor", "selection", "match", "focus", or a
-# suggestion with its tone (("suggestion", tone)).
+# A stretch of a row drawn over the spans: "cursor", "selection", "match", "focus", a
+# question or a part by its status ("question-proposed", "part-confirmed", ...), the one the
+# keys act on ("question-current"), the response
+# region of the current question ("response": the margin only), or a suggestion with its
+# tone (("suggestion", tone)).
 Overlay = tuple[int, int, "str | tuple[str, str]"]
 # How a review colours the annotators' undecided spans (Editor.suggestion_tone): by state,
 # the most pressing first where they overlap.
@@ -44,6 +53,7 @@ STATE_TONES = (
     "state-label", "state-boundary", "state-attributes", "state-partial", "state-agree"
 )  # fmt: skip
 MIN_WIDTH = 8
+QUESTION_OVERLAYS = ("question-proposed", "question-confirmed", "question-current")
 
 
 _TONE_RANK = {tone: rank for rank, tone in enumerate(STATE_TONES)}
@@ -86,6 +96,16 @@ class TranscriptView(ScrollView, can_focus=True, inherit_bindings=False):
     TranscriptView > .transcript--state-boundary { color: $warning; }
     TranscriptView > .transcript--state-attributes { color: magenta; }
     TranscriptView > .transcript--state-partial { color: $primary; }
+    TranscriptView > .transcript--question-proposed { background: $secondary 30%; }
+    TranscriptView > .transcript--question-confirmed {
+        background: $secondary 70%; color: $text;
+    }
+    TranscriptView > .transcript--question-current {
+        background: $accent 45%; color: $text; text-style: bold;
+    }
+    TranscriptView > .transcript--question-name { color: $text-accent; text-style: bold; }
+    TranscriptView > .transcript--question-detail { color: $text-muted; }
+    TranscriptView > .transcript--response { color: $accent; }
     TranscriptView > .transcript--cursor { text-style: reverse; }
     TranscriptView:focus > .transcript--cursor { text-style: reverse bold; }
     """
@@ -96,6 +116,10 @@ class TranscriptView(ScrollView, can_focus=True, inherit_bindings=False):
         "transcript--match",
         "transcript--focus",
         *(f"transcript--{tone}" for tone in STATE_TONES),
+        *(f"transcript--{name}" for name in QUESTION_OVERLAYS),
+        "transcript--question-name",
+        "transcript--question-detail",
+        "transcript--response",
         "transcript--cursor",
     }
 
@@ -113,9 +137,12 @@ class TranscriptView(ScrollView, can_focus=True, inherit_bindings=False):
         self.wrap: WrapIndex | None = None
         self._cache: LRUCache[tuple, Strip] = LRUCache(2048)
         self._styles: dict[tuple, Style] = {}
+        self._swatches: dict[str, str] = {}  # the legend's samples of the question styles
         self._label_colors: dict[str, Color] = {}
         self._dragging = False
         self.render_count = 0  # rows rendered, for the render-budget test
+        # The highlighted question as last painted: (id, text range, response region).
+        self._focus: tuple[int, Range, Range] | None = None
 
     # ---- document and layout -------------------------------------------------------------
 
@@ -125,8 +152,14 @@ class TranscriptView(ScrollView, can_focus=True, inherit_bindings=False):
         self.wrap = None
         self._label_colors = {label.id: Color.parse(label.color) for label in editor.scheme.labels}
         self._forget_styles()
+        self._focus = None
         self._rewrap()
         self.scroll_to_cursor(center=True)
+
+    def mode_changed(self) -> None:
+        """The editor changed mode: questions are drawn or not, everywhere."""
+        self._focus = self._current_focus()
+        self.refresh()
 
     def on_resize(self, event: events.Resize) -> None:
         self._rewrap()
@@ -152,6 +185,11 @@ class TranscriptView(ScrollView, can_focus=True, inherit_bindings=False):
         self.virtual_size = Size(width + GUTTER, self.wrap.height)
         if top is not None:
             self.scroll_to(y=self.wrap.y_of(top), animate=False)
+        else:
+            # The first wrap (the view had no width when the document was shown): bring the
+            # cursor, which the document may have saved far down, into view once the new
+            # virtual size is laid out.
+            self.call_after_refresh(self.scroll_to_cursor, center=True)
         self.refresh()
 
     def notify_style_update(self) -> None:
@@ -160,17 +198,61 @@ class TranscriptView(ScrollView, can_focus=True, inherit_bindings=False):
 
     def _forget_styles(self) -> None:
         self._styles.clear()
+        self._swatches = {}
         self._cache.clear()
 
     # ---- what changed --------------------------------------------------------------------
 
     def refresh_ranges(self, ranges: Iterable[Range]) -> None:
-        """Repaint the rows showing any of these ``[start, end)`` text ranges."""
-        if self.wrap is None:
+        """Repaint the rows showing any of these ``[start, end)`` text ranges (and the header
+        of the turn each starts in, which names the questions starting there)."""
+        if self.wrap is None or self.editor is None:
             return
+        headers = self.editor.mode != "spans" and self.wrap.header_rows > 0
         for start, end in ranges:
             rows = self.wrap.rows_for_range(start, max(end, start + 1))
             if len(rows):
+                self.refresh_lines(rows.start, len(rows))
+            if headers:
+                header = self.wrap.turn_rows(self.editor.turn_at(start).index).start
+                self.refresh_lines(header, 1)
+        self._refocus()
+
+    def question_swatches(self) -> dict[str, str]:
+        """How questions are drawn, as Rich style definitions (for the legend)."""
+        if self._swatches:
+            return self._swatches
+        base = self.rich_style
+        swatches = {}
+        for name in QUESTION_OVERLAYS:
+            style = base + self._tint(name)
+            swatches[name] = str(style)
+        swatches["response"] = str(base + self.get_component_rich_style("transcript--response"))
+        self._swatches = swatches
+        return swatches
+
+    def _current_focus(self) -> tuple[int, Range, Range] | None:
+        editor = self.editor
+        question = editor.current_question() if editor is not None else None
+        if editor is None or question is None:
+            return None
+        region = editor.questions.parent(question).response
+        return question.id, (question.start, question.end), region
+
+    def _refocus(self) -> None:
+        """Repaint the old and the new highlighted question (and response region) when
+        the question the keys act on changed."""
+        focus = self._current_focus()
+        if focus == self._focus or self.wrap is None:
+            return
+        old, self._focus = self._focus, focus
+        ranges: list[Range] = []
+        for entry in (old, focus):
+            if entry is not None:
+                ranges += [entry[1], entry[2]]
+        for start, end in ranges:
+            if end > start:
+                rows = self.wrap.rows_for_range(start, end)
                 self.refresh_lines(rows.start, len(rows))
 
     def cursor_moved(self, old_cursor: int, old_selection: Range | None) -> None:
@@ -188,6 +270,18 @@ class TranscriptView(ScrollView, can_focus=True, inherit_bindings=False):
                 ranges += [(min(a, c), max(a, c)), (min(b, d), max(b, d))]
         self.refresh_ranges(r for r in ranges if r[1] > r[0])
         self.scroll_to_cursor()
+
+    def scroll_to_range(self, start: int, end: int) -> None:
+        """Bring ``[start, end)`` into view (a question stepped to: all of it, if it fits)."""
+        if self.wrap is None:
+            return
+        rows = self.wrap.rows_for_range(start, max(end, start + 1))
+        top, height = self.scroll_offset.y, self.scrollable_content_region.height
+        first = max(rows.start - self.wrap.header_rows, 0)  # with its turn's header
+        if first < top:
+            self.scroll_to(y=first, animate=False)
+        elif rows.stop > top + height:
+            self.scroll_to(y=min(rows.stop - height, first), animate=False)
 
     def scroll_to_cursor(self, center: bool = False) -> None:
         if self.editor is None or self.wrap is None:
@@ -277,12 +371,17 @@ class TranscriptView(ScrollView, can_focus=True, inherit_bindings=False):
         if editor is None or wrap is None or vy >= wrap.height:
             return Strip.blank(width, self.rich_style)
         row = wrap.row(vy)
-        overlays = self._overlays(vy, row.start, row.end) if row.kind not in (HEADER, BLANK) else ()
-        key = (vy, width, editor.index.version(row.turn), overlays)
+        overlays: tuple[Overlay, ...] = ()
+        questions: tuple[tuple[str, str, str], ...] = ()
+        if row.kind == TEXT:
+            overlays = self._overlays(vy, row.start, row.end)
+        elif row.kind == HEADER and editor.mode != "spans":
+            questions = self._header_questions(row.turn)
+        key = (vy, width, editor.index.version(row.turn), overlays, questions)
         strip = self._cache.get(key)
         if strip is None:
             self.render_count += 1
-            strip = self._render_row(row, overlays, width)
+            strip = self._render_row(row, overlays, width, questions)
             self._cache[key] = strip
         return strip
 
@@ -303,29 +402,80 @@ class TranscriptView(ScrollView, can_focus=True, inherit_bindings=False):
             for ref in editor.suggestion_index.in_range(start, end):
                 tone = editor.suggestion_tone(ref.key, ref.label)
                 found.append((max(ref.start, start), min(ref.end, end), ("suggestion", tone)))
+        if editor.mode != "spans" and editor.questions:
+            found += self._question_overlays(start, end)
         if wrap.row_of_offset(editor.cursor) == vy:
             found.append((editor.cursor, editor.cursor + 1, "cursor"))
         return tuple(found)
 
-    def _render_row(self, row, overlays: tuple[Overlay, ...], width: int) -> Strip:
+    def _question_overlays(self, start: int, end: int) -> list[Overlay]:
+        """The questions on a row, the highlighted one, and its response region's margin."""
+        editor = self.editor
+        assert editor is not None
+        found: list[Overlay] = []
+        current = editor.current_question()
+        for question in editor.questions.in_range(start, max(end, start + 1)):
+            a, b = max(question.start, start), min(question.end, end)
+            if b > a:
+                # A part's status shows over its question's (drawn under it).
+                kind = "part" if question.is_part else "question"
+                found.append((a, b, f"{kind}-{question.status}"))
+                if current is not None and question.id == current.id:
+                    found.append((a, b, "question-current"))
+        if current is not None:
+            region_start, region_end = editor.questions.parent(current).response
+            if region_start < max(end, start + 1) and start < region_end:
+                found.append((start, start, "response"))
+        return found
+
+    def _header_questions(self, turn_index: int) -> tuple[tuple[str, str, str], ...]:
+        """What a turn's header says about the questions starting in the turn: each one's
+        name, and its status (question pass) or this annotator's code (coding pass)."""
+        editor = self.editor
+        assert editor is not None
+        turn = editor.turns[turn_index]
+        shown = []
+        for question in editor.questions.starting_in(turn.start, turn.end):
+            if editor.mode == "coding":
+                if editor.questions.parts_of(question):
+                    detail = ""
+                else:
+                    code = editor.code_of(question)
+                    detail = editor.code_name(code.label) if code else "—"
+            else:
+                detail = question.status
+            shown.append((question.name, detail, question.status))
+        return tuple(shown)
+
+    def _render_row(
+        self,
+        row,
+        overlays: tuple[Overlay, ...],
+        width: int,
+        questions: tuple[tuple[str, str, str], ...] = (),
+    ) -> Strip:
         editor = self.editor
         assert editor is not None
         base = self.rich_style
         if row.kind == HEADER:
-            return self._header(row.turn, width)
+            return self._header(row.turn, width, questions)
         if row.kind == BLANK:
             return Strip.blank(width, base)
         refs = editor.index.in_range(row.start, max(row.end, row.start + 1))
-        # The margin: one bar per label on the row, outermost span first.
+        # The margin: the current question's response region, then one bar per label on
+        # the row, outermost span first.
+        gutter: list[Segment] = []
+        if any(name == "response" for _, _, name in overlays):
+            gutter.append(Segment("┃", self.get_component_rich_style("transcript--response")))
         by_length = sorted(refs, key=lambda ref: ref.start - ref.end)
-        labels = list(dict.fromkeys(ref.label for ref in by_length))[:GUTTER]
-        gutter = [Segment("▍", self._label_style(label, "bar")) for label in labels]
-        gutter.append(Segment(" " * (GUTTER - len(labels)), base))
+        labels = list(dict.fromkeys(ref.label for ref in by_length))[: GUTTER - len(gutter)]
+        gutter += [Segment("▍", self._label_style(label, "bar")) for label in labels]
+        gutter.append(Segment(" " * (GUTTER - len(gutter)), base))
         pieces = segments(
             row.start,
             max(row.end, max((o[1] for o in overlays), default=row.end)),
             [(ref.start, ref.end, ref) for ref in refs],
-            [(a, b, name) for a, b, name in overlays],
+            [(a, b, name) for a, b, name in overlays if b > a],
         )
         text = editor.text
         out = gutter
@@ -336,7 +486,9 @@ class TranscriptView(ScrollView, can_focus=True, inherit_bindings=False):
             out.append(Segment(chunk, self._piece_style(piece.labels, piece.overlays)))
         return Strip(out).crop_extend(0, width, base)
 
-    def _header(self, turn_index: int, width: int) -> Strip:
+    def _header(
+        self, turn_index: int, width: int, questions: tuple[tuple[str, str, str], ...] = ()
+    ) -> Strip:
         assert self.editor is not None
         turn = self.editor.turns[turn_index]
         speaker = display_text(turn.speaker or "—", keep_newlines=False)
@@ -349,6 +501,12 @@ class TranscriptView(ScrollView, can_focus=True, inherit_bindings=False):
             if turn.end_time is not None:
                 clock += f"–{_clock(turn.end_time)}"
             parts.append(Segment(f"  {clock}", self.get_component_rich_style("transcript--time")))
+        name_style = self.get_component_rich_style("transcript--question-name")
+        detail_style = self.get_component_rich_style("transcript--question-detail")
+        for name, detail, _status in questions:
+            parts.append(Segment(f"  {name}", name_style))
+            if detail:
+                parts.append(Segment(f" {display_text(detail, keep_newlines=False)}", detail_style))
         return Strip(parts).crop_extend(0, width, self.rich_style)
 
     def _label_style(self, label: str, role: str) -> Style:
@@ -367,6 +525,13 @@ class TranscriptView(ScrollView, can_focus=True, inherit_bindings=False):
                 style = label_fill(background, color)
             self._styles[key] = style
         return style
+
+    def _tint(self, name: str) -> Style:
+        """A component style whose background has an alpha (``$secondary 30%``), blended
+        over the view's background: the partial style alone would drop the alpha."""
+        component = f"transcript--{name}"
+        blended = self.get_component_rich_style(component).bgcolor
+        return self.get_component_rich_style(component, partial=True) + Style(bgcolor=blended)
 
     def _piece_style(self, refs: frozenset, overlays: frozenset) -> Style:
         key = (
@@ -394,6 +559,16 @@ class TranscriptView(ScrollView, can_focus=True, inherit_bindings=False):
                     color = self._label_colors.get(tone, Color(128, 128, 128))
                     style += Style(color=color.rich_color)
                 style += Style(italic=True, underline=True)
+            statuses = [
+                status
+                for kind in ("part", "question")  # a part's status over its question's
+                for status in ("proposed", "confirmed")
+                if f"{kind}-{status}" in overlays
+            ]
+            if statuses:
+                style += self._tint(f"question-{statuses[0]}")
+                if "question-current" in overlays:
+                    style += self._tint("question-current")
             for name in ("focus", "match", "selection", "cursor"):
                 if name in overlays:
                     style += self.get_component_rich_style(f"transcript--{name}", partial=True)

@@ -13,7 +13,7 @@ import pytest
 from annotator.app import make_app
 from annotator.model import ImportedDocument, Turn
 from annotator.resources import default_scheme_path
-from annotator.scheme import load_scheme_file
+from annotator.scheme import load_scheme, load_scheme_file
 from annotator.store import Project
 
 TURNS = [
@@ -123,3 +123,47 @@ def test_review_screen(snap_compare, project_path: Path, tmp_path: Path) -> None
         document=str(doc),
     )
     assert snap_compare(review, press=["n"], terminal_size=(110, 32))
+
+
+CODING_SCHEME = """
+name: coding
+version: 1
+labels:
+  - {id: deflection, color: orange, hotkey: d}
+units:
+  question:
+    labels:
+      - {id: reply, name: Clear reply, color: green}
+      - {id: explicit, name: Explicit, parent: reply, color: "#2e8b57", hotkey: "1"}
+      - {id: evasive, name: Evasive, color: orange}
+      - {id: dodging, name: Dodging, parent: evasive, color: "#ff8c00", hotkey: "2"}
+      - {id: partial, name: Partial, parent: evasive, color: "#ffa500", hotkey: "3"}
+      - {id: declining, name: Declining, color: "#d9534f", hotkey: "4"}
+"""
+
+
+def test_coding_pass(snap_compare, tmp_path: Path) -> None:
+    """Questions with parts, one coded; the cursor in an answer: its question pinned."""
+    turns = [
+        ("INTERVIEWER", "Minister, will you raise taxes? And will you say so before May?"),
+        ("MINISTER", "I won't be drawn on that. We will build 40,000 homes a year."),
+        ("INTERVIEWER", "Why did the homes target slip?"),
+        ("MINISTER", "Completions are up in the east."),
+    ]
+    parts, built, start = [], [], 0
+    for index, (speaker, text) in enumerate(turns):
+        built.append(Turn(index, start, start + len(text), speaker))
+        parts.append(text)
+        start += len(text) + 2
+    text = "\n\n".join(parts)
+    path = tmp_path / "coding.db"
+    with Project.create(path, load_scheme(CODING_SCHEME)) as project:
+        project.add_documents([ImportedDocument("Coding", text, tuple(built), "text", "c.md")])
+        project.propose_questions("lead")
+        q1a = project.questions(1)[1]
+        project.update_question(q1a.id, "lead", status="confirmed")
+        project.set_code(1, "alice", "dodging", question_id=q1a.id)
+        project.set_cursor(1, "alice", text.index("We will build"))
+    assert snap_compare(
+        app(path, tmp_path), press=["Q", "Q", "left_square_bracket", "j"], terminal_size=(110, 30)
+    )

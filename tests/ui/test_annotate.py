@@ -523,3 +523,20 @@ async def test_a_merge_that_would_drop_a_value_asks_which_to_keep(
         else:
             [merged] = deflections
             assert (merged.start, merged.attributes["kind"]) == (first, kind)
+
+
+async def test_the_saved_cursor_is_in_view_when_the_document_opens(tmp_path: Path) -> None:
+    path = tmp_path / "long.db"
+    turns = [("A" if i % 2 else "B", f"Turn {i} says something of its own.") for i in range(60)]
+    with Project.create(path, load_scheme_file(default_scheme_path())) as project:
+        project.add_documents([make_text(turns)])
+        text = project.document(1).text
+        project.set_cursor(1, "alice", text.index("Turn 50"))
+    app = make_app(path, annotator="alice", config_file=tmp_path / "c.yaml", remember=False)
+    async with app.run_test(size=(100, 30)) as pilot:
+        view = app.screen.query_one(TranscriptView)
+        row = view.wrap.row_of_offset(screen(app).editor.cursor)
+        await until(pilot, lambda: view.scroll_offset.y > 0)
+        top = view.scroll_offset.y
+        assert top <= row < top + view.scrollable_content_region.height
+    app.project.close()

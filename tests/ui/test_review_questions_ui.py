@@ -70,7 +70,7 @@ async def test_accept_a_version_then_auto_merge_and_undo(db: Path, tmp_path: Pat
     async with app.run_test(size=(150, 40)) as pilot:
         editor = editor_of(app)
         screen = app.screen
-        questions = editor.questions
+        questions = editor.question_review
         q2, q3 = questions.cases[1].question, questions.cases[2].question
         assert not screen.query_one(QuestionPanel).display
         await pilot.press("Q")
@@ -106,7 +106,7 @@ async def test_accept_a_version_then_auto_merge_and_undo(db: Path, tmp_path: Pat
         assert "merged 2 question codes; 1 question left to you (Q3: level 1 Ambivalent" in line
         # n and p only stop at open questions: Q3 is the one left.
         await pilot.press("p")
-        assert editor.current_question.question.name == "Q3"
+        assert editor.current_case.question.name == "Q3"
         # Two turns back, on Q2: the gold row names the decision, the version marks follow it.
         await pilot.press("left_curly_bracket", "left_curly_bracket")
         shown = panel(app)
@@ -124,7 +124,7 @@ async def test_own_code_clearing_anonymised_and_marking_reviewed(db: Path, tmp_p
     async with app.run_test(size=(150, 40)) as pilot:
         editor = editor_of(app)
         await pilot.press("Q", "n", "n")  # Q3
-        assert editor.current_question.question.name == "Q3"
+        assert editor.current_case.question.name == "Q3"
         shown = panel(app)
         assert "A1" in shown and "A3" in shown
         assert "alice" not in shown and "cat" not in shown
@@ -139,9 +139,9 @@ async def test_own_code_clearing_anonymised_and_marking_reviewed(db: Path, tmp_p
             [own] = project.codes(annotator=GOLD)
             assert own.provenance["annotators"] == ["alice", "bob", "cat"]
         # The decision moved on to Q5; four turns back is Q3 again.
-        assert editor.current_question.question.name == "Q5"
+        assert editor.current_case.question.name == "Q5"
         await pilot.press(*["left_curly_bracket"] * 4)
-        assert editor.current_question.question.name == "Q3"
+        assert editor.current_case.question.name == "Q3"
         assert "from A1, A2, A3" in panel(app)
         # x clears the gold code; D is refused while a question is open.
         await pilot.press("x")

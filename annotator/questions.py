@@ -14,9 +14,10 @@ regions, names) and ``annotator questions propose``:
   previous sentence's end within the turn (abbreviations such as "Mr." do not end one).
   Proposals never overlap an existing question.
 - **Response regions.** By default a question's response is the text from its end to the
-  start of the next question of the document, and never crosses a section break (a
-  ParlaMint ``<head>`` or ``<gap>``: the document's ``section_breaks`` metadata, turn
-  indexes) or the end of the text.
+  start of the turn that asks the next question of the document (so the interviewer's
+  lead-in to it is left out), and never crosses a section break (a ParlaMint ``<head>`` or
+  ``<gap>``: the document's ``section_breaks`` metadata, turn indexes) or the end of the
+  text.
 - **Names.** Top-level questions are numbered in text order (Q1, Q2, ...) and parts lettered
   (Q2a, Q2b), so a name says where a question is, not what it is: it changes when a question
   is added before it; ids do not.
@@ -25,6 +26,7 @@ regions, names) and ``annotator questions propose``:
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -147,14 +149,25 @@ def section_breaks(metadata: Mapping[str, Any]) -> list[int]:
 
 
 def default_regions(
-    questions: Sequence[tuple[int, int]], sections: Sequence[int], text_length: int
+    questions: Sequence[tuple[int, int]],
+    sections: Sequence[int],
+    text_length: int,
+    turn_starts: Sequence[int] = (),
 ) -> list[tuple[int, int]]:
     """Each top-level question's default response region, for questions in text order: from
-    its end to the next question's start, the next section's start or the text's end,
-    whichever comes first (empty when the next question follows at once)."""
+    its end to where the next question's turn starts (``turn_starts``, sorted: so the
+    interviewer's lead-in to the next question is not part of this answer), the next
+    section's start or the text's end, whichever comes first (empty when the next question
+    follows at once)."""
     regions = []
     for position, (_, end) in enumerate(questions):
-        stop = questions[position + 1][0] if position + 1 < len(questions) else text_length
+        if position + 1 < len(questions):
+            following = questions[position + 1][0]
+            turn = bisect_right(turn_starts, following) - 1
+            turn_start = turn_starts[turn] if turn >= 0 else following
+            stop = turn_start if turn_start >= end else following
+        else:
+            stop = text_length
         stop = min([stop, *(offset for offset in sections if offset > end)])
         regions.append((end, max(end, stop)))
     return regions

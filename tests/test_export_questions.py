@@ -283,7 +283,7 @@ def test_questions_csv_has_a_row_per_unit_and_layer(sample: Project, tmp_path: P
         "text": "Will you raise taxes?",
         "wording": "",
         "response_start": "71",
-        "response_end": "171",
+        "response_end": "160",  # the start of the turn asking the next question,
         "response_set": "false",
         "annotator": "alice",
         "annotator_status": "done",

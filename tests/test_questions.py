@@ -148,7 +148,8 @@ def test_propose_names_regions_and_is_idempotent(qa: Project) -> None:
     assert [q.name for q in questions] == ["Q1", "Q1a", "Q1b", "Q2"]
     q1, q1a, q1b, q2 = questions
     assert q1.speaker == "INTERVIEWER" and q1.status == "proposed"
-    assert q1.response == (q1.end, q2.start)  # to the next question
+    # To the turn that asks the next question (its lead-in, "Thank you.", is no answer).
+    assert q1.response == (q1.end, TURNS[2].start) and TURNS[2].start < q2.start
     assert q1a.response == q1b.response == q1.response  # parts answer with their question
     assert q2.response == (q2.end, len(TEXT))  # the last one: to the end
     assert qa.propose_questions("lead")[0].questions == 0  # nothing proposed twice

@@ -63,6 +63,10 @@ class QuestionStore:
         self.connection = connection
         self.log = log
         self._text_length = text_length
+        # A document's turns and section starts never change once it is stored; the cache
+        # goes with a rollback (it may hold a document that was never committed).
+        self._layouts: dict[int, tuple[list[Turn], list[int]]] = {}
+        connection.on_rollback.append(self._layouts.clear)
 
     @property
     def db(self) -> Any:
@@ -96,14 +100,7 @@ class QuestionStore:
         rows = self._rows(document_id)
         if not rows:
             return []
-        turns = [
-            Turn(index=r[0], start=r[1], end=r[2], speaker=r[3])
-            for r in self.db.execute(
-                'SELECT turn_index, start, "end", speaker FROM turns WHERE document_id = ? '
-                "ORDER BY turn_index",
-                [document_id],
-            )
-        ]
+        turns, _ = self._layout(document_id)
         top = [row for row in rows if row["parent_id"] is None]
         regions = self._regions(document_id, top)
         parts: dict[int, list[State]] = {}
@@ -141,22 +138,12 @@ class QuestionStore:
     def _regions(self, document_id: int, top: list[State]) -> list[tuple[int, int]]:
         """The response regions of a document's top-level questions (in text order): each
         one's own when set by hand, else the default."""
-        row = self.db.execute(
-            "SELECT metadata FROM documents WHERE id = ?", [document_id]
-        ).fetchone()
-        breaks = section_breaks(json.loads(row[0])) if row else []
-        sections: list[int] = []
-        if breaks:
-            marks = ", ".join("?" * len(breaks))
-            sections = sorted(
-                r[0]
-                for r in self.db.execute(
-                    f"SELECT start FROM turns WHERE document_id = ? AND turn_index IN ({marks})",
-                    [document_id, *breaks],
-                )
-            )
+        turns, sections = self._layout(document_id)
         defaults = default_regions(
-            [(row["start"], row["end"]) for row in top], sections, self._text_length(document_id)
+            [(row["start"], row["end"]) for row in top],
+            sections,
+            self._text_length(document_id),
+            [turn.start for turn in turns],
         )
         return [
             (row["response_start"], row["response_end"])
@@ -164,6 +151,25 @@ class QuestionStore:
             else default
             for row, default in zip(top, defaults, strict=True)
         ]
+
+    def _layout(self, document_id: int) -> tuple[list[Turn], list[int]]:
+        """The document's turns, and the offsets where its sections start."""
+        if document_id not in self._layouts:
+            turns = [
+                Turn(index=r[0], start=r[1], end=r[2], speaker=r[3])
+                for r in self.db.execute(
+                    'SELECT turn_index, start, "end", speaker FROM turns WHERE document_id = ? '
+                    "ORDER BY turn_index",
+                    [document_id],
+                )
+            ]
+            row = self.db.execute(
+                "SELECT metadata FROM documents WHERE id = ?", [document_id]
+            ).fetchone()
+            breaks = section_breaks(json.loads(row[0])) if row else []
+            sections = sorted(turns[i].start for i in breaks if i < len(turns))
+            self._layouts[document_id] = (turns, sections)
+        return self._layouts[document_id]
 
     # ---- writing (inside a write transaction and an edit) ---------------------------------
 

@@ -395,10 +395,12 @@ async def test_the_question_stays_pinned_while_the_cursor_is_in_its_answer(
         assert "Why did the [red]homes[/] ␛[31mtarget slip?" in shown and "\x1b" not in shown
         await pilot.press("left_curly_bracket")  # the start of the answer: still Q2's
         assert pinned.heading.startswith(" Q2")
-        await pilot.press("left_curly_bracket")  # "Thank you.": Q1's region runs to Q2
+        await pilot.press("left_curly_bracket")  # "Thank you.": the lead-in to Q2, no answer
+        assert "a question shows here" in pinned.heading
+        await pilot.press("left_curly_bracket")  # the first answer: Q1's
         assert pinned.heading.startswith(" Q1 · INTERVIEWER · proposed │ Q1a —; Q1b —")
         assert "Will you raise taxes? And when will you decide?" in rendered(pinned)
-        await pilot.press("right_parenthesis")  # into Q2's text: the question is in view
+        await pilot.press("left_curly_bracket")  # into Q1's turn: the question is in view
         assert "a question shows here" in pinned.heading
 
 

@@ -34,7 +34,10 @@ def test_propose_then_list_the_sample_interview(
     assert "Questions: 14 question units" in status.output
     with Project.open(tmp_path / "annotations.db") as project:
         edits = {change.annotator for change in project.history(1)}
+        # Named in the log, but not an annotator: no layer, no progress to count.
+        assert project.annotators() == []
     assert edits == {"lead"}
+    assert "lead" not in status.output
 
 
 def test_propose_says_when_no_speaker_asks(run_cli: Callable[..., Result], tmp_path: Path) -> None:

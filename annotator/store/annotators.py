@@ -64,11 +64,18 @@ class Annotators:
         return self._names[annotator_id]
 
     def names(self) -> list[str]:
-        """Everyone who annotates, by name; the gold layer is the reviewers', not an annotator."""
+        """Everyone who annotates, by name: who has opened a document, or has spans or codes
+        of their own. The gold layer is the reviewers', not an annotator; and someone who
+        only ran a command that edits the shared questions (``questions propose``) is named
+        in the change log, not counted as an annotator."""
         return [
             row[0]
             for row in self.connection.db.execute(
-                "SELECT name FROM annotators WHERE name != ? ORDER BY name", [GOLD]
+                "SELECT name FROM annotators a WHERE name != ? AND ("
+                "EXISTS (SELECT 1 FROM document_status s WHERE s.annotator_id = a.id) "
+                "OR EXISTS (SELECT 1 FROM spans s WHERE s.annotator_id = a.id) "
+                "OR EXISTS (SELECT 1 FROM codes c WHERE c.annotator_id = a.id)) ORDER BY name",
+                [GOLD],
             )
         ]
 

@@ -213,19 +213,7 @@ def _questions(items: Any, text: str) -> tuple[QuestionDraft, ...]:
         if key in ids:
             raise _LineError(f"{where} id {key} is given twice")
         ids.add(key)
-        start = _integer(item.get("start"), f"{where} start")
-        end = _integer(item.get("end"), f"{where} end")
-        if not 0 <= start < end <= len(text):
-            raise _LineError(
-                f"{where} [{start}, {end}) is not a non-empty range inside the text of "
-                f"{len(text)} characters"
-            )
-        covered = item.get("text")
-        if covered is not None and covered != text[start:end]:
-            raise _LineError(
-                f"{where} [{start}, {end}) covers {text[start:end]!r}, but the question's "
-                f"text is {covered!r}"
-            )
+        start, end = _range(item, where, text, "question")
         status = item.get("status", "confirmed")
         if status not in QUESTION_STATUSES:
             raise _LineError(f"{where} status must be one of: {', '.join(QUESTION_STATUSES)}")
@@ -379,25 +367,32 @@ def _turns(items: Any, text: str) -> tuple[Turn, ...]:
     return tuple(turns)
 
 
+def _range(item: dict[str, Any], where: str, text: str, what: str) -> tuple[int, int]:
+    """An item's ``start`` and ``end``: a non-empty range inside the text, covering the
+    item's ``text`` when it gives one."""
+    start = _integer(item.get("start"), f"{where} start")
+    end = _integer(item.get("end"), f"{where} end")
+    if not 0 <= start < end <= len(text):
+        raise _LineError(
+            f"{where} [{start}, {end}) is not a non-empty range inside the text of "
+            f"{len(text)} characters"
+        )
+    covered = item.get("text")
+    if covered is not None and covered != text[start:end]:
+        raise _LineError(
+            f"{where} [{start}, {end}) covers {text[start:end]!r}, but the {what}'s "
+            f"text is {covered!r}"
+        )
+    return start, end
+
+
 def _span(item: Any, where: str, text: str) -> tuple[str | None, SpanDraft]:
     if not isinstance(item, dict):
         raise _LineError(f"{where} must be an object with label, start and end")
     label = item.get("label")
     if not isinstance(label, str) or not label.strip():
         raise _LineError(f"{where} has no label (a non-empty string is required)")
-    start = _integer(item.get("start"), f"{where} start")
-    end = _integer(item.get("end"), f"{where} end")
-    if not 0 <= start < end <= len(text):
-        raise _LineError(
-            f"{where} {label} [{start}, {end}) is not a non-empty range inside the text of "
-            f"{len(text)} characters"
-        )
-    covered = item.get("text")
-    if covered is not None and covered != text[start:end]:
-        raise _LineError(
-            f"{where} {label} [{start}, {end}) covers {text[start:end]!r}, but the span's "
-            f"text is {covered!r}"
-        )
+    start, end = _range(item, f"{where} {label}", text, "span")
     annotator = item.get("annotator")
     if annotator is not None and not (isinstance(annotator, str) and annotator.strip()):
         raise _LineError(f"{where} annotator must be a non-empty string or null")

@@ -141,17 +141,17 @@ class ComparePanel(Widget):
             worst = next((k for k in KINDS if k in version.states), None)
             style = self._states[worst] if worst else "dim"
             prefix.append(STATE_MARKS[worst] if worst else " ", style=style)
-            prefix.append(f" {_fit(version.shown_as, NAME_WIDTH - 2)}", style=style)
+            prefix.append(f" {fit(version.shown_as, NAME_WIDTH - 2)}", style=style)
             prefix.append_text(_labels(editor, version.spans, version.decisions))
             shown = _details(version.spans, order)
-            details = Text("    " + _fit(shown, PREFIX - 4), style="italic")
+            details = Text("    " + fit(shown, PREFIX - 4), style="italic")
             windows = _windows(rows, version.spans, d)
             strips += self._rows(console, (prefix, details), editor, windows, version.spans, width)
         gold = editor.gold_in(start, end)
         prefix = Text()
-        prefix.append(f"    {_fit('gold', NAME_WIDTH)}", style="bold")
+        prefix.append(f"    {fit('gold', NAME_WIDTH)}", style="bold")
         prefix.append_text(_labels(editor, gold, ["accepted"] * len(gold), editor.stale_gold))
-        details = Text("    " + _fit(_details(gold, order), PREFIX - 4), style="italic")
+        details = Text("    " + fit(_details(gold, order), PREFIX - 4), style="italic")
         windows = _windows(rows, gold, d)
         strips += self._rows(console, (prefix, details), editor, windows, gold, width)
         return strips
@@ -333,7 +333,9 @@ def _details(spans: list[Span], order: list[str], *, full: bool = False) -> str:
     parts = []
     for span in spans:
         values = [
-            f"{key}={_value(span.attributes[key])}" for key in order if key in span.attributes
+            f"{key}={attribute_text(span.attributes[key])}"
+            for key in order
+            if key in span.attributes
         ]
         if span.note:
             note = " ".join(span.note.split())
@@ -342,7 +344,8 @@ def _details(spans: list[Span], order: list[str], *, full: bool = False) -> str:
     return "; ".join(parts) if spans else ""
 
 
-def _value(value: object) -> str:
+def attribute_text(value: object) -> str:
+    """An attribute value as a panel shows it (yes/no, choices joined by +)."""
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, list):
@@ -350,6 +353,7 @@ def _value(value: object) -> str:
     return str(value)
 
 
-def _fit(text: str, width: int) -> str:
+def fit(text: str, width: int) -> str:
+    """Data text shown literally in exactly ``width`` cells (cut with an ellipsis)."""
     text = display_text(text, keep_newlines=False)
     return text[: width - 1] + "…" if len(text) > width else text.ljust(width)

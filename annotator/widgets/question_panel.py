@@ -25,6 +25,7 @@ from ..model import Code
 from ..review import ReviewEditor
 from ..review_questions import AGREE, ATTRIBUTES, LABEL, PARTIAL, STATE_NAMES, UNCODED
 from ..textindex import display_text
+from .compare_panel import attribute_text, fit
 
 NAME_WIDTH = 10
 QUESTION_WIDTH = 400  # characters of a long question shown (the row cuts it to the width)
@@ -126,7 +127,7 @@ class QuestionPanel(Widget):
             line.append(f" {version.number} ", style="bold reverse")
             mark, style = DECISION_MARKS.get(version.decision, (" ", ""))
             line.append(f" {mark} ", style=style)
-            line.append(_fit(version.shown_as, NAME_WIDTH))
+            line.append(fit(version.shown_as, NAME_WIDTH))
             line.append(" ")
             if version.code is None:
                 line.append("(no code)", style="dim")
@@ -150,7 +151,7 @@ class QuestionPanel(Widget):
 
     def _gold(self, editor: ReviewEditor, gold: Code | None, stale: str | None) -> Text:
         line = Text("      ")
-        line.append(_fit("gold", NAME_WIDTH), style="bold")
+        line.append(fit("gold", NAME_WIDTH), style="bold")
         line.append(" ")
         if gold is None:
             line.append("(no gold code yet)", style="dim")
@@ -187,20 +188,7 @@ def _shown_as(editor: ReviewEditor, name: str) -> str:
 
 def _details(code: Code) -> str:
     """A code's attribute values and note, on one line."""
-    values = [f"{key}={_value(value)}" for key, value in code.attributes.items()]
+    values = [f"{key}={attribute_text(value)}" for key, value in code.attributes.items()]
     if code.note:
         values.append("note: " + " ".join(code.note.split()))
     return display_text(", ".join(values), keep_newlines=False)
-
-
-def _value(value: object) -> str:
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, list):
-        return "+".join(map(str, value))
-    return str(value)
-
-
-def _fit(text: str, width: int) -> str:
-    text = display_text(text, keep_newlines=False)
-    return text[: width - 1] + "…" if len(text) > width else text.ljust(width)

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from conftest import layout
 from harness import rendered, until
+from test_questions import SCHEME
 from textual.widgets import Input, Select
 
 from annotator.app import AnnotatorApp, make_app
@@ -21,32 +22,7 @@ from annotator.store import Project
 from annotator.widgets.panels import BottomBar, QuestionBar, SpanList
 from annotator.widgets.transcript_view import TranscriptView
 
-SCHEME = """
-name: qa
-version: 1
-labels:
-  - id: deflection
-    color: orange
-    hotkey: d
-    attributes:
-      - {id: kind, type: choice, choices: [declines, dodges, pivots], required: true}
-  - {id: quote, color: blue, hotkey: t}
-units:
-  question:
-    labels:
-      - {id: clear_reply, color: green}
-      - {id: explicit, parent: clear_reply, color: green, hotkey: "1"}
-      - {id: ambivalent, color: orange}
-      - {id: dodging, parent: ambivalent, color: orange, hotkey: "2"}
-      - {id: partial, parent: ambivalent, color: orange, hotkey: "3"}
-      - {id: clear_non_reply, color: red}
-      - id: declining
-        parent: clear_non_reply
-        color: red
-        hotkey: "4"
-        attributes:
-          - {id: reason, type: text, required: true}
-"""
+# The question tests' scheme: span labels, and question codes in two levels.
 # Without question codes: no coding pass.
 SPANS_ONLY = """
 name: plain

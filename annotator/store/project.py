@@ -1,11 +1,12 @@
-"""The project: one SQLite file holding scheme, documents, annotators and spans.
+"""The project: one SQLite file holding scheme, documents, annotators, spans, questions and
+their codes.
 
 :class:`Project` is a thin facade over the parts in this package, which it holds by
 composition: the connection and its write transaction (:mod:`.connection`), annotators
 (:mod:`.annotators`), the change log (:mod:`.log`), the questions (:mod:`.questions`), the one
-span writer and its policy (:mod:`.spans`), the unit codes (:mod:`.codes`), the gold layer
-(:mod:`.gold`) and the gold question codes (:mod:`.gold_codes`). What a question change does
-to the spans and codes that refer to it is decided here (see :meth:`Project.delete_question`).
+span writer and its policy (:mod:`.spans`), what question changes do to spans and codes
+(:mod:`.question_edits`), the unit codes (:mod:`.codes`), the gold layer (:mod:`.gold`) and
+the gold question codes (:mod:`.gold_codes`).
 Every public write runs in one short ``BEGIN IMMEDIATE`` transaction and is committed before
 the method returns, so a caller (the UI) only ever shows what is on disk. The design is
 described in ``docs/architecture.md``.
@@ -21,7 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from ..errors import AnnotatorError, InvalidValue, ProjectError, StaleView
+from ..errors import AnnotatorError, ProjectError, StaleView
 from ..model import (
     DOCUMENT_STATUSES,
     NO_QUESTION,
@@ -34,7 +35,6 @@ from ..model import (
     SpanDraft,
     Turn,
 )
-from ..questions import propose
 from ..scheme import Scheme, load_scheme
 from .annotators import GOLD, Annotators
 from .codes import CodeStore
@@ -43,6 +43,7 @@ from .database import DB_ENV_VAR, connect, now
 from .gold import GoldLayer
 from .gold_codes import GoldCodes
 from .log import ChangeLog
+from .question_edits import Linked, QuestionEdits
 from .questions import QuestionStore
 from .spans import NewSpan, OnConflict, QuestionLink, SpanReader, SpanWriter
 
@@ -118,6 +119,9 @@ class Project:
         )
         self.codes_store = CodeStore(
             connection, self.log, self._annotators, self.questions_store, lambda: self.scheme
+        )
+        self.question_edits = QuestionEdits(
+            connection, self.log, self.questions_store, self.reader, self.writer
         )
         self.gold = GoldLayer(connection, self._annotators, self.log, self.reader, self.writer)
         self.gold_codes = GoldCodes(
@@ -570,7 +574,8 @@ class Project:
             )
         ]
 
-    def _text_length(self, document_id: int) -> int:
+    def _text(self, document_id: int) -> str:
+        """A document's text (kept: it never changes), or a refusal for unknown ids."""
         if document_id not in self._texts:
             row = self.db.execute(
                 "SELECT text FROM documents WHERE id = ?", [document_id]
@@ -578,7 +583,10 @@ class Project:
             if row is None:
                 raise ProjectError(f"no document with id {document_id}")
             self._texts[document_id] = row[0]
-        return len(self._texts[document_id])
+        return self._texts[document_id]
+
+    def _text_length(self, document_id: int) -> int:
+        return len(self._text(document_id))
 
     # ---- spans ---------------------------------------------------------------------------
 
@@ -723,13 +731,11 @@ class Project:
                 document_id, annotator_id, kind, reverts=target, reviewer=reviewer
             )
             restored: list[int] = []
-            unlinked: list[_Linked] = []
+            unlinked: list[Linked] = []
             for step in steps:  # in order: a span's question comes back before the span
                 if step.item == "question":
                     if step.wanted is None:  # a question goes: as delete_question does
-                        for span in self._linked_spans(step.id):
-                            self._relink(edit_id, span.id, None)
-                            unlinked.append(span)
+                        unlinked += self.question_edits.unlink(edit_id, step.id)
                     self.questions_store.revert_step(edit_id, step, kind)
                 elif step.item == "code":
                     self.codes_store.revert_step(edit_id, step, kind)
@@ -739,7 +745,7 @@ class Project:
                         restored.append(span_id)
             for span_id in restored:
                 self.writer.check_restored(span_id, kind)
-            self._relink_to_regions(edit_id, document_id, unlinked)
+            self.question_edits.relink_to_regions(edit_id, document_id, unlinked)
         return self.log.history(edit_id=edit_id)
 
     # ---- change log ----------------------------------------------------------------------
@@ -837,12 +843,9 @@ class Project:
 
     # ---- questions -----------------------------------------------------------------------
     #
-    # Questions are shared by the annotators; each change is an edit of the annotator who
-    # made it (their undo takes it back). The question store keeps the rows' rules (a coded
-    # question is not deleted and gets no parts); here, what refers to a question: a coded
-    # question is not split or merged either (what was coded would change), and the spans
-    # that respond to a question that goes are relinked to the question whose response
-    # region then holds them (or to none), in the same edit.
+    # The rules for the rows are the question store's (store/questions.py); what a change
+    # does to the spans and codes that refer to a question, QuestionEdits' (question_edits.py).
+    # Each change is one write, and an edit of the annotator who made it.
 
     def questions(self, document_id: int) -> list[Question]:
         """The document's questions in text order, each followed by its parts."""
@@ -868,25 +871,10 @@ class Project:
         with self.connection.write():
             for document_id in ids:
                 document = self.document(document_id)
-                existing = [(q.start, q.end) for q in self.questions_store.questions(document_id)]
-                proposals = propose(document.text, self.turns(document_id), askers, existing)
-                if not proposals:
-                    results.append(Proposed(document_id, document.title, 0, 0, 0))
-                    continue
-                edit_id = self.log.begin(document_id, annotator_id)
-                created = []
-                for proposal in proposals:
-                    question_id = self.questions_store.create(
-                        edit_id, document_id, proposal.start, proposal.end
-                    )
-                    created.append(question_id)
-                    for start, end in proposal.parts:
-                        self.questions_store.create(
-                            edit_id, document_id, start, end, parent_id=question_id
-                        )
-                linked = self._link_unlinked(edit_id, document_id, created)
-                parts = sum(len(proposal.parts) for proposal in proposals)
-                results.append(Proposed(document_id, document.title, len(proposals), parts, linked))
+                made = self.question_edits.propose(
+                    annotator_id, document_id, document.text, self.turns(document_id), askers
+                )
+                results.append(Proposed(document_id, document.title, *made))
         return results
 
     def add_question(
@@ -903,12 +891,7 @@ class Project:
         annotator_id = self.annotator_id(annotator)
         self._text_length(document_id)
         with self.connection.write():
-            edit_id = self.log.begin(document_id, annotator_id)
-            question_id = self.questions_store.create(
-                edit_id, document_id, start, end, parent_id=parent_id, status="confirmed"
-            )
-            if parent_id is None:
-                self._link_unlinked(edit_id, document_id, [question_id])
+            question_id = self.question_edits.add(annotator_id, document_id, start, end, parent_id)
         return self.question(question_id)
 
     def update_question(
@@ -926,66 +909,22 @@ class Project:
         none), or set its response region (``response``: ``[start, end)``, or None for the
         default region)."""
         annotator_id = self.annotator_id(annotator)
-        changes: dict[str, Any] = {}
-        if wording is not None:
-            changes["wording"] = wording or None
-        for key, value in (("start", start), ("end", end), ("status", status)):
-            if value is not None:
-                changes[key] = value
-        if response != "keep":
-            changes["response_start"], changes["response_end"] = response or (None, None)
         with self.connection.write():
-            state = self.questions_store.existing(question_id)
-            if state["parent_id"] is not None and response != "keep":
-                raise InvalidValue(
-                    "a part answers with its question's response region; set the region "
-                    "of the question it is a part of"
-                )
-            edit_id = self.log.begin(state["document_id"], annotator_id)
-            self.questions_store.update(edit_id, question_id, **changes)
+            self.question_edits.update(
+                annotator_id, question_id, start, end, status, wording, response
+            )
         return self.question(question_id)
 
     def split_question(self, question_id: int, annotator: str, at: int) -> list[Question]:
         """Split a question into two parts at ``at`` (a question with no parts becomes two
         parts of itself; a part becomes two parts; in a question with parts, the part
-        holding ``at`` is split). Spaces at the cut stay out of both parts."""
+        holding ``at`` is split). Spaces at the cut stay out of both parts. The parts of
+        the question, after."""
         annotator_id = self.annotator_id(annotator)
         with self.connection.write():
-            state = self.questions_store.existing(question_id)
-            document_id = state["document_id"]
-            rows = self.questions_store.questions(document_id)
-            target = next(q for q in rows if q.id == question_id)
-            parts = [q for q in rows if q.parent_id == question_id]
-            if parts:
-                holding = [q for q in parts if q.start < at < q.end]
-                if not holding:
-                    raise InvalidValue(f"{target.name} has no part that {at} lies inside")
-                target = holding[0]
-            if not target.start < at < target.end:
-                raise InvalidValue(
-                    f"a split must fall inside {target.name} [{target.start}, {target.end})"
-                )
-            self.questions_store.refuse_if_coded([target.id], "split")
-            text = self.document(document_id).text
-            first_end = at
-            while first_end > target.start and text[first_end - 1].isspace():
-                first_end -= 1
-            second_start = at
-            while second_start < target.end and text[second_start].isspace():
-                second_start += 1
-            if first_end == target.start or second_start == target.end:
-                raise InvalidValue("a split must leave text on both sides")
-            edit_id = self.log.begin(document_id, annotator_id)
-            store = self.questions_store
-            if target.parent_id is None:
-                store.create(edit_id, document_id, target.start, first_end, parent_id=target.id)
-                store.create(edit_id, document_id, second_start, target.end, parent_id=target.id)
-            else:
-                store.update(edit_id, target.id, end=first_end)
-                store.create(
-                    edit_id, document_id, second_start, target.end, parent_id=target.parent_id
-                )
-        parent = target.parent_id or target.id
+            document_id, parent = self.question_edits.split(
+                annotator_id, question_id, at, self._text
+            )
         return [q for q in self.questions(document_id) if q.parent_id == parent]
 
     def merge_question(self, question_id: int, annotator: str) -> Question:
@@ -994,38 +933,8 @@ class Project:
         Spans responding to the next one respond to the merged question."""
         annotator_id = self.annotator_id(annotator)
         with self.connection.write():
-            state = self.questions_store.existing(question_id)
-            document_id = state["document_id"]
-            rows = self.questions_store.questions(document_id)
-            siblings = [q for q in rows if q.parent_id == state["parent_id"]]
-            position = next(i for i, q in enumerate(siblings) if q.id == question_id)
-            if position + 1 == len(siblings):
-                raise InvalidValue(f"{siblings[position].name} has no next one to merge with")
-            first, second = siblings[position], siblings[position + 1]
-            nested = [q.name for q in rows if q.parent_id in (first.id, second.id)]
-            if nested:
-                raise InvalidValue(
-                    f"{first.name} or {second.name} has parts ({', '.join(nested)}); merge "
-                    "the parts first"
-                )
-            self.questions_store.refuse_if_coded([first.id, second.id], "merged")
-            edit_id = self.log.begin(document_id, annotator_id)
-            for span in self._linked_spans(second.id):
-                self._relink(edit_id, span.id, first.id)
-            response = {}
-            if second.response_set:  # the merged question is answered after the second
-                response = dict(
-                    zip(("response_start", "response_end"), second.response, strict=True)
-                )
-            self.questions_store.delete(edit_id, second.id)
-            self.questions_store.update(edit_id, first.id, end=second.end, **response)
-            if first.parent_id is not None and len(siblings) == 2:
-                # One part left: the question is whole again.
-                for span in self._linked_spans(first.id):
-                    self._relink(edit_id, span.id, first.parent_id)
-                self.questions_store.delete(edit_id, first.id)
-                return self.question(first.parent_id)
-        return self.question(first.id)
+            merged = self.question_edits.merge(annotator_id, question_id)
+        return self.question(merged)
 
     def delete_question(self, question_id: int, annotator: str) -> int:
         """Delete a question and its parts (refused while anyone has coded them). The spans
@@ -1033,67 +942,7 @@ class Project:
         them, or to none; returns how many spans that touched."""
         annotator_id = self.annotator_id(annotator)
         with self.connection.write():
-            state = self.questions_store.existing(question_id)
-            document_id = state["document_id"]
-            doomed = [question_id] + [
-                q.id
-                for q in self.questions_store.questions(document_id)
-                if q.parent_id == question_id
-            ]
-            edit_id = self.log.begin(document_id, annotator_id)
-            linked = [span for doomed_id in doomed for span in self._linked_spans(doomed_id)]
-            for span in linked:
-                self._relink(edit_id, span.id, None)
-            for doomed_id in reversed(doomed):  # parts first: they refer to the question
-                self.questions_store.delete(edit_id, doomed_id)
-            self._relink_to_regions(edit_id, document_id, linked)
-        return len(linked)
-
-    def _relink_to_regions(self, edit_id: int, document_id: int, spans: Sequence[_Linked]) -> None:
-        """Link spans whose question went to the question whose region now holds them."""
-        for span in spans:
-            state = self.reader.state(span.id)
-            if state is not None and state["question_id"] is None:  # not merged away
-                target = self.questions_store.response_at(document_id, span.start)
-                if target is not None:
-                    self._relink(edit_id, span.id, target)
-
-    def _linked_spans(self, question_id: int) -> list[_Linked]:
-        return [
-            _Linked(row[0], row[1], row[2])
-            for row in self.db.execute(
-                "SELECT id, annotator_id, start FROM spans WHERE question_id = ? ORDER BY id",
-                [question_id],
-            )
-        ]
-
-    def _relink(self, edit_id: int, span_id: int, question_id: int | None) -> None:
-        """Point a span (of any layer) at another question, through the span writer (same
-        label spans of that question it then overlaps merge, as the scheme says)."""
-        state = self.reader.state(span_id)
-        if state is not None and state["question_id"] != question_id:
-            self.writer.update(edit_id, span_id, state["annotator_id"], question=question_id)
-
-    def _link_unlinked(self, edit_id: int, document_id: int, question_ids: Sequence[int]) -> int:
-        """Link the document's spans that respond to no question to whichever of these
-        questions' response regions holds their start; how many were linked."""
-        regions = {
-            q.id: q.response
-            for q in self.questions_store.questions(document_id)
-            if q.id in set(question_ids)
-        }
-        linked = 0
-        for span_id, start in self.db.execute(
-            "SELECT id, start FROM spans WHERE document_id = ? AND question_id IS NULL "
-            "ORDER BY start, id",
-            [document_id],
-        ).fetchall():
-            for question_id, (region_start, region_end) in regions.items():
-                if region_start <= start < region_end and self.reader.state(span_id):
-                    self._relink(edit_id, span_id, question_id)
-                    linked += 1
-                    break
-        return linked
+            return self.question_edits.delete(annotator_id, question_id)
 
     # ---- unit codes ------------------------------------------------------------------------
 
@@ -1290,15 +1139,6 @@ class Project:
             )
             if any(json.loads(attributes).get(key) is None for key in required[label])
         )
-
-
-@dataclass(frozen=True)
-class _Linked:
-    """A span that responds to a question: enough to relink it."""
-
-    id: int
-    annotator_id: int
-    start: int
 
 
 def _key(keys: Mapping[str, int], key: str, where: str, place: str | None) -> int:

@@ -752,8 +752,17 @@ class AnnotateScreen(Screen[None]):
             spans.focus()
 
     def action_guidelines(self) -> None:
-        here = self.editor.spans_at()
-        self.app.push_screen(GuidelinesScreen(self.editor.scheme, here[0].label if here else None))
+        """F1: the guidelines of what is being labelled: in the question passes, the question
+        codes (at the code of the question here); else the span labels (at the span here)."""
+        editor = self.editor
+        if editor.mode != "spans" and editor.scheme.has_unit("question"):
+            unit = editor.unit_here()
+            code = editor.code_of(unit) if unit is not None else None
+            codes = editor.scheme.unit("question")
+            self.app.push_screen(GuidelinesScreen(codes, code.label if code else None))
+            return
+        here = editor.spans_at()
+        self.app.push_screen(GuidelinesScreen(editor.scheme, here[0].label if here else None))
 
     def commands(self) -> Iterable[SystemCommand]:
         """Every action of the screen for the command palette, with its keys as help."""

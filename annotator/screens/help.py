@@ -22,7 +22,7 @@ from textual.keys import format_key
 from textual.screen import ModalScreen
 from textual.widgets import Footer, Static
 
-from ..scheme import Label, LabelSet, Scheme
+from ..scheme import Label, LabelSet, Scheme, Unit
 from .dialogs import literal, shorten
 
 _MODIFIERS = {"ctrl": "Ctrl", "shift": "Shift", "alt": "Alt", "super": "Super", "meta": "Meta"}
@@ -156,7 +156,10 @@ class HelpScreen(ModalScreen[None]):
 
 
 class GuidelinesScreen(ModalScreen[None]):
-    """Every label's full guideline text, examples and attributes; ←/→ jump between labels."""
+    """Every label's full guideline text, examples and attributes; ←/→ jump between labels.
+
+    The labels are the scheme's span labels, or a unit's codes (the coding procedure of the
+    unit first, then each code's definition)."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,q", "close", "Close", id="help.close"),
@@ -180,7 +183,7 @@ class GuidelinesScreen(ModalScreen[None]):
     GuidelinesScreen .label.-current { border-left: thick $accent; }
     """
 
-    def __init__(self, scheme: Scheme, label_id: str | None = None) -> None:
+    def __init__(self, scheme: LabelSet, label_id: str | None = None) -> None:
         super().__init__()
         self.scheme = scheme
         ids = [label.id for label in scheme.labels]
@@ -188,10 +191,17 @@ class GuidelinesScreen(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog") as dialog:
-            dialog.border_title = literal(f"Guidelines · {self.scheme.name} v{self.scheme.version}")
+            labels = self.scheme
+            if isinstance(labels, Unit):
+                title = f"Guidelines · {labels.kind} codes of {labels.scheme}"
+            else:
+                assert isinstance(labels, Scheme)
+                title = f"Guidelines · {labels.name} v{labels.version}"
+            dialog.border_title = literal(title)
             with VerticalScroll(id="body"):
-                if self.scheme.description:
-                    description = literal(reflow(self.scheme.description), multiline=True)
+                text = labels.description if isinstance(labels, (Scheme, Unit)) else ""
+                if text:
+                    description = literal(reflow(text), multiline=True)
                     yield Static(description, classes="label")
                 for label in self.scheme.labels:
                     yield Static(self._label(label), id=f"label-{label.id}", classes="label")

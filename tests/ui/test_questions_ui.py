@@ -17,7 +17,7 @@ from annotator.model import ImportedDocument
 from annotator.scheme import load_scheme
 from annotator.screens.annotate import AnnotateScreen
 from annotator.screens.dialogs import NO_QUESTION, SpanEditor
-from annotator.screens.help import HelpScreen
+from annotator.screens.help import GuidelinesScreen, HelpScreen
 from annotator.store import Project
 from annotator.widgets.panels import BottomBar, QuestionBar, SpanList
 from annotator.widgets.transcript_view import TranscriptView
@@ -330,6 +330,25 @@ async def test_coding_pass_codes_with_one_key_asks_required_values_and_clears(
         # Outside the coding pass the digits code nothing.
         await pilot.press("Q", "3")
         assert codes(db)[0] == ("Q1a", "dodging", {})
+
+
+async def test_f1_shows_the_question_codes_guidelines_in_the_passes(
+    db: Path, tmp_path: Path
+) -> None:
+    app = app_for(db, tmp_path)
+    async with app.run_test(size=(110, 30)) as pilot:
+        await pilot.press("f1")
+        await until(pilot, lambda: isinstance(app.screen, GuidelinesScreen))
+        assert "Guidelines · qa v1" in str(app.screen.query_one("#dialog").border_title)
+        await pilot.press("escape")
+        await pilot.press("Q", "Q", "right_square_bracket", "2", "f1")  # code Q1a, then F1
+        await until(pilot, lambda: isinstance(app.screen, GuidelinesScreen))
+        guidelines = app.screen
+        assert isinstance(guidelines, GuidelinesScreen)
+        title = str(guidelines.query_one("#dialog").border_title)
+        assert title == "Guidelines · question codes of qa"
+        assert guidelines.current_label.id == "dodging"  # at the code of the question here
+        assert "under Ambivalent" in rendered(guidelines.query_one("#label-dodging"))
 
 
 async def test_enter_edits_the_code_in_the_dialog(db: Path, tmp_path: Path) -> None:

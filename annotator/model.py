@@ -68,6 +68,22 @@ class SpanDraft:
 NO_QUESTION = ""
 
 
+SPEAKER_ROLES = ("interviewer", "interviewee", "moderator", "audience", "other")
+
+
+@dataclass(frozen=True)
+class SpeakerInfo:
+    """What a file says of one speaker label: the person behind it and what it knows of
+    them (a parliamentary record names the constituency and party; ParlaMint and
+    TheyWorkForYou give a person id). The label itself is never rewritten in the text."""
+
+    person: str | None = None  # the canonical name
+    role: str | None = None  # one of SPEAKER_ROLES
+    party: str | None = None
+    external_id: str | None = None  # e.g. a parliament's or Wikidata's id
+    constituency: str | None = None
+
+
 @dataclass(frozen=True)
 class ImportedDocument:
     """What an importer yields: immutable text, its turns, and (for span formats) one layer."""
@@ -84,6 +100,10 @@ class ImportedDocument:
     status: str | None = None
     questions: tuple[QuestionDraft, ...] = ()  # the file's questions (QEvasion, our jsonl)
     codes: tuple[CodeDraft, ...] = ()  # unit codes, each naming its annotator
+    # What the file says of its speaker labels (label -> person, role, party, ids).
+    speaker_info: Mapping[str, SpeakerInfo] = field(default_factory=dict)
+    # What the importer noticed but read anyway ("no speaker found: ..."), for the summary.
+    warnings: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         check_turns(self.text, self.turns)

@@ -67,27 +67,23 @@ def test_words_are_counted_per_turn_text(project: Project) -> None:
 
 
 def test_an_import_records_what_the_file_says_of_its_speakers(project: Project) -> None:
-    info = {
-        "Mr. SMITH of Texas": SpeakerInfo(
-            person="Lamar Smith", role="other", party="R", external_id="S000583",
-            constituency="Texas 21",
-        ),  # fmt: skip
-        "The SPEAKER": SpeakerInfo(role="moderator"),
-    }
+    smith = SpeakerInfo("Lamar Smith", "other", "R", "S000583", "Texas 21")
+    info = {"Mr. SMITH of Texas": smith, "The SPEAKER": SpeakerInfo(role="moderator")}
     project.add_documents([interview(["The SPEAKER", "Mr. SMITH of Texas"], info=info)])
     found = project.speaker_people()
-    smith = found["Mr. SMITH of Texas"]
-    assert (smith.name, smith.role, smith.party, smith.external_id, smith.constituency) == (
+    person = found["Mr. SMITH of Texas"]
+    assert (person.name, smith.role, smith.party, smith.external_id, smith.constituency) == (
         "Lamar Smith", "other", "R", "S000583", "Texas 21",
     )  # fmt: skip
     assert found["The SPEAKER"].name == "The SPEAKER"
     assert found["The SPEAKER"].role == "moderator"
-    assert project.person("Lamar Smith") == smith
-    assert project.person("Mr. SMITH of Texas") == smith  # by a label naming them
+    assert project.person("Lamar Smith") == person
+    assert project.person("Mr. SMITH of Texas") == person  # by a label naming them
 
 
 def test_two_labels_of_one_person_in_the_file_share_the_person(project: Project) -> None:
-    info = {"SPEAKER_00": SpeakerInfo(person="Yvette Cooper"), "COOPER": SpeakerInfo("Yvette Cooper")}
+    cooper = SpeakerInfo(person="Yvette Cooper")
+    info = {"SPEAKER_00": cooper, "COOPER": cooper}
     project.add_documents([interview(["SPEAKER_00", "COOPER"], info=info)])
     assert people(project) == {"SPEAKER_00": "Yvette Cooper", "COOPER": "Yvette Cooper"}
 
@@ -173,7 +169,7 @@ def test_rename_gives_the_labels_person_a_name(project: Project) -> None:
     assert project.turns(added.document_id)[1].speaker == "SPEAKER_01"  # the text's label
     assert project.speaker_names()["SPEAKER_01"] == "Yvette Cooper (SPEAKER_01)"
     assert project.speaker_names()["SPEAKER_00"] == "SPEAKER_00"
-    with pytest.raises(InvalidValue, match="already a person of this project; .* alias"):
+    with pytest.raises(InvalidValue, match=r"already a person of this project; .* alias"):
         project.rename_speaker("SPEAKER_00", "Yvette Cooper")
     assert people(project)["SPEAKER_00"] == "SPEAKER_00"
     assert ("rename", "SPEAKER_01", "Yvette Cooper") in audit(project)
@@ -281,11 +277,11 @@ def test_suggestions_group_labels_and_name_the_command() -> None:
     }  # fmt: skip
     found = suggest_aliases(turns, {label: label for label in turns})
     assert [s.labels for s in found] == [
-        ("MR. KIRBY", "KIRBY", "Mr. KIRBY", "MR KIRBY"),
+        ("MR. KIRBY", "Mr. KIRBY", "KIRBY", "MR KIRBY"),
         ("The Acting CHAIRMAN", "The Acting CHAIRMAN (Mr. Kolbe)"),
     ]
     assert found[0].command == (
-        "annotator speakers alias 'MR. KIRBY' KIRBY 'Mr. KIRBY' 'MR KIRBY' --as 'MR. KIRBY'"
+        "annotator speakers alias 'MR. KIRBY' 'Mr. KIRBY' KIRBY 'MR KIRBY' --as 'MR. KIRBY'"
     )
     # KIRBY cannot join both gendered groups: it stays out.
     two = suggest_aliases({"MR. KIRBY": 2, "MS. KIRBY": 1, "KIRBY": 1, "Mr KIRBY": 1}, {})

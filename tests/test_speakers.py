@@ -301,3 +301,83 @@ def test_a_label_quoted_for_the_shell_is_literal() -> None:
     assert one.command == (
         "annotator speakers alias 'MR. $(rm) KIRBY' 'Mr. $(rm) KIRBY' --as 'MR. $(rm) KIRBY'"
     )
+
+
+# ---- exports -------------------------------------------------------------------------------
+
+
+def test_exports_carry_person_and_role(project: Project, tmp_path: Path) -> None:
+    import csv
+
+    from annotator.export import export
+
+    doc = interview(
+        ["SPEAKER_00", "SPEAKER_01", "SPEAKER_00"],
+        ["Will you resign?", "I won't say, and why would I?", "Is that a no?"],
+    )
+    [added] = project.add_documents([doc])
+    project.rename_speaker("SPEAKER_00", "Nick Robinson")
+    project.set_person("Nick Robinson", role="interviewer")
+    project.rename_speaker("SPEAKER_01", "Yvette Cooper")
+    project.set_person("Yvette Cooper", role="interviewee")
+    start = doc.text.index("I won't say")
+    project.create_span(added.document_id, "alice", "quote", start, start + 11, {"source": "x"})
+    project.propose_questions("lead", [added.document_id])
+
+    export(project, "jsonl", tmp_path / "out.jsonl")
+    [line] = [json.loads(text) for text in (tmp_path / "out.jsonl").read_text().splitlines()]
+    assert [(t["speaker"], t["person"], t["role"]) for t in line["turns"]] == [
+        ("SPEAKER_00", "Nick Robinson", "interviewer"),
+        ("SPEAKER_01", "Yvette Cooper", "interviewee"),
+        ("SPEAKER_00", "Nick Robinson", "interviewer"),
+    ]
+    [span] = line["spans"]
+    assert (span["speaker"], span["person"], span["role"]) == (
+        "SPEAKER_01", "Yvette Cooper", "interviewee"
+    )  # fmt: skip
+    assert [(q["text"], q["person"], q["role"]) for q in line["questions"]] == [
+        ("Will you resign?", "Nick Robinson", "interviewer"),
+        ("Is that a no?", "Nick Robinson", "interviewer"),
+    ]
+
+    export(project, "jsonl", tmp_path / "turns.jsonl", unit="turn")
+    turns = [json.loads(text) for text in (tmp_path / "turns.jsonl").read_text().splitlines()]
+    assert turns[1]["turns"][0]["person"] == "Yvette Cooper"
+    assert turns[1]["spans"][0]["role"] == "interviewee"
+
+    export(project, "csv", tmp_path / "out.csv")
+    with open(tmp_path / "out.csv", encoding="utf-8", newline="") as file:
+        [row] = list(csv.DictReader(file))
+    assert (row["speaker"], row["person"], row["role"]) == (
+        "SPEAKER_01", "Yvette Cooper", "interviewee"
+    )  # fmt: skip
+
+    export(project, "questions-csv", tmp_path / "questions.csv")
+    with open(tmp_path / "questions.csv", encoding="utf-8", newline="") as file:
+        rows = list(csv.DictReader(file))
+    assert [
+        (r["person"], r["role"], r["respondent"], r["respondent_person"], r["respondent_role"])
+        for r in rows
+    ] == [
+        ("Nick Robinson", "interviewer", "SPEAKER_01", "Yvette Cooper", "interviewee"),
+        ("Nick Robinson", "interviewer", "", "", ""),  # nobody answers the last question
+    ]
+
+
+def test_parquet_carries_person_and_role(project: Project, tmp_path: Path) -> None:
+    pq = pytest.importorskip("pyarrow.parquet")
+    from annotator.export import export
+
+    doc = interview(["HOST", "GUEST"], ["Will you?", "I won't say."])
+    [added] = project.add_documents([doc])
+    project.set_person("GUEST", role="interviewee")
+    start = doc.text.index("I won't")
+    project.create_span(added.document_id, "alice", "quote", start, start + 7, {"source": "x"})
+    export(project, "parquet", tmp_path / "out.parquet")
+    [span] = pq.read_table(tmp_path / "out.parquet").to_pylist()
+    assert (span["speaker"], span["person"], span["role"]) == ("GUEST", "GUEST", "interviewee")
+    [document] = pq.read_table(tmp_path / "out.documents.parquet").to_pylist()
+    assert [(t["person"], t["role"]) for t in document["turns"]] == [
+        ("HOST", None),
+        ("GUEST", "interviewee"),
+    ]

@@ -215,6 +215,21 @@ def test_a_project_made_before_the_registry_gains_a_person_per_label(
         assert people(project) == {"HOST": "HOST", "GUEST": "GUEST"}
 
 
+def test_nothing_but_the_registry_writes_its_tables() -> None:
+    package = Path(__file__).resolve().parents[1] / "annotator"
+    writes = [
+        f"{verb} {table}"
+        for table in ("people", "speaker_labels", "speaker_changes")
+        for verb in ("insert into", "update", "delete from", "replace into")
+    ]
+    found = {
+        str(path.relative_to(package))
+        for path in package.rglob("*.py")
+        if any(write in path.read_text(encoding="utf-8").lower() for write in writes)
+    }
+    assert found == {"store/speakers.py", "store/migrations.py"}  # the latter: m006's backfill
+
+
 # ---- who asks -----------------------------------------------------------------------------
 
 

@@ -1087,14 +1087,21 @@ class Project:
 
     # ---- housekeeping --------------------------------------------------------------------
 
-    def delete_document(self, document_id: int, by: str, *, with_work: bool = False) -> Deletion:
-        """Delete a document with its turns, statuses and change log, and (only with
-        ``with_work``) everyone's spans, questions and codes in it; recorded in
-        ``deletions`` in the same transaction (see :mod:`.deletions`)."""
+    def delete_documents(
+        self, document_ids: Sequence[int], by: str, *, with_work: bool = False
+    ) -> list[Deletion]:
+        """Delete documents with their turns, statuses and change logs, and (only with
+        ``with_work``) everyone's spans, questions and codes in them, all in one transaction:
+        one refusal and nothing is deleted. Each is recorded in ``deletions`` (see
+        :mod:`.deletions`)."""
         with self.connection.write():
-            deletion = self.deletions.delete(document_id, by, with_work=with_work)
-        self._texts.pop(document_id, None)
-        return deletion
+            deletions = [
+                self.deletions.delete(document_id, by, with_work=with_work)
+                for document_id in document_ids
+            ]
+        for document_id in document_ids:
+            self._texts.pop(document_id, None)
+        return deletions
 
     def rename_annotator(self, old: str, new: str) -> None:
         """Give an annotator another name, keeping all their work (see

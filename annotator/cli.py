@@ -204,7 +204,7 @@ def _listing_table(
     )
     # Share the spare cells: the narrowest wishes first, the others split what is left.
     for index, key in enumerate(sorted(flexible, key=lambda k: natural[k])):
-        share = max(cell_len(names[key]), 8, spare // (len(flexible) - index))
+        share = max(cell_len(names[key]), 4, spare // (len(flexible) - index))
         widths[key] = min(natural[key], share)
         spare -= widths[key]
     columns = []
@@ -212,18 +212,7 @@ def _listing_table(
         numeric = all(isinstance(row.get(key), int | float) for row in rows)
         fold = False
         if key in flexible and widths[key] < natural[key]:
-            shown = [_middle_cut(text, widths[key]) for text in texts[key]]
-            originals: dict[str, set[str]] = {}
-            for text, short in zip(texts[key], shown, strict=True):
-                originals.setdefault(short, set()).add(text)
-            clash = {short for short, whole in originals.items() if len(whole) > 1}
-            if clash:  # different values that would look the same: shown whole, folded
-                fold = True
-                shown = [
-                    text if short in clash else short
-                    for text, short in zip(texts[key], shown, strict=True)
-                ]
-            texts[key] = shown
+            texts[key], fold = _cut_column(texts[key], widths[key])
         columns.append(
             Column(
                 header=Text(names[key]),
@@ -247,6 +236,28 @@ def _listing_width(widths: Sequence[int]) -> int:
     return sum(widths) + 2 * max(0, len(widths) - 1)
 
 
+def _cut_column(texts: list[str], width: int) -> tuple[list[str], bool]:
+    """A column's values cut to ``width`` in the middle (:func:`_middle_cut`), with as much
+    of the end kept as makes different values look different (a series of titles differs
+    at the end, file names before the extension); values that no cut tells apart are kept
+    whole, to be folded over lines (then True)."""
+    distinct = len(set(texts))
+    balanced = (width - 1) // 2
+    tails = sorted(range(1, max(2, width - 1)), key=lambda tail: (abs(tail - balanced), -tail))
+    for tail in tails:
+        shown = [_middle_cut(text, width, tail=tail) for text in texts]
+        if len(set(shown)) == distinct:
+            return shown, False
+    shown = [_middle_cut(text, width) for text in texts]
+    originals: dict[str, set[str]] = {}
+    for text, short in zip(texts, shown, strict=True):
+        originals.setdefault(short, set()).add(text)
+    clash = {short for short, whole in originals.items() if len(whole) > 1}
+    return [
+        text if short in clash else short for text, short in zip(texts, shown, strict=True)
+    ], True
+
+
 def _table_value(value: object) -> str:
     """A value as a table shows it: numbers with thousands separators, data literally."""
     if value is None:
@@ -256,15 +267,15 @@ def _table_value(value: object) -> str:
     return display_text(str(value), keep_newlines=False)
 
 
-def _middle_cut(text: str, width: int) -> str:
+def _middle_cut(text: str, width: int, *, tail: int | None = None) -> str:
     """``text`` in at most ``width`` cells, its middle replaced by "…" if it must be cut:
-    the start and the end stay (titles of one series differ at the end, file names in their
-    extension)."""
+    the start and the end (``tail`` cells of it, by default half) stay, so titles of one
+    series, which differ at the end, and file names keep what tells them apart."""
     if cell_len(text) <= width:
         return text
     if width <= 1:
         return "…"[:width]
-    tail_cells = (width - 1) // 2
+    tail_cells = (width - 1) // 2 if tail is None else min(tail, width - 1)
     head_cells = width - 1 - tail_cells
     head, used = [], 0
     for ch in text:
@@ -272,13 +283,14 @@ def _middle_cut(text: str, width: int) -> str:
             break
         head.append(ch)
         used += char_cells(ch)
-    tail, used = [], 0
+    end: list[str] = []
+    used = 0
     for ch in reversed(text):
         if used + char_cells(ch) > tail_cells:
             break
-        tail.append(ch)
+        end.append(ch)
         used += char_cells(ch)
-    return "".join(head) + "…" + "".join(reversed(tail))
+    return "".join(head) + "…" + "".join(reversed(end))
 
 
 _JSON_UNSAFE = re.compile(r"[^\x20-\x7e]")
@@ -617,7 +629,12 @@ def documents(ctx: click.Context, format_: str) -> None:
         for row in rows:
             for name in annotators:
                 row[f"status:{name}"] = STATUS_SYMBOLS[row[f"status:{name}"]]
-        headers = {key: _middle_cut(name, 10) for key, name in headers.items()}
+        # Annotators' names as long as leaves the titles room (the full names: --format csv).
+        for limit in (10, 8, 6, 4, 3):
+            short = {key: _middle_cut(name, limit) for key, name in headers.items()}
+            if _roomy(rows, short, cut, width, room=12):
+                break
+        headers = short
         print_rows(rows, format_, headers=headers, cut=cut, empty=empty)
         legend = ", ".join(
             f"{symbol} {s.replace('_', ' ')}" for s, symbol in STATUS_SYMBOLS.items()
@@ -628,15 +645,20 @@ def documents(ctx: click.Context, format_: str) -> None:
 
 
 def _roomy(
-    rows: list[dict[str, Any]], headers: Mapping[str, str], cut: Sequence[str], width: int
+    rows: list[dict[str, Any]],
+    headers: Mapping[str, str],
+    cut: Sequence[str],
+    width: int,
+    *,
+    room: int = 16,
 ) -> bool:
-    """Whether the table fits ``width`` with its cut columns 16 cells wide or less (so
+    """Whether the table fits ``width`` with its cut columns ``room`` cells wide or less (so
     titles stay readable)."""
     widths = []
     for key in rows[0]:
         cells = max(cell_len(_table_value(row[key])) for row in rows)
         cells = max(cells, cell_len(display_text(headers.get(key, key), keep_newlines=False)))
-        widths.append(min(cells, 16) if key in cut else cells)
+        widths.append(min(cells, room) if key in cut else cells)
     return _listing_width(widths) <= width
 
 

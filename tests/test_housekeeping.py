@@ -402,7 +402,7 @@ def test_documents_fit_80_columns_with_three_annotators(
     assert starts == ["1", "2", "3", "4"]
     first, second = rows[0], rows[1]
     # Titles of one series are cut in the middle: start and end both show, so they differ.
-    assert "Interview" in first and "part 1" in first and "part 2" in second
+    assert "Interv…part 1" in first and "Interv…part 2" in second
     assert first.split()[1] != second.split()[1]
     # Statuses as symbols, with their legend.
     assert first.split()[-3:] == ["✓", "~", "s"]

@@ -16,7 +16,7 @@ from conftest import layout
 from question_sample import FIRST, FIRST_TURNS, at, build, scheme
 from test_import_rules import in_folder, one_line, read_only
 
-from annotator.cli import _middle_cut
+from annotator.cli import _cut_column, _middle_cut
 from annotator.config import config_path
 from annotator.model import ImportedDocument
 from annotator.store import Project
@@ -450,6 +450,19 @@ def test_a_roomy_terminal_shows_statuses_as_words(
 def test_middle_cut(text: str, width: int, cut: str) -> None:
     assert _middle_cut(text, width) == cut
     assert cell_len(_middle_cut(text, width)) <= width
+
+
+def test_a_column_is_cut_where_its_values_stay_apart() -> None:
+    files = ["2024-interview-prime-minister-1.md", "2024-interview-prime-minister-2.md"]
+    # Cut in the middle, the ends would be ".md" alike: more of the end is kept.
+    assert _cut_column(files, 8) == (["202…1.md", "202…2.md"], False)
+    titles = [
+        "A long title that says housing here, and goes on for a long while",
+        "A long title that says transport here, and goes on for a long while",
+        "Short",
+    ]
+    # No cut of 10 cells tells the first two apart: they stay whole, to be folded.
+    assert _cut_column(titles, 10) == (titles, True)
 
 
 def test_every_new_command_has_help(run: Callable[..., Result]) -> None:

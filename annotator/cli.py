@@ -9,9 +9,11 @@ from __future__ import annotations
 import csv
 import getpass
 import json
+import re
 import sqlite3
 import sys
-from collections.abc import Sequence
+import unicodedata
+from collections.abc import Mapping, Sequence
 from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
@@ -24,7 +26,7 @@ from rich.table import Column, Table
 from rich.text import Text
 
 from . import __version__
-from .config import load_config
+from .config import config_path, load_config
 from .errors import AnnotatorError, ProjectError
 from .export import EXPORT_FORMATS, UNITS, export
 from .export.tokens import TOKENIZERS
@@ -43,7 +45,7 @@ from .store import (
     is_failure,
     resolve_db_path,
 )
-from .textindex import display_text
+from .textindex import cell_len, char_cells, display_text
 
 DOCUMENTS_OPTION = click.option(
     "--documents",
@@ -124,6 +126,195 @@ def _fit(table: Table, width: int, flexible: tuple[int, ...]) -> None:
         share = max(8, spare // len(flexible))
         table.columns[i].width = min(natural(i), share)
         table.columns[i].no_wrap, table.columns[i].overflow = True, "ellipsis"
+
+
+# ---- listings: one table as a table, CSV or JSON ---------------------------------------------
+
+LISTING_FORMATS = ("table", "csv", "json")
+
+FORMAT_OPTION = click.option(
+    "--format",
+    "format_",
+    type=click.Choice(LISTING_FORMATS),
+    default="table",
+    show_default=True,
+    help="table for reading; csv or json (to standard output) for programs.",
+)
+
+
+def print_rows(
+    rows: Sequence[Mapping[str, Any]],
+    format_: str,
+    *,
+    columns: Sequence[str] | None = None,
+    headers: Mapping[str, str] | None = None,
+    cut: Sequence[str] = (),
+    empty: str = "Nothing to list.",
+) -> None:
+    """A listing: ``rows`` (dicts of one flat record each, values ``str``, ``int``, ``float``
+    or ``None``) as a table, CSV or JSON on standard output.
+
+    ``columns``: the keys, in order [default: the first row's]; ``headers``: a table
+    header for a key that reads better than the key. CSV has a header line; JSON is a list
+    of objects. Every value from data is shown literally: in a table and in CSV control
+    characters become visible symbols (as ``_literal``); JSON escapes them (``\\u001b``),
+    so the data survive exactly and no escape sequence reaches a terminal.
+
+    A table fits the terminal: numbers and every column not in ``cut`` keep their width
+    (an id is never cut); the ``cut`` columns (titles, file names) share what is left and
+    are cut in the middle, keeping each value's start and end; where that would make two
+    different values look the same, those values are shown whole, folded over lines.
+    """
+    keys = list(columns or (rows[0].keys() if rows else ()))
+    if format_ == "json":
+        click.echo(_json_literal([{key: row.get(key) for key in keys} for row in rows]))
+    elif format_ == "csv":
+        writer = csv.writer(sys.stdout, lineterminator="\n")
+        writer.writerow([_literal(key) for key in keys])
+        for row in rows:
+            writer.writerow(["" if row.get(k) is None else _literal(row.get(k)) for k in keys])
+    elif not rows:
+        _console().print(_text(empty))
+    else:
+        console = _console()
+        table, width = _listing_table(rows, keys, headers or {}, cut, console.width)
+        # Too narrow for the columns that are never cut: wider lines (the terminal wraps
+        # them) rather than an id or a number squeezed out of sight.
+        console.width = max(console.width, width)
+        console.print(table)
+
+
+def _listing_table(
+    rows: Sequence[Mapping[str, Any]],
+    keys: Sequence[str],
+    headers: Mapping[str, str],
+    cut: Sequence[str],
+    width: int,
+) -> tuple[Table, int]:
+    """The table of ``print_rows`` and the width it needs (more than ``width`` only when the
+    columns that are never cut do not fit). A listing has a rule under its header and two
+    spaces between columns, no borders: that leaves the titles as much room as it can."""
+    texts = {key: [_table_value(row.get(key)) for row in rows] for key in keys}
+    names = {key: display_text(headers.get(key, key), keep_newlines=False) for key in keys}
+    natural = {key: max(cell_len(v) for v in [names[key], *texts[key]]) for key in keys}
+    flexible = [key for key in keys if key in cut]
+    widths = dict(natural)
+    spare = width - _listing_width(
+        [natural[k] for k in keys if k not in flexible] + [0] * len(flexible)
+    )
+    # Share the spare cells: the narrowest wishes first, the others split what is left.
+    for index, key in enumerate(sorted(flexible, key=lambda k: natural[k])):
+        share = max(cell_len(names[key]), 4, spare // (len(flexible) - index))
+        widths[key] = min(natural[key], share)
+        spare -= widths[key]
+    columns = []
+    for key in keys:
+        numeric = all(isinstance(row.get(key), int | float) for row in rows)
+        fold = False
+        if key in flexible and widths[key] < natural[key]:
+            texts[key], fold = _cut_column(texts[key], widths[key])
+        columns.append(
+            Column(
+                header=Text(names[key]),
+                justify="right" if numeric else "left",
+                width=widths[key],
+                min_width=widths[key],
+                no_wrap=not fold,
+                overflow="fold" if fold else "ellipsis",
+            )
+        )
+    table = Table(
+        *columns, box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, collapse_padding=True
+    )
+    for index in range(len(rows)):
+        table.add_row(*(Text(texts[key][index]) for key in keys))
+    return table, _listing_width([widths[k] for k in keys])
+
+
+def _listing_width(widths: Sequence[int]) -> int:
+    """The cells a listing table of columns this wide takes: two spaces between columns."""
+    return sum(widths) + 2 * max(0, len(widths) - 1)
+
+
+def _cut_column(texts: list[str], width: int) -> tuple[list[str], bool]:
+    """A column's values cut to ``width`` in the middle (:func:`_middle_cut`), with as much
+    of the end kept as makes different values look different (a series of titles differs
+    at the end, file names before the extension); values that no cut tells apart are kept
+    whole, to be folded over lines (then True)."""
+    distinct = len(set(texts))
+    balanced = (width - 1) // 2
+    tails = sorted(range(1, max(2, width - 1)), key=lambda tail: (abs(tail - balanced), -tail))
+    for tail in tails:
+        shown = [_middle_cut(text, width, tail=tail) for text in texts]
+        if len(set(shown)) == distinct:
+            return shown, False
+    shown = [_middle_cut(text, width) for text in texts]
+    originals: dict[str, set[str]] = {}
+    for text, short in zip(texts, shown, strict=True):
+        originals.setdefault(short, set()).add(text)
+    clash = {short for short, whole in originals.items() if len(whole) > 1}
+    return [
+        text if short in clash else short for text, short in zip(texts, shown, strict=True)
+    ], True
+
+
+def _table_value(value: object) -> str:
+    """A value as a table shows it: numbers with thousands separators, data literally."""
+    if value is None:
+        return ""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return f"{value:,}"
+    return display_text(str(value), keep_newlines=False)
+
+
+def _middle_cut(text: str, width: int, *, tail: int | None = None) -> str:
+    """``text`` in at most ``width`` cells, its middle replaced by "…" if it must be cut:
+    the start and the end (``tail`` cells of it, by default half) stay, so titles of one
+    series, which differ at the end, and file names keep what tells them apart."""
+    if cell_len(text) <= width:
+        return text
+    if width <= 1:
+        return "…"[:width]
+    tail_cells = (width - 1) // 2 if tail is None else min(tail, width - 1)
+    head_cells = width - 1 - tail_cells
+    head, used = [], 0
+    for ch in text:
+        if used + char_cells(ch) > head_cells:
+            break
+        head.append(ch)
+        used += char_cells(ch)
+    end: list[str] = []
+    used = 0
+    for ch in reversed(text):
+        if used + char_cells(ch) > tail_cells:
+            break
+        end.append(ch)
+        used += char_cells(ch)
+    return "".join(head) + "…" + "".join(reversed(end))
+
+
+_JSON_UNSAFE = re.compile(r"[^\x20-\x7e]")
+
+
+def _json_literal(data: object) -> str:
+    """JSON whose every character that a terminal could act on (DEL, C1 controls, line
+    separators, lone surrogates, format characters such as bidi controls) is written as a
+    ``\\uXXXX`` escape; other text stays readable (``ensure_ascii`` off). JSON itself
+    escapes C0 controls."""
+    text = json.dumps(data, ensure_ascii=False, indent=2)
+
+    def escape(match: re.Match[str]) -> str:
+        ch = match.group()
+        if ch == "\n" or (display_text(ch) == ch and unicodedata.category(ch) != "Cf"):
+            return ch
+        return "".join(f"\\u{unit:04x}" for unit in _utf16(ch))
+
+    return _JSON_UNSAFE.sub(escape, text)
+
+
+def _utf16(ch: str) -> list[int]:
+    data = ch.encode("utf-16-be", "surrogatepass")
+    return [int.from_bytes(data[i : i + 2], "big") for i in range(0, len(data), 2)]
 
 
 def _open(ctx: click.Context, *, readonly: bool = False) -> Project:
@@ -399,38 +590,167 @@ def import_(
         ctx.exit(1)
 
 
-@cli.command()
+# Each annotator's status of a document, when the table has no room for the words (README).
+STATUS_SYMBOLS = {"new": "-", "in_progress": "~", "done": "✓", "skipped": "s"}
+
+
+@cli.group(invoke_without_command=True)
+@FORMAT_OPTION
 @click.pass_context
-def documents(ctx: click.Context) -> None:
-    """List the project's documents with their size and each annotator's status."""
+def documents(ctx: click.Context, format_: str) -> None:
+    """List the project's documents with their size and each annotator's status (or delete
+    documents: 'annotator documents delete REF...').
+
+    Where the statuses do not fit the terminal as words, they are symbols: - new,
+    ~ in progress, ✓ done, s skipped.
+    """
+    if ctx.invoked_subcommand is not None:
+        return
     project = _open(ctx, readonly=True)
-    summaries = project.documents()
     annotators = project.annotators()
-    table = Table(
-        "id",
-        "title",
-        "source",
-        "turns",
-        "speakers",
-        "words",
-        *(Column(header=_cell(name)) for name in annotators),
-    )
-    for doc in summaries:
-        table.add_row(
-            str(doc.id),
-            _cell(doc.title),
-            _cell(doc.source_name),
-            str(doc.turns),
-            str(len(doc.speakers)),
-            f"{doc.words:,}",
-            *(_cell(doc.statuses.get(name, "new")) for name in annotators),
+    rows: list[dict[str, Any]] = []
+    for doc in project.documents():
+        row: dict[str, Any] = {
+            "id": doc.id,
+            "title": doc.title,
+            "source": doc.source_name,
+            "turns": doc.turns,
+            "speakers": len(doc.speakers),
+            "words": doc.words,
+        }
+        for name in annotators:
+            row[f"status:{name}"] = doc.statuses.get(name, "new")
+        rows.append(row)
+    headers = {f"status:{name}": name for name in annotators}
+    empty = "No documents yet. Import some with: annotator import FILE..."
+    cut = ("title", "source")
+    width = _console().width
+    if format_ == "table" and rows and annotators and not _roomy(rows, headers, cut, width):
+        for row in rows:
+            for name in annotators:
+                row[f"status:{name}"] = STATUS_SYMBOLS[row[f"status:{name}"]]
+        # Annotators' names as long as leaves the titles room (the full names: --format csv).
+        for limit in (10, 8, 6, 4, 3):
+            short = {key: _middle_cut(name, limit) for key, name in headers.items()}
+            if _roomy(rows, short, cut, width, room=12):
+                break
+        headers = short
+        print_rows(rows, format_, headers=headers, cut=cut, empty=empty)
+        legend = ", ".join(
+            f"{symbol} {s.replace('_', ' ')}" for s, symbol in STATUS_SYMBOLS.items()
         )
-    console = _console()
-    if summaries:
-        _fit(table, console.width, flexible=(1, 2))
-        console.print(table)
-    else:
-        console.print(_text("No documents yet. Import some with: annotator import FILE..."))
+        _console().print(_text(f"Status: {legend}."))
+        return
+    print_rows(rows, format_, headers=headers, cut=cut, empty=empty)
+
+
+def _roomy(
+    rows: list[dict[str, Any]],
+    headers: Mapping[str, str],
+    cut: Sequence[str],
+    width: int,
+    *,
+    room: int = 16,
+) -> bool:
+    """Whether the table fits ``width`` with its cut columns ``room`` cells wide or less (so
+    titles stay readable)."""
+    widths = []
+    for key in rows[0]:
+        cells = max(cell_len(_table_value(row[key])) for row in rows)
+        cells = max(cells, cell_len(display_text(headers.get(key, key), keep_newlines=False)))
+        widths.append(min(cells, room) if key in cut else cells)
+    return _listing_width(widths) <= width
+
+
+@documents.command(name="delete")
+@click.argument("refs", nargs=-1, required=True, metavar="REF...")
+@click.option(
+    "--with-spans",
+    is_flag=True,
+    help="Also delete everyone's spans, questions and codes in the documents (without it, a "
+    "document holding any is refused).",
+)
+@click.option(
+    "--as",
+    "annotator",
+    metavar="NAME",
+    help="Record the deletion as NAME's [default: as for annotate].",
+)
+@click.pass_context
+def documents_delete(
+    ctx: click.Context, refs: tuple[str, ...], with_spans: bool, annotator: str | None
+) -> None:
+    """Delete documents (ids or source file names) with their turns, statuses and change
+    log, all in one transaction.
+
+    A document holding anyone's spans, questions or codes is refused (nothing is deleted)
+    unless --with-spans. What was deleted (title, sha256, counts, who and when, and the
+    deleted spans, questions and codes as JSON) is kept in the project's deletions table.
+    """
+    project = _open(ctx)
+    ids = list(dict.fromkeys(project.find_document(ref).id for ref in refs))
+    deletions = project.delete_documents(ids, _author(annotator), with_work=with_spans)
+    for deletion in deletions:
+        work = ", ".join(
+            count(number, noun)
+            for number, noun in (
+                (deletion.turns, "turn"),
+                (deletion.spans, "span"),
+                (deletion.questions, "question"),
+                (deletion.codes, "code"),
+                (deletion.edits, "logged edit"),
+            )
+        )
+        work += f", {deletion.statuses:,} status{'' if deletion.statuses == 1 else 'es'}"
+        _say(
+            f"Deleted document {deletion.document_id} {_literal(deletion.title)!r} ({work}); "
+            f"recorded as deletion {deletion.record_id} in the project's deletions table."
+        )
+
+
+@cli.group(invoke_without_command=True)
+@FORMAT_OPTION
+@click.pass_context
+def annotators(ctx: click.Context, format_: str) -> None:
+    """List the annotators: documents by status, spans and codes of each (or rename one:
+    'annotator annotators rename OLD NEW'). The gold layer is the reviewers', not listed."""
+    if ctx.invoked_subcommand is not None:
+        return
+    project = _open(ctx, readonly=True)
+    print_rows(
+        project.annotator_summaries(),
+        format_,
+        columns=("annotator", *DOCUMENT_STATUSES, "spans", "codes"),
+        headers={"in_progress": "in progress"},
+        cut=("annotator",),
+        empty="No annotators yet: open a document with 'annotator annotate'.",
+    )
+
+
+@annotators.command(name="rename")
+@click.argument("old")
+@click.argument("new")
+@click.pass_context
+def annotators_rename(ctx: click.Context, old: str, new: str) -> None:
+    """Rename annotator OLD to NEW, keeping all their work (spans, codes, statuses, edits).
+
+    Refuses a NEW already in the project, the reserved name gold, and an unknown OLD.
+    Names recorded as text keep the old name: the reviewer of a logged gold edit, and the
+    annotators a gold span's provenance names. Your settings file is not changed.
+    """
+    project = _open(ctx)
+    project.rename_annotator(old, new)
+    _say(f"Renamed annotator {_literal(old)!r} to {_literal(new)!r}.")
+    try:
+        remembered = load_config().annotator
+    except AnnotatorError:
+        remembered = None  # an unreadable settings file: nothing to say about it here
+    if remembered is not None and remembered.strip() == old.strip():
+        _say(
+            f"Your settings ({_literal(config_path())}) still name you {_literal(old)!r}; they "
+            f"were not changed: the app would start a new annotator {_literal(old)!r}. Use "
+            f"'annotator annotate --as {_literal(new)}' or change 'annotator:' there."
+        )
 
 
 def count(number: int, noun: str) -> str:
@@ -439,12 +759,20 @@ def count(number: int, noun: str) -> str:
 
 
 @cli.command()
+@FORMAT_OPTION
 @click.pass_context
-def status(ctx: click.Context) -> None:
-    """Summarise the project: documents, words, annotators, spans per label, progress."""
+def status(ctx: click.Context, format_: str) -> None:
+    """Summarise the project: documents, words, annotators, spans per label, progress.
+
+    --format csv or json gives the figures in long form: one row per section, name,
+    measure and value.
+    """
     project = _open(ctx, readonly=True)
     stats = project.stats()
     scheme = project.scheme
+    if format_ != "table":
+        print_rows(_status_rows(project, stats), format_, columns=STATUS_COLUMNS)
+        return
     console = _console()
     console.print(
         _text(
@@ -508,6 +836,56 @@ def status(ctx: click.Context) -> None:
             share = f"{finished / stats.documents:.0%}" if stats.documents else "-"
             progress.add_row(_cell(name), *(str(by_status[s]) for s in DOCUMENT_STATUSES), share)
         console.print(progress)
+
+
+STATUS_COLUMNS = ("section", "name", "measure", "value")
+
+
+def _status_rows(project: Project, stats: Any) -> list[dict[str, Any]]:
+    """``annotator status`` as rows of (section, name, measure, value)."""
+    scheme = project.scheme
+    rows: list[dict[str, Any]] = [
+        {"section": "project", "name": "scheme", "measure": "name", "value": scheme.name},
+        {"section": "project", "name": "scheme", "measure": "version", "value": scheme.version},
+        {"section": "project", "name": "documents", "measure": "count", "value": stats.documents},
+        {"section": "project", "name": "words", "measure": "count", "value": stats.words},
+        {
+            "section": "project",
+            "name": "annotators",
+            "measure": "count",
+            "value": len(stats.annotators),
+        },
+        {"section": "project", "name": "questions", "measure": "count", "value": stats.questions},
+        {
+            "section": "project",
+            "name": "incomplete spans",
+            "measure": "count",
+            "value": stats.incomplete,
+        },
+        {"section": "project", "name": "reviewed", "measure": "documents", "value": stats.reviewed},
+    ]
+    known = [label.id for label in scheme.labels]
+    gold = stats.gold_per_label
+    for label in known + sorted({*stats.spans_per_label, *gold} - set(known)):
+        rows.append(
+            {
+                "section": "spans",
+                "name": label,
+                "measure": "annotators",
+                "value": stats.spans_per_label.get(label, 0),
+            }
+        )
+        rows.append(
+            {"section": "spans", "name": label, "measure": "gold", "value": gold.get(label, 0)}
+        )
+    for label, number in stats.codes_per_label.items():
+        rows.append(
+            {"section": "question codes", "name": label, "measure": "annotators", "value": number}
+        )
+    for name in stats.annotators:
+        for state, number in stats.progress[name].items():
+            rows.append({"section": "progress", "name": name, "measure": state, "value": number})
+    return rows
 
 
 @cli.command(name="export")

@@ -14,6 +14,7 @@ keeps it so):
 - ``codes``: the unit codes (of questions and documents), and their one writer;
 - ``gold``: the reviewers' gold layer, written through the span writer;
 - ``gold_codes``: the reviewers' gold question codes, written through the code writer;
+- ``deletions``: deleting a document through each table's writer, and its record;
 - ``project``: the facade the rest of the package uses.
 """
 
@@ -21,6 +22,7 @@ from ..errors import ProjectError
 from .annotators import GOLD
 from .connection import ProjectGone, describe_failure, is_failure
 from .database import DB_ENV_VAR, DEFAULT_DB_NAME, project_files, resolve_db_path
+from .deletions import Deletion
 from .gold import MergeOutcome, SpanKey, sources_of
 from .gold_codes import CodeMergeOutcome, Verdict, at_level, code_key, majority
 from .project import AddResult, DocumentSummary, Project, ProjectStats, SpeakerSummary
@@ -34,6 +36,7 @@ __all__ = [
     "ON_CONFLICT",
     "AddResult",
     "CodeMergeOutcome",
+    "Deletion",
     "DocumentSummary",
     "MergeOutcome",
     "OnConflict",

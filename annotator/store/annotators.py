@@ -10,7 +10,8 @@ GOLD = "gold"
 
 
 class Annotators:
-    """The ``annotators`` table, with names and ids cached (they never change once committed)."""
+    """The ``annotators`` table, with names and ids cached (a name changes only by
+    :meth:`rename`, which clears the cache; another process's rename is seen on reopening)."""
 
     def __init__(self, connection: Connection) -> None:
         self.connection = connection
@@ -78,6 +79,32 @@ class Annotators:
                 [GOLD],
             )
         ]
+
+    def rename(self, old: str, new: str) -> None:
+        """Give an annotator another name, keeping everything of theirs (one row changes:
+        spans, codes, statuses and edits refer to the id). Inside the caller's write
+        transaction. Refuses the reserved name, an unknown ``old`` and a ``new`` in use.
+
+        Names written as text stay as they were when written: the reviewer named in an
+        edit (``edits.reviewer``) and the annotators a gold span's provenance names.
+        """
+        old, new = old.strip(), new.strip()
+        if not new:
+            raise ProjectError("an annotator name cannot be empty")
+        if GOLD in (old, new):
+            raise ProjectError(
+                f"{GOLD!r} is the reviewers' layer, not an annotator: it cannot be renamed, "
+                "and no annotator can take its name"
+            )
+        annotator_id = self.find(old)
+        if annotator_id is None:
+            raise ProjectError(f"no annotator called {old!r} in this project")
+        if self.find(new) is not None:
+            raise ProjectError(f"there is already an annotator called {new!r}; choose another name")
+        self.connection.db.execute(
+            "UPDATE annotators SET name = ? WHERE id = ?", [new, annotator_id]
+        )
+        self._forget()
 
     def started(self, document_id: int, annotator_id: int) -> None:
         """A document an annotator has labelled or coded in is at least in progress (the

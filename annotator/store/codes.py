@@ -236,6 +236,20 @@ class CodeStore:
         self.log.record(edit_id, code_id, "delete", current, None, item="code")
         return current
 
+    def purge_document(self, document_id: int) -> list[State]:
+        """Remove every code (of any unit and annotator) of a document that is being deleted,
+        returning them (each with its id) for the record of the deletion; not logged as
+        changes, since the document's change log goes with it."""
+        removed = [
+            {"id": row[0], **_state_of_row(row)}
+            for row in self.db.execute(
+                f"SELECT {CODE_COLUMNS} FROM codes WHERE document_id = ? ORDER BY id",
+                [document_id],
+            )
+        ]
+        self.db.execute("DELETE FROM codes WHERE document_id = ?", [document_id])
+        return removed
+
     def revert_step(self, edit_id: int, step: Step, kind: str) -> None:
         """Undo or redo one logged code change, if the code is still as logged and the
         scheme still has its label."""

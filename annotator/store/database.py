@@ -29,7 +29,7 @@ DEFAULT_DB_NAME = "annotations.db"
 DB_ENV_VAR = "ANNOTATOR_DB"
 BUSY_TIMEOUT_SECONDS = 30.0
 
-READ_ONLY_COMMANDS = "status, documents, export and agreement"
+READ_ONLY_COMMANDS = "status, documents, annotators, export and agreement"
 
 
 def resolve_db_path(option: str | os.PathLike[str] | None = None) -> Path:

@@ -115,6 +115,17 @@ class ChangeLog:
             [edit_id, item_id, action, _dump(before), _dump(after), item],
         )
 
+    def purge_document(self, document_id: int) -> int:
+        """Remove a deleted document's change log (its edits, and their changes by
+        ``ON DELETE CASCADE``); returns how many edits went."""
+        db = self.connection.db
+        (edits,) = db.execute(
+            "SELECT count(*) FROM edits WHERE document_id = ?", [document_id]
+        ).fetchone()
+        db.execute("DELETE FROM edits WHERE document_id = ?", [document_id])
+        self._stacks = {key: v for key, v in self._stacks.items() if key[0] != document_id}
+        return int(edits)
+
     # ---- undo and redo -------------------------------------------------------------------
 
     def stacks(self, document_id: int, annotator_id: int) -> UndoStacks:

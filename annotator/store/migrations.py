@@ -247,3 +247,35 @@ def m006_speakers(db: Database) -> None:
             JOIN people p ON p.name = t.speaker
         """,
     )
+
+
+@migrations()
+def m007_deletions(db: Database) -> None:
+    # Documents deleted with 'annotator documents delete': what went, who and when, kept
+    # after the document (no foreign key to it). spans, codes, questions: the deleted rows as
+    # JSON lists (annotators by name), so a deletion can be read back or undone by hand.
+    # Independent of every migration after m005.
+    _run(
+        db,
+        """
+        CREATE TABLE deletions (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            document_id INTEGER NOT NULL,
+            title TEXT NOT NULL,
+            source_name TEXT,
+            sha256 TEXT NOT NULL,
+            words INTEGER NOT NULL,
+            turns INTEGER NOT NULL,
+            span_count INTEGER NOT NULL,
+            question_count INTEGER NOT NULL,
+            code_count INTEGER NOT NULL,
+            status_count INTEGER NOT NULL,
+            edit_count INTEGER NOT NULL,
+            deleted_by TEXT NOT NULL,
+            deleted_at TEXT NOT NULL,
+            spans TEXT NOT NULL DEFAULT '[]',
+            questions TEXT NOT NULL DEFAULT '[]',
+            codes TEXT NOT NULL DEFAULT '[]'
+        )
+        """,
+    )

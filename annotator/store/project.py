@@ -42,6 +42,7 @@ from .annotators import GOLD, Annotators
 from .codes import CodeStore
 from .connection import Connection
 from .database import DB_ENV_VAR, connect, now
+from .deletions import Deletion, Deletions
 from .gold import GoldLayer
 from .gold_codes import GoldCodes
 from .log import ChangeLog
@@ -148,6 +149,14 @@ class Project:
             lambda: self.scheme,
         )
         self.speakers_store = Speakers(connection)
+        self.deletions = Deletions(
+            connection,
+            self._annotators,
+            self.log,
+            self.writer,
+            self.questions_store,
+            self.codes_store,
+        )
         self._data_version = connection.data_version()
         connection.on_rollback.append(self._texts.clear)  # may hold a rolled-back document
 
@@ -1168,6 +1177,56 @@ class Project:
         annotator_id = self._annotators.find(annotator)
         value = self._setting(f"last_document:{annotator_id}") if annotator_id else None
         return int(value) if value else None
+
+    # ---- housekeeping --------------------------------------------------------------------
+
+    def delete_documents(
+        self, document_ids: Sequence[int], by: str, *, with_work: bool = False
+    ) -> list[Deletion]:
+        """Delete documents with their turns, statuses and change logs, and (only with
+        ``with_work``) everyone's spans, questions and codes in them, all in one transaction:
+        one refusal and nothing is deleted. Each is recorded in ``deletions`` (see
+        :mod:`.deletions`)."""
+        with self.connection.write():
+            deletions = [
+                self.deletions.delete(document_id, by, with_work=with_work)
+                for document_id in document_ids
+            ]
+        for document_id in document_ids:
+            self._texts.pop(document_id, None)
+        return deletions
+
+    def rename_annotator(self, old: str, new: str) -> None:
+        """Give an annotator another name, keeping all their work (see
+        :meth:`Annotators.rename`)."""
+        with self.connection.write():
+            self._annotators.rename(old, new)
+
+    def annotator_summaries(self) -> list[dict[str, Any]]:
+        """Per annotator (everyone who annotates, not the gold layer): documents by status
+        (every document counts, "new" included), spans and codes."""
+        progress = self.stats().progress
+        spans = dict(
+            self.db.execute(
+                "SELECT a.name, count(*) FROM spans s JOIN annotators a ON a.id = s.annotator_id "
+                "GROUP BY a.name"
+            ).fetchall()
+        )
+        codes = dict(
+            self.db.execute(
+                "SELECT a.name, count(*) FROM codes c JOIN annotators a ON a.id = c.annotator_id "
+                "GROUP BY a.name"
+            ).fetchall()
+        )
+        return [
+            {
+                "annotator": name,
+                **{status: progress[name][status] for status in DOCUMENT_STATUSES},
+                "spans": spans.get(name, 0),
+                "codes": codes.get(name, 0),
+            }
+            for name in self.annotators()
+        ]
 
     # ---- summary -------------------------------------------------------------------------
 

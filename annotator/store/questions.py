@@ -224,6 +224,19 @@ class QuestionStore:
         self.log.record(edit_id, question_id, "delete", current, None, item="question")
         return current
 
+    def purge_document(self, document_id: int) -> list[State]:
+        """Remove every question of a document that is being deleted (parts first: a part
+        refers to its question), returning them (each with its id) for the record of the
+        deletion. The caller removes the spans and codes that refer to them first; not
+        logged as changes, since the document's change log goes with it."""
+        removed = self._rows(document_id)
+        self.db.execute(
+            "DELETE FROM questions WHERE document_id = ? AND parent_id IS NOT NULL", [document_id]
+        )
+        self.db.execute("DELETE FROM questions WHERE document_id = ?", [document_id])
+        self._layouts.pop(document_id, None)
+        return removed
+
     def revert_step(self, edit_id: int, step: Step, kind: str) -> None:
         """Undo or redo one logged question change, if the question is still as logged."""
         current = self.state(step.id)

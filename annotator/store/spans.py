@@ -519,6 +519,25 @@ class SpanWriter:
             if problem:
                 raise ProjectError(f"{what}, but {problem}; nothing was changed")
 
+    def purge_document(self, document_id: int) -> list[State]:
+        """Remove every layer's spans of a document that is being deleted, returning them
+        (each with its id) for the record of the deletion.
+
+        Not logged as span changes: the document's change log goes with it, and the deletion
+        itself is recorded in ``deletions`` by the caller, in the same transaction. The
+        suggestions turned down go with their spans (``ON DELETE CASCADE``).
+        """
+        db = self.connection.db
+        removed = [
+            {"id": row[0], **state_of_row(row)}
+            for row in db.execute(
+                f"SELECT {SPAN_COLUMNS} FROM spans WHERE document_id = ? ORDER BY id",
+                [document_id],
+            )
+        ]
+        db.execute("DELETE FROM spans WHERE document_id = ?", [document_id])
+        return removed
+
     # ---- rows ----------------------------------------------------------------------------
 
     def _insert(self, edit_id: int, state: Mapping[str, Any], span_id: int | None = None) -> int:

@@ -1549,8 +1549,9 @@ def speaker_rows(project: Project) -> list[dict[str, Any]]:
 
 
 @cli.group(invoke_without_command=True)
+@FORMAT_OPTION
 @click.pass_context
-def speakers(ctx: click.Context) -> None:
+def speakers(ctx: click.Context, format_: str) -> None:
     """List the speaker labels with their turns, words, person and role, then the labels that
     probably name one person (suggested, never merged: 'speakers alias' merges them).
 
@@ -1562,23 +1563,20 @@ def speakers(ctx: click.Context) -> None:
         return
     project = _open(ctx, readonly=True)
     rows = speaker_rows(project)
-    console = _console()
-    if not rows:
-        console.print(_text("No speakers yet. Import transcripts with: annotator import FILE..."))
-        return
     details = [c for c in ("party", "external_id", "constituency") if any(r[c] for r in rows)]
-    table = Table("label", "turns", "words", "person", "role", *details)
-    for row in rows:
-        table.add_row(
-            _cell(row["label"]),
-            f"{row['turns']:,}",
-            f"{row['words']:,}",
-            _cell(row["person"]),
-            _cell(row["role"] or "-"),
-            *(_cell(row[c]) for c in details),
-        )
-    _fit(table, console.width, flexible=(0, 3, *range(5, 5 + len(details))))
-    console.print(table)
+    print_rows(
+        rows,
+        format_,
+        columns=(
+            ["label", "turns", "words", "person", "role", *details]
+            if format_ == "table"
+            else list(SPEAKER_COLUMNS)
+        ),
+        cut=("label", "person", *details),
+        empty="No speakers yet. Import transcripts with: annotator import FILE...",
+    )
+    if format_ != "table" or not rows:
+        return
     suggestions = project.speaker_suggestions()
     if suggestions:
         # Through _say, unwrapped, so that each command can be copied whole.

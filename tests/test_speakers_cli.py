@@ -145,3 +145,22 @@ def test_real_record_suggests_the_acting_chairman(
     assert chair[0].endswith("--as 'The Acting CHAIRMAN'")
     # Different members are never suggested as one.
     assert "'Mr. SMITH of New Jersey'" not in listing.output.split("Suggested aliases")[1]
+
+
+def test_the_listing_as_csv_and_json(run_cli: Callable[..., Result], tmp_path: Path) -> None:
+    import csv
+    import io
+    import json
+
+    assert run_cli("init").exit_code == 0
+    _add(tmp_path, [("INTERVIEWER", "Will you? \x1b[31m"), ("MINISTER", "No.")])
+    assert run_cli("speakers", "role", "INTERVIEWER", "interviewer").exit_code == 0
+    rows = list(csv.DictReader(io.StringIO(run_cli("speakers", "--format", "csv").output)))
+    assert list(rows[0]) == list(SPEAKER_COLUMNS)
+    assert {(r["label"], r["role"]) for r in rows} == {
+        ("INTERVIEWER", "interviewer"),
+        ("MINISTER", ""),
+    }
+    data = json.loads(run_cli("speakers", "--format", "json").output)
+    assert {row["label"]: row["turns"] for row in data} == {"INTERVIEWER": 1, "MINISTER": 1}
+    assert "Suggested" not in run_cli("speakers", "--format", "csv").output

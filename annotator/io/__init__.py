@@ -14,7 +14,16 @@ every JSON importer shares are in :mod:`~annotator.io.common`. Which files a fol
 reads (README files and links out of the folder skipped) is in :mod:`~annotator.io.files`.
 """
 
-from annotator.io.common import FORMATS, DocumentBuilder, ImportFailure
+from annotator.io.common import DocumentBuilder, ImportFailure
 from annotator.io.detect import detect_format, read_transcript
+from annotator.io.formats import FORMATS, IMPORT_FORMATS, ImportFormat
 
-__all__ = ["FORMATS", "DocumentBuilder", "ImportFailure", "detect_format", "read_transcript"]
+__all__ = [
+    "FORMATS",
+    "IMPORT_FORMATS",
+    "DocumentBuilder",
+    "ImportFailure",
+    "ImportFormat",
+    "detect_format",
+    "read_transcript",
+]

@@ -37,10 +37,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from defusedxml import DefusedXmlException
-from defusedxml.ElementTree import DefusedXMLParser
-
-from annotator.io.common import DocumentBuilder, ImportFailure, clean_title
+from annotator.io.common import DocumentBuilder, ImportFailure, clean_title, read_xml
 from annotator.model import ImportedDocument
 
 _XML_NS = "{http://www.w3.org/XML/1998/namespace}"
@@ -188,26 +185,7 @@ def _document(
 
 def parse_tei(text: str, *, source: str, source_path: str | None) -> list[ImportedDocument]:
     """Parse a TEI (ParlaMint) file (rules in the module docstring)."""
-    parser = DefusedXMLParser(target=ET.TreeBuilder(), forbid_dtd=True)
-    try:
-        parser.feed(text)
-        root = parser.close()
-    except ET.ParseError as exc:
-        line, column = exc.position
-        message = str(exc).split(":", 1)[0]
-        raise ImportFailure(
-            source,
-            f"the XML is not well-formed ({message}); fix it before importing",
-            place=f"line {line}, column {column + 1}",
-        ) from None
-    except DefusedXmlException:
-        raise ImportFailure(
-            source,
-            "the XML has a <!DOCTYPE> declaration, refused for safety (it can declare "
-            "entities that expand without bound or read other files); remove it: TEI "
-            "needs none",
-            place=f"line {parser.parser.CurrentLineNumber}",
-        ) from None
+    root = read_xml(text, source, "TEI needs none")
     root_name = local_name(root.tag)
     if root_name == "TEI":
         teis = [root]

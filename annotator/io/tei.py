@@ -14,7 +14,8 @@ Rules:
   the speaker is "Forename Surname" (or the persName's text); otherwise it is the id as
   written, without ``#`` (ParlaMint component files keep their people in a separate file,
   so ``#LindsayHoyle`` gives ``LindsayHoyle``). The id is not split into words, since
-  corpora order the name parts differently.
+  corpora order the name parts differently. A speaker named from ``<person>`` gets a
+  ``speaker_info`` entry: the name as ``person`` and the ``xml:id`` as ``external_id``.
 - Title: the first ``<titleStmt><title>`` whose language (``xml:lang``, inherited) is
   English, else the first one, whitespace collapsed; else the file stem.
 - Metadata: the TEI ``xml:id`` (``id``), ``xml:lang`` (``lang``), the first ``<date when>``
@@ -38,7 +39,7 @@ from pathlib import Path
 from typing import Any
 
 from annotator.io.common import DocumentBuilder, ImportFailure, clean_title, read_xml
-from annotator.model import ImportedDocument
+from annotator.model import ImportedDocument, SpeakerInfo
 
 _XML_NS = "{http://www.w3.org/XML/1998/namespace}"
 _NOT_SPEECH = frozenset({"note", "gap", "head", "kinesic", "vocal", "incident", "desc"})
@@ -180,7 +181,13 @@ def _document(
         metadata.pop("turn_ana")
     if not section_breaks:
         metadata.pop("section_breaks")
-    return builder.build(title=title, format="tei", source_path=source_path, metadata=metadata)
+    # What <listPerson> says of each speaker who has a turn: the name and the person's id.
+    info = {
+        name: SpeakerInfo(person=name, external_id=person_id) for person_id, name in people.items()
+    }
+    return builder.build(
+        title=title, format="tei", source_path=source_path, metadata=metadata, speaker_info=info
+    )
 
 
 def parse_tei(text: str, *, source: str, source_path: str | None) -> list[ImportedDocument]:

@@ -50,6 +50,8 @@ _HANSARD_RE = re.compile(
     r"^(?P<name>[^():\[\]]+?)\s*\((?P<first>[^()]+)\)(?:\s*\((?P<second>[^()]+)\))?:(?:\s+(?P<rest>.*))?$"
 )
 _HANSARD_OFFICE_RE = re.compile(r"^(?P<office>[^():\[\]]+?):(?:\s+(?P<rest>.*))?$")
+# An office that names its holder in parentheses: "The Secretary of State for Transport".
+_OFFICE_RE = re.compile(r"^The [A-Z][\w'’-]*(?: [\w'’,-]+){0,14}$")
 # Party abbreviations Hansard prints after a member's name.
 _PARTIES = frozenset(
     [
@@ -143,7 +145,7 @@ class _Hansard(Convention):
         first = " ".join(match.group("first").split())
         second = " ".join((match.group("second") or "").split()) or None
         rest = match.group("rest") or ""
-        if second is None and head.startswith("The ") and label_kind(head):
+        if second is None and _OFFICE_RE.match(head):
             person = _name(first)
             if person is None:
                 return None

@@ -1,7 +1,7 @@
 """Warnings about a transcript's speakers: read anyway, but worth a look.
 
 After a transcript format's importer has read a file (span formats are not checked),
-:func:`speaker_warnings` looks at each document and says, in one line naming the file:
+:func:`check_documents` looks at each document and says, in one line naming the file:
 
 - **no speaker**: no turn has a speaker (a news article; or labels in a form the importer
   does not read);
@@ -20,6 +20,7 @@ After a transcript format's importer has read a file (span formats are not check
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Callable
 
@@ -31,9 +32,9 @@ from annotator.model import ImportedDocument
 LONG_TEXT_WORDS = 1000
 CONVENTION_LINES = 3
 
-_BOLD_RE = re.compile(r"^\s*\*\*([^*:\n]{1,80}?)(?::\*\*|\*\*:)(?=\s|$)")
-_BOLD_ALONE_RE = re.compile(r"^\s*\*\*([^*:\n]{1,80}?)\*\*\s*$")
-_CHEVRONS_RE = re.compile(r"^\s*>>(?!>)")
+_BOLD_RE = re.compile(r"^[ \t]*\*\*([^*:\n]{1,80}?)(?::\*\*|\*\*:)(?=\s|$)", re.MULTILINE)
+_BOLD_ALONE_RE = re.compile(r"^[ \t]*\*\*([^*:\n]{1,80}?)\*\*[ \t]*$", re.MULTILINE)
+_CHEVRONS_RE = re.compile(r"^[ \t]*>>(?!>)[^\n]*", re.MULTILINE)
 
 
 def _regex_lines(
@@ -42,11 +43,14 @@ def _regex_lines(
     def count(text: str) -> tuple[int, int, str] | None:
         found = 0
         first: tuple[int, str] | None = None
-        for number, line in enumerate(text.split("\n"), start=1):
-            match = pattern.match(line)
-            if match and (not named or label_kind(" ".join(match.group(1).split()))):
-                found += 1
-                first = first or (number, line.strip())
+        for match in pattern.finditer(text):
+            if named and not label_kind(" ".join(match.group(1).split())):
+                continue
+            found += 1
+            if first is None:
+                end = text.find("\n", match.start())
+                line = text[match.start() : end if end >= 0 else len(text)].strip()
+                first = (text.count("\n", 0, match.start()) + 1, line)
         return (found, *first) if first else None
 
     return count
@@ -73,41 +77,55 @@ _HINTS: list[tuple[str, tuple[str, ...], Callable[[str], tuple[int, int, str] | 
 ]
 
 
-def _conventions(text: str, format: str, least: int) -> list[str]:
-    found: list[str] = []
+def _conventions(text: str, format: str) -> list[tuple[int, str]]:
+    """Each convention ``format`` does not read that has lines in ``text``: how many, and
+    the sentence that names it."""
+    found: list[tuple[int, str]] = []
     for what, readers, lines in _HINTS:
         if format in readers:
             continue
         seen = lines(text)
-        if seen is None or seen[0] < least:
+        if seen is None:
             continue
         count, number, line = seen
         if readers:
             advice = f"import with --format {readers[0]} to read them"
         else:
             advice = "no importer reads them; write them as 'Name:' labels"
-        found.append(
-            f"{count} line(s) look like {what} (line {number}: '{shorten(line, 40)}'); {advice}"
-        )
+        example = f"line {number}: '{shorten(line, 40)}'"
+        found.append((count, f"{count} line(s) look like {what} ({example}); {advice}"))
     return found
 
 
-def speaker_warnings(doc: ImportedDocument, text: str, source: str, format: str) -> tuple[str, ...]:
-    """The warnings about ``doc`` (read from ``text`` as ``format``); see the docstring."""
+def check_documents(
+    documents: list[ImportedDocument], text: str, source: str, format: str
+) -> list[ImportedDocument]:
+    """``documents`` (read from ``text`` as ``format``) with their speaker warnings added
+    (see the module docstring). The text is searched for conventions once, for the file; a
+    file of several documents names the document in each warning."""
     name = display_name(source)
-    speakers = doc.speakers
-    words = doc.words
-    problem: str | None = None
-    if not speakers:
-        problem = f"no speaker found in {words:,} words"
-    elif len(speakers) == 1 and words >= LONG_TEXT_WORDS:
-        problem = f"only one speaker ({shorten(speakers[0], 40)}) in {words:,} words"
-    hints = _conventions(text, format, 1 if problem else CONVENTION_LINES)
-    if problem is None:
-        return tuple(f"{name}: {hint}" for hint in hints)
-    if hints:
-        return (f"{name}: {problem}; " + "; ".join(hints),)
-    return (
-        f"{name}: {problem}; the {format} importer found no speaker labels it reads "
-        "(see README, 'Transcript formats'), or pass --format",
-    )
+    conventions: list[tuple[int, str]] | None = None
+    checked = []
+    for doc in documents:
+        speakers = doc.speakers
+        problem: str | None = None
+        if not speakers:
+            problem = f"no speaker found in {doc.words:,} words"
+        elif len(speakers) == 1 and doc.words >= LONG_TEXT_WORDS:
+            problem = f"only one speaker ({shorten(speakers[0], 40)}) in {doc.words:,} words"
+        if conventions is None:
+            conventions = _conventions(text, format)
+        least = 1 if problem else CONVENTION_LINES
+        hints = [hint for count, hint in conventions if count >= least]
+        where = f"{name}: {shorten(doc.title, 40)}" if len(documents) > 1 else name
+        if problem is None:
+            warnings = tuple(f"{where}: {hint}" for hint in hints)
+        elif hints:
+            warnings = (f"{where}: {problem}; " + "; ".join(hints),)
+        else:
+            warnings = (
+                f"{where}: {problem}; the {format} importer found no speaker labels it reads "
+                "(see README, 'Transcript formats'), or pass --format",
+            )
+        checked.append(dataclasses.replace(doc, warnings=doc.warnings + warnings))
+    return checked

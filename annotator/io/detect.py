@@ -27,10 +27,9 @@ Importers that match a file's labels to the project's scheme (``qevasion``) are 
 
 from __future__ import annotations
 
-import dataclasses
 from pathlib import Path
 
-from annotator.io.checks import speaker_warnings
+from annotator.io.checks import check_documents
 from annotator.io.common import ImportFailure, cannot_read, read_transcript_text, storable
 from annotator.io.formats import FORMATS, IMPORT_FORMATS, ImportFormat
 from annotator.model import ImportedDocument
@@ -124,9 +123,4 @@ def _read(
     documents = entry.parse(text, source=given, source_path=storable(given), scheme=scheme)
     if not entry.speakers:
         return documents
-    return [
-        dataclasses.replace(
-            doc, warnings=doc.warnings + speaker_warnings(doc, text, given, entry.name)
-        )
-        for doc in documents
-    ]
+    return check_documents(documents, text, given, entry.name)

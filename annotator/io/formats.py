@@ -87,7 +87,7 @@ _TEI_ROOT_RE = re.compile(
 )
 
 
-@functools.lru_cache(maxsize=4)
+@functools.lru_cache(maxsize=1)  # one file at a time; keeps no more text alive
 def json_kind(text: str) -> str | None:
     """Which JSON format ``text`` is (``json``, ``labelstudio``, ``annotator-jsonl``,
     ``prodigy``, ``doccano``), or ``None`` if it is not JSON or JSONL. Cached: every JSON

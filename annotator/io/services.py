@@ -32,7 +32,7 @@ lines of the convention, or for Otter its footer.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 from annotator.io.text import Convention, LabelLine, label_kind, parse_text
 from annotator.model import ImportedDocument, SpeakerInfo
@@ -163,41 +163,58 @@ class _Hansard(Convention):
         return LabelLine(name, rest, info=info)
 
 
-def _count(convention: Convention, text: str, limit: int = 2) -> int:
+# Lines that may be a convention's speaker line (a fast search over the whole text; each
+# found line is then checked by the convention itself).
+_CANDIDATES = {
+    "otter": re.compile(rf"(?: {{2,}}|\t+){_TIME}[ \t]*$", re.MULTILINE),
+    "rev": re.compile(rf"\({_TIME}\)"),
+    "descript": re.compile(rf"^[ \t]*\[{_TIME}\]", re.MULTILINE),
+    "hansard": re.compile(r"\)[ \t]*:"),
+}
+
+
+def _speaker_lines(format: str, text: str, limit: int | None = None) -> Iterator[tuple[int, str]]:
+    """The start offset and the stripped text of each speaker line of ``format``."""
+    convention = CONVENTIONS[format]()
     found = 0
-    for line in text.split("\n"):
-        line = line.strip()
-        if line and convention.label(line) is not None:
+    after = 0  # one candidate per line
+    for match in _CANDIDATES[format].finditer(text):
+        if match.start() < after:
+            continue
+        start = text.rfind("\n", 0, match.start()) + 1
+        end = text.find("\n", match.end())
+        after = end if end >= 0 else len(text)
+        line = text[start:after].strip()
+        if format == "hansard" and not _HANSARD_RE.match(line):
+            continue
+        if convention.label(line) is not None:
+            yield start, line
             found += 1
-            if found >= limit:
-                break
-    return found
+            if limit is not None and found >= limit:
+                return
+
+
+def _count(format: str, text: str) -> int:
+    return sum(1 for _ in _speaker_lines(format, text, limit=2))
 
 
 def sniff_otter(text: str) -> bool:
-    return _count(_Otter(), text) >= 2 or any(
+    return _count("otter", text) >= 2 or any(
         _OTTER_FOOTER_RE.match(line.strip()) for line in text.split("\n")[-5:]
     )
 
 
 def sniff_rev(text: str) -> bool:
-    return _count(_Rev(), text) >= 2
+    return _count("rev", text) >= 2
 
 
 def sniff_descript(text: str) -> bool:
-    return _count(_Descript(), text) >= 2
+    return _count("descript", text) >= 2
 
 
 def sniff_hansard(text: str) -> bool:
     # Only the lines with a parenthesis count: bare labels are common in any transcript.
-    found = 0
-    for line in text.split("\n"):
-        match = _HANSARD_RE.match(line.strip())
-        if match and _Hansard().label(line.strip()) is not None:
-            found += 1
-            if found >= 2:
-                return True
-    return False
+    return _count("hansard", text) >= 2
 
 
 CONVENTIONS: dict[str, Callable[[], Convention]] = {
@@ -221,14 +238,8 @@ def speaker_lines(format: str, text: str) -> tuple[int, int, str] | None:
     """How many lines of ``text`` are speaker lines of ``format``'s convention, with the
     1-based number and text of the first; ``None`` when there are none. For Hansard only
     the lines with a parenthesis count."""
-    convention = CONVENTIONS[format]()
-    found = 0
-    first: tuple[int, str] | None = None
-    for number, raw in enumerate(text.split("\n"), start=1):
-        line = raw.strip()
-        if not line or (format == "hansard" and not _HANSARD_RE.match(line)):
-            continue
-        if convention.label(line) is not None:
-            found += 1
-            first = first or (number, line)
-    return (found, *first) if first else None
+    matches = list(_speaker_lines(format, text))
+    if not matches:
+        return None
+    start, line = matches[0]
+    return len(matches), text.count("\n", 0, start) + 1, line

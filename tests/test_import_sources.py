@@ -365,6 +365,19 @@ def test_hansard_web_copy(tmp_path: Path) -> None:
     }
 
 
+def test_stage_directions_in_parentheses_are_not_hansard(tmp_path: Path) -> None:
+    doc = read(
+        tmp_path,
+        "wh.txt",
+        "THE PRESIDENT (laughs): Well.\n\nQ (Inaudible.)\n\nMS. ROE (Press Office): Next.\n\n"
+        "THE PRESIDENT (laughs): Go on.\n",
+    )
+    assert doc.format == "text"
+    assert detect_format(Path("wh.txt"), HANSARD) == "hansard"
+    forced = read(tmp_path, "wh2.txt", "ALICE (laughs): Well.\n", fmt="hansard")
+    assert forced.speaker_info == {}
+
+
 def test_parlamint_people_go_to_speaker_info(tmp_path: Path) -> None:
     tei = """<?xml version="1.0"?>
 <TEI xmlns="http://www.tei-c.org/ns/1.0" xml:id="Sample.1">

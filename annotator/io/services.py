@@ -26,7 +26,9 @@ text. Times are ``M:SS``, ``MM:SS`` or ``H:MM:SS``, with optional fractions of a
 A name is accepted only when it looks like one (at most six words, each capitalised or in
 capitals, as in rule 5 of :mod:`annotator.io.text`); a line that is not a speaker line is
 text. Detection by content (``.txt`` and files without an extension): at least two speaker
-lines of the convention, or for Otter its footer.
+lines of the convention, or for Otter its footer; for Hansard only lines with constituency
+and party, or an office naming its holder, count. A parenthesis that does not start with a
+capital (``(laughs)``) is never a constituency or a name.
 """
 
 from __future__ import annotations
@@ -143,6 +145,8 @@ class _Hansard(Convention):
             return None  # a rev.com time, not a constituency
         head = " ".join(match.group("name").split())
         first = " ".join(match.group("first").split())
+        if not first[:1].isupper():
+            return None  # a stage direction, "(laughs)", not a constituency
         second = " ".join((match.group("second") or "").split()) or None
         rest = match.group("rest") or ""
         if second is None and _OFFICE_RE.match(head):
@@ -173,6 +177,15 @@ _CANDIDATES = {
 }
 
 
+def _hansard_member_or_office(line: str) -> bool:
+    """A line only Hansard writes: a member with constituency and party, or an office
+    naming its holder (a lone parenthesis, ``ALICE (laughs):``, is common elsewhere)."""
+    match = _HANSARD_RE.match(line)
+    if match is None:
+        return False
+    return bool(match.group("second") or _OFFICE_RE.match(" ".join(match.group("name").split())))
+
+
 def _speaker_lines(format: str, text: str, limit: int | None = None) -> Iterator[tuple[int, str]]:
     """The start offset and the stripped text of each speaker line of ``format``."""
     convention = CONVENTIONS[format]()
@@ -185,7 +198,7 @@ def _speaker_lines(format: str, text: str, limit: int | None = None) -> Iterator
         end = text.find("\n", match.end())
         after = end if end >= 0 else len(text)
         line = text[start:after].strip()
-        if format == "hansard" and not _HANSARD_RE.match(line):
+        if format == "hansard" and not _hansard_member_or_office(line):
             continue
         if convention.label(line) is not None:
             yield start, line

@@ -28,7 +28,7 @@ from .config import load_config
 from .errors import AnnotatorError, ProjectError
 from .export import EXPORT_FORMATS, UNITS, export
 from .export.tokens import TOKENIZERS
-from .io import FORMATS, IMPORT_FORMATS, read_transcript
+from .io import FORMATS, read_transcript
 from .io.files import expand_paths
 from .model import DOCUMENT_STATUSES
 from .resources import bundled_schemes, default_scheme_path, sample_transcripts
@@ -275,9 +275,8 @@ def _scheme_file(ref: str) -> Path:
     "--format",
     "format_",
     type=click.Choice(FORMATS),
-    help="Read every file as this format instead of detecting it: "
-    + "; ".join(f"{f.name}: {f.description}" for f in IMPORT_FORMATS.values())
-    + ".",
+    help="Read every file as this format instead of detecting it (the formats are "
+    "described in the README, 'Transcript formats').",
 )
 @click.option(
     "--as",

@@ -1,8 +1,9 @@
 """The importers' registry: one :class:`ImportFormat` per format, in :data:`IMPORT_FORMATS`.
 
 Detection (:func:`annotator.io.detect.detect_format`), the command line's ``--format``
-choices, its help and the README's "Transcript formats" table all read this registry, so
-adding a format means adding its module and one entry here. An entry says:
+choices and the README's "Transcript formats" table (a test checks that it lists every
+entry) all follow this registry, so adding a format means adding its module, one entry
+here and its row in the README. An entry says:
 
 - ``extensions``: the file extensions the format may have. A file with one of them is one of
   the formats that list it: the first (in registry order) whose content ``sniff`` accepts
@@ -54,7 +55,7 @@ from annotator.io.text import parse_text
 from annotator.model import ImportedDocument
 from annotator.scheme import Scheme
 
-__all__ = ["FORMATS", "IMPORT_FORMATS", "ImportFormat", "Parser", "formats_table"]
+__all__ = ["FORMATS", "IMPORT_FORMATS", "ImportFormat", "Parser"]
 
 
 class Parser(Protocol):
@@ -271,12 +272,3 @@ _ENTRIES: Sequence[ImportFormat] = (
 
 IMPORT_FORMATS: dict[str, ImportFormat] = {entry.name: entry for entry in _ENTRIES}
 FORMATS: tuple[str, ...] = tuple(IMPORT_FORMATS)
-
-
-def formats_table() -> str:
-    """The registry as a Markdown table (format, files, description), for the docs."""
-    rows = ["| Format | Files | What it reads |", "|---|---|---|"]
-    for entry in IMPORT_FORMATS.values():
-        files = ", ".join(f"`{ext}`" for ext in entry.extensions)
-        rows.append(f"| `{entry.name}` | {files} | {entry.description} |")
-    return "\n".join(rows)

@@ -427,6 +427,13 @@ def test_unread_conventions_are_named(tmp_path: Path, content: str, what: str) -
     assert "talk.txt: no speaker found" in warning and what in warning
 
 
+def test_bold_labels_read_as_another_format_point_to_text(tmp_path: Path) -> None:
+    doc = read(tmp_path, "b.txt", "**Ines Farrow:** Begin.\n\n**Gil Amos**: Yes.\n", fmt="rev")
+    [warning] = doc.warnings
+    assert "2 line(s) look like Markdown bold speaker labels" in warning
+    assert "--format text" in warning
+
+
 def test_one_speaker_in_a_long_text_warns(tmp_path: Path) -> None:
     doc = read(tmp_path, "speech.txt", "MAYOR: " + "We will rebuild the pier. " * 250)
     [warning] = doc.warnings

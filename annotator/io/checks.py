@@ -25,7 +25,7 @@ import re
 from collections.abc import Callable
 
 from annotator.io.common import display_name, shorten
-from annotator.io.services import CONVENTIONS, speaker_lines
+from annotator.io.services import speaker_lines
 from annotator.io.text import label_kind
 from annotator.model import ImportedDocument
 
@@ -56,21 +56,19 @@ def _regex_lines(
     return count
 
 
+def _service_lines(format: str) -> Callable[[str], tuple[int, int, str] | None]:
+    return lambda text: speaker_lines(format, text)
+
+
+_SERVICES = {
+    "otter": "Otter.ai speaker lines",
+    "rev": "rev.com speaker lines",
+    "descript": "Descript/Trint speaker lines",
+    "hansard": "Hansard speaker lines",
+}
 # (what the lines are, the formats that read them, how to find them)
 _HINTS: list[tuple[str, tuple[str, ...], Callable[[str], tuple[int, int, str] | None]]] = [
-    *(
-        (
-            {
-                "otter": "Otter.ai speaker lines",
-                "rev": "rev.com speaker lines",
-                "descript": "Descript/Trint speaker lines",
-                "hansard": "Hansard speaker lines",
-            }[name],
-            (name,),
-            lambda text, name=name: speaker_lines(name, text),  # type: ignore[misc]
-        )
-        for name in CONVENTIONS
-    ),
+    *((what, (name,), _service_lines(name)) for name, what in _SERVICES.items()),
     ("Markdown bold speaker labels", ("text", "markdown"), _regex_lines(_BOLD_RE, True)),
     ("bold names alone on a line", (), _regex_lines(_BOLD_ALONE_RE, True)),
     ("broadcast '>>' speaker changes", ("srt", "vtt"), _regex_lines(_CHEVRONS_RE, False)),

@@ -1152,6 +1152,131 @@ def questions_list(ctx: click.Context, document_refs: tuple[str, ...]) -> None:
         console.print(_text("No questions yet. Propose them with: annotator questions propose"))
 
 
+# ---- speakers ------------------------------------------------------------------------------
+
+SPEAKER_COLUMNS = (
+    "label",
+    "turns",
+    "words",
+    "documents",
+    "person",
+    "role",
+    "party",
+    "external_id",
+    "constituency",
+)
+
+
+def speaker_rows(project: Project) -> list[dict[str, Any]]:
+    """The ``annotator speakers`` listing as data: one row per speaker label (most turns
+    first), keys :data:`SPEAKER_COLUMNS`; a detail nobody recorded is None."""
+    rows = []
+    for summary in project.speakers():
+        person = summary.person
+        rows.append(
+            {
+                "label": summary.label,
+                "turns": summary.turns,
+                "words": summary.words,
+                "documents": summary.documents,
+                "person": person.name if person else None,
+                "role": person.role if person else None,
+                "party": person.party if person else None,
+                "external_id": person.external_id if person else None,
+                "constituency": person.constituency if person else None,
+            }
+        )
+    return rows
+
+
+@cli.group(invoke_without_command=True)
+@click.pass_context
+def speakers(ctx: click.Context) -> None:
+    """List the speaker labels with their turns, words, person and role, then the labels that
+    probably name one person (suggested, never merged: 'speakers alias' merges them).
+
+    A label is what a transcript calls a speaker (SPEAKER_01, MR. KIRBY); a person is who
+    it is. Labels are never rewritten: the subcommands say whom a label names. Roles decide
+    who asks when proposing questions (interviewer, moderator, audience ask).
+    """
+    if ctx.invoked_subcommand is not None:
+        return
+    project = _open(ctx, readonly=True)
+    rows = speaker_rows(project)
+    console = _console()
+    if not rows:
+        console.print(_text("No speakers yet. Import transcripts with: annotator import FILE..."))
+        return
+    details = [c for c in ("party", "external_id", "constituency") if any(r[c] for r in rows)]
+    table = Table("label", "turns", "words", "person", "role", *details)
+    for row in rows:
+        table.add_row(
+            _cell(row["label"]),
+            f"{row['turns']:,}",
+            f"{row['words']:,}",
+            _cell(row["person"]),
+            _cell(row["role"] or "-"),
+            *(_cell(row[c]) for c in details),
+        )
+    _fit(table, console.width, flexible=(0, 3, *range(5, 5 + len(details))))
+    console.print(table)
+    suggestions = project.speaker_suggestions()
+    if suggestions:
+        # Through _say, unwrapped, so that each command can be copied whole.
+        _say(
+            "Suggested aliases (labels that differ only in case, punctuation or honorific; "
+            "merge them only if they are one person):"
+        )
+        for suggestion in suggestions:
+            _say(f"  {', '.join(_literal(label) for label in suggestion.labels)}")
+            _say(f"    {_literal(suggestion.command)}")
+
+
+@speakers.command(name="alias")
+@click.argument("labels", nargs=-1, required=True)
+@click.option("--as", "person", required=True, metavar="PERSON", help="The person they name.")
+@click.pass_context
+def speakers_alias(ctx: click.Context, labels: tuple[str, ...], person: str) -> None:
+    """Make every LABEL name PERSON (created if new; people left without labels go)."""
+    found = _open(ctx).alias_speakers(labels, person)
+    names = ", ".join(_literal(label) for label in labels)
+    _say(f"{names} now name{'s' if len(labels) == 1 else ''} {_literal(found.name)}.")
+
+
+@speakers.command(name="role")
+@click.argument("person")
+@click.argument("role")
+@click.option("--party", help="Their party ('' clears it).")
+@click.option("--id", "external_id", help="Their id elsewhere: a parliament's, Wikidata's.")
+@click.option("--constituency", help="Their constituency.")
+@click.pass_context
+def speakers_role(
+    ctx: click.Context,
+    person: str,
+    role: str,
+    party: str | None,
+    external_id: str | None,
+    constituency: str | None,
+) -> None:
+    """Give PERSON (a name, or a label naming them) a ROLE: interviewer, interviewee,
+    moderator, audience, other, or none to clear it."""
+    details = {"party": party, "external_id": external_id, "constituency": constituency}
+    given = {key: value for key, value in details.items() if value is not None}
+    found = _open(ctx).set_person(person, role="" if role == "none" else role, **given)
+    _say(f"{_literal(found.name)}: role {found.role or 'none'}.")
+
+
+@speakers.command(name="rename")
+@click.argument("label")
+@click.argument("name")
+@click.pass_context
+def speakers_rename(ctx: click.Context, label: str, name: str) -> None:
+    """Give the person LABEL names the canonical name NAME (SPEAKER_01 -> Yvette Cooper);
+    the label stays in the text."""
+    found = _open(ctx).rename_speaker(label, name)
+    _say(f"{_literal(label)} now names {_literal(found.name)}.")
+
+
 @cli.group()
 def scheme() -> None:
     """Check and show label schemes."""

@@ -74,6 +74,10 @@ class Editor:
         turns = project.turns(document_id)
         self.turns: list[Turn] = turns or [Turn(0, 0, max(len(self.text), 1))]
         self._turn_starts = [turn.start for turn in self.turns]
+        # What the view shows for each speaker label of the document: the person it names
+        # (``annotator speakers``), with the label where they differ. Read on opening.
+        names = project.speaker_names()
+        self.speaker_names = {t.speaker: names[t.speaker] for t in turns if t.speaker in names}
         self.annotator = annotator
         # The newest edit of the document this editor has taken in (0: none); read before the
         # spans, so that an edit committed in between is applied again (harmless) rather than
@@ -129,6 +133,10 @@ class Editor:
 
     def clamp(self, position: int) -> int:
         return min(max(position, 0), self.last_position)
+
+    def speaker_name(self, label: str | None) -> str | None:
+        """What to show for a speaker label: ``Yvette Cooper (SPEAKER_01)``, or the label."""
+        return None if label is None else self.speaker_names.get(label, label)
 
     def turn_at(self, offset: int) -> Turn:
         return self.turns[max(bisect_right(self._turn_starts, offset) - 1, 0)]

@@ -3,8 +3,10 @@
 Plain functions over a document's text and turns, shared by the store (default response
 regions, names) and ``annotator questions propose``:
 
-- **Who asks.** A turn's speaker asks when the caller names them (``--asker``), or, by
-  default, when the speaker label is an asking role: ``Q`` (White House transcripts),
+- **Who asks.** A turn's speaker asks when the caller names them (``--asker``); else when
+  the person the label names has a role (``annotator speakers role``): interviewer,
+  moderator and audience ask, interviewee and other do not; else, by default, when the
+  speaker label is an asking role: ``Q`` (White House transcripts),
   interviewer, moderator, host, presenter, anchor, reporter (``REPORTER 2``), journalist,
   correspondent, questioner or audience member, alone or before a name ("Moderator Amara
   Diallo"). ``*`` makes every speaker an asker (a parliamentary debate).
@@ -34,6 +36,7 @@ from typing import Any
 from .model import Turn
 
 ANY_SPEAKER = "*"
+ASKING_ROLES = frozenset({"interviewer", "moderator", "audience"})
 _ASKING_ROLE = re.compile(
     r"(?:q|question|interviewer|moderator|host|presenter|anchor|reporter|journalist|"
     r"correspondent|questioner|audience(?: member)?)(?:\b.*)?",
@@ -49,15 +52,20 @@ _QUESTION_MARKS = "?？"
 _CLOSERS = "\"'”’)]»"
 
 
-def asks(speaker: str | None, askers: Collection[str] | None = None) -> bool:
+def asks(
+    speaker: str | None, askers: Collection[str] | None = None, role: str | None = None
+) -> bool:
     """Whether a turn's speaker asks questions: one of ``askers`` (case-insensitive; ``*``:
-    anyone), or by default an asking role (module docstring)."""
+    anyone); else by the ``role`` of the person the label names, when it has one; else by
+    the label (module docstring)."""
     if speaker is None:
         return False
     name = speaker.strip().rstrip(":").strip()
     if askers:
         wanted = {asker.strip().casefold() for asker in askers}
         return ANY_SPEAKER in wanted or name.casefold() in wanted
+    if role is not None:
+        return role in ASKING_ROLES
     return bool(_ASKING_ROLE.fullmatch(name))
 
 
@@ -120,12 +128,15 @@ def propose(
     turns: Sequence[Turn],
     askers: Collection[str] | None = None,
     existing: Sequence[tuple[int, int]] = (),
+    roles: Mapping[str, str | None] | None = None,
 ) -> list[Proposal]:
     """The questions of a document, one per asking turn with a "?" (parts for several), that
-    do not overlap ``existing`` questions."""
+    do not overlap ``existing`` questions. ``roles``: the role of each label's person."""
     proposals: list[Proposal] = []
+    roles = roles or {}
     for turn in turns:
-        if not asks(turn.speaker, askers):
+        role = roles.get(turn.speaker) if turn.speaker is not None else None
+        if not asks(turn.speaker, askers, role):
             continue
         sentences = [
             (start, end)

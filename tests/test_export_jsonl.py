@@ -46,6 +46,9 @@ SPAN_KEYS = [
     "scheme_hash",
     "provenance",
     "question",
+    "speaker",
+    "person",
+    "role",
 ]
 
 
@@ -91,6 +94,8 @@ def test_layout_and_consistent_types(sample: Project, tmp_path: Path) -> None:
         "end": first["turns"][1]["end"],
         "start_time": 5.0,
         "end_time": 12.25,
+        "person": "MINISTER",  # the label names a person of its own name
+        "role": None,
     }
     nested = next(s for s in first["spans"] if s["note"])
     assert nested["attributes"] == {"target": "café owners", "strength": 2, "personal": True}
@@ -113,6 +118,8 @@ def test_turn_unit_lines(sample: Project, tmp_path: Path) -> None:
             "end": len(records[1]["text"]),
             "start_time": 5.0,
             "end_time": 12.25,
+            "person": "MINISTER",
+            "role": None,
         }
     ]
     for record in records:

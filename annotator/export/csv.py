@@ -3,14 +3,16 @@
 UTF-8 without a BOM, comma-separated, a header row, fields quoted where needed (texts and
 notes may hold commas, quotes and line breaks). Columns:
 
-``document_id, title, example_id, turn_index, speaker, annotator, label, start, end, text,
-attributes, note, created_at, updated_at, scheme_hash``
+``document_id, title, example_id, turn_index, speaker, person, role, annotator, label, start,
+end, text, attributes, note, created_at, updated_at, scheme_hash``
 
 ``start``/``end`` are half-open code-point offsets into the example's text (the document's,
 or the turn's with ``--unit turn``) and ``text`` is the text they cover. ``turn_index`` and
 ``speaker`` are those of the turn the span starts in (empty when the document has no
-turns). ``attributes`` is a JSON object (``{}`` when there are none). A document or turn
-without spans has no rows: use ``jsonl`` or ``parquet`` for the texts themselves.
+turns); ``person`` and ``role`` are whom that speaker label names (``annotator speakers``;
+the role empty when unknown). ``attributes`` is a JSON object (``{}`` when there are
+none). A document or turn without spans has no rows: use ``jsonl`` or ``parquet`` for the
+texts themselves.
 """
 
 from __future__ import annotations
@@ -31,6 +33,8 @@ COLUMNS = (
     "example_id",
     "turn_index",
     "speaker",
+    "person",
+    "role",
     "annotator",
     "label",
     "start",
@@ -81,6 +85,8 @@ def rows(example: Example, dumps: Any = json.dumps) -> list[list[Any]]:
                 example.id,
                 turn_index,
                 speaker,
+                span.person,
+                span.role,
                 span.annotator,
                 span.label,
                 span.start,

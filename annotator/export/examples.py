@@ -21,6 +21,11 @@ them) and its layers' unit codes (question and document codes), and each span it
 link; a turn example carries none of these (a question's response region runs into other
 turns). The report counts them, so that :func:`~annotator.export.export` can say what a
 format or a turn export leaves out.
+
+Speakers reach every format from here: each example carries the person (canonical name,
+role, party, ids) that each of its turns' labels names (``Example.people``, from the
+project's speaker registry, :mod:`annotator.store.speakers`), and each span the label,
+person and role of the turn it starts in, so a format adds them without looking them up.
 """
 
 from __future__ import annotations
@@ -32,7 +37,7 @@ from typing import Any
 
 from ..model import Code, Question, Span, Turn
 from ..scheme import Scheme
-from ..store import Project, ProjectError
+from ..store import Person, Project, ProjectError
 
 LAYER_ALL = "all"
 LAYER_GOLD = "gold"
@@ -55,6 +60,10 @@ class ExportSpan:
     updated_at: str
     provenance: Mapping[str, Any] | None = None  # gold spans: how they came about
     question_id: int | None = None  # the question the span responds to, if any
+    # The turn the span starts in: its speaker label, and that label's person and role.
+    speaker: str | None = None
+    person: str | None = None
+    role: str | None = None
 
 
 @dataclass(frozen=True)
@@ -80,6 +89,12 @@ class Example:
     # parts), and the unit codes of the example's layers (question codes, document codes).
     questions: tuple[Question, ...] = ()
     codes: tuple[Code, ...] = ()
+    # The person each speaker label of the example's turns names (labels nobody linked: absent).
+    people: Mapping[str, Person] = field(default_factory=dict)
+
+    def person(self, label: str | None) -> Person | None:
+        """The person a speaker label names, if any."""
+        return None if label is None else self.people.get(label)
 
 
 @dataclass
@@ -227,11 +242,17 @@ def collect(
         raise ProjectError(f"unknown unit {unit!r}; use one of {', '.join(UNITS)}")
     report = report if report is not None else ExportReport()
     report.left_out = list(selection.left_out)
+    registry = project.speaker_people()
     for document_id in selection.document_ids:
         document = project.document(document_id)
         layers = selection.layers[document_id]
+        turns = tuple(project.turns(document_id))
+        people = {t.speaker: registry[t.speaker] for t in turns if t.speaker in registry}
+        starts = [turn.start for turn in turns]
         spans = [
-            _export_span(span) for span in project.spans(document_id) if span.annotator in layers
+            _export_span(span, turns, starts, people)
+            for span in project.spans(document_id)
+            if span.annotator in layers
         ]
         spans.sort(key=lambda s: (s.start, s.end, s.annotator, s.label, s.id))
         questions = tuple(project.questions(document_id))
@@ -250,7 +271,7 @@ def collect(
             document_id=document_id,
             title=document.title,
             text=document.text,
-            turns=tuple(project.turns(document_id)),
+            turns=turns,
             spans=tuple(spans),
             annotators=layers,
             metadata=dict(document.metadata),
@@ -259,6 +280,7 @@ def collect(
             statuses=dict(selection.statuses[document_id]),
             questions=questions,
             codes=codes,
+            people=people,
         )
         if unit == "document":
             yield base
@@ -266,7 +288,12 @@ def collect(
             yield from _turn_examples(base, report)
 
 
-def _export_span(span: Span) -> ExportSpan:
+def _export_span(
+    span: Span, turns: Sequence[Turn], starts: Sequence[int], people: Mapping[str, Person]
+) -> ExportSpan:
+    # The turn it starts in: the last one starting at or before it (the first, before any).
+    speaker = turns[max(0, bisect.bisect_right(starts, span.start) - 1)].speaker if turns else None
+    person = people.get(speaker) if speaker is not None else None
     return ExportSpan(
         id=span.id,
         label=span.label,
@@ -280,6 +307,9 @@ def _export_span(span: Span) -> ExportSpan:
         updated_at=span.updated_at,
         provenance=span.provenance,
         question_id=span.question_id,
+        speaker=speaker,
+        person=person.name if person else None,
+        role=person.role if person else None,
     )
 
 
@@ -336,6 +366,7 @@ def _turn_examples(document: Example, report: ExportReport) -> Iterator[Example]
             speaker=turn.speaker,
             format=document.format,
             statuses=document.statuses,
+            people={k: v for k, v in document.people.items() if k == turn.speaker},
         )
         for problem in problems:
             report.problem(

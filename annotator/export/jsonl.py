@@ -10,17 +10,22 @@ load it::
      "source_path": "debate.vtt",         # or null
      "text": "...",                       # the example's text (a turn's text for --unit turn)
      "turns": [{"index": 0, "speaker": "HOST", "start": 0, "end": 52,
-                "start_time": 1.5, "end_time": 9.0}],     # speaker, times: null when unknown
+                "start_time": 1.5, "end_time": 9.0,       # speaker, times: null when unknown
+                "person": "Nick Robinson",  # whom the label names (annotator speakers)
+                "role": "interviewer"}],    # the person's role, or null
      "spans": [{"id": 17, "label": "quote", "start": 0, "end": 11, "text": "I won't say",
                 "annotator": "alice", "attributes": {"form": "direct"}, "note": "",
                 "created_at": "2025-01-01T10:00:00.000+00:00", "updated_at": "...",
                 "scheme_hash": "9f2c...",
                 "provenance": null,       # gold spans: how they came about (gold.py)
-                "question": 5}],          # the id of the question it responds to, or null
+                "question": 5,            # the id of the question it responds to, or null
+                "speaker": "HOST", "person": "Nick Robinson", "role": "interviewer"}],
+                                          # of the turn the span starts in
      "questions": [{"id": 5, "name": "Q1", "parent": null,  # parts: their question's id
                     "start": 60, "end": 91, "text": "Will you...?",
                     "wording": null,      # as a dataset phrases it, when not its text
                     "speaker": "HOST", "status": "confirmed",    # or "proposed"
+                    "person": "Nick Robinson", "role": "interviewer",  # the asker's
                     "response_start": 91, "response_end": 140,
                     "response_set": false,  # true: moved by hand; false: the default region
                     "created_at": "...", "updated_at": "..."}],
@@ -46,7 +51,9 @@ is the project's scheme at export time; each span's ``scheme_hash`` is the schem
 was last edited under. ``annotator import FILE.jsonl`` reads this format back (format
 ``annotator-jsonl``, see :mod:`annotator.io.annotator_jsonl`): export, import into a new
 project and export again gives the same lines up to ids (the gold layer's ``provenance``
-names the ids of its sources, which a new project does not have: they import as ``[]``).
+names the ids of its sources, which a new project does not have: they import as ``[]``),
+except the speakers' ``person`` and ``role``: the importer does not read them back yet, so
+in the new project each label names a person of its own name, without a role.
 """
 
 from __future__ import annotations
@@ -79,6 +86,11 @@ def write(
 def record(example: Example, scheme_info: dict[str, Any]) -> dict[str, Any]:
     """One example as the JSON object of its line."""
     text = example.text
+
+    def person(label: str | None) -> dict[str, str | None]:
+        found = example.person(label)
+        return {"person": found.name if found else None, "role": found.role if found else None}
+
     return {
         "id": example.id,
         "document_id": example.document_id,
@@ -95,6 +107,7 @@ def record(example: Example, scheme_info: dict[str, Any]) -> dict[str, Any]:
                 # Always a float or null, so the column has one type.
                 "start_time": None if turn.start_time is None else float(turn.start_time),
                 "end_time": None if turn.end_time is None else float(turn.end_time),
+                **person(turn.speaker),
             }
             for turn in example.turns
         ],
@@ -113,6 +126,9 @@ def record(example: Example, scheme_info: dict[str, Any]) -> dict[str, Any]:
                 "scheme_hash": span.scheme_hash,
                 "provenance": dict(span.provenance) if span.provenance else None,
                 "question": span.question_id,
+                "speaker": span.speaker,
+                "person": span.person,
+                "role": span.role,
             }
             for span in example.spans
         ],
@@ -126,6 +142,7 @@ def record(example: Example, scheme_info: dict[str, Any]) -> dict[str, Any]:
                 "text": text[question.start : question.end],
                 "wording": question.wording,
                 "speaker": question.speaker,
+                **person(question.speaker),
                 "status": question.status,
                 "response_start": question.response[0],
                 "response_end": question.response[1],

@@ -5,14 +5,15 @@ Needs the ``parquet`` extra (``pip install 'annotator[parquet]'``, which install
 
 - ``labels.parquet``, the **span table**, one row per span, the columns of the ``csv``
   export with their types: ``document_id`` int64, ``title`` string, ``example_id`` string,
-  ``turn_index`` int64 (null without turns), ``speaker`` string (null when unknown),
-  ``annotator``, ``label`` strings, ``start``, ``end`` int64, ``text``, ``attributes``
-  (a JSON object as a string), ``note``, ``created_at``, ``updated_at``, ``scheme_hash``
-  strings.
+  ``turn_index`` int64 (null without turns), ``speaker``, ``person``, ``role`` strings
+  (null when unknown), ``annotator``, ``label`` strings, ``start``, ``end`` int64,
+  ``text``, ``attributes`` (a JSON object as a string), ``note``, ``created_at``,
+  ``updated_at``, ``scheme_hash`` strings.
 - ``labels.documents.parquet``, the **documents table**, one row per example (document, or
   turn with ``--unit turn``): ``example_id``, ``document_id``, ``title``, ``format``,
   ``source_path``, ``text``, ``turn_index``, ``speaker``, ``turns`` (list of
-  ``{index, speaker, start, end, start_time, end_time}``, times as float64 seconds or null),
+  ``{index, speaker, start, end, start_time, end_time, person, role}``, times as float64
+  seconds or null, person and role whom the label names or null),
   ``annotators`` (list of strings), ``metadata`` (a JSON object as a string),
   ``scheme_name``, ``scheme_version``, ``scheme_hash``.
 
@@ -44,6 +45,8 @@ SPANS_SCHEMA = pa.schema(
         ("example_id", _STRING),
         ("turn_index", _INT),
         ("speaker", _STRING),
+        ("person", _STRING),
+        ("role", _STRING),
         ("annotator", _STRING),
         ("label", _STRING),
         ("start", _INT),
@@ -64,6 +67,8 @@ _TURN = pa.struct(
         ("end", _INT),
         ("start_time", pa.float64()),
         ("end_time", pa.float64()),
+        ("person", _STRING),
+        ("role", _STRING),
     ]
 )
 DOCUMENTS_SCHEMA = pa.schema(
@@ -122,6 +127,8 @@ def write(
                         "end": t.end,
                         "start_time": t.start_time,
                         "end_time": t.end_time,
+                        "person": _name(example, t.speaker),
+                        "role": _role(example, t.speaker),
                     }
                     for t in example.turns
                 ],
@@ -149,3 +156,13 @@ def write(
     )
     pq.write_table(span_table, path)
     pq.write_table(document_table, documents_path(path))
+
+
+def _name(example: Example, label: str | None) -> str | None:
+    person = example.person(label)
+    return person.name if person else None
+
+
+def _role(example: Example, label: str | None) -> str | None:
+    person = example.person(label)
+    return person.role if person else None

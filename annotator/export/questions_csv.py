@@ -17,10 +17,13 @@ order:
 - ``document_id``, ``title``, then ``meta.<key>`` for each metadata key of the exported
   documents (nested objects flattened as ``meta.<key>.<subkey>``; lists as JSON);
 - ``question_id``, ``question`` (its name, "Q3a"), ``parent`` (its question's name for a
-  part, else empty), ``status`` (``proposed`` or ``confirmed``), ``speaker``, ``start``,
-  ``end``, ``text`` (offsets into the document's text), ``wording`` (as a dataset phrases
-  it, when not its text), ``response_start``, ``response_end``, ``response_set`` (true when
-  the region was moved by hand);
+  part, else empty), ``status`` (``proposed`` or ``confirmed``), ``speaker`` (the asker's
+  label), ``person`` and ``role`` (whom the label names, ``annotator speakers``),
+  ``start``, ``end``, ``text`` (offsets into the document's text), ``wording`` (as a
+  dataset phrases it, when not its text), ``response_start``, ``response_end``,
+  ``response_set`` (true when the region was moved by hand), ``respondent``,
+  ``respondent_person``, ``respondent_role`` (the first speaker in the response region who
+  is not the asker; empty when there is none);
 - ``annotator`` (``gold`` for the gold layer), ``annotator_status`` (their status in the
   document; gold: ``done`` once reviewed);
 - ``code`` (the label id, empty when not coded), ``level_1`` ... ``level_N`` (the code's
@@ -62,6 +65,8 @@ QUESTION = (
     "parent",
     "status",
     "speaker",
+    "person",
+    "role",
     "start",
     "end",
     "text",
@@ -69,6 +74,9 @@ QUESTION = (
     "response_start",
     "response_end",
     "response_set",
+    "respondent",
+    "respondent_person",
+    "respondent_role",
     "annotator",
     "annotator_status",
     "code",
@@ -113,6 +121,9 @@ def write(
             if code.unit == "question"
         }
         for question in units:
+            asker = example.person(question.speaker)
+            respondent = _respondent(example, question)
+            answerer = example.person(respondent)
             for annotator in example.annotators:
                 code = codes.get((annotator, question.id))
                 row: dict[str, Any] = {
@@ -124,6 +135,8 @@ def write(
                     "parent": names.get(question.parent_id or 0, ""),
                     "status": question.status,
                     "speaker": question.speaker,
+                    "person": asker.name if asker else None,
+                    "role": asker.role if asker else None,
                     "start": question.start,
                     "end": question.end,
                     "text": example.text[question.start : question.end],
@@ -131,6 +144,9 @@ def write(
                     "response_start": question.response[0],
                     "response_end": question.response[1],
                     "response_set": question.response_set,
+                    "respondent": respondent,
+                    "respondent_person": answerer.name if answerer else None,
+                    "respondent_role": answerer.role if answerer else None,
                     "annotator": annotator,
                     "annotator_status": example.statuses.get(annotator),
                     "code": code.label if code else None,
@@ -182,6 +198,23 @@ def write(
             f"{without_questions} document{'s have' if without_questions != 1 else ' has'} no "
             "questions, so no rows: 'annotator questions propose' finds them."
         )
+
+
+def _respondent(example: Example, question: Question) -> str | None:
+    """The label of the first turn in the question's response region whose speaker is not
+    the asker (by person where the labels name one, else by label)."""
+    start, end = question.response
+    asker = example.person(question.speaker)
+    asking = asker.name if asker else question.speaker
+    for turn in example.turns:
+        if turn.end <= start or turn.speaker is None:
+            continue
+        if turn.start >= end:
+            break
+        person = example.person(turn.speaker)
+        if (person.name if person else turn.speaker) != asking:
+            return turn.speaker
+    return None
 
 
 def _has_parts(question: Question, questions: Iterable[Question]) -> bool:

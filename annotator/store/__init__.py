@@ -6,6 +6,7 @@ keeps it so):
 - ``migrations``: the schema, as forward-only migrations;
 - ``database``: finding and opening the file (read-write or read-only);
 - ``connection``: the open file and its one kind of write transaction;
+- ``speakers``: people, and which person each speaker label names;
 - ``annotators``: names and ids; the reserved gold annotator;
 - ``log``: the append-only change log, undo and redo stacks;
 - ``questions``: the question units, and their one writer;
@@ -22,8 +23,9 @@ from .connection import ProjectGone, describe_failure, is_failure
 from .database import DB_ENV_VAR, DEFAULT_DB_NAME, project_files, resolve_db_path
 from .gold import MergeOutcome, SpanKey, sources_of
 from .gold_codes import CodeMergeOutcome, Verdict, at_level, code_key, majority
-from .project import AddResult, DocumentSummary, Project, ProjectStats
+from .project import AddResult, DocumentSummary, Project, ProjectStats, SpeakerSummary
 from .spans import ON_CONFLICT, OnConflict
+from .speakers import Person
 
 __all__ = [
     "DB_ENV_VAR",
@@ -35,11 +37,13 @@ __all__ = [
     "DocumentSummary",
     "MergeOutcome",
     "OnConflict",
+    "Person",
     "Project",
     "ProjectError",
     "ProjectGone",
     "ProjectStats",
     "SpanKey",
+    "SpeakerSummary",
     "Verdict",
     "at_level",
     "code_key",

@@ -200,3 +200,50 @@ def m005_questions_and_codes(db: Database) -> None:
             CHECK (item IN ('span', 'question', 'code'))
         """,
     )
+
+
+@migrations()
+def m006_speakers(db: Database) -> None:
+    # The project's speakers: people (a canonical name, and what is known of them) and which
+    # person each speaker label of the turns names. Labels are project-wide (the same label
+    # in two documents is one speaker) and never rewritten in the text: the mapping is data.
+    # Speaker changes are project-wide, not a document's edit: speaker_changes records them
+    # (an audit trail, no undo). Projects made before this gain one person per label.
+    _run(
+        db,
+        """
+        CREATE TABLE people (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            name TEXT NOT NULL UNIQUE CHECK (length(trim(name)) > 0),
+            role TEXT CHECK (role IS NULL OR role IN
+                ('interviewer', 'interviewee', 'moderator', 'audience', 'other')),
+            party TEXT,
+            external_id TEXT,
+            constituency TEXT,
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        );
+        CREATE TABLE speaker_labels (
+            label TEXT PRIMARY KEY,
+            person_id INTEGER REFERENCES people (id),
+            updated_at TEXT NOT NULL
+        );
+        CREATE INDEX speaker_labels_by_person ON speaker_labels (person_id);
+        CREATE TABLE speaker_changes (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            at TEXT NOT NULL,
+            action TEXT NOT NULL CHECK (action IN ('import', 'alias', 'rename', 'set')),
+            label TEXT,
+            person TEXT,
+            "before" TEXT,
+            "after" TEXT
+        );
+        INSERT INTO people (name, created_at, updated_at)
+            SELECT DISTINCT speaker, strftime('%Y-%m-%dT%H:%M:%f+00:00', 'now'),
+                strftime('%Y-%m-%dT%H:%M:%f+00:00', 'now')
+            FROM turns WHERE speaker IS NOT NULL AND length(trim(speaker)) > 0;
+        INSERT INTO speaker_labels (label, person_id, updated_at)
+            SELECT DISTINCT t.speaker, p.id, p.created_at FROM turns t
+            JOIN people p ON p.name = t.speaker
+        """,
+    )

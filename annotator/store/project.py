@@ -5,8 +5,8 @@ their codes.
 composition: the connection and its write transaction (:mod:`.connection`), annotators
 (:mod:`.annotators`), the change log (:mod:`.log`), the questions (:mod:`.questions`), the one
 span writer and its policy (:mod:`.spans`), what question changes do to spans and codes
-(:mod:`.question_edits`), the unit codes (:mod:`.codes`), the gold layer (:mod:`.gold`) and
-the gold question codes (:mod:`.gold_codes`).
+(:mod:`.question_edits`), the unit codes (:mod:`.codes`), the gold layer (:mod:`.gold`),
+the gold question codes (:mod:`.gold_codes`) and the speakers (:mod:`.speakers`).
 Every public write runs in one short ``BEGIN IMMEDIATE`` transaction and is committed before
 the method returns, so a caller (the UI) only ever shows what is on disk. The design is
 described in ``docs/architecture.md``.
@@ -34,8 +34,10 @@ from ..model import (
     Span,
     SpanDraft,
     Turn,
+    count_words,
 )
 from ..scheme import Scheme, load_scheme
+from ..speakers import AliasSuggestion, display_name, suggest_aliases
 from .annotators import GOLD, Annotators
 from .codes import CodeStore
 from .connection import Connection
@@ -46,6 +48,7 @@ from .log import ChangeLog
 from .question_edits import Linked, QuestionEdits
 from .questions import QuestionStore
 from .spans import NewSpan, OnConflict, QuestionLink, SpanReader, SpanWriter
+from .speakers import Person, Speakers
 
 
 @dataclass(frozen=True)
@@ -85,6 +88,17 @@ class ProjectStats:
     questions: int = 0  # question units (parts counted, the questions they split not)
     # the annotators' question codes per label (not the gold layer's)
     codes_per_label: Mapping[str, int] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class SpeakerSummary:
+    """One speaker label of the project: how much it says, and whom it names."""
+
+    label: str
+    turns: int
+    words: int  # in its turns' text
+    documents: int
+    person: Person | None  # None: a label no import or command has linked (see .speakers)
 
 
 @dataclass(frozen=True)
@@ -133,6 +147,7 @@ class Project:
             self.gold,
             lambda: self.scheme,
         )
+        self.speakers_store = Speakers(connection)
         self._data_version = connection.data_version()
         connection.on_rollback.append(self._texts.clear)  # may hold a rolled-back document
 
@@ -316,6 +331,10 @@ class Project:
             )
         else:
             document_id = row[0]
+        for label in document.speakers:
+            self.speakers_store.record_import(
+                label, document.speaker_info.get(label), origin or _source(document)
+            )
         keys, questions = self._add_questions(document_id, document, annotator, origin)
         codes = self._add_codes(document_id, document, keys, allow_incomplete, origin)
         if not document.spans:
@@ -587,6 +606,75 @@ class Project:
 
     def _text_length(self, document_id: int) -> int:
         return len(self._text(document_id))
+
+    # ---- speakers ------------------------------------------------------------------------
+
+    def speakers(self) -> list[SpeakerSummary]:
+        """Every speaker label of the turns, most turns first, with the person it names."""
+        turns: Counter[str] = Counter()
+        words: Counter[str] = Counter()
+        documents: dict[str, set[int]] = {}
+        for document_id, text in self.db.execute("SELECT id, text FROM documents ORDER BY id"):
+            for speaker, start, end in self.db.execute(
+                'SELECT speaker, start, "end" FROM turns WHERE document_id = ? '
+                "AND speaker IS NOT NULL ORDER BY turn_index",
+                [document_id],
+            ):
+                turns[speaker] += 1
+                words[speaker] += count_words(text[start:end])
+                documents.setdefault(speaker, set()).add(document_id)
+        people = self.speaker_people()
+        return [
+            SpeakerSummary(label, n, words[label], len(documents[label]), people.get(label))
+            for label, n in sorted(turns.items(), key=lambda item: (-item[1], item[0]))
+        ]
+
+    def speaker_people(self) -> dict[str, Person]:
+        """The person each linked speaker label names, by label."""
+        return self.speakers_store.people()
+
+    def speaker_names(self) -> dict[str, str]:
+        """What a turn header shows for each linked label
+        (:func:`annotator.speakers.display_name`)."""
+        return {label: display_name(label, p.name) for label, p in self.speaker_people().items()}
+
+    def speaker_suggestions(self) -> list[AliasSuggestion]:
+        """Labels that probably name one person and do not yet (never merged by this)."""
+        summaries = self.speakers()
+        return suggest_aliases(
+            {s.label: s.turns for s in summaries},
+            {s.label: s.person.name if s.person else None for s in summaries},
+        )
+
+    def person(self, ref: str) -> Person:
+        """A person by name, or the person a speaker label names."""
+        return self.speakers_store.find(ref)
+
+    def person_of_turn(self, document_id: int, turn_index: int) -> Person | None:
+        """The person who speaks in a turn, or None for a turn without a (linked) label."""
+        row = self.db.execute(
+            "SELECT speaker FROM turns WHERE document_id = ? AND turn_index = ?",
+            [document_id, turn_index],
+        ).fetchone()
+        if row is None:
+            raise ProjectError(f"document {document_id} has no turn {turn_index}")
+        return None if row[0] is None else self.speakers_store.of_label(row[0])
+
+    def alias_speakers(self, labels: Sequence[str], person: str) -> Person:
+        """Make every label name ``person`` (created if absent)."""
+        with self.connection.write():
+            return self.speakers_store.alias(labels, person)
+
+    def rename_speaker(self, label: str, name: str) -> Person:
+        """Give the person ``label`` names a new canonical name."""
+        with self.connection.write():
+            return self.speakers_store.rename(label, name)
+
+    def set_person(self, ref: str, **details: str | None) -> Person:
+        """Set a person's role, party, external_id or constituency (``""`` clears one);
+        ``ref`` is their name or a label naming them."""
+        with self.connection.write():
+            return self.speakers_store.set(ref, details)
 
     # ---- spans ---------------------------------------------------------------------------
 
@@ -864,15 +952,20 @@ class Project:
         """Propose the questions of documents (all by default): one per turn of a speaker
         who asks with a "?", a part per "?" when there are several (:mod:`annotator.questions`),
         never overlapping a question already there. Spans that respond to no question and
-        fall in a new question's response region are linked to it. All or nothing."""
+        fall in a new question's response region are linked to it. All or nothing.
+
+        Who asks: ``askers`` when given; else the role of the person a label names
+        (interviewer, moderator, audience ask; interviewee, other do not); else, for people
+        without a role, the label heuristics of :func:`annotator.questions.asks`."""
         ids = [d.id for d in self.documents()] if document_ids is None else list(document_ids)
         annotator_id = self.annotator_id(annotator)
         results = []
         with self.connection.write():
+            roles = {label: person.role for label, person in self.speaker_people().items()}
             for document_id in ids:
                 document = self.document(document_id)
                 made = self.question_edits.propose(
-                    annotator_id, document_id, document.text, self.turns(document_id), askers
+                    annotator_id, document_id, document.text, self.turns(document_id), askers, roles
                 )
                 results.append(Proposed(document_id, document.title, *made))
         return results

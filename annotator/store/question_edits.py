@@ -17,7 +17,7 @@ so their undo takes it back.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -65,11 +65,12 @@ class QuestionEdits:
         text: str,
         turns: Sequence[Turn],
         askers: Collection[str] | None,
+        roles: Mapping[str, str | None] | None = None,
     ) -> tuple[int, int, int]:
         """Propose a document's questions (:func:`annotator.questions.propose`) in one edit;
         how many questions, parts of them, and spans now linked to one."""
         existing = [(q.start, q.end) for q in self.questions.questions(document_id)]
-        proposals = propose(text, turns, askers, existing)
+        proposals = propose(text, turns, askers, existing, roles)
         if not proposals:
             return 0, 0, 0
         edit_id = self.log.begin(document_id, annotator_id)

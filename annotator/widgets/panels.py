@@ -261,7 +261,7 @@ class QuestionBar(Widget):
             siblings = index.parts_of(parent)
             position = siblings.index(question) + 1 if question in siblings else 0
             pieces.append((f" · part {position} of {len(siblings)} of {parent.name}", "muted"))
-        speaker = display_text(question.speaker or "—", keep_newlines=False)
+        speaker = display_text(editor.speaker_name(question.speaker) or "—", keep_newlines=False)
         pieces.append((f" · {speaker} · {question.status}", "muted"))
         parts = index.parts_of(question)
         if parts:
@@ -379,7 +379,7 @@ class SpanList(OptionList):
         line = Text()
         line.append("█ ", style=label.color if label else "grey50")
         line.append(label.name if label else span.label, style="bold")
-        speaker = editor.turn_at(span.start).speaker
+        speaker = editor.speaker_name(editor.turn_at(span.start).speaker)
         if speaker:
             line.append(f" · {display_text(speaker, keep_newlines=False)}", style="dim")
         line.append("\n  " + excerpt(editor.text, span.start, span.end))

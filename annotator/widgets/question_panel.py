@@ -102,8 +102,9 @@ class QuestionPanel(Widget):
         question = case.question
         header = Text(" ")
         header.append(question.name, style="bold")
-        if question.speaker:
-            header.append(" · " + display_text(question.speaker, keep_newlines=False))
+        speaker = editor.speaker_name(question.speaker)
+        if speaker:
+            header.append(" · " + display_text(speaker, keep_newlines=False))
         position = review.position(case)
         if position:
             header.append(f" · question disagreement {position} of {len(review.disagreements)}")

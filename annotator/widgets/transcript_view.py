@@ -14,7 +14,9 @@ colour.
 
 Questions (in the question and coding passes): question text has a background of its own,
 fainter while proposed than once confirmed; the question the keys act on is highlighted, and
-the rows of its response region carry a bar in the margin. Each turn's header names the
+the rows of its response region carry a bar in the margin. Each turn's header names its
+speaker (the person the label names, with the label where they differ: ``Yvette Cooper
+(SPEAKER_01)``, from :attr:`Editor.speaker_names`, read once per document) and the
 questions that start in it, with their status (question pass) or this annotator's code
 (coding pass). In the spans mode none of this is drawn.
 
@@ -491,7 +493,8 @@ class TranscriptView(ScrollView, can_focus=True, inherit_bindings=False):
     ) -> Strip:
         assert self.editor is not None
         turn = self.editor.turns[turn_index]
-        speaker = display_text(turn.speaker or "—", keep_newlines=False)
+        # The person the label names, and the label where it differs; shown literally.
+        speaker = display_text(self.editor.speaker_name(turn.speaker) or "—", keep_newlines=False)
         parts = [
             Segment(" " * GUTTER, self.rich_style),
             Segment(speaker, self.get_component_rich_style("transcript--speaker")),

@@ -466,7 +466,8 @@ def _scheme_file(ref: str) -> Path:
     "--format",
     "format_",
     type=click.Choice(FORMATS),
-    help="Read every file as this format instead of detecting it.",
+    help="Read every file as this format instead of detecting it (the formats are "
+    "described in the README, 'Transcript formats').",
 )
 @click.option(
     "--as",
@@ -486,6 +487,12 @@ def _scheme_file(ref: str) -> Path:
     is_flag=True,
     help="Import files that links inside a folder lead to outside it (skipped otherwise).",
 )
+@click.option(
+    "--strict",
+    is_flag=True,
+    help="Refuse a file the importer warns about (no speaker found, one speaker in a long "
+    "text, lines in a speaker convention the format does not read) instead of importing it.",
+)
 @click.pass_context
 def import_(
     ctx: click.Context,
@@ -494,12 +501,16 @@ def import_(
     annotator: str | None,
     allow_incomplete: bool,
     follow_links: bool,
+    strict: bool,
 ) -> None:
-    """Import transcripts (text/Markdown, SRT, WebVTT, JSON, TEI XML) and labelled data
-    (annotator JSONL, Prodigy, doccano, brat, Label Studio, QEvasion CSV).
+    """Import transcripts (text/Markdown, Otter.ai, rev.com, Descript/Trint, Hansard, SRT,
+    WebVTT and YouTube captions, Whisper/WhisperX JSON, ParlaMint TEI, ParlParse XML) and
+    labelled data (annotator JSONL, Prodigy, doccano, brat, Label Studio, QEvasion CSV).
 
     Each file is imported whole or not at all; a bad file is reported in one line and the
-    others still import. A document whose text is already in the project is not added again.
+    others still import. What an importer notices but reads anyway (no speaker found, say)
+    is printed as one "warning:" line; with --strict such a file is refused instead. A
+    document whose text is already in the project is not added again.
     Folders are searched for files; README files that a folder or glob brings in are skipped,
     and so are links in a folder that lead outside it, unless --follow-links.
     """
@@ -524,6 +535,14 @@ def import_(
                 documents = read_transcript(
                     path, format_, follow_links=follow_links, scheme=project.scheme
                 )
+                warnings = list(dict.fromkeys(w for d in documents for w in d.warnings))
+                if strict and warnings:
+                    failures += 1
+                    for warning in warnings:
+                        _say(f"error: {_literal(warning)} (refused: --strict)", err=True)
+                    continue
+                for warning in warnings:
+                    _say(f"warning: {_literal(warning)}", err=True)
                 results = project.add_documents(
                     documents,
                     annotator=annotator,

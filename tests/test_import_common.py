@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 import os
@@ -15,7 +16,7 @@ from pathlib import Path
 import pytest
 from click.testing import Result
 
-from annotator.io import FORMATS, DocumentBuilder, ImportFailure, read_transcript
+from annotator.io import FORMATS, IMPORT_FORMATS, DocumentBuilder, ImportFailure, read_transcript
 from annotator.io.common import display_name, json_safe
 from annotator.model import ImportedDocument
 
@@ -225,10 +226,13 @@ def test_read_transcript_turns_recursion_and_os_errors_into_one_line(
 ) -> None:
     # A future importer that recurses over its input, or reads a second file, without
     # catching what that raises still ends in an ImportFailure naming the file.
-    def parse(text: str, *, source: str, source_path: str | None) -> list[ImportedDocument]:
+    def parse(
+        text: str, *, source: str, source_path: str | None, scheme: object
+    ) -> list[ImportedDocument]:
         raise error
 
-    monkeypatch.setattr("annotator.io.detect.parse_srt", parse)
+    srt = dataclasses.replace(IMPORT_FORMATS["srt"], parse=parse)
+    monkeypatch.setitem(IMPORT_FORMATS, "srt", srt)
     path = write(tmp_path, "talk.srt", "1\n00:00:01,000 --> 00:00:02,000\nHi.\n")
     reason = refusal(path)
     assert reason in ("the file is nested too deeply to read", "cannot read: input/output error")
@@ -238,9 +242,12 @@ def test_read_transcript_lets_other_errors_through(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # The safety net is narrow: a bug elsewhere is still a bug, with its traceback.
-    def parse(text: str, *, source: str, source_path: str | None) -> list[ImportedDocument]:
+    def parse(
+        text: str, *, source: str, source_path: str | None, scheme: object
+    ) -> list[ImportedDocument]:
         raise KeyError("a bug")
 
-    monkeypatch.setattr("annotator.io.detect.parse_srt", parse)
+    srt = dataclasses.replace(IMPORT_FORMATS["srt"], parse=parse)
+    monkeypatch.setitem(IMPORT_FORMATS, "srt", srt)
     with pytest.raises(KeyError):
         read_transcript(write(tmp_path, "talk.srt", "1\n00:00:01,000 --> 00:00:02,000\nHi.\n"))

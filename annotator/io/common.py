@@ -23,32 +23,23 @@
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import json
 import math
 import re
+import unicodedata
+import xml.etree.ElementTree as ET
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
-from annotator.errors import AnnotatorError
-from annotator.model import ImportedDocument, Turn, normalise_text
-from annotator.textindex import display_text
+from defusedxml import DefusedXmlException
+from defusedxml.ElementTree import DefusedXMLParser
 
-FORMATS: tuple[str, ...] = (
-    "text",
-    "markdown",
-    "srt",
-    "vtt",
-    "json",
-    "tei",
-    "prodigy",
-    "doccano",
-    "annotator-jsonl",
-    "brat",
-    "labelstudio",
-    "qevasion",
-)
+from annotator.errors import AnnotatorError
+from annotator.model import ImportedDocument, SpeakerInfo, Turn, normalise_text
+from annotator.textindex import display_text
 
 # The largest integer SQLite stores; offsets and indices beyond it are refused as too large.
 MAX_INTEGER = 2**63 - 1
@@ -60,6 +51,10 @@ MAX_DEPTH = 64
 _TEXT_CONTROLS = frozenset({0x09, 0x0A, 0x0C, 0x0D})
 _SNIFF_BYTES = 8192
 _MAX_CONTROL_SHARE = 0.10
+
+
+class LineError(Exception):
+    """A reason a line or record is refused; the caller adds the file name and place."""
 
 
 class ImportFailure(AnnotatorError):
@@ -249,7 +244,10 @@ class DocumentBuilder:
         format: str,
         source_path: str | None,
         metadata: Mapping[str, Any] | None = None,
+        speaker_info: Mapping[str, SpeakerInfo] | None = None,
+        warnings: Iterable[str] = (),
     ) -> ImportedDocument:
+        speakers = {turn.speaker for turn in self._turns}
         return ImportedDocument(
             title=title,
             text=self.text(),
@@ -257,6 +255,9 @@ class DocumentBuilder:
             format=format,
             source_path=source_path,
             metadata=json_safe(dict(metadata or {})),
+            # Only what the file says of speakers who have a turn here.
+            speaker_info={k: v for k, v in (speaker_info or {}).items() if k in speakers},
+            warnings=tuple(warnings),
         )
 
 
@@ -454,3 +455,106 @@ def json_objects(text: str, source: str) -> Iterator[tuple[int, dict[str, Any]]]
                 place=f"line {number}",
             )
         yield number, record
+
+
+def check_span_offsets(text: str, spans: list[tuple[int, int, str, str | None, str]]) -> str | None:
+    """The first problem with ``spans`` read as code-point offsets into ``text``, if any."""
+    for start, end, _label_text, covered, where in spans:
+        if not 0 <= start < end <= len(text):
+            return (
+                f"{where} [{start}, {end}) is not a non-empty range inside the text of "
+                f"{len(text)} characters"
+            )
+        if covered is not None and text[start:end] != covered:
+            return (
+                f"{where} [{start}, {end}) covers {text[start:end]!r}, but the span's text is "
+                f"{covered!r}"
+            )
+    return None
+
+
+def utf16_span_offsets(
+    text: str, spans: list[tuple[int, int, str, str | None, str]]
+) -> list[tuple[int, int, str, str | None, str]] | None:
+    """Reinterpret offsets as UTF-16 code units; ``None`` if that does not fit either."""
+    boundaries = [0]  # UTF-16 offset of each code-point boundary
+    for char in text:
+        boundaries.append(boundaries[-1] + (2 if ord(char) > 0xFFFF else 1))
+
+    def convert(unit: int) -> int | None:
+        index = bisect.bisect_left(boundaries, unit)
+        return index if index < len(boundaries) and boundaries[index] == unit else None
+
+    converted = []
+    for start, end, label, covered, where in spans:
+        new_start, new_end = convert(start), convert(end)
+        if new_start is None or new_end is None:
+            return None  # an edge inside a surrogate pair
+        converted.append((new_start, new_end, label, covered, where))
+    return None if check_span_offsets(text, converted) else converted
+
+
+def resolve_span_offsets(
+    text: str, spans: list[tuple[int, int, str, str | None, str]]
+) -> tuple[list[tuple[int, int, str]], bool]:
+    """Checked code-point spans on the stored text, and whether UTF-16 was converted.
+
+    Each span is ``(start, end, label, covered text or None, place)``; a problem raises
+    :class:`LineError`. Shared by the span importers (JSONL, Label Studio)."""
+    problem = check_span_offsets(text, spans)
+    converted = False
+    if problem:
+        if not any(ord(char) > 0xFFFF for char in text):
+            raise LineError(problem)
+        utf16 = utf16_span_offsets(text, spans)
+        if utf16 is None:
+            raise LineError(problem + " (nor does it fit as UTF-16 offsets)")
+        spans, converted = utf16, True
+    stored = text.replace("\r\n", "\n").replace("\r", "\n")
+    if spans and unicodedata.normalize("NFC", stored) != stored:
+        raise LineError(
+            "the text is not in Unicode NFC form; normalising it would move the spans, so "
+            "normalise the text and recompute the offsets first"
+        )
+    # Positions of the "\r" dropped from each "\r\n"; every offset after one shifts back.
+    removed = [match.start() for match in re.finditer("\r\n", text)]
+    removed_at = frozenset(removed)
+    result: list[tuple[int, int, str]] = []
+    for start, end, label, _covered, where in spans:
+        if start - 1 in removed_at or end - 1 in removed_at:
+            raise LineError(f"{where} has an edge between \\r and \\n; fix the offsets")
+        result.append(
+            (
+                start - bisect.bisect_left(removed, start),
+                end - bisect.bisect_left(removed, end),
+                label,
+            )
+        )
+    return result, converted
+
+
+def read_xml(text: str, source: str, why_no_doctype: str) -> ET.Element:
+    """The root element of an XML file, parsed by ``defusedxml`` with any ``<!DOCTYPE>``
+    refused (so no entity can be declared, no internal subset change the parse and no
+    external entity or DTD be read). XML that is not well-formed is refused naming the line
+    and column; ``why_no_doctype`` ends the DOCTYPE refusal ("TEI needs none")."""
+    parser = DefusedXMLParser(target=ET.TreeBuilder(), forbid_dtd=True)
+    try:
+        parser.feed(text)
+        return parser.close()
+    except ET.ParseError as exc:
+        line, column = exc.position
+        message = str(exc).split(":", 1)[0]
+        raise ImportFailure(
+            source,
+            f"the XML is not well-formed ({message}); fix it before importing",
+            place=f"line {line}, column {column + 1}",
+        ) from None
+    except DefusedXmlException:
+        raise ImportFailure(
+            source,
+            "the XML has a <!DOCTYPE> declaration, refused for safety (it can declare "
+            f"entities that expand without bound or read other files); remove it: "
+            f"{why_no_doctype}",
+            place=f"line {parser.parser.CurrentLineNumber}",
+        ) from None

@@ -3,7 +3,12 @@
 (a) **Whisper-style** ``{"segments": [{"start", "end", "text", "speaker"?}, ...], ...}``
     (also WhisperX and most diarisation tools). Consecutive segments of one speaker (or of
     no speaker) form one turn: texts joined by a space, ``start_time`` the first segment's
-    ``start``, ``end_time`` the last one's ``end``.
+    ``start``, ``end_time`` the last one's ``end``. **WhisperX** ``words``
+    (``[{"word", "start"?, "end"?, "speaker"?}]``) are checked; a segment without ``text``
+    is its words joined by a space, without ``start``/``end`` its first word's start and
+    last word's end, and without ``speaker`` the speaker most of its words have. In a
+    diarised file (any segment has a speaker) a segment without one continues the turn
+    before it, and the import warns, counting such segments.
 (b) **A list of turns** ``[{"speaker"?, "text", "start"?, "end"?}, ...]``: one item, one turn
     (items are never merged: the file says where turns end); each non-blank line of an
     item's text is a paragraph, since JSON strings are not hard-wrapped.
@@ -34,6 +39,7 @@ from __future__ import annotations
 import json
 import math
 import re
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -41,6 +47,7 @@ from annotator.io.common import (
     DocumentBuilder,
     ImportFailure,
     clean_title,
+    display_name,
     load_json,
     paragraph_lines,
     shorten,
@@ -127,20 +134,58 @@ def _scalars(data: dict[str, Any], skip: set[str]) -> dict[str, Any]:
     }
 
 
-def _whisper(data: dict[str, Any], builder: DocumentBuilder, source: str) -> None:
+def _words(segment: dict[str, Any], path: str, source: str) -> list[dict[str, Any]]:
+    """A WhisperX segment's ``words``, checked: objects with a ``word`` string."""
+    if "words" not in segment:
+        return []
+    words = _items(segment["words"], f"{path}.words", source)
+    for position, word in enumerate(words):
+        where = f"{path}.words[{position}]"
+        _string(word, "word", where, source, required=True)
+        _string(word, "speaker", where, source, required=False)
+        _times(word, where, source)
+    return words
+
+
+def _segment_speaker(
+    segment: dict[str, Any], words: list[dict[str, Any]], path: str, source: str
+) -> str | None:
+    name = _speaker(_string(segment, "speaker", path, source, required=False))
+    if name is not None or not words:
+        return name
+    named = Counter(_speaker(word.get("speaker")) for word in words if word.get("speaker"))
+    return named.most_common(1)[0][0] if named else None
+
+
+def _whisper(data: dict[str, Any], builder: DocumentBuilder, source: str) -> list[str]:
+    """Read the segments; return the warnings (segments without a speaker in a diarised
+    file)."""
     segments = _items(data["segments"], "segments", source)
+    read = []
+    for position, segment in enumerate(segments):
+        path = f"segments[{position}]"
+        words = _words(segment, path, source)
+        text = _string(segment, "text", path, source, required=not words)
+        if text is None:  # WhisperX words without the segment's text
+            text = " ".join(str(word["word"]).strip() for word in words)
+        start, end = _times(segment, path, source)
+        if words:
+            start = start if start is not None else _times(words[0], path, source)[0]
+            end = end if end is not None else _times(words[-1], path, source)[1]
+        read.append((path, text, _segment_speaker(segment, words, path, source), start, end))
+    diarised = any(name is not None for _, _, name, _, _ in read)
     speaker: str | None = None
     texts: list[str] = []
     start_time: float | None = None
     end_time: float | None = None
-    for position, segment in enumerate(segments):
-        path = f"segments[{position}]"
-        text = _string(segment, "text", path, source, required=True) or ""
-        name = _speaker(_string(segment, "speaker", path, source, required=False))
-        start, end = _times(segment, path, source)
+    unnamed: list[str] = []
+    for path, text, name, start, end in read:
         lines = paragraph_lines(text)
         if not lines:
             continue
+        if diarised and name is None:
+            unnamed.append(path)
+            name = speaker  # continues the turn before it
         if texts and name != speaker:
             builder.add_turn([" ".join(texts)], speaker, start_time, end_time)
             texts = []
@@ -150,6 +195,12 @@ def _whisper(data: dict[str, Any], builder: DocumentBuilder, source: str) -> Non
         end_time = end
     if texts:
         builder.add_turn([" ".join(texts)], speaker, start_time, end_time)
+    if not unnamed:
+        return []
+    return [
+        f"{display_name(source)}: {len(unnamed)} segment(s) have no speaker ({unnamed[0]} "
+        "first); each was read as continuing the turn before it"
+    ]
 
 
 def _turn_list(data: list[Any], builder: DocumentBuilder, source: str) -> None:
@@ -213,9 +264,10 @@ def parse_json(text: str, *, source: str, source_path: str | None) -> list[Impor
     data = load_json(text, source)
     builder = DocumentBuilder()
     metadata: dict[str, Any] = {}
+    warnings: list[str] = []
     title: str | None = None
     if isinstance(data, dict) and "segments" in data:
-        _whisper(data, builder, source)
+        warnings = _whisper(data, builder, source)
         metadata = _scalars(data, {"text", "title"})
     elif isinstance(data, dict) and isinstance(data.get("content"), list):
         _congressional_record(data, builder, source)
@@ -245,5 +297,6 @@ def parse_json(text: str, *, source: str, source_path: str | None) -> list[Impor
             format="json",
             source_path=source_path,
             metadata=metadata,
+            warnings=warnings,
         )
     ]

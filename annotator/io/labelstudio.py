@@ -36,8 +36,15 @@ from pathlib import Path
 from typing import Any
 
 from annotator.io.brat import block_turns
-from annotator.io.common import MAX_INTEGER, ImportFailure, json_safe, load_json, shorten
-from annotator.io.span_jsonl import _LineError, _resolve
+from annotator.io.common import (
+    MAX_INTEGER,
+    ImportFailure,
+    LineError,
+    json_safe,
+    load_json,
+    resolve_span_offsets,
+    shorten,
+)
 from annotator.model import ImportedDocument, SpanDraft, normalise_text
 
 NOTE_CONTROL = "note"
@@ -64,11 +71,11 @@ def parse_labelstudio(text: str, *, source: str, source_path: str | None) -> lis
         place = f"task {index}"
         try:
             if not isinstance(task, dict):
-                raise _LineError("a task must be an object with data and annotations")
+                raise LineError("a task must be an object with data and annotations")
             if "id" in task:
                 place += f" (id {shorten(str(_identifier(task['id'], 'the task id')), 30)})"
             documents.extend(_task_documents(task, index, place, stem, source_path))
-        except _LineError as exc:
+        except LineError as exc:
             raise ImportFailure(source, str(exc), place=place) from None
     return documents
 
@@ -78,13 +85,13 @@ def _task_documents(
 ) -> list[ImportedDocument]:
     data = task.get("data")
     if not isinstance(data, dict) or not isinstance(data.get("text"), str):
-        raise _LineError('the task has no "data.text" string')
+        raise LineError('the task has no "data.text" string')
     raw_text = data["text"]
     if not raw_text.strip():
-        raise _LineError("the text is empty")
+        raise LineError("the text is empty")
     annotations = task.get("annotations") or []
     if not isinstance(annotations, list):
-        raise _LineError('"annotations" must be a list')
+        raise LineError('"annotations" must be a list')
     title = data.get("title") if isinstance(data.get("title"), str) else None
     title = " ".join((title or f"{stem} task {task.get('id', index + 1)}").split())
     speaker = data.get("speaker") if isinstance(data.get("speaker"), str) else None
@@ -94,13 +101,13 @@ def _task_documents(
     documents = []
     for number, annotation in enumerate(annotations):
         if not isinstance(annotation, dict):
-            raise _LineError(f"annotation {number} must be an object")
+            raise LineError(f"annotation {number} must be an object")
         if annotation.get("was_cancelled"):
             continue
         try:
             spans, skipped, converted = _spans(raw_text, annotation)
-        except _LineError as exc:
-            raise _LineError(f"annotation {number}: {exc}") from None
+        except LineError as exc:
+            raise LineError(f"annotation {number}: {exc}") from None
         spans = tuple(replace(s, place=f"{place}, annotation {number}, {s.place}") for s in spans)
         extra: dict[str, Any] = {"skipped": skipped} if skipped else {}
         if converted:
@@ -136,7 +143,7 @@ def _document(
 def _identifier(value: Any, what: str) -> int | str:
     """A task or region id: Label Studio writes numbers and strings, nothing else."""
     if isinstance(value, bool) or not isinstance(value, (int, str)):
-        raise _LineError(f"{what} must be a number or a string, not {type(value).__name__}")
+        raise LineError(f"{what} must be a number or a string, not {type(value).__name__}")
     return value
 
 
@@ -160,16 +167,16 @@ def _spans(
 ) -> tuple[tuple[SpanDraft, ...], dict[str, int], bool]:
     results = annotation.get("result") or []
     if not isinstance(results, list):
-        raise _LineError('"result" must be a list')
+        raise LineError('"result" must be a list')
     raw: list[tuple[int, int, str, str | None, str]] = []
     regions: dict[str, list[int]] = {}  # region id -> indices into raw
     others: list[tuple[int, dict[str, Any]]] = []
     for position, result in enumerate(results):
         where = f"result[{position}]"
         if not isinstance(result, dict) or not isinstance(result.get("value"), dict):
-            raise _LineError(f"{where} must be an object with a value")
+            raise LineError(f"{where} must be an object with a value")
         if not isinstance(result.get("type"), str):
-            raise _LineError(f'{where} needs a "type" string (labels, choices, ...)')
+            raise LineError(f'{where} needs a "type" string (labels, choices, ...)')
         if "id" in result:
             _identifier(result["id"], f"{where} id")
         if result["type"] != "labels":
@@ -178,20 +185,20 @@ def _spans(
         value = result["value"]
         start, end, labels = value.get("start"), value.get("end"), value.get("labels")
         if not all(isinstance(n, int) and not isinstance(n, bool) for n in (start, end)):
-            raise _LineError(f"{where} needs integer value.start and value.end")
+            raise LineError(f"{where} needs integer value.start and value.end")
         if max(abs(start), abs(end)) > MAX_INTEGER:
-            raise _LineError(f"{where} value.start or value.end is too large")
+            raise LineError(f"{where} value.start or value.end is too large")
         if not isinstance(labels, list) or not labels:
-            raise _LineError(f"{where} has no value.labels")
+            raise LineError(f"{where} has no value.labels")
         covered = value.get("text")
         if covered is not None and not isinstance(covered, str):
-            raise _LineError(f"{where} value.text must be a string")
+            raise LineError(f"{where} value.text must be a string")
         for label in labels:
             if not isinstance(label, str) or not label.strip():
-                raise _LineError(f"{where} has a label that is not a non-empty string")
+                raise LineError(f"{where} has a label that is not a non-empty string")
             regions.setdefault(str(result.get("id")), []).append(len(raw))
             raw.append((start, end, label, covered, where))
-    resolved, converted = _resolve(text, raw)
+    resolved, converted = resolve_span_offsets(text, raw)
     attributes: list[dict[str, Any]] = [{} for _ in raw]
     notes: list[str] = ["" for _ in raw]
     skipped: dict[str, int] = {}
@@ -199,7 +206,7 @@ def _spans(
         region = str(result.get("id"))
         if region not in regions:
             if "start" in result["value"]:
-                raise _LineError(
+                raise LineError(
                     f"result[{position}] belongs to region {region}, which has no labels result"
                 )
             skipped["task-level results"] = skipped.get("task-level results", 0) + 1
@@ -224,19 +231,19 @@ def _region_value(position: int, result: dict[str, Any]) -> tuple[str, Any]:
     kind = result.get("type")
     name = result.get("from_name")
     if not isinstance(name, str) or not name:
-        raise _LineError(f"{where} has no from_name")
+        raise LineError(f"{where} has no from_name")
     if kind not in _VALUE_KEYS:
-        raise _LineError(f"{where} is a per-region {kind!r} result, which cannot be an attribute")
+        raise LineError(f"{where} is a per-region {kind!r} result, which cannot be an attribute")
     value = result["value"].get(_VALUE_KEYS[kind])
     if kind == "choices":
         if not isinstance(value, list) or not value:
-            raise _LineError(f"{where} must hold one or more choices, not {value!r}")
+            raise LineError(f"{where} must hold one or more choices, not {value!r}")
         # Several choices are a multichoice value; the project checks the attribute's type.
         return name, value[0] if len(value) == 1 else value
     if kind == "textarea":
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-            raise _LineError(f"{where} value.text must be a list of strings")
+            raise LineError(f"{where} value.text must be a list of strings")
         return name, "\n".join(value)
     if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise _LineError(f"{where} value.{_VALUE_KEYS[kind]} must be a number")
+        raise LineError(f"{where} value.{_VALUE_KEYS[kind]} must be a number")
     return name, value

@@ -47,29 +47,24 @@ the reason.
 
 from __future__ import annotations
 
-import bisect
 import json
-import re
-import unicodedata
 from pathlib import Path
 from typing import Any
 
 from annotator.io.common import (
     MAX_INTEGER,
     ImportFailure,
+    LineError,
     decode_json,
     json_objects,
     json_safe,
+    resolve_span_offsets,
     shorten,
 )
 from annotator.model import ImportedDocument, SpanDraft, Turn, normalise_text
 
 _PRODIGY_KEYS = ("_input_hash", "_task_hash", "_view_id", "_timestamp", "answer")
 _DOCCANO_SKIP = frozenset({"text", "label", "entities", "relations", "Comments"})
-
-
-class _LineError(Exception):
-    """A reason a line is refused; the caller adds the file name and line number."""
 
 
 def sniff_span_format(text: str) -> str | None:
@@ -116,9 +111,9 @@ def _json(value: Any) -> str:
 
 def _offset(value: Any, what: str) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
-        raise _LineError(f"{what} offset must be an integer, not {_json(value)}")
+        raise LineError(f"{what} offset must be an integer, not {_json(value)}")
     if abs(value) > MAX_INTEGER:
-        raise _LineError(f"{what} offset is too large ({len(str(abs(value)))} digits)")
+        raise LineError(f"{what} offset is too large ({len(str(abs(value)))} digits)")
     return value
 
 
@@ -129,9 +124,9 @@ def _annotator(record: dict[str, Any], key: str, where: str | None = None) -> st
     if value is None:
         return None
     if not isinstance(value, str):
-        raise _LineError(f"{where} must be a string naming the annotator, not {_json(value)}")
+        raise LineError(f"{where} must be a string naming the annotator, not {_json(value)}")
     if not value.strip():
-        raise _LineError(
+        raise LineError(
             f"{where} is blank; put the annotator's name there, or remove it and pass --as NAME"
         )
     return value.strip()
@@ -139,7 +134,7 @@ def _annotator(record: dict[str, Any], key: str, where: str | None = None) -> st
 
 def _label(value: Any, where: str) -> str:
     if not isinstance(value, str) or not value.strip():
-        raise _LineError(f"{where} has no label (a non-empty string is required)")
+        raise LineError(f"{where} has no label (a non-empty string is required)")
     return value
 
 
@@ -149,25 +144,25 @@ def _raw_spans(record: dict[str, Any], style: str) -> list[tuple[int, int, str, 
     if style == "prodigy":
         items = record.get("spans") or []
         if not isinstance(items, list):
-            raise _LineError('"spans" must be a list')
+            raise LineError('"spans" must be a list')
         for position, span in enumerate(items):
             where = f"spans[{position}]"
             if not isinstance(span, dict):
-                raise _LineError(f"{where} must be an object with start, end and label")
+                raise LineError(f"{where} must be an object with start, end and label")
             start = _offset(span.get("start"), f"{where} start")
             end = _offset(span.get("end"), f"{where} end")
             covered = span.get("text")
             if covered is not None and not isinstance(covered, str):
-                raise _LineError(f"{where} text must be a string")
+                raise LineError(f"{where} text must be a string")
             spans.append((start, end, _label(span.get("label"), where), covered, where))
     elif "entities" in record:
         items = record.get("entities") or []
         if not isinstance(items, list):
-            raise _LineError('"entities" must be a list')
+            raise LineError('"entities" must be a list')
         for position, entity in enumerate(items):
             where = f"entities[{position}]"
             if not isinstance(entity, dict):
-                raise _LineError(f"{where} must be an object with start_offset, end_offset, label")
+                raise LineError(f"{where} must be an object with start_offset, end_offset, label")
             start = _offset(entity.get("start_offset"), f"{where} start")
             end = _offset(entity.get("end_offset"), f"{where} end")
             spans.append((start, end, _label(entity.get("label"), where), None, where))
@@ -176,17 +171,17 @@ def _raw_spans(record: dict[str, Any], style: str) -> list[tuple[int, int, str, 
         if isinstance(items, str) or (
             isinstance(items, list) and any(isinstance(item, str) for item in items)
         ):
-            raise _LineError(
+            raise LineError(
                 f'"label" holds categories ({_json(items)}), not spans: this is a doccano '
                 "text-classification export; export a sequence-labelling project, whose "
                 '"label" is a list of [start, end, label]'
             )
         if not isinstance(items, list):
-            raise _LineError('"label" must be a list of [start, end, label]')
+            raise LineError('"label" must be a list of [start, end, label]')
         for position, item in enumerate(items):
             where = f"label[{position}]"
             if not isinstance(item, list) or len(item) != 3:
-                raise _LineError(f"{where} must be [start, end, label], found {_json(item)}")
+                raise LineError(f"{where} must be [start, end, label], found {_json(item)}")
             start = _offset(item[0], f"{where} start")
             end = _offset(item[1], f"{where} end")
             spans.append((start, end, _label(item[2], where), None, where))
@@ -204,84 +199,11 @@ def _span_extras(
         attributes = span.get("attributes") or {}
         note = span.get("note") or ""
         if not isinstance(attributes, dict):
-            raise _LineError(f"spans[{position}] attributes must be an object")
+            raise LineError(f"spans[{position}] attributes must be an object")
         if not isinstance(note, str):
-            raise _LineError(f"spans[{position}] note must be a string")
+            raise LineError(f"spans[{position}] note must be a string")
         extras.append((attributes, note))
     return extras
-
-
-def _check(text: str, spans: list[tuple[int, int, str, str | None, str]]) -> str | None:
-    """The first problem with ``spans`` read as code-point offsets into ``text``, if any."""
-    for start, end, _label_text, covered, where in spans:
-        if not 0 <= start < end <= len(text):
-            return (
-                f"{where} [{start}, {end}) is not a non-empty range inside the text of "
-                f"{len(text)} characters"
-            )
-        if covered is not None and text[start:end] != covered:
-            return (
-                f"{where} [{start}, {end}) covers {text[start:end]!r}, but the span's text is "
-                f"{covered!r}"
-            )
-    return None
-
-
-def _from_utf16(
-    text: str, spans: list[tuple[int, int, str, str | None, str]]
-) -> list[tuple[int, int, str, str | None, str]] | None:
-    """Reinterpret offsets as UTF-16 code units; ``None`` if that does not fit either."""
-    boundaries = [0]  # UTF-16 offset of each code-point boundary
-    for char in text:
-        boundaries.append(boundaries[-1] + (2 if ord(char) > 0xFFFF else 1))
-
-    def convert(unit: int) -> int | None:
-        index = bisect.bisect_left(boundaries, unit)
-        return index if index < len(boundaries) and boundaries[index] == unit else None
-
-    converted = []
-    for start, end, label, covered, where in spans:
-        new_start, new_end = convert(start), convert(end)
-        if new_start is None or new_end is None:
-            return None  # an edge inside a surrogate pair
-        converted.append((new_start, new_end, label, covered, where))
-    return None if _check(text, converted) else converted
-
-
-def _resolve(
-    text: str, spans: list[tuple[int, int, str, str | None, str]]
-) -> tuple[list[tuple[int, int, str]], bool]:
-    """Checked code-point spans on the stored text, and whether UTF-16 was converted."""
-    problem = _check(text, spans)
-    converted = False
-    if problem:
-        if not any(ord(char) > 0xFFFF for char in text):
-            raise _LineError(problem)
-        utf16 = _from_utf16(text, spans)
-        if utf16 is None:
-            raise _LineError(problem + " (nor does it fit as UTF-16 offsets)")
-        spans, converted = utf16, True
-    stored = text.replace("\r\n", "\n").replace("\r", "\n")
-    if spans and unicodedata.normalize("NFC", stored) != stored:
-        raise _LineError(
-            "the text is not in Unicode NFC form; normalising it would move the spans, so "
-            "normalise the text and recompute the offsets first"
-        )
-    # Positions of the "\r" dropped from each "\r\n"; every offset after one shifts back.
-    removed = [match.start() for match in re.finditer("\r\n", text)]
-    removed_at = frozenset(removed)
-    result: list[tuple[int, int, str]] = []
-    for start, end, label, _covered, where in spans:
-        if start - 1 in removed_at or end - 1 in removed_at:
-            raise _LineError(f"{where} has an edge between \\r and \\n; fix the offsets")
-        result.append(
-            (
-                start - bisect.bisect_left(removed, start),
-                end - bisect.bisect_left(removed, end),
-                label,
-            )
-        )
-    return result, converted
 
 
 def _document(
@@ -289,21 +211,21 @@ def _document(
 ) -> ImportedDocument | None:
     text = record.get("text")
     if not isinstance(text, str):
-        raise _LineError('the record has no "text" string')
+        raise LineError('the record has no "text" string')
     if not text.strip():
-        raise _LineError("the text is empty")
+        raise LineError("the text is empty")
     raw = _raw_spans(record, style)
-    spans, converted = _resolve(text, raw)
+    spans, converted = resolve_span_offsets(text, raw)
     extras = _span_extras(record, style, len(raw))
     stored = normalise_text(text)  # equal to the checked text: only line ends changed
     meta = record.get("meta")
     if meta is not None and not isinstance(meta, dict):
-        raise _LineError('"meta" must be an object')
+        raise LineError('"meta" must be an object')
     meta = meta or {}
     if style == "prodigy":
         answer = record.get("answer", "accept")
         if answer not in ("accept", "reject", "ignore"):
-            raise _LineError(f'"answer" must be accept, reject or ignore, not {answer!r}')
+            raise LineError(f'"answer" must be accept, reject or ignore, not {answer!r}')
         if answer != "accept":
             return None
         metadata: dict[str, Any] = {"line": line}
@@ -364,11 +286,11 @@ def parse_span_jsonl(
         try:
             found = record_style(record)
             if found is not None and found != style:
-                raise _LineError(
+                raise LineError(
                     f"this is a {found} record in a {style} file; a file must use one format"
                 )
             document = _document(record, style, number, stem=stem, source_path=source_path)
-        except _LineError as exc:
+        except LineError as exc:
             raise ImportFailure(source, str(exc), place=f"line {number}") from None
         if document is None:
             skipped += 1

@@ -20,6 +20,14 @@ Rules:
   the text after it; a line starting with an ALL-CAPS label ``NAME:`` does the same (only
   capitals are accepted here, since a cue line such as ``Look: …`` is ordinary speech).
   One cue can hold several speakers this way.
+- **Broadcast captions.** ``>>`` marks a change of speaker (anywhere in a cue line):
+  ``>> HOST: text`` (or ``>> Jane Doe: text``) names the speaker; a bare ``>> text`` starts a
+  new turn with no speaker. ``>>>`` is not a speaker change.
+- **YouTube automatic captions** (WebVTT whose cues carry word timings such as
+  ``<00:00:03.300><c> word</c>``): a line of spaces after the timing line is part of the cue,
+  not its end, and the rolling cues repeat the line before each new one, so a line equal
+  to the last one kept is dropped: every line of speech appears once, in the cue that first
+  brings it (with that cue's times).
 - **Continuation.** A cue with no voice tag and no label continues the speaker of the cue
   before it: subtitle files name the speaker only on the first cue of a turn. Cues before
   the first named speaker have no speaker.
@@ -47,6 +55,9 @@ _VTT_TIMING_RE = re.compile(rf"^\s*{_VTT_TIME}[ \t]+-->[ \t]+{_VTT_TIME}(?:[ \t]
 _VOICE_RE = re.compile(r"<v(?:\.[^\s>]*)?[ \t]+([^>]*)>")
 _STARTS_WITH_TIME_RE = re.compile(r"^\s*\d+:\d{2}")  # a timing line with a broken arrow
 _TAG_RE = re.compile(r"<[^>]*>|\{\\[^}]*\}")
+_WORD_TIMING_RE = re.compile(r"<(?:\d+:)?\d{2}:\d{2}\.\d{3}>")
+# A broadcast caption's speaker change: ">>" (not a quoted ">>>").
+_CHEVRON_RE = re.compile(r"(?<!>)>>(?!>)")
 _VTT_SKIPPED_BLOCKS = ("NOTE", "STYLE", "REGION")
 
 
@@ -62,13 +73,16 @@ def _seconds(hours: str | None, minutes: str, seconds: str, millis: str) -> floa
     return int(hours or 0) * 3600 + int(minutes) * 60 + int(seconds) + int(millis) / 1000
 
 
-def _blocks(lines: list[str]) -> list[tuple[int, list[str]]]:
-    """Split into blocks of non-blank lines; each with the 1-based number of its first line."""
+def _blocks(lines: list[str], *, vtt: bool = False) -> list[tuple[int, list[str]]]:
+    """Split into blocks of non-blank lines; each with the 1-based number of its first line.
+
+    In WebVTT a line of spaces right after a timing line is the cue's first (empty) line,
+    not the end of the cue, as YouTube writes it."""
     blocks: list[tuple[int, list[str]]] = []
     current: list[str] = []
     first = 0
     for number, line in enumerate(lines, start=1):
-        if line.strip():
+        if line.strip() or (vtt and line and current and "-->" in current[-1]):
             if not current:
                 first = number
             current.append(line)
@@ -135,7 +149,7 @@ def _parse_vtt_cues(text: str, source: str) -> tuple[list[_Cue], dict[str, str]]
         raise ImportFailure(
             source, "a WebVTT file must start with the line 'WEBVTT'", place="line 1"
         )
-    blocks = _blocks(lines)
+    blocks = _blocks(lines, vtt=True)
     first_line, header_block = blocks[0]
     # A timing line right under WEBVTT (no blank line) starts the first cue, as in browsers.
     timing = next((i for i, line in enumerate(header_block) if "-->" in line), None)
@@ -165,28 +179,62 @@ def _parse_vtt_cues(text: str, source: str) -> tuple[list[_Cue], dict[str, str]]
     return cues, header
 
 
-def _cue_parts(cue: _Cue, *, vtt: bool) -> list[tuple[bool, str | None, str]]:
-    """Split a cue into ``(named, speaker, text)`` parts; ``named`` False means "continue"."""
-    parts: list[tuple[bool, str | None, str]] = [(False, None, "")]
+def _clean(piece: str, *, vtt: bool) -> str:
+    piece = _TAG_RE.sub("", piece)
+    return (html.unescape(piece) if vtt else piece).strip()
+
+
+# How a part of a cue relates to the turn before it.
+_CONTINUE, _NAMED, _NEW = "continue", "named", "new"
+
+
+def _cue_parts(cue: _Cue, *, vtt: bool) -> list[tuple[str, str | None, str]]:
+    """Split a cue into ``(kind, speaker, text)`` parts: ``named`` names a speaker,
+    ``new`` starts an unnamed turn (a bare ``>>``), ``continue`` continues the turn."""
+    parts: list[tuple[str, str | None, str]] = [(_CONTINUE, None, "")]
     for raw in cue.lines:
         pieces = _VOICE_RE.split(raw)  # [text, voice, text, voice, text, ...]
         for position, piece in enumerate(pieces):
             if position % 2 == 1:
-                parts.append((True, " ".join(piece.split()) or None, ""))
+                parts.append((_NAMED, " ".join(piece.split()) or None, ""))
                 continue
-            piece = _TAG_RE.sub("", piece)
-            if vtt:
-                piece = html.unescape(piece)
-            piece = piece.strip()
-            if not piece:
+            for number, chunk in enumerate(_CHEVRON_RE.split(_clean(piece, vtt=vtt))):
+                chunk = chunk.strip()
+                changed = number > 0  # after a ">>": a new speaker
+                label = match_label(chunk, paragraph_start=True, allow_title=changed)
+                if label is not None:
+                    parts.append((_NAMED, label[0], label[1]))
+                    continue
+                if changed:
+                    parts.append((_NEW, None, chunk))
+                    continue
+                if not chunk:
+                    continue
+                kind, speaker, so_far = parts[-1]
+                parts[-1] = (kind, speaker, f"{so_far} {chunk}" if so_far else chunk)
+    return [part for part in parts if part[2] or part[0] != _CONTINUE]
+
+
+def _rolling(cues: list[_Cue]) -> bool:
+    """Whether the cues are YouTube's automatic captions: word timings ``<00:00:03.300>``."""
+    return any(_WORD_TIMING_RE.search(line) for cue in cues for line in cue.lines)
+
+
+def _unroll(cues: list[_Cue]) -> list[_Cue]:
+    """YouTube's rolling cues repeat the line before (the line being finished, then the
+    finished line alone for a moment): keep each line once, in the cue that brings it."""
+    last = ""
+    kept: list[_Cue] = []
+    for cue in cues:
+        lines = []
+        for line in cue.lines:
+            cleaned = _clean(line, vtt=True)
+            if not cleaned or cleaned == last:
                 continue
-            label = match_label(piece, paragraph_start=True, allow_title=False)
-            if label is not None:
-                parts.append((True, label[0], label[1]))
-                continue
-            named, speaker, so_far = parts[-1]
-            parts[-1] = (named, speaker, f"{so_far} {piece}" if so_far else piece)
-    return [part for part in parts if part[2] or part[0]]
+            lines.append(line)
+            last = cleaned
+        kept.append(_Cue(cue.line, cue.start, cue.end, lines))
+    return kept
 
 
 def _build(
@@ -208,8 +256,8 @@ def _build(
             builder.add_turn([" ".join(pieces)], speaker, start_time, end_time)
 
     for cue in cues:
-        for named, name, text in _cue_parts(cue, vtt=vtt):
-            if named and name != speaker:
+        for kind, name, text in _cue_parts(cue, vtt=vtt):
+            if kind == _NEW or (kind == _NAMED and name != speaker):
                 flush()
                 speaker, pieces, start_time = name, [], cue.start
             if text:
@@ -236,6 +284,8 @@ def parse_vtt(text: str, *, source: str, source_path: str | None) -> list[Import
     """Parse a WebVTT file (rules in the module docstring)."""
     cues, header = _parse_vtt_cues(normalise_text(text), source)
     metadata: dict[str, object] = {"header": header} if header else {}
+    if _rolling(cues):
+        cues = _unroll(cues)
     return _build(
         cues, vtt=True, source_path=source_path, source=source, format="vtt", metadata=metadata
     )

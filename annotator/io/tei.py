@@ -14,7 +14,8 @@ Rules:
   the speaker is "Forename Surname" (or the persName's text); otherwise it is the id as
   written, without ``#`` (ParlaMint component files keep their people in a separate file,
   so ``#LindsayHoyle`` gives ``LindsayHoyle``). The id is not split into words, since
-  corpora order the name parts differently.
+  corpora order the name parts differently. A speaker named from ``<person>`` gets a
+  ``speaker_info`` entry: the name as ``person`` and the ``xml:id`` as ``external_id``.
 - Title: the first ``<titleStmt><title>`` whose language (``xml:lang``, inherited) is
   English, else the first one, whitespace collapsed; else the file stem.
 - Metadata: the TEI ``xml:id`` (``id``), ``xml:lang`` (``lang``), the first ``<date when>``
@@ -37,11 +38,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from defusedxml import DefusedXmlException
-from defusedxml.ElementTree import DefusedXMLParser
-
-from annotator.io.common import DocumentBuilder, ImportFailure, clean_title
-from annotator.model import ImportedDocument
+from annotator.io.common import DocumentBuilder, ImportFailure, clean_title, read_xml
+from annotator.model import ImportedDocument, SpeakerInfo
 
 _XML_NS = "{http://www.w3.org/XML/1998/namespace}"
 _NOT_SPEECH = frozenset({"note", "gap", "head", "kinesic", "vocal", "incident", "desc"})
@@ -183,31 +181,18 @@ def _document(
         metadata.pop("turn_ana")
     if not section_breaks:
         metadata.pop("section_breaks")
-    return builder.build(title=title, format="tei", source_path=source_path, metadata=metadata)
+    # What <listPerson> says of each speaker who has a turn: the name and the person's id.
+    info = {
+        name: SpeakerInfo(person=name, external_id=person_id) for person_id, name in people.items()
+    }
+    return builder.build(
+        title=title, format="tei", source_path=source_path, metadata=metadata, speaker_info=info
+    )
 
 
 def parse_tei(text: str, *, source: str, source_path: str | None) -> list[ImportedDocument]:
     """Parse a TEI (ParlaMint) file (rules in the module docstring)."""
-    parser = DefusedXMLParser(target=ET.TreeBuilder(), forbid_dtd=True)
-    try:
-        parser.feed(text)
-        root = parser.close()
-    except ET.ParseError as exc:
-        line, column = exc.position
-        message = str(exc).split(":", 1)[0]
-        raise ImportFailure(
-            source,
-            f"the XML is not well-formed ({message}); fix it before importing",
-            place=f"line {line}, column {column + 1}",
-        ) from None
-    except DefusedXmlException:
-        raise ImportFailure(
-            source,
-            "the XML has a <!DOCTYPE> declaration, refused for safety (it can declare "
-            "entities that expand without bound or read other files); remove it: TEI "
-            "needs none",
-            place=f"line {parser.parser.CurrentLineNumber}",
-        ) from None
+    root = read_xml(text, source, "TEI needs none")
     root_name = local_name(root.tag)
     if root_name == "TEI":
         teis = [root]

@@ -48,6 +48,7 @@ the file holds several documents).
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -62,7 +63,7 @@ from annotator.io.common import (
     clean_title,
     shorten,
 )
-from annotator.model import ImportedDocument, normalise_text
+from annotator.model import ImportedDocument, SpeakerInfo, normalise_text
 
 try:  # the C loader is much faster; both are safe loaders
     from yaml import CSafeLoader as _YamlLoader
@@ -101,6 +102,10 @@ class _FrontMatterLoader(_YamlLoader):
 
 _LABEL_RE = re.compile(
     r"^\s*(?P<label>[^\W\d_][^\s:]*(?:[ \u00a0][^\s:]+){0,5}):(?:\\?`)?(?=\s|$)(?P<rest>.*)$"
+)
+# Markdown bold speakers: ``**Jane Doe:**`` and ``**Jane Doe**:``.
+_BOLD_LABEL_RE = re.compile(
+    r"^\s*\*\*(?P<label>[^*:\n]{1,80}?)(?::\*\*|\*\*:)(?=\s|$)(?P<rest>.*)$"
 )
 _Q_RE = re.compile(r"^\s*Q(?:[:.](?=\s|$)|\\?`(?=\s)|(?=\s{2}|\t))(?P<rest>.*)$")
 _CLOCK_RE = re.compile(r"^(?:END\s+)?\d{1,2}:\d{2}\s*[AaPp]\.?\s?[Mm]\.?(?:\s+[A-Z]{2,5})?$")
@@ -174,6 +179,9 @@ def match_label(
     q = _Q_RE.match(line)
     if q:
         return "Q", q.group("rest").strip()
+    bold = _BOLD_LABEL_RE.match(line)
+    if bold and label_kind(bold.group("label").strip()):
+        return " ".join(bold.group("label").split()), bold.group("rest").strip()
     m = _LABEL_RE.match(line)
     if not m:
         return None
@@ -184,26 +192,56 @@ def match_label(
     return None
 
 
+@dataclass(frozen=True)
+class LabelLine:
+    """A speaker line a :class:`Convention` recognised: who, the text after the label, the
+    time it gives (seconds) and what it says of the speaker."""
+
+    speaker: str
+    rest: str = ""
+    start_time: float | None = None
+    info: SpeakerInfo | None = None
+
+
+class Convention:
+    """A way of writing speaker lines beyond rule 5, tried first on each (stripped) line.
+
+    One instance reads one file, so it may remember what earlier lines said. With
+    ``generic_labels`` false, rule 5's labels are not looked for (a service transcript names
+    its speakers only its own way, so ``NOTE:`` in speech stays speech)."""
+
+    generic_labels = True
+
+    def label(self, line: str) -> LabelLine | None:
+        raise NotImplementedError
+
+    def skip(self, line: str) -> bool:
+        """Whether the line is not transcript text at all (a footer, a bare time mark)."""
+        return False
+
+
 @dataclass
 class _Doc:
     first_line: int  # 1-based line where the document (or its front matter) starts
     metadata: dict[str, Any] = field(default_factory=dict)
     heading: str | None = None
-    # Each turn: (speaker, paragraphs). A paragraph is a list of stripped lines.
-    turns: list[tuple[str | None, list[list[str]]]] = field(default_factory=list)
+    # Each turn: (speaker, paragraphs, start time). A paragraph is a list of stripped lines.
+    turns: list[tuple[str | None, list[list[str]], float | None]] = field(default_factory=list)
+    speaker_info: dict[str, SpeakerInfo] = field(default_factory=dict)
     labelled: bool = False
     has_body: bool = False  # any non-blank line after the front matter
 
-    def current(self) -> tuple[str | None, list[list[str]]]:
+    def current(self) -> tuple[str | None, list[list[str]], float | None]:
         if not self.turns:
-            self.turns.append((None, []))
+            self.turns.append((None, [], None))
         return self.turns[-1]
 
 
 class _Parser:
-    def __init__(self, text: str, source: str) -> None:
+    def __init__(self, text: str, source: str, convention: Convention | None = None) -> None:
         self.lines = normalise_text(text).split("\n")
         self.source = source
+        self.convention = convention
         self.docs: list[_Doc] = []
         self.doc = _Doc(first_line=1)
         self.paragraph: list[str] | None = None  # the open paragraph of the current turn
@@ -280,8 +318,10 @@ class _Parser:
             self.doc.current()[1].append(self.paragraph)
         self.paragraph.append(line)
 
-    def _start_turn(self, speaker: str | None, first_line: str) -> None:
-        self.doc.turns.append((speaker, []))
+    def _start_turn(
+        self, speaker: str | None, first_line: str, start_time: float | None = None
+    ) -> None:
+        self.doc.turns.append((speaker, [], start_time))
         self.paragraph = None
         if first_line:
             self._add_line(first_line)
@@ -327,7 +367,22 @@ class _Parser:
                 self._end_paragraph()
                 paragraph_start = True
                 continue
-            label = match_label(raw, paragraph_start=paragraph_start)
+            if self.convention is not None:
+                if self.convention.skip(line):
+                    continue
+                found = self.convention.label(line)
+                if found is not None:
+                    self.doc.labelled = True
+                    if found.info is not None:
+                        self.doc.speaker_info[found.speaker] = found.info
+                    self._start_turn(found.speaker, found.rest, found.start_time)
+                    paragraph_start = False
+                    continue
+            label = (
+                match_label(raw, paragraph_start=paragraph_start)
+                if self.convention is None or self.convention.generic_labels
+                else None
+            )
             if label is not None:
                 self.doc.labelled = True
                 self._start_turn(label[0], label[1])
@@ -341,20 +396,31 @@ class _Parser:
 
 
 def parse_text(
-    text: str, *, source: str, source_path: str | None, format: str = "text"
+    text: str,
+    *,
+    source: str,
+    source_path: str | None,
+    format: str = "text",
+    convention: Callable[[], Convention] | None = None,
 ) -> list[ImportedDocument]:
-    """Parse a plain-text or Markdown transcript (rules in the module docstring)."""
-    docs = _Parser(text, source).parse()
+    """Parse a plain-text or Markdown transcript (rules in the module docstring).
+
+    ``convention`` makes a :class:`Convention` that reads a transcription service's or a
+    parliament's speaker lines (see :mod:`annotator.io.services`); its labels are tried
+    first on each line."""
+    docs = _Parser(text, source, convention() if convention else None).parse()
     stem = Path(source_path or source).stem
     results: list[ImportedDocument] = []
     several = len(docs) > 1
     for number, doc in enumerate(docs, start=1):
         builder = DocumentBuilder()
         if doc.labelled:
-            for speaker, paragraphs in doc.turns:
-                builder.add_turn((" ".join(p) for p in paragraphs), speaker=speaker)
+            for speaker, paragraphs, start_time in doc.turns:
+                builder.add_turn(
+                    (" ".join(p) for p in paragraphs), speaker=speaker, start_time=start_time
+                )
         else:  # an article: one turn per paragraph
-            for _speaker, paragraphs in doc.turns:
+            for _speaker, paragraphs, _time in doc.turns:
                 for paragraph in paragraphs:
                     builder.add_turn([" ".join(paragraph)])
         if not len(builder):
@@ -374,6 +440,12 @@ def parse_text(
         if not title:
             title = f"{stem} #{number}" if several else stem
         results.append(
-            builder.build(title=title, format=format, source_path=source_path, metadata=metadata)
+            builder.build(
+                title=title,
+                format=format,
+                source_path=source_path,
+                metadata=metadata,
+                speaker_info=doc.speaker_info,
+            )
         )
     return results

@@ -164,3 +164,24 @@ def test_the_listing_as_csv_and_json(run_cli: Callable[..., Result], tmp_path: P
     data = json.loads(run_cli("speakers", "--format", "json").output)
     assert {row["label"]: row["turns"] for row in data} == {"INTERVIEWER": 1, "MINISTER": 1}
     assert "Suggested" not in run_cli("speakers", "--format", "csv").output
+
+
+def test_person_and_role_survive_a_jsonl_round_trip(
+    run_cli: Callable[..., Result], tmp_path: Path
+) -> None:
+    assert run_cli("init").exit_code == 0
+    _add(tmp_path, [("SPEAKER_00", "Will you?"), ("SPEAKER_01", "No.")])
+    with _project(tmp_path) as project:
+        project.create_span(1, "alice", "quote", 0, 4)  # a layer to export
+    run_cli("speakers", "rename", "SPEAKER_00", "Nick Robinson")
+    run_cli("speakers", "role", "Nick Robinson", "interviewer")
+    assert run_cli("export", "--format", "jsonl", "-o", "out.jsonl").exit_code == 0
+    assert run_cli("--db", "copy.db", "init").exit_code == 0
+    assert run_cli("--db", "copy.db", "import", "out.jsonl").exit_code == 0
+    with Project.open(tmp_path / "copy.db") as copy:
+        rows = {row["label"]: row for row in speaker_rows(copy)}
+    assert (rows["SPEAKER_00"]["person"], rows["SPEAKER_00"]["role"]) == (
+        "Nick Robinson",
+        "interviewer",
+    )
+    assert rows["SPEAKER_01"]["person"] == "SPEAKER_01"

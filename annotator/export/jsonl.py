@@ -51,9 +51,8 @@ is the project's scheme at export time; each span's ``scheme_hash`` is the schem
 was last edited under. ``annotator import FILE.jsonl`` reads this format back (format
 ``annotator-jsonl``, see :mod:`annotator.io.annotator_jsonl`): export, import into a new
 project and export again gives the same lines up to ids (the gold layer's ``provenance``
-names the ids of its sources, which a new project does not have: they import as ``[]``),
-except the speakers' ``person`` and ``role``: the importer does not read them back yet, so
-in the new project each label names a person of its own name, without a role.
+names the ids of its sources, which a new project does not have: they import as ``[]``);
+the turns' ``person`` and ``role`` say whom each speaker label names in the new project.
 """
 
 from __future__ import annotations

@@ -56,11 +56,13 @@ from annotator.model import (
     DOCUMENT_STATUSES,
     NO_QUESTION,
     QUESTION_STATUSES,
+    SPEAKER_ROLES,
     UNIT_KINDS,
     CodeDraft,
     ImportedDocument,
     QuestionDraft,
     SpanDraft,
+    SpeakerInfo,
     Turn,
     check_turns,
     normalise_text,
@@ -134,6 +136,7 @@ def _layers(record: dict[str, Any], line: int, stem: str) -> list[ImportedDocume
         "format": _optional_text(record, "format") or FORMAT,
         "source_path": _optional_text(record, "source_path"),
         "metadata": json_safe(metadata),
+        "speaker_info": _speaker_info(record.get("turns")),
     }
     layers: dict[str | None, list[SpanDraft]] = {}
     annotators = record.get("annotators") or []
@@ -335,6 +338,26 @@ def _seconds(value: Any, where: str) -> float | None:
     if not math.isfinite(seconds):
         raise _LineError(f"{where} is too large to be a number of seconds")
     return seconds
+
+
+def _speaker_info(items: Any) -> dict[str, SpeakerInfo]:
+    """Whom each speaker label names, as the export recorded it per turn (``person`` and
+    ``role``); a label whose turns disagree keeps the first. The turns are checked apart."""
+    found: dict[str, SpeakerInfo] = {}
+    for position, item in enumerate(items if isinstance(items, list) else []):
+        if not isinstance(item, dict) or not isinstance(item.get("speaker"), str):
+            continue
+        person, role = item.get("person"), item.get("role")
+        if person is not None and not (isinstance(person, str) and person.strip()):
+            raise _LineError(f"turns[{position}] person must be a non-empty string or null")
+        if role is not None and role not in SPEAKER_ROLES:
+            raise _LineError(
+                f"turns[{position}] role {json.dumps(role)[:40]} is not one of "
+                f"{', '.join(SPEAKER_ROLES)}"
+            )
+        if person or role:
+            found.setdefault(item["speaker"], SpeakerInfo(person=person, role=role))
+    return found
 
 
 def _turns(items: Any, text: str) -> tuple[Turn, ...]:

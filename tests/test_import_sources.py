@@ -145,6 +145,24 @@ def test_rev_both_styles(tmp_path: Path) -> None:
     assert [t.start_time for t in doc.turns] == [3.0, 75.0, 80.0, 84.5]
 
 
+def test_a_service_names_speakers_its_own_way(tmp_path: Path) -> None:
+    # A time stamp marks a speaker line, whatever the name looks like: a lower-case or
+    # numbered name is a speaker too, and its time never stays in the text.
+    doc = read(
+        tmp_path,
+        "rev.txt",
+        "Presenter (00:00:02):\nWill the fares freeze continue?\n\n"
+        "speaker 2 (00:00:09):\nNot on your programme.\n\n"
+        "presenter (00:00:15):\nIs that a no?\n",
+    )
+    assert turns(doc) == [
+        ("Presenter", "Will the fares freeze continue?"),
+        ("speaker 2", "Not on your programme."),
+        ("presenter", "Is that a no?"),
+    ]
+    assert "00:00" not in doc.text
+
+
 def test_descript_with_bare_time_marks(tmp_path: Path) -> None:
     doc = read(
         tmp_path,

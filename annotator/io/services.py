@@ -87,8 +87,15 @@ def seconds(value: str) -> float:
 
 
 def _name(value: str) -> str | None:
+    """A service's speaker name. Its time stamp already marks the line as a speaker line,
+    so the name need not look like one of rule 5's labels ("presenter", "speaker 2" as a
+    service writes them): up to eight words and 60 characters, starting with a letter."""
     name = " ".join(value.split())
-    return name if label_kind(name) else None
+    if label_kind(name):
+        return name
+    if name[:1].isalpha() and len(name) <= 60 and len(name.split()) <= 8:
+        return name
+    return None
 
 
 class _Otter(Convention):

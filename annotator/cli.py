@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import getpass
 import json
+import os
 import re
 import sqlite3
 import sys
@@ -37,6 +38,7 @@ from .resources import bundled_schemes, default_scheme_path, sample_transcripts
 from .review_questions import open_question_disagreements
 from .scheme import Label, Scheme, load_scheme_file, validate_scheme
 from .store import (
+    ALLOW_NETWORK_FS_ENV_VAR,
     DB_ENV_VAR,
     DEFAULT_DB_NAME,
     GOLD,
@@ -333,9 +335,16 @@ def _open(ctx: click.Context, *, readonly: bool = False) -> Project:
     help=f"Project database file [default: ./{DEFAULT_DB_NAME}; env: {DB_ENV_VAR}].",
 )
 @click.option("--debug", is_flag=True, help="Show tracebacks instead of one-line errors.")
+@click.option(
+    "--allow-network-fs",
+    is_flag=True,
+    envvar=ALLOW_NETWORK_FS_ENV_VAR,
+    help="Open a project on a network file system (NFS, SMB, SSHFS), which is refused "
+    "otherwise: safe only if no other process uses it meanwhile.",
+)
 @click.version_option(__version__, prog_name="annotator")
 @click.pass_context
-def cli(ctx: click.Context, db: Path | None, debug: bool) -> None:
+def cli(ctx: click.Context, db: Path | None, debug: bool, allow_network_fs: bool) -> None:
     """Annotate political interview transcripts: quotes, deflections, commitments, criticism.
 
     Every command works on one project: a SQLite file holding the label scheme, the
@@ -343,6 +352,9 @@ def cli(ctx: click.Context, db: Path | None, debug: bool) -> None:
     """
     ctx.ensure_object(dict)
     ctx.obj["db"] = resolve_db_path(db)
+    if allow_network_fs:
+        # For every open of the project in this process (the app opens its own).
+        os.environ[ALLOW_NETWORK_FS_ENV_VAR] = "1"
     if ctx.invoked_subcommand is None:
         path = ctx.obj["db"]
         if not path.exists():

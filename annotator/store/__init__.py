@@ -21,7 +21,13 @@ keeps it so):
 from ..errors import ProjectError
 from .annotators import GOLD
 from .connection import ProjectGone, describe_failure, is_failure
-from .database import DB_ENV_VAR, DEFAULT_DB_NAME, project_files, resolve_db_path
+from .database import (
+    ALLOW_NETWORK_FS_ENV_VAR,
+    DB_ENV_VAR,
+    DEFAULT_DB_NAME,
+    project_files,
+    resolve_db_path,
+)
 from .deletions import Deletion
 from .gold import MergeOutcome, SpanKey, sources_of
 from .gold_codes import CodeMergeOutcome, Verdict, at_level, code_key, majority
@@ -30,6 +36,7 @@ from .spans import ON_CONFLICT, OnConflict
 from .speakers import Person
 
 __all__ = [
+    "ALLOW_NETWORK_FS_ENV_VAR",
     "DB_ENV_VAR",
     "DEFAULT_DB_NAME",
     "GOLD",

@@ -3,6 +3,13 @@
 Several processes may share one file: WAL mode plus a busy timeout serialise their writes,
 and every write transaction starts with ``BEGIN IMMEDIATE`` so it never fails half-way.
 
+The file must be on a local disk: SQLite's WAL mode shares an index in memory between the
+processes that use the file, which a network file system (NFS, SMB/CIFS, SSHFS and other
+FUSE network mounts) cannot give, and its locks are unreliable there, so writes can be lost
+or the file damaged. :func:`connect` refuses such a file (Linux: ``/proc/self/mounts`` names
+the file system) unless ``$ANNOTATOR_ALLOW_NETWORK_FS`` is set (``annotator
+--allow-network-fs``): a team shares the project by working on the host that holds it.
+
 A project can also be opened read-only (``readonly=True``, for commands that only read).
 That works on a file or in a folder the user may not write: SQLite's read-only mode first,
 and where even that needs to write (a WAL file's shared-memory index in a read-only folder),
@@ -30,6 +37,14 @@ DB_ENV_VAR = "ANNOTATOR_DB"
 BUSY_TIMEOUT_SECONDS = 30.0
 
 READ_ONLY_COMMANDS = "status, documents, annotators, export and agreement"
+ALLOW_NETWORK_FS_ENV_VAR = "ANNOTATOR_ALLOW_NETWORK_FS"
+# File system types whose locking and shared memory SQLite's WAL mode cannot rely on.
+NETWORK_FILE_SYSTEMS = frozenset({
+    "nfs", "nfs4", "cifs", "smb", "smb2", "smb3", "smbfs", "ncpfs", "afs", "9p", "ceph",
+    "glusterfs", "lustre", "gpfs", "davfs", "sshfs", "fuse.sshfs", "fuse.rclone", "fuse.s3fs",
+    "fuse.gcsfuse", "fuse.glusterfs", "fuse.davfs2", "fuse.cephfs",
+})  # fmt: skip
+MOUNTS = Path("/proc/self/mounts")
 
 
 def resolve_db_path(option: str | os.PathLike[str] | None = None) -> Path:
@@ -68,12 +83,47 @@ def write_problem(path: Path) -> str | None:
     return None
 
 
+def network_file_system(path: Path, mounts: Path | None = None) -> str | None:
+    """The type of the network file system holding ``path`` ("nfs4", "fuse.sshfs"), or None
+    for a local one (or where the system does not say: no ``/proc``)."""
+    try:
+        table = (mounts or MOUNTS).read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return None
+    folder = str(path.absolute().parent.resolve())
+    best, kind = "", ""
+    for line in table.splitlines():
+        fields = line.split()
+        if len(fields) < 3:
+            continue
+        # Spaces and the like in a mount point are written as octal escapes (\040).
+        point = fields[1].encode("latin-1", "replace").decode("unicode_escape", "replace")
+        inside = folder == point or folder.startswith(point.rstrip("/") + "/")
+        if inside and len(point) >= len(best):
+            best, kind = point, fields[2]
+    return kind if kind in NETWORK_FILE_SYSTEMS else None
+
+
+def _refuse_network_fs(path: Path) -> None:
+    if os.environ.get(ALLOW_NETWORK_FS_ENV_VAR):
+        return
+    kind = network_file_system(path)
+    if kind:
+        raise ProjectError(
+            f"{path}: the project is on a network file system ({kind}), where SQLite cannot "
+            "share it safely between processes (writes can be lost); run annotator on the "
+            "host that holds the file (ssh -t HOST annotator, or annotator serve there), or "
+            "pass --allow-network-fs if only this one process will ever use it"
+        )
+
+
 def connect(path: Path, *, create: bool, readonly: bool = False) -> Database:
     """Open the file with WAL, foreign keys and a busy timeout, migrating it if needed.
 
-    A file that is not an annotator project, or was written by a newer version of the tool,
-    is refused before anything is written to it.
+    A file that is not an annotator project, was written by a newer version of the tool, or
+    lies on a network file system, is refused before anything is written to it.
     """
+    _refuse_network_fs(path)
     if readonly:
         return _connect_readonly(path)
     problem = write_problem(path)

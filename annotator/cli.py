@@ -1616,7 +1616,8 @@ def speakers(ctx: click.Context, format_: str) -> None:
             "merge them only if they are one person):"
         )
         for suggestion in suggestions:
-            _say(f"  {', '.join(_literal(label) for label in suggestion.labels)}")
+            note = f"  ({suggestion.note})" if suggestion.note else ""
+            _say(f"  {', '.join(_literal(label) for label in suggestion.labels)}{note}")
             _say(f"    {_literal(suggestion.command)}")
 
 

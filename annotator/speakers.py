@@ -7,8 +7,10 @@ line, the exports and the app.
   trailing parenthesis (``MR. KIRBY``, ``Mr. KIRBY``, ``MR KIRBY``; ``The Acting CHAIRMAN``
   and ``The Acting CHAIRMAN (Mr. Kolbe)``) probably name one person. They are only
   suggested, with the command that would merge them: a transcript's ``MR. SMITH`` and
-  ``Mr. SMITH`` may be two people, and only the user can tell. Gendered honorifics are kept
-  apart (``MR. KIRBY`` is not suggested with ``MS. KIRBY``).
+  ``Mr. SMITH`` may be two people, and only the user can tell. Labels whose gendered
+  honorifics differ (``MS. SLOAT`` and ``MR. SLOAT``) are suggested apart, with a note:
+  transcripts mistype an honorific (the White House briefings call Ms. Sloat ``MR. SLOAT``
+  once), but two relatives are two people.
 """
 
 from __future__ import annotations
@@ -58,6 +60,7 @@ class AliasSuggestion:
 
     labels: tuple[str, ...]  # most turns first
     person: str  # the person they would all name: that of the label with most turns
+    note: str = ""  # why to look twice before merging
 
     @property
     def command(self) -> str:
@@ -82,10 +85,23 @@ def suggest_aliases(
             # Labels without an honorific join the one gendered group there is.
             by_gender[gendered[0]] += by_gender.pop("")
         for labels in by_gender.values():
-            if len(labels) < 2 or len({people.get(label) or label for label in labels}) < 2:
-                continue
-            ordered = sorted(labels, key=lambda label: (-turns[label], label))
-            person = people.get(ordered[0]) or ordered[0]
-            suggestions.append(AliasSuggestion(tuple(ordered), person))
-    suggestions.sort(key=lambda s: s.labels[0].casefold())
+            suggestions += _suggestion(labels, turns, people)
+        if len(by_gender) > 1 and len([g for g in by_gender if g]) > 1:
+            everyone = [label for labels in by_gender.values() for label in labels]
+            note = "their honorifics differ: merge only if one of them is a typo"
+            suggestions += _suggestion(everyone, turns, people, note)
+    suggestions.sort(key=lambda s: (s.labels[0].casefold(), s.note))
     return suggestions
+
+
+def _suggestion(
+    labels: list[str],
+    turns: Mapping[str, int],
+    people: Mapping[str, str | None],
+    note: str = "",
+) -> list[AliasSuggestion]:
+    """The suggestion for these labels, unless fewer than two or they name one person."""
+    if len(labels) < 2 or len({people.get(label) or label for label in labels}) < 2:
+        return []
+    ordered = sorted(labels, key=lambda label: (-turns[label], label))
+    return [AliasSuggestion(tuple(ordered), people.get(ordered[0]) or ordered[0], note)]

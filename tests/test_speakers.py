@@ -298,9 +298,19 @@ def test_suggestions_group_labels_and_name_the_command() -> None:
     assert found[0].command == (
         "annotator speakers alias 'MR. KIRBY' 'Mr. KIRBY' KIRBY 'MR KIRBY' --as 'MR. KIRBY'"
     )
-    # KIRBY cannot join both gendered groups: it stays out.
+    # KIRBY cannot join both gendered groups: it stays out of theirs. Labels whose
+    # honorifics differ are suggested apart, with a note (one may be a typo).
     two = suggest_aliases({"MR. KIRBY": 2, "MS. KIRBY": 1, "KIRBY": 1, "Mr KIRBY": 1}, {})
-    assert [s.labels for s in two] == [("MR. KIRBY", "Mr KIRBY")]
+    assert [(s.labels, s.note) for s in two] == [
+        (("MR. KIRBY", "Mr KIRBY"), ""),
+        (
+            ("MR. KIRBY", "KIRBY", "MS. KIRBY", "Mr KIRBY"),
+            "their honorifics differ: merge only if one of them is a typo",
+        ),
+    ]
+    # The White House briefings' one "MR. SLOAT" for Ms. Sloat.
+    [typo] = suggest_aliases({"MS. SLOAT": 39, "MR. SLOAT": 1}, {})
+    assert typo.labels == ("MS. SLOAT", "MR. SLOAT") and typo.note
 
 
 def test_labels_naming_one_person_are_not_suggested_again() -> None:

@@ -33,7 +33,7 @@ from ..widgets.question_panel import QuestionPanel
 from ..widgets.transcript_view import TranscriptView
 from .annotate import AnnotateScreen, textual_binding
 from .dialogs import ChooseSpan, SpanEdit, SpanEditor
-from .help import key_display
+from .help import GuidelinesScreen, key_display
 
 
 class ReviewScreen(AnnotateScreen, inherit_bindings=False):
@@ -241,6 +241,17 @@ class ReviewScreen(AnnotateScreen, inherit_bindings=False):
         case = self.editor.current_case
         name = case.question.name if case else ""
         self._edit(self.editor.clear_gold_code, done=f"cleared the gold code of {name}")
+
+    def action_guidelines(self) -> None:
+        """F1: in the question view, the question codes' guidelines (at the gold code of the
+        question here); else the span labels'."""
+        case = self.editor.current_case if self.editor.question_mode else None
+        unit = self.editor.question_review.unit if self.editor.question_mode else None
+        if unit is None:
+            super().action_guidelines()
+            return
+        gold = case.gold if case is not None else None
+        self.app.push_screen(GuidelinesScreen(unit, gold.label if gold else None))
 
     def action_toggle_anonymous(self) -> None:
         self.editor.anonymous = not self.editor.anonymous

@@ -189,3 +189,19 @@ async def test_the_queue_counts_open_question_disagreements(db: Path, tmp_path: 
         [row] = queue.rows
         column = ReviewQueueScreen.COLUMNS.index("Q open")
         assert row.cells[column].plain == "3/3" and row.status == "open"
+
+
+async def test_f1_in_the_question_view_shows_the_question_codes_guidelines(
+    db: Path, tmp_path: Path
+) -> None:
+    from annotator.screens.help import GuidelinesScreen
+
+    app = app_for(db, tmp_path)
+    async with app.run_test(size=(150, 40)) as pilot:
+        await pilot.press("Q", "n", "f1")
+        await until(pilot, lambda: isinstance(app.screen, GuidelinesScreen))
+        title = str(app.screen.query_one("#dialog").border_title)
+        assert title.startswith("Guidelines · question codes of")
+        await pilot.press("escape", "Q", "f1")  # back in the span view: the span labels'
+        await until(pilot, lambda: isinstance(app.screen, GuidelinesScreen))
+        assert "question codes" not in str(app.screen.query_one("#dialog").border_title)

@@ -233,9 +233,9 @@ def test_split_merge_and_delete_with_undo(qa: Project) -> None:
     span = qa.create_span(1, "alice", "deflection", *at("completions are up"), {"kind": "pivots"})
     assert span.question_id == q2.id
     parts = qa.split_question(q2.id, "lead", at("the homes")[0])
-    assert [(p.name, TEXT[p.start : p.end]) for p in parts] == [
-        ("Q1a", "Why did"),
-        ("Q1b", "the homes target slip?"),
+    assert [(p.name, TEXT[p.start : p.end], p.status) for p in parts] == [
+        ("Q1a", "Why did", "confirmed"),  # as sure as the question they split
+        ("Q1b", "the homes target slip?", "confirmed"),
     ]
     merged = qa.merge_question(parts[0].id, "lead")  # one part left: whole again
     assert merged.id == q2.id and [q.name for q in qa.questions(1)] == ["Q1"]

@@ -154,12 +154,20 @@ class QuestionEdits:
             raise InvalidValue("a split must leave text on both sides")
         edit_id = self.log.begin(document_id, annotator_id)
         store = self.questions
+        status = target.status  # the parts are as sure as the question they split
         if target.parent_id is None:
-            store.create(edit_id, document_id, target.start, first_end, parent_id=target.id)
-            store.create(edit_id, document_id, second_start, target.end, parent_id=target.id)
+            for start, end in ((target.start, first_end), (second_start, target.end)):
+                store.create(edit_id, document_id, start, end, parent_id=target.id, status=status)
             return document_id, target.id
         store.update(edit_id, target.id, end=first_end)
-        store.create(edit_id, document_id, second_start, target.end, parent_id=target.parent_id)
+        store.create(
+            edit_id,
+            document_id,
+            second_start,
+            target.end,
+            parent_id=target.parent_id,
+            status=status,
+        )
         return document_id, target.parent_id
 
     def merge(self, annotator_id: int, question_id: int) -> int:

@@ -46,8 +46,10 @@ class AnnotatorApp(App[None]):
         suggestions_from: str | None = None,
         review: bool = False,
         anonymous: bool = False,
+        assigned_only: bool = False,
     ) -> None:
         super().__init__()
+        self.assigned_only = assigned_only  # only the documents assigned to the annotator
         self.suggestions_from = suggestions_from
         self.review = review  # the review screen on the gold layer, not the annotation one
         self.anonymous = anonymous  # reviewing: annotators shown as A1, A2... (A toggles it)
@@ -120,6 +122,14 @@ class AnnotatorApp(App[None]):
                 self.open_queue()
                 return
             document = ids[0] if ids else None
+        if document is None and self.assigned_only:
+            self.notify(
+                f"No documents are assigned to {name}: quit (q) and see 'annotator assign', "
+                "or start without --assigned-only",
+                severity="warning",
+                timeout=30,
+            )
+            return
         if document is None:
             self.notify(
                 "This project has no documents yet: quit (q) and run 'annotator import FILE...'",
@@ -132,7 +142,11 @@ class AnnotatorApp(App[None]):
     def _document_ids(self) -> list[int]:
         if self.review:
             return self.project.gold.reviewable()
-        return [summary.id for summary in self.project.documents()]
+        ids = [summary.id for summary in self.project.documents()]
+        assert self.annotator is not None
+        assigned = set(self.project.assigned_documents(self.annotator))
+        mine = [i for i in ids if i in assigned]  # assigned first, as the queue lists them
+        return mine if self.assigned_only else mine + [i for i in ids if i not in assigned]
 
     @property
     def editor(self) -> Editor | None:
@@ -185,7 +199,9 @@ class AnnotatorApp(App[None]):
                 self.project.path, self.annotator, current, anonymous=self.anonymous
             )
         else:
-            screen = QueueScreen(self.project.path, self.annotator, current)
+            screen = QueueScreen(
+                self.project.path, self.annotator, current, assigned_only=self.assigned_only
+            )
         self.push_screen(screen, chosen)
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
@@ -210,6 +226,7 @@ def make_app(
     suggestions_from: str | None = None,
     review: bool = False,
     anonymous: bool = False,
+    assigned_only: bool = False,
 ) -> AnnotatorApp:
     """Open the project and build the app; user errors surface before the screen is taken."""
     config = load_config(config_file)
@@ -237,4 +254,5 @@ def make_app(
         suggestions_from=suggestions_from,
         review=review,
         anonymous=anonymous,
+        assigned_only=assigned_only,
     )

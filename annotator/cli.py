@@ -10,6 +10,7 @@ import csv
 import getpass
 import json
 import os
+import random
 import re
 import sqlite3
 import sys
@@ -28,7 +29,7 @@ from rich.text import Text
 
 from . import __version__
 from .config import config_path, load_config
-from .errors import AnnotatorError, ProjectError
+from .errors import AnnotatorError, InvalidValue, ProjectError
 from .export import EXPORT_FORMATS, UNITS, export
 from .export.tokens import TOKENIZERS
 from .io import FORMATS, read_transcript
@@ -385,9 +386,18 @@ def _create_sample_project(path: Path) -> str:
     metavar="LAYER",
     help="Offer another layer's spans (e.g. imported model output) to accept (a) or reject (r).",
 )
+@click.option(
+    "--assigned-only",
+    is_flag=True,
+    help="Show only the documents assigned to you ('annotator assign') [default: yours first].",
+)
 @click.pass_context
 def annotate(
-    ctx: click.Context, annotator: str | None, document: str | None, suggestions: str | None
+    ctx: click.Context,
+    annotator: str | None,
+    document: str | None,
+    suggestions: str | None,
+    assigned_only: bool,
 ) -> None:
     """Open the annotation app on the project.
 
@@ -397,7 +407,11 @@ def annotate(
     from .app import make_app  # Textual loads only for the app, keeping other commands quick
 
     app = make_app(
-        ctx.obj["db"], annotator=annotator, document=document, suggestions_from=suggestions
+        ctx.obj["db"],
+        annotator=annotator,
+        document=document,
+        suggestions_from=suggestions,
+        assigned_only=assigned_only,
     )
     app.notice = ctx.obj.get("notice")
     _run_app(ctx, app)
@@ -784,6 +798,98 @@ def annotators_rename(ctx: click.Context, old: str, new: str) -> None:
         )
 
 
+@cli.command()
+@click.option(
+    "--annotators",
+    "names",
+    metavar="A,B,C",
+    help="The annotators to share the documents among (comma-separated).",
+)
+@click.option(
+    "--per-document",
+    type=int,
+    metavar="K",
+    help="Give each document to K annotators (for agreement) [default: 1].",
+)
+@click.option(
+    "--overlap",
+    type=float,
+    metavar="SHARE",
+    help="Give each document to one annotator, and this share of them (0-1) to two.",
+)
+@click.option("--seed", type=int, help="Seed of the random choices: the same seed, the same plan.")
+@DOCUMENTS_OPTION
+@click.option(
+    "--clear",
+    metavar="NAME",
+    help="Instead: remove NAME's assignments not started yet (started ones stay).",
+)
+@click.pass_context
+def assign(
+    ctx: click.Context,
+    names: str | None,
+    per_document: int | None,
+    overlap: float | None,
+    seed: int | None,
+    document_refs: tuple[str, ...],
+    clear: str | None,
+) -> None:
+    """Share the documents among annotators, balanced by words.
+
+    Adds to what is assigned: a document keeps whoever has it (assigned, or who started or
+    finished it) and gains annotators until it has K (--per-document) or, with --overlap,
+    one (two for the drawn share). Work begun is never reassigned. Annotators see their
+    documents first in the app's document queue ('annotator annotate --assigned-only' shows
+    only those). Prints each annotator's assigned documents and words.
+    """
+    project = _open(ctx)
+    if clear is not None:
+        if names or per_document is not None or overlap is not None or document_refs:
+            raise InvalidValue("--clear NAME takes no other option")
+        removed, kept = project.clear_assignments(clear)
+        _say(
+            f"Removed {count(removed, 'assignment')} of {_literal(clear)!r} not started; "
+            f"{kept:,} started or finished stay."
+        )
+        return
+    if not names:
+        raise InvalidValue("name the annotators: --annotators A,B,C (or --clear NAME)")
+    if seed is None:
+        seed = random.SystemRandom().randrange(1_000_000)
+    ids = [project.find_document(ref).id for ref in document_refs] or None
+    shares, short = project.assign(
+        names.split(","), ids, per_document=per_document, overlap=overlap, seed=seed
+    )
+    print_rows(
+        [vars(share) for share in shares],
+        "table",
+        columns=("annotator", "documents", "words", "added"),
+        cut=("annotator",),
+    )
+    _say(f"Seed {seed} (the same plan again: --seed {seed}).")
+    if short:
+        listed = ", ".join(map(str, short[:10])) + (", ..." if len(short) > 10 else "")
+        _say(
+            f"{count(len(short), 'document')} could not get every annotator asked for (too few "
+            f"annotators who do not have them yet): {listed}"
+        )
+
+
+@cli.command()
+@click.argument("ref", metavar="REF")
+@click.option("--as", "annotator", metavar="NAME", help="Whose done [default: as for annotate].")
+@click.pass_context
+def reopen(ctx: click.Context, ref: str, annotator: str | None) -> None:
+    """Reopen a document you marked done, so you can edit it again (done is locked).
+
+    The reopening is recorded with its time in the project's status history."""
+    project = _open(ctx)
+    document = project.find_document(ref)
+    name = _author(annotator)
+    project.reopen(document.id, name)
+    _say(f"Reopened document {document.id} {_literal(document.title)!r} for {_literal(name)!r}.")
+
+
 def count(number: int, noun: str) -> str:
     """``"1 span"``, ``"2,000 spans"``."""
     return f"{number:,} {noun}{'' if number == 1 else 's'}"
@@ -867,6 +973,34 @@ def status(ctx: click.Context, format_: str) -> None:
             share = f"{finished / stats.documents:.0%}" if stats.documents else "-"
             progress.add_row(_cell(name), *(str(by_status[s]) for s in DOCUMENT_STATUSES), share)
         console.print(progress)
+    people = project.progress()
+    if people:
+        work = Table(
+            "annotator",
+            "assigned",
+            "in progress",
+            "done",
+            "words done",
+            "last activity",
+            title="Work (who is behind)",
+        )
+        for person in people:
+            work.add_row(
+                _cell(person.annotator),
+                str(person.assigned),
+                str(person.in_progress),
+                str(person.done),
+                f"{person.words_done:,}",
+                _activity(person.last_activity),
+            )
+        console.print(work)
+
+
+def _activity(at: str | None) -> str:
+    """An edit's stored ISO time as ``2026-11-30 19:04 UTC``; ``-`` for none."""
+    if at is None:
+        return "-"
+    return f"{at[:10]} {at[11:16]} UTC"
 
 
 STATUS_COLUMNS = ("section", "name", "measure", "value")
@@ -916,6 +1050,16 @@ def _status_rows(project: Project, stats: Any) -> list[dict[str, Any]]:
     for name in stats.annotators:
         for state, number in stats.progress[name].items():
             rows.append({"section": "progress", "name": name, "measure": state, "value": number})
+    for person in project.progress():
+        for measure in ("assigned", "in_progress", "done", "words_done", "last_activity"):
+            rows.append(
+                {
+                    "section": "work",
+                    "name": person.annotator,
+                    "measure": measure,
+                    "value": getattr(person, measure),
+                }
+            )
     return rows
 
 

@@ -844,6 +844,11 @@ class Editor:
         self.project.set_status(self.id, self.annotator, status)
         self.status = status
 
+    def reopen(self) -> None:
+        """Take back this annotator's "done" so they can edit again (recorded in the store)."""
+        self.project.reopen(self.id, self.annotator)
+        self.status = "in_progress"
+
     def save_cursor(self) -> None:
         self.project.set_cursor(self.id, self.annotator, self.cursor)
 

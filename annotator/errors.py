@@ -62,3 +62,8 @@ class StaleView(ProjectError):
     def __init__(self, message: str) -> None:
         super().__init__(message)
         self.changed: list[tuple[int, int]] = []
+
+
+class DocumentLocked(ProjectError):
+    """An annotator's edit of a document they marked done: refused until they reopen it, so
+    that review and agreement (which read "done" layers) do not change under the reviewer."""

@@ -105,6 +105,7 @@ ANNOTATE_KEYS: tuple[KeyBinding, ...] = (
     *_group("annotate", "Documents and views", [
         ("D", "status('done')", "Mark done", "done", True),
         ("S", "status('skipped')", "Skip document", "skip", False),
+        ("R", "reopen", "Reopen a document marked done (done is locked)", "reopen", False),
         ("J", "switch(1)", "Next document", "next_document", False),
         ("K", "switch(-1)", "Previous document", "previous_document", False),
         ("o", "documents", "Documents", "documents", True),
@@ -202,7 +203,7 @@ REVIEW_KEYS: tuple[KeyBinding, ...] = _group("review", "Review", [
 # suggestions; skipping); and the few annotation keys its key bar shows (the rest are in help).
 _NOT_IN_REVIEW = {
     "annotate.search", "annotate.next_match", "annotate.previous_match", "annotate.accept",
-    "annotate.reject", "annotate.done", "annotate.skip",
+    "annotate.reject", "annotate.done", "annotate.skip", "annotate.reopen",
     # Questions are marked and coded on the annotation screen.
     "annotate.mode", "annotate.split", "annotate.merge",
 }  # fmt: skip
@@ -281,3 +282,12 @@ REVIEW_ONLY_CHARACTERS: dict[str, str] = {
     for character, description in characters(REVIEW_SCREEN_KEYS).items()
     if character not in RESERVED_CHARACTERS
 }
+
+
+def default_key(binding_id: str) -> str:
+    """The first key a binding has by default, as typed (``"R"`` for ``annotate.reopen``)."""
+    for binding in (*ANNOTATE_KEYS, *REVIEW_KEYS, *APP_KEYS):
+        if binding.id == binding_id:
+            name = binding.key_names()[0]
+            return key_character(name) or name
+    raise KeyError(binding_id)

@@ -82,12 +82,12 @@ def db(tmp_path: Path) -> Path:
     path = tmp_path / "project.db"
     with Project.create(path, load_scheme(SCHEME)) as project:
         doc = project.add_documents([make_document("x" * 60)])[0].document_id
+        project.create_span(doc, "ann", "quote", 0, 9)  # a label without attributes
         for name, spans in SPANS.items():
             for start, end, kind, personal, tactics in spans:
                 values = {"kind": kind, "personal": personal, "tactics": tactics}
                 project.create_span(doc, name, "deflection", start, end, values)
             project.set_status(doc, name, "done")
-        project.create_span(doc, "ann", "quote", 0, 9)  # a label without attributes
     return path
 
 

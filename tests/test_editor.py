@@ -27,7 +27,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from annotator.editor import Editor
-from annotator.errors import AnnotatorError, MergeConflict
+from annotator.errors import AnnotatorError, DocumentLocked, MergeConflict
 from annotator.model import ImportedDocument, Span
 from annotator.scheme import Scheme, load_scheme, load_scheme_file
 from annotator.store import Project, ProjectError
@@ -861,7 +861,7 @@ def test_status_and_cursor_persist_for_the_next_editor(
     assert (other.cursor, other.status) == (0, "new")
 
 
-def test_tagging_a_new_document_marks_it_in_progress_but_keeps_done(
+def test_tagging_a_new_document_marks_it_in_progress_and_done_is_locked(
     editor: Editor, project: Project, doc: int
 ) -> None:
     editor.move_to(0)
@@ -869,8 +869,10 @@ def test_tagging_a_new_document_marks_it_in_progress_but_keeps_done(
     assert editor.status == "in_progress" == project.status(doc, "alice")
     editor.set_status("done")
     editor.move_to(94)
-    editor.tag("quote")
+    with pytest.raises(DocumentLocked):
+        editor.tag("quote")
     assert editor.status == "done" == project.status(doc, "alice")
+    assert len(project.spans(doc, "alice")) == 1
 
 
 def test_invalid_status_is_refused(editor: Editor, project: Project, doc: int) -> None:

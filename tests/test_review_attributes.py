@@ -164,9 +164,12 @@ def test_edits_after_a_review_are_noticed(project: Project) -> None:
     assert row.reviewed and not row.changed
     assert project.gold.stale(1) == {}
     time.sleep(0.01)  # times are kept to the millisecond
+    project.reopen(1, "alice")  # done is locked: an edit after review means reopening
     project.update_span(spans["alice"].id, "alice", end=SPEND_END)
+    project.set_status(1, "alice", "done")
     [row] = review_queue(project)
     assert row.changed
     assert project.gold.stale(1) == {merged.id: "a span it came from was changed since"}
+    project.reopen(1, "bob")
     project.delete_span(spans["bob"].id, "bob")
     assert project.gold.stale(1) == {merged.id: "a span it came from was deleted"}

@@ -337,6 +337,8 @@ def test_stale_gold_codes_are_named(qr: Project) -> None:
     code(qr, {"alice": ["explicit", "dodging"], "bob": ["explicit", "dodging"]})
     qr.gold_codes.auto_merge(1, reviewer="rita")
     q1, q2 = qr.questions(1)[:2]
+    qr.reopen(1, "alice")  # done is locked: a change after review means reopening
+    qr.reopen(1, "bob")
     qr.set_code(1, "alice", "implicit", question_id=q1.id)
     [bobs] = [c for c in qr.codes(question_id=q2.id) if c.annotator == "bob"]
     qr.clear_code(bobs.id, "bob")

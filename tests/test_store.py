@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from conftest import make_document
 
-from annotator.errors import AnnotatorError, MergeConflict
+from annotator.errors import AnnotatorError, DocumentLocked, MergeConflict
 from annotator.model import SpanDraft
 from annotator.scheme import Scheme, load_scheme
 from annotator.store import Project, ProjectError, resolve_db_path
@@ -370,8 +370,9 @@ def test_status_and_cursor(project: Project) -> None:
     assert project.status(doc, "alice") == "new"
     project.set_status(doc, "alice", "done")
     assert project.status(doc, "alice") == "done"
-    project.create_span(doc, "alice", "quote", 0, 11)
-    assert project.status(doc, "alice") == "done"  # tagging does not reopen a finished document
+    with pytest.raises(DocumentLocked, match="marked done by alice"):
+        project.create_span(doc, "alice", "quote", 0, 11)  # done is locked (test_assignments)
+    assert project.status(doc, "alice") == "done"
     with pytest.raises(ProjectError, match="unknown status"):
         project.set_status(doc, "alice", "finished")
     with pytest.raises(ProjectError, match="outside"):

@@ -32,13 +32,14 @@ from textual.screen import Screen
 from textual.timer import Timer
 
 from ..editor import Editor, Range
-from ..errors import AnnotatorError, MergeConflict, StaleView
+from ..errors import AnnotatorError, DocumentLocked, MergeConflict, StaleView
 from ..keymap import (
     ANNOTATE_KEYS,
     APP_KEYS,
     HELP_SECTIONS,
     REVIEW_KEYS,
     KeyBinding,
+    default_key,
     mode_description,
 )
 from ..model import Question, Span
@@ -159,6 +160,12 @@ class AnnotateScreen(Screen[None]):
         self.app.exit(return_code=1, message=Text(f"error: {display_text(str(gone))}"))
 
     def _fail(self, error: Exception) -> None:
+        if isinstance(error, DocumentLocked):
+            # One clear line: what to do, with the key that does it.
+            message = f"marked done: press {default_key('annotate.reopen')} to reopen"
+            self.notify(message, title="Not done", severity="warning", timeout=6)
+            self._refresh_panels(message=message)
+            return
         self.notify(str(error), title="Not done", severity="error", timeout=6)
         self._refresh_panels(message="not saved: " + str(error).split(";")[0][:60])
 
@@ -735,6 +742,14 @@ class AnnotateScreen(Screen[None]):
             self._fail(error)
             return
         self._refresh_panels(message=f"marked {self.STATUS_WORDS.get(status, status)}")
+
+    def action_reopen(self) -> None:
+        try:
+            self.editor.reopen()
+        except AnnotatorError as error:
+            self._fail(error)
+            return
+        self._refresh_panels(message="reopened: you can edit again")
 
     def action_switch(self, step: int) -> None:
         self.app.switch_document(step)  # type: ignore[attr-defined]

@@ -38,6 +38,7 @@ class QueueRow:
     status: str  # this annotator's status
     others_done: int
     cells: tuple[Text, ...]  # one per column of _COLUMNS
+    assigned: bool = False  # assigned to this annotator ('annotator assign')
 
 
 def _words(count: int) -> str:
@@ -56,8 +57,9 @@ def _speakers(names: tuple[str, ...]) -> str:
     return f"{len(names)} speakers"
 
 
-def queue_row(summary: DocumentSummary, annotator: str) -> QueueRow:
-    """One table row for a document, as seen by ``annotator``."""
+def queue_row(summary: DocumentSummary, annotator: str, assigned: bool = False) -> QueueRow:
+    """One table row for a document, as seen by ``annotator`` (an assigned one's id marked
+    with ``•``)."""
     status = summary.statuses.get(annotator, "new")
     others = sum(
         1 for name, value in summary.statuses.items() if name != annotator and value == "done"
@@ -65,7 +67,7 @@ def queue_row(summary: DocumentSummary, annotator: str) -> QueueRow:
     title = literal(summary.title or "(untitled)")
     title.no_wrap, title.overflow = True, "ellipsis"  # the cell cuts it to the column width
     cells = (
-        Text(str(summary.id), justify="right"),
+        Text(f"•{summary.id}" if assigned else str(summary.id), justify="right"),
         title,
         literal(shorten(_speakers(summary.speakers), 20)),
         Text(_words(summary.words), justify="right"),
@@ -73,7 +75,14 @@ def queue_row(summary: DocumentSummary, annotator: str) -> QueueRow:
         Text(STATUS_NAMES.get(status, status), style=_STATUS_STYLES.get(status, "")),
         Text(str(others), justify="right", style="" if others else "dim"),
     )
-    return QueueRow(summary.id, status, others, cells)
+    return QueueRow(summary.id, status, others, cells, assigned)
+
+
+def assigned_first(rows: list[QueueRow], *, only: bool = False) -> list[QueueRow]:
+    """The rows assigned to the annotator first (each group in its order); ``only``: just
+    those."""
+    mine = [row for row in rows if row.assigned]
+    return mine if only else mine + [row for row in rows if not row.assigned]
 
 
 def progress_line(rows: list[QueueRow]) -> str:
@@ -112,8 +121,16 @@ class QueueScreen(Screen[int | None]):
     QueueScreen DataTable { height: 1fr; }
     """
 
-    def __init__(self, project_path: Path, annotator: str, current: int | None = None) -> None:
+    def __init__(
+        self,
+        project_path: Path,
+        annotator: str,
+        current: int | None = None,
+        *,
+        assigned_only: bool = False,
+    ) -> None:
         super().__init__()
+        self.assigned_only = assigned_only  # only the documents assigned to the annotator
         self.project_path = Path(project_path)
         self.annotator = annotator
         self.current = current
@@ -155,12 +172,26 @@ class QueueScreen(Screen[int | None]):
         self._fill(keep if keep is not None else self.current)
 
     def _load_rows(self, project: Project) -> list[QueueRow]:
-        return [queue_row(summary, self.annotator) for summary in project.documents()]
+        assigned = set(project.assigned_documents(self.annotator))
+        rows = [
+            queue_row(summary, self.annotator, summary.id in assigned)
+            for summary in project.documents()
+        ]
+        return assigned_first(rows, only=self.assigned_only)
 
     def _progress(self) -> str:
-        return f"{self.annotator}: {progress_line(self.rows)}"
+        line = f"{self.annotator}: {progress_line(self.rows)}"
+        assigned = sum(row.assigned for row in self.rows)
+        if self.assigned_only:
+            return f"{line} · assigned only"
+        return f"{line} · {assigned} assigned (•, first)" if assigned else line
 
     def _empty(self) -> str:
+        if self.assigned_only:
+            return (
+                f"No documents are assigned to {self.annotator}: see 'annotator assign', or "
+                "start without --assigned-only."
+            )
         return "No documents yet: add some with 'annotator import'."
 
     @property

@@ -8,6 +8,7 @@ keeps it so):
 - ``connection``: the open file and its one kind of write transaction;
 - ``speakers``: people, and which person each speaker label names;
 - ``annotators``: names and ids; the reserved gold annotator;
+- ``assignments``: who is to annotate what, statuses and their history, the done lock;
 - ``log``: the append-only change log, undo and redo stacks;
 - ``questions``: the question units, and their one writer;
 - ``spans``: reading spans, and the one writer every span change goes through;

@@ -16,6 +16,7 @@ from typing import Any, NamedTuple
 
 from ..model import Change
 from .annotators import Annotators
+from .assignments import Assignments
 from .connection import Connection
 from .database import now
 
@@ -65,9 +66,12 @@ class UndoStacks:
 class ChangeLog:
     """Appends to the log and reads it back."""
 
-    def __init__(self, connection: Connection, annotators: Annotators) -> None:
+    def __init__(
+        self, connection: Connection, annotators: Annotators, assignments: Assignments
+    ) -> None:
         self.connection = connection
         self.annotators = annotators
+        self.assignments = assignments  # the done lock, checked before every edit
         self.last_edit: int | None = None  # the latest edit made through this connection
         self._stacks: dict[tuple[int, int], UndoStacks] = {}
         connection.on_rollback.append(self._forget)
@@ -88,7 +92,9 @@ class ChangeLog:
         *,
         reviewer: str | None = None,
     ) -> int:
-        """A new edit (one user action); the span changes it makes are recorded under it."""
+        """A new edit (one user action); the span changes it makes are recorded under it.
+        Refused (:class:`DocumentLocked`) in a document the annotator marked done."""
+        self.assignments.check_open(document_id, annotator_id)
         stacks = self.stacks(document_id, annotator_id)
         cursor = self.connection.db.execute(
             "INSERT INTO edits (document_id, annotator_id, kind, reverts, at, reviewer) "

@@ -279,3 +279,33 @@ def m007_deletions(db: Database) -> None:
         )
         """,
     )
+
+
+@migrations()
+def m008_assignments(db: Database) -> None:
+    # Who is to annotate which document ('annotator assign'), and every change of an
+    # annotator's status for a document with its time (so a reopened "done" is on record:
+    # review and agreement read "done"). Rows go with their document (ON DELETE CASCADE).
+    _run(
+        db,
+        """
+        CREATE TABLE assignments (
+            document_id INTEGER NOT NULL REFERENCES documents (id) ON DELETE CASCADE,
+            annotator_id INTEGER NOT NULL REFERENCES annotators (id),
+            assigned_at TEXT NOT NULL,
+            seed INTEGER,
+            PRIMARY KEY (document_id, annotator_id)
+        );
+        CREATE INDEX assignments_by_annotator ON assignments (annotator_id);
+        CREATE TABLE status_changes (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            document_id INTEGER NOT NULL REFERENCES documents (id) ON DELETE CASCADE,
+            annotator_id INTEGER NOT NULL REFERENCES annotators (id),
+            "before" TEXT NOT NULL,
+            "after" TEXT NOT NULL,
+            at TEXT NOT NULL,
+            via TEXT NOT NULL CHECK (via IN ('app', 'reopen', 'import'))
+        );
+        CREATE INDEX status_changes_by_document ON status_changes (document_id, annotator_id)
+        """,
+    )

@@ -16,13 +16,16 @@ from __future__ import annotations
 
 import json
 import os
+import random
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from ..errors import AnnotatorError, ProjectError, StaleView
+from ..assigning import PlanDocument, copies_per_document
+from ..assigning import plan as plan_assignments
+from ..errors import AnnotatorError, InvalidValue, ProjectError, StaleView
 from ..model import (
     DOCUMENT_STATUSES,
     NO_QUESTION,
@@ -39,6 +42,7 @@ from ..model import (
 from ..scheme import Scheme, load_scheme
 from ..speakers import AliasSuggestion, display_name, suggest_aliases
 from .annotators import GOLD, Annotators
+from .assignments import Assignments, Progress, Share, StatusChange
 from .codes import CodeStore
 from .connection import Connection
 from .database import DB_ENV_VAR, connect, now
@@ -121,7 +125,8 @@ class Project:
         self._scheme: Scheme | None = None
         self._texts: dict[int, str] = {}
         self._annotators = Annotators(connection)
-        self.log = ChangeLog(connection, self._annotators)
+        self.assignments = Assignments(connection, self._annotators)
+        self.log = ChangeLog(connection, self._annotators, self.assignments)
         self.reader = SpanReader(connection, self._annotators)
         self.questions_store = QuestionStore(connection, self.log, self._text_length)
         self.writer = SpanWriter(
@@ -513,12 +518,7 @@ class Project:
         """The status a file recorded for the layer (an export of ours), set as it was."""
         if document.status is None:
             return
-        self.db.execute(
-            "INSERT INTO document_status (document_id, annotator_id, status, updated_at) "
-            "VALUES (?, ?, ?, ?) ON CONFLICT DO UPDATE SET status = excluded.status, "
-            "updated_at = excluded.updated_at",
-            [document_id, annotator_id, document.status, now()],
-        )
+        self.assignments.set_status(document_id, annotator_id, document.status, "import")
 
     def documents(self) -> list[DocumentSummary]:
         speakers: dict[int, dict[str, None]] = {}
@@ -1145,12 +1145,73 @@ class Project:
         self._text_length(document_id)  # refuses unknown documents
         annotator_id = self.annotator_id(annotator)
         with self.connection.write():
-            self.db.execute(
-                "INSERT INTO document_status (document_id, annotator_id, status, updated_at) "
-                "VALUES (?, ?, ?, ?) ON CONFLICT DO UPDATE SET status = excluded.status, "
-                "updated_at = excluded.updated_at",
-                [document_id, annotator_id, status, now()],
+            self.assignments.set_status(document_id, annotator_id, status, "app")
+
+    def reopen(self, document_id: int, annotator: str) -> None:
+        """Take back an annotator's "done" (to "in progress"), so they may edit again; the
+        change is recorded in the status history (see :mod:`.assignments`)."""
+        self._text_length(document_id)  # refuses unknown documents
+        annotator_id = self.annotator_id(annotator, create=False)
+        with self.connection.write():
+            self.assignments.reopen(document_id, annotator_id)
+
+    def status_history(self, document_id: int | None = None) -> list[StatusChange]:
+        """Every recorded status change (of one document, or all), oldest first."""
+        return self.assignments.history(document_id)
+
+    # ---- assignments ---------------------------------------------------------------------
+
+    def assign(
+        self,
+        annotators: Sequence[str],
+        document_ids: Sequence[int] | None = None,
+        *,
+        per_document: int | None = None,
+        overlap: float | None = None,
+        seed: int = 0,
+    ) -> tuple[list[Share], tuple[int, ...]]:
+        """Assign documents (default: all) to annotators, adding to what is assigned: each
+        document to ``per_document`` annotators (default 1), or one each and two for a share
+        ``overlap`` of them; balanced by words, the same for the same ``seed`` and project.
+        Returns each annotator's assignments and the documents that could not get all their
+        annotators (see :mod:`annotator.assigning`)."""
+        names = list(dict.fromkeys(name.strip() for name in annotators))
+        if not names or not all(names):
+            raise InvalidValue("name at least one annotator: --annotators A,B,C")
+        if GOLD in names:
+            raise ProjectError(f"{GOLD!r} is the reviewers' layer: it takes no assignments")
+        words = dict(self.db.execute("SELECT id, words FROM documents").fetchall())
+        ids = sorted(words) if document_ids is None else sorted(set(document_ids))
+        for document_id in ids:
+            if document_id not in words:
+                raise ProjectError(f"no document with id {document_id}")
+        rng = random.Random(seed)
+        copies = copies_per_document(
+            ids, len(names), per_document=per_document, overlap=overlap, rng=rng
+        )
+        with self.connection.write():
+            holders = self.assignments.holders()
+            documents = [PlanDocument(d, words[d], frozenset(holders.get(d, ()))) for d in ids]
+            plan = plan_assignments(documents, names, copies, self.assignments.load(), rng)
+            self.assignments.add(
+                [(d, self.annotator_id(name)) for d, name in plan.assignments], seed
             )
+            added = Counter(name for _, name in plan.assignments)
+            return self.assignments.shares(names, dict(added)), plan.short
+
+    def clear_assignments(self, annotator: str) -> tuple[int, int]:
+        """Remove the annotator's assignments not started; how many went and how many stay."""
+        annotator_id = self.annotator_id(annotator, create=False)
+        with self.connection.write():
+            return self.assignments.clear(annotator_id)
+
+    def assigned_documents(self, annotator: str) -> list[int]:
+        """The ids of the documents assigned to the annotator."""
+        return self.assignments.documents(self._annotators.find(annotator.strip()))
+
+    def progress(self) -> list[Progress]:
+        """Per annotator: assigned, in progress, done, words done, last activity."""
+        return self.assignments.progress()
 
     def cursor(self, document_id: int, annotator: str) -> int:
         row = self.db.execute(

@@ -26,6 +26,7 @@ import contextlib
 import html
 import logging
 import sqlite3
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -38,7 +39,7 @@ from textual_serve.app_service import AppService
 from textual_serve.server import Server
 
 from ..errors import AnnotatorError
-from ..store import Project
+from ..store import Project, describe_failure, is_failure
 from ..store.invites import Invite, Invites, check_name, well_formed
 from .session import session_command
 
@@ -99,16 +100,25 @@ class Session(AppService):
         await self.send_meta({"type": "quit"})
         if process is not None:
             for end in (None, process.terminate, process.kill):
-                if end is not None and process.returncode is None:
+                if process.returncode is None and end is not None:
                     with contextlib.suppress(ProcessLookupError):
                         end()
-                try:
-                    await asyncio.wait_for(process.wait(), QUIT_GRACE)
+                if await _ended(process, QUIT_GRACE):
                     break
-                except asyncio.TimeoutError:
-                    continue
+        if self._stdin is not None:
+            # The pipe to an ended process: closed, so that asyncio lets the process go.
+            self._stdin.close()
         with contextlib.suppress(asyncio.TimeoutError, asyncio.CancelledError):
             await asyncio.wait_for(task, QUIT_GRACE)
+
+
+async def _ended(process: asyncio.subprocess.Process, seconds: float) -> bool:
+    """Whether ``process`` ends within ``seconds`` (its return code, not ``wait()``, which
+    also waits for every pipe to close)."""
+    deadline = time.monotonic() + seconds
+    while process.returncode is None and time.monotonic() < deadline:
+        await asyncio.sleep(0.05)
+    return process.returncode is not None
 
 
 def _page(status: int, title: str, message: str) -> web.Response:
@@ -127,6 +137,16 @@ class BadRequest(Exception):
     """A request that cannot be read as one."""
 
 
+class Unavailable(Exception):
+    """The project cannot be opened, so nobody can be let in."""
+
+
+def _one_line(db: Path, error: Exception) -> str:
+    if isinstance(error, sqlite3.Error) and is_failure(error):
+        return describe_failure(db, error)
+    return str(error)
+
+
 class AnnotatorServer(Server):
     def __init__(self, config: ServeConfig) -> None:
         super().__init__(
@@ -138,10 +158,14 @@ class AnnotatorServer(Server):
         )
         self.config = config
         self.sessions: set[Session] = set()
+        self._endings: set[asyncio.Future[None]] = set()
 
     # -- who is asking ---------------------------------------------------------------
     def _invite(self, lookup: Callable[[Invites], Invite | None]) -> Invite | None:
-        project = Project.open(self.config.db, readonly=True)
+        try:
+            project = Project.open(self.config.db, readonly=True)
+        except (AnnotatorError, sqlite3.Error, OSError) as error:
+            raise Unavailable(_one_line(self.config.db, error)) from None
         try:
             return lookup(Invites(project.connection))
         finally:
@@ -193,6 +217,7 @@ class AnnotatorServer(Server):
                 web.static("/static", self.statics_path, name="static"),
             ]
         )
+        app[SERVER] = self
         app.on_shutdown.append(self._stop_sessions)
         return app
 
@@ -206,6 +231,8 @@ class AnnotatorServer(Server):
             return _page(403, "Forbidden", str(error))
         except BadRequest as error:
             return _page(400, "Bad request", str(error))
+        except Unavailable as error:
+            return _page(503, "annotator cannot open the project", str(error))
         assert isinstance(response, web.StreamResponse)
         return response
 
@@ -213,8 +240,8 @@ class AnnotatorServer(Server):
         invite, token = self.identify(request, from_query=True)
         if "token" in request.query:
             # Swap the token in the URL for a cookie, so it leaves the address bar and history.
-            response = web.HTTPSeeOther(location="/")
-            response.set_cookie(
+            redirect = web.HTTPSeeOther(location="/")
+            redirect.set_cookie(
                 COOKIE,
                 token or "",
                 httponly=True,
@@ -222,7 +249,7 @@ class AnnotatorServer(Server):
                 secure=self._base(request).startswith("https:"),
                 path="/",
             )
-            return response
+            raise redirect
         problem = self._project_problem()
         if problem is not None:
             return _page(503, "annotator cannot start", problem)
@@ -256,7 +283,7 @@ class AnnotatorServer(Server):
         try:
             Project.open(self.config.db, readonly=True).close()
         except (AnnotatorError, sqlite3.Error, OSError) as error:
-            return str(error)
+            return _one_line(self.config.db, error)
         return None
 
     async def handle_websocket(self, request: web.Request) -> web.StreamResponse:  # type: ignore[override]
@@ -285,13 +312,28 @@ class AnnotatorServer(Server):
         except Exception:
             log.exception("session for %s failed", invite.name)
         finally:
-            await session.stop()
-            self.sessions.discard(session)
-            await websocket.close()
+            # aiohttp cancels the handler when the browser goes away: the ending runs on in
+            # its own task all the same, so no app outlives its tab.
+            ending = asyncio.ensure_future(self._end(session, websocket))
+            self._endings.add(ending)
+            ending.add_done_callback(self._endings.discard)
+            await asyncio.shield(ending)
         return websocket
+
+    async def _end(self, session: Session, websocket: web.WebSocketResponse) -> None:
+        try:
+            await session.stop()
+        finally:
+            self.sessions.discard(session)
+            with contextlib.suppress(Exception):
+                await websocket.close()
 
     async def _stop_sessions(self, app: web.Application) -> None:
         await asyncio.gather(*(session.stop() for session in list(self.sessions)))
+
+
+#: The server an aiohttp application belongs to.
+SERVER = web.AppKey("annotator_server", AnnotatorServer)
 
 
 def _query_int(request: web.Request, key: str, default: int) -> int:
@@ -308,6 +350,4 @@ def serve(config: ServeConfig) -> None:
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     server = AnnotatorServer(config)
     # No access log: its request lines would hold the personal tokens of invite links.
-    web.run_app(
-        server.make_app(), host=config.host, port=config.port, print=None, access_log=None
-    )
+    web.run_app(server.make_app(), host=config.host, port=config.port, print=None, access_log=None)

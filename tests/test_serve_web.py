@@ -206,3 +206,37 @@ async def test_a_browser_session_tags_a_span_and_ends_with_its_tab(db: Path, cli
 def _server(web: TestClient) -> AnnotatorServer:
     assert web.app is not None
     return web.app[SERVER]
+
+
+def test_annotator_serve_binds_to_loopback_and_says_so(db: Path) -> None:
+    import socket
+    import subprocess
+    import urllib.error
+    import urllib.request
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    argv = [sys.executable, "-m", "annotator", "--db", str(db), "serve", "--port", str(port)]
+    server = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        assert server.stdout is not None
+        first = server.stdout.readline()
+        assert first.startswith(f"Listening on 127.0.0.1:{port}, this machine only"), first
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=5)
+            except urllib.error.HTTPError as error:
+                assert error.code == 403
+                break
+            except OSError:
+                assert time.monotonic() < deadline, "the server did not start"
+                time.sleep(0.2)
+            else:
+                raise AssertionError("a request without a token was let in")
+    finally:
+        server.terminate()
+        server.wait(10)
+        if server.stdout is not None:
+            server.stdout.close()

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+import annotator.serve
 from annotator.errors import AnnotatorError
 from annotator.serve.session import INSTALL_HINT, binding_notice, check_header, session_command
 from annotator.store import Project
@@ -125,7 +126,9 @@ def test_serve_without_the_web_extra_says_how_to_install(
     run_cli, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     run_cli("init")
-    monkeypatch.setitem(sys.modules, "annotator.serve.web", None)  # import fails as if absent
+    # The import fails as if the extra were absent (also when another test imported it).
+    monkeypatch.setitem(sys.modules, "annotator.serve.web", None)
+    monkeypatch.delattr(annotator.serve, "web", raising=False)
     result = run_cli("serve")
     assert result.exit_code == 1
     assert result.output.strip().splitlines() == [f"Error: {INSTALL_HINT}"]

@@ -218,7 +218,9 @@ def test_annotator_serve_binds_to_loopback_and_says_so(db: Path) -> None:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     argv = [sys.executable, "-m", "annotator", "--db", str(db), "serve", "--port", str(port)]
-    server = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    server = subprocess.Popen(
+        argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    )
     try:
         assert server.stdout is not None
         first = server.stdout.readline()

@@ -48,6 +48,7 @@ from .store import (
     is_failure,
     resolve_db_path,
 )
+from .store.invites import ROLES, Invites
 from .textindex import cell_len, char_cells, display_text
 
 DOCUMENTS_OPTION = click.option(
@@ -1924,6 +1925,107 @@ def _labels_table(title: str, labels: Sequence[Label], caption: str) -> Table:
             *([_cell("\n".join(attributes))] if with_attributes else []),
         )
     return table
+
+
+@cli.group(invoke_without_command=True)
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
+@click.option(
+    "--trusted-header",
+    metavar="HEADER",
+    help="Take the (invited) name from this header, set by a reverse proxy that signs people "
+    "in (e.g. X-Remote-User), instead of personal links.",
+)
+@click.option(
+    "--public-url",
+    metavar="URL",
+    help="The address browsers use, behind a reverse proxy (e.g. https://annotate.example.org).",
+)
+@click.pass_context
+def serve(
+    ctx: click.Context, host: str, port: int, trusted_header: str | None, public_url: str | None
+) -> None:
+    """Open the app in a browser, one process per browser tab, for invited people only.
+
+    Invite each person ('annotator serve invite NAME'): their personal link opens the app as
+    them, as an annotator, or for a reviewer or the lead as 'annotator review'.
+    """
+    if ctx.invoked_subcommand is not None:
+        return
+    from .serve.session import INSTALL_HINT, binding_notice, check_header
+
+    try:
+        from .serve import web
+    except ImportError:
+        raise click.ClickException(INSTALL_HINT) from None
+    if trusted_header is not None:
+        try:
+            check_header(trusted_header)
+        except ValueError as error:
+            raise click.BadParameter(str(error), param_hint="--trusted-header") from None
+    _open(ctx).close()  # brings the project's schema up to date, or says why it cannot
+    _say(binding_notice(host, port))
+    if trusted_header is not None:
+        _say(f"Trusting the {trusted_header} header: only a reverse proxy must reach this port.")
+    web.serve(
+        web.ServeConfig(
+            db=ctx.obj["db"],
+            host=host,
+            port=port,
+            trusted_header=trusted_header,
+            public_url=public_url,
+        )
+    )
+
+
+@serve.command(name="invite")
+@click.argument("name")
+@click.option(
+    "--role",
+    type=click.Choice(ROLES),
+    default="annotator",
+    show_default=True,
+    help="annotator: 'annotate --as NAME'; reviewer, lead: 'review --as NAME'.",
+)
+@click.option(
+    "--url",
+    default="http://127.0.0.1:8000",
+    show_default=True,
+    help="The server's address as the invited person reaches it.",
+)
+@click.pass_context
+def serve_invite(ctx: click.Context, name: str, role: str, url: str) -> None:
+    """Print NAME's personal link (inviting them again gives a new link; the old one stops
+    working). Only a hash of its secret is kept: keep the link private."""
+    from .serve.session import invite_link
+
+    token = Invites(_open(ctx).connection).invite(name, role)
+    _say(f"Invited {name} as {role}. Their personal link (shown only now):")
+    _say(invite_link(url, token))
+
+
+@serve.command(name="revoke")
+@click.argument("name")
+@click.pass_context
+def serve_revoke(ctx: click.Context, name: str) -> None:
+    """Take back NAME's invite: their link no longer opens the app (open tabs run on)."""
+    Invites(_open(ctx).connection).revoke(name)
+    _say(f"Revoked {name}'s invite.")
+
+
+@serve.command(name="invites")
+@FORMAT_OPTION
+@click.pass_context
+def serve_invites(ctx: click.Context, format_: str) -> None:
+    """List who is invited: name, role, and when (never their links)."""
+    invites = Invites(_open(ctx, readonly=True).connection).list()
+    print_rows(
+        [{"name": i.name, "role": i.role, "created": i.created_at} for i in invites],
+        format_,
+        columns=("name", "role", "created"),
+        cut=("name",),
+        empty="Nobody is invited: 'annotator serve invite NAME'.",
+    )
 
 
 def main() -> None:

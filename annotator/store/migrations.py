@@ -309,3 +309,21 @@ def m008_assignments(db: Database) -> None:
         CREATE INDEX status_changes_by_document ON status_changes (document_id, annotator_id)
         """,
     )
+
+
+@migrations()
+def m009_invites(db: Database) -> None:
+    # 'annotator serve invite': who may open the app in a browser, as which role. Only the
+    # SHA-256 of each personal token is kept, never the token. m009, not m008: m008 is left to
+    # the assignments work developed at the same time; the two are independent of each other.
+    _run(
+        db,
+        """
+        CREATE TABLE invites (
+            name TEXT PRIMARY KEY,
+            role TEXT NOT NULL CHECK (role IN ('annotator', 'reviewer', 'lead')),
+            token_sha256 TEXT NOT NULL UNIQUE CHECK (length(token_sha256) = 64),
+            created_at TEXT NOT NULL
+        )
+        """,
+    )

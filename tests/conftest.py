@@ -7,11 +7,17 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
+from hypothesis import settings
 
 from annotator.cli import cli
 from annotator.model import ImportedDocument, Turn
 from annotator.scheme import Scheme, load_scheme_file
 from annotator.store import Project
+
+# Tests never assert a duration: Hypothesis's default deadline (200 ms per example) fails
+# property tests on a loaded machine, so no example has one.
+settings.register_profile("annotator", deadline=None)
+settings.load_profile("annotator")
 
 FIXTURES = Path(__file__).parent / "fixtures"
 REAL_DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "real"

@@ -38,7 +38,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..errors import AnnotatorError, ProjectError
-from ..model import Span
+from ..model import Code, Span
 from .annotators import GOLD, Annotators
 from .connection import Connection
 from .log import ChangeLog
@@ -248,7 +248,7 @@ class GoldLayer:
         (the others are added to ``left_open``); rolled back when that is none."""
         edit_id = self.log.begin(document_id, gold_id, reviewer=reviewer)
         for (label, start, end), agreement in agreed.items():
-            provenance = _provenance(agreement.method, reviewer, agreement.sources, len(names))
+            provenance = gold_provenance(agreement.method, reviewer, agreement.sources, len(names))
             provenance["attributes"] = agreement.how
             notes = dict.fromkeys(span.note for span in agreement.sources if span.note)
             # The question the annotators linked it to, when they agree on one.
@@ -317,7 +317,9 @@ class GoldLayer:
         it settles) or from scratch, with the reviewer's note."""
         check_reviewer(reviewer)
         spans = self._sources(document_id, sources)
-        provenance = _provenance("adjudicated", reviewer, spans, len(self.finished_by(document_id)))
+        provenance = gold_provenance(
+            "adjudicated", reviewer, spans, len(self.finished_by(document_id))
+        )
         gold_id = self.annotators.id(GOLD)
         new = NewSpan(label, start, end, attributes or {}, note, provenance)
         with self.connection.write():
@@ -378,7 +380,7 @@ class GoldLayer:
                     span.end,
                     dict(span.attributes),
                     span.note,
-                    provenance=_provenance("adjudicated", reviewer, agreeing, len(names)),
+                    provenance=gold_provenance("adjudicated", reviewer, agreeing, len(names)),
                     question=span.question_id,
                 )
                 self.writer.create(
@@ -445,7 +447,9 @@ class GoldLayer:
         gold_id = self.annotators.id(GOLD)
         with self.connection.write():
             current = self.writer.own(span_id, gold_id)
-            provenance = dict(current["provenance"] or _provenance("adjudicated", reviewer, [], 0))
+            provenance = dict(
+                current["provenance"] or gold_provenance("adjudicated", reviewer, [], 0)
+            )
             place = (
                 label or current["label"],
                 current["start"] if start is None else start,
@@ -505,15 +509,17 @@ def check_reviewer(reviewer: str) -> None:
         raise ProjectError("name the reviewer who decides")
 
 
-def _provenance(
-    method: str, reviewer: str | None, spans: Iterable[Span], finished: int
+def gold_provenance(
+    method: str, reviewer: str | None, sources: Iterable[Span | Code], finished: int
 ) -> dict[str, Any]:
-    spans = list(spans)
+    """How a gold span or code came about: the method, the reviewer, the annotators' spans
+    or codes it settles (ids and annotators) and how many annotators finished the document."""
+    sources = list(sources)
     return {
         "method": method,
         "reviewer": reviewer,
-        "sources": sorted(span.id for span in spans),
-        "annotators": sorted({span.annotator for span in spans}),
+        "sources": sorted(source.id for source in sources),
+        "annotators": sorted({source.annotator for source in sources}),
         "of": finished,
     }
 

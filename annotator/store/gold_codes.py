@@ -32,7 +32,7 @@ Every gold edit names its reviewer in the change log (``edits.reviewer``).
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -42,7 +42,7 @@ from ..scheme import Scheme, Unit
 from .annotators import GOLD, Annotators
 from .codes import CodeStore
 from .connection import Connection
-from .gold import GoldLayer, check_reviewer
+from .gold import GoldLayer, check_reviewer, gold_provenance
 from .log import ChangeLog
 from .questions import QuestionStore
 
@@ -251,7 +251,7 @@ class GoldCodes:
         ]
         if chosen.id not in {code.id for code in agreeing}:
             agreeing.append(chosen)
-        provenance = _provenance("adjudicated", reviewer, agreeing, len(finished))
+        provenance = gold_provenance("adjudicated", reviewer, agreeing, len(finished))
         return self._write(
             document_id,
             reviewer,
@@ -276,7 +276,7 @@ class GoldCodes:
         check_reviewer(reviewer)
         finished = self.candidates(document_id)
         settled = [codes[question_id] for codes in finished.values() if question_id in codes]
-        provenance = _provenance("adjudicated", reviewer, settled, len(finished))
+        provenance = gold_provenance("adjudicated", reviewer, settled, len(finished))
         return self._write(
             document_id, reviewer, question_id, label, attributes or {}, note, provenance
         )
@@ -374,7 +374,7 @@ class GoldCodes:
         edit_id = self.log.begin(document_id, gold_id, reviewer=reviewer)
         for question, verdict in verdicts:
             assert verdict.label is not None
-            provenance = _provenance(verdict.method, reviewer, verdict.sources, finished)
+            provenance = gold_provenance(verdict.method, reviewer, verdict.sources, finished)
             if verdict.level is not None:
                 provenance["level"] = verdict.level
             notes = dict.fromkeys(code.note for code in verdict.sources if code.note)
@@ -405,16 +405,3 @@ class _NothingMerged(ProjectError):
 
     def __init__(self) -> None:
         super().__init__("nothing to merge")
-
-
-def _provenance(
-    method: str, reviewer: str | None, codes: Iterable[Code], finished: int
-) -> dict[str, Any]:
-    codes = list(codes)
-    return {
-        "method": method,
-        "reviewer": reviewer,
-        "sources": sorted(code.id for code in codes),
-        "annotators": sorted({code.annotator for code in codes}),
-        "of": finished,
-    }

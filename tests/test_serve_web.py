@@ -101,6 +101,8 @@ async def test_token_becomes_a_cookie_and_the_page_names_its_owner(db: Path, cli
     body = await page.text()
     assert "annotator · ana (annotator)" in body
     assert f'data-session-websocket-url="ws://127.0.0.1:{web.port}/ws"' in body
+    # Nothing from a third party: the page tells no one else who opens it.
+    assert "googleapis" not in body and "<link" in body
     # Another site's page may not open a session with the cookie.
     foreign = await web.get("/ws", headers={"Origin": "http://evil.example"})
     assert foreign.status == 403

@@ -25,6 +25,7 @@ import asyncio
 import contextlib
 import html
 import logging
+import re
 import sqlite3
 import time
 from collections.abc import Callable
@@ -141,6 +142,26 @@ class Unavailable(Exception):
     """The project cannot be opened, so nobody can be let in."""
 
 
+class _PageLoader(jinja2.BaseLoader):
+    """textual-serve's page without its link to Google Fonts: a project served from one host
+    tells no third party who opens it, and a closed network does not wait on the font (the
+    page falls back to the local monospace fonts it lists)."""
+
+    _FONTS = re.compile(r"<link[^>]*fonts\.googleapis\.com[^>]*>\s*", re.DOTALL)
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+
+    def get_source(
+        self, environment: jinja2.Environment, template: str
+    ) -> tuple[str, str, Callable[[], bool]]:
+        path = self.folder / template
+        if not path.is_file():
+            raise jinja2.TemplateNotFound(template)
+        source = self._FONTS.sub("", path.read_text(encoding="utf-8"))
+        return source, str(path), lambda: True
+
+
 def _one_line(db: Path, error: Exception) -> str:
     if isinstance(error, sqlite3.Error) and is_failure(error):
         return describe_failure(db, error)
@@ -209,7 +230,7 @@ class AnnotatorServer(Server):
     # -- routes --------------------------------------------------------------------------
     def make_app(self) -> web.Application:
         app = web.Application(middlewares=[self._errors])
-        aiohttp_jinja2.setup(app, loader=jinja2.FileSystemLoader(self.templates_path))
+        aiohttp_jinja2.setup(app, loader=_PageLoader(Path(self.templates_path)))
         app.add_routes(
             [
                 web.get("/", self.handle_index, name="index"),

@@ -844,6 +844,10 @@ class Editor:
         self.project.set_status(self.id, self.annotator, status)
         self.status = status
 
+    def check_open(self) -> None:
+        """Raise :class:`DocumentLocked` when this annotator marked the document done."""
+        self.project.check_open(self.id, self.annotator)
+
     def reopen(self) -> None:
         """Take back this annotator's "done" so they can edit again (recorded in the store)."""
         self.project.reopen(self.id, self.annotator)

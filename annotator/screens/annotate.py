@@ -159,6 +159,16 @@ class AnnotateScreen(Screen[None]):
         (and the command exits with status 1)."""
         self.app.exit(return_code=1, message=Text(f"error: {display_text(str(gone))}"))
 
+    def _open_for_edits(self) -> bool:
+        """Whether this document takes the annotator's edits; if not, say so (before a
+        dialog opens, rather than when its answer is refused)."""
+        try:
+            self.editor.check_open()
+        except DocumentLocked as error:
+            self._fail(error)
+            return False
+        return True
+
     def _fail(self, error: Exception) -> None:
         if isinstance(error, DocumentLocked):
             # One clear line: what to do, with the key that does it.
@@ -374,6 +384,8 @@ class AnnotateScreen(Screen[None]):
             )
             return
         if self.editor.needs_attributes(label):
+            if not self._open_for_edits():
+                return
             start, end = self.editor.target()
             self._ask_and_tag(label, start, end)
             return
@@ -428,6 +440,8 @@ class AnnotateScreen(Screen[None]):
 
     @work
     async def _edit_span(self) -> None:
+        if not self._open_for_edits():
+            return
         span_id = await self._choose("edit")
         if span_id is None:
             return
@@ -630,6 +644,8 @@ class AnnotateScreen(Screen[None]):
 
     @work
     async def _ask_and_code(self, unit: Question, label: str | None) -> None:
+        if not self._open_for_edits():
+            return
         editor = self.editor
         codes = editor.scheme.unit("question")
         code = editor.code_of(unit)

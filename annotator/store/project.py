@@ -1155,6 +1155,13 @@ class Project:
         with self.connection.write():
             self.assignments.reopen(document_id, annotator_id)
 
+    def check_open(self, document_id: int, annotator: str) -> None:
+        """Raise :class:`DocumentLocked` when ``annotator`` marked the document done: the
+        lock every edit meets, asked before a dialog so nobody fills one in for nothing."""
+        annotator_id = self._annotators.find(annotator)
+        if annotator_id is not None:  # someone who never edited marked nothing done
+            self.assignments.check_open(document_id, annotator_id)
+
     def status_history(self, document_id: int | None = None) -> list[StatusChange]:
         """Every recorded status change (of one document, or all), oldest first."""
         return self.assignments.history(document_id)

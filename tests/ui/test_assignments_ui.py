@@ -89,3 +89,27 @@ async def test_done_refuses_edits_until_r_reopens(db: Path, tmp_path: Path) -> N
         with Project.open(db) as project:
             assert len(project.spans(document, "alice")) == 1
             assert [c.via for c in project.status_history(document)] == ["app", "reopen"]
+
+
+async def test_done_refuses_before_a_dialog_opens(db: Path, tmp_path: Path) -> None:
+    """Enter on a span (or a label that asks for attributes) in a done document says it is
+    locked at once, instead of opening a dialog whose answer would then be refused."""
+    app = make_app(db, annotator="alice", config_file=tmp_path / "c.yaml")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await until(pilot, lambda: isinstance(app.screen, AnnotateScreen))
+        screen = app.screen
+        assert isinstance(screen, AnnotateScreen)
+        await pilot.press("t", "D")  # a quote, then done
+        await pilot.pause()
+        needs_attributes = [
+            label.hotkey
+            for label in screen.editor.scheme.labels
+            if label.hotkey and screen.editor.needs_attributes(label.id)
+        ]
+        assert needs_attributes, "the bundled scheme has a label that asks for attributes"
+        for key in ("enter", needs_attributes[0]):
+            await pilot.press(key)
+            await pilot.pause()
+            assert app.screen is screen, f"{key} opened a dialog in a done document"
+            status = rendered(screen.query_one(BottomBar)).splitlines()[BottomBar.STATUS]
+            assert "marked done: press R" in status

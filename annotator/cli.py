@@ -28,10 +28,13 @@ from rich.table import Column, Table
 from rich.text import Text
 
 from . import __version__
+from .codebook import FORMATS as CODEBOOK_FORMATS
+from .codebook import agreement_tables, render
 from .config import config_path, load_config
 from .errors import AnnotatorError, InvalidValue, ProjectError
 from .export import EXPORT_FORMATS, UNITS, export
 from .export.tokens import TOKENIZERS
+from .files import OutputError, staged
 from .io import FORMATS, read_transcript
 from .io.files import expand_paths
 from .model import DOCUMENT_STATUSES
@@ -46,6 +49,7 @@ from .store import (
     Project,
     describe_failure,
     is_failure,
+    project_files,
     resolve_db_path,
 )
 from .store.invites import ROLES, Invites
@@ -1878,6 +1882,82 @@ def show(ctx: click.Context, file: Path | None) -> None:
             for category, ours in ids.items():
                 crosswalk.add_row(_cell(other), _cell(category), _cell(ours))
         console.print(crosswalk)
+
+
+@scheme.command(name="export")
+@click.argument("file", required=False, metavar="[FILE|NAME]")
+@click.option(
+    "--format",
+    "format_",
+    type=click.Choice(CODEBOOK_FORMATS),
+    help="Markdown or one self-contained HTML file [default: html for -o *.html or *.htm, "
+    "else md].",
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the codebook to this file (in one step) [default: standard output].",
+)
+@click.option("--force", is_flag=True, help="Replace the output file if it exists.")
+@click.option(
+    "--agreement",
+    "with_agreement",
+    is_flag=True,
+    help="Add the project's agreement per label, computed now (the project's scheme only).",
+)
+@click.pass_context
+def scheme_export(
+    ctx: click.Context,
+    file: str | None,
+    format_: str | None,
+    output: Path | None,
+    force: bool,
+    with_agreement: bool,
+) -> None:
+    """The scheme as a codebook, the document a study publishes and coders train with: labels
+    and unit codes in hierarchy order with their keys, definitions, examples and attributes;
+    the scheme's name, version, hash and settings; its crosswalk.
+
+    Exports the project's scheme, or FILE's (a scheme file, or a bundled scheme's name).
+    """
+    to_stdout = output is None or str(output) == "-"
+    if format_ is None:
+        suffix = "" if to_stdout or output is None else output.suffix.lower()
+        if suffix in (".html", ".htm"):
+            format_ = "html"
+        elif suffix in ("", ".md", ".markdown"):
+            format_ = "md"
+        else:
+            raise OutputError(
+                f"{output}: cannot tell the format from {suffix!r}; give --format md or "
+                "--format html"
+            )
+    if file is not None and with_agreement:
+        raise click.UsageError(
+            "--agreement reads the project's annotations, so it exports the project's scheme: "
+            "leave out FILE"
+        )
+    db = ctx.find_root().obj["db"]
+    if file is not None:
+        loaded = load_scheme_file(_scheme_file(file))
+        tables = None
+    else:
+        project = _open(ctx.find_root(), readonly=True)
+        loaded = project.scheme
+        tables = agreement_tables(project) if with_agreement else None
+    text = render(loaded, format_, tables)
+    if to_stdout:
+        _say(text.rstrip("\n"))
+        return
+    assert output is not None
+    with staged(force=force, protected=project_files(db)) as staging:
+        staging.path(output).write_text(text, encoding="utf-8")
+        staging.commit()
+    _say(
+        f"Wrote the codebook of {loaded.name} v{loaded.version} to {_literal(output)} ({format_}).",
+        err=True,
+    )
 
 
 def _scheme_table(scheme: Scheme) -> Table:

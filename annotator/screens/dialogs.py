@@ -37,6 +37,7 @@ from textual.widgets import (
 from textual.widgets.option_list import Option
 
 from ..scheme import Attribute, Label, LabelSet, Unit
+from ..scheme.guidelines import choice_definition, introduction, reflow
 from ..textindex import display_text
 
 # ---- literal text ------------------------------------------------------------------------
@@ -131,7 +132,10 @@ class SpanEditor(ModalScreen[SpanEdit | None]):
     SpanEditor .field > SelectionList { width: 1fr; max-height: 6; }
     SpanEditor #note { width: 1fr; height: 3; background: $boost; }
     SpanEditor #question { width: 1fr; }
-    SpanEditor #hint { color: $text-muted; height: auto; max-height: 2; margin-top: 1; }
+    SpanEditor #hint {
+        height: auto; margin-bottom: 1; padding: 0 1; color: $text-muted;
+        border-left: outer $accent;
+    }
     SpanEditor #hint.-empty { display: none; }
     SpanEditor #error { color: $text-error; text-style: bold; height: auto; margin-top: 1; }
     SpanEditor #error.-empty { display: none; }
@@ -168,6 +172,7 @@ class SpanEditor(ModalScreen[SpanEdit | None]):
         # Text fields show control characters as stand-ins; a field left untouched must give
         # back the stored value, not the stand-ins.
         self._originals: dict[str, tuple[str, str]] = {}
+        self._hint_for: Attribute | None = None  # the attribute the hint's height is for
 
     # -- layout
 
@@ -191,6 +196,8 @@ class SpanEditor(ModalScreen[SpanEdit | None]):
         with Vertical(id="dialog") as dialog:
             dialog.border_title = literal(self.title_text)
             yield Static(literal(shorten(self.excerpt, 240), multiline=True), id="excerpt")
+            # Above the form, so that a choice field's open list never covers it.
+            yield Static("", id="hint", classes="-empty", markup=False)
             with VerticalScroll(id="form"):
                 with Horizontal(classes="field"):
                     yield Static("Label", classes="name")
@@ -211,7 +218,6 @@ class SpanEditor(ModalScreen[SpanEdit | None]):
                     yield TextArea(
                         self._remember("note", self.note, multiline=True), compact=True, id="note"
                     )
-            yield Static("", id="hint", classes="-empty", markup=False)
             yield Static("", id="error", classes="-empty", markup=False)
             with Horizontal(id="buttons"):
                 yield Button("Save", id="save", variant="primary", compact=True)
@@ -292,6 +298,7 @@ class SpanEditor(ModalScreen[SpanEdit | None]):
         return Horizontal(Static(name, classes="name", markup=False), widget, classes="field")
 
     def on_mount(self) -> None:
+        self._watch_choices()
         fields = list(self.query_one("#attributes").query("Select, Checkbox, Input, SelectionList"))
         (fields[0] if fields else self.query_one("#label", Select)).focus()
 
@@ -324,20 +331,79 @@ class SpanEditor(ModalScreen[SpanEdit | None]):
         container = self.query_one("#attributes")
         await container.remove_children()
         await container.mount_all(self._attribute_fields(self.current_label))
+        self._watch_choices()
         self._show_error("")
 
     def on_descendant_focus(self, event: events.DescendantFocus) -> None:
-        """Show the description of the focused attribute below the form."""
+        self._show_hint()
+
+    @on(Select.Changed)
+    @on(SelectionList.SelectionHighlighted)
+    def _choice_moved(self) -> None:
+        self._show_hint()
+
+    def _watch_choices(self) -> None:
+        """Follow the highlight in each choice field's open list (the list keeps its
+        highlight messages to itself)."""
+        for select in self.query_one("#attributes").query(Select):
+            for overlay in select.query(OptionList):
+                self.watch(overlay, "highlighted", lambda _: self._show_hint(), init=False)
+
+    def _focused_choice(self) -> tuple[Attribute | None, str | None]:
+        """The attribute whose field has the focus, and its highlighted choice: the one
+        under the cursor in an open list or a list of checkboxes, else the chosen one."""
         focused = self.focused
-        text = ""
-        if focused is not None and focused.id and focused.id.startswith("attr-"):
-            attribute_id = focused.id.removeprefix("attr-")
-            for attribute in self.current_label.attributes:
-                if attribute.id == attribute_id and attribute.description:
-                    text = shorten(visible(attribute.description), 150)
+        field: Widget | None = focused
+        if isinstance(focused, OptionList) and isinstance(focused.parent, Select):
+            field = focused.parent  # the open list of a choice field
+        if field is None or not (field.id or "").startswith("attr-"):
+            return None, None
+        attribute_id = (field.id or "").removeprefix("attr-")
+        attribute = next((a for a in self.current_label.attributes if a.id == attribute_id), None)
+        choice: Any = None
+        if isinstance(field, Select):
+            if field is not focused and isinstance(focused, OptionList):
+                index = focused.highlighted
+                options = field._options  # (prompt, value) as shown, the blank first
+                choice = options[index][1] if index is not None and index < len(options) else None
+            else:
+                choice = field.selection
+        elif isinstance(field, SelectionList) and field.highlighted is not None:
+            choice = field.get_option_at_index(field.highlighted).value
+        return attribute, choice if isinstance(choice, str) else None
+
+    def _show_hint(self) -> None:
+        """Above the form: the full definition of the highlighted choice of the focused
+        field, else the focused attribute's description (without its choices' definitions).
+        While a field has the focus the hint keeps the height of its longest text, so that
+        the form does not move as the highlight does."""
+        attribute, choice = self._focused_choice()
         hint = self.query_one("#hint", Static)
+        text = self._hint(attribute, choice) if attribute is not None else Text()
+        if attribute is not None and attribute is not self._hint_for:
+            # The hint's width: the dialog's, less its padding and bar (it may be hidden now).
+            width = max(self.query_one("#dialog").content_region.width - 3, 20)
+            texts = [self._hint(attribute, option) for option in (None, *attribute.choices)]
+            hint.styles.height = max(len(t.wrap(self.app.console, width)) for t in texts)
+        self._hint_for = attribute
         hint.update(text)
-        hint.set_class(not text, "-empty")
+        hint.set_class(not text.plain, "-empty")
+
+    def on_resize(self) -> None:
+        self._hint_for = None  # the hint's height is measured again at the new width
+        self._show_hint()
+
+    @staticmethod
+    def _hint(attribute: Attribute, choice: str | None) -> Text:
+        line = choice_definition(attribute, choice) if choice is not None else None
+        if line is not None:
+            text = Text()
+            text.append(visible(f"{line.term}:"), style="bold")
+            text.append(visible(f" {line.definition}"))
+            return text
+        if attribute.choices:
+            return literal(introduction(attribute), multiline=True)
+        return literal(reflow(attribute.description), multiline=True)
 
     def _show_error(self, message: str) -> None:
         error = self.query_one("#error", Static)

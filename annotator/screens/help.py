@@ -7,7 +7,6 @@ literal text, never as markup.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from typing import ClassVar
 
@@ -23,6 +22,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Footer, Static
 
 from ..scheme import Label, LabelSet, Scheme, Unit
+from ..scheme.guidelines import choice_terms, reflow
 from .dialogs import literal, shorten
 
 _MODIFIERS = {"ctrl": "Ctrl", "shift": "Shift", "alt": "Alt", "super": "Super", "meta": "Meta"}
@@ -54,28 +54,6 @@ def key_display(keys: str) -> str:
 
 def _swatch(label: Label) -> Text:
     return Text("██", style=label.color)
-
-
-_LIST_ITEM = re.compile(r"([-*•]|\d+[.)])\s")
-
-
-def reflow(text: str) -> str:
-    """Join hard-wrapped lines so the terminal can wrap them to its own width.
-
-    Scheme texts are YAML blocks wrapped at the author's line length. Blank lines still part
-    paragraphs and "- " / "1. " lines still start list items; nothing else is interpreted.
-    """
-    paragraphs = []
-    for paragraph in re.split(r"\n[ \t]*\n", text.strip()):
-        items: list[str] = []
-        for line in paragraph.split("\n"):
-            line = line.strip()
-            if items and line and not _LIST_ITEM.match(line):
-                items[-1] += " " + line
-            elif line:
-                items.append(line)
-        paragraphs.append("\n".join(items))
-    return "\n\n".join(paragraphs)
 
 
 def _first_line(text: str) -> str:
@@ -251,7 +229,8 @@ class GuidelinesScreen(ModalScreen[None]):
             line.append_text(literal(f" ({kind})", style="dim"))
             parts.append(line)
             if attribute.description:
-                description = literal(reflow(attribute.description), multiline=True)
+                text = reflow(attribute.description, choice_terms(attribute))
+                description = literal(text, multiline=True)
                 parts.append(Padding(description, (0, 0, 0, 4)))
         return Group(*parts)
 

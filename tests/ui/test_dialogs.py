@@ -6,7 +6,8 @@ import pytest
 from harness import Harness, rendered, type_ahead
 from textual.widgets import Checkbox, Input, OptionList, Select, SelectionList, Static, TextArea
 
-from annotator.scheme import Scheme, load_scheme
+from annotator.resources import bundled_schemes
+from annotator.scheme import Scheme, load_scheme, load_scheme_file
 from annotator.screens.dialogs import (
     ChooseSpan,
     NamePrompt,
@@ -346,3 +347,81 @@ async def test_search_prompt_escape_cancels() -> None:
         await pilot.press("escape")
         await pilot.pause()
     assert app.results == [None]
+
+
+# ---- the definition of the highlighted choice
+
+
+def hint_text(screen: SpanEditor) -> str:
+    """The hint as painted (wrapped over lines, with its bar), as one line of words."""
+    painted = rendered(screen.query_one("#hint")).replace("▌", " ")
+    return " ".join(painted.split())
+
+
+PIVOTS = (
+    "pivots: starts on topic, then turns to another point (attacking opponents, praising the "
+    "record, talking points) and never gives the core information (CLARITY: deflection; Bull: "
+    "makes a political point). A political point made without first touching the topic is "
+    "dodges."
+)
+PARTIAL = (
+    "partial: answers only some parts of a multi-part question, or starts to answer and breaks "
+    "off of their own accord (CLARITY: partial / half-answer; Bull: incomplete reply). A reply "
+    "the interviewer cuts off is not a deflection: code the question implicit_reply."
+)
+
+
+async def test_span_editor_shows_the_whole_definition_of_the_highlighted_choice() -> None:
+    scheme = load_scheme_file(bundled_schemes()["political-interview"])
+    app = Harness(lambda: SpanEditor(scheme, "deflection", {"kind": "pivots"}, "", "I won't."))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, SpanEditor)
+        kind = screen.query_one("#attr-kind", Select)
+        assert app.focused is kind
+        # The chosen kind's definition, every line of it (the YAML wraps it over four).
+        assert hint_text(screen) == PIVOTS
+        await pilot.press("enter", "down")  # open the list, highlight the next kind
+        await pilot.pause()
+        assert kind.expanded and kind.value == "pivots"
+        assert hint_text(screen) == PARTIAL
+        # The open list never covers the hint, and the dialog fits above the key bar.
+        overlay = kind.query_one(OptionList)
+        assert not overlay.region.overlaps(screen.query_one("#hint").region)
+        assert screen.query_one("#dialog").region.bottom <= 23
+        await pilot.press("up", "up")  # dodges
+        await pilot.pause()
+        assert hint_text(screen).startswith("dodges: ignores the question's target")
+        await pilot.press("escape", "tab")  # close the list, on to the note
+        await pilot.pause()
+        assert not screen.query_one("#hint").display
+
+
+async def test_span_editor_hint_follows_checkboxes_and_choice_groups() -> None:
+    unit = load_scheme_file(bundled_schemes()["bull-equivocation"]).unit("question")
+    app = Harness(lambda: SpanEditor(unit, "non_reply", {}, "", "I won't.", title="Edit code"))
+    async with app.run_test(size=(100, 40)) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, SpanEditor)
+        assert app.focused is screen.query_one("#attr-categories", SelectionList)
+        assert hint_text(screen).startswith("ignores: passes over the question")
+        await pilot.press("down", "down", "down")  # attacks_question
+        await pilot.pause()
+        assert hint_text(screen) == (
+            "attacks_question: faults the question: it misses the key issue, is hypothetical "
+            "or speculative, rests on a false premise, is factually wrong, misquotes or takes "
+            "words out of context, is objectionable, or offers a false choice."
+        )
+        hint = screen.query_one("#hint")
+        height = hint.region.height
+        await pilot.press("down")  # a shorter definition: the form does not move
+        await pilot.pause()
+        assert hint_text(screen).startswith("attacks_interviewer: criticises the interviewer")
+        assert hint.region.height == height
+        await pilot.press("tab")  # subcategories: a choice's group defines it
+        await pilot.pause()
+        assert hint_text(screen).startswith(
+            "questions_question: clarification (asks what is meant); reflects"
+        )

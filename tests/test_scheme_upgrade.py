@@ -16,7 +16,7 @@ from hypothesis import given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
-from annotator.errors import ProjectError, StaleView
+from annotator.errors import AnnotatorError, ProjectError, StaleView
 from annotator.model import ImportedDocument
 from annotator.scheme import Scheme, load_scheme
 from annotator.store import GOLD, Project, SchemeUnchanged, UpgradeRefused
@@ -175,6 +175,28 @@ def test_deprecating_instead_of_removing_keeps_the_spans_for_review(project: Pro
     assert plan.counts()[None, "criticism"]["needs review"] == 2
     record = project.upgrade_scheme(kept, "lead")
     assert [r["reasons"] for r in record.summary["review"]] == [["label deprecated"]] * 2
+
+
+def test_a_value_the_new_scheme_refuses_is_kept_even_when_its_span_is_rewritten(
+    project: Project,
+) -> None:
+    # quote -> citation, and its choice "indirect" goes: ann's and gold's quotes keep it.
+    dropped = scheme(V2.replace(", renamed_choices: {indirect: reported}", ""))
+    record = project.upgrade_scheme(dropped, "lead")
+    kept = {
+        (label, attributes)
+        for _, label, attributes, *_ in rows(project, "spans")
+        if label == "citation"
+    }
+    assert kept == {("citation", '{"form": "indirect"}'), ("citation", '{"form": "direct"}')}
+    reasons = {r["id"]: r["reasons"] for r in record.summary["review"]}
+    assert list(reasons.values()) == [["form: indirect is not a value it takes now"]] * 2
+    # The annotator fixes it like any value; an edit the new scheme refuses says why.
+    [span] = [project.span(i) for i in reasons if project.span(i).annotator == GOLD]
+    with pytest.raises(AnnotatorError, match="'indirect' is not one of: direct, reported"):
+        project.update_span(span.id, span.annotator, end=span.end - 1)
+    fixed = project.update_span(span.id, span.annotator, attributes={"form": "reported"})
+    assert fixed.attributes == {"form": "reported"}
 
 
 def test_the_same_scheme_or_an_older_version_is_not_an_upgrade(project: Project) -> None:

@@ -15,6 +15,7 @@ import re
 import sqlite3
 import sys
 import unicodedata
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from contextlib import ExitStack
 from pathlib import Path
@@ -38,7 +39,7 @@ from .model import DOCUMENT_STATUSES
 from .resources import bundled_schemes, default_scheme_path, sample_transcripts
 from .review_questions import open_question_disagreements
 from .scheme import Label, Scheme, load_scheme_file, validate_scheme
-from .scheme.diff import MIGRATED, OUTCOMES, REVIEW, UNCHANGED, UpgradePlan, where
+from .scheme.diff import OUTCOMES, REVIEW, UNCHANGED, UpgradePlan, where
 from .store import (
     ALLOW_NETWORK_FS_ENV_VAR,
     DB_ENV_VAR,
@@ -1896,7 +1897,7 @@ def scheme_upgrade(
     keeps the hash of the scheme it was made under.
     """
     new = load_scheme_file(file)
-    project = _open(ctx)
+    project = _open(ctx, readonly=dry_run)
     old = project.scheme
     try:
         plan = project.plan_scheme_upgrade(new)
@@ -1926,12 +1927,15 @@ def scheme_upgrade(
             _say("Not applied; nothing was changed.")
             return
     record = project.upgrade_scheme(new, _author(upgrader))
-    rewritten = plan.total(MIGRATED) + sum(p.rewrite for p in plan.items if p.outcome == REVIEW)
-    review = plan.total(REVIEW)
+    # From the record: the plan is made again under the write lock, on what is there then.
+    outcomes: Counter[str] = Counter()
+    for row in record.summary["counts"]:
+        outcomes[row["outcome"]] += row["n"]
+    review = outcomes[REVIEW]
     _say(
-        f"Upgraded {new.name} to v{new.version}: {count(rewritten, 'item')} rewritten in "
-        f"{count(record.edits, 'logged edit')} (one per layer), "
-        f"{count(plan.total(UNCHANGED), 'item')} unchanged"
+        f"Upgraded {new.name} to v{new.version}: {count(record.rewritten, 'item')} rewritten "
+        f"in {count(record.edits, 'logged edit')} (one per layer), "
+        f"{count(outcomes[UNCHANGED], 'item')} unchanged"
         + (f", {review:,} to review" if review else "")
         + f"; recorded as upgrade {record.id}."
     )
@@ -1953,6 +1957,13 @@ def _print_upgrade(console: Console, plan: UpgradePlan, list_all: bool) -> None:
         changes.add_row(_cell("units" if line in diff.units else "settings"), "", "", _cell(line))
     if changes.rows:
         console.print(changes)
+    if diff.settings:
+        console.print(
+            _text(
+                "Settings apply to edits from now on: spans already stored are not checked "
+                "against them again."
+            )
+        )
     counts = plan.counts()
     if counts:
         effect = Table(

@@ -39,9 +39,6 @@ class Connection:
         self._identity = _identity(path)
         # Run after a rolled-back write: caches that may hold what was just undone.
         self.on_rollback: list[Callable[[], None]] = []
-        # Run first in every write, under the lock: checks that what this connection holds
-        # (the scheme) is still the project's; one that raises refuses the write.
-        self.on_begin: list[Callable[[], None]] = []
 
     def check_file(self, *, writing: bool = False) -> None:
         """Refuse to go on if the project file is no longer the one this connection opened."""
@@ -73,8 +70,6 @@ class Connection:
         except sqlite3.OperationalError as error:
             raise ProjectError(describe_failure(self.path, error)) from None
         try:
-            for check in self.on_begin:
-                check()
             yield
             self.check_file(writing=True)
             conn.execute("COMMIT")

@@ -16,7 +16,7 @@ writers would refuse to restore.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, NamedTuple
 
 from ..model import Change
@@ -80,6 +80,9 @@ class ChangeLog:
         self.assignments = assignments  # the done lock, checked before every edit
         self.last_edit: int | None = None  # the latest edit made through this connection
         self._stacks: dict[tuple[int, int], UndoStacks] = {}
+        # Run as every edit begins, under the write lock: each checks that what this
+        # connection holds (the scheme) is still the project's, refusing the edit if not.
+        self.checks: list[Callable[[], None]] = []
         connection.on_rollback.append(self._forget)
 
     def _forget(self) -> None:
@@ -102,6 +105,8 @@ class ChangeLog:
         """A new edit (one user action); the span changes it makes are recorded under it.
         Refused (:class:`DocumentLocked`) in a document the annotator marked done, unless it
         is a scheme upgrade's (``upgrade_id``): that renames, it does not change the work."""
+        for check in self.checks:
+            check()
         if upgrade_id is None:
             self.assignments.check_open(document_id, annotator_id)
         stacks = self.stacks(document_id, annotator_id)

@@ -183,7 +183,7 @@ class Project:
         )
         self._data_version = connection.data_version()
         connection.on_rollback.append(self._texts.clear)  # may hold a rolled-back document
-        connection.on_begin.append(self._scheme_still_current)
+        self.log.checks.append(self._scheme_still_current)
 
     @property
     def db(self) -> Any:
@@ -288,8 +288,9 @@ class Project:
         self._set_setting("scheme_hash", scheme.hash)
 
     def _scheme_still_current(self) -> None:
-        """Refuse a write made under a scheme that another process has since replaced (an
-        upgrade while a window was open): its labels may be renamed or gone."""
+        """Refuse an edit made under a scheme that another process has since replaced (an
+        upgrade while a window was open): its labels may be renamed or gone. (Writes the
+        scheme does not govern, a cursor or a status, go on.)"""
         if self._scheme is None:
             return
         if self._setting("scheme_hash") != self._scheme.hash:

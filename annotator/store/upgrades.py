@@ -43,6 +43,7 @@ class UpgradeRecord:
     upgraded_by: str
     upgraded_at: str
     edits: int  # edits it made (one per layer it rewrote something in)
+    rewritten: int  # spans and codes it rewrote
     summary: dict[str, Any]
 
 
@@ -134,6 +135,7 @@ class Upgrades:
             upgraded_by,
             at,
             len(layers),
+            sum(len(plans) for plans in layers.values()),
             summary,
         )
 
@@ -141,12 +143,23 @@ class Upgrades:
         """Every upgrade applied to the project, oldest first."""
         return [
             UpgradeRecord(
-                row[0], row[1], row[2], row[3], row[4], row[5], row[6], row[7], json.loads(row[8])
+                row[0],
+                row[1],
+                row[2],
+                row[3],
+                row[4],
+                row[5],
+                row[6],
+                row[7],
+                row[8],
+                json.loads(row[9]),
             )
             for row in self.connection.db.execute(
                 "SELECT u.id, u.from_hash, u.to_hash, a.version, b.version, u.upgraded_by, "
                 "u.upgraded_at, (SELECT count(*) FROM edits e WHERE e.upgrade_id = u.id), "
-                "u.summary FROM scheme_upgrades u JOIN schemes a ON a.hash = u.from_hash "
+                "(SELECT count(*) FROM span_changes c JOIN edits e ON e.id = c.edit_id "
+                "WHERE e.upgrade_id = u.id), u.summary "
+                "FROM scheme_upgrades u JOIN schemes a ON a.hash = u.from_hash "
                 "JOIN schemes b ON b.hash = u.to_hash ORDER BY u.id"
             )
         ]

@@ -29,6 +29,9 @@ Which data count (``docs/architecture.md``, "Agreement"):
   gets its set of choices as one value (exact agreement on the set), ``masi_alpha``
   (Krippendorff's alpha with the MASI distance, a span without the attribute holding the
   empty set), and a row per choice with ``present``/``absent`` values.
+- Scheme versions (:mod:`annotator.versions`): a label counts in a document only when all its
+  spans there were made under a version that defines it as the current scheme does; the
+  report's ``versions`` says what was left out (nothing, when every span is current).
 """
 
 from __future__ import annotations
@@ -60,6 +63,7 @@ from .errors import ProjectError, UnknownItem
 from .model import Span
 from .scheme import Attribute, Scheme
 from .store import Project
+from .versions import Comparison, SchemeVersions
 
 ALL = "(all)"
 NONE = "(none)"  # the value of an attribute a span does not set
@@ -75,6 +79,7 @@ class _Doc:
     length: int
     spans: dict[str, Spans]  # annotator -> spans (only annotators who did the document)
     values: dict[str, list[Values]] = field(default_factory=dict)  # their attributes, in order
+    hashes: dict[str, list[str]] = field(default_factory=dict)  # their schemes' hashes, in order
     # (a, b, label or None, mode) -> match_spans of a's and b's spans (see _matched).
     matches: dict[tuple[str, str, str | None, str], list[tuple[int, int]]] = field(
         default_factory=dict
@@ -94,6 +99,7 @@ class AgreementReport:
     confusion: list[dict[str, Any]] = field(default_factory=list)
     disagreements: dict[str, int] = field(default_factory=dict)
     attributes: list[dict[str, Any]] = field(default_factory=list)  # per label, attribute, mode
+    versions: list[str] = field(default_factory=list)  # what the scheme versions left out
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -106,6 +112,7 @@ class AgreementReport:
             "confusion": self.confusion,
             "disagreements": self.disagreements,
             "attributes": self.attributes,
+            "versions": self.versions,
         }
 
 
@@ -123,6 +130,7 @@ def _load(
     labels: Sequence[str] | None,
     annotators: Sequence[str] | None,
     documents: Sequence[int] | None,
+    comparison: Comparison,
 ) -> tuple[list[_Doc], list[str]]:
     known = project.annotators()
     for name in annotators or ():
@@ -146,15 +154,23 @@ def _load(
         text = project.document(summary.id).text
         layers: dict[str, Spans] = {}
         values: dict[str, list[Values]] = {}
-        for name in done:
-            spans = [
-                s
-                for s in project.spans(summary.id, annotator=name)
-                if label_set is None or s.label in label_set
-            ]
+        comparable = comparison.layers(
+            summary.id,
+            {
+                name: [
+                    s
+                    for s in project.spans(summary.id, annotator=name)
+                    if label_set is None or s.label in label_set
+                ]
+                for name in done
+            },
+        )
+        hashes: dict[str, list[str]] = {}
+        for name, spans in comparable.items():
             layers[name] = [(s.label, s.start, s.end) for s in spans]
             values[name] = [s.attributes for s in spans]
-        docs.append(_Doc(summary.id, summary.title, len(text), layers, values))
+            hashes[name] = [s.scheme_hash for s in spans]
+        docs.append(_Doc(summary.id, summary.title, len(text), layers, values, hashes))
     return docs, chosen
 
 
@@ -165,7 +181,8 @@ def agreement_report(
     documents: Sequence[int] | None = None,
 ) -> AgreementReport:
     """Compute every figure of the report (see the module docstring for the conventions)."""
-    docs, chosen = _load(project, labels, annotators, documents)
+    comparison = Comparison(SchemeVersions(project.scheme, project.scheme_versions()))
+    docs, chosen = _load(project, labels, annotators, documents, comparison)
     used = sorted({a for d in docs for a in d.spans}, key=chosen.index)
     seen_labels = sorted({s[0] for d in docs for layer in d.spans.values() for s in layer})
     label_list = list(labels) if labels else seen_labels
@@ -183,7 +200,8 @@ def agreement_report(
         key=lambda r: disagreement_order(r["f1_overlap"], r["f1_exact"]),
     )
     report.confusion, report.disagreements = _confusion(docs, pairs)
-    report.attributes = _attribute_rows(project.scheme, label_list, docs, used)
+    report.attributes = _attribute_rows(project.scheme, label_list, docs, used, comparison)
+    report.versions = comparison.notes()
     return report
 
 
@@ -389,9 +407,14 @@ def _confusion(
 
 
 def _attribute_rows(
-    scheme: Scheme, labels: Sequence[str], docs: list[_Doc], used: list[str]
+    scheme: Scheme,
+    labels: Sequence[str],
+    docs: list[_Doc],
+    used: list[str],
+    comparison: Comparison,
 ) -> list[dict[str, Any]]:
-    """The report's ``attributes`` rows (see the module docstring)."""
+    """The report's ``attributes`` rows (see the module docstring); an attribute's use only
+    the documents where its values are comparable (:mod:`annotator.versions`)."""
     wanted: dict[str, list[Attribute]] = {}
     for label in labels:
         try:
@@ -405,11 +428,36 @@ def _attribute_rows(
     layers = [_by_label(d, used, wanted) for d in docs]
     rows: list[dict[str, Any]] = []
     for label, attributes in wanted.items():
+        hashes = [_label_hashes(d, label) for d in docs]
+        usable = {
+            attribute.id: [
+                i
+                for i, d in enumerate(docs)
+                if comparison.attribute(d.id, label, attribute.id, hashes[i])
+            ]
+            for attribute in attributes
+        }
         for mode in ("exact", "overlap"):
-            units, ambiguous = _units(docs, layers, used, label, mode)
+            found: dict[tuple[int, ...], tuple[list[tuple[Values | None, ...]], int]] = {}
             for attribute in attributes:
+                use = tuple(usable[attribute.id])
+                if use not in found:  # (every attribute's, unless versions differ)
+                    found[use] = _units(
+                        [docs[i] for i in use], [layers[i] for i in use], used, label, mode
+                    )
+                units, ambiguous = found[use]
                 rows += _attribute_figures(label, attribute, mode, units, ambiguous)
     return rows
+
+
+def _label_hashes(d: _Doc, label: str) -> set[str]:
+    """The scheme hashes of a document's spans of ``label``, every annotator's."""
+    return {
+        scheme_hash
+        for name, spans in d.spans.items()
+        for span, scheme_hash in zip(spans, d.hashes.get(name, ()), strict=True)
+        if span[0] == label
+    }
 
 
 _Layers = dict[str, tuple[list[Spans | None], list[list[Values]]]]
@@ -556,6 +604,7 @@ def report_rows(report: AgreementReport) -> list[tuple[str, str, str, object]]:
         add("attribute", key, row, ("label", "attribute", "choice", "mode", "confusion"))
         for cell in row["confusion"]:
             rows.append(("attribute confusion", key, f"{cell['a']} × {cell['b']}", cell["count"]))
+    rows += [("versions", str(n), "note", note) for n, note in enumerate(report.versions, 1)]
     return rows
 
 

@@ -15,6 +15,7 @@ import re
 import sqlite3
 import sys
 import unicodedata
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from contextlib import ExitStack
 from pathlib import Path
@@ -41,12 +42,15 @@ from .model import DOCUMENT_STATUSES
 from .resources import bundled_schemes, default_scheme_path, sample_transcripts
 from .review_questions import open_question_disagreements
 from .scheme import Label, Scheme, load_scheme_file, validate_scheme
+from .scheme.diff import OUTCOMES, REVIEW, UNCHANGED, UpgradePlan, where
 from .store import (
     ALLOW_NETWORK_FS_ENV_VAR,
     DB_ENV_VAR,
     DEFAULT_DB_NAME,
     GOLD,
     Project,
+    SchemeUnchanged,
+    UpgradeRefused,
     describe_failure,
     is_failure,
     project_files,
@@ -1387,6 +1391,7 @@ def _print_unit_agreement(report: Any) -> None:
             "by two or more."
         )
     )
+    _print_versions(console, report.versions)
     figures = [row for row in data["figures"] if row["pair"] is None]
     table = Table(
         "level", "label", "coefficient", "value", "95% CI", "n",
@@ -1456,6 +1461,7 @@ def _print_agreement(report: Any) -> None:
             "done by two or more of: " + ", ".join(report.annotators)
         )
     )
+    _print_versions(console, report.versions)
     columns = [
         ("spans", "spans"), ("F1 exact", "f1_exact"), ("F1 overlap", "f1_overlap"),
         ("Cohen κ", "cohen_kappa"), ("Fleiss κ", "fleiss_kappa"),
@@ -1859,6 +1865,177 @@ def validate(files: tuple[Path, ...]) -> None:
             )
     if failed:
         sys.exit(1)
+
+
+_REVIEW_SHOWN = 20  # spans and codes to review listed without --list
+
+
+@scheme.command(name="upgrade")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--dry-run", is_flag=True, help="Only show what the upgrade would do.")
+@click.option("--yes", is_flag=True, help="Apply without asking.")
+@click.option(
+    "--list",
+    "list_all",
+    is_flag=True,
+    help=f"List every span and code left for review [default: the first {_REVIEW_SHOWN}].",
+)
+@click.option(
+    "--as",
+    "upgrader",
+    metavar="NAME",
+    help="Record the upgrade as NAME's [default: as for annotate].",
+)
+@click.pass_context
+def scheme_upgrade(
+    ctx: click.Context, file: Path, dry_run: bool, yes: bool, list_all: bool, upgrader: str | None
+) -> None:
+    """Move the project to FILE, a newer version of its scheme.
+
+    Shows what changes (labels, attributes and choices added, removed, renamed with
+    renamed_from / renamed_choices) and what becomes of the stored spans and codes: unchanged,
+    migrated (rewritten: a label, attribute or choice renamed) or needs review (kept, but the
+    new scheme would not accept it as it is). A removed label or attribute that anything
+    stored has refuses the upgrade, saying how to keep it. Applies with --yes (or after asking,
+    in a terminal) in one transaction: one logged edit per layer it rewrites; everything else
+    keeps the hash of the scheme it was made under.
+    """
+    new = load_scheme_file(file)
+    project = _open(ctx, readonly=dry_run)
+    old = project.scheme
+    try:
+        plan = project.plan_scheme_upgrade(new)
+    except SchemeUnchanged as unchanged:
+        _say(f"{file}: {unchanged}")
+        return
+    console = _console()
+    console.print(
+        _text(
+            f"Upgrade {old.name} v{old.version} ({old.hash[:12]}) → v{new.version} "
+            f"({new.hash[:12]}) from {file}"
+        )
+    )
+    _print_upgrade(console, plan, list_all)
+    refusals = plan.refusals()
+    if refusals:
+        raise UpgradeRefused(refusals)
+    if not plan.diff.changed and not plan.diff.settings and not plan.diff.units:
+        console.print(_text("Only the scheme's description or version changes."))
+    if dry_run:
+        console.print(_text("Dry run: nothing was changed. Apply with --yes."))
+        return
+    if not yes:
+        if not (sys.stdin.isatty() and sys.stdout.isatty()):
+            raise ProjectError("not applied: add --yes to apply it (nothing was changed)")
+        if not click.confirm("Apply this upgrade?", default=False):
+            _say("Not applied; nothing was changed.")
+            return
+    record = project.upgrade_scheme(new, _author(upgrader))
+    # From the record: the plan is made again under the write lock, on what is there then.
+    outcomes: Counter[str] = Counter()
+    for row in record.summary["counts"]:
+        outcomes[row["outcome"]] += row["n"]
+    review = outcomes[REVIEW]
+    _say(
+        f"Upgraded {new.name} to v{new.version}: {count(record.rewritten, 'item')} rewritten "
+        f"in {count(record.edits, 'logged edit')} (one per layer), "
+        f"{count(outcomes[UNCHANGED], 'item')} unchanged"
+        + (f", {review:,} to review" if review else "")
+        + f"; recorded as upgrade {record.id}."
+    )
+
+
+def _print_upgrade(console: Console, plan: UpgradePlan, list_all: bool) -> None:
+    """What an upgrade changes, and does to the stored spans and codes: rich tables, every
+    text from the files and the data shown literally."""
+    diff = plan.diff
+    changes = Table("of", Column("label", overflow="fold"), "status", "change", title="Changes")
+    for change in diff.changed:
+        changes.add_row(
+            _cell(where(change.unit)),
+            _cell(change.name),
+            _cell(change.status),
+            _cell("\n".join(change.changes)),
+        )
+    for line in (*diff.units, *diff.settings):
+        changes.add_row(_cell("units" if line in diff.units else "settings"), "", "", _cell(line))
+    if changes.rows:
+        console.print(changes)
+    if diff.settings:
+        console.print(
+            _text(
+                "Settings apply to edits from now on: spans already stored are not checked "
+                "against them again."
+            )
+        )
+    counts = plan.counts()
+    if counts:
+        effect = Table(
+            "of",
+            Column("label", overflow="fold"),
+            *(Column(outcome, justify="right") for outcome in OUTCOMES),
+            title="Stored spans and codes",
+        )
+        for (unit, label), by_outcome in counts.items():
+            found = diff.by_old(unit, label)
+            name = found.name if found is not None else label
+            effect.add_row(
+                _cell(where(unit)),
+                _cell(name),
+                *(
+                    f"{by_outcome[outcome]:,}" if by_outcome[outcome] else "-"
+                    for outcome in OUTCOMES
+                ),
+            )
+        console.print(effect)
+    else:
+        console.print(_text("No spans or codes are stored yet."))
+    # What agreement will compare apart (annotator/versions.py), for the labels with work.
+    version = f"v{diff.new.version}"
+    for change in diff.changed:
+        if not change.definitional or not counts.get((change.unit, change.old_id or "")):
+            continue
+        if change.moved:
+            console.print(
+                _text(
+                    f"{where(change.unit)} {change.name} moves in the hierarchy: agreement will "
+                    f"compare it only where all its {'spans' if change.unit is None else 'codes'}"
+                    f" are made under {version}."
+                )
+            )
+        for attribute in change.attributes:
+            if attribute.definitional and attribute.new is not None:
+                console.print(
+                    _text(
+                        f"{where(change.unit)} {change.name}, attribute {attribute.id} "
+                        f"{'is new' if attribute.old is None else 'changes'}: agreement on it "
+                        f"will use only documents where all such spans are made under {version}."
+                    )
+                )
+    review = [p for p in plan.items if p.outcome == REVIEW]
+    if review:
+        shown = review if list_all else review[:_REVIEW_SHOWN]
+        table = Table(
+            "item", "id", Column("where", overflow="fold"), "label", Column("why", overflow="fold"),
+            title="Needs review",
+        )  # fmt: skip
+        for p in shown:
+            table.add_row(
+                _cell("span" if p.item.unit is None else f"{p.item.unit} code"),
+                str(p.item.id),
+                _cell(p.item.place),
+                _cell(p.label),
+                _cell("; ".join(p.reasons)),
+            )
+        console.print(table)
+        if len(shown) < len(review):
+            console.print(_text(f"… and {len(review) - len(shown):,} more (--list shows all)."))
+
+
+def _print_versions(console: Console, notes: Sequence[str]) -> None:
+    """What an agreement report compared across scheme versions (annotator/versions.py)."""
+    for note in notes:
+        console.print(_text(f"Scheme versions: {note}."))
 
 
 @scheme.command()

@@ -274,6 +274,7 @@ class Change:
     at: str
     reviewer: str | None = None  # who made an edit of the gold layer
     item: str = "span"  # what changed: "span", "question" or "code"
+    upgrade: int | None = None  # the scheme upgrade that made it (a rename), if one did
 
 
 def distinct_speakers(turns: tuple[Turn, ...] | list[Turn]) -> tuple[str, ...]:

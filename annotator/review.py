@@ -45,6 +45,7 @@ from .review_questions import (
     open_question_disagreements,
 )
 from .store import GOLD, OnConflict, Project, SpanKey, sources_of
+from .versions import Comparison, SchemeVersions
 
 AGREE, LABEL, BOUNDARY, ATTRIBUTES, PARTIAL = (
     "agree", "label", "boundary", "attributes", "partial"
@@ -185,16 +186,22 @@ class ReviewRow:
     changed: bool = False  # an annotator edited the document after it was reviewed
     questions: int = 0  # questions the annotators coded differently
     questions_open: int = 0  # of which still without a gold code
+    # Candidates made under an older definition of their label: shown for review, but their
+    # labels here are left out of the figures (annotator/versions.py).
+    older: int = 0
 
 
 def review_queue(project: Project) -> list[ReviewRow]:
-    """Documents finished by two or more annotators, most disagreement first."""
+    """Documents finished by two or more annotators, most disagreement first. The figures
+    compare only spans made under compatible scheme versions (:mod:`annotator.versions`)."""
     has_gold = project.has_gold()
+    versions = SchemeVersions(project.scheme, project.scheme_versions())
     rows = []
     for document_id in project.gold.reviewable():
         document = project.document(document_id)
         layers = project.gold.candidates(document_id)
-        figures = document_figures(document_id, document.title, len(document.text), layers)
+        comparable = Comparison(versions).layers(document_id, layers)
+        figures = document_figures(document_id, document.title, len(document.text), comparable)
         gold = project.spans(document_id, annotator=GOLD) if has_gold else []
         decided = sources_of(gold) | (project.gold.rejections(document_id) if has_gold else set())
         gold_keys = {key_of(span) for span in gold}
@@ -220,6 +227,7 @@ def review_queue(project: Project) -> list[ReviewRow]:
                 changed=project.gold.changed_since_review(document_id),
                 questions=questions,
                 questions_open=questions_open,
+                older=len(versions.older(s for layer in layers.values() for s in layer)),
             )
         )
     return sorted(rows, key=lambda row: disagreement_order(row.f1_overlap, row.f1_exact))
@@ -273,6 +281,11 @@ class ReviewEditor(Editor):
         self.anonymous = anonymous
         # The question codes, in the same version order; question mode steps through them.
         self.question_review = QuestionReview(project, document_id, self.names, reviewer)
+        # Said on the screen: the candidates made under an older definition of their label.
+        versions = SchemeVersions(project.scheme, project.scheme_versions())
+        self.versions_note = versions.describe_older(
+            versions.older(s for layer in self.layers.values() for s in layer)
+        )
         self.question_mode = False
         self.holders = _holders(self.layers)
         self._key_of = {span.id: key for key, spans in self.holders.items() for span in spans}
@@ -413,6 +426,8 @@ class ReviewEditor(Editor):
                 "disagreements open"
             )
         spans = f"{self.open_count()} of {len(self.disagreements)} disagreements open"
+        if self.versions_note:
+            spans += f" · {self.versions_note}"
         left = questions.open_count()
         return f"{spans} · {left} question{'s' if left != 1 else ''} open" if left else spans
 

@@ -13,6 +13,8 @@ Which codes count, by the span report's rule:
 - Its units are its questions that have no parts (a question with parts is coded through
   its parts), each keyed ``(document id, question id)``. A unit that an annotator who did
   the document left uncoded is missing for them.
+- A unit one of whose codes was made under a scheme version that defines its label otherwise
+  than the current scheme is left out (:mod:`annotator.versions`), and ``versions`` says so.
 - The coefficients, their levels, n and bootstrap intervals are
   :func:`~annotator.unit_agreement.unit_agreement`'s, with the annotators in the project's
   order (Fleiss' kappa uses the units every one of them coded).
@@ -25,8 +27,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from .errors import ProjectError
+from .model import Code
 from .store import Project
 from .unit_agreement import COEFFICIENTS, Estimate, UnitAgreement, unit_agreement
+from .versions import Comparison, SchemeVersions
 
 OVERALL = "overall"  # the label column of the figures over all labels
 
@@ -39,6 +43,7 @@ class UnitAgreementReport:
     documents_counted: int
     questions: int  # the codable units of the counted documents
     agreement: UnitAgreement
+    versions: tuple[str, ...] = ()  # what the scheme versions left out
 
     def rows(self) -> list[dict[str, Any]]:
         """Per level, overall then each label: the mean Cohen's kappa, Fleiss' kappa and
@@ -71,6 +76,7 @@ class UnitAgreementReport:
                 "max_undefined": agreement.max_undefined,
             },
             "figures": self.rows(),
+            "versions": list(self.versions),
         }
 
 
@@ -114,6 +120,7 @@ def unit_agreement_report(
         if missing:
             raise ProjectError(f"no document with id {min(missing)} in this project")
     ratings: dict[tuple[int, int], dict[str, str]] = {}
+    comparison = Comparison(SchemeVersions(project.scheme, project.scheme_versions()), "code")
     counted = 0
     used: set[str] = set()
     for summary in summaries:
@@ -127,13 +134,18 @@ def unit_agreement_report(
         questions = project.questions(summary.id)
         grouping = {q.parent_id for q in questions if q.parent_id is not None}
         units: dict[int, dict[str, str]] = {q.id: {} for q in questions if q.id not in grouping}
+        given: dict[int, list[Code]] = {}
         for code in project.codes(unit, document_id=summary.id):
             if code.annotator in done and code.question_id in units:
                 units[code.question_id][code.annotator] = code.label
+                given.setdefault(code.question_id, []).append(code)
+        for question, codes in given.items():
+            if not comparison.unit(summary.id, codes):
+                del units[question]
         ratings.update(((summary.id, question), codes) for question, codes in units.items())
     names = [name for name in chosen if name in used]
     result = unit_agreement(ratings, codes_of, names, resamples=resamples, seed=seed)
-    return UnitAgreementReport(unit, counted, len(ratings), result)
+    return UnitAgreementReport(unit, counted, len(ratings), result, tuple(comparison.notes()))
 
 
 def report_rows(report: UnitAgreementReport) -> list[tuple[str, str, str, object]]:
@@ -153,4 +165,5 @@ def report_rows(report: UnitAgreementReport) -> list[tuple[str, str, str, object
         for column in ("value", "ci_low", "ci_high", "n", "reason", "ci_reason"):
             value = figure[column]
             rows.append(("figure", key, column, "" if value is None else value))
+    rows += [("versions", str(n), "note", note) for n, note in enumerate(report.versions, 1)]
     return rows

@@ -20,8 +20,10 @@ A scheme file (format version 1) is a YAML mapping::
         examples: {positive: [...], negative: [...]}
         parent: null               # optional id of another label; any depth, no cycles
         deprecated: false          # kept readable and exportable, no longer offered
+        renamed_from: null         # optional: the id it had in the version before (upgrades)
         attributes:                # optional list
           - {id: form, type: choice, choices: [direct, indirect], required: false, default: null}
+          # renamed_from: old id (as a label's); renamed_choices: {old: new} (choice types)
     units:                         # optional: codes for whole units, one per unit and annotator
       question:                    # question | document
         description: ...           # the coding procedure, shown on "?"
@@ -39,6 +41,12 @@ A unit's hotkeys are unique within the unit (the app reads them only in the codi
 each leaf's parent is declared, never derived from its id: the agreement and exports give
 every code at each level of its hierarchy.
 An optional key whose value is empty (``null``) means "use the default".
+
+``renamed_from`` and ``renamed_choices`` tell ``annotator scheme upgrade`` (:mod:`.diff`)
+what the version before called a label, an attribute or a choice, so that stored spans and
+codes are rewritten rather than lost. The file alone is checked for what it can tell: a
+``renamed_from`` names no label (attribute) still present, and no two are renamed from one;
+each old choice is no longer a choice, and each is renamed to one of the choices, one to one.
 
 A crosswalk maps categories of another scheme to ids of this one, many to one (several
 categories may share an id). An id is ``<label>`` (a span label), ``<label>.<attribute>=

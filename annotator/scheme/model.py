@@ -54,6 +54,10 @@ class Attribute:
     required: bool = False
     default: Any = None  # None: no default; a multichoice default is a sorted tuple
     description: str = ""
+    # An upgrade's hints (annotator/scheme/diff.py): the id this attribute had in the version
+    # before, and the choices renamed since then as (old, new) pairs, in file order.
+    renamed_from: str | None = None
+    renamed_choices: tuple[tuple[str, str], ...] = ()
 
     def from_text(self, value: Any) -> Any:
         """A value that a file stored as text (or as an unsorted list), typed.
@@ -108,6 +112,7 @@ class Label:
     parent: str | None = None
     deprecated: bool = False
     attributes: tuple[Attribute, ...] = ()
+    renamed_from: str | None = None  # the id it had in the version before (an upgrade's hint)
 
     @property
     def needed(self) -> tuple[str, ...]:
@@ -336,7 +341,10 @@ class Scheme(LabelSet):
 
 
 def _label_dict(label: Label) -> dict[str, Any]:
+    # The upgrade hints only when given: a scheme without them keeps the hash it always had.
+    renamed = {"renamed_from": label.renamed_from} if label.renamed_from else {}
     return {
+        **renamed,
         "id": label.id,
         "name": label.name,
         "hotkey": label.hotkey,
@@ -363,10 +371,20 @@ def _label_dict(label: Label) -> dict[str, Any]:
                     else attribute.default
                 ),
                 "description": attribute.description,
+                **_attribute_renames(attribute),
             }
             for attribute in label.attributes
         ],
     }
+
+
+def _attribute_renames(attribute: Attribute) -> dict[str, Any]:
+    renames: dict[str, Any] = {}
+    if attribute.renamed_from:
+        renames["renamed_from"] = attribute.renamed_from
+    if attribute.renamed_choices:
+        renames["renamed_choices"] = dict(attribute.renamed_choices)
+    return renames
 
 
 def canonical_json(data: Any) -> str:

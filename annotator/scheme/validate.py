@@ -55,16 +55,23 @@ _UNIT_KEYS = ("description", "selectable", "labels")
 _SETTINGS_KEYS = ("allow_overlap", "allow_nesting", "same_label_overlap", "snap")
 _LABEL_KEYS = (
     "id", "name", "hotkey", "color", "description", "examples", "parent", "deprecated",
-    "attributes",
+    "attributes", "renamed_from",
 )  # fmt: skip
 _EXAMPLES_KEYS = ("positive", "negative")
-_ATTRIBUTE_KEYS = ("id", "name", "type", "choices", "required", "default", "description")
+_ATTRIBUTE_KEYS = (
+    "id", "name", "type", "choices", "required", "default", "description", "renamed_from",
+    "renamed_choices",
+)  # fmt: skip
 
 # Spellings other annotation tools (and domain.md's sketch) use, which difflib would not match.
 _KEY_ALIASES = {
     "colour": "color", "key": "hotkey", "shortcut": "hotkey", "help": "description",
     "definition": "description", "values": "choices", "options": "choices", "label": "name",
     "title": "name", "scheme": "name", "features": "attributes",
+    "renamed": "renamed_from", "formerly": "renamed_from", "was": "renamed_from",
+    "old_id": "renamed_from", "previous_id": "renamed_from", "rename_from": "renamed_from",
+    "renames": "renamed_choices", "renamed_values": "renamed_choices",
+    "choice_renames": "renamed_choices", "renamed_options": "renamed_choices",
 }  # fmt: skip
 _TYPE_ALIASES = {
     "enum": "choice", "select": "choice", "ordinal": "choice", "bool": "boolean",
@@ -306,6 +313,7 @@ def _labels(items: list[dict[str, Any]]) -> tuple[Label, ...]:
             ),
             parent=label["parent"],
             deprecated=label["deprecated"],
+            renamed_from=label["renamed_from"],
             attributes=tuple(
                 Attribute(
                     id=attribute["id"],
@@ -315,6 +323,8 @@ def _labels(items: list[dict[str, Any]]) -> tuple[Label, ...]:
                     required=attribute["required"],
                     default=attribute["default"],
                     description=attribute["description"],
+                    renamed_from=attribute["renamed_from"],
+                    renamed_choices=tuple(attribute["renamed_choices"].items()),
                 )
                 for attribute in label["attributes"]
             ),
@@ -801,7 +811,43 @@ class _Checker:
             label = self.label(item, position, ids, hotkeys, parents)
             labels.append(label)
         self.check_hierarchy(ids, parents)
+        self.check_renames("label", labels, ids)
         return labels
+
+    def check_renames(self, what: str, items: list[Any], ids: dict[str, Node]) -> None:
+        """``renamed_from`` of labels (or of one label's attributes): an old id that is no
+        longer one of them, and that no other one was renamed from. (Whether the version
+        before had it is for the upgrade to check: this file alone cannot tell.)"""
+        first: dict[str, tuple[str, Node]] = {}  # old id -> (the item renamed from it, node)
+        for item in items:
+            if not isinstance(item, dict) or not isinstance(item.get("renamed_from"), str):
+                continue
+            node = item["_renamed_from_node"]
+            old, new = item["renamed_from"], item["id"]
+            if old == new:
+                self.report(
+                    node,
+                    f'{what} "{new}" is renamed from itself; remove renamed_from (it names the '
+                    f"id the {what} had in the version before)",
+                )
+            elif old in ids:
+                line = ids[old].start_mark.line + 1
+                self.report(
+                    node,
+                    f'{what} "{new}" is renamed from "{old}", but "{old}" is still '
+                    f"{'an' if what[0] in 'aeiou' else 'a'} {what} "
+                    f'here (line {line}); remove renamed_from, or rename or remove "{old}"',
+                )
+            elif old in first:
+                other, other_node = first[old]
+                self.report(
+                    node,
+                    f'{what}s "{other}" (line {other_node.start_mark.line + 1}) and "{new}" '
+                    f'are both renamed from "{old}"; a {what} can be renamed to one {what} '
+                    "only: keep renamed_from on one of them",
+                )
+            else:
+                first[old] = (new if isinstance(new, str) else "?", node)
 
     def label(
         self,
@@ -879,7 +925,19 @@ class _Checker:
             return self.attributes(value_node, where)
 
         label["attributes"] = self.optional(fields, "attributes", attributes, [])
+        self.renamed_from(fields, label, "label")
         return label
+
+    def renamed_from(self, fields: _Fields, item: dict[str, Any], what: str) -> None:
+        """Reads ``renamed_from`` into ``item``, keeping its node (for check_renames)."""
+        item["renamed_from"] = self.optional(
+            fields,
+            "renamed_from",
+            lambda node, key: self.slug(node, f"renamed_from of a {what}"),
+            None,
+        )
+        if "renamed_from" in fields:
+            item["_renamed_from_node"] = fields["renamed_from"][1]
 
     def hotkey(self, node: Node, what: str) -> Any:
         key = self.scalar(node) if isinstance(node, ScalarNode) else None
@@ -957,6 +1015,7 @@ class _Checker:
         ids: dict[str, Node] = {}
         for position, item in enumerate(node.value, start=1):
             result.append(self.attribute(item, position, label_where, ids))
+        self.check_renames("attribute", result, ids)
         return result
 
     def attribute(self, node: Node, position: int, label_where: str, ids: dict[str, Node]) -> Any:
@@ -1012,7 +1071,67 @@ class _Checker:
         attribute["required"] = self.optional(fields, "required", self.boolean, False)
         attribute["default"] = self.default(fields, type_, attribute["choices"])
         attribute["description"] = self.optional(fields, "description", self.description, "")
+        self.renamed_from(fields, attribute, "attribute")
+        attribute["renamed_choices"] = self.renamed_choices(fields, type_, attribute["choices"])
         return attribute
+
+    def renamed_choices(self, fields: _Fields, type_: Any, choices: Any) -> Any:
+        """``renamed_choices: {old: new}``: choices renamed since the version before, each old
+        one no longer a choice, each new one a choice, one old choice per new one."""
+        if "renamed_choices" not in fields or self.is_null(fields["renamed_choices"][1]):
+            return {}
+        key_node, node = fields["renamed_choices"]
+        if type_ not in CHOICE_TYPES:
+            if type_ is not _INVALID:
+                self.report(
+                    key_node,
+                    f"renamed_choices are only for type choice or multichoice, not type "
+                    f"{type_}; remove renamed_choices:",
+                )
+            return _INVALID
+        if not isinstance(node, MappingNode):
+            self.report(
+                node,
+                "renamed_choices must be a mapping of old choices to current ones, such as "
+                f"{{dodge: dodges}}, not {self.describe(node)}",
+            )
+            return _INVALID
+        result: dict[str, Any] = {}
+        to: dict[str, tuple[str, Node]] = {}  # new choice -> (the old one, its node)
+        for old, (old_node, new_node) in self._raw_fields(node).items():
+            new = self.text(new_node, f'the choice "{old}" is renamed to, which')
+            if new is _INVALID:
+                result[old] = _INVALID
+                continue
+            if not old.strip():
+                self.report(old_node, "an old choice in renamed_choices cannot be empty")
+            elif choices is _INVALID:
+                pass  # reported already; nothing to check against
+            elif old in choices:
+                self.report(
+                    old_node,
+                    f'"{old}" is still one of the choices; renamed_choices maps a choice the '
+                    "version before had to its new name: remove it from one of the two",
+                )
+            elif new not in choices:
+                self.report(
+                    new_node,
+                    f'"{old}" is renamed to "{new}", which is not one of the choices'
+                    f"{_did_you_mean(new, choices)}; use one of: {_listing(choices)}",
+                )
+            elif new in to:
+                other, other_node = to[new]
+                self.report(
+                    old_node,
+                    f'"{other}" (line {other_node.start_mark.line + 1}) and "{old}" are both '
+                    f'renamed to "{new}"; a choice is renamed from one old choice only',
+                )
+            else:
+                to[new] = (old, old_node)
+                result[old] = new
+                continue
+            result[old] = _INVALID
+        return _INVALID if _INVALID in result.values() else result
 
     def choices(self, fields: _Fields, node: Node, type_: Any, where: str) -> Any:
         given = "choices" in fields and not self.is_null(fields["choices"][1])

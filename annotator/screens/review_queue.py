@@ -97,13 +97,22 @@ class ReviewQueueScreen(QueueScreen, inherit_bindings=False):
     ) -> None:
         super().__init__(project_path, reviewer, current)
         self.anonymous = anonymous
+        self.reviews: list[ReviewRow] = []
 
     def _load_rows(self, project: Project) -> list[QueueRow]:
-        return [review_row(row, self.anonymous) for row in review_queue(project)]
+        self.reviews = review_queue(project)
+        return [review_row(row, self.anonymous) for row in self.reviews]
 
     def _progress(self) -> str:
         counts = {state: sum(row.status == state for row in self.rows) for state in REVIEW_STATES}
         changed = f" · {counts['changed']} changed since review" if counts["changed"] else ""
+        older = sum(1 for row in self.reviews if row.older)
+        if older:
+            # Their figures leave out the labels with such spans (annotator/versions.py).
+            changed += (
+                f" · {older} with spans under an older scheme version (figures compare only "
+                "compatible spans)"
+            )
         return (
             f"{self.annotator} reviewing: {counts['reviewed']}/{len(self.rows)} reviewed · "
             f"{counts['open']} with open disagreements · {counts['settled']} settled{changed}"

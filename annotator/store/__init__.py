@@ -16,6 +16,8 @@ keeps it so):
 - ``gold``: the reviewers' gold layer, written through the span writer;
 - ``gold_codes``: the reviewers' gold question codes, written through the code writer;
 - ``deletions``: deleting a document through each table's writer, and its record;
+- ``upgrades``: moving the project to a new scheme version, through the writers, and its
+  record;
 - ``project``: the facade the rest of the package uses.
 """
 
@@ -32,9 +34,18 @@ from .database import (
 from .deletions import Deletion
 from .gold import MergeOutcome, SpanKey, sources_of
 from .gold_codes import CodeMergeOutcome, Verdict, at_level, code_key, majority
-from .project import AddResult, DocumentSummary, Project, ProjectStats, SpeakerSummary
+from .project import (
+    AddResult,
+    DocumentSummary,
+    Project,
+    ProjectStats,
+    SchemeUnchanged,
+    SpeakerSummary,
+    UpgradeRefused,
+)
 from .spans import ON_CONFLICT, OnConflict
 from .speakers import Person
+from .upgrades import UpgradeRecord
 
 __all__ = [
     "ALLOW_NETWORK_FS_ENV_VAR",
@@ -53,8 +64,11 @@ __all__ = [
     "ProjectError",
     "ProjectGone",
     "ProjectStats",
+    "SchemeUnchanged",
     "SpanKey",
     "SpeakerSummary",
+    "UpgradeRecord",
+    "UpgradeRefused",
     "Verdict",
     "at_level",
     "code_key",

@@ -231,7 +231,10 @@ class Assignments:
             )
         }
         last = dict(
-            db.execute("SELECT annotator_id, max(at) FROM edits GROUP BY annotator_id").fetchall()
+            db.execute(  # a scheme upgrade's renaming is no one's activity
+                "SELECT annotator_id, max(at) FROM edits WHERE upgrade_id IS NULL "
+                "GROUP BY annotator_id"
+            ).fetchall()
         )
         people = db.execute(
             "SELECT id, name FROM annotators a WHERE name != ? AND ("

@@ -12,7 +12,8 @@ the same way:
 - attribute values have their type; required ones have a value, unless the caller lets a
   code be incomplete (an import with ``--allow-incomplete``) or the code already lacked it;
 - one code per unit and annotator: coding a unit again replaces the code (logged as an
-  update, so undo brings the earlier one back).
+  update, so undo brings the earlier one back);
+- a scheme upgrade (:meth:`CodeStore.migrate`) only renames, as the span writer's does.
 
 Every change is recorded in the change log (item ``code``) in the caller's edit.
 """
@@ -20,7 +21,7 @@ Every change is recorded in the change log (item ``code``) in the caller's edit.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from typing import Any
 
 from ..errors import InvalidValue, ProjectError, StaleView
@@ -218,6 +219,36 @@ class CodeStore:
             self._update(edit_id, code_id, found[1], state)
         self.annotators.started(document_id, annotator_id)
         return code_id, state
+
+    def migrate(
+        self,
+        edit_id: int,
+        code_id: int,
+        label: str,
+        attributes: Mapping[str, Any],
+        keep_invalid: Collection[str] = (),
+    ) -> State:
+        """Rewrite a code for the scheme the project is being upgraded to, whose plan renamed
+        its label, an attribute or a choice (as :meth:`SpanWriter.migrate
+        <annotator.store.spans.SpanWriter.migrate>` rewrites a span): its unit, question,
+        note, provenance and times stay; values are checked except those in
+        ``keep_invalid``, kept rather than dropped; stamped with the new scheme's hash."""
+        current = self.state(code_id)
+        if current is None:
+            raise StaleView(f"code {code_id} was removed while the upgrade was planned")
+        definition = self._unit(current["unit"]).label(label)
+        values: dict[str, Any] = {}
+        for key, value in attributes.items():
+            attribute = definition.attribute(key)
+            values[key] = value if key in keep_invalid else attribute.check(value)
+        after: State = {
+            **current,
+            "label": label,
+            "attributes": values,
+            "scheme_hash": self._scheme().hash,
+        }
+        self._update(edit_id, code_id, current, after)
+        return after
 
     def clear(self, edit_id: int, code_id: int, annotator_id: int) -> State:
         """Remove one of the annotator's codes (undo brings it back)."""

@@ -148,8 +148,10 @@ class GoldLayer:
         if reviewed is None:
             return False
         later = self.connection.db.execute(
+            # (A scheme upgrade's renaming is no annotator's edit.)
             "SELECT 1 FROM edits e JOIN annotators a ON a.id = e.annotator_id "
-            "WHERE e.document_id = ? AND a.name != ? AND e.at > ? LIMIT 1",
+            "WHERE e.document_id = ? AND a.name != ? AND e.at > ? AND e.upgrade_id IS NULL "
+            "LIMIT 1",
             [document_id, GOLD, reviewed[0]],
         ).fetchone()
         return later is not None

@@ -6,12 +6,17 @@ transaction as the change. Undo and redo are new edits that apply the
 inverse (or the original again) of an earlier edit, so the log doubles as the audit trail and
 survives restarts. The log also lets a window catch up with what other windows wrote to its
 document (:meth:`ChangeLog.changes_since`).
+
+A scheme upgrade (``annotator scheme upgrade``, :mod:`.upgrades`) rewrites spans and codes in
+one edit per layer, each naming the upgrade; undo does not reach back across an upgrade
+(:meth:`ChangeLog.barrier`): the states logged before it are of the old scheme, which the
+writers would refuse to restore.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, NamedTuple
 
 from ..model import Change
@@ -36,17 +41,18 @@ class Step(NamedTuple):
 
 _CHANGE_COLUMNS = (
     "c.id, e.id, e.kind, c.action, c.span_id, e.document_id, e.annotator_id, "
-    'c."before", c."after", e.at, e.reviewer, c.item'
+    'c."before", c."after", e.at, e.reviewer, c.item, e.upgrade_id'
 )
 
 
 class UndoStacks:
     """Undo and redo stacks of edit ids (newest last), as a replay of the edit log builds them."""
 
-    def __init__(self) -> None:
+    def __init__(self, barrier: int = 0) -> None:
         self.undo: list[int] = []
         self.redo: list[int] = []
         self.newest: int | None = None  # the last edit replayed
+        self.barrier = barrier  # edits up to this one are beyond undo (a scheme upgrade)
 
     def record(self, edit_id: int, kind: str, reverts: int | None) -> None:
         if kind == "edit":
@@ -74,6 +80,9 @@ class ChangeLog:
         self.assignments = assignments  # the done lock, checked before every edit
         self.last_edit: int | None = None  # the latest edit made through this connection
         self._stacks: dict[tuple[int, int], UndoStacks] = {}
+        # Run as every edit begins, under the write lock: each checks that what this
+        # connection holds (the scheme) is still the project's, refusing the edit if not.
+        self.checks: list[Callable[[], None]] = []
         connection.on_rollback.append(self._forget)
 
     def _forget(self) -> None:
@@ -91,15 +100,20 @@ class ChangeLog:
         reverts: int | None = None,
         *,
         reviewer: str | None = None,
+        upgrade_id: int | None = None,
     ) -> int:
         """A new edit (one user action); the span changes it makes are recorded under it.
-        Refused (:class:`DocumentLocked`) in a document the annotator marked done."""
-        self.assignments.check_open(document_id, annotator_id)
+        Refused (:class:`DocumentLocked`) in a document the annotator marked done, unless it
+        is a scheme upgrade's (``upgrade_id``): that renames, it does not change the work."""
+        for check in self.checks:
+            check()
+        if upgrade_id is None:
+            self.assignments.check_open(document_id, annotator_id)
         stacks = self.stacks(document_id, annotator_id)
         cursor = self.connection.db.execute(
-            "INSERT INTO edits (document_id, annotator_id, kind, reverts, at, reviewer) "
-            "VALUES (?, ?, ?, ?, ?, ?)",
-            [document_id, annotator_id, kind, reverts, now(), reviewer],
+            "INSERT INTO edits (document_id, annotator_id, kind, reverts, at, reviewer, "
+            "upgrade_id) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [document_id, annotator_id, kind, reverts, now(), reviewer, upgrade_id],
         )
         edit_id = int(cursor.lastrowid or 0)
         stacks.record(edit_id, kind, reverts)
@@ -143,17 +157,25 @@ class ChangeLog:
         """
         key = (document_id, annotator_id)
         newest = self.newest(document_id, annotator_id)
+        barrier = self.barrier()
         stacks = self._stacks.get(key)
-        if stacks is None or stacks.newest != newest:
-            stacks = UndoStacks()
+        if stacks is None or stacks.newest != newest or stacks.barrier != barrier:
+            stacks = UndoStacks(barrier)
             for edit_id, kind, reverts in self.connection.db.execute(
                 "SELECT id, kind, reverts FROM edits "
-                "WHERE document_id = ? AND annotator_id = ? ORDER BY id",
-                key,
+                "WHERE document_id = ? AND annotator_id = ? AND id > ? ORDER BY id",
+                [*key, barrier],
             ):
                 stacks.record(edit_id, kind, reverts)
+            stacks.newest = newest
             self._stacks[key] = stacks
         return stacks
+
+    def barrier(self) -> int:
+        """The newest edit when the latest scheme upgrade was applied (0: none): it and the
+        edits before it cannot be undone or redone."""
+        row = self.connection.db.execute("SELECT max(through_edit) FROM scheme_upgrades").fetchone()
+        return int(row[0] or 0)
 
     def steps(self, edit_id: int, kind: str) -> list[Step]:
         """What undoing (the edit backwards, before and after swapped) or redoing it does."""
@@ -256,6 +278,7 @@ class ChangeLog:
                 at=r[9],
                 reviewer=r[10],
                 item=r[11],
+                upgrade=r[12],
             )
             for r in self.connection.db.execute(sql, params)
         ]

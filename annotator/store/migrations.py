@@ -327,3 +327,28 @@ def m009_invites(db: Database) -> None:
         )
         """,
     )
+
+
+@migrations()
+def m010_scheme_upgrades(db: Database) -> None:
+    # 'annotator scheme upgrade': each move of the project to a new scheme version, who made
+    # it and when, and what became of the stored spans and codes (summary: JSON counts per
+    # label and outcome, and the items left for review). The spans and codes it rewrote are
+    # changes of one edit per layer, each naming the upgrade (edits.upgrade_id). through_edit
+    # is the newest edit when it was applied: undo does not reach across it (the states
+    # before are of the old scheme).
+    _run(
+        db,
+        """
+        CREATE TABLE scheme_upgrades (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            from_hash TEXT NOT NULL REFERENCES schemes (hash),
+            to_hash TEXT NOT NULL REFERENCES schemes (hash),
+            upgraded_by TEXT NOT NULL,
+            upgraded_at TEXT NOT NULL,
+            through_edit INTEGER NOT NULL DEFAULT 0,
+            summary TEXT NOT NULL DEFAULT '{}'
+        );
+        ALTER TABLE edits ADD COLUMN upgrade_id INTEGER REFERENCES scheme_upgrades (id)
+        """,
+    )

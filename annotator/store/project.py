@@ -40,6 +40,7 @@ from ..model import (
     count_words,
 )
 from ..scheme import Scheme, load_scheme
+from ..scheme.diff import UpgradePlan, diff_schemes, plan_upgrade, version_problem
 from ..speakers import AliasSuggestion, display_name, suggest_aliases
 from .annotators import GOLD, Annotators
 from .assignments import Assignments, Progress, Share, StatusChange
@@ -54,6 +55,22 @@ from .question_edits import Linked, QuestionEdits
 from .questions import QuestionStore
 from .spans import NewSpan, OnConflict, QuestionLink, SpanReader, SpanWriter
 from .speakers import Person, Speakers
+from .upgrades import Stored, UpgradeRecord, Upgrades
+
+
+class SchemeUnchanged(ProjectError):
+    """An upgrade to the scheme the project is on already: nothing to do."""
+
+
+class UpgradeRefused(ProjectError):
+    """An upgrade that would lose stored work: one line per reason, each with the fix."""
+
+    def __init__(self, reasons: Sequence[str]) -> None:
+        super().__init__("\n".join(reasons))
+        self.reasons = list(reasons)
+
+    def lines(self) -> list[str]:
+        return list(self.reasons)
 
 
 @dataclass(frozen=True)
@@ -154,6 +171,8 @@ class Project:
             lambda: self.scheme,
         )
         self.speakers_store = Speakers(connection)
+        self.upgrades = Upgrades(connection, self.log, self.writer, self.codes_store)
+        self._versions: dict[str, Scheme | None] = {}  # scheme versions by hash (None: unreadable)
         self.deletions = Deletions(
             connection,
             self._annotators,
@@ -164,6 +183,7 @@ class Project:
         )
         self._data_version = connection.data_version()
         connection.on_rollback.append(self._texts.clear)  # may hold a rolled-back document
+        self.log.checks.append(self._scheme_still_current)
 
     @property
     def db(self) -> Any:
@@ -251,15 +271,91 @@ class Project:
         return self._scheme
 
     def set_scheme(self, scheme: Scheme) -> None:
-        """Make ``scheme`` the project's scheme; earlier versions stay for existing spans."""
+        """Make ``scheme`` the project's scheme; earlier versions stay for existing spans.
+
+        Nothing stored is looked at or rewritten: a project with work moves to a new version
+        with :meth:`upgrade_scheme`."""
         with self.connection.write():
-            self.db.execute(
-                "INSERT OR IGNORE INTO schemes (hash, name, version, yaml, added_at) "
-                "VALUES (?, ?, ?, ?, ?)",
-                [scheme.hash, scheme.name, scheme.version, scheme.text, now()],
-            )
-            self._set_setting("scheme_hash", scheme.hash)
+            self._store_scheme(scheme)
         self._scheme = scheme
+
+    def _store_scheme(self, scheme: Scheme) -> None:
+        self.db.execute(
+            "INSERT OR IGNORE INTO schemes (hash, name, version, yaml, added_at) "
+            "VALUES (?, ?, ?, ?, ?)",
+            [scheme.hash, scheme.name, scheme.version, scheme.text, now()],
+        )
+        self._set_setting("scheme_hash", scheme.hash)
+
+    def _scheme_still_current(self) -> None:
+        """Refuse an edit made under a scheme that another process has since replaced (an
+        upgrade while a window was open): its labels may be renamed or gone. (Writes the
+        scheme does not govern, a cursor or a status, go on.)"""
+        if self._scheme is None:
+            return
+        if self._setting("scheme_hash") != self._scheme.hash:
+            raise StaleView(
+                f"{self.path}: the project moved to another version of its scheme (annotator "
+                "scheme upgrade) since it was opened here; nothing was changed: close it and "
+                "open it again"
+            )
+
+    def scheme_versions(self) -> dict[str, Scheme | None]:
+        """Every scheme version the project has held, by hash (None: one that no longer
+        loads, as a newer release may refuse what an older one took)."""
+        for scheme_hash, text in self.db.execute("SELECT hash, yaml FROM schemes"):
+            if scheme_hash not in self._versions:
+                try:
+                    scheme = load_scheme(text, source=f"{self.path}:scheme {scheme_hash[:12]}")
+                except AnnotatorError:
+                    scheme = None
+                self._versions[scheme_hash] = scheme
+        return dict(self._versions)
+
+    def plan_scheme_upgrade(self, scheme: Scheme) -> UpgradePlan:
+        """What moving to ``scheme`` changes and does to every span and code (nothing is
+        written): see ``annotator/scheme/diff.py``. Refused when ``scheme`` is not a newer
+        version of the project's; :class:`SchemeUnchanged` when it is the project's."""
+        return self._plan_upgrade(scheme)[0]
+
+    def _plan_upgrade(self, scheme: Scheme) -> tuple[UpgradePlan, dict[tuple[str, int], Stored]]:
+        current = self.scheme
+        if scheme.hash == current.hash:
+            raise SchemeUnchanged(
+                f"the project is already on this scheme ({current.name} v{current.version}, "
+                f"hash {current.hash[:12]}); nothing to do"
+            )
+        problem = version_problem(current, scheme)
+        if problem:
+            raise ProjectError(problem)
+        items, stored = self.upgrades.items()
+        return plan_upgrade(diff_schemes(current, scheme), items), stored
+
+    def upgrade_scheme(self, scheme: Scheme, upgraded_by: str) -> UpgradeRecord:
+        """Move the project to ``scheme``, a newer version of its scheme, in one transaction:
+        the new version becomes the project's, and the spans and codes whose label, attribute
+        or choice it renames are rewritten (one logged edit per layer); everything else keeps
+        the hash of the scheme it was made under. Refused, with nothing changed, when the plan
+        would lose anything stored (:class:`UpgradeRefused`, one line per reason)."""
+        old = self.scheme
+        try:
+            with self.connection.write():
+                # Planned again under the write lock: what is applied is what is there.
+                plan, stored = self._plan_upgrade(scheme)
+                refusals = plan.refusals()
+                if refusals:
+                    raise UpgradeRefused(refusals)
+                self._store_scheme(scheme)
+                self._scheme = scheme  # the writers check what they write against it
+                record = self.upgrades.apply(plan, stored, upgraded_by)
+        except BaseException:
+            self._scheme = old
+            raise
+        return record
+
+    def scheme_upgrades(self) -> list[UpgradeRecord]:
+        """The upgrades applied to the project, oldest first."""
+        return self.upgrades.records()
 
     # ---- annotators ----------------------------------------------------------------------
 

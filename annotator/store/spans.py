@@ -22,7 +22,11 @@ transaction and an edit of the change log, and it applies the scheme the same wa
   have a value, except where the caller allows a span to stay incomplete (an import with
   ``--allow-incomplete``, a span that already lacked them, undo and redo);
 - undo and redo restore earlier states exactly, and are refused (nothing changed) when the
-  span changed since or the scheme now forbids the state they would bring back.
+  span changed since or the scheme now forbids the state they would bring back;
+- a scheme upgrade (:meth:`SpanWriter.migrate`) only renames: label, attributes and choices
+  as the upgrade's plan says (``annotator/scheme/diff.py``), the place, note, question and
+  times kept; a value the new scheme refuses is kept rather than dropped, when the plan says
+  so (the span then needs review).
 
 Every change is recorded in the log in the same transaction.
 """
@@ -30,7 +34,7 @@ Every change is recorded in the log in the same transaction.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -314,6 +318,42 @@ class SpanWriter:
         }
         for old_id, old in merged:
             self._delete(edit_id, old_id, old)
+        self._update(edit_id, span_id, current, after)
+        return after
+
+    def migrate(
+        self,
+        edit_id: int,
+        span_id: int,
+        label: str,
+        attributes: Mapping[str, Any],
+        keep_invalid: Collection[str] = (),
+    ) -> State:
+        """Rewrite a span for the scheme the project is being upgraded to, whose plan renamed
+        its label, an attribute or a choice; stamped with the new scheme's hash.
+
+        Its place, layer, question, note, provenance and times stay: an upgrade is not an
+        edit of the annotator's work (the change log has its time). The overlap rules are not
+        applied again, since labels are renamed one to one (which spans share a label does
+        not change). Values are checked as any span's, except those in ``keep_invalid``, kept
+        though the new scheme refuses them (never dropped); a required value may be missing
+        (an upgrade may add a required attribute); defaults are not filled in, so a migrated
+        span says what an unchanged one of its label says.
+        """
+        current = self.reader.state(span_id)
+        if current is None:
+            raise StaleView(f"span {span_id} was deleted while the upgrade was planned")
+        definition = self._label(label, fresh=False)
+        values: dict[str, Any] = {}
+        for key, value in attributes.items():
+            attribute = definition.attribute(key)  # UnknownItem names the label's attributes
+            values[key] = value if key in keep_invalid else attribute.check(value)
+        after: State = {
+            **current,
+            "label": label,
+            "attributes": values,
+            "scheme_hash": self.scheme.hash,
+        }
         self._update(edit_id, span_id, current, after)
         return after
 

@@ -105,3 +105,39 @@ async def test_an_invite_link_opens_the_app_and_a_key_tags_a_span(
         shot = await page.screenshot(ARTEFACTS / "browser-session.png")
     assert shot.stat().st_size > 10_000
     print(f"screenshot: {shot}")
+
+
+async def test_the_page_says_why_an_app_failed(tmp_path: Path) -> None:
+    """An app that fails after it started: the page's "Session ended" dialog gives the
+    app's last error line (as text: the markup in it shows literally)."""
+    from aiohttp import web
+    from test_serve_web import failing_python
+
+    from annotator.serve.web import AnnotatorServer, ServeConfig
+
+    db = tmp_path / "p.db"
+    with Project.create(db, load_scheme_file(default_scheme_path())):
+        pass
+    token = _invite(db, "ana")
+    server = AnnotatorServer(ServeConfig(db=db, python=str(failing_python(tmp_path))))
+    runner = web.AppRunner(server.make_app())
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = runner.addresses[0][1]
+    try:
+        async with open_page(f"http://127.0.0.1:{port}/?token={token}") as page:
+            expected = "The app stopped: error: <b>the project file is gone</b>"
+            shown = ""
+            deadline = time.monotonic() + 30
+            while shown != expected:
+                assert time.monotonic() < deadline, f"the page says {shown!r}"
+                await asyncio.sleep(0.2)
+                closed = await page.evaluate("document.body.classList.contains('-closed')")
+                if closed:
+                    shown = await page.evaluate(
+                        "document.querySelector('.closed-dialog .message').textContent"
+                    )
+            await page.screenshot(ARTEFACTS / "browser-app-failed.png")
+    finally:
+        await runner.cleanup()

@@ -162,9 +162,43 @@ async def test_session_runs_the_tokens_name_and_ends_when_the_app_does(
         # "Session ended") instead of leaving a splash that waits for ever.
         message = await asyncio.wait_for(ws.receive(), 20)
         assert message.type in (WSMsgType.CLOSE, WSMsgType.CLOSED, WSMsgType.CLOSING)
+        assert ws.close_code == 1000  # it exited well: no reason to give
     expected = ["-m", "annotator", "--db", str(db.resolve()), command, "--as", "ana"]
     assert json.loads(record.read_text()) == expected
     assert started == [[str(fake), *expected]]
+
+
+def failing_python(tmp_path: Path) -> Path:
+    """A stand-in for python whose app starts, then fails as a crashing app does: a traceback
+    (in colour) on its error output and exit status 1."""
+    script = tmp_path / "failing-python"
+    script.write_text(
+        f"#!{sys.executable}\nimport sys, time\n"
+        "print('__GANGLION__', flush=True)\n"
+        "time.sleep(0.5)\n"
+        "sys.stderr.write('Traceback (most recent call last):\\n  File x\\n"
+        "\\x1b[31merror: <b>the project file is gone</b>\\x1b[0m\\n\\n')\n"
+        "sys.exit(1)\n"
+    )
+    script.chmod(0o755)
+    return script
+
+
+async def test_a_failing_app_closes_its_session_saying_why(
+    db: Path, tmp_path: Path, client
+) -> None:
+    token = invite(db, "ana")
+    web = await client(python=str(failing_python(tmp_path)))
+    web.session.cookie_jar.update_cookies({COOKIE: token})
+    async with web.ws_connect("/ws") as ws:
+        message = await asyncio.wait_for(ws.receive(), 20)
+        while message.type == WSMsgType.BINARY:  # whatever the app drew before it failed
+            message = await asyncio.wait_for(ws.receive(), 20)
+    # The page shows the close reason (tests/test_serve_browser.py): the error's last line,
+    # without its colour codes.
+    assert message.type == WSMsgType.CLOSE, message
+    assert message.data == 1011
+    assert message.extra == "The app stopped: error: <b>the project file is gone</b>"
 
 
 def _spans(db: Path, name: str) -> list[tuple[str, str]]:

@@ -14,7 +14,8 @@ runs what:
   and role, as an argument list without a shell (textual-serve itself runs a shell string).
 - **when it ends**: closing the tab closes the websocket; the app is asked to quit, then
   terminated, then killed, within :data:`QUIT_GRACE` seconds each. An app that ends (or
-  never starts) closes the websocket, so the page says "Session ended" instead of waiting.
+  never starts) closes the websocket, so the page says "Session ended" instead of waiting;
+  one that failed closes it with its last error line as the reason, which the page shows.
 - **before the splash**: the page is served only when the project opens; otherwise an error
   page says why.
 """
@@ -35,7 +36,7 @@ from urllib.parse import urlsplit
 
 import aiohttp_jinja2
 import jinja2
-from aiohttp import web
+from aiohttp import WSCloseCode, web
 from textual_serve.app_service import AppService
 from textual_serve.server import Server
 
@@ -82,14 +83,31 @@ class Session(AppService):
             stderr=asyncio.subprocess.PIPE,
             env=self._build_environment(width=width, height=height),
         )
-        assert process.stdin is not None
+        assert process.stdin is not None and process.stderr is not None
         self._stdin = process.stdin
+        # textual-serve reads stderr into its log; a tail of it tells the page why an app
+        # that failed ended.
+        process.stderr = _Tail(process.stderr)  # type: ignore[assignment]
         return process
+
+    @property
+    def failure(self) -> str | None:
+        """Why the app failed, in its last line of error output; None if it ended well (or
+        was stopped with its tab)."""
+        process = self._process
+        if process is None or process.returncode in (None, 0) or self._task is None:
+            return None
+        tail = process.stderr.tail if isinstance(process.stderr, _Tail) else b""
+        lines = _ESCAPES.sub("", tail.decode("utf-8", "replace")).splitlines()
+        last = next((line.strip() for line in reversed(lines) if line.strip()), "")
+        return last or f"the app ended with exit status {process.returncode}"
 
     async def run(self) -> None:
         await super().run()
+        if self._process is not None:
+            await _ended(self._process, QUIT_GRACE)  # its exit status says how it went
         # The app ended (or never started): close the page's websocket, which then shows
-        # "Session ended" rather than a splash that waits for ever.
+        # "Session ended" (or why the app failed) rather than a splash that waits for ever.
         with contextlib.suppress(Exception):
             await self.remote_close()
 
@@ -111,6 +129,33 @@ class Session(AppService):
             self._stdin.close()
         with contextlib.suppress(asyncio.TimeoutError, asyncio.CancelledError):
             await asyncio.wait_for(task, QUIT_GRACE)
+
+
+class _Tail:
+    """An app's error output as textual-serve reads it, keeping its last few kilobytes."""
+
+    KEEP = 4096
+
+    def __init__(self, stream: asyncio.StreamReader) -> None:
+        self.stream = stream
+        self.tail = b""
+
+    async def read(self, n: int = -1) -> bytes:
+        data = await self.stream.read(n)
+        self.tail = (self.tail + data)[-self.KEEP :]
+        return data
+
+
+#: Terminal escape sequences (colour, cursor) in an app's error output.
+_ESCAPES = re.compile(r"\x1b(\[[0-?]*[ -/]*[@-~]|\][^\x07]*\x07|[@-Z\\-_])")
+
+
+def _close_reason(failure: str) -> bytes:
+    """A websocket close reason: at most 123 bytes of UTF-8 (RFC 6455), cut at a character."""
+    reason = f"The app stopped: {failure}".encode()
+    if len(reason) > 123:
+        reason = reason[:120].decode("utf-8", "ignore").encode() + "…".encode()[:3]
+    return reason
 
 
 async def _ended(process: asyncio.subprocess.Process, seconds: float) -> bool:
@@ -143,11 +188,36 @@ class Unavailable(Exception):
 
 
 class _PageLoader(jinja2.BaseLoader):
-    """textual-serve's page without its link to Google Fonts: a project served from one host
-    tells no third party who opens it, and a closed network does not wait on the font (the
-    page falls back to the local monospace fonts it lists)."""
+    """textual-serve's page with two changes:
+
+    - no link to Google Fonts: a project served from one host tells no third party who
+      opens it, and a closed network does not wait on the font (the page falls back to the
+      local monospace fonts it lists);
+    - when the server closes a session's websocket with a reason (the app failed), the
+      "Session ended" dialog shows that reason instead (as text, never as markup).
+    """
 
     _FONTS = re.compile(r"<link[^>]*fonts\.googleapis\.com[^>]*>\s*", re.DOTALL)
+    _REASON = """<script>
+      (function () {
+        // Wraps the WebSocket that textual.js opens, to read its close reason.
+        const Native = window.WebSocket;
+        function Reasoned(url, protocols) {
+          const socket = protocols === undefined ? new Native(url) : new Native(url, protocols);
+          socket.addEventListener("close", function (event) {
+            const message = document.querySelector(".closed-dialog .message");
+            if (event.reason && message) message.textContent = event.reason;
+          });
+          return socket;
+        }
+        Reasoned.prototype = Native.prototype;
+        for (const name of ["CONNECTING", "OPEN", "CLOSING", "CLOSED"]) {
+          Reasoned[name] = Native[name];
+        }
+        window.WebSocket = Reasoned;
+      })();
+    </script>
+"""
 
     def __init__(self, folder: Path) -> None:
         self.folder = folder
@@ -159,6 +229,7 @@ class _PageLoader(jinja2.BaseLoader):
         if not path.is_file():
             raise jinja2.TemplateNotFound(template)
         source = self._FONTS.sub("", path.read_text(encoding="utf-8"))
+        source = source.replace("<head>", "<head>\n" + self._REASON, 1)
         return source, str(path), lambda: True
 
 
@@ -319,11 +390,22 @@ class AnnotatorServer(Server):
         log.info("session for %s (%s)", invite.name, invite.role)
         websocket = web.WebSocketResponse(heartbeat=15)
         await websocket.prepare(request)
+
+        async def close() -> None:
+            failure = session.failure
+            if failure is None:
+                await websocket.close()
+            else:
+                log.error("the app of %s stopped: %s", invite.name, failure)
+                await websocket.close(
+                    code=WSCloseCode.INTERNAL_ERROR, message=_close_reason(failure)
+                )
+
         session = Session(
             argv,
             write_bytes=websocket.send_bytes,
             write_str=websocket.send_str,
-            close=websocket.close,
+            close=close,
             download_manager=self.download_manager,
         )
         self.sessions.add(session)

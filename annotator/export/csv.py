@@ -117,19 +117,23 @@ class AttributeColumns:
     def __init__(self, scheme: Scheme, booleans: tuple[Any, Any] = (True, False)) -> None:
         self._true, self._false = booleans
         self.columns: list[AttributeColumn] = []
-        # Per label: (position, attribute, choice) of each of its columns.
-        self._places: dict[str, list[tuple[int, Attribute, str | None]]] = {}
+        # Per label: (position, attribute id, its type, choice) of each of its columns, and
+        # whether it has a multichoice attribute (whose list values count one per choice).
+        self._places: dict[str, list[tuple[int, str, str, str | None]]] = {}
+        self._multichoice: set[str] = set()
         for label in scheme.labels:
             places = self._places.setdefault(label.id, [])
             for attribute in label.attributes:
                 name = f"{label.id}.{attribute.id}"
-                choices: Sequence[str | None] = (
-                    attribute.choices if attribute.type == "multichoice" else (None,)
-                )
+                choices: Sequence[str | None] = (None,)
+                if attribute.type == "multichoice":
+                    choices = attribute.choices
+                    self._multichoice.add(label.id)
                 for choice in choices:
-                    places.append((len(self.columns), attribute, choice))
+                    places.append((len(self.columns), attribute.id, attribute.type, choice))
                     column = name if choice is None else f"{name}.{choice}"
                     self.columns.append(AttributeColumn(column, label.id, attribute, choice))
+        self._blank: list[Any] = [None] * len(self.columns)
         self.unshown = 0  # values only the attributes column has (see the module docstring)
         self.unshown_spans = 0
 
@@ -139,30 +143,32 @@ class AttributeColumns:
 
     def cells(self, label: str, values: Mapping[str, Any]) -> list[Any]:
         """A span's cells, typed (str, int, float, a boolean), None where empty."""
-        cells: list[Any] = [None] * len(self.columns)
+        cells = self._blank.copy()
         shown = 0
-        for position, attribute, choice in self._places.get(label, ()):
-            value = values.get(attribute.id)
+        for position, key, kind, choice in self._places.get(label, ()):
+            value = values.get(key)
             if choice is not None:  # a multichoice value: a list (a text, from a choice)
-                chosen = [value] if isinstance(value, str) else value
-                if isinstance(chosen, (list, tuple)) and choice in chosen:
+                if value == choice or (isinstance(value, (list, tuple)) and choice in value):
                     cells[position] = self._true
                     shown += 1
                 else:
                     cells[position] = self._false
-            elif value is not None and _FITS[attribute.type](value):
-                if attribute.type == "boolean":
+            elif value is not None and _FITS[kind](value):
+                if kind == "boolean":
                     value = self._true if value else self._false
                 cells[position] = value
                 shown += 1
-        given = sum(
-            len(value) if isinstance(value, (list, tuple)) else 1
-            for value in values.values()
-            if value is not None
-        )
-        if shown < given:  # an attribute, a choice or a type the scheme no longer has
-            self.unshown += given - shown
-            self.unshown_spans += 1
+        # A column shows at most one value: with as many shown as the span has, and no
+        # multichoice list that could hold more, none is left out.
+        if shown < len(values) or label in self._multichoice:
+            given = sum(
+                len(value) if isinstance(value, (list, tuple)) else 1
+                for value in values.values()
+                if value is not None
+            )
+            if shown < given:  # an attribute, a choice or a type the scheme no longer has
+                self.unshown += given - shown
+                self.unshown_spans += 1
         return cells
 
     def note(self, report: ExportReport) -> None:

@@ -96,7 +96,7 @@ def main(runs: int = 5) -> int:
                 wall: list[float] = []
                 for _ in range(runs):
                     started_cpu, started_wall = time.process_time(), time.perf_counter()
-                    report = export(project, name, out)
+                    report = export(project, name, out, force=True)
                     cpu.append(time.process_time() - started_cpu)
                     wall.append(time.perf_counter() - started_wall)
                 size = out.stat().st_size / 1e6

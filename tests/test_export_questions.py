@@ -150,11 +150,16 @@ def test_jsonl_turn_lines_say_what_they_leave_out(sample: Project, tmp_path: Pat
         "6 questions, 8 unit codes and 3 spans' links to questions cannot go into turn "
         "examples; export with --unit document"
     ]
-    # Span formats say the same, once.
+    # Span formats say the same, once; the span tables (csv, parquet) carry the links.
+    report = export(sample, "doccano", tmp_path / "spans.jsonl")
+    assert report.problems == [
+        "6 questions, 8 unit codes and 3 spans' links to questions cannot go into doccano "
+        "files; export them with --format jsonl, questions-csv or qevasion"
+    ]
     report = export(sample, "csv", tmp_path / "spans.csv")
     assert report.problems == [
-        "6 questions, 8 unit codes and 3 spans' links to questions cannot go into csv files; "
-        "export them with --format jsonl, questions-csv or qevasion"
+        "6 questions and 8 unit codes cannot go into csv files; export them with --format "
+        "jsonl, questions-csv or qevasion"
     ]
 
 

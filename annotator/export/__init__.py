@@ -19,8 +19,8 @@ to install.
 
 A format declares the ``--unit`` values it accepts (the question tables have a row per
 question unit, so no turn examples) and whether it carries questions, unit codes and span
-links to questions; when a format (or a turn export of ``jsonl``) leaves those out, the report
-says how many.
+links to questions (the span tables, ``csv`` and ``parquet``, carry only the links); when a
+format (or a turn export) leaves those out, the report says how many.
 """
 
 from __future__ import annotations
@@ -85,6 +85,7 @@ class ExportFormat:
     second_file: bool = False  # always writes another file beside the first (not to stdout)
     units: tuple[str, ...] = UNITS  # the --unit values it accepts
     questions: bool = False  # carries questions, unit codes and span links to questions
+    links: bool = False  # carries span links to questions (without the questions themselves)
 
     @property
     def module_name(self) -> str:
@@ -114,7 +115,7 @@ EXPORT_FORMATS: dict[str, ExportFormat] = {
         ExportFormat(
             "jsonl", "native JSON Lines, everything the project knows", ".jsonl", questions=True
         ),
-        ExportFormat("csv", "one row per span", ".csv"),
+        ExportFormat("csv", "one row per span", ".csv", links=True),
         ExportFormat(
             "questions-csv",
             "one row per question unit and annotator (coded or not): codes, levels, span counts",
@@ -137,6 +138,7 @@ EXPORT_FORMATS: dict[str, ExportFormat] = {
             requires=("pyarrow",),
             extra="parquet",
             second_file=True,
+            links=True,
         ),
         ExportFormat(
             "prodigy", "Prodigy spans_manual JSONL", ".jsonl", options=("dataset", "tokenizer")
@@ -255,27 +257,41 @@ def export(
 
 
 def _questions_left_out(report: ExportReport, fmt: ExportFormat, unit: str) -> None:
-    """Say so when the questions, unit codes and span links of the export are not in it."""
+    """Say so when the questions, unit codes and span links of the export are not in it: a
+    format that carries none of them says which formats do; one that carries the links, or
+    all of them, that a turn export leaves them out."""
     if fmt.questions and unit == "document":
         return
-    items = [
-        f"{number} {one if number == 1 else many}"
-        for number, one, many in (
-            (report.questions, "question", "questions"),
-            (report.codes, "unit code", "unit codes"),
-            (report.links, "span's link to a question", "spans' links to questions"),
-        )
-        if number
-    ]
-    if not items:
-        return
-    listed = ", ".join(items[:-1]) + (" and " if len(items) > 1 else "") + items[-1]
+    counts = {
+        "questions": (report.questions, "question", "questions"),
+        "codes": (report.codes, "unit code", "unit codes"),
+        "links": (report.links, "span's link to a question", "spans' links to questions"),
+    }
     if fmt.questions:
-        where, fix = "turn examples", "export with --unit document"
+        groups = [(list(counts), "turn examples", "export with --unit document")]
+    elif fmt.links:
+        groups = [
+            (["questions", "codes"], f"{fmt.name} files", _QUESTION_FORMATS),
+            (
+                ["links"] if unit != "document" else [],
+                "turn examples",
+                "export with --unit document",
+            ),
+        ]
     else:
-        where = f"{fmt.name} files"
-        fix = "export them with --format jsonl, questions-csv or qevasion"
-    report.problems.append(f"{listed} cannot go into {where}; {fix}")
+        groups = [(list(counts), f"{fmt.name} files", _QUESTION_FORMATS)]
+    for keys, where, fix in groups:
+        items = [
+            f"{number} {one if number == 1 else many}"
+            for number, one, many in (counts[key] for key in keys)
+            if number
+        ]
+        if items:
+            listed = ", ".join(items[:-1]) + (" and " if len(items) > 1 else "") + items[-1]
+            report.problems.append(f"{listed} cannot go into {where}; {fix}")
+
+
+_QUESTION_FORMATS = "export them with --format jsonl, questions-csv or qevasion"
 
 
 def _output_path(path: Path, fmt: ExportFormat) -> Path:

@@ -380,6 +380,20 @@ def _name(span: ExportSpan) -> str:
     return f"{span.annotator}'s {span.label} span [{span.start}, {span.end})"
 
 
+def flat_metadata(metadata: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
+    """A document's metadata as ``meta.<key>`` cells, as the table exports name them: nested
+    objects by dotted keys (``meta.outlet.name``), whitespace in a key as ``_``, any other value
+    (a list, an empty object) as it is."""
+    flat: dict[str, Any] = {}
+    for key, value in metadata.items():
+        name = prefix + "_".join(str(key).split())
+        if isinstance(value, Mapping) and value:
+            flat.update(flat_metadata(value, name + "."))
+        else:
+            flat[f"meta.{name}"] = value
+    return flat
+
+
 def label_order(scheme: Scheme, spans: Sequence[ExportSpan] = ()) -> list[str]:
     """Labels in the scheme's order, then any others the spans use (old scheme versions)."""
     order = [label.id for label in scheme.labels]

@@ -53,7 +53,7 @@ from ..errors import AnnotatorError
 from ..model import Code, Question
 from ..scheme import Scheme
 from ..scheme.model import Unit
-from .examples import Example, ExportReport, label_order
+from .examples import Example, ExportReport, flat_metadata, label_order
 
 FIXED = (
     "document_id",
@@ -99,7 +99,7 @@ def write(
     rows: list[dict[str, Any]] = []
     without_questions = 0
     for example in examples:
-        meta = _flatten(example.metadata)
+        meta = flat_metadata(example.metadata)
         meta_columns.update(dict.fromkeys(meta))
         units = [q for q in example.questions if not _has_parts(q, example.questions)]
         if not example.questions:
@@ -265,18 +265,6 @@ def _value(value: Any, kind: str | None) -> Any:
     if kind == "multichoice" and isinstance(value, (list, tuple)):
         return "|".join(str(item) for item in value)
     return value
-
-
-def _flatten(metadata: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
-    """Metadata as ``meta.<key>`` cells: nested objects by dotted keys, lists as JSON."""
-    flat: dict[str, Any] = {}
-    for key, value in metadata.items():
-        name = prefix + "_".join(str(key).split())
-        if isinstance(value, Mapping) and value:
-            flat.update(_flatten(value, name + "."))
-        else:
-            flat[f"meta.{name}"] = value
-    return flat
 
 
 def _cell(value: Any) -> Any:

@@ -563,10 +563,10 @@ def _families(
                 "questions",
                 "Question units put to each group, and the share coded",
                 "question units",
-                column="",
+                column="measure",
                 plotted=False,
                 measures=(
-                    Measure("questions", "questions", "count", "questions", None, ("questions",)),
+                    Measure("questions", "questions", "count", "put to them", None, ("questions",)),
                     Measure(
                         "questions.coded share",
                         "questions",

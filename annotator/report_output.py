@@ -79,9 +79,10 @@ def print_report(console: Console, report: Report) -> None:
     index = {(f.layer, f.group, f.measure): f for f in report.figures}
     for family in report.families:
         measures = shown(report, family)
+        groups = counting_groups(report, family, index)
         wide = [
             [r for m in measures if (r := _row(report, family, index, g, m, several))]
-            for g in report.groups
+            for g in groups
         ]
         if not any(wide):
             continue
@@ -90,8 +91,7 @@ def print_report(console: Console, report: Report) -> None:
         if several and _width(headers, wide) > console.width:
             headers = _headers(report, family, several, rows=True)
             blocks = [
-                [r for m in measures for r in _rows(report, family, index, g, m)]
-                for g in report.groups
+                [r for m in measures for r in _rows(report, family, index, g, m)] for g in groups
             ]
         table = _table(report, family, headers, blocks)
         for rows in blocks:
@@ -109,6 +109,23 @@ def print_report(console: Console, report: Report) -> None:
         console.print(table)
     for note in report.notes:
         console.print(Text(display_text(note)))
+
+
+def counting_groups(
+    report: Report, family: Family, index: dict[tuple[str, str, str], Figure]
+) -> list[str]:
+    """The groups a family's table shows: those with something to count (a group no
+    question was put to has no row of question codes; a rate of no spans is a zero, and
+    shown)."""
+    return [
+        group
+        for group in report.groups
+        if any(
+            (f := index[(layer, group, m.id)]).n or (f.value is not None and m.kind != "count")
+            for layer in report.layers
+            for m in family.measures
+        )
+    ]
 
 
 def _text(cell: str) -> Text:
@@ -147,10 +164,15 @@ def _table(
 ) -> Table:
     """A table whose numbers never shrink: names fold over lines where room is short."""
     names = _names(family)
+    left_out = len(report.groups) - len(blocks)
     table = Table(
         title=Text(display_text(family.title)),
-        caption="rows that count nothing left out (--format csv has them)"
-        if family.breakdown
+        caption=", ".join(
+            (["rows that count nothing left out"] if family.breakdown else [])
+            + ([f"{left_out} groups with nothing to count left out"] if left_out else [])
+        )
+        + " (--format csv has every row)"
+        if family.breakdown or left_out
         else None,
         box=box.SIMPLE_HEAD,
         show_edge=False,

@@ -165,15 +165,14 @@ def _table(
     """A table whose numbers never shrink: names fold over lines where room is short."""
     names = _names(family)
     left_out = len(report.groups) - len(blocks)
+    hidden = []
+    if left_out:
+        hidden.append(f"{left_out} group{'s' if left_out != 1 else ''} with nothing to count")
+    if family.breakdown:
+        hidden.append("values no one used")
     table = Table(
         title=Text(display_text(family.title)),
-        caption=", ".join(
-            (["rows that count nothing left out"] if family.breakdown else [])
-            + ([f"{left_out} groups with nothing to count left out"] if left_out else [])
-        )
-        + " (--format csv has every row)"
-        if family.breakdown or left_out
-        else None,
+        caption="not shown: " + "; ".join(hidden) if hidden else None,
         box=box.SIMPLE_HEAD,
         show_edge=False,
         title_justify="left",

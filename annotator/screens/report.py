@@ -18,6 +18,7 @@ line ending in ``┤`` (``▸`` where it runs past the chart's right edge).
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from pathlib import Path
 from typing import ClassVar
@@ -64,15 +65,17 @@ def chart(
 
     solid, bar, end = cells(low), cells(value), cells(high)
     whole = int(bar)
-    for cell in range(whole):
-        text.append("█", style=style if cell < int(solid) else f"{style} dim")
+    sure = min(int(solid), whole)
+    text.append("█" * sure, style=style)
+    text.append("█" * (whole - sure), style=f"{style} dim")
     partial = int((bar - whole) * 8)
     used = whole
     if partial and whole < width:
         text.append(" ▏▎▍▌▋▊▉"[partial], style=f"{style} dim" if solid < bar else style)
         used += 1
     if high is not None and end > used:
-        reach = min(int(end), width - 1)  # the last cell holds the end mark
+        # The end mark in the cell that holds the interval's end (the last, at most).
+        reach = min(max(used, math.ceil(end) - 1), width - 1)
         text.append("─" * max(0, reach - used), style="dim")
         text.append("▸" if high > top else "┤", style="dim")
     elif high is not None and value == 0:
@@ -182,7 +185,7 @@ class ReportScreen(Screen[Counted | None]):
             heading.update(literal(self.error or "Nothing to report yet."))
             self.query_one("#table-title", Static).update("")
             self.query_one("#notes", Static).update(
-                literal("\n".join(report.notes) if report else "")
+                literal("\n".join(_notes(report)) if report else "")
             )
             return
         if self.table_index is None:
@@ -193,8 +196,8 @@ class ReportScreen(Screen[Counted | None]):
         heading.update(literal(describe(report).split(" Intervals:")[0]))
         title = Text(display_text(family.title, keep_newlines=False), style="bold")
         title.append(
-            f"   table {self.table_index + 1} of {len(families)} (] [)  ·  by "
-            f"{self.by or 'nothing'} (b)  ·  layer {self.report_layer} (l)",
+            f"  ·  {self.table_index + 1}/{len(families)}  ·  by {self.by or 'nothing'}  ·  "
+            f"{self.report_layer}",
             style="dim",
         )
         self.query_one("#table-title", Static).update(title)
@@ -254,7 +257,7 @@ class ReportScreen(Screen[Counted | None]):
             ]
             table.add_row(*cells, key=row.key)
             self._rows[row.key] = row
-        self.query_one("#notes", Static).update(literal("\n".join(report.notes)))
+        self.query_one("#notes", Static).update(literal("\n".join(_notes(report))))
         if keep in self._rows:
             table.move_cursor(row=table.get_row_index(keep), animate=False)
 
@@ -351,6 +354,12 @@ class ReportScreen(Screen[Counted | None]):
             except AnnotatorError:
                 return "(the document is gone)"
         return excerpt(self._texts[example.document_id], example.start, example.end, 60)
+
+
+def _notes(report: Report) -> list[str]:
+    """The report's notes that concern the screen (not how the command line's options
+    change it)."""
+    return [note for note in report.notes if "--measures" not in note]
 
 
 def _counts(report: Report, family: Family) -> bool:

@@ -184,9 +184,7 @@ class ReportScreen(Screen[Counted | None]):
         if report is None or not families:
             heading.update(literal(self.error or "Nothing to report yet."))
             self.query_one("#table-title", Static).update("")
-            self.query_one("#notes", Static).update(
-                literal("\n".join(_notes(report)) if report else "")
-            )
+            self._show_notes(_notes(report) if report else [])
             return
         if self.table_index is None:
             charted = [n for n, f in enumerate(families) if f.plotted and _counts(report, f)]
@@ -197,7 +195,7 @@ class ReportScreen(Screen[Counted | None]):
         title = Text(display_text(family.title, keep_newlines=False), style="bold")
         title.append(
             f"  ·  {self.table_index + 1}/{len(families)}  ·  by {self.by or 'nothing'}  ·  "
-            f"{self.report_layer}",
+            f"{self.report_layer}  ·  Enter: examples",
             style="dim",
         )
         self.query_one("#table-title", Static).update(title)
@@ -257,9 +255,14 @@ class ReportScreen(Screen[Counted | None]):
             ]
             table.add_row(*cells, key=row.key)
             self._rows[row.key] = row
-        self.query_one("#notes", Static).update(literal("\n".join(_notes(report))))
+        self._show_notes(_notes(report))
         if keep in self._rows:
             table.move_cursor(row=table.get_row_index(keep), animate=False)
+
+    def _show_notes(self, notes: list[str]) -> None:
+        box = self.query_one("#notes", Static)
+        box.update(literal("\n".join(notes)))
+        box.display = bool(notes)
 
     def _family_rows(self, report: Report, family: Family) -> list[_Row]:
         index = {(f.layer, f.group, f.measure): f for f in report.figures}

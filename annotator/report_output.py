@@ -245,9 +245,10 @@ def _rows(
         for f in figures
     ]
     spread = index[(SPREAD, group, measure)]
-    sd = "" if spread.sd is None else f"sd {number(kind, spread.sd)}"
+    # The mean, lowest and highest of the annotators' values, how many have one (the
+    # standard deviation is in the CSV and JSON).
     rows.append(
-        [*lead, "spread", number(kind, spread.value), _range(kind, spread), f"{spread.n}", sd]
+        [*lead, "spread", number(kind, spread.value), _range(kind, spread), f"{spread.n}", ""]
     )
     return rows
 

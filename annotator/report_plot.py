@@ -37,6 +37,9 @@ from .scheme.colors import normalise_color
 FORMATS = ("png", "svg")
 PANEL_HEIGHT = 3.6  # inches
 MARKERS = ("o", "s", "^", "D", "v", "P", "X", "*")
+# A breakdown's values are shades of one label's colour; past two values, patterns too.
+HATCHES = ("", "///", "...", "xxx", "\\\\\\", "+++", "ooo", "---", "|||", "***")
+LINES = ("-", "--", ":", "-.")
 _NEUTRAL = "#6b7280"
 
 
@@ -229,9 +232,11 @@ def _bars(
     for m, (measure, color) in enumerate(zip(measures, colors, strict=True)):
         xs = [g + (m - (len(measures) - 1) / 2) * slot for g in range(len(groups))]
         drawn = [bars[(group, measure)] for group in groups]
+        patterned = family.breakdown and len(measures) > 2
         ax.bar(xs, [b.value or 0.0 for b in drawn], width=slot * 0.92, color=color,
-               edgecolor="white", linewidth=0.5, label=report.measures[measure].name,
-               zorder=2)  # fmt: skip
+               edgecolor=_shade(colors[0], 0.0) if patterned else "white", linewidth=0.5,
+               hatch=HATCHES[m % len(HATCHES)] if patterned else None,
+               label=report.measures[measure].name, zorder=2)  # fmt: skip
         _whiskers(ax, xs, drawn, top, width=slot)
         if several:
             for k in range(len(report.layers)):
@@ -323,14 +328,16 @@ def _timeline(
     measures = shown(report, family)
     periods = [g for g in report.groups if group_value(g) != NO_DATE]
     colors = _colors(report, family, measures)
-    for measure, color in zip(measures, colors, strict=True):
+    for m, (measure, color) in enumerate(zip(measures, colors, strict=True)):
         bars = [(i, _bar(report, index, g, measure)) for i, g in enumerate(periods)]
         bars = [(i, b) for i, b in bars if b.value is not None]
         if not bars:
             continue
         xs = [i for i, _ in bars]
+        style = LINES[m % len(LINES)] if family.breakdown else "-"
         ax.plot(xs, [b.value for _, b in bars], marker="o", color=color, linewidth=1.8,
-                markersize=4, label=report.measures[measure].name, zorder=3)  # fmt: skip
+                linestyle=style, markersize=4, label=report.measures[measure].name,
+                zorder=3)  # fmt: skip
         ax.fill_between(xs, [b.low or 0.0 for _, b in bars], [b.high or 0.0 for _, b in bars],
                         color=color, alpha=0.15, linewidth=0, zorder=1)  # fmt: skip
         ax.errorbar(xs, [b.value or 0.0 for _, b in bars],

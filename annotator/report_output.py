@@ -94,8 +94,9 @@ def print_report(console: Console, report: Report) -> None:
                 [r for m in measures for r in _rows(report, family, index, g, m)] for g in groups
             ]
         table = _table(report, family, headers, blocks)
+        sections = max(len(rows) for rows in blocks) > 1  # a rule between groups of rows
         for rows in blocks:
-            if rows and table.row_count:
+            if rows and table.row_count and sections:
                 table.add_section()
             previous: list[str] = []
             for row in rows:
@@ -164,7 +165,7 @@ def _table(
 ) -> Table:
     """A table whose numbers never shrink: names fold over lines where room is short."""
     names = _names(family)
-    left_out = len(report.groups) - len(blocks)
+    left_out = len(report.groups) - sum(1 for rows in blocks if rows)
     hidden = []
     if left_out:
         hidden.append(f"{left_out} group{'s' if left_out != 1 else ''} with nothing to count")

@@ -61,7 +61,7 @@ from .errors import AnnotatorError, ProjectError
 from .export.examples import LAYER_ALL, LAYER_GOLD, Example, ExportReport, collect, select
 from .export.questions_csv import question_units, respondent
 from .intervals import CONFIDENCE, rate_interval, wilson
-from .model import Code, count_words
+from .model import Code, Question, count_words
 from .scheme import Attribute, Label, Scheme
 from .scheme.model import LabelSet, Unit
 from .store import Project
@@ -478,7 +478,12 @@ def build_report(
         if not dated:
             undated.add(example.document_id)
         words = _words_by_group(example, by, keys)
-        units = question_units(example)
+        # Each question unit with its group (its respondent's), found once for all layers.
+        units = [
+            (question, _group(by, {**keys, **_speaker_keys(example, answerer, NO_RESPONDENT)}))
+            for question in question_units(example)
+            for answerer in [respondent(example, question)]
+        ]
         questions_seen += len(units)
         for name in example.annotators:
             if name not in tallies:
@@ -486,7 +491,7 @@ def build_report(
             tally = tallies[name]
             tally.words.update(words)
             _count_spans(tally, example, name, by, keys, breakdowns)
-            _count_questions(tally, example, name, by, keys, units, unit, code_breakdowns)
+            _count_questions(tally, example, name, units, unit, code_breakdowns)
             for code in example.codes:
                 if code.annotator == name and code.unit == "question" and unit is not None:
                     try:
@@ -813,9 +818,7 @@ def _count_questions(
     tally: _Tally,
     example: Example,
     layer: str,
-    by: Sequence[str],
-    keys: Mapping[str, str],
-    units: Sequence[Any],
+    units: Sequence[tuple[Question, str]],
     unit: Unit | None,
     code_breakdowns: Mapping[str, list[_Breakdown]],
 ) -> None:
@@ -826,9 +829,7 @@ def _count_questions(
         for code in example.codes
         if code.annotator == layer and code.unit == "question"
     }
-    for question in units:
-        answerer = respondent(example, question)
-        group = _group(by, {**keys, **_speaker_keys(example, answerer, NO_RESPONDENT)})
+    for question, group in units:
         code = codes.get(question.id)
         item = Counted(
             example.document_id,

@@ -4,8 +4,9 @@ chart of each row and the examples behind it.
 It reads through its own read-only :class:`~annotator.store.Project` (the App keeps another
 connection for writing), so it sees every commit, this window's own edits included, as
 another connection's: about once a second it asks SQLite whether anything changed
-(``PRAGMA data_version``) and, if so, builds the report again, keeping the row under the
-cursor. The figures are :func:`annotator.report.build_report`'s, grouped by one key that
+(``PRAGMA data_version``) and, if so, builds the report again in a thread (a large project
+takes seconds; the screen stays responsive and shows the last report built), keeping the row
+under the cursor. The figures are :func:`annotator.report.build_report`'s, grouped by one key that
 ``b`` cycles through (or none); ``l`` cycles the layers the caller allows (an annotator sees
 only their own layer: annotation is blind; a reviewer each annotator's, their spread and
 gold); ``]`` ``[`` step through the tables. Enter lists the spans or questions a row counted;
@@ -18,7 +19,9 @@ line ending in ``┤`` (``▸`` where it runs past the chart's right edge).
 
 from __future__ import annotations
 
+import contextlib
 import math
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import ClassVar
@@ -124,6 +127,11 @@ class ReportScreen(Screen[Counted | None]):
         self._project: Project | None = None
         self._rows: dict[str, _Row] = {}
         self._texts: dict[int, str] = {}
+        self._wanted = 0  # builds asked for
+        self._built = 0  # the build shown
+        self._building = False
+        self._stale = False  # the project changed since the last build was asked for
+        self._next_build = 0.0  # no build for a change before this (time.monotonic)
 
     def compose(self) -> ComposeResult:
         yield Static("", id="heading", markup=False)
@@ -137,6 +145,7 @@ class ReportScreen(Screen[Counted | None]):
             self._project = Project.open(self.project_path, readonly=True)
         except AnnotatorError as error:
             self.error = str(error)
+        self._fill()
         self.reload()
         self.query_one(DataTable).focus()
         self.set_interval(POLL_SECONDS, self._poll)
@@ -147,22 +156,59 @@ class ReportScreen(Screen[Counted | None]):
             self._project = None
 
     # ---- data ----------------------------------------------------------------------------
+    #
+    # A report of a large project takes seconds to build, so it is built in a thread (on a
+    # connection of its own), one build at a time; the screen shows the last one built. A
+    # change noticed meanwhile asks for another build once this one is done, and the next
+    # build after a change waits twice as long as the last one took (at least a second):
+    # a busy project never keeps a core busy with reports.
 
     def _poll(self) -> None:
         """About once a second: build the report again if anyone committed a change."""
         if self._project is not None and self._project.changed_elsewhere():
+            self._stale = True
+        if self._stale and not self._building and time.monotonic() >= self._next_build:
             self.reload()
 
     def reload(self) -> None:
-        """Build the report (layer, grouping) and show the current table."""
-        if self._project is not None:
-            try:
-                self.report = build_report(
-                    self._project, layer=self.report_layer, by=(self.by,) if self.by else ()
-                )
-                self.error = None
-            except AnnotatorError as error:
-                self.report, self.error = None, str(error)
+        """Build the report of the current layer and grouping, and show it."""
+        self._stale = False
+        self._wanted += 1
+        if not self._building:
+            self._building = True
+            self._build(self._wanted, self.report_layer, self.by)
+
+    @property
+    def settled(self) -> bool:
+        """Whether the report shown is the one asked for last (tests wait for this)."""
+        return not self._building and self._built == self._wanted
+
+    @work(thread=True, group="report")
+    def _build(self, wanted: int, layer: str, by: str | None) -> None:
+        started = time.monotonic()
+        report, error = None, None
+        try:
+            with Project.open(self.project_path, readonly=True) as project:
+                report = build_report(project, layer=layer, by=(by,) if by else ())
+        except AnnotatorError as error_:
+            error = str(error_)
+        with contextlib.suppress(RuntimeError):  # the app is gone
+            self.app.call_from_thread(
+                self._show_built, wanted, report, error, time.monotonic() - started
+            )
+
+    def _show_built(
+        self, wanted: int, report: Report | None, error: str | None, seconds: float
+    ) -> None:
+        self._building = False
+        self._next_build = time.monotonic() + max(POLL_SECONDS, 2 * seconds)
+        if not self.is_attached:
+            return
+        self._built = wanted
+        if wanted != self._wanted:  # asked for another meanwhile (a key, a change)
+            self.reload()
+            return
+        self.report, self.error = report, error
         self._fill()
 
     @property
@@ -182,7 +228,8 @@ class ReportScreen(Screen[Counted | None]):
         heading = self.query_one("#heading", Static)
         families = self.families
         if report is None or not families:
-            heading.update(literal(self.error or "Nothing to report yet."))
+            waiting = "Counting…" if self._building else "Nothing to report yet."
+            heading.update(literal(self.error or waiting))
             self.query_one("#table-title", Static).update("")
             self._show_notes(_notes(report) if report else [])
             return

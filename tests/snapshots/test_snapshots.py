@@ -175,6 +175,17 @@ def test_report_screen(snap_compare, tmp_path: Path) -> None:
     from report_sample import build
 
     build(tmp_path / "report.db").close()
+
+    async def open_report(pilot) -> None:
+        from annotator.screens.report import ReportScreen
+
+        await pilot.press("percent_sign")
+        for _ in range(500):  # the report is built in a thread: wait for it
+            screen = pilot.app.screen
+            if isinstance(screen, ReportScreen) and screen.settled:
+                break
+            await pilot.pause(0.02)
+
     assert snap_compare(
-        app(tmp_path / "report.db", tmp_path), press=["percent_sign"], terminal_size=(110, 30)
+        app(tmp_path / "report.db", tmp_path), run_before=open_report, terminal_size=(110, 30)
     )

@@ -37,6 +37,14 @@ def report_screen(app: AnnotatorApp) -> ReportScreen:
     return app.screen
 
 
+async def press(app: AnnotatorApp, pilot: Any, *keys: str) -> ReportScreen:
+    """Press keys on (or to open) the report screen, then wait for its report (it is built
+    in a thread)."""
+    await pilot.press(*keys)
+    await until(pilot, lambda: isinstance(app.screen, ReportScreen) and app.screen.settled)
+    return report_screen(app)
+
+
 def rows(app: AnnotatorApp) -> list[list[str]]:
     table = app.screen.query_one(DataTable)
     return [
@@ -72,8 +80,7 @@ def row_of(app: AnnotatorApp, group: str, measure: str, layer: str | None = None
 async def test_the_key_opens_the_annotators_own_report(db: Path, tmp_path: Path) -> None:
     app = app_for(db, tmp_path)
     async with app.run_test(size=(120, 36)) as pilot:
-        await pilot.press("percent_sign")
-        screen = report_screen(app)
+        screen = await press(app, pilot, "percent_sign")
         # An annotator sees their own layer only: annotation is blind.
         assert screen.report is not None and screen.report.layers == ("alice",)
         heading = str(screen.query_one("#heading", Static).content)
@@ -93,7 +100,7 @@ async def test_the_key_opens_the_annotators_own_report(db: Path, tmp_path: Path)
         assert screen.report_layer == "alice"
         await pilot.press("right_square_bracket")
         assert title(app).startswith("Questions by code, level 2")
-        await pilot.press("b")  # by role
+        await press(app, pilot, "b")  # by role
         assert screen.by == "role" and screen.report.by == ("role",)
         await pilot.press("escape")
         assert isinstance(app.screen, AnnotateScreen)
@@ -109,13 +116,13 @@ async def test_the_palette_offers_the_report(db: Path, tmp_path: Path) -> None:
         await pilot.press(*"Report: rates")
         await pilot.pause(0.5)
         await pilot.press("enter")
-        await until(pilot, lambda: isinstance(app.screen, ReportScreen))
+        await until(pilot, lambda: isinstance(app.screen, ReportScreen) and app.screen.settled)
 
 
 async def test_the_report_follows_changes_as_they_are_made(db: Path, tmp_path: Path) -> None:
     app = app_for(db, tmp_path)
     async with app.run_test(size=(120, 36)) as pilot:
-        await pilot.press("percent_sign")
+        await press(app, pilot, "percent_sign")
         await show_table(app, pilot, "spans per 1000 words")
         screen = report_screen(app)
         line = row_of(app, JANE, "commitment per 1000 words")
@@ -137,7 +144,7 @@ async def test_enter_lists_the_examples_and_opens_one(db: Path, tmp_path: Path) 
     app = app_for(db, tmp_path)
     async with app.run_test(size=(120, 36)) as pilot:
         start = app.editor.id if app.editor else None
-        await pilot.press("percent_sign")
+        await press(app, pilot, "percent_sign")
         await show_table(app, pilot, "spans per 1000 words")
         table = app.screen.query_one(DataTable)
         table.move_cursor(row=row_of(app, JANE, "commitment per 1000 words"))
@@ -159,7 +166,7 @@ async def test_enter_lists_the_examples_and_opens_one(db: Path, tmp_path: Path) 
 async def test_a_question_opens_in_the_coding_pass(db: Path, tmp_path: Path) -> None:
     app = app_for(db, tmp_path)
     async with app.run_test(size=(120, 36)) as pilot:
-        await pilot.press("percent_sign")
+        await press(app, pilot, "percent_sign")
         table = app.screen.query_one(DataTable)
         non_reply = row_of(app, "person=John Roe", "question.level1=clear_non_reply share")
         table.move_cursor(row=non_reply)
@@ -182,13 +189,12 @@ async def test_a_reviewer_sees_every_layer_and_the_spread(db: Path, tmp_path: Pa
         assert isinstance(app.screen, ReviewScreen)
         titles = [command.title for command in app.get_system_commands(app.screen)]
         assert "Report: rates with intervals" in titles
-        await pilot.press("percent_sign")
-        screen = report_screen(app)
+        screen = await press(app, pilot, "percent_sign")
         assert screen.layer_choices == ("all", "gold", "alice", "bob")
         assert screen.report is not None and screen.report.layers == ("alice", "bob")
         spread = rows(app)[row_of(app, JANE, "question.level1=ambivalent share", SPREAD)]
         assert spread[2:5] == ["spread", "75%", "(50–100%)"]
-        await pilot.press("l")
+        await press(app, pilot, "l")
         assert screen.report.layers == ("gold",)
         assert "gold layer" in str(screen.query_one("#heading", Static).content)
         await pilot.press("escape")

@@ -145,8 +145,8 @@ class ReportScreen(Screen[Counted | None]):
             self._project = Project.open(self.project_path, readonly=True)
         except AnnotatorError as error:
             self.error = str(error)
-        self._fill()
         self.reload()
+        self._fill()  # "Counting…" until the first report is built
         self.query_one(DataTable).focus()
         self.set_interval(POLL_SECONDS, self._poll)
 

@@ -14,7 +14,8 @@ choosing one dismisses the screen with it, and the caller opens its document the
 
 Each row's chart is text: the value as a bar in its label's colour (solid up to the lower
 end of its 95 % interval, lighter from there to the value), the rest of the interval as a
-line ending in ``┤`` (``▸`` where it runs past the chart's right edge).
+line ending in ``┤`` (``▸`` where it runs past the chart's right edge); for a zero, only
+the ``┤`` where its interval ends.
 """
 
 from __future__ import annotations
@@ -79,7 +80,8 @@ def chart(
     if high is not None and end > used:
         # The end mark in the cell that holds the interval's end (the last, at most).
         reach = min(max(used, math.ceil(end) - 1), width - 1)
-        text.append("─" * max(0, reach - used), style="dim")
+        # A zero has no bar: only where its interval ends (as the figure draws it).
+        text.append(("─" if value else " ") * max(0, reach - used), style="dim")
         text.append("▸" if high > top else "┤", style="dim")
     elif high is not None and value == 0:
         text.append("┤", style="dim")

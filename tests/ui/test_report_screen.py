@@ -208,6 +208,6 @@ def test_the_chart_shows_value_and_interval() -> None:
         (2, "#ff0000"),  # up to the interval's lower end
         (3, "#ff0000 dim"),  # from there to the value
     ]
-    assert chart(0.0, 0.0, 0.3, 1.0, None, width=10).plain == "──┤"
+    assert chart(0.0, 0.0, 0.3, 1.0, None, width=10).plain == "  ┤"  # a zero: its end only
     assert chart(10, 2, 50, 20, None, width=10).plain == "█████────▸"  # runs past the edge
     assert chart(None, None, None, 1.0, None) == Text()

@@ -39,6 +39,7 @@ from .files import OutputError, staged
 from .io import FORMATS, read_transcript
 from .io.files import expand_paths
 from .model import DOCUMENT_STATUSES
+from .report import BY as REPORT_BY
 from .resources import bundled_schemes, default_scheme_path, sample_transcripts
 from .review_questions import open_question_disagreements
 from .scheme import Label, Scheme, load_scheme_file, validate_scheme
@@ -1582,6 +1583,111 @@ def _print_attributes(console: Console, rows: list[dict[str, Any]]) -> None:
             matrix.add_row(_cell(a), *(str(counts.get((a, b), "")) for b in seen_b))
         console.print()
         console.print(matrix)
+
+
+@cli.command(name="report")
+@click.option(
+    "--by",
+    "by",
+    multiple=True,
+    type=click.Choice(REPORT_BY),
+    help="Group by this; repeat to cross groups (--by person --by year) [default: one group].",
+)
+@click.option(
+    "--layer",
+    default="all",
+    show_default=True,
+    metavar="NAME|gold|all",
+    help="One annotator's layer, the gold layer, or each annotator's (and their spread).",
+)
+@DOCUMENTS_OPTION
+@click.option(
+    "--status",
+    type=click.Choice(["done", "all"]),
+    help="Which layers count, as for export [default: an annotator's where they opened the "
+    "document, gold where it is marked reviewed].",
+)
+@click.option(
+    "--measures",
+    "measures",
+    multiple=True,
+    metavar="PATTERN",
+    help="Only measures whose id (or family) matches, e.g. 'commitment*'; repeat for several.",
+)
+@click.option(
+    "--format",
+    "format_",
+    type=click.Choice(LISTING_FORMATS),
+    default="table",
+    show_default=True,
+    help="Tables for reading; csv or json in long format (group, measure, value, n, low, "
+    "high...) for programs.",
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the csv or json to this file instead of standard output.",
+)
+@click.option(
+    "--plot",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Also draw the figures to this .png or .svg file (needs 'annotator[plots]').",
+)
+@click.option("--force", is_flag=True, help="Replace output files that already exist.")
+@click.pass_context
+def report_(
+    ctx: click.Context,
+    by: tuple[str, ...],
+    layer: str,
+    document_refs: tuple[str, ...],
+    status: str | None,
+    measures: tuple[str, ...],
+    format_: str,
+    output: Path | None,
+    plot: Path | None,
+    force: bool,
+) -> None:
+    """Rates behind the labels, per person, role, document, month or year: questions and
+    the share answered at each level of the question codes, each span label per 1,000 words
+    of the speakers' own words and by its attributes' values; each with its count, its
+    denominator and a 95% interval."""
+    from .report import build_report
+    from .report_output import csv_text, json_text, print_report, save
+
+    if output is not None and format_ == "table":
+        raise click.UsageError("-o writes --format csv or json")
+    project = _open(ctx, readonly=True)
+    plot_format = None
+    if plot is not None:
+        from .report_plot import plot_format as check_plot
+
+        plot_format = check_plot(str(plot))
+    report = build_report(
+        project,
+        layer=layer,
+        by=by,
+        documents=document_refs or None,
+        status=status,
+        measures=measures,
+    )
+    files: dict[Path, bytes] = {}
+    if output is not None:
+        text = csv_text(report) if format_ == "csv" else json_text(report)
+        files[output] = text.encode("utf-8")
+    if plot is not None and plot_format is not None:
+        from .report_plot import render
+
+        files[plot] = render(report, plot_format)
+    written = save(files, force=force, protected=project_files(project.path))
+    if output is None and format_ == "csv":
+        click.echo(csv_text(report, _literal), nl=False)
+    elif output is None and format_ == "json":
+        click.echo(_json_literal(report.to_dict()))
+    elif output is None:
+        print_report(_console(), report)
+    for path in written:
+        _say(f"Wrote {_literal(path)}.", err=True)
 
 
 @cli.group()

@@ -112,6 +112,7 @@ ANNOTATE_KEYS: tuple[KeyBinding, ...] = (
         ("f2", "toggle_spans", "Span list", "toggle_spans", False),
         ("tab", "focus_spans", "Focus span list", "focus_spans", False),
         ("f1", "guidelines", "Guidelines", "guidelines", False),
+        ("percent_sign", "report", "Report: rates with intervals", "report", False),
         ("question_mark", "help", "Help", "help", True),
     ]),
 )  # fmt: skip
@@ -220,6 +221,17 @@ REVIEW_SCREEN_KEYS: tuple[KeyBinding, ...] = (
     ),
 )
 
+# The report screen (annotator/screens/report.py): its tables, how they are grouped, and the
+# examples behind a row.
+REPORT_KEYS: tuple[KeyBinding, ...] = _group("report", "Report", [
+    ("escape", "close", "Back", "close", True),
+    ("enter", "examples", "Examples", "examples", True),
+    ("right_square_bracket", "table(1)", "Next table", "next", True),
+    ("left_square_bracket", "table(-1)", "Previous table", "previous", False),
+    ("b", "cycle_by", "Group by", "by", True),
+    ("l", "cycle_layer", "Layer", "layer", True),
+])  # fmt: skip
+
 # Keys of the app itself, on every screen.
 APP_KEYS: tuple[KeyBinding, ...] = (
     KeyBinding("q", "quit", "Quit", "app.quit", show=True),
@@ -286,7 +298,7 @@ REVIEW_ONLY_CHARACTERS: dict[str, str] = {
 
 def default_key(binding_id: str) -> str:
     """The first key a binding has by default, as typed (``"R"`` for ``annotate.reopen``)."""
-    for binding in (*ANNOTATE_KEYS, *REVIEW_KEYS, *APP_KEYS):
+    for binding in (*ANNOTATE_KEYS, *REVIEW_KEYS, *REPORT_KEYS, *APP_KEYS):
         if binding.id == binding_id:
             name = binding.key_names()[0]
             return key_character(name) or name

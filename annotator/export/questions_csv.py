@@ -101,7 +101,7 @@ def write(
     for example in examples:
         meta = flat_metadata(example.metadata)
         meta_columns.update(dict.fromkeys(meta))
-        units = [q for q in example.questions if not _has_parts(q, example.questions)]
+        units = question_units(example)
         if not example.questions:
             without_questions += 1
         for other in example.codes:
@@ -122,8 +122,8 @@ def write(
         }
         for question in units:
             asker = example.person(question.speaker)
-            respondent = _respondent(example, question)
-            answerer = example.person(respondent)
+            answerer_label = respondent(example, question)
+            answerer = example.person(answerer_label)
             for annotator in example.annotators:
                 code = codes.get((annotator, question.id))
                 row: dict[str, Any] = {
@@ -144,7 +144,7 @@ def write(
                     "response_start": question.response[0],
                     "response_end": question.response[1],
                     "response_set": question.response_set,
-                    "respondent": respondent,
+                    "respondent": answerer_label,
                     "respondent_person": answerer.name if answerer else None,
                     "respondent_role": answerer.role if answerer else None,
                     "annotator": annotator,
@@ -200,7 +200,14 @@ def write(
         )
 
 
-def _respondent(example: Example, question: Question) -> str | None:
+def question_units(example: Example) -> list[Question]:
+    """The example's question units, in text order: its questions without parts, and the
+    parts (a question with parts is coded through them). The report counts these too."""
+    parents = {q.parent_id for q in example.questions if q.parent_id is not None}
+    return [q for q in example.questions if q.id not in parents]
+
+
+def respondent(example: Example, question: Question) -> str | None:
     """The label of the first turn in the question's response region whose speaker is not
     the asker (by person where the labels name one, else by label)."""
     start, end = question.response
@@ -215,10 +222,6 @@ def _respondent(example: Example, question: Question) -> str | None:
         if (person.name if person else turn.speaker) != asking:
             return turn.speaker
     return None
-
-
-def _has_parts(question: Question, questions: Iterable[Question]) -> bool:
-    return any(other.parent_id == question.id for other in questions)
 
 
 def _span_counts(example: Example) -> dict[tuple[str, int | None], Counter[str]]:

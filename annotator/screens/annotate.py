@@ -43,6 +43,7 @@ from ..keymap import (
     mode_description,
 )
 from ..model import Question, Span
+from ..report import Counted
 from ..scheme import Scheme
 from ..store import OnConflict, ProjectGone
 from ..textindex import display_text
@@ -781,6 +782,41 @@ class AnnotateScreen(Screen[None]):
         spans = self.query_one(SpanList)
         if spans.display:
             spans.focus()
+
+    def action_report(self) -> None:
+        """%: the report screen, on the layers this screen may show (annotation is blind:
+        the annotator's own); choosing an example there brings the cursor to it."""
+        from .report import ReportScreen
+
+        self.editor.save_cursor()
+        self.app.push_screen(
+            ReportScreen(self.editor.project.path, self.report_layers()), self._to_example
+        )
+
+    def report_layers(self) -> tuple[str, ...]:
+        """The layers the report screen offers from here: the annotator's own."""
+        return (self.editor.annotator,)
+
+    def _to_example(self, example: Counted | None) -> None:
+        """Open the document of an example from the report, the cursor at its start (a
+        question: in the coding pass)."""
+        if example is None:
+            return
+        if example.document_id != self.editor.id:
+            self.app.open_document(example.document_id)  # type: ignore[attr-defined]
+            if self.editor.id != example.document_id:
+                return  # it could not be opened (the app said why)
+        if example.item == "question":
+            self.show_questions()
+        with self._moving(f"from the report: {example.label or 'an uncoded question'}"):
+            self.editor.clear_selection()
+            self.editor.move_to(self.editor.clamp(example.start))
+
+    def show_questions(self) -> None:
+        """Show the question codes: the coding pass (when the scheme codes questions)."""
+        if "coding" in self.editor.modes:
+            while self.editor.mode != "coding":
+                self.action_cycle_mode()
 
     def action_guidelines(self) -> None:
         """F1: the guidelines of what is being labelled: in the question passes, the question

@@ -242,6 +242,17 @@ class ReviewScreen(AnnotateScreen, inherit_bindings=False):
         name = case.question.name if case else ""
         self._edit(self.editor.clear_gold_code, done=f"cleared the gold code of {name}")
 
+    def show_questions(self) -> None:
+        """Show the question codes: the question view."""
+        if not self.editor.question_mode:
+            self.action_toggle_questions()
+
+    def report_layers(self) -> tuple[str, ...]:
+        """A reviewer's report: each annotator and their spread, gold, each annotator."""
+        project = self.editor.project
+        gold = ("gold",) if project.has_gold() else ()
+        return ("all", *gold, *project.annotators())
+
     def action_guidelines(self) -> None:
         """F1: in the question view, the question codes' guidelines (at the gold code of the
         question here); else the span labels'."""

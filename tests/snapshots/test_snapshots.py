@@ -167,3 +167,25 @@ def test_coding_pass(snap_compare, tmp_path: Path) -> None:
     assert snap_compare(
         app(path, tmp_path), press=["Q", "Q", "left_square_bracket", "j"], terminal_size=(110, 30)
     )
+
+
+def test_report_screen(snap_compare, tmp_path: Path) -> None:
+    """The report screen (%) on the hand-counted sample (tests/report_sample.py): alice's own
+    layer by person, the question codes' shares with their intervals and charts."""
+    from report_sample import build
+
+    build(tmp_path / "report.db").close()
+
+    async def open_report(pilot) -> None:
+        from annotator.screens.report import ReportScreen
+
+        await pilot.press("percent_sign")
+        for _ in range(500):  # the report is built in a thread: wait for it
+            screen = pilot.app.screen
+            if isinstance(screen, ReportScreen) and screen.settled:
+                break
+            await pilot.pause(0.02)
+
+    assert snap_compare(
+        app(tmp_path / "report.db", tmp_path), run_before=open_report, terminal_size=(110, 30)
+    )

@@ -210,13 +210,13 @@ async def measure(
     waits = [tab.shown - tab.opened for tab in tabs if tab.shown is not None]
     return Result(
         sessions=len(tokens),
-        first_screen_median_s=statistics.median(waits),
-        first_screen_max_s=max(waits),
-        app_rss_mean_mb=statistics.mean(rss for rss, _ in memory),
-        app_pss_mean_mb=statistics.mean(pss for _, pss in memory),
-        app_cpu_mean_s=statistics.mean(cpu),
-        server_rss_mb=server_rss,
-        quit_max_s=quit_max,
+        first_screen_median_s=round(statistics.median(waits), 2),
+        first_screen_max_s=round(max(waits), 2),
+        app_rss_mean_mb=round(statistics.mean(rss for rss, _ in memory), 1),
+        app_pss_mean_mb=round(statistics.mean(pss for _, pss in memory), 1),
+        app_cpu_mean_s=round(statistics.mean(cpu), 2),
+        server_rss_mb=round(server_rss, 1),
+        quit_max_s=round(quit_max, 2),
     )
 
 

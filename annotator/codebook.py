@@ -605,7 +605,7 @@ div.attribute > p:first-child { font-family: var(--sans); }
 table { border-collapse: collapse; width: 100%; margin: .7rem 0 1.2rem; font-size: .9rem; }
 th, td { text-align: left; vertical-align: top; padding: .35em .6em;
   border-bottom: 1px solid var(--rule); }
-th { font: 600 .75rem/1.3 var(--sans); text-transform: uppercase; letter-spacing: .04em;
+th { font: 600 .75rem/1.3 var(--sans); letter-spacing: .04em;
   color: var(--muted); border-bottom: 2px solid var(--ink); }
 table.figures td { font-variant-numeric: tabular-nums; }
 table.overview td:nth-child(-n+4) { white-space: nowrap; }

@@ -43,9 +43,8 @@ a code whose label the scheme no longer has (its level columns stay empty).
 from __future__ import annotations
 
 import csv
-import json
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -53,6 +52,7 @@ from ..errors import AnnotatorError
 from ..model import Code, Question
 from ..scheme import Scheme
 from ..scheme.model import Unit
+from .csv import cell
 from .examples import Example, ExportReport, flat_metadata, label_order
 
 FIXED = (
@@ -187,7 +187,7 @@ def write(
         writer.writerow(columns)
         for row in rows:
             writer.writerow(
-                [_cell(row.get(column, 0 if column in zero else None)) for column in columns]
+                [cell(row.get(column, 0 if column in zero else None)) for column in columns]
             )
     coded = sum(1 for row in rows if row["code"] is not None)
     report.notes.append(
@@ -270,11 +270,3 @@ def _value(value: Any, kind: str | None) -> Any:
     return value
 
 
-def _cell(value: Any) -> Any:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, (list, tuple, Mapping)):
-        return json.dumps(value, ensure_ascii=False, sort_keys=True)
-    return value

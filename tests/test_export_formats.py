@@ -541,7 +541,7 @@ def read_conll(path: Path) -> list[tuple[list[str], list[list[str]]]]:
     documents: list[tuple[list[str], list[list[str]]]] = []
     width = None
     for line in path.read_text(encoding="utf-8").split("\n"):
-        if not line:
+        if not line or line.startswith("# "):  # the blank lines, the header's comments
             continue
         cells = line.split("\t")
         width = width or len(cells)
@@ -589,8 +589,38 @@ def test_conll_one_layer_is_one_file(project: Project, tmp_path: Path) -> None:
     run(conll, project, path, layer="alice", tokenizer="simple")
     assert path.exists() and not list(tmp_path.glob("alice.*.conll"))
     text = path.read_text(encoding="utf-8")
-    assert text.startswith("-DOCSTART-\tO\tO\tO\tO\tO\n\nI\tB-quote\tB-deflection\tO\tO\tO\n")
+    scheme = project.scheme
+    assert text.startswith(
+        "# global.columns = FORM quote deflection commitment criticism personal-attack\n"
+        "# annotator = alice\n"
+        f"# scheme = exports v2 ({scheme.hash})\n"
+        "\n"
+        "-DOCSTART-\tO\tO\tO\tO\tO\n\nI\tB-quote\tB-deflection\tO\tO\tO\n"
+    )
     assert "\n\n\n" not in text  # one blank line between sequences
+
+
+def test_conll_header_names_each_column(tmp_path: Path, scheme: Scheme) -> None:
+    """The first line names the columns (CoNLL-U Plus's ``global.columns``); each tag column
+    holds only its label's tags. A ``#`` token's line is not a comment (a tab follows it)."""
+    text = "#Brexit is done. They failed."
+    example = make_example(text, [("criticism", 17, 28, "bob"), ("deflection", 0, 7, "bob")])
+    conll.write([example], tmp_path / "x.conll", scheme, ExportReport(), tokenizer="simple")
+    lines = (tmp_path / "x.conll").read_text(encoding="utf-8").split("\n")
+    comments = [line for line in lines if line.startswith("# ")]
+    assert comments == [
+        "# global.columns = FORM quote deflection commitment criticism personal-attack",
+        "# annotator = bob",
+        f"# scheme = exports v2 ({scheme.hash})",
+    ]
+    assert lines[: len(comments) + 1] == [*comments, ""]  # the header, then a blank line
+    names = comments[0].removeprefix("# global.columns = ").split(" ")
+    assert "#\tO\tB-deflection\tO\tO\tO" in lines  # the "#" token, tagged
+    [(tokens, tags)] = read_conll(tmp_path / "x.conll")
+    assert tokens[:2] == ["#", "Brexit"]
+    for name, column in zip(names[1:], tags, strict=True):
+        assert {tag.split("-", 1)[-1] for tag in column} <= {"O", name}
+    assert tags[names.index("criticism") - 1] == ["O"] * 5 + ["B-criticism", "I-criticism", "O"]
 
 
 def test_conll_reports_same_label_overlap(tmp_path: Path, scheme: Scheme) -> None:

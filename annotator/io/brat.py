@@ -55,6 +55,7 @@ from annotator.io.common import (
     display_name,
     json_safe,
     read_file_bytes,
+    resolved_source,
     shorten,
     storable,
 )
@@ -267,7 +268,8 @@ def _build(
         text=text,
         turns=block_turns(text),
         format="brat",
-        source_path=storable(str(ann)),
+        source_path=resolved_source(ann),
+        source_name=storable(ann.name),
         metadata=json_safe(metadata),
         spans=tuple(
             SpanDraft(label, start, end, attributes, "\n".join(notes), place=place)

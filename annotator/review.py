@@ -26,6 +26,7 @@ the questions the annotators coded differently instead of the spans.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from bisect import bisect_left, bisect_right
 from collections import Counter
@@ -244,6 +245,16 @@ def is_open(
     return key not in gold_keys and any(not decided(span.id) for span in spans)
 
 
+def anonymous_order(names: Iterable[str], seed: str) -> list[str]:
+    """The annotators in the order anonymised review shows them as A1, A2...: a shuffle by a
+    hash of ``seed`` (a document's) and each name. Stable across sessions and reviewers (so
+    "A2's version" means one person to everyone on that document), different from document
+    to document (so no A-number stands for the same person everywhere, as the names' own
+    order would make A1 the first name alphabetically), and an annotator who finishes later
+    is placed among the others without reordering them."""
+    return sorted(names, key=lambda name: hashlib.sha256(f"{seed}\0{name}".encode()).digest())
+
+
 @dataclass(frozen=True)
 class Version:
     """One annotator's answer to a disagreement, as the review panel shows it."""
@@ -277,8 +288,14 @@ class ReviewEditor(Editor):
                 f"document {document_id} ({title}) is not finished by two annotators yet: "
                 "there is nothing to review"
             )
-        self.names = list(self.layers)
-        self.anonymous = anonymous
+        # The versions' order (and keys): the names', or anonymised a shuffle of them
+        # (anonymous_order), so that A1, A2... say nothing of who is who.
+        self._orders = {
+            False: list(self.layers),
+            True: anonymous_order(self.layers, project.document(document_id).sha256),
+        }
+        self._anonymous = anonymous
+        self.names = list(self._orders[anonymous])
         # The question codes, in the same version order; question mode steps through them.
         self.question_review = QuestionReview(project, document_id, self.names, reviewer)
         # Said on the screen: the candidates made under an older definition of their label.
@@ -384,7 +401,20 @@ class ReviewEditor(Editor):
             return "rejected"
         return "accepted"
 
+    @property
+    def anonymous(self) -> bool:
+        """Whether annotators are shown as A1, A2... (in :func:`anonymous_order`)."""
+        return self._anonymous
+
+    @anonymous.setter
+    def anonymous(self, anonymous: bool) -> None:
+        # The versions, their keys and the question codes' versions follow the order shown.
+        self._anonymous = anonymous
+        self.names = list(self._orders[anonymous])
+        self.question_review.names = list(self.names)
+
     def display_name(self, annotator: str) -> str:
+        """The annotator as shown: the name, or anonymised ``A<n>``, n their version's key."""
         return f"A{self.names.index(annotator) + 1}" if self.anonymous else annotator
 
     # ---- disagreements -------------------------------------------------------------------

@@ -461,9 +461,9 @@ class ReviewEditor(Editor):
         left = questions.open_count()
         return f"{spans} · {left} question{'s' if left != 1 else ''} open" if left else spans
 
-    def next_disagreement(self, forward: bool = True) -> Disagreement | None:
-        """The next open disagreement after (or before) the cursor, wrapping around; the one
-        under the cursor only when no other is open."""
+    def next_disagreement(self, forward: bool = True, settled: bool = False) -> Disagreement | None:
+        """The next open disagreement (``settled``: any disagreement) after (or before) the
+        cursor, wrapping around; the one under the cursor only when no other is."""
         here, count = self.current, len(self.disagreements)
         if forward:
             first = bisect_right(self._d_starts, self.cursor)
@@ -474,9 +474,9 @@ class ReviewEditor(Editor):
             steps = range(first, first - count, -1)
         for i in steps:
             d = self.disagreements[i % count]
-            if d is not here and self.is_open(d):
+            if d is not here and (settled or self.is_open(d)):
                 return d
-        return here if here is not None and self.is_open(here) else None
+        return here if here is not None and (settled or self.is_open(here)) else None
 
     def versions(self, disagreement: Disagreement) -> list[Version]:
         found = []
@@ -651,9 +651,22 @@ class ReviewEditor(Editor):
         """The question under the cursor, else the last one before it."""
         return self.question_review.at(self.cursor)
 
-    def next_question(self, forward: bool = True) -> QuestionCase | None:
-        """The next (or previous) question disagreement still open, wrapping around."""
-        return self.question_review.next_disagreement(self.cursor, forward)
+    def next_question(self, forward: bool = True, settled: bool = False) -> QuestionCase | None:
+        """The next (or previous) question disagreement still open (``settled``: any),
+        wrapping around."""
+        return self.question_review.next_disagreement(self.cursor, forward, settled)
+
+    def where(self, disagreement: Disagreement) -> str:
+        """Which disagreement it is and whether it is settled, for the status line."""
+        state = "open" if self.is_open(disagreement) else "settled"
+        return f"disagreement {self.position(disagreement)} of {len(self.disagreements)}: {state}"
+
+    def where_question(self, case: QuestionCase) -> str:
+        """Which question disagreement it is and whether it is settled (has a gold code)."""
+        review = self.question_review
+        state = "open" if case.is_open else "settled"
+        position = f"{review.position(case)} of {len(review.disagreements)}"
+        return f"{case.question.name} ({position}): {state}"
 
     def accept_code_version(self, number: int) -> list[Range]:
         """Make annotator ``number``'s code of the current question its gold code, exactly

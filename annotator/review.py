@@ -657,16 +657,17 @@ class ReviewEditor(Editor):
         return self.question_review.next_disagreement(self.cursor, forward, settled)
 
     def where(self, disagreement: Disagreement) -> str:
-        """Which disagreement it is and whether it is settled, for the status line."""
+        """Whether a disagreement is settled, and which it is, for the status line (the state
+        first: a narrow terminal cuts the end)."""
         state = "open" if self.is_open(disagreement) else "settled"
-        return f"disagreement {self.position(disagreement)} of {len(self.disagreements)}: {state}"
+        return f"{state}: disagreement {self.position(disagreement)} of {len(self.disagreements)}"
 
     def where_question(self, case: QuestionCase) -> str:
-        """Which question disagreement it is and whether it is settled (has a gold code)."""
+        """Whether a question disagreement is settled (has a gold code), and which it is."""
         review = self.question_review
         state = "open" if case.is_open else "settled"
         position = f"{review.position(case)} of {len(review.disagreements)}"
-        return f"{case.question.name} ({position}): {state}"
+        return f"{state}: {case.question.name} ({position})"
 
     def accept_code_version(self, number: int) -> list[Range]:
         """Make annotator ``number``'s code of the current question its gold code, exactly

@@ -34,7 +34,7 @@ DECISION_MARKS = {"accepted": ("✓", "green"), "rejected": ("✗", "red"), "ope
 STATE_MARKS = {AGREE: "=", LABEL: "≠", ATTRIBUTES: "≈", PARTIAL: "◐", UNCODED: "∅"}
 LEGEND = (
     " 1–9 take that annotator's code · Enter your own code · x clear the gold code · "
-    "M merge by majority · n p next / previous · Q back to the spans"
+    "M merge by majority · n p the open ones · N P all · Q back to the spans"
 )
 
 

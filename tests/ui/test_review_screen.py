@@ -163,11 +163,11 @@ async def test_search_and_stepping_through_settled_disagreements(db: Path, tmp_p
         assert editor.position(second) == 2
         await pilot.press("P")  # back to the settled one
         assert editor.current is first
-        assert f"disagreement 1 of {total}: settled" in rendered(status)
+        assert f"settled: disagreement 1 of {total}" in rendered(status)
         assert "settled" in panel(app).splitlines()[0]
         await pilot.press("N")
         assert editor.current is second
-        assert f"disagreement 2 of {total}: open" in rendered(status)
+        assert f"open: disagreement 2 of {total}" in rendered(status)
         await pilot.press("p")  # the open ones only: round to the last
         assert editor.position(editor.current) == total
 

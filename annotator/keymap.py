@@ -177,11 +177,26 @@ def mode_description(binding_id: str, description: str) -> str:
 
 
 # The review screen's own keys; in its key bar they come before the annotation keys. With the
-# question codes shown (Q), n p 1-9 M step through and settle question codes instead of spans,
-# and Enter and x give and clear a question's gold code.
+# question codes shown (Q), n p N P 1-9 M step through and settle question codes instead of
+# spans, and Enter and x give and clear a question's gold code. n p visit the open
+# disagreements; N P every one, settled or not (to look at a decision again).
 REVIEW_KEYS: tuple[KeyBinding, ...] = _group("review", "Review", [
     ("n", "next_disagreement(True)", "Next disagreement", "next", True),
     ("p", "next_disagreement(False)", "Previous disagreement", "previous", False),
+    (
+        "N",
+        "next_disagreement(True, True)",
+        "Next disagreement, settled ones too",
+        "next_any",
+        False,
+    ),
+    (
+        "P",
+        "next_disagreement(False, True)",
+        "Previous disagreement, settled ones too",
+        "previous_any",
+        False,
+    ),
     *(
         (
             str(k),
@@ -200,22 +215,29 @@ REVIEW_KEYS: tuple[KeyBinding, ...] = _group("review", "Review", [
     ("Q", "toggle_questions", "Question codes", "questions", True),
 ])  # fmt: skip
 
-# Annotation keys that mean something else on the review screen, or nothing (search;
-# suggestions; skipping); and the few annotation keys its key bar shows (the rest are in help).
+# Annotation keys that mean something else on the review screen, or nothing (n and N step
+# through disagreements there, so a search's next match is "/" and Enter again, the last
+# pattern being offered; suggestions; skipping); and the few annotation keys its key bar
+# shows (the rest are in help), and those whose description says more there.
 _NOT_IN_REVIEW = {
-    "annotate.search", "annotate.next_match", "annotate.previous_match", "annotate.accept",
+    "annotate.next_match", "annotate.previous_match", "annotate.accept",
     "annotate.reject", "annotate.done", "annotate.skip", "annotate.reopen",
     # Questions are marked and coded on the annotation screen.
     "annotate.mode", "annotate.split", "annotate.merge",
 }  # fmt: skip
 _SHOWN_IN_REVIEW = {"annotate.edit", "annotate.undo", "annotate.documents", "annotate.help"}
+_IN_REVIEW = {"annotate.search": "Search (/ and Enter again: the next match)"}
 
 # Everything the review screen binds: its own keys first, then the annotation keys it keeps
 # (same ids, so a user's keymap applies to both screens).
 REVIEW_SCREEN_KEYS: tuple[KeyBinding, ...] = (
     *REVIEW_KEYS,
     *(
-        replace(binding, show=binding.id in _SHOWN_IN_REVIEW)
+        replace(
+            binding,
+            show=binding.id in _SHOWN_IN_REVIEW,
+            description=_IN_REVIEW.get(binding.id, binding.description),
+        )
         for binding in ANNOTATE_KEYS
         if binding.id not in _NOT_IN_REVIEW
     ),

@@ -11,6 +11,7 @@ import re
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 DOCUMENT_STATUSES = ("new", "in_progress", "done", "skipped")
@@ -84,6 +85,18 @@ class SpeakerInfo:
     constituency: str | None = None
 
 
+def resolved_source(path: Path) -> str:
+    """The path to store as a document's ``source_path``: absolute, with ``..`` and links
+    resolved, so that it names the file from wherever the project is opened (the name as
+    typed is ``source_name``). A lone surrogate (an undecodable byte of a file name) becomes
+    U+FFFD, so that it can be stored."""
+    try:
+        found = path.resolve()
+    except (OSError, RuntimeError, ValueError):  # a loop of links, a NUL: absolute it is
+        found = path.absolute()
+    return re.sub("[\ud800-\udfff]", "\ufffd", str(found))
+
+
 @dataclass(frozen=True)
 class ImportedDocument:
     """What an importer yields: immutable text, its turns, and (for span formats) one layer."""
@@ -92,6 +105,10 @@ class ImportedDocument:
     text: str
     turns: tuple[Turn, ...]
     format: str
+    # The file it came from: resolved (absolute, links followed) when read from a file, so
+    # that it names the file wherever the project is opened from; ``source_name`` is the
+    # file's name as the user typed it (what lists show and lookups match), by default the
+    # last part of ``source_path``.
     source_path: str | None = None
     metadata: Mapping[str, Any] = field(default_factory=dict)
     spans: tuple[SpanDraft, ...] = ()
@@ -104,6 +121,7 @@ class ImportedDocument:
     speaker_info: Mapping[str, SpeakerInfo] = field(default_factory=dict)
     # What the importer noticed but read anyway ("no speaker found: ..."), for the summary.
     warnings: tuple[str, ...] = ()
+    source_name: str | None = None
 
     def __post_init__(self) -> None:
         check_turns(self.text, self.turns)

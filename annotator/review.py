@@ -26,6 +26,7 @@ the questions the annotators coded differently instead of the spans.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from bisect import bisect_left, bisect_right
 from collections import Counter
@@ -244,6 +245,16 @@ def is_open(
     return key not in gold_keys and any(not decided(span.id) for span in spans)
 
 
+def anonymous_order(names: Iterable[str], seed: str) -> list[str]:
+    """The annotators in the order anonymised review shows them as A1, A2...: a shuffle by a
+    hash of ``seed`` (a document's) and each name. Stable across sessions and reviewers (so
+    "A2's version" means one person to everyone on that document), different from document
+    to document (so no A-number stands for the same person everywhere, as the names' own
+    order would make A1 the first name alphabetically), and an annotator who finishes later
+    is placed among the others without reordering them."""
+    return sorted(names, key=lambda name: hashlib.sha256(f"{seed}\0{name}".encode()).digest())
+
+
 @dataclass(frozen=True)
 class Version:
     """One annotator's answer to a disagreement, as the review panel shows it."""
@@ -277,8 +288,14 @@ class ReviewEditor(Editor):
                 f"document {document_id} ({title}) is not finished by two annotators yet: "
                 "there is nothing to review"
             )
-        self.names = list(self.layers)
-        self.anonymous = anonymous
+        # The versions' order (and keys): the names', or anonymised a shuffle of them
+        # (anonymous_order), so that A1, A2... say nothing of who is who.
+        self._orders = {
+            False: list(self.layers),
+            True: anonymous_order(self.layers, project.document(document_id).sha256),
+        }
+        self._anonymous = anonymous
+        self.names = list(self._orders[anonymous])
         # The question codes, in the same version order; question mode steps through them.
         self.question_review = QuestionReview(project, document_id, self.names, reviewer)
         # Said on the screen: the candidates made under an older definition of their label.
@@ -384,7 +401,20 @@ class ReviewEditor(Editor):
             return "rejected"
         return "accepted"
 
+    @property
+    def anonymous(self) -> bool:
+        """Whether annotators are shown as A1, A2... (in :func:`anonymous_order`)."""
+        return self._anonymous
+
+    @anonymous.setter
+    def anonymous(self, anonymous: bool) -> None:
+        # The versions, their keys and the question codes' versions follow the order shown.
+        self._anonymous = anonymous
+        self.names = list(self._orders[anonymous])
+        self.question_review.names = list(self.names)
+
     def display_name(self, annotator: str) -> str:
+        """The annotator as shown: the name, or anonymised ``A<n>``, n their version's key."""
         return f"A{self.names.index(annotator) + 1}" if self.anonymous else annotator
 
     # ---- disagreements -------------------------------------------------------------------
@@ -431,9 +461,9 @@ class ReviewEditor(Editor):
         left = questions.open_count()
         return f"{spans} · {left} question{'s' if left != 1 else ''} open" if left else spans
 
-    def next_disagreement(self, forward: bool = True) -> Disagreement | None:
-        """The next open disagreement after (or before) the cursor, wrapping around; the one
-        under the cursor only when no other is open."""
+    def next_disagreement(self, forward: bool = True, settled: bool = False) -> Disagreement | None:
+        """The next open disagreement (``settled``: any disagreement) after (or before) the
+        cursor, wrapping around; the one under the cursor only when no other is."""
         here, count = self.current, len(self.disagreements)
         if forward:
             first = bisect_right(self._d_starts, self.cursor)
@@ -444,9 +474,9 @@ class ReviewEditor(Editor):
             steps = range(first, first - count, -1)
         for i in steps:
             d = self.disagreements[i % count]
-            if d is not here and self.is_open(d):
+            if d is not here and (settled or self.is_open(d)):
                 return d
-        return here if here is not None and self.is_open(here) else None
+        return here if here is not None and (settled or self.is_open(here)) else None
 
     def versions(self, disagreement: Disagreement) -> list[Version]:
         found = []
@@ -621,9 +651,23 @@ class ReviewEditor(Editor):
         """The question under the cursor, else the last one before it."""
         return self.question_review.at(self.cursor)
 
-    def next_question(self, forward: bool = True) -> QuestionCase | None:
-        """The next (or previous) question disagreement still open, wrapping around."""
-        return self.question_review.next_disagreement(self.cursor, forward)
+    def next_question(self, forward: bool = True, settled: bool = False) -> QuestionCase | None:
+        """The next (or previous) question disagreement still open (``settled``: any),
+        wrapping around."""
+        return self.question_review.next_disagreement(self.cursor, forward, settled)
+
+    def where(self, disagreement: Disagreement) -> str:
+        """Whether a disagreement is settled, and which it is, for the status line (the state
+        first: a narrow terminal cuts the end)."""
+        state = "open" if self.is_open(disagreement) else "settled"
+        return f"{state}: disagreement {self.position(disagreement)} of {len(self.disagreements)}"
+
+    def where_question(self, case: QuestionCase) -> str:
+        """Whether a question disagreement is settled (has a gold code), and which it is."""
+        review = self.question_review
+        state = "open" if case.is_open else "settled"
+        position = f"{review.position(case)} of {len(review.disagreements)}"
+        return f"{state}: {case.question.name} ({position})"
 
     def accept_code_version(self, number: int) -> list[Range]:
         """Make annotator ``number``'s code of the current question its gold code, exactly

@@ -164,18 +164,24 @@ class QuestionReview:
         i = bisect_right(self._starts, offset) - 1
         return self.cases[i] if i >= 0 else None
 
-    def next_disagreement(self, offset: int, forward: bool = True) -> QuestionCase | None:
-        """The next open disagreement after (or before) the question at ``offset``, wrapping
-        around; the one there only when no other is open."""
+    def next_disagreement(
+        self, offset: int, forward: bool = True, settled: bool = False
+    ) -> QuestionCase | None:
+        """The next open disagreement (``settled``: any disagreement) after (or before) the
+        question at ``offset``, wrapping around; the one there only when no other is."""
         here = self.at(offset)
         count = len(self.cases)
+
+        def wanted(case: QuestionCase) -> bool:
+            return case.is_disagreement if settled else case.is_open
+
         # Before the first question: forward from it, backward from the last.
         start = (-1 if forward else 0) if here is None else self._index[here.question.id]
         for step in range(1, count + 1):
             case = self.cases[(start + step if forward else start - step) % count]
-            if case is not here and case.is_open:
+            if case is not here and wanted(case):
                 return case
-        return here if here is not None and here.is_open else None
+        return here if here is not None and wanted(here) else None
 
     def path(self, label: str) -> tuple[str, ...]:
         assert self.unit is not None

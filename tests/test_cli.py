@@ -221,3 +221,54 @@ def test_annotate_refuses_an_unknown_document(run) -> None:
     result = run("annotate", "--as", "alice", "--document", "nope.md")
     assert result.exit_code == 1
     assert "no document" in result.stderr
+
+
+def test_source_path_is_stored_resolved_and_found_as_typed(
+    run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A file imported by a relative path (``../data/chopper-cooper.txt``) is stored by its
+    resolved path, so it names the file from anywhere, and shown by its name as typed (a
+    link keeps its own name); REF finds it by the path as typed, resolved, or its name."""
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "chopper-cooper.txt").write_text("HOST: Why the helicopter?\n\nMP: Ask them.\n")
+    (data / "store").mkdir()
+    (data / "store" / "b81f.txt").write_text("HOST: And the budget?\n\nMP: Later.\n")
+    (data / "budget.txt").symlink_to(data / "store" / "b81f.txt")
+    work = tmp_path / "work"
+    work.mkdir()
+    monkeypatch.chdir(work)
+    assert run("--db", "../p.db", "init").exit_code == 0
+    result = run("--db", "../p.db", "import", "../data/chopper-cooper.txt", "../data/budget.txt")
+    assert result.exit_code == 0, result.output
+    with Project.open(tmp_path / "p.db", readonly=True) as project:
+        first, second = project.documents()
+        assert project.document(first.id).source_path == str(data / "chopper-cooper.txt")
+        assert project.document(second.id).source_path == str(data / "store" / "b81f.txt")
+        assert (first.source_name, second.source_name) == ("chopper-cooper.txt", "budget.txt")
+        assert project.document(first.id).title == "chopper-cooper"
+        assert project.document(second.id).title == "budget"  # the name as typed too
+    listing = run("--db", "../p.db", "documents")
+    assert "chopper-cooper" in listing.output and "budget.txt" in listing.output
+    assert "/" not in listing.output.split("\n", 3)[-1]  # names, not paths
+    monkeypatch.chdir(tmp_path)  # from elsewhere, every spelling finds the document
+    with Project.open(tmp_path / "p.db", readonly=True) as project:
+        for ref in (
+            "data/chopper-cooper.txt",
+            str(data / "chopper-cooper.txt"),
+            "chopper-cooper.txt",
+            "work/../data/chopper-cooper.txt",
+        ):
+            assert project.find_document(ref).id == first.id, ref
+        assert project.find_document("data/budget.txt").id == second.id  # the link
+        assert project.find_document("budget.txt").id == second.id
+    # A project of an older version stored the path as typed: still found by it and by name.
+    with Project.open(tmp_path / "p.db") as project:
+        project.db.execute(
+            "UPDATE documents SET source_path = '../data/chopper-cooper.txt' WHERE id = ?",
+            [first.id],
+        )
+        assert project.find_document("../data/chopper-cooper.txt").id == first.id
+        assert project.find_document("chopper-cooper.txt").id == first.id
+    result = run("--db", "p.db", "documents", "delete", "data/chopper-cooper.txt", "--as", "x")
+    assert result.exit_code == 0, result.output + result.stderr

@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from pathlib import Path
 
 import columns_sample
@@ -167,6 +168,17 @@ def test_columns_in_order(columns: Project, tmp_path: Path) -> None:
     assert header == [*COLUMNS, *MORE_COLUMNS, *ATTRIBUTE_COLUMNS, *METADATA_COLUMNS]
     assert len(header) == len(set(header))
     assert report.notes == []  # every value has its column
+
+
+def test_readme_names_the_columns_as_the_file_does() -> None:
+    """The README's row for the format names each fixed column as the header does, in order
+    (users' scripts select columns by these names)."""
+    readme = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
+    [row] = [line for line in readme.splitlines() if line.startswith("| `csv` |")]
+    assert [name for name in re.findall(r"`(\w+)`", row) if name in _FIXED] == list(_FIXED)
+
+
+_FIXED = (*COLUMNS, *MORE_COLUMNS)
 
 
 def test_attribute_columns(columns: Project, tmp_path: Path) -> None:

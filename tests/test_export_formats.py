@@ -332,9 +332,9 @@ def test_brat_folder_layout_and_ann_files(project: Project, tmp_path: Path) -> N
     over_break = [f for _, kind, f, _ in alice if kind == "quote" and len(f) > 1]
     assert over_break == [[at("news."), at("We will")]]  # split at the line break
     ann = (out / "alice" / "doc-1.ann").read_text(encoding="utf-8")
-    assert "\tform T2 in%20direct\n" in ann  # a value with a space, percent-encoded
-    assert "\tpersonal T3\n" in ann  # a true boolean is a binary attribute
-    assert "\tcriticism__strength T3 3\n" in ann  # "strength" has two types in the scheme
+    assert "\tquote__form T2 in%20direct\n" in ann  # a value with a space, percent-encoded
+    assert "\tcriticism__personal T3\n" in ann  # a true boolean is a binary attribute
+    assert "\tcriticism__strength T3 3\n" in ann  # brat's names are global: one per label
     assert "\tAnnotatorNotes T3\tsharp\n" in ann
     bob = parse_ann(out / "bob" / "doc-1.ann", TEXT)
     assert [(kind, covered) for _, kind, _, covered in bob] == [
@@ -354,12 +354,12 @@ def test_brat_configuration_files(project: Project, tmp_path: Path) -> None:
     assert parsed["entities"] == "quote\ndeflection\ncommitment\ncriticism\n\tpersonal-attack\n"
     assert "<OVERLAP>\tArg1:<ENTITY>, Arg2:<ENTITY>, <OVL-TYPE>:<ANY>" in parsed["relations"]
     assert parsed["attributes"].splitlines() == [
-        "form\tArg:quote, Value:direct|in%20direct",
-        "source\tArg:quote, Value:press",
+        "quote__form\tArg:quote, Value:direct|in%20direct",
+        "quote__source\tArg:quote, Value:press",
         "commitment__strength\tArg:commitment, Value:weak|strong",
-        "target\tArg:criticism, Value:the%20government",
+        "criticism__target\tArg:criticism, Value:the%20government",
         "criticism__strength\tArg:criticism, Value:3",
-        "personal\tArg:criticism",
+        "criticism__personal\tArg:criticism",
     ]
     assert (out / "kb_shortcuts.conf").read_text() == (
         "T quote\nD deflection\nM commitment\nC criticism\nP personal-attack\n"
@@ -376,6 +376,52 @@ def test_brat_round_trip(project: Project, tmp_path: Path, scheme: Scheme) -> No
     # One .ann alone reads the same layer (its folder names the annotator).
     [document] = read_transcript(out / "bob" / "doc-1.ann")
     assert document.annotator == "bob" and document.text == TEXT
+
+
+SHARED_KIND = """
+name: shared
+version: 1
+labels:
+  - id: deflection
+    color: orange
+    attributes:
+      - {id: kind, type: choice, choices: [pivots, dodges]}
+  - id: commitment
+    color: green
+    attributes:
+      - {id: kind, type: choice, choices: [action, promise]}
+"""
+
+
+def test_brat_declares_one_attribute_per_label(tmp_path: Path) -> None:
+    """brat's attribute names are global: two labels' ``kind`` are two attributes, each with
+    its label's values only (one list would let brat put ``kind=action`` on a deflection)."""
+    scheme = load_scheme(SHARED_KIND)
+    project = Project.create(tmp_path / "p.db", scheme)
+    text = "I won't say. We will act."
+    [added] = project.add_documents([ImportedDocument("T", text, (Turn(0, 0, len(text)),), "text")])
+    d = added.document_id
+    project.create_span(d, "alice", "deflection", 0, 11, {"kind": "dodges"})
+    project.create_span(d, "alice", "commitment", 13, 24, {"kind": "action"})
+    out = tmp_path / "brat"
+    run(brat, project, out)
+    conf = (out / "annotation.conf").read_text(encoding="utf-8")
+    assert conf.split("[attributes]\n")[1].splitlines() == [
+        "deflection__kind\tArg:deflection, Value:pivots|dodges",
+        "commitment__kind\tArg:commitment, Value:action|promise",
+    ]
+    ann = (out / "alice" / "doc-1.ann").read_text(encoding="utf-8")
+    assert "A1\tdeflection__kind T1 dodges\n" in ann
+    assert "A2\tcommitment__kind T2 action\n" in ann
+    fresh = reimport([out], scheme, tmp_path / "fresh.db")
+    assert spans_of(fresh, full=True) == spans_of(project, full=True)
+    # A folder exported before the names were per label (plain ``kind``) still reads.
+    (out / "alice" / "doc-1.ann").write_text(
+        ann.replace("deflection__kind", "kind").replace("commitment__kind", "kind"),
+        encoding="utf-8",
+    )
+    older = reimport([out], scheme, tmp_path / "older.db")
+    assert spans_of(older, full=True) == spans_of(project, full=True)
 
 
 def test_brat_reports_note_line_breaks(tmp_path: Path, scheme: Scheme) -> None:
@@ -495,7 +541,7 @@ def read_conll(path: Path) -> list[tuple[list[str], list[list[str]]]]:
     documents: list[tuple[list[str], list[list[str]]]] = []
     width = None
     for line in path.read_text(encoding="utf-8").split("\n"):
-        if not line:
+        if not line or line.startswith("# "):  # the blank lines, the header's comments
             continue
         cells = line.split("\t")
         width = width or len(cells)
@@ -543,8 +589,38 @@ def test_conll_one_layer_is_one_file(project: Project, tmp_path: Path) -> None:
     run(conll, project, path, layer="alice", tokenizer="simple")
     assert path.exists() and not list(tmp_path.glob("alice.*.conll"))
     text = path.read_text(encoding="utf-8")
-    assert text.startswith("-DOCSTART-\tO\tO\tO\tO\tO\n\nI\tB-quote\tB-deflection\tO\tO\tO\n")
+    scheme = project.scheme
+    assert text.startswith(
+        "# global.columns = FORM quote deflection commitment criticism personal-attack\n"
+        "# annotator = alice\n"
+        f"# scheme = exports v2 ({scheme.hash})\n"
+        "\n"
+        "-DOCSTART-\tO\tO\tO\tO\tO\n\nI\tB-quote\tB-deflection\tO\tO\tO\n"
+    )
     assert "\n\n\n" not in text  # one blank line between sequences
+
+
+def test_conll_header_names_each_column(tmp_path: Path, scheme: Scheme) -> None:
+    """The first line names the columns (CoNLL-U Plus's ``global.columns``); each tag column
+    holds only its label's tags. A ``#`` token's line is not a comment (a tab follows it)."""
+    text = "#Brexit is done. They failed."
+    example = make_example(text, [("criticism", 17, 28, "bob"), ("deflection", 0, 7, "bob")])
+    conll.write([example], tmp_path / "x.conll", scheme, ExportReport(), tokenizer="simple")
+    lines = (tmp_path / "x.conll").read_text(encoding="utf-8").split("\n")
+    comments = [line for line in lines if line.startswith("# ")]
+    assert comments == [
+        "# global.columns = FORM quote deflection commitment criticism personal-attack",
+        "# annotator = bob",
+        f"# scheme = exports v2 ({scheme.hash})",
+    ]
+    assert lines[: len(comments) + 1] == [*comments, ""]  # the header, then a blank line
+    names = comments[0].removeprefix("# global.columns = ").split(" ")
+    assert "#\tO\tB-deflection\tO\tO\tO" in lines  # the "#" token, tagged
+    [(tokens, tags)] = read_conll(tmp_path / "x.conll")
+    assert tokens[:2] == ["#", "Brexit"]
+    for name, column in zip(names[1:], tags, strict=True):
+        assert {tag.split("-", 1)[-1] for tag in column} <= {"O", name}
+    assert tags[names.index("criticism") - 1] == ["O"] * 5 + ["B-criticism", "I-criticism", "O"]
 
 
 def test_conll_reports_same_label_overlap(tmp_path: Path, scheme: Scheme) -> None:

@@ -254,10 +254,11 @@ def test_brat_joins_the_choices_and_says_so(
 ) -> None:
     report = export(labelled, "brat", tmp_path / "brat")
     ann = (tmp_path / "brat" / "ann" / "doc-1.ann").read_text(encoding="utf-8")
-    assert "\ttactics T1 declines|pivots\n" in ann and "\ttactics T2 attacks\n" in ann
+    assert "\tdeflection__tactics T1 declines|pivots\n" in ann
+    assert "\tdeflection__tactics T2 attacks\n" in ann
     # One line per span whose value brat cannot hold as it is (the one-choice span can).
     [problem] = report.problems
     assert "ann's deflection span [0, 11): multichoice tactics written as the one value " in problem
     conf = (tmp_path / "brat" / "annotation.conf").read_text(encoding="utf-8")
-    assert "tactics\tArg:deflection, Value:declines|attacks|pivots\n" in conf
+    assert "deflection__tactics\tArg:deflection, Value:declines|attacks|pivots\n" in conf
     assert attributes_after(tmp_path / "brat", scheme, tmp_path / "a.db") == EXPECTED

@@ -12,6 +12,7 @@ from annotator.review import (
     LABEL,
     PARTIAL,
     ReviewEditor,
+    anonymous_order,
     disagreements,
     key_of,
     review_queue,
@@ -135,6 +136,45 @@ def test_accepting_a_version_settles_the_disagreement(project: Project) -> None:
     editor.undo()
     assert gold(project, doc) == [] and project.gold.rejections(doc) == set()
     assert editor.open_count() == 3
+
+
+def test_anonymised_versions_are_shuffled_per_document_and_stably(project: Project) -> None:
+    """A1, A2, A3 are not the names' order (A1 = alice on every document would say who is
+    who): a shuffle per document, the same in every session; the versions, their keys and
+    the question codes' versions follow it; unmasked, the names' order again."""
+    names = ["alice", "bob", "cat"]
+    orders = [anonymous_order(names, f"document {n}") for n in range(12)]
+    assert orders == [anonymous_order(names, f"document {n}") for n in range(12)]  # stable
+    assert any(order != names for order in orders)
+    assert len({order[0] for order in orders}) == 3  # everyone is A1 somewhere
+    # Someone who finishes later joins without reordering the others.
+    assert [n for n in anonymous_order([*names, "dan"], "document 1") if n != "dan"] == orders[1]
+
+    shuffled = []
+    for text in ("One. Two.\n\nThree.", "Four. Five.\n\nSix.", "Seven.\n\nEight. Nine."):
+        doc = project.add_documents([make_document(text)])[0].document_id
+        for name in names:
+            project.create_span(doc, name, "quote", 0, 4 + names.index(name))
+            project.set_status(doc, name, "done")
+        editor = ReviewEditor(project, doc, "rita", anonymous=True)
+        again = ReviewEditor(project, doc, "rita", anonymous=True)
+        assert editor.names == again.names  # the same in the next session
+        shuffled.append(editor.names)
+        editor.cursor = 0
+        versions = editor.versions(editor.current)
+        assert [(v.number, v.annotator, v.shown_as) for v in versions] == [
+            (k, name, f"A{k}") for k, name in enumerate(editor.names, 1)
+        ]
+        assert editor.question_review.names == editor.names
+        first = editor.names[0]
+        editor.anonymous = False  # unmasked: the names, in their order
+        assert editor.names == names and editor.question_review.names == names
+        assert [v.shown_as for v in editor.versions(editor.current)] == names
+        editor.anonymous = True
+        editor.accept_version(1)  # A1's version: the first of the shuffled order
+        [span] = project.spans(doc, annotator=GOLD)
+        assert span.provenance["annotators"] == [first]
+    assert any(order != names for order in shuffled)
 
 
 def test_a_version_with_nothing_rejects_the_others(project: Project) -> None:

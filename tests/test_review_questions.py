@@ -436,6 +436,13 @@ def test_stepping_through_open_disagreements(qr: Project) -> None:
     review.accept_version(here, 2)
     review.reload()
     assert review.next_disagreement(0) is None and review.open_count() == 0
+    # Settled ones too (N and P): every disagreement, in order, wrapping around; not Q1,
+    # which they agree on.
+    q2, q4, q5 = review.disagreements
+    assert review.next_disagreement(0, settled=True) is q2
+    assert review.next_disagreement(q2.question.start, settled=True) is q4
+    assert review.next_disagreement(q5.question.start, settled=True) is q2
+    assert review.next_disagreement(q2.question.start, forward=False, settled=True) is q5
 
 
 # ---- the review session on a document ------------------------------------------------------

@@ -24,11 +24,15 @@ then its attributes, then its note:
   show), which is reported.
 - Attributes are ``A`` lines: a true boolean is a binary attribute (``A1\\tpersonal T3``), a
   false or empty one is left out (brat's "absent"); choice, text and number values follow the
-  span id (``A2\\tform T3 direct``). brat values cannot hold whitespace, ``|`` or ``,``: those
-  characters (and ``%``) are percent-encoded as UTF-8 (``in direct`` → ``in%20direct``), which
-  ``annotator import`` decodes, so values survive a round trip. An attribute id that labels
-  use with different types is written ``<label>__<attribute>`` (brat names allow letters,
-  digits, ``_`` and ``-``).
+  span id (``A2\\tquote__form T3 direct``). brat values cannot hold whitespace, ``|`` or ``,``:
+  those characters (and ``%``) are percent-encoded as UTF-8 (``in direct`` → ``in%20direct``),
+  which ``annotator import`` decodes, so values survive a round trip.
+- brat's attribute names are global, and a scheme's are per label (``deflection`` and
+  ``commitment`` may each have a ``kind``, with different choices), so every attribute is
+  named ``<label>__<attribute>`` (``deflection__kind``; brat names allow letters, digits,
+  ``_`` and ``-``) and declared for its label alone, with its own values: brat then refuses
+  a commitment's kind on a deflection. ``annotator import`` reads these names back as the
+  attribute, and the plain names that exports before this rule wrote.
 - brat holds one value per attribute and has no multi-select: a multichoice value of several
   choices is written as one value, its (encoded) choices joined by ``|`` (``A3\\ttactic T3
   attacks|declines``), which ``annotator import`` reads back as the list; brat itself shows
@@ -50,7 +54,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..io.brat import CONF_MARKER
+from ..io.brat import CONF_MARKER, attribute_name
 from ..scheme import Scheme
 from .examples import Example, ExportReport, ExportSpan
 from .naming import file_names, layers
@@ -78,19 +82,12 @@ class _Attributes:
     """brat names for the scheme's attributes, and what ``[attributes]`` must declare."""
 
     def __init__(self, scheme: Scheme) -> None:
-        types: dict[str, set[str]] = {}
-        for label in scheme.labels:
-            for attribute in label.attributes:
-                types.setdefault(attribute.id, set()).add(attribute.type)
-        self.names: dict[tuple[str, str], str] = {}
         self.entries: dict[str, _Attribute] = {}
         for label in scheme.labels:
             for attribute in label.attributes:
-                # One brat attribute has one type: ids used with several get qualified names.
-                qualified = len(types[attribute.id]) > 1
-                name = f"{label.id}__{attribute.id}" if qualified else attribute.id
-                self.names[label.id, attribute.id] = name
-                entry = self.entries.setdefault(name, _Attribute(attribute.type))
+                entry = self.entries.setdefault(
+                    attribute_name(label.id, attribute.id), _Attribute(attribute.type)
+                )
                 entry.args.setdefault(label.id)
                 for choice in attribute.choices:
                     entry.values.setdefault(encode_value(choice))
@@ -100,10 +97,8 @@ class _Attributes:
     ) -> tuple[str, str | None] | None:
         """``(brat name, value)`` for one attribute (value None: binary), or None to skip."""
         kind = "boolean" if isinstance(value, bool) else "number" if _is_number(value) else "text"
-        name = self.names.get((span.label, key))
-        if name is None:  # an attribute of an older scheme version
-            clash = key in self.entries and self.entries[key].type != kind
-            name = f"{span.label}__{key}" if clash else key
+        name = attribute_name(span.label, key)
+        # An attribute of an older scheme version is declared as its values show it.
         entry = self.entries.setdefault(name, _Attribute(kind))
         entry.args.setdefault(span.label)
         if value is None or value is False or value == "" or value == []:

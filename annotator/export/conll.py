@@ -5,12 +5,22 @@ around a ``deflection``) cannot share one. This export therefore writes **one ta
 label**, in the scheme's label order (labels that only older scheme versions had come last),
 after the token (a layered layout in the style of WebAnno TSV)::
 
+    # global.columns = FORM quote deflection commitment criticism
+    # annotator = alice
+    # scheme = political-interview v3 (9f2c...)
+
     -DOCSTART-	O	O	O	O
 
     I	B-quote	B-deflection	O	O
     wo	I-quote	I-deflection	O	O
     ...
 
+- The file starts with comment lines, ``# <key> = <value>`` as in CoNLL-U, and a blank
+  line: ``global.columns`` names the columns, space-separated (CoNLL-U Plus's header: ``FORM``
+  the token, then each tag column by its label id), then the layer's annotator and the
+  scheme's name, version and hash. A reader that does not know comments drops the lines
+  that start with ``# `` (a hash and a space): no token line does, since a token holds no
+  whitespace and a tab follows it (a ``#`` token's line is ``#`` and a tab).
 - Each example starts with a ``-DOCSTART-`` line (with ``O`` in every tag column, so every
   line has the same number of columns) and a blank line, as CoNLL-2003 does; ``spacy
   convert`` and the usual CoNLL readers split documents there.
@@ -29,7 +39,7 @@ after the token (a layered layout in the style of WebAnno TSV)::
   given path itself is then not written).
 
 The tag columns are written in this order: :func:`~annotator.export.examples.label_order`
-of the scheme and the exported spans (the file has no header: not every reader skips one).
+of the scheme and the exported spans; the header names them.
 """
 
 from __future__ import annotations
@@ -82,6 +92,8 @@ def write(
                 files[name] = open(  # noqa: SIM115
                     sibling(path, names[name]), "w", encoding="utf-8", newline=""
                 )
+        for name, handle in files.items():
+            handle.write(header(columns, name, scheme))
         for example in chosen:
             tokens = [token for token in tokenize(example.text) if not token.is_space]
             for annotator, spans in layers(example, report):
@@ -89,6 +101,15 @@ def write(
     finally:
         for handle in files.values():
             handle.close()
+
+
+def header(columns: list[str], annotator: str, scheme: Scheme) -> str:
+    """The comment lines that open a file, and the blank line after them (module docstring)."""
+    lines = [f"global.columns = {' '.join(['FORM', *columns])}"]
+    if annotator:
+        lines.append(f"annotator = {' '.join(annotator.split())}")
+    lines.append(f"scheme = {' '.join(scheme.name.split())} v{scheme.version} ({scheme.hash})")
+    return "".join(f"# {line}\n" for line in lines) + "\n"
 
 
 def _block(

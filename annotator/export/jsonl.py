@@ -7,7 +7,7 @@ load it::
 
     {"id": "doc-3",                       # example id: "doc-<id>" or "doc-<id>-turn-<n>"
      "document_id": 3, "title": "...", "format": "vtt",   # import format of the document
-     "source_path": "debate.vtt",         # or null
+     "source_path": "/data/debate.vtt",   # the file imported (resolved), or null
      "text": "...",                       # the example's text (a turn's text for --unit turn)
      "turns": [{"index": 0, "speaker": "HOST", "start": 0, "end": 52,
                 "start_time": 1.5, "end_time": 9.0,       # speaker, times: null when unknown

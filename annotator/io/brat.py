@@ -16,8 +16,9 @@ of the same name beside it, and each pair becomes one document with one annotato
 - ``A``/``M`` lines are attributes of their span: a binary one is ``true``, other values are
   percent-decoded (our export encodes spaces, ``|``, ``,`` and ``%`` that way) and kept as
   text (the project reads ``true``/``false`` and numerals for boolean and number
-  attributes). A name ``<label>__<attribute>`` (how our export writes an attribute id that
-  labels use with different types) is read as ``<attribute>``.
+  attributes). A name ``<label>__<attribute>`` of the span's label (how our export names
+  every attribute, brat's names being global: :func:`attribute_name`) is read as
+  ``<attribute>``; other names, such as the plain ones of older exports, as they are.
 - ``#`` lines (``AnnotatorNotes``) are the span's note; several are joined by line breaks.
 - Relations (``R``), events (``E``), normalisations (``N``), equivalences (``*``) and anything
   attached to them have no place in a layer of spans: they are skipped and counted in the
@@ -54,6 +55,7 @@ from annotator.io.common import (
     display_name,
     json_safe,
     read_file_bytes,
+    resolved_source,
     shorten,
     storable,
 )
@@ -70,6 +72,18 @@ _BLANK_LINE = re.compile(r"\n[^\S\n]*\n\s*")
 _LINE_BREAK = re.compile("[\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029]")
 # An offset of more digits is outside any text (and int() of thousands of digits fails).
 _OFFSET_DIGITS = 18
+
+
+def attribute_name(label: str, attribute: str) -> str:
+    """The brat name of a label's attribute, ``deflection__kind``: brat's attribute names are
+    global, a scheme's are per label (our export writes these; the import reads them back)."""
+    return f"{label}__{attribute}"
+
+
+def attribute_of(name: str, label: str) -> str:
+    """The attribute a brat name gives a span of ``label``: :func:`attribute_name`'s, or
+    the name itself (brat data of others, our exports before names were per label)."""
+    return name.removeprefix(attribute_name(label, ""))
 
 
 class _LineError(Exception):
@@ -189,7 +203,7 @@ def _document(
         if what == "note":
             span[4].append(value)
             continue
-        attribute = name.removeprefix(f"{span[0]}__")
+        attribute = attribute_of(name, span[0])
         if attribute in span[3]:
             raise ImportFailure(
                 str(ann), f"{target} has attribute {attribute} twice", place=f"line {number}"
@@ -254,7 +268,8 @@ def _build(
         text=text,
         turns=block_turns(text),
         format="brat",
-        source_path=storable(str(ann)),
+        source_path=resolved_source(ann),
+        source_name=storable(ann.name),
         metadata=json_safe(metadata),
         spans=tuple(
             SpanDraft(label, start, end, attributes, "\n".join(notes), place=place)

@@ -31,6 +31,7 @@ import re
 import unicodedata
 import xml.etree.ElementTree as ET
 from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -38,7 +39,13 @@ from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import DefusedXMLParser
 
 from annotator.errors import AnnotatorError
-from annotator.model import ImportedDocument, SpeakerInfo, Turn, normalise_text
+from annotator.model import (
+    ImportedDocument,
+    SpeakerInfo,
+    Turn,
+    normalise_text,
+    resolved_source,
+)
 from annotator.textindex import display_text
 
 # The largest integer SQLite stores; offsets and indices beyond it are refused as too large.
@@ -51,6 +58,23 @@ MAX_DEPTH = 64
 _TEXT_CONTROLS = frozenset({0x09, 0x0A, 0x0C, 0x0D})
 _SNIFF_BYTES = 8192
 _MAX_CONTROL_SHARE = 0.10
+
+
+def from_file(documents: list[ImportedDocument], path: Path, given: str) -> list[ImportedDocument]:
+    """``documents`` read from ``path`` (typed as ``given``, which the importer stored as
+    their ``source_path``), with the file's resolved path instead and ``given``'s name as
+    ``source_name``. A document whose importer stored another source keeps it (a native
+    export names the file each of its documents first came from)."""
+    typed = storable(given)
+    if not any(document.source_path == typed for document in documents):
+        return documents
+    source, name = resolved_source(path), storable(path.name)
+    return [
+        replace(document, source_path=source, source_name=name)
+        if document.source_path == typed
+        else document
+        for document in documents
+    ]
 
 
 class LineError(Exception):

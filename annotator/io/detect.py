@@ -30,7 +30,13 @@ from __future__ import annotations
 from pathlib import Path
 
 from annotator.io.checks import check_documents
-from annotator.io.common import ImportFailure, cannot_read, read_transcript_text, storable
+from annotator.io.common import (
+    ImportFailure,
+    cannot_read,
+    from_file,
+    read_transcript_text,
+    storable,
+)
 from annotator.io.formats import FORMATS, IMPORT_FORMATS, ImportFormat
 from annotator.model import ImportedDocument
 from annotator.scheme import Scheme
@@ -121,6 +127,7 @@ def _read(
     assert entry.parse is not None
     # Messages name the file as given; the stored path must also encode as UTF-8.
     documents = entry.parse(text, source=given, source_path=storable(given), scheme=scheme)
+    documents = from_file(documents, path, given)  # stored resolved, shown as typed
     if not entry.speakers:
         return documents
     return check_documents(documents, text, given, entry.name)

@@ -2,13 +2,16 @@
 disagreement under the cursor stacked below it, and keys to settle each one.
 
 It is the annotation screen with a :class:`~annotator.review.ReviewEditor`: the same keys
-move, select, tag, edit, resize, delete and undo (on gold spans), and their ids
-(``annotate.*``) are shared, so a user's keymap applies to both. Search is left out (``n``
-steps through disagreements here); the review keys have ids ``review.*``. Both sets are in
+move, select, tag, edit, resize, delete, search and undo (on gold spans), and their ids
+(``annotate.*``) are shared, so a user's keymap applies to both. ``n`` and ``p`` step through
+the open disagreements here, ``N`` and ``P`` through all of them, the status line saying
+whether each is settled (so a search's next match is ``/`` and Enter again: the prompt offers
+the last pattern); the review keys have ids ``review.*``. Both sets are in
 :mod:`annotator.keymap`.
 
 ``Q`` switches to the question codes (the question view, :class:`QuestionPanel`): then ``n``
-and ``p`` step through the questions the annotators coded differently, ``1``–``9`` take an
+and ``p`` step through the questions the annotators coded differently and are still without
+a gold code, ``N`` and ``P`` through all of them, ``1``–``9`` take an
 annotator's code as the question's gold code, ``M`` gives gold every code a majority agree
 on, ``Enter`` gives the question a gold code of the reviewer's own and ``x`` clears it; the
 other keys (motions, undo) work as before.
@@ -89,15 +92,21 @@ class ReviewScreen(AnnotateScreen, inherit_bindings=False):
 
     # ---- review actions ------------------------------------------------------------------
 
-    def action_next_disagreement(self, forward: bool) -> None:
+    def action_next_disagreement(self, forward: bool, settled: bool = False) -> None:
+        """n p: the next or previous open disagreement; N P (``settled``): any, the status
+        line saying whether it is settled."""
         if self.editor.question_mode:
-            self._next_question(forward)
+            self._next_question(forward, settled)
             return
-        found = self.editor.next_disagreement(forward)
+        found = self.editor.next_disagreement(forward, settled)
         if found is None:
-            self._refresh_panels(message="no open disagreements: D marks the document reviewed")
+            self._refresh_panels(
+                message="no disagreements here"
+                if settled
+                else "no open disagreements: D marks the document reviewed"
+            )
             return
-        with self._moving():
+        with self._moving(message=lambda: self.editor.where(found) if settled else ""):
             self.editor.clear_selection()
             self.editor.move_to(found.start)
 
@@ -174,14 +183,16 @@ class ReviewScreen(AnnotateScreen, inherit_bindings=False):
             message = "spans"
         self._refresh_panels(message=message)
 
-    def _next_question(self, forward: bool) -> None:
-        found = self.editor.next_question(forward)
+    def _next_question(self, forward: bool, settled: bool = False) -> None:
+        found = self.editor.next_question(forward, settled)
         if found is None:
             self._refresh_panels(
-                message="no open question disagreements: M merges what a majority agree on"
+                message="no question disagreements here"
+                if settled
+                else "no open question disagreements: M merges what a majority agree on"
             )
             return
-        with self._moving():
+        with self._moving(message=lambda: self.editor.where_question(found) if settled else ""):
             self.editor.clear_selection()
             self.editor.move_to(found.question.start)
 

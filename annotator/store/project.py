@@ -38,6 +38,7 @@ from ..model import (
     SpanDraft,
     Turn,
     count_words,
+    resolved_source,
 )
 from ..scheme import Scheme, load_scheme
 from ..scheme.diff import UpgradePlan, diff_schemes, plan_upgrade, version_problem
@@ -420,7 +421,8 @@ class Project:
                 [
                     document.title,
                     document.source_path,
-                    Path(document.source_path).name if document.source_path else None,
+                    document.source_name
+                    or (Path(document.source_path).name if document.source_path else None),
                     document.format,
                     document.text,
                     document.sha256,
@@ -668,14 +670,21 @@ class Project:
         )
 
     def find_document(self, ref: str) -> Document:
-        """A document by id, or by its source file name when that names exactly one."""
+        """A document by id, or by its source file when that names exactly one: its path as
+        stored (resolved; as typed by projects older than that), the path ``ref`` resolves to
+        from here, else its name (``talk.md`` for ``../data/talk.md``)."""
         if ref.isdigit():
             return self.document(int(ref))
+        paths = [ref, resolved_source(Path(ref))]
         ids = [
             row[0]
             for row in self.db.execute(
-                "SELECT id FROM documents WHERE source_name = ? OR source_path = ? ORDER BY id",
-                [Path(ref).name, ref],
+                "SELECT id FROM documents WHERE source_path IN (?, ?) ORDER BY id", paths
+            )
+        ] or [
+            row[0]
+            for row in self.db.execute(
+                "SELECT id FROM documents WHERE source_name = ? ORDER BY id", [Path(ref).name]
             )
         ]
         if not ids:

@@ -160,7 +160,7 @@ class ComparePanel(Widget):
         line = Text(" ")
         if d is None:
             line.append("No disagreement under the cursor", style="bold")
-            line.append(" · n next · p previous", style="dim")
+            line.append(" · n p the open ones · N P all", style="dim")
         else:
             line.append(f"Disagreement {editor.position(d)} of {len(editor.disagreements)}", "bold")
             for kind in d.kinds:

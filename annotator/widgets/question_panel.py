@@ -34,7 +34,7 @@ DECISION_MARKS = {"accepted": ("✓", "green"), "rejected": ("✗", "red"), "ope
 STATE_MARKS = {AGREE: "=", LABEL: "≠", ATTRIBUTES: "≈", PARTIAL: "◐", UNCODED: "∅"}
 LEGEND = (
     " 1–9 take that annotator's code · Enter your own code · x clear the gold code · "
-    "M merge by majority · n p next / previous · Q back to the spans"
+    "M merge by majority · n p the open ones · N P all · Q back to the spans"
 )
 
 
@@ -169,9 +169,12 @@ class QuestionPanel(Widget):
             said.append(f"at level {provenance['level']}")
         if provenance.get("reviewer"):
             said.append("by " + display_text(str(provenance["reviewer"]), keep_newlines=False))
+        # In the versions' order: in the names' order, A1 A3 A2 would say who is who.
+        names = [str(name) for name in provenance.get("annotators", ())]
+        order = {name: i for i, name in enumerate(editor.names)}
         who = [
-            display_text(_shown_as(editor, str(name)), keep_newlines=False)
-            for name in provenance.get("annotators", ())
+            display_text(_shown_as(editor, name), keep_newlines=False)
+            for name in sorted(names, key=lambda name: order.get(name, len(order)))
         ]
         if who:
             said.append("from " + ", ".join(who))

@@ -4,6 +4,7 @@ the queue, stepping, accepting, rejecting, editing gold spans, auto-merge, undo,
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -20,7 +21,7 @@ from annotator.resources import default_scheme_path
 from annotator.review import ReviewEditor
 from annotator.scheme import load_scheme_file
 from annotator.screens.annotate import AnnotateScreen, screen_for
-from annotator.screens.dialogs import ChooseSpan, SpanEditor
+from annotator.screens.dialogs import ChooseSpan, SearchPrompt, SpanEditor
 from annotator.screens.help import HelpScreen
 from annotator.screens.review import ReviewScreen
 from annotator.screens.review_queue import ReviewQueueScreen
@@ -131,6 +132,44 @@ async def test_step_accept_reject_and_undo(db: Path, tmp_path: Path) -> None:
         assert editor.current is not first  # n skips the settled one
         with Project.open(db) as project:
             assert {c.reviewer for c in project.history(doc, GOLD)} == {"rita"}
+
+
+async def test_search_and_stepping_through_settled_disagreements(db: Path, tmp_path: Path) -> None:
+    """/ searches as on the annotation screen (/ and Enter again: the next match); n p skip
+    settled disagreements, N P visit them, the status line saying settled or open."""
+    doc = press_id(db)
+    app = app_for(db, tmp_path, document=str(doc))
+    async with app.run_test(size=(140, 40)) as pilot:
+        editor = editor_of(app)
+        status = app.screen.query_one(BottomBar)
+        starts = [m.start() for m in re.finditer("budget", editor.text, re.IGNORECASE)]
+        assert len(starts) >= 3 and starts[0] > editor.cursor == 0
+        await pilot.press("slash")
+        assert isinstance(app.screen, SearchPrompt)
+        await pilot.press(*"budget", "enter")
+        assert editor_of(app) is editor and editor.cursor == starts[0]
+        assert len(editor.matches_in(0, len(editor.text))) == len(starts)
+        assert f"{len(starts)} matches" in rendered(status)
+        await pilot.press("slash", "enter")  # the last pattern, offered again
+        assert editor.cursor == starts[1]
+
+        total = len(editor.disagreements)
+        await pilot.press("g", "n")
+        first = editor.current
+        assert first is not None and editor.position(first) == 1
+        await pilot.press("1")  # settled; on to the next open one
+        second = editor.current
+        assert not editor.is_open(first) and second is not first
+        assert editor.position(second) == 2
+        await pilot.press("P")  # back to the settled one
+        assert editor.current is first
+        assert f"settled: disagreement 1 of {total}" in rendered(status)
+        assert "settled" in panel(app).splitlines()[0]
+        await pilot.press("N")
+        assert editor.current is second
+        assert f"open: disagreement 2 of {total}" in rendered(status)
+        await pilot.press("p")  # the open ones only: round to the last
+        assert editor.position(editor.current) == total
 
 
 async def test_auto_merge_then_settle_every_disagreement_and_export(
@@ -277,9 +316,12 @@ async def test_help_lists_the_review_keys(db: Path, tmp_path: Path) -> None:
         assert isinstance(app.screen, HelpScreen)
         sections = dict(app.screen.sections)
         review = dict((desc, keys) for keys, desc in sections["Review"])
-        assert review["Next disagreement"] == "n"
+        assert review["Next disagreement"] == "n"  # the open ones
+        assert review["Next disagreement, settled ones too"] == "N"
+        assert review["Previous disagreement, settled ones too"] == "P"
         assert review["Accept version 2"] == "2"
-        assert "Search" not in sections
+        search = dict((desc, keys) for keys, desc in sections["Search"])
+        assert search == {"Search (/ and Enter again: the next match)": "/"}
 
 
 def test_review_keys_win_over_a_schemes_digit_hotkeys() -> None:
@@ -322,7 +364,7 @@ async def test_the_command_palette_offers_the_review_actions(db: Path, tmp_path:
         assert "Next disagreement" in titles and "Auto-merge" in titles
         assert "Undo" in titles and "Tag Quote" in titles
         assert len(titles) == len(set(titles))
-        assert "Search" not in titles
+        assert "Search (/ and Enter again: the next match)" in titles
 
 
 @pytest.fixture

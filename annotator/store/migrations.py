@@ -3,13 +3,71 @@
 Tables are named for a person browsing the file in ``sqlite3`` or Datasette. JSON columns
 (``metadata``, ``attributes``, ``before``, ``after``) hold JSON text. The schema is written as
 SQL so that constraints (CHECKs, AUTOINCREMENT, ON DELETE) are explicit.
+
+The migrations are listed here as sqlite-utils' ``Migrations`` lists them, and applied by it
+(its bookkeeping table, ``_sqlite_migrations``, is its own), but sqlite-utils is imported only
+when a file needs a migration: opening an up-to-date project only reads which ones it has
+(:meth:`MigrationSet.applied`), which costs no import (see :mod:`annotator.store.sql`).
 """
 
 from __future__ import annotations
 
-from sqlite_utils import Database, Migrations
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
 
-migrations = Migrations("annotator")
+from .sql import Database
+
+MigrationFunction = Callable[[Any], None]
+
+
+@dataclass(frozen=True)
+class Migration:
+    name: str
+    fn: MigrationFunction
+
+
+class MigrationSet:
+    """sqlite-utils' ``Migrations``, read without importing sqlite-utils."""
+
+    table = "_sqlite_migrations"  # sqlite_utils.Migrations.migrations_table
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self._migrations: list[Migration] = []
+
+    def __call__(self) -> Callable[[MigrationFunction], MigrationFunction]:
+        def register(fn: MigrationFunction) -> MigrationFunction:
+            self._migrations.append(Migration(fn.__name__, fn))
+            return fn
+
+        return register
+
+    def names(self) -> set[str]:
+        return {m.name for m in self._migrations}
+
+    def applied(self, db: Database) -> list[str]:
+        """The names of the migrations applied to the file, in the order they were (as
+        ``sqlite_utils.Migrations.applied`` reads them)."""
+        if not db.table_exists(self.table):
+            return []
+        rows = db.execute(
+            f"SELECT name FROM {self.table} WHERE migration_set = ? ORDER BY rowid", [self.name]
+        )
+        return [row[0] for row in rows]
+
+    def apply(self, db: Database) -> None:
+        """Apply the pending migrations, by sqlite-utils (imported here)."""
+        from sqlite_utils import Migrations
+
+        delegate = Migrations(self.name)
+        for migration in self._migrations:
+            # Each function runs on this connection as the store holds it.
+            delegate(name=migration.name)(lambda _full, fn=migration.fn: fn(db))
+        delegate.apply(db.full)
+
+
+migrations = MigrationSet("annotator")
 
 
 @migrations()

@@ -135,6 +135,20 @@ class ChangeLog:
             [edit_id, item_id, action, _dump(before), _dump(after), item],
         )
 
+    def record_many(
+        self, edit_id: int, changes: Sequence[tuple[int, str, State | None, State | None]]
+    ) -> None:
+        """Record several changes of one edit at once (``(item id, action, before, after)``
+        each, spans), in their order: the rows :meth:`record` would write one by one."""
+        self.connection.db.executemany(
+            'INSERT INTO span_changes (edit_id, span_id, action, "before", "after", item) '
+            "VALUES (?, ?, ?, ?, ?, 'span')",
+            [
+                (edit_id, item_id, action, _dump(before), _dump(after))
+                for item_id, action, before, after in changes
+            ],
+        )
+
     def purge_document(self, document_id: int) -> int:
         """Remove a deleted document's change log (its edits, and their changes by
         ``ON DELETE CASCADE``); returns how many edits went."""

@@ -53,7 +53,7 @@ from .gold_codes import GoldCodes
 from .log import ChangeLog
 from .question_edits import Linked, QuestionEdits
 from .questions import QuestionStore
-from .spans import NewSpan, OnConflict, QuestionLink, SpanReader, SpanWriter
+from .spans import NewSpan, OnConflict, QuestionLink, SpanReader, SpanRefused, SpanWriter
 from .speakers import Person, Speakers
 from .upgrades import Stored, UpgradeRecord, Upgrades
 
@@ -460,8 +460,8 @@ class Project:
         new = [s for s in document.spans if (s.label, s.start, s.end) not in existing]
         if new:
             edit_id = self.log.begin(document_id, annotator_id)
-            for draft in new:
-                span = NewSpan(
+            spans = [
+                NewSpan(
                     draft.label,
                     draft.start,
                     draft.end,
@@ -472,21 +472,25 @@ class Project:
                     scheme_hash=draft.scheme_hash,
                     question=_link(keys, draft, origin or _source(document)),
                 )
-                try:
-                    self.writer.create(
-                        edit_id, document_id, annotator_id, span, incomplete=allow_incomplete
-                    )
-                except AnnotatorError as error:
-                    place = draft.place or document.title
-                    hint = (
-                        "; import with --allow-incomplete to complete such spans in the app"
-                        if "is required" in str(error)
-                        else ""
-                    )
-                    raise ProjectError(
-                        f"{origin or _source(document)}: {place}: {draft.label} [{draft.start}, "
-                        f"{draft.end}): {error}{hint}"
-                    ) from None
+                for draft in new
+            ]
+            try:
+                # One edit, one logged change per span: written in batches by the span writer.
+                self.writer.create_many(
+                    edit_id, document_id, annotator_id, spans, incomplete=allow_incomplete
+                )
+            except SpanRefused as refused:
+                draft, error = new[refused.index], refused.error
+                place = draft.place or document.title
+                hint = (
+                    "; import with --allow-incomplete to complete such spans in the app"
+                    if "is required" in str(error)
+                    else ""
+                )
+                raise ProjectError(
+                    f"{origin or _source(document)}: {place}: {draft.label} [{draft.start}, "
+                    f"{draft.end}): {error}{hint}"
+                ) from None
         added = len(self.reader.layer(document_id, annotator_id)) - len(before) if new else 0
         self._restore_status(document_id, annotator_id, document)
         return AddResult(

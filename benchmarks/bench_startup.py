@@ -26,6 +26,7 @@ import multiprocessing
 import os
 import re
 import select
+import sqlite3
 import statistics
 import struct
 import subprocess
@@ -164,8 +165,6 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--root", type=Path, default=ROOT, help="the checkout to run")
     args = parser.parse_args()
-    from synthetic import generate_transcript
-
     with tempfile.TemporaryDirectory() as folder:
         db = Path(folder) / "bench.db"
         # In another process: a child forked from a big process starts with its peak RSS.
@@ -177,9 +176,14 @@ def main() -> int:
             f"package: {args.root}"
         )
         env = environment(args.root.resolve(), Path(folder) / "config")
-        text, turns = generate_transcript(args.words, 7)
-        first = text[turns[0].start : turns[0].end].split()
-        marker = " ".join(first[:3]).encode()
+        # The first words of the first turn, read with sqlite3: this process stays small,
+        # since a child forked from it starts with its peak RSS.
+        with sqlite3.connect(db) as conn:
+            (first,) = conn.execute(
+                'SELECT substr(d.text, t.start + 1, t."end" - t.start) FROM turns t '
+                "JOIN documents d ON d.id = t.document_id ORDER BY t.turn_index LIMIT 1"
+            ).fetchone()
+        marker = " ".join(first.split()[:3]).encode()
         commands = {
             "annotator --version": ["--version"],
             "annotator --help": ["--help"],

@@ -410,3 +410,25 @@ def m010_scheme_upgrades(db: Database) -> None:
         ALTER TABLE edits ADD COLUMN upgrade_id INTEGER REFERENCES scheme_upgrades (id)
         """,
     )
+
+
+@migrations()
+def m013_span_extents(db: Database) -> None:
+    # The longest span each layer has ever held (an upper bound: a deletion leaves it), kept
+    # by the span writer. The overlap query a span edit runs then reads the index range
+    # start in [s - longest, e) instead of every span starting before e: an edit late in a
+    # long layer no longer reads the whole layer's index.
+    _run(
+        db,
+        """
+        CREATE TABLE span_extents (
+            document_id INTEGER NOT NULL REFERENCES documents (id) ON DELETE CASCADE,
+            annotator_id INTEGER NOT NULL REFERENCES annotators (id),
+            longest INTEGER NOT NULL,
+            PRIMARY KEY (document_id, annotator_id)
+        ) WITHOUT ROWID;
+        INSERT INTO span_extents (document_id, annotator_id, longest)
+            SELECT document_id, annotator_id, max("end" - start) FROM spans
+            GROUP BY document_id, annotator_id
+        """,
+    )

@@ -184,11 +184,22 @@ class SpanReader:
     def overlapping(
         self, document_id: int, annotator_id: int, start: int, end: int, exclude: set[int]
     ) -> list[tuple[int, State]]:
-        """The layer's spans overlapping ``[start, end)``, in text order, but ``exclude``."""
-        rows = self.connection.db.execute(
+        """The layer's spans overlapping ``[start, end)``, in text order, but ``exclude``.
+
+        No span of the layer is longer than its recorded extent (``span_extents``, kept by
+        the writer), so only the index range ``start`` in ``[start - longest, end)`` is read.
+        """
+        db = self.connection.db
+        row = db.execute(
+            "SELECT longest FROM span_extents WHERE document_id = ? AND annotator_id = ?",
+            [document_id, annotator_id],
+        ).fetchone()
+        if row is None:
+            return []  # the layer never held a span
+        rows = db.execute(
             f"SELECT {SPAN_COLUMNS} FROM spans WHERE document_id = ? AND annotator_id = ? "
-            'AND start < ? AND "end" > ? ORDER BY start, "end", id',
-            [document_id, annotator_id, end, start],
+            'AND start < ? AND start >= ? AND "end" > ? ORDER BY start, "end", id',
+            [document_id, annotator_id, end, start - row[0], start],
         )
         return [(row[0], state_of_row(row)) for row in rows if row[0] not in exclude]
 
@@ -266,6 +277,8 @@ class SpanWriter:
 
         def flush() -> None:
             if rows:
+                longest = max(row[5] - row[4] for row in rows)  # end - start
+                self._note_longest(document_id, annotator_id, longest)
                 self.connection.db.executemany(
                     f"INSERT INTO spans ({SPAN_COLUMNS}) VALUES ({_PLACEHOLDERS})", rows
                 )
@@ -720,8 +733,20 @@ class SpanWriter:
 
     # ---- rows ----------------------------------------------------------------------------
 
+    def _note_longest(self, document_id: int, annotator_id: int, length: int) -> None:
+        """Keep the layer's longest span length (an upper bound) for the overlap query."""
+        self.connection.db.execute(
+            "INSERT INTO span_extents (document_id, annotator_id, longest) VALUES (?, ?, ?) "
+            "ON CONFLICT DO UPDATE SET longest = excluded.longest "
+            "WHERE excluded.longest > longest",
+            [document_id, annotator_id, length],
+        )
+
     def _insert(self, edit_id: int, state: Mapping[str, Any], span_id: int | None = None) -> int:
         """Insert a span (under a new id, or under its old one when undo restores it)."""
+        self._note_longest(
+            state["document_id"], state["annotator_id"], state["end"] - state["start"]
+        )
         cursor = self.connection.db.execute(
             f"INSERT INTO spans ({SPAN_COLUMNS}) VALUES ({_PLACEHOLDERS})",
             [span_id, *_state_values(state)],
@@ -731,6 +756,9 @@ class SpanWriter:
         return new_id
 
     def _update(self, edit_id: int, span_id: int, before: State, after: State) -> None:
+        self._note_longest(
+            after["document_id"], after["annotator_id"], after["end"] - after["start"]
+        )
         self.connection.db.execute(
             f"UPDATE spans SET ({', '.join(_COLUMNS)}) = ({', '.join('?' * len(_COLUMNS))}) "
             "WHERE id = ?",

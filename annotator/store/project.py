@@ -455,8 +455,8 @@ class Project:
         name = document.annotator or annotator
         assert name is not None  # checked by add_documents
         annotator_id = self.annotator_id(name)
-        before = self.reader.layer(document_id, annotator_id)
-        existing = {(s.label, s.start, s.end) for s in before}
+        existing = self.reader.extents(document_id, annotator_id)
+        size = self.reader.layer_size(document_id, annotator_id)
         new = [s for s in document.spans if (s.label, s.start, s.end) not in existing]
         if new:
             edit_id = self.log.begin(document_id, annotator_id)
@@ -491,7 +491,7 @@ class Project:
                     f"{origin or _source(document)}: {place}: {draft.label} [{draft.start}, "
                     f"{draft.end}): {error}{hint}"
                 ) from None
-        added = len(self.reader.layer(document_id, annotator_id)) - len(before) if new else 0
+        added = self.reader.layer_size(document_id, annotator_id) - size if new else 0
         self._restore_status(document_id, annotator_id, document)
         return AddResult(
             document_id, document.title, created, added, len(new) - added, questions, codes

@@ -88,7 +88,9 @@ def _state_values(state: Mapping[str, Any]) -> list[Any]:
         state["label"],
         state["start"],
         state["end"],
-        json.dumps(state["attributes"], ensure_ascii=False, sort_keys=True),
+        json.dumps(state["attributes"], ensure_ascii=False, sort_keys=True)
+        if state["attributes"]
+        else "{}",
         state["note"],
         state["scheme_hash"],
         state["created_at"],
@@ -160,6 +162,21 @@ class SpanReader:
             'document_id = ? AND annotator_id = ? ORDER BY start, "end", id',
             [document_id, annotator_id],
         )
+
+    def extents(self, document_id: int, annotator_id: int) -> set[tuple[str, int, int]]:
+        """One annotator's layer of a document as (label, start, end) places."""
+        rows = self.connection.db.execute(
+            'SELECT label, start, "end" FROM spans WHERE document_id = ? AND annotator_id = ?',
+            [document_id, annotator_id],
+        )
+        return {(label, start, end) for label, start, end in rows}
+
+    def layer_size(self, document_id: int, annotator_id: int) -> int:
+        row = self.connection.db.execute(
+            "SELECT count(*) FROM spans WHERE document_id = ? AND annotator_id = ?",
+            [document_id, annotator_id],
+        ).fetchone()
+        return int(row[0])
 
     def layer_states(self, document_id: int, annotator_id: int) -> list[tuple[int, State]]:
         """One annotator's layer of a document as ``(id, state)`` pairs."""
@@ -274,6 +291,7 @@ class SpanWriter:
         changes: list[tuple[int, str, State | None, State | None]] = []
         written: list[int] = []
         next_id = self._next_span_id()
+        stamp = now()  # the batch's moment (create stamps each span as it writes it)
 
         def flush() -> None:
             if rows:
@@ -333,7 +351,6 @@ class SpanWriter:
                     hashes[new.scheme_hash] = self._scheme_hash(new.scheme_hash)
             except AnnotatorError as error:
                 raise SpanRefused(index, error) from None
-            stamp = now()
             state = {
                 "document_id": document_id,
                 "annotator_id": annotator_id,

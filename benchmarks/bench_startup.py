@@ -50,6 +50,7 @@ def environment(root: Path, config: Path) -> dict[str, str]:
     env.pop("PYTHONDONTWRITEBYTECODE", None)  # as installed: byte-compiled modules
     env["PYTHONPATH"] = str(root)
     env["XDG_CONFIG_HOME"] = str(config)
+    config.mkdir(parents=True, exist_ok=True)
     env["TERM"] = "xterm-256color"
     env["COLUMNS"], env["LINES"] = "120", "50"
     env.pop("TEXTUAL", None)
@@ -62,6 +63,7 @@ def run_command(args: list[str], env: dict[str, str]) -> tuple[float, float, flo
     process = subprocess.Popen(
         [sys.executable, "-m", "annotator", *args],
         env=env,
+        cwd=env["XDG_CONFIG_HOME"],  # python -m puts the working folder first on the path
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
         stdin=subprocess.DEVNULL,
@@ -85,6 +87,7 @@ def first_paint(
     process = subprocess.Popen(
         [sys.executable, "-m", "annotator", *args],
         env=env,
+        cwd=env["XDG_CONFIG_HOME"],
         stdin=slave,
         stdout=slave,
         stderr=slave,

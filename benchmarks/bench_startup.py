@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import argparse
 import fcntl
-import multiprocessing
 import os
 import re
 import select
@@ -135,18 +134,19 @@ def first_paint(
     return painted, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024
 
 
-def _build(path: Path, words: int, spans: int) -> None:
-    from bench_app import build_project  # imports the app: only in the builder's process
-
-    build_project(path, words, spans)
-
-
-def build_elsewhere(path: Path, words: int, spans: int) -> float | None:
+def build_elsewhere(path: Path, words: int, spans: int, env: dict[str, str]) -> float | None:
+    """Build the project with the package measured (its schema), in another process: a
+    child forked from a big process starts with its peak RSS."""
     started = time.perf_counter()
-    builder = multiprocessing.get_context("spawn").Process(target=_build, args=(path, words, spans))
-    builder.start()
-    builder.join()
-    return time.perf_counter() - started if builder.exitcode == 0 else None
+    code = (
+        f"import sys; sys.path.insert(0, {str(Path(__file__).resolve().parent)!r})\n"
+        "from pathlib import Path\nfrom bench_app import build_project\n"
+        f"build_project(Path({str(path)!r}), {words}, {spans})\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], env=env, cwd=env["XDG_CONFIG_HOME"], check=False
+    )
+    return time.perf_counter() - started if done.returncode == 0 else None
 
 
 def summary(name: str, runs: list[tuple[float, float, float]], target: float) -> bool:
@@ -171,14 +171,14 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as folder:
         db = Path(folder) / "bench.db"
         # In another process: a child forked from a big process starts with its peak RSS.
-        built = build_elsewhere(db, args.words, args.spans)
+        env = environment(args.root.resolve(), Path(folder) / "config")
+        built = build_elsewhere(db, args.words, args.spans, env)
         if built is None:
             return 2
         print(
             f"project: {args.words:,} words, {args.spans:,} spans (built in {built:.1f} s); "
             f"package: {args.root}"
         )
-        env = environment(args.root.resolve(), Path(folder) / "config")
         # The first words of the first turn, read with sqlite3: this process stays small,
         # since a child forked from it starts with its peak RSS.
         with sqlite3.connect(db) as conn:

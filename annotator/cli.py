@@ -16,49 +16,97 @@ import sqlite3
 import sys
 import unicodedata
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from contextlib import ExitStack
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
-import yaml
-from rich import box
-from rich.console import Console
-from rich.table import Column, Table
-from rich.text import Text
 
 from . import __version__
-from .codebook import FORMATS as CODEBOOK_FORMATS
-from .codebook import agreement_tables, render
-from .config import config_path, load_config
 from .errors import AnnotatorError, InvalidValue, ProjectError
-from .export import EXPORT_FORMATS, UNITS, export
-from .export.tokens import TOKENIZERS
-from .files import OutputError, staged
-from .io import FORMATS, read_transcript
-from .io.files import expand_paths
 from .model import DOCUMENT_STATUSES
-from .report import BY as REPORT_BY
-from .resources import bundled_schemes, default_scheme_path, sample_transcripts
-from .review_questions import open_question_disagreements
-from .scheme import Label, Scheme, load_scheme_file, validate_scheme
-from .scheme.diff import OUTCOMES, REVIEW, UNCHANGED, UpgradePlan, where
-from .store import (
+from .store.annotators import GOLD
+from .store.connection import describe_failure, is_failure
+from .store.database import (
     ALLOW_NETWORK_FS_ENV_VAR,
     DB_ENV_VAR,
     DEFAULT_DB_NAME,
-    GOLD,
-    Project,
-    SchemeUnchanged,
-    UpgradeRefused,
-    describe_failure,
-    is_failure,
     project_files,
     resolve_db_path,
 )
 from .store.invites import ROLES, Invites
 from .textindex import cell_len, char_cells, display_text
+
+if TYPE_CHECKING:
+    from rich.console import Console
+    from rich.table import Table
+    from rich.text import Text
+
+    from .scheme import Label, Scheme
+    from .scheme.diff import UpgradePlan
+    from .store import Project
+
+# Start-up: a command imports only what it runs. Rich, the store's facade, the importers,
+# the exporters, the scheme's validator and the report load in the functions that use them,
+# and the choices of an option that come from one of those load when click needs them
+# (help, checking a value): `annotator --version` imports none of them.
+
+
+class LazyChoice(click.Choice):  # type: ignore[type-arg]
+    """A ``click.Choice`` whose choices are read (once) when click first needs them."""
+
+    def __init__(self, load: Callable[[], Sequence[str]], case_sensitive: bool = True) -> None:
+        self._load = load
+        self._choices: tuple[str, ...] | None = None
+        self.case_sensitive = case_sensitive
+
+    @property  # type: ignore[override]
+    def choices(self) -> tuple[str, ...]:
+        if self._choices is None:
+            self._choices = tuple(self._load())
+        return self._choices
+
+    @choices.setter
+    def choices(self, value: Sequence[str]) -> None:
+        self._choices = tuple(value)
+
+
+def _import_formats() -> Sequence[str]:
+    from .io import FORMATS
+
+    return FORMATS
+
+
+def _export_formats() -> Sequence[str]:
+    from .export import EXPORT_FORMATS
+
+    return list(EXPORT_FORMATS)
+
+
+def _export_units() -> Sequence[str]:
+    from .export import UNITS
+
+    return UNITS
+
+
+def _tokenizers() -> Sequence[str]:
+    from .export.tokens import TOKENIZERS
+
+    return TOKENIZERS
+
+
+def _report_by() -> Sequence[str]:
+    from .report import BY
+
+    return BY
+
+
+def _codebook_formats() -> Sequence[str]:
+    from .codebook import FORMATS
+
+    return FORMATS
+
 
 DOCUMENTS_OPTION = click.option(
     "--documents",
@@ -108,16 +156,22 @@ def _literal(value: object) -> str:
 
 def _console() -> Console:
     # Created per command so that click's test runner, which swaps sys.stdout, sees the output.
+    from rich.console import Console
+
     return Console(file=sys.stdout, highlight=False, soft_wrap=False)
 
 
 def _cell(value: object) -> Text:
     """A table cell that shows its text literally: titles and names are untrusted input."""
+    from rich.text import Text
+
     return Text("" if value is None else display_text(str(value)))
 
 
 def _text(message: str) -> Text:
     """A line for the console, shown literally (no markup, no control characters)."""
+    from rich.text import Text
+
     return Text(display_text(message))
 
 
@@ -139,6 +193,38 @@ def _fit(table: Table, width: int, flexible: tuple[int, ...]) -> None:
         share = max(8, spare // len(flexible))
         table.columns[i].width = min(natural(i), share)
         table.columns[i].no_wrap, table.columns[i].overflow = True, "ellipsis"
+
+
+def _print_plain_table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> None:
+    """A summary of many rows (one per imported file) as a listing looks (a rule under the
+    header, two spaces between columns), written as plain lines: Rich lays a table out cell
+    by cell, which took a third of an import of 1,000 files. The first column (file names,
+    already shown literally) is cut in the middle to fit the terminal; numbers are right
+    aligned."""
+    import shutil
+
+    numeric = [
+        all(row[i].replace(",", "").replace("/", "").isdigit() for row in rows)
+        for i in range(len(headers))
+    ]
+    widths = [
+        max(cell_len(str(v)) for v in [h, *(r[i] for r in rows)]) for i, h in enumerate(headers)
+    ]
+    room = shutil.get_terminal_size((80, 24)).columns - _listing_width([0, *widths[1:]])
+    if widths[0] > room:
+        widths[0] = max(cell_len(headers[0]), 8, room)
+        rows = [[_middle_cut(row[0], widths[0]), *row[1:]] for row in rows]
+
+    def line(cells: Sequence[str]) -> str:
+        out = []
+        for i, cell in enumerate(cells):
+            pad = " " * (widths[i] - cell_len(cell))
+            out.append(pad + cell if numeric[i] else cell + pad)
+        return "  ".join(out).rstrip()
+
+    lines = [line(headers), "  ".join("─" * w for w in widths)]
+    lines += [line(row) for row in rows]
+    click.echo("\n".join(lines))
 
 
 # ---- listings: one table as a table, CSV or JSON ---------------------------------------------
@@ -207,6 +293,10 @@ def _listing_table(
     """The table of ``print_rows`` and the width it needs (more than ``width`` only when the
     columns that are never cut do not fit). A listing has a rule under its header and two
     spaces between columns, no borders: that leaves the titles as much room as it can."""
+    from rich import box
+    from rich.table import Column, Table
+    from rich.text import Text
+
     texts = {key: [_table_value(row.get(key)) for row in rows] for key in keys}
     names = {key: display_text(headers.get(key, key), keep_newlines=False) for key in keys}
     natural = {key: max(cell_len(v) for v in [names[key], *texts[key]]) for key in keys}
@@ -333,6 +423,8 @@ def _utf16(ch: str) -> list[int]:
 def _open(ctx: click.Context, *, readonly: bool = False) -> Project:
     """The project, closed with the command. Commands that only read open it ``readonly``, so
     they also work on a project the user may not write (a shared, read-only copy)."""
+    from .store import Project
+
     project = Project.open(ctx.obj["db"], readonly=readonly)
     ctx.call_on_close(project.close)
     return project
@@ -375,6 +467,11 @@ def cli(ctx: click.Context, db: Path | None, debug: bool, allow_network_fs: bool
 
 def _create_sample_project(path: Path) -> str:
     """A first run: a project from the bundled scheme and the sample transcripts."""
+    from .io import read_transcript
+    from .resources import default_scheme_path, sample_transcripts
+    from .scheme import load_scheme_file
+    from .store import Project
+
     with Project.create(path, load_scheme_file(default_scheme_path())) as project:
         documents = [doc for sample in sample_transcripts() for doc in read_transcript(sample)]
         project.add_documents(documents)
@@ -472,6 +569,10 @@ def review(ctx: click.Context, reviewer: str | None, document: str | None, anony
 @click.pass_context
 def init(ctx: click.Context, scheme_ref: str | None) -> None:
     """Create a new project database with a label scheme."""
+    from .resources import default_scheme_path
+    from .scheme import load_scheme_file
+    from .store import Project
+
     scheme = load_scheme_file(_scheme_file(scheme_ref) if scheme_ref else default_scheme_path())
     path = ctx.obj["db"]
     Project.create(path, scheme).close()
@@ -484,6 +585,8 @@ def init(ctx: click.Context, scheme_ref: str | None) -> None:
 
 def _scheme_file(ref: str) -> Path:
     """A scheme given as a file, or by a bundled scheme's name."""
+    from .resources import bundled_schemes
+
     path = Path(ref)
     if path.is_file():
         return path
@@ -501,7 +604,7 @@ def _scheme_file(ref: str) -> Path:
 @click.option(
     "--format",
     "format_",
-    type=click.Choice(FORMATS),
+    type=LazyChoice(_import_formats),
     help="Read every file as this format instead of detecting it (the formats are "
     "described in the README, 'Transcript formats').",
 )
@@ -550,6 +653,9 @@ def import_(
     Folders are searched for files; README files that a folder or glob brings in are skipped,
     and so are links in a folder that lead outside it, unless --follow-links.
     """
+    from .io import read_transcript
+    from .io.files import expand_paths
+
     project = _open(ctx)
     expansion = expand_paths(list(paths), follow_links=follow_links)
     files = expansion.files
@@ -606,7 +712,7 @@ def import_(
                 result += f" ({merged} merged)"
             rows.append(
                 (
-                    _cell(path.name),
+                    _literal(path.name),
                     str(len(texts)),
                     str(sum(len(d.turns) for d in texts)),
                     str(len(speakers)),
@@ -623,20 +729,19 @@ def import_(
             totals["spans"] += spans
             totals["questions"] += questions
             totals["codes"] += codes
-    console = _console()
     # Questions and codes only come with some formats (QEvasion, our jsonl): shown if any.
     units = bool(totals["questions"] or totals["codes"])
     headers = ["file", "documents", "turns", "speakers", "words", "spans"]
-    table = Table(*headers, *(["questions/codes"] if units else []), "result")
-    for row in rows:
-        table.add_row(*row[:6], *([f"{row[6]}/{row[7]}"] if units else []), row[8])
-    table.columns[0].overflow = "fold"
-    if table.rows:
-        console.print(table)
+    headers += [*(["questions/codes"] if units else []), "result"]
+    if rows:
+        _print_plain_table(
+            headers,
+            [[*row[:6], *([f"{row[6]}/{row[7]}"] if units else []), row[8]] for row in rows],
+        )
     added = [count(totals["spans"], "span")]
     if units:
         added += [count(totals["questions"], "question"), count(totals["codes"], "code")]
-    console.print(
+    _say(
         f"{count(totals['documents'], 'new document')} ({count(totals['turns'], 'turn')}, "
         f"{count(totals['words'], 'word')}), {', '.join(added)} added; "
         f"{failures} file(s) failed."
@@ -793,6 +898,8 @@ def annotators_rename(ctx: click.Context, old: str, new: str) -> None:
     Names recorded as text keep the old name: the reviewer of a logged gold edit, and the
     annotators a gold span's provenance names. Your settings file is not changed.
     """
+    from .config import config_path, load_config
+
     project = _open(ctx)
     project.rename_annotator(old, new)
     _say(f"Renamed annotator {_literal(old)!r} to {_literal(new)!r}.")
@@ -914,6 +1021,10 @@ def status(ctx: click.Context, format_: str) -> None:
     --format csv or json gives the figures in long form: one row per section, name,
     measure and value.
     """
+    from rich.table import Table
+
+    from .review_questions import open_question_disagreements
+
     project = _open(ctx, readonly=True)
     stats = project.stats()
     scheme = project.scheme
@@ -1078,7 +1189,7 @@ def _status_rows(project: Project, stats: Any) -> list[dict[str, Any]]:
     "--format",
     "format_",
     required=True,
-    type=click.Choice(list(EXPORT_FORMATS)),
+    type=LazyChoice(_export_formats),
     help="Output format (see the README for each one's layout and overlap policy).",
 )
 @click.option(
@@ -1090,7 +1201,7 @@ def _status_rows(project: Project, stats: Any) -> list[dict[str, Any]]:
 )
 @click.option(
     "--unit",
-    type=click.Choice(UNITS),
+    type=LazyChoice(_export_units),
     default="document",
     show_default=True,
     help="One example per document, or per speaker turn (offsets relative to the turn).",
@@ -1123,7 +1234,7 @@ def _status_rows(project: Project, stats: Any) -> list[dict[str, Any]]:
 )
 @click.option(
     "--tokenizer",
-    type=click.Choice(TOKENIZERS),
+    type=LazyChoice(_tokenizers),
     help="prodigy, conll: spacy (spaCy's blank English tokenizer), simple (built in), or "
     "auto: spacy when installed [default: auto].",
 )
@@ -1164,6 +1275,8 @@ def export_(
     Ends with a summary: documents, examples and spans written, and every span that the
     format could not represent as it is, with the reason (nothing is dropped silently).
     """
+    from .export import export
+
     project = _open(ctx, readonly=True)
     with ExitStack() as stack:
         bars: list[Any] = []
@@ -1236,6 +1349,8 @@ def export_(
 
 def _emails(path: Path) -> dict[str, str]:
     """The annotator -> e-mail mapping of --emails, checked."""
+    import yaml
+
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
@@ -1377,6 +1492,9 @@ _COEFFICIENT_NAMES = {
 
 
 def _print_unit_agreement(report: Any) -> None:
+    from rich import box
+    from rich.table import Table
+
     console = _console()
     data = report.to_dict()
     if not report.documents_counted:
@@ -1450,6 +1568,8 @@ def _print_unit_agreement(report: Any) -> None:
 
 
 def _print_agreement(report: Any) -> None:
+    from rich.table import Table
+
     console = _console()
     if not report.documents_counted:
         console.print(
@@ -1539,6 +1659,9 @@ def _print_agreement(report: Any) -> None:
 def _print_attributes(console: Console, rows: list[dict[str, Any]]) -> None:
     """The attribute figures, then a confusion table per attribute and match mode; compact
     (no vertical rules, each label named once) so that they fit 80 columns."""
+    from rich import box
+    from rich.table import Column, Table
+
     from .agreement_report import attribute_name
 
     masi = any("masi_alpha" in row for row in rows)
@@ -1590,7 +1713,7 @@ def _print_attributes(console: Console, rows: list[dict[str, Any]]) -> None:
     "--by",
     "by",
     multiple=True,
-    type=click.Choice(REPORT_BY),
+    type=LazyChoice(_report_by),
     help="Group by this; repeat to cross groups (--by person --by year) [default: one group].",
 )
 @click.option(
@@ -1699,6 +1822,8 @@ def questions() -> None:
 def _author(annotator: str | None) -> str:
     """Who a command's edits are logged as: --as, else the name the app remembers, else the
     login name."""
+    from .config import load_config
+
     if annotator:
         return annotator
     remembered = load_config().annotator
@@ -1733,6 +1858,8 @@ def questions_propose(
     question and lie in a new question's response region are linked to it. Confirm, split,
     merge, add or delete them in the app's question pass (undo takes this edit back).
     """
+    from rich.table import Table
+
     project = _open(ctx)
     ids = [project.find_document(ref).id for ref in document_refs] or None
     results = project.propose_questions(_author(annotator), ids, list(askers) or None)
@@ -1773,6 +1900,8 @@ def questions_propose(
 def questions_list(ctx: click.Context, document_refs: tuple[str, ...]) -> None:
     """List the questions of the documents, with their speaker, status, response region and
     how many annotators coded each."""
+    from rich.table import Table
+
     project = _open(ctx, readonly=True)
     refs = document_refs or tuple(str(d.id) for d in project.documents())
     table = Table("doc", "question", "status", "speaker", "text", "response", "coders")
@@ -1939,6 +2068,8 @@ def validate(files: tuple[Path, ...]) -> None:
 
     Warnings (FILE:LINE:COL: warning: message) do not make a file invalid.
     """
+    from .scheme import load_scheme_file, validate_scheme
+
     failed = False
     for path in files:
         try:
@@ -2006,6 +2137,10 @@ def scheme_upgrade(
     in a terminal) in one transaction: one logged edit per layer it rewrites; everything else
     keeps the hash of the scheme it was made under.
     """
+    from .scheme import load_scheme_file
+    from .scheme.diff import REVIEW, UNCHANGED
+    from .store import SchemeUnchanged, UpgradeRefused
+
     new = load_scheme_file(file)
     project = _open(ctx, readonly=dry_run)
     old = project.scheme
@@ -2054,6 +2189,10 @@ def scheme_upgrade(
 def _print_upgrade(console: Console, plan: UpgradePlan, list_all: bool) -> None:
     """What an upgrade changes, and does to the stored spans and codes: rich tables, every
     text from the files and the data shown literally."""
+    from rich.table import Column, Table
+
+    from .scheme.diff import OUTCOMES, REVIEW, where
+
     diff = plan.diff
     changes = Table("of", Column("label", overflow="fold"), "status", "change", title="Changes")
     for change in diff.changed:
@@ -2152,6 +2291,10 @@ def _print_versions(console: Console, notes: Sequence[str]) -> None:
 def show(ctx: click.Context, file: Path | None) -> None:
     """Show the project's scheme (or FILE's) as tables: its span labels, its unit codes, and
     its crosswalk to other schemes."""
+    from rich.table import Table
+
+    from .scheme import load_scheme_file
+
     loaded = load_scheme_file(file) if file else _open(ctx.find_root(), readonly=True).scheme
     console = _console()
     console.print(_scheme_table(loaded))
@@ -2172,7 +2315,7 @@ def show(ctx: click.Context, file: Path | None) -> None:
 @click.option(
     "--format",
     "format_",
-    type=click.Choice(CODEBOOK_FORMATS),
+    type=LazyChoice(_codebook_formats),
     help="Markdown or one self-contained HTML file [default: html for -o *.html or *.htm, "
     "else md].",
 )
@@ -2204,6 +2347,10 @@ def scheme_export(
 
     Exports the project's scheme, or FILE's (a scheme file, or a bundled scheme's name).
     """
+    from .codebook import agreement_tables, render
+    from .files import OutputError, staged
+    from .scheme import load_scheme_file
+
     to_stdout = output is None or str(output) == "-"
     if format_ is None:
         suffix = "" if to_stdout or output is None else output.suffix.lower()
@@ -2257,6 +2404,9 @@ def _scheme_table(scheme: Scheme) -> Table:
 def _labels_table(title: str, labels: Sequence[Label], caption: str) -> Table:
     # Ids fold rather than end in "…" in a narrow terminal: they are what a user types. A
     # column of attributes is shown only when some label has one.
+    from rich.table import Column, Table
+    from rich.text import Text
+
     with_attributes = any(label.attributes for label in labels)
     table = Table(
         "key",

@@ -69,38 +69,60 @@ def write(
     """Write CoNLL BIO files (layout and policy in the module docstring).
 
     Options the format does not use are ignored, so one set can be passed to every writer.
+
+    Streams: each example's block is written as soon as it is made, to a file per annotator
+    beside ``path``, so memory holds one document at a time. What is known only at the end
+    is settled then: the file names (one annotator or several), the header naming the
+    columns, and the tag columns of labels that only older scheme versions had, which come
+    last and are added (``O``) to the lines written before their label first showed up.
     """
-    # The columns must be known before the first line: read every example first.
-    chosen = list(examples)
-    columns = label_order(scheme, [span for example in chosen for span in example.spans])
-    annotators: dict[str, None] = {}
-    for example in chosen:
-        annotators.update(dict.fromkeys(example.annotators))
-        annotators.update(dict.fromkeys(span.annotator for span in example.spans))
-    names = file_names(annotators)
-    single = len(annotators) <= 1
+    columns = label_order(scheme)
     report.tokenizer, tokenize = choose_tokenizer(tokenizer)
     path.parent.mkdir(parents=True, exist_ok=True)
     files: dict[str, IO[str]] = {}
+    parts: dict[str, Path] = {}
+    padded = False  # some lines were written before the last column was known
     try:
-        if single:
-            files[next(iter(annotators), "")] = open(  # noqa: SIM115
-                path, "w", encoding="utf-8", newline=""
-            )
-        else:
-            for name in annotators:
-                files[name] = open(  # noqa: SIM115
-                    sibling(path, names[name]), "w", encoding="utf-8", newline=""
-                )
-        for name, handle in files.items():
-            handle.write(header(columns, name, scheme))
-        for example in chosen:
+        for example in examples:
+            for span in example.spans:
+                if span.label not in columns:
+                    columns.append(span.label)
+                    padded = padded or bool(files)
+            for name in [*example.annotators, *(span.annotator for span in example.spans)]:
+                if name not in files:
+                    parts[name] = path.with_name(f".{path.name}.part{len(parts)}")
+                    files[name] = open(parts[name], "w", encoding="utf-8", newline="")  # noqa: SIM115
             tokens = [token for token in tokenize(example.text) if not token.is_space]
             for annotator, spans in layers(example, report):
                 files[annotator].write(_block(example, tokens, spans, columns, report))
     finally:
         for handle in files.values():
             handle.close()
+    if not files:
+        # No annotator: a file with the header alone.
+        path.write_text(header(columns, "", scheme), encoding="utf-8")
+        return
+    names = file_names(files)
+    for name, part in parts.items():
+        target = path if len(files) == 1 else sibling(path, names[name])
+        _finish(part, target, header(columns, name, scheme), len(columns) if padded else None)
+        part.unlink()
+
+
+def _finish(source: Path, target: Path, head: str, columns: int | None) -> None:
+    """Copy a CoNLL part file behind its header (which names the columns, known only now),
+    giving every line ``columns`` tag columns when some were found after it was written
+    (``O`` for those labels)."""
+    with (
+        open(source, encoding="utf-8", newline="") as lines,
+        open(target, "w", encoding="utf-8", newline="") as out,
+    ):
+        out.write(head)
+        for line in lines:
+            body = line.rstrip("\n")
+            if body and columns is not None:
+                body += "\tO" * (columns - body.count("\t"))
+            out.write(body + "\n")
 
 
 def header(columns: list[str], annotator: str, scheme: Scheme) -> str:

@@ -17,6 +17,14 @@ in the example), made by spaCy's blank English pipeline (the scheme names no lan
   as annotated), ``label``, ``attributes`` and ``note``, since spaCy spans cannot carry them.
 
 Read it back with ``DocBin().from_disk(path).get_docs(nlp.vocab)``.
+
+The export streams: each text is tokenised once (each annotator's ``Doc`` is a copy), and a
+``DocBin`` is written once it holds :data:`BATCH_TOKENS` tokens (200,000), so memory holds one
+batch and one document. An export that fits one batch is the one file asked for
+(``out.spacy``); a larger one is written as numbered DocBins beside it instead,
+``out-0001.spacy``, ``out-0002.spacy``, ..., each of whole examples, in export order (the
+path asked for is then not written). Read them in that order, or give their folder to
+``spacy train`` (``--paths.train``), which reads every ``.spacy`` file in it as one corpus.
 """
 
 from __future__ import annotations
@@ -34,6 +42,9 @@ from .tokens import blank_pipeline
 SUFFIX = ".spacy"
 FOLDER = False
 SPAN_KEY = "sc"
+# A DocBin is written once it holds this many tokens (and a new one begun): memory holds one
+# batch and the document being made, never the whole export.
+BATCH_TOKENS = 200_000
 INSTALL = "spacy export needs spaCy: pip install 'annotator[spacy]'"
 
 
@@ -54,11 +65,15 @@ def write(
         nlp = blank_pipeline("en")
     except ImportError:
         raise ProjectError(INSTALL) from None
+    path.parent.mkdir(parents=True, exist_ok=True)
     docs = DocBin(store_user_data=True)
+    tokens = 0
+    parts: list[Path] = []
     for example in examples:
         order = {label: i for i, label in enumerate(label_order(scheme, example.spans))}
+        text = nlp.make_doc(example.text)  # tokenised once; each annotator's Doc is a copy
         for annotator, spans in layers(example, report):
-            doc = nlp.make_doc(example.text)
+            doc = text.copy()
             group = []
             for span in spans:
                 made = doc.char_span(span.start, span.end, label=span.label)
@@ -80,8 +95,21 @@ def write(
             doc.ents = _entities(example, annotator, group, order, report)
             doc.user_data.update(_user_data(example, annotator, spans, scheme))
             docs.add(doc)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    docs.to_disk(path)
+            tokens += len(doc)
+        if tokens >= BATCH_TOKENS:
+            parts.append(_part(path, len(parts) + 1))
+            docs.to_disk(parts[-1])
+            docs, tokens = DocBin(store_user_data=True), 0
+    if not parts:
+        docs.to_disk(path)  # all in one DocBin: the file asked for
+    elif len(docs):
+        parts.append(_part(path, len(parts) + 1))
+        docs.to_disk(parts[-1])
+
+
+def _part(path: Path, number: int) -> Path:
+    """The ``number``-th DocBin of an export too large for one: ``<stem>-0001.spacy``..."""
+    return path.with_name(f"{path.stem}-{number:04d}{path.suffix or SUFFIX}")
 
 
 def _entities(

@@ -19,33 +19,87 @@ keeps it so):
 - ``upgrades``: moving the project to a new scheme version, through the writers, and its
   record;
 - ``project``: the facade the rest of the package uses.
+
+The names below are imported from their modules when first asked for (PEP 562), so that a
+command which needs only the file's location (``annotator --version``, the command line's
+options) does not load the whole store.
 """
 
-from ..errors import ProjectError
-from .annotators import GOLD
-from .connection import ProjectGone, describe_failure, is_failure
-from .database import (
-    ALLOW_NETWORK_FS_ENV_VAR,
-    DB_ENV_VAR,
-    DEFAULT_DB_NAME,
-    project_files,
-    resolve_db_path,
-)
-from .deletions import Deletion
-from .gold import MergeOutcome, SpanKey, sources_of
-from .gold_codes import CodeMergeOutcome, Verdict, at_level, code_key, majority
-from .project import (
-    AddResult,
-    DocumentSummary,
-    Project,
-    ProjectStats,
-    SchemeUnchanged,
-    SpeakerSummary,
-    UpgradeRefused,
-)
-from .spans import ON_CONFLICT, OnConflict
-from .speakers import Person
-from .upgrades import UpgradeRecord
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from ..errors import ProjectError
+    from .annotators import GOLD
+    from .connection import ProjectGone, describe_failure, is_failure
+    from .database import (
+        ALLOW_NETWORK_FS_ENV_VAR,
+        DB_ENV_VAR,
+        DEFAULT_DB_NAME,
+        project_files,
+        resolve_db_path,
+    )
+    from .deletions import Deletion
+    from .gold import MergeOutcome, SpanKey, sources_of
+    from .gold_codes import CodeMergeOutcome, Verdict, at_level, code_key, majority
+    from .project import (
+        AddResult,
+        DocumentSummary,
+        Project,
+        ProjectStats,
+        SchemeUnchanged,
+        SpeakerSummary,
+        UpgradeRefused,
+    )
+    from .spans import ON_CONFLICT, OnConflict
+    from .speakers import Person
+    from .upgrades import UpgradeRecord
+
+# Where each name is defined.
+_MODULES: dict[str, str] = {
+    "ProjectError": "..errors",
+    "GOLD": ".annotators",
+    "ProjectGone": ".connection",
+    "describe_failure": ".connection",
+    "is_failure": ".connection",
+    "ALLOW_NETWORK_FS_ENV_VAR": ".database",
+    "DB_ENV_VAR": ".database",
+    "DEFAULT_DB_NAME": ".database",
+    "project_files": ".database",
+    "resolve_db_path": ".database",
+    "Deletion": ".deletions",
+    "MergeOutcome": ".gold",
+    "SpanKey": ".gold",
+    "sources_of": ".gold",
+    "CodeMergeOutcome": ".gold_codes",
+    "Verdict": ".gold_codes",
+    "at_level": ".gold_codes",
+    "code_key": ".gold_codes",
+    "majority": ".gold_codes",
+    "AddResult": ".project",
+    "DocumentSummary": ".project",
+    "Project": ".project",
+    "ProjectStats": ".project",
+    "SchemeUnchanged": ".project",
+    "SpeakerSummary": ".project",
+    "UpgradeRefused": ".project",
+    "ON_CONFLICT": ".spans",
+    "OnConflict": ".spans",
+    "Person": ".speakers",
+    "UpgradeRecord": ".upgrades",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _MODULES.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(module, __name__), name)
+    globals()[name] = value
+    return value
+
 
 __all__ = [
     "ALLOW_NETWORK_FS_ENV_VAR",

@@ -19,10 +19,9 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from sqlite_utils import Database
-
 from ..errors import ProjectError
 from .database import write_problem
+from .sql import Database
 
 
 class ProjectGone(ProjectError):

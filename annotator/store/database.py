@@ -27,10 +27,9 @@ from datetime import datetime, timezone
 from pathlib import Path
 from urllib.parse import quote
 
-from sqlite_utils import Database
-
 from ..errors import ProjectError
 from .migrations import migrations
+from .sql import Database
 
 DEFAULT_DB_NAME = "annotations.db"
 DB_ENV_VAR = "ANNOTATOR_DB"
@@ -136,7 +135,7 @@ def connect(path: Path, *, create: bool, readonly: bool = False) -> Database:
         applied = _check_schema(db, path, create=create)
         conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_SECONDS * 1000)}")
         if conn.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
-            db.enable_wal()
+            conn.execute("PRAGMA journal_mode = wal")
         # Durable against a killed process in WAL mode; only a power cut loses the last commit.
         conn.execute("PRAGMA synchronous = NORMAL")
         if applied != _known():
@@ -168,12 +167,12 @@ def _closed_on_failure(conn: sqlite3.Connection, path: Path) -> Iterator[None]:
 
 
 def _known() -> set[str]:
-    return {m.name for m in migrations._migrations}
+    return migrations.names()
 
 
 def _check_schema(db: Database, path: Path, *, create: bool) -> set[str]:
     """The migrations applied to the file; refuses a file that is not a project or is newer."""
-    applied = {m.name for m in migrations.applied(db)}
+    applied = set(migrations.applied(db))
     if not create and not applied:
         raise ProjectError(f"{path}: not an annotator project; choose another --db")
     if applied - _known():

@@ -16,7 +16,9 @@ writers would refuse to restore.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Mapping, Sequence
+import sys
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any, NamedTuple
 
 from ..model import Change
@@ -45,13 +47,98 @@ _CHANGE_COLUMNS = (
 )
 
 
-class UndoStacks:
-    """Undo and redo stacks of edit ids (newest last), as a replay of the edit log builds them."""
+class LazyStack:
+    """A stack of edit ids whose lower part is read from the log only when it is reached.
 
-    def __init__(self, barrier: int = 0) -> None:
-        self.undo: list[int] = []
-        self.redo: list[int] = []
-        self.newest: int | None = None  # the last edit replayed
+    ``more`` yields the entries below those held, top first (a backward walk of the log), so
+    the first undo in a fresh process reads the newest few edits, not the whole history.
+    """
+
+    def __init__(self, more: Iterator[int] | None = None) -> None:
+        self._items: deque[int] = deque()  # bottom ... top
+        self._more = more
+
+    def _load(self, count: int) -> None:
+        while len(self._items) < count and self._more is not None:
+            below = next(self._more, None)
+            if below is None:
+                self._more = None
+            else:
+                self._items.appendleft(below)
+
+    def append(self, edit_id: int) -> None:
+        self._items.append(edit_id)
+
+    def pop(self) -> int:
+        self._load(1)
+        return self._items.pop()
+
+    def clear(self) -> None:
+        self._items.clear()
+        self._more = None
+
+    def __bool__(self) -> bool:
+        self._load(1)
+        return bool(self._items)
+
+    def __getitem__(self, index: int) -> int:
+        if index >= 0:
+            raise IndexError("a stack is read from the top: use negative indices")
+        self._load(-index)
+        return self._items[index]
+
+    def __len__(self) -> int:
+        self._load(sys.maxsize)  # reads the rest of the log: for tests and inspection
+        return len(self._items)
+
+    def __iter__(self) -> Iterator[int]:
+        self._load(sys.maxsize)
+        return iter(list(self._items))
+
+
+Row = tuple[int, str, int | None]  # an edit's id, kind and the edit it reverts
+
+
+def undo_entries(rows: Iterable[Row]) -> Iterator[int]:
+    """The undo stack, top first, from the edits newest first: an edit and a redo push, an
+    undo pops (so each undo cancels the nearest push before it)."""
+    pending = 0
+    for edit_id, kind, reverts in rows:
+        if kind == "undo":
+            pending += 1
+            continue
+        if pending:
+            pending -= 1
+        else:
+            yield edit_id if kind == "edit" else int(reverts or 0)
+
+
+def redo_entries(rows: Iterable[Row]) -> Iterator[int]:
+    """The redo stack, top first, from the edits newest first: an undo pushes what it
+    reverted, a redo pops, and an edit empties the stack (nothing before it counts)."""
+    pending = 0
+    for _, kind, reverts in rows:
+        if kind == "edit":
+            return
+        if kind == "redo":
+            pending += 1
+        elif pending:
+            pending -= 1
+        else:
+            yield int(reverts or 0)
+
+
+class UndoStacks:
+    """Undo and redo stacks of edit ids (newest last), as a replay of the edit log builds them.
+
+    Built by walking the log backwards from its newest edit, and only as far as the stacks
+    are read (:class:`LazyStack`); then brought forward edit by edit (:meth:`record`).
+    """
+
+    def __init__(self, barrier: int = 0, history: Callable[[], Iterator[Row]] | None = None):
+        self.undo = LazyStack(undo_entries(history()) if history else None)
+        self.redo = LazyStack(redo_entries(history()) if history else None)
+        self.newest: int | None = None  # the last edit taken in
         self.barrier = barrier  # edits up to this one are beyond undo (a scheme upgrade)
 
     def record(self, edit_id: int, kind: str, reverts: int | None) -> None:
@@ -135,6 +222,20 @@ class ChangeLog:
             [edit_id, item_id, action, _dump(before), _dump(after), item],
         )
 
+    def record_many(
+        self, edit_id: int, changes: Sequence[tuple[int, str, State | None, State | None]]
+    ) -> None:
+        """Record several changes of one edit at once (``(item id, action, before, after)``
+        each, spans), in their order: the rows :meth:`record` would write one by one."""
+        self.connection.db.executemany(
+            'INSERT INTO span_changes (edit_id, span_id, action, "before", "after", item) '
+            "VALUES (?, ?, ?, ?, ?, 'span')",
+            [
+                (edit_id, item_id, action, _dump(before), _dump(after))
+                for item_id, action, before, after in changes
+            ],
+        )
+
     def purge_document(self, document_id: int) -> int:
         """Remove a deleted document's change log (its edits, and their changes by
         ``ON DELETE CASCADE``); returns how many edits went."""
@@ -151,25 +252,42 @@ class ChangeLog:
     def stacks(self, document_id: int, annotator_id: int) -> UndoStacks:
         """The undo and redo stacks of one annotator in one document.
 
-        They are a replay of the log, kept per connection and brought forward edit by edit,
-        so an undo does not re-read a long history; the newest edit id tells whether another
-        connection has written since, in which case the log is replayed again.
+        They are what a replay of the log gives, kept per connection and brought forward
+        edit by edit; the newest edit id tells whether another connection has written since,
+        in which case they are made again. Made by walking the log backwards, and only as far
+        as they are read: the first edit or undo in a fresh process reads a page of the
+        newest edits, not the whole history (:class:`LazyStack`).
         """
         key = (document_id, annotator_id)
         newest = self.newest(document_id, annotator_id)
         barrier = self.barrier()
         stacks = self._stacks.get(key)
         if stacks is None or stacks.newest != newest or stacks.barrier != barrier:
-            stacks = UndoStacks(barrier)
-            for edit_id, kind, reverts in self.connection.db.execute(
-                "SELECT id, kind, reverts FROM edits "
-                "WHERE document_id = ? AND annotator_id = ? AND id > ? ORDER BY id",
-                [*key, barrier],
-            ):
-                stacks.record(edit_id, kind, reverts)
+            through = newest or 0
+            stacks = UndoStacks(
+                barrier, lambda: self._edits_backwards(document_id, annotator_id, through, barrier)
+            )
             stacks.newest = newest
             self._stacks[key] = stacks
         return stacks
+
+    def _edits_backwards(
+        self, document_id: int, annotator_id: int, through: int, barrier: int, page: int = 64
+    ) -> Iterator[Row]:
+        """A layer's edits after ``barrier`` up to ``through``, newest first, read a page at
+        a time (each page its own query, so no statement stays open between undos)."""
+        below = through + 1
+        while True:
+            rows = self.connection.db.execute(
+                "SELECT id, kind, reverts FROM edits WHERE document_id = ? AND annotator_id = ? "
+                "AND id > ? AND id < ? ORDER BY id DESC LIMIT ?",
+                [document_id, annotator_id, barrier, below, page],
+            ).fetchall()
+            yield from rows
+            if len(rows) < page:
+                return
+            below = rows[-1][0]
+            page = min(page * 4, 4096)
 
     def barrier(self) -> int:
         """The newest edit when the latest scheme upgrade was applied (0: none): it and the

@@ -3,13 +3,71 @@
 Tables are named for a person browsing the file in ``sqlite3`` or Datasette. JSON columns
 (``metadata``, ``attributes``, ``before``, ``after``) hold JSON text. The schema is written as
 SQL so that constraints (CHECKs, AUTOINCREMENT, ON DELETE) are explicit.
+
+The migrations are listed here as sqlite-utils' ``Migrations`` lists them, and applied by it
+(its bookkeeping table, ``_sqlite_migrations``, is its own), but sqlite-utils is imported only
+when a file needs a migration: opening an up-to-date project only reads which ones it has
+(:meth:`MigrationSet.applied`), which costs no import (see :mod:`annotator.store.sql`).
 """
 
 from __future__ import annotations
 
-from sqlite_utils import Database, Migrations
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
 
-migrations = Migrations("annotator")
+from .sql import Database
+
+MigrationFunction = Callable[[Any], None]
+
+
+@dataclass(frozen=True)
+class Migration:
+    name: str
+    fn: MigrationFunction
+
+
+class MigrationSet:
+    """sqlite-utils' ``Migrations``, read without importing sqlite-utils."""
+
+    table = "_sqlite_migrations"  # sqlite_utils.Migrations.migrations_table
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self._migrations: list[Migration] = []
+
+    def __call__(self) -> Callable[[MigrationFunction], MigrationFunction]:
+        def register(fn: MigrationFunction) -> MigrationFunction:
+            self._migrations.append(Migration(fn.__name__, fn))
+            return fn
+
+        return register
+
+    def names(self) -> set[str]:
+        return {m.name for m in self._migrations}
+
+    def applied(self, db: Database) -> list[str]:
+        """The names of the migrations applied to the file, in the order they were (as
+        ``sqlite_utils.Migrations.applied`` reads them)."""
+        if not db.table_exists(self.table):
+            return []
+        rows = db.execute(
+            f"SELECT name FROM {self.table} WHERE migration_set = ? ORDER BY rowid", [self.name]
+        )
+        return [row[0] for row in rows]
+
+    def apply(self, db: Database) -> None:
+        """Apply the pending migrations, by sqlite-utils (imported here)."""
+        from sqlite_utils import Migrations
+
+        delegate = Migrations(self.name)
+        for migration in self._migrations:
+            # Each function runs on this connection as the store holds it.
+            delegate(name=migration.name)(lambda _full, fn=migration.fn: fn(db))
+        delegate.apply(db.full)
+
+
+migrations = MigrationSet("annotator")
 
 
 @migrations()
@@ -350,5 +408,27 @@ def m010_scheme_upgrades(db: Database) -> None:
             summary TEXT NOT NULL DEFAULT '{}'
         );
         ALTER TABLE edits ADD COLUMN upgrade_id INTEGER REFERENCES scheme_upgrades (id)
+        """,
+    )
+
+
+@migrations()
+def m013_span_extents(db: Database) -> None:
+    # The longest span each layer has ever held (an upper bound: a deletion leaves it), kept
+    # by the span writer. The overlap query a span edit runs then reads the index range
+    # start in [s - longest, e) instead of every span starting before e: an edit late in a
+    # long layer no longer reads the whole layer's index.
+    _run(
+        db,
+        """
+        CREATE TABLE span_extents (
+            document_id INTEGER NOT NULL REFERENCES documents (id) ON DELETE CASCADE,
+            annotator_id INTEGER NOT NULL REFERENCES annotators (id),
+            longest INTEGER NOT NULL,
+            PRIMARY KEY (document_id, annotator_id)
+        ) WITHOUT ROWID;
+        INSERT INTO span_extents (document_id, annotator_id, longest)
+            SELECT document_id, annotator_id, max("end" - start) FROM spans
+            GROUP BY document_id, annotator_id
         """,
     )

@@ -54,7 +54,7 @@ from .gold_codes import GoldCodes
 from .log import ChangeLog
 from .question_edits import Linked, QuestionEdits
 from .questions import QuestionStore
-from .spans import NewSpan, OnConflict, QuestionLink, SpanReader, SpanWriter
+from .spans import NewSpan, OnConflict, QuestionLink, SpanReader, SpanRefused, SpanWriter
 from .speakers import Person, Speakers
 from .upgrades import Stored, UpgradeRecord, Upgrades
 
@@ -457,13 +457,13 @@ class Project:
         name = document.annotator or annotator
         assert name is not None  # checked by add_documents
         annotator_id = self.annotator_id(name)
-        before = self.reader.layer(document_id, annotator_id)
-        existing = {(s.label, s.start, s.end) for s in before}
+        existing = self.reader.extents(document_id, annotator_id)
+        size = self.reader.layer_size(document_id, annotator_id)
         new = [s for s in document.spans if (s.label, s.start, s.end) not in existing]
         if new:
             edit_id = self.log.begin(document_id, annotator_id)
-            for draft in new:
-                span = NewSpan(
+            spans = [
+                NewSpan(
                     draft.label,
                     draft.start,
                     draft.end,
@@ -474,22 +474,26 @@ class Project:
                     scheme_hash=draft.scheme_hash,
                     question=_link(keys, draft, origin or _source(document)),
                 )
-                try:
-                    self.writer.create(
-                        edit_id, document_id, annotator_id, span, incomplete=allow_incomplete
-                    )
-                except AnnotatorError as error:
-                    place = draft.place or document.title
-                    hint = (
-                        "; import with --allow-incomplete to complete such spans in the app"
-                        if "is required" in str(error)
-                        else ""
-                    )
-                    raise ProjectError(
-                        f"{origin or _source(document)}: {place}: {draft.label} [{draft.start}, "
-                        f"{draft.end}): {error}{hint}"
-                    ) from None
-        added = len(self.reader.layer(document_id, annotator_id)) - len(before) if new else 0
+                for draft in new
+            ]
+            try:
+                # One edit, one logged change per span: written in batches by the span writer.
+                self.writer.create_many(
+                    edit_id, document_id, annotator_id, spans, incomplete=allow_incomplete
+                )
+            except SpanRefused as refused:
+                draft, error = new[refused.index], refused.error
+                place = draft.place or document.title
+                hint = (
+                    "; import with --allow-incomplete to complete such spans in the app"
+                    if "is required" in str(error)
+                    else ""
+                )
+                raise ProjectError(
+                    f"{origin or _source(document)}: {place}: {draft.label} [{draft.start}, "
+                    f"{draft.end}): {error}{hint}"
+                ) from None
+        added = self.reader.layer_size(document_id, annotator_id) - size if new else 0
         self._restore_status(document_id, annotator_id, document)
         return AddResult(
             document_id, document.title, created, added, len(new) - added, questions, codes

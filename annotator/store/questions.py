@@ -125,6 +125,15 @@ class QuestionStore:
                 return question
         raise AssertionError("a question not among its document's")  # pragma: no cover
 
+    def response_regions(self, document_id: int) -> list[tuple[int, int, int]]:
+        """``(question id, start, end)`` of each top-level question's response region, in
+        text order: :meth:`response_at` for many offsets at once."""
+        top = [row for row in self._rows(document_id) if row["parent_id"] is None]
+        if not top:
+            return []
+        regions = self._regions(document_id, top)
+        return [(row["id"], start, end) for row, (start, end) in zip(top, regions, strict=True)]
+
     def response_at(self, document_id: int, offset: int) -> int | None:
         """The top-level question whose response region holds ``offset`` (the latest one
         when regions set by hand overlap), or None: the question a new span responds to."""

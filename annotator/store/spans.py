@@ -33,12 +33,13 @@ Every change is recorded in the log in the same transaction.
 
 from __future__ import annotations
 
+import bisect
 import json
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from ..errors import InvalidValue, MergeConflict, ProjectError, StaleView
+from ..errors import AnnotatorError, InvalidValue, MergeConflict, ProjectError, StaleView
 from ..model import Span, check_span_offsets
 from ..scheme import Label, Scheme, Settings
 from .annotators import Annotators
@@ -87,7 +88,9 @@ def _state_values(state: Mapping[str, Any]) -> list[Any]:
         state["label"],
         state["start"],
         state["end"],
-        json.dumps(state["attributes"], ensure_ascii=False, sort_keys=True),
+        json.dumps(state["attributes"], ensure_ascii=False, sort_keys=True)
+        if state["attributes"]
+        else "{}",
         state["note"],
         state["scheme_hash"],
         state["created_at"],
@@ -160,6 +163,29 @@ class SpanReader:
             [document_id, annotator_id],
         )
 
+    def extents(self, document_id: int, annotator_id: int) -> set[tuple[str, int, int]]:
+        """One annotator's layer of a document as (label, start, end) places."""
+        rows = self.connection.db.execute(
+            'SELECT label, start, "end" FROM spans WHERE document_id = ? AND annotator_id = ?',
+            [document_id, annotator_id],
+        )
+        return {(label, start, end) for label, start, end in rows}
+
+    def layer_size(self, document_id: int, annotator_id: int) -> int:
+        row = self.connection.db.execute(
+            "SELECT count(*) FROM spans WHERE document_id = ? AND annotator_id = ?",
+            [document_id, annotator_id],
+        ).fetchone()
+        return int(row[0])
+
+    def layer_states(self, document_id: int, annotator_id: int) -> list[tuple[int, State]]:
+        """One annotator's layer of a document as ``(id, state)`` pairs."""
+        rows = self.connection.db.execute(
+            f"SELECT {SPAN_COLUMNS} FROM spans WHERE document_id = ? AND annotator_id = ?",
+            [document_id, annotator_id],
+        )
+        return [(row[0], state_of_row(row)) for row in rows]
+
     def state(self, span_id: int) -> State | None:
         row = self.connection.db.execute(
             f"SELECT {SPAN_COLUMNS} FROM spans WHERE id = ?", [span_id]
@@ -175,11 +201,22 @@ class SpanReader:
     def overlapping(
         self, document_id: int, annotator_id: int, start: int, end: int, exclude: set[int]
     ) -> list[tuple[int, State]]:
-        """The layer's spans overlapping ``[start, end)``, in text order, but ``exclude``."""
-        rows = self.connection.db.execute(
+        """The layer's spans overlapping ``[start, end)``, in text order, but ``exclude``.
+
+        No span of the layer is longer than its recorded extent (``span_extents``, kept by
+        the writer), so only the index range ``start`` in ``[start - longest, end)`` is read.
+        """
+        db = self.connection.db
+        row = db.execute(
+            "SELECT longest FROM span_extents WHERE document_id = ? AND annotator_id = ?",
+            [document_id, annotator_id],
+        ).fetchone()
+        if row is None:
+            return []  # the layer never held a span
+        rows = db.execute(
             f"SELECT {SPAN_COLUMNS} FROM spans WHERE document_id = ? AND annotator_id = ? "
-            'AND start < ? AND "end" > ? ORDER BY start, "end", id',
-            [document_id, annotator_id, end, start],
+            'AND start < ? AND start >= ? AND "end" > ? ORDER BY start, "end", id',
+            [document_id, annotator_id, end, start - row[0], start],
         )
         return [(row[0], state_of_row(row)) for row in rows if row[0] not in exclude]
 
@@ -224,6 +261,139 @@ class SpanWriter:
         on_conflict: OnConflict = "refuse",
     ) -> tuple[int, State]:
         """Add a span to the layer (merging same-label spans it overlaps); its id and state."""
+        span_id, state, _ = self._create(
+            edit_id, document_id, annotator_id, new, incomplete=incomplete, on_conflict=on_conflict
+        )
+        return span_id, state
+
+    def create_many(
+        self,
+        edit_id: int,
+        document_id: int,
+        annotator_id: int,
+        spans: Sequence[NewSpan],
+        *,
+        incomplete: bool = False,
+    ) -> list[int]:
+        """Add spans to the layer as :meth:`create` would one after another (same checks,
+        same merges, same rows, ids and change log), in far fewer statements: an import's
+        path. The layer is held in memory while the spans are checked against it; the spans
+        that touch nothing of their own label are written together (``executemany``), and one
+        that must merge goes through :meth:`create` itself. The ids of the spans written.
+
+        A refusal raises :class:`SpanRefused` naming the span (its index in ``spans``).
+        """
+        layer = _LayerIndex(self.reader.layer_states(document_id, annotator_id))
+        settings = self.scheme.settings
+        regions = None
+        hashes: dict[str | None, str] = {}
+        rows: list[list[Any]] = []
+        changes: list[tuple[int, str, State | None, State | None]] = []
+        written: list[int] = []
+        next_id = self._next_span_id()
+        stamp = now()  # the batch's moment (create stamps each span as it writes it)
+
+        def flush() -> None:
+            if rows:
+                longest = max(row[5] - row[4] for row in rows)  # end - start
+                self._note_longest(document_id, annotator_id, longest)
+                self.connection.db.executemany(
+                    f"INSERT INTO spans ({SPAN_COLUMNS}) VALUES ({_PLACEHOLDERS})", rows
+                )
+                self.log.record_many(edit_id, changes)
+                rows.clear()
+                changes.clear()
+
+        for index, new in enumerate(spans):
+            try:
+                self._label(new.label, fresh=True)
+                self._offsets(document_id, new.start, new.end)
+                if new.question == "default":
+                    if regions is None:
+                        regions = self.questions.response_regions(document_id)
+                    question_id = _response_at(regions, new.start)
+                else:
+                    question_id = self._link(document_id, new.start, new.question)
+                found = [
+                    (i, state)
+                    for i, state in layer.overlapping(new.start, new.end)
+                    if state["label"] != new.label or state["question_id"] == question_id
+                ]
+                if any(state["label"] == new.label for _, state in found):
+                    # A merge: through the one-span path, on the rows written so far.
+                    flush()
+                    span_id, state, merged = self._create(
+                        edit_id, document_id, annotator_id, new, incomplete=incomplete
+                    )
+                    layer.remove({i for i, _ in merged})
+                    layer.add(span_id, state)
+                    written.append(span_id)
+                    next_id = span_id + 1
+                    continue
+                for _, state in found:
+                    problem = overlap_problem(
+                        settings,
+                        new.label,
+                        new.start,
+                        new.end,
+                        state["label"],
+                        state["start"],
+                        state["end"],
+                    )
+                    if problem:
+                        raise ProjectError(problem)
+                given = self._typed(new.label, new.attributes)
+                attributes, note = _combined(new.label, [], given, new.note, "refuse")
+                attributes, missing = self._attributes(new.label, attributes)
+                if missing and not incomplete:
+                    raise _required(new.label, missing)
+                if new.scheme_hash not in hashes:
+                    hashes[new.scheme_hash] = self._scheme_hash(new.scheme_hash)
+            except AnnotatorError as error:
+                raise SpanRefused(index, error) from None
+            state = {
+                "document_id": document_id,
+                "annotator_id": annotator_id,
+                "label": new.label,
+                "start": new.start,
+                "end": new.end,
+                "attributes": attributes,
+                "note": note,
+                "scheme_hash": hashes[new.scheme_hash],
+                "created_at": new.created_at or stamp,
+                "updated_at": new.updated_at or new.created_at or stamp,
+                "provenance": _provenance(new.provenance, []),
+                "question_id": question_id,
+            }
+            span_id = next_id
+            next_id += 1
+            rows.append([span_id, *_state_values(state)])
+            changes.append((span_id, "create", None, state))
+            layer.add(span_id, state)
+            written.append(span_id)
+        flush()
+        if written:
+            self.reader.annotators.started(document_id, annotator_id)
+        return written
+
+    def _next_span_id(self) -> int:
+        """The id SQLite's AUTOINCREMENT would give the next span."""
+        row = self.connection.db.execute(
+            "SELECT max(coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'spans'), 0), "
+            "coalesce((SELECT max(id) FROM spans), 0))"
+        ).fetchone()
+        return int(row[0]) + 1
+
+    def _create(
+        self,
+        edit_id: int,
+        document_id: int,
+        annotator_id: int,
+        new: NewSpan,
+        *,
+        incomplete: bool = False,
+        on_conflict: OnConflict = "refuse",
+    ) -> tuple[int, State, list[tuple[int, State]]]:
         self._label(new.label, fresh=True)
         self._offsets(document_id, new.start, new.end)
         question_id = self._link(document_id, new.start, new.question)
@@ -254,7 +424,7 @@ class SpanWriter:
             self._delete(edit_id, old_id, old)
         span_id = self._insert(edit_id, state)
         self.reader.annotators.started(document_id, annotator_id)
-        return span_id, state
+        return span_id, state, merged
 
     def update(
         self,
@@ -580,8 +750,20 @@ class SpanWriter:
 
     # ---- rows ----------------------------------------------------------------------------
 
+    def _note_longest(self, document_id: int, annotator_id: int, length: int) -> None:
+        """Keep the layer's longest span length (an upper bound) for the overlap query."""
+        self.connection.db.execute(
+            "INSERT INTO span_extents (document_id, annotator_id, longest) VALUES (?, ?, ?) "
+            "ON CONFLICT DO UPDATE SET longest = excluded.longest "
+            "WHERE excluded.longest > longest",
+            [document_id, annotator_id, length],
+        )
+
     def _insert(self, edit_id: int, state: Mapping[str, Any], span_id: int | None = None) -> int:
         """Insert a span (under a new id, or under its old one when undo restores it)."""
+        self._note_longest(
+            state["document_id"], state["annotator_id"], state["end"] - state["start"]
+        )
         cursor = self.connection.db.execute(
             f"INSERT INTO spans ({SPAN_COLUMNS}) VALUES ({_PLACEHOLDERS})",
             [span_id, *_state_values(state)],
@@ -591,6 +773,9 @@ class SpanWriter:
         return new_id
 
     def _update(self, edit_id: int, span_id: int, before: State, after: State) -> None:
+        self._note_longest(
+            after["document_id"], after["annotator_id"], after["end"] - after["start"]
+        )
         self.connection.db.execute(
             f"UPDATE spans SET ({', '.join(_COLUMNS)}) = ({', '.join('?' * len(_COLUMNS))}) "
             "WHERE id = ?",
@@ -674,3 +859,58 @@ def _provenance(
 def _required(label: str, missing: Sequence[str]) -> InvalidValue:
     names = ", ".join(f"'{attribute}'" for attribute in missing)
     return InvalidValue(f"attribute {names} of label '{label}' is required; give it a value")
+
+
+class SpanRefused(ProjectError):
+    """:meth:`SpanWriter.create_many` refused the span at ``index``: ``error`` says why."""
+
+    def __init__(self, index: int, error: AnnotatorError) -> None:
+        super().__init__(str(error))
+        self.index = index
+        self.error = error
+
+
+def _response_at(regions: Sequence[tuple[int, int, int]], offset: int) -> int | None:
+    """As :meth:`QuestionStore.response_at`, from the regions read once."""
+    found = None
+    for question_id, start, end in regions:
+        if start <= offset < end:
+            found = question_id
+    return found
+
+
+class _LayerIndex:
+    """A layer's spans in memory, ordered by start, for overlap queries while a batch of
+    spans is added (as :meth:`SpanReader.overlapping` asks the database)."""
+
+    def __init__(self, spans: Sequence[tuple[int, State]]) -> None:
+        self._keys: list[tuple[int, int, int]] = []  # (start, end, id), sorted
+        self._states: dict[int, State] = {}
+        self._longest = 0
+        for span_id, state in spans:
+            self._states[span_id] = state
+            self._keys.append((state["start"], state["end"], span_id))
+            self._longest = max(self._longest, state["end"] - state["start"])
+        self._keys.sort()
+
+    def add(self, span_id: int, state: State) -> None:
+        key = (state["start"], state["end"], span_id)
+        self._keys.insert(bisect.bisect_left(self._keys, key), key)
+        self._states[span_id] = state
+        self._longest = max(self._longest, state["end"] - state["start"])
+
+    def remove(self, span_ids: Collection[int]) -> None:
+        if span_ids:
+            self._keys = [key for key in self._keys if key[2] not in span_ids]
+            for span_id in span_ids:
+                del self._states[span_id]
+
+    def overlapping(self, start: int, end: int) -> list[tuple[int, State]]:
+        """The spans overlapping ``[start, end)``, ordered by start, end and id."""
+        low = bisect.bisect_left(self._keys, (start - self._longest,))
+        high = bisect.bisect_left(self._keys, (end,))
+        return [
+            (key[2], self._states[key[2]])
+            for key in self._keys[low:high]
+            if key[1] > start and key[0] < end
+        ]

@@ -352,3 +352,27 @@ def m010_scheme_upgrades(db: Database) -> None:
         ALTER TABLE edits ADD COLUMN upgrade_id INTEGER REFERENCES scheme_upgrades (id)
         """,
     )
+
+
+@migrations()
+def m011_kept_figures(db: Database) -> None:
+    # Figures computed per document (the review queue's row, agreement inputs), kept so that
+    # a command recomputes only the documents that changed: each row holds the stamp of what
+    # it was computed from (the newest edit and status change of the document, the scheme,
+    # the annotators' names) and is used only while the stamp is still the document's.
+    # documents_listing covers what 'annotator documents' lists, so listing never reads the
+    # texts (the words column comes after the text in the table's rows).
+    _run(
+        db,
+        """
+        CREATE TABLE kept_figures (
+            document_id INTEGER NOT NULL REFERENCES documents (id) ON DELETE CASCADE,
+            kind TEXT NOT NULL,
+            stamp TEXT NOT NULL,
+            figures TEXT NOT NULL,
+            PRIMARY KEY (document_id, kind)
+        );
+        CREATE INDEX documents_listing ON documents (id, title, source_name, format, words);
+        CREATE INDEX status_changes_by_id ON status_changes (document_id, id)
+        """,
+    )

@@ -48,6 +48,7 @@ from .codes import CodeStore
 from .connection import Connection
 from .database import DB_ENV_VAR, connect, now
 from .deletions import Deletion, Deletions
+from .figures import KeptFigures
 from .gold import GoldLayer
 from .gold_codes import GoldCodes
 from .log import ChangeLog
@@ -181,6 +182,7 @@ class Project:
             self.questions_store,
             self.codes_store,
         )
+        self.kept = KeptFigures(connection)  # figures kept per document (m011)
         self._data_version = connection.data_version()
         connection.on_rollback.append(self._texts.clear)  # may hold a rolled-back document
         self.log.checks.append(self._scheme_still_current)

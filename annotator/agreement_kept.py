@@ -77,9 +77,11 @@ def _pending(document_id: int, title: str, names: list[str]) -> ReviewRow:
 
 
 def sort_rows(rows: Sequence[ReviewRow]) -> list[ReviewRow]:
-    """Most disagreement first (as :func:`annotator.review.review_queue`); pending last."""
+    """Most disagreement first, ties in id order (as :func:`annotator.review.review_queue`);
+    pending last."""
     return sorted(
-        rows, key=lambda row: (row.pending, disagreement_order(row.f1_overlap, row.f1_exact))
+        rows,
+        key=lambda row: (row.pending, *disagreement_order(row.f1_overlap, row.f1_exact), row.id),
     )
 
 

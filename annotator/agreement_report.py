@@ -48,14 +48,14 @@ from .agreement import (
     Coefficient,
     MatchMode,
     SpanScore,
+    character_runs,
     cohen_kappa_of_table,
+    columns_of_runs,
     fleiss_kappa_of_table,
     krippendorff_alpha_masi_of_columns,
     krippendorff_alpha_of_columns,
-    label_columns,
     match_spans,
     match_units,
-    span_f1,
     unitizing_alpha,
     value_agreement,
 )
@@ -84,6 +84,31 @@ class _Doc:
     matches: dict[tuple[str, str, str | None, str], list[tuple[int, int]]] = field(
         default_factory=dict
     )
+    # Kept per-character work: runs per (annotator, label), columns per (annotators, label).
+    runs: dict[tuple[str, str | None], list[tuple[int, int, str]]] = field(default_factory=dict)
+    columns: dict[tuple[tuple[str, ...], str | None], Counter[tuple[str | None, ...]]] = field(
+        default_factory=dict
+    )
+
+    def columns_of(
+        self, names: Sequence[str], label: str | None
+    ) -> Counter[tuple[str | None, ...]]:
+        """:func:`~annotator.agreement.label_columns` of these annotators (``None`` for one
+        who did not do the document) and ``label`` (None: all), computed once."""
+        key = (tuple(names), label)
+        if key not in self.columns:
+            runs: list[Sequence[tuple[int, int, str | None]]] = []
+            for name in names:
+                if name not in self.spans:
+                    runs.append([(0, self.length, None)])
+                    continue
+                if (name, label) not in self.runs:
+                    self.runs[name, label] = character_runs(
+                        self.length, _only(self.spans[name], label)
+                    )
+                runs.append(self.runs[name, label])
+            self.columns[key] = columns_of_runs(runs)
+        return self.columns[key]
 
 
 @dataclass
@@ -252,8 +277,7 @@ def _columns(
     document) over the documents, compressed to distinct columns and their counts."""
     columns: Counter[tuple[str | None, ...]] = Counter()
     for d in docs:
-        layers = [_only(d.spans[name], label) if name in d.spans else None for name in names]
-        columns.update(label_columns(d.length, layers))
+        columns.update(d.columns_of(names, label))
     return columns
 
 
@@ -349,9 +373,12 @@ def _pair_row(a: str, b: str, docs: list[_Doc]) -> dict[str, Any]:
 
 def _document_row(d: _Doc) -> dict[str, Any]:
     names = list(d.spans)
-    exact = [span_f1(d.spans[a], d.spans[b], "exact").f1 for a, b in combinations(names, 2)]
-    overlap = [span_f1(d.spans[a], d.spans[b], "overlap").f1 for a, b in combinations(names, 2)]
-    columns = label_columns(d.length, [d.spans[name] for name in names])
+    exact, overlap = [], []
+    for a, b in combinations(names, 2):
+        sizes = len(d.spans[a]), len(d.spans[b])
+        exact.append(SpanScore(len(_matched(d, a, b, None, "exact")), *sizes).f1)
+        overlap.append(SpanScore(len(_matched(d, a, b, None, "overlap")), *sizes).f1)
+    columns = d.columns_of(names, None)
     return {
         "id": d.id,
         "title": d.title,
@@ -380,12 +407,14 @@ def _confusion(
             if a not in d.spans or b not in d.spans:
                 continue
             sa, sb = d.spans[a], d.spans[b]
-            pairs_exact = match_spans(sa, sb, "exact")
-            left_a = [s for i, s in enumerate(sa) if i not in {p[0] for p in pairs_exact}]
-            left_b = [s for j, s in enumerate(sb) if j not in {p[1] for p in pairs_exact}]
+            pairs_exact = _matched(d, a, b, None, "exact")
+            taken_a, taken_b = {p[0] for p in pairs_exact}, {p[1] for p in pairs_exact}
+            left_a = [s for i, s in enumerate(sa) if i not in taken_a]
+            left_b = [s for j, s in enumerate(sb) if j not in taken_b]
             boundary = match_spans(left_a, left_b, "overlap")
-            left_a = [s for i, s in enumerate(left_a) if i not in {p[0] for p in boundary}]
-            left_b = [s for j, s in enumerate(left_b) if j not in {p[1] for p in boundary}]
+            taken_a, taken_b = {p[0] for p in boundary}, {p[1] for p in boundary}
+            left_a = [s for i, s in enumerate(left_a) if i not in taken_a]
+            left_b = [s for j, s in enumerate(left_b) if j not in taken_b]
             by_place: dict[tuple[int, int], list[str]] = {}
             for label, start, end in left_b:
                 by_place.setdefault((start, end), []).append(label)

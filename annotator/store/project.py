@@ -619,14 +619,20 @@ class Project:
         self.assignments.set_status(document_id, annotator_id, document.status, "import")
 
     def documents(self) -> list[DocumentSummary]:
-        speakers: dict[int, dict[str, None]] = {}
-        turn_counts: Counter[int] = Counter()
-        for document_id, speaker in self.db.execute(
-            "SELECT document_id, speaker FROM turns ORDER BY document_id, turn_index"
+        """Every document with its counts and statuses: grouped in SQL (one row per document,
+        per speaker of a document and per status), never reading the texts (m011's
+        ``documents_listing`` index covers the listed columns)."""
+        turn_counts = dict(
+            self.db.execute("SELECT document_id, count(*) FROM turns GROUP BY document_id")
+        )
+        speakers: dict[int, list[str]] = {}
+        for document_id, speaker, _ in self.db.execute(
+            # Each speaker once, in the order of their first turn.
+            "SELECT document_id, speaker, min(turn_index) AS first FROM turns "
+            "WHERE speaker IS NOT NULL AND speaker != '' GROUP BY document_id, speaker "
+            "ORDER BY document_id, first"
         ):
-            turn_counts[document_id] += 1
-            if speaker:
-                speakers.setdefault(document_id, {}).setdefault(speaker, None)
+            speakers.setdefault(document_id, []).append(speaker)
         statuses: dict[int, dict[str, str]] = {}
         for document_id, name, status in self.db.execute(
             "SELECT s.document_id, a.name, s.status FROM document_status s "
@@ -640,8 +646,8 @@ class Project:
                 source_name=row[2],
                 format=row[3],
                 words=row[4],
-                turns=turn_counts[row[0]],
-                speakers=tuple(speakers.get(row[0], {})),
+                turns=turn_counts.get(row[0], 0),
+                speakers=tuple(speakers.get(row[0], ())),
                 statuses=statuses.get(row[0], {}),
             )
             for row in self.db.execute(
@@ -711,6 +717,13 @@ class Project:
             self._texts[document_id] = row[0]
         return self._texts[document_id]
 
+    def _stored_text(self, document_id: int) -> str:
+        """A document's text, read without keeping it (for a pass over every document)."""
+        if document_id in self._texts:
+            return self._texts[document_id]
+        row = self.db.execute("SELECT text FROM documents WHERE id = ?", [document_id]).fetchone()
+        return str(row[0]) if row else ""
+
     def _text_length(self, document_id: int) -> int:
         return len(self._text(document_id))
 
@@ -721,15 +734,18 @@ class Project:
         turns: Counter[str] = Counter()
         words: Counter[str] = Counter()
         documents: dict[str, set[int]] = {}
-        for document_id, text in self.db.execute("SELECT id, text FROM documents ORDER BY id"):
-            for speaker, start, end in self.db.execute(
-                'SELECT speaker, start, "end" FROM turns WHERE document_id = ? '
-                "AND speaker IS NOT NULL ORDER BY turn_index",
-                [document_id],
-            ):
-                turns[speaker] += 1
-                words[speaker] += count_words(text[start:end])
-                documents.setdefault(speaker, set()).add(document_id)
+        # One pass over the turns with their documents' texts (in document order, so each
+        # text is read once), instead of a query per document.
+        text, current = "", None
+        for document_id, speaker, start, end in self.db.execute(
+            'SELECT document_id, speaker, start, "end" FROM turns WHERE speaker IS NOT NULL '
+            "ORDER BY document_id, turn_index"
+        ):
+            if document_id != current:
+                text, current = self._stored_text(document_id), document_id
+            turns[speaker] += 1
+            words[speaker] += count_words(text[start:end])
+            documents.setdefault(speaker, set()).add(document_id)
         people = self.speaker_people()
         return [
             SpeakerSummary(label, n, words[label], len(documents[label]), people.get(label))

@@ -156,6 +156,7 @@ def _load(
     annotators: Sequence[str] | None,
     documents: Sequence[int] | None,
     comparison: Comparison,
+    progress: Callable[[int, int], None] | None = None,
 ) -> tuple[list[_Doc], list[str]]:
     known = project.annotators()
     for name in annotators or ():
@@ -170,7 +171,11 @@ def _load(
         missing = wanted - {s.id for s in summaries}
         if missing:
             raise ProjectError(f"no document with id {min(missing)} in this project")
-    for summary in summaries:
+    # Reading counts for half of the bar; the sections share the other half.
+    total = 2 * len(summaries)
+    for number, summary in enumerate(summaries):
+        if progress is not None and number % 50 == 0:
+            progress(number, total)
         if wanted is not None and summary.id not in wanted:
             continue
         done = [a for a in chosen if summary.statuses.get(a) == "done"]
@@ -204,10 +209,13 @@ def agreement_report(
     labels: Sequence[str] | None = None,
     annotators: Sequence[str] | None = None,
     documents: Sequence[int] | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> AgreementReport:
-    """Compute every figure of the report (see the module docstring for the conventions)."""
+    """Compute every figure of the report (see the module docstring for the conventions).
+    ``progress(done, total)`` is called as the work goes on (documents read, then each
+    section's rows), for a progress bar."""
     comparison = Comparison(SchemeVersions(project.scheme, project.scheme_versions()))
-    docs, chosen = _load(project, labels, annotators, documents, comparison)
+    docs, chosen = _load(project, labels, annotators, documents, comparison, progress)
     used = sorted({a for d in docs for a in d.spans}, key=chosen.index)
     seen_labels = sorted({s[0] for d in docs for layer in d.spans.values() for s in layer})
     label_list = list(labels) if labels else seen_labels
@@ -215,18 +223,31 @@ def agreement_report(
     pairs = list(combinations(used, 2))
     complete = [d for d in docs if len(d.spans) == len(used)]
 
-    for label in [*label_list, ALL]:
+    steps = len(label_list) + len(pairs) + 4
+    half = len(project.documents()) if progress is not None else 0
+
+    def step(done: int) -> None:
+        if progress is not None:
+            progress(half + half * done // steps, 2 * half)
+
+    for number, label in enumerate([*label_list, ALL]):
+        step(number)
         keep = None if label == ALL else label
         report.summary.append(_summary_row(label, keep, docs, used, pairs, complete))
-    for a, b in pairs:
+    for number, (a, b) in enumerate(pairs, len(label_list) + 1):
+        step(number)
         report.pairs.append(_pair_row(a, b, docs))
+    step(steps - 3)
     report.documents = sorted(
         (_document_row(d) for d in docs),
         key=lambda r: disagreement_order(r["f1_overlap"], r["f1_exact"]),
     )
+    step(steps - 2)
     report.confusion, report.disagreements = _confusion(docs, pairs)
+    step(steps - 1)
     report.attributes = _attribute_rows(project.scheme, label_list, docs, used, comparison)
     report.versions = comparison.notes()
+    step(steps)
     return report
 
 

@@ -952,8 +952,9 @@ def status(ctx: click.Context, format_: str) -> None:
                 f"('annotator questions list'); {count(coded, 'question code')} given."
             )
         )
-    if scheme.has_unit("question"):
-        # Question codes the annotators gave differently, in the documents to review.
+    if scheme.has_unit("question") and stats.codes_per_label:
+        # Question codes the annotators gave differently, in the documents to review (none
+        # without any code: then each document's look is skipped).
         counted = [open_question_disagreements(project, d) for d in project.gold.reviewable()]
         disagreements = sum(total for total, _ in counted)
         if disagreements:
@@ -1315,7 +1316,24 @@ def agreement(
         if label not in known:
             raise ProjectError(f"no label {label!r} in the scheme or in any span")
     ids = [project.find_document(ref).id for ref in document_refs] or None
-    report = agreement_report(project, labels or None, annotators or None, ids)
+    with ExitStack() as stack:
+        bars: list[Any] = []
+
+        def progress(done: int, total: int) -> None:
+            if not bars:
+                bars.append(
+                    stack.enter_context(
+                        click.progressbar(
+                            length=total,
+                            label="Computing agreement",
+                            file=sys.stderr,
+                            hidden=total < 200 or not sys.stderr.isatty(),
+                        )
+                    )
+                )
+            bars[0].update(done - bars[0].pos)
+
+        report = agreement_report(project, labels or None, annotators or None, ids, progress)
     if format_ == "json":
         _say(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
         return

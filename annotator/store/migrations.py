@@ -361,7 +361,8 @@ def m011_kept_figures(db: Database) -> None:
     # it was computed from (the newest edit and status change of the document, the scheme,
     # the annotators' names) and is used only while the stamp is still the document's.
     # documents_listing covers what 'annotator documents' lists, so listing never reads the
-    # texts (the words column comes after the text in the table's rows).
+    # texts (the words column comes after the text in the table's rows); spans_by_label
+    # covers 'annotator status's count of spans per label.
     _run(
         db,
         """
@@ -373,6 +374,7 @@ def m011_kept_figures(db: Database) -> None:
             PRIMARY KEY (document_id, kind)
         );
         CREATE INDEX documents_listing ON documents (id, title, source_name, format, words);
-        CREATE INDEX status_changes_by_id ON status_changes (document_id, id)
+        CREATE INDEX status_changes_by_id ON status_changes (document_id, id);
+        CREATE INDEX spans_by_label ON spans (label, annotator_id)
         """,
     )

@@ -1465,14 +1465,17 @@ class Project:
         required = {label.id: label.needed for label in self.scheme.labels if label.needed}
         if not required:
             return 0
-        marks = ", ".join("?" * len(required))
-        return sum(
-            1
-            for label, attributes in self.db.execute(
-                f"SELECT label, attributes FROM spans WHERE label IN ({marks})", list(required)
-            )
-            if any(json.loads(attributes).get(key) is None for key in required[label])
-        )
+        # Counted in SQL: json_extract is NULL for a key that is missing or null, as
+        # ``.get(key) is None`` is.
+        total = 0
+        for label, keys in required.items():
+            lacking = " OR ".join("json_extract(attributes, ?) IS NULL" for _ in keys)
+            paths = ['$."' + key.replace('"', '\\"') + '"' for key in keys]
+            (count,) = self.db.execute(
+                f"SELECT count(*) FROM spans WHERE label = ? AND ({lacking})", [label, *paths]
+            ).fetchone()
+            total += count
+        return total
 
 
 def _key(keys: Mapping[str, int], key: str, where: str, place: str | None) -> int:

@@ -113,12 +113,14 @@ class ReviewQueueScreen(QueueScreen, inherit_bindings=False):
         super().__init__(project_path, reviewer, current)
         self.anonymous = anonymous
         self.reviews: list[ReviewRow] = []
+        self._pending = 0  # rows whose figures the worker is still computing
 
     def _load_rows(self, project: Project) -> list[QueueRow]:
         """The rows at once, with the kept figures; a worker computes the others (and keeps
         them), filling them in while the queue is in use (:mod:`annotator.agreement_kept`)."""
         listing = review_listing(project)
         self.reviews = listing.rows
+        self._pending = len(listing.pending)
         if listing.pending:
             self.run_worker(
                 lambda: self._compute(listing),
@@ -148,28 +150,37 @@ class ReviewQueueScreen(QueueScreen, inherit_bindings=False):
         in their order, the cursor staying on its document."""
         if not self.is_mounted:
             return
-        by_id = {row.id: row for row in computed}
-        self.reviews = [by_id.get(row.id, row) for row in self.reviews]
-        finished = not any(row.pending for row in self.reviews)
-        if finished:
+        # Only the batch's rows are rebuilt (a rebuild of every row per batch would take the
+        # UI thread's time, and the worker's, on a large project).
+        where = {row.id: index for index, row in enumerate(self.reviews)}
+        if len(self.rows) != len(self.reviews):
+            return  # (a reload is under way)
+        for row in computed:
+            index = where.get(row.id)
+            if index is not None:
+                self.reviews[index] = row
+                self.rows[index] = review_row(row, self.anonymous)
+        self._pending -= len(computed)
+        if self._pending <= 0:
             self.reviews = sort_rows(self.reviews)
-        self.rows = [review_row(row, self.anonymous) for row in self.reviews]
-        if finished or self.status_filter != "all":
+            self.rows = [review_row(row, self.anonymous) for row in self.reviews]
+        if self._pending <= 0 or self.status_filter != "all":
             self._fill(self.selected_id)
             return
         table = self.query_one(DataTable)
         columns = [column.key for column in table.ordered_columns]
-        for row in self.rows:
-            if row.document_id in by_id and str(row.document_id) in table.rows:
-                for column, cell in zip(columns, row.cells, strict=True):
-                    table.update_cell(str(row.document_id), column, cell)
+        for row in computed:
+            if row.id in where and str(row.id) in table.rows:
+                cells = self.rows[where[row.id]].cells
+                for column, cell in zip(columns, cells, strict=True):
+                    table.update_cell(str(row.id), column, cell)
         self._update_lines(len(self.visible_rows))
 
     def _progress(self) -> str:
         counts = {state: sum(row.status == state for row in self.rows) for state in REVIEW_STATES}
         changed = f" · {counts['changed']} changed since review" if counts["changed"] else ""
-        pending = sum(row.pending for row in self.reviews)
-        if pending:
+        pending = self._pending
+        if pending > 0:
             done = len(self.reviews) - pending
             changed += f" · figures {done}/{len(self.reviews)} (computing the rest…)"
         older = sum(1 for row in self.reviews if row.older)

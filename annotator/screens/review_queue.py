@@ -143,6 +143,9 @@ class ReviewQueueScreen(QueueScreen, inherit_bindings=False):
             listing,  # type: ignore[arg-type]
             report,
             cancelled=lambda: worker.is_cancelled,
+            # A batch shown repaints the whole table (DataTable's update_cell: some 60 ms,
+            # more on a busy machine): a few batches, not one per frame.
+            batch_seconds=2.0,
         )
 
     def _figures_in(self, computed: list[ReviewRow]) -> None:

@@ -190,11 +190,15 @@ def print_rows(
         _console().print(_text(empty))
     else:
         console = _console()
-        table, width = _listing_table(rows, keys, headers or {}, cut, console.width)
+        tables, width = _listing_table(rows, keys, headers or {}, cut, console.width)
         # Too narrow for the columns that are never cut: wider lines (the terminal wraps
         # them) rather than an id or a number squeezed out of sight.
         console.width = max(console.width, width)
-        console.print(table)
+        for table in tables:  # (a long listing shows its first rows at once)
+            console.print(table)
+
+
+LISTING_CHUNK = 200  # rows per printed table: every column has a fixed width, so they align
 
 
 def _listing_table(
@@ -203,10 +207,11 @@ def _listing_table(
     headers: Mapping[str, str],
     cut: Sequence[str],
     width: int,
-) -> tuple[Table, int]:
-    """The table of ``print_rows`` and the width it needs (more than ``width`` only when the
-    columns that are never cut do not fit). A listing has a rule under its header and two
-    spaces between columns, no borders: that leaves the titles as much room as it can."""
+) -> tuple[list[Table], int]:
+    """The table of ``print_rows``, as tables of ``LISTING_CHUNK`` rows that print as one
+    (only the first has the header), and the width it needs (more than ``width`` only when
+    the columns that are never cut do not fit). A listing has a rule under its header and
+    two spaces between columns, no borders: that leaves the titles as much room as it can."""
     texts = {key: [_table_value(row.get(key)) for row in rows] for key in keys}
     names = {key: display_text(headers.get(key, key), keep_newlines=False) for key in keys}
     natural = {key: max(cell_len(v) for v in [names[key], *texts[key]]) for key in keys}
@@ -220,28 +225,36 @@ def _listing_table(
         share = max(cell_len(names[key]), 4, spare // (len(flexible) - index))
         widths[key] = min(natural[key], share)
         spare -= widths[key]
-    columns = []
+    settings: list[dict[str, Any]] = []
     for key in keys:
         numeric = all(isinstance(row.get(key), int | float) for row in rows)
         fold = False
         if key in flexible and widths[key] < natural[key]:
             texts[key], fold = _cut_column(texts[key], widths[key])
-        columns.append(
-            Column(
-                header=Text(names[key]),
-                justify="right" if numeric else "left",
-                width=widths[key],
-                min_width=widths[key],
-                no_wrap=not fold,
-                overflow="fold" if fold else "ellipsis",
-            )
+        settings.append(
+            {
+                "header": Text(names[key]),
+                "justify": "right" if numeric else "left",
+                "width": widths[key],
+                "min_width": widths[key],
+                "no_wrap": not fold,
+                "overflow": "fold" if fold else "ellipsis",
+            }
         )
-    table = Table(
-        *columns, box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, collapse_padding=True
-    )
-    for index in range(len(rows)):
-        table.add_row(*(Text(texts[key][index]) for key in keys))
-    return table, _listing_width([widths[k] for k in keys])
+    tables = []
+    for first in range(0, len(rows), LISTING_CHUNK):
+        table = Table(
+            *(Column(**setting) for setting in settings),
+            box=box.SIMPLE_HEAD,
+            show_edge=False,
+            pad_edge=False,
+            collapse_padding=True,
+            show_header=first == 0,
+        )
+        for index in range(first, min(len(rows), first + LISTING_CHUNK)):
+            table.add_row(*(Text(texts[key][index]) for key in keys))
+        tables.append(table)
+    return tables, _listing_width([widths[k] for k in keys])
 
 
 def _listing_width(widths: Sequence[int]) -> int:

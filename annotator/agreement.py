@@ -47,6 +47,7 @@ __all__ = [
     "ValueAgreement",
     "character_labels",
     "cohen_kappa",
+    "columns_of_runs",
     "fleiss_kappa",
     "krippendorff_alpha",
     "krippendorff_alpha_masi",
@@ -144,16 +145,25 @@ def match_spans(
             if free:
                 pairs.append((i, free.pop(0)))
         return pairs
-    by_label: dict[str, list[int]] = defaultdict(list)
-    for j, (label, _, _) in enumerate(candidate):
-        by_label[label].append(j)
-    # Adjacency: reference i -> overlapping candidates, identical spans first.
+    # Per label, the candidates sorted by start, and the longest one: a reference's
+    # overlapping candidates start in [start - longest + 1, end), found by bisection.
+    by_label: dict[str, list[tuple[int, int, int]]] = defaultdict(list)  # (start, end, j)
+    for j, (label, start, end) in enumerate(candidate):
+        by_label[label].append((start, end, j))
+    index: dict[str, tuple[list[tuple[int, int, int]], list[int], int]] = {}
+    for label, spans in by_label.items():
+        spans.sort()
+        index[label] = (spans, [s for s, _, _ in spans], max(e - s for s, e, _ in spans))
+    # Adjacency: reference i -> overlapping candidates in input order, identical spans first.
     adjacency: list[list[int]] = []
     for label, start, end in reference:
-        near = [
-            j for j in by_label.get(label, ()) if candidate[j][1] < end and start < candidate[j][2]
-        ]
-        near.sort(key=lambda j: candidate[j][1] != start or candidate[j][2] != end)
+        near: list[int] = []
+        if label in index:
+            spans, starts, longest = index[label]
+            low = bisect.bisect_left(starts, start - longest + 1)
+            high = bisect.bisect_left(starts, end)
+            near = sorted(j for _, e, j in spans[low:high] if start < e)
+            near.sort(key=lambda j: candidate[j][1] != start or candidate[j][2] != end)
         adjacency.append(near)
     owner: dict[int, int] = {}  # candidate -> reference
     for root in range(len(reference)):
@@ -425,6 +435,14 @@ def label_columns(
         character_runs(length, layer, outside) if layer is not None else [(0, length, None)]
         for layer in layers
     ]
+    return columns_of_runs(runs)
+
+
+def columns_of_runs(
+    runs: Sequence[Sequence[tuple[int, int, str | None]]],
+) -> Counter[tuple[str | None, ...]]:
+    """:func:`label_columns` from each coder's :func:`character_runs` (``[(0, length,
+    None)]`` for a missing coder), for callers that keep the runs."""
     bounds = sorted({end for coder in runs for _, end, _ in coder})
     columns: Counter[tuple[str | None, ...]] = Counter()
     indexes = [0] * len(runs)
@@ -792,12 +810,14 @@ def _expected(
     suffix = [0] * (len(gaps) + 1)
     for k in range(len(gaps) - 1, -1, -1):
         suffix[k] = suffix[k + 1] + gaps[k]
-    numerator = Fraction(0)
+    # Integer sums, one Fraction at the end (a Fraction per span made this quadratic-ish).
+    cubes = fitted = 0
     for size in lengths:
         k = bisect.bisect_left(gaps, size)
         fitting = suffix[k] - (size - 1) * (len(gaps) - k)
-        numerator += Fraction((n_c - 1) * (2 * size**3 - 3 * size**2 + size), 3)
-        numerator += size * size * fitting
+        cubes += 2 * size**3 - 3 * size**2 + size
+        fitted += size * size * fitting
+    numerator = Fraction((n_c - 1) * cubes, 3) + fitted
     denominator = m * length * (m * length - 1) - sum(s * (s - 1) for s in lengths)
     if denominator <= 0:
         return Fraction(0)

@@ -48,14 +48,14 @@ from .agreement import (
     Coefficient,
     MatchMode,
     SpanScore,
+    character_runs,
     cohen_kappa_of_table,
+    columns_of_runs,
     fleiss_kappa_of_table,
     krippendorff_alpha_masi_of_columns,
     krippendorff_alpha_of_columns,
-    label_columns,
     match_spans,
     match_units,
-    span_f1,
     unitizing_alpha,
     value_agreement,
 )
@@ -84,6 +84,31 @@ class _Doc:
     matches: dict[tuple[str, str, str | None, str], list[tuple[int, int]]] = field(
         default_factory=dict
     )
+    # Kept per-character work: runs per (annotator, label), columns per (annotators, label).
+    runs: dict[tuple[str, str | None], list[tuple[int, int, str]]] = field(default_factory=dict)
+    columns: dict[tuple[tuple[str, ...], str | None], Counter[tuple[str | None, ...]]] = field(
+        default_factory=dict
+    )
+
+    def columns_of(
+        self, names: Sequence[str], label: str | None
+    ) -> Counter[tuple[str | None, ...]]:
+        """:func:`~annotator.agreement.label_columns` of these annotators (``None`` for one
+        who did not do the document) and ``label`` (None: all), computed once."""
+        key = (tuple(names), label)
+        if key not in self.columns:
+            runs: list[Sequence[tuple[int, int, str | None]]] = []
+            for name in names:
+                if name not in self.spans:
+                    runs.append([(0, self.length, None)])
+                    continue
+                if (name, label) not in self.runs:
+                    self.runs[name, label] = character_runs(
+                        self.length, _only(self.spans[name], label)
+                    )
+                runs.append(self.runs[name, label])
+            self.columns[key] = columns_of_runs(runs)
+        return self.columns[key]
 
 
 @dataclass
@@ -131,6 +156,7 @@ def _load(
     annotators: Sequence[str] | None,
     documents: Sequence[int] | None,
     comparison: Comparison,
+    progress: Callable[[int, int], None] | None = None,
 ) -> tuple[list[_Doc], list[str]]:
     known = project.annotators()
     for name in annotators or ():
@@ -145,7 +171,11 @@ def _load(
         missing = wanted - {s.id for s in summaries}
         if missing:
             raise ProjectError(f"no document with id {min(missing)} in this project")
-    for summary in summaries:
+    # Reading counts for half of the bar; the sections share the other half.
+    total = 2 * len(summaries)
+    for number, summary in enumerate(summaries):
+        if progress is not None and number % 50 == 0:
+            progress(number, total)
         if wanted is not None and summary.id not in wanted:
             continue
         done = [a for a in chosen if summary.statuses.get(a) == "done"]
@@ -179,10 +209,13 @@ def agreement_report(
     labels: Sequence[str] | None = None,
     annotators: Sequence[str] | None = None,
     documents: Sequence[int] | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> AgreementReport:
-    """Compute every figure of the report (see the module docstring for the conventions)."""
+    """Compute every figure of the report (see the module docstring for the conventions).
+    ``progress(done, total)`` is called as the work goes on (documents read, then each
+    section's rows), for a progress bar."""
     comparison = Comparison(SchemeVersions(project.scheme, project.scheme_versions()))
-    docs, chosen = _load(project, labels, annotators, documents, comparison)
+    docs, chosen = _load(project, labels, annotators, documents, comparison, progress)
     used = sorted({a for d in docs for a in d.spans}, key=chosen.index)
     seen_labels = sorted({s[0] for d in docs for layer in d.spans.values() for s in layer})
     label_list = list(labels) if labels else seen_labels
@@ -190,18 +223,31 @@ def agreement_report(
     pairs = list(combinations(used, 2))
     complete = [d for d in docs if len(d.spans) == len(used)]
 
-    for label in [*label_list, ALL]:
+    steps = len(label_list) + len(pairs) + 4
+    half = len(project.documents()) if progress is not None else 0
+
+    def step(done: int) -> None:
+        if progress is not None:
+            progress(half + half * done // steps, 2 * half)
+
+    for number, label in enumerate([*label_list, ALL]):
+        step(number)
         keep = None if label == ALL else label
         report.summary.append(_summary_row(label, keep, docs, used, pairs, complete))
-    for a, b in pairs:
+    for number, (a, b) in enumerate(pairs, len(label_list) + 1):
+        step(number)
         report.pairs.append(_pair_row(a, b, docs))
+    step(steps - 3)
     report.documents = sorted(
         (_document_row(d) for d in docs),
         key=lambda r: disagreement_order(r["f1_overlap"], r["f1_exact"]),
     )
+    step(steps - 2)
     report.confusion, report.disagreements = _confusion(docs, pairs)
+    step(steps - 1)
     report.attributes = _attribute_rows(project.scheme, label_list, docs, used, comparison)
     report.versions = comparison.notes()
+    step(steps)
     return report
 
 
@@ -252,8 +298,7 @@ def _columns(
     document) over the documents, compressed to distinct columns and their counts."""
     columns: Counter[tuple[str | None, ...]] = Counter()
     for d in docs:
-        layers = [_only(d.spans[name], label) if name in d.spans else None for name in names]
-        columns.update(label_columns(d.length, layers))
+        columns.update(d.columns_of(names, label))
     return columns
 
 
@@ -349,9 +394,12 @@ def _pair_row(a: str, b: str, docs: list[_Doc]) -> dict[str, Any]:
 
 def _document_row(d: _Doc) -> dict[str, Any]:
     names = list(d.spans)
-    exact = [span_f1(d.spans[a], d.spans[b], "exact").f1 for a, b in combinations(names, 2)]
-    overlap = [span_f1(d.spans[a], d.spans[b], "overlap").f1 for a, b in combinations(names, 2)]
-    columns = label_columns(d.length, [d.spans[name] for name in names])
+    exact, overlap = [], []
+    for a, b in combinations(names, 2):
+        sizes = len(d.spans[a]), len(d.spans[b])
+        exact.append(SpanScore(len(_matched(d, a, b, None, "exact")), *sizes).f1)
+        overlap.append(SpanScore(len(_matched(d, a, b, None, "overlap")), *sizes).f1)
+    columns = d.columns_of(names, None)
     return {
         "id": d.id,
         "title": d.title,
@@ -380,12 +428,14 @@ def _confusion(
             if a not in d.spans or b not in d.spans:
                 continue
             sa, sb = d.spans[a], d.spans[b]
-            pairs_exact = match_spans(sa, sb, "exact")
-            left_a = [s for i, s in enumerate(sa) if i not in {p[0] for p in pairs_exact}]
-            left_b = [s for j, s in enumerate(sb) if j not in {p[1] for p in pairs_exact}]
+            pairs_exact = _matched(d, a, b, None, "exact")
+            taken_a, taken_b = {p[0] for p in pairs_exact}, {p[1] for p in pairs_exact}
+            left_a = [s for i, s in enumerate(sa) if i not in taken_a]
+            left_b = [s for j, s in enumerate(sb) if j not in taken_b]
             boundary = match_spans(left_a, left_b, "overlap")
-            left_a = [s for i, s in enumerate(left_a) if i not in {p[0] for p in boundary}]
-            left_b = [s for j, s in enumerate(left_b) if j not in {p[1] for p in boundary}]
+            taken_a, taken_b = {p[0] for p in boundary}, {p[1] for p in boundary}
+            left_a = [s for i, s in enumerate(left_a) if i not in taken_a]
+            left_b = [s for j, s in enumerate(left_b) if j not in taken_b]
             by_place: dict[tuple[int, int], list[str]] = {}
             for label, start, end in left_b:
                 by_place.setdefault((start, end), []).append(label)

@@ -276,11 +276,15 @@ def print_rows(
         _console().print(_text(empty))
     else:
         console = _console()
-        table, width = _listing_table(rows, keys, headers or {}, cut, console.width)
+        tables, width = _listing_table(rows, keys, headers or {}, cut, console.width)
         # Too narrow for the columns that are never cut: wider lines (the terminal wraps
         # them) rather than an id or a number squeezed out of sight.
         console.width = max(console.width, width)
-        console.print(table)
+        for table in tables:  # (a long listing shows its first rows at once)
+            console.print(table)
+
+
+LISTING_CHUNK = 200  # rows per printed table: every column has a fixed width, so they align
 
 
 def _listing_table(
@@ -289,10 +293,11 @@ def _listing_table(
     headers: Mapping[str, str],
     cut: Sequence[str],
     width: int,
-) -> tuple[Table, int]:
-    """The table of ``print_rows`` and the width it needs (more than ``width`` only when the
-    columns that are never cut do not fit). A listing has a rule under its header and two
-    spaces between columns, no borders: that leaves the titles as much room as it can."""
+) -> tuple[list[Table], int]:
+    """The table of ``print_rows``, as tables of ``LISTING_CHUNK`` rows that print as one
+    (only the first has the header), and the width it needs (more than ``width`` only when
+    the columns that are never cut do not fit). A listing has a rule under its header and
+    two spaces between columns, no borders: that leaves the titles as much room as it can."""
     from rich import box
     from rich.table import Column, Table
     from rich.text import Text
@@ -310,28 +315,36 @@ def _listing_table(
         share = max(cell_len(names[key]), 4, spare // (len(flexible) - index))
         widths[key] = min(natural[key], share)
         spare -= widths[key]
-    columns = []
+    settings: list[dict[str, Any]] = []
     for key in keys:
         numeric = all(isinstance(row.get(key), int | float) for row in rows)
         fold = False
         if key in flexible and widths[key] < natural[key]:
             texts[key], fold = _cut_column(texts[key], widths[key])
-        columns.append(
-            Column(
-                header=Text(names[key]),
-                justify="right" if numeric else "left",
-                width=widths[key],
-                min_width=widths[key],
-                no_wrap=not fold,
-                overflow="fold" if fold else "ellipsis",
-            )
+        settings.append(
+            {
+                "header": Text(names[key]),
+                "justify": "right" if numeric else "left",
+                "width": widths[key],
+                "min_width": widths[key],
+                "no_wrap": not fold,
+                "overflow": "fold" if fold else "ellipsis",
+            }
         )
-    table = Table(
-        *columns, box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, collapse_padding=True
-    )
-    for index in range(len(rows)):
-        table.add_row(*(Text(texts[key][index]) for key in keys))
-    return table, _listing_width([widths[k] for k in keys])
+    tables = []
+    for first in range(0, len(rows), LISTING_CHUNK):
+        table = Table(
+            *(Column(**setting) for setting in settings),
+            box=box.SIMPLE_HEAD,
+            show_edge=False,
+            pad_edge=False,
+            collapse_padding=True,
+            show_header=first == 0,
+        )
+        for index in range(first, min(len(rows), first + LISTING_CHUNK)):
+            table.add_row(*(Text(texts[key][index]) for key in keys))
+        tables.append(table)
+    return tables, _listing_width([widths[k] for k in keys])
 
 
 def _listing_width(widths: Sequence[int]) -> int:
@@ -1063,8 +1076,9 @@ def status(ctx: click.Context, format_: str) -> None:
                 f"('annotator questions list'); {count(coded, 'question code')} given."
             )
         )
-    if scheme.has_unit("question"):
-        # Question codes the annotators gave differently, in the documents to review.
+    if scheme.has_unit("question") and stats.codes_per_label:
+        # Question codes the annotators gave differently, in the documents to review (none
+        # without any code: then each document's look is skipped).
         counted = [open_question_disagreements(project, d) for d in project.gold.reviewable()]
         disagreements = sum(total for total, _ in counted)
         if disagreements:
@@ -1430,7 +1444,24 @@ def agreement(
         if label not in known:
             raise ProjectError(f"no label {label!r} in the scheme or in any span")
     ids = [project.find_document(ref).id for ref in document_refs] or None
-    report = agreement_report(project, labels or None, annotators or None, ids)
+    with ExitStack() as stack:
+        bars: list[Any] = []
+
+        def progress(done: int, total: int) -> None:
+            if not bars:
+                bars.append(
+                    stack.enter_context(
+                        click.progressbar(
+                            length=total,
+                            label="Computing agreement",
+                            file=sys.stderr,
+                            hidden=total < 200 or not sys.stderr.isatty(),
+                        )
+                    )
+                )
+            bars[0].update(done - bars[0].pos)
+
+        report = agreement_report(project, labels or None, annotators or None, ids, progress)
     if format_ == "json":
         _say(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
         return

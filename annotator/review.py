@@ -190,48 +190,56 @@ class ReviewRow:
     # Candidates made under an older definition of their label: shown for review, but their
     # labels here are left out of the figures (annotator/versions.py).
     older: int = 0
+    # Figures not computed yet (the queue shows the row at once and fills them in).
+    pending: bool = False
 
 
 def review_queue(project: Project) -> list[ReviewRow]:
     """Documents finished by two or more annotators, most disagreement first. The figures
     compare only spans made under compatible scheme versions (:mod:`annotator.versions`)."""
-    has_gold = project.has_gold()
     versions = SchemeVersions(project.scheme, project.scheme_versions())
-    rows = []
-    for document_id in project.gold.reviewable():
-        document = project.document(document_id)
-        layers = project.gold.candidates(document_id)
-        comparable = Comparison(versions).layers(document_id, layers)
-        figures = document_figures(document_id, document.title, len(document.text), comparable)
-        gold = project.spans(document_id, annotator=GOLD) if has_gold else []
-        decided = sources_of(gold) | (project.gold.rejections(document_id) if has_gold else set())
-        gold_keys = {key_of(span) for span in gold}
-        holders = _holders(layers)
-        found = disagreements(layers)
-        still_open = sum(
-            any(is_open(key, holders[key], gold_keys, decided.__contains__) for key in d.keys)
-            for d in found
-        )
-        questions, questions_open = open_question_disagreements(project, document_id)
-        rows.append(
-            ReviewRow(
-                id=document_id,
-                title=document.title,
-                annotators=list(layers),
-                f1_exact=figures["f1_exact"],
-                f1_overlap=figures["f1_overlap"],
-                alpha=figures["krippendorff_alpha"],
-                disagreements=len(found),
-                open=still_open,
-                gold=len(gold),
-                reviewed=has_gold and project.status(document_id, GOLD) == "done",
-                changed=project.gold.changed_since_review(document_id),
-                questions=questions,
-                questions_open=questions_open,
-                older=len(versions.older(s for layer in layers.values() for s in layer)),
-            )
-        )
+    has_gold = project.has_gold()
+    rows = [
+        review_row_of(project, document_id, versions, has_gold)
+        for document_id in project.gold.reviewable()
+    ]
     return sorted(rows, key=lambda row: disagreement_order(row.f1_overlap, row.f1_exact))
+
+
+def review_row_of(
+    project: Project, document_id: int, versions: SchemeVersions, has_gold: bool
+) -> ReviewRow:
+    """One document's row of :func:`review_queue`."""
+    document = project.document(document_id)
+    layers = project.gold.candidates(document_id)
+    comparable = Comparison(versions).layers(document_id, layers)
+    figures = document_figures(document_id, document.title, len(document.text), comparable)
+    gold = project.spans(document_id, annotator=GOLD) if has_gold else []
+    decided = sources_of(gold) | (project.gold.rejections(document_id) if has_gold else set())
+    gold_keys = {key_of(span) for span in gold}
+    holders = _holders(layers)
+    found = disagreements(layers)
+    still_open = sum(
+        any(is_open(key, holders[key], gold_keys, decided.__contains__) for key in d.keys)
+        for d in found
+    )
+    questions, questions_open = open_question_disagreements(project, document_id)
+    return ReviewRow(
+        id=document_id,
+        title=document.title,
+        annotators=list(layers),
+        f1_exact=figures["f1_exact"],
+        f1_overlap=figures["f1_overlap"],
+        alpha=figures["krippendorff_alpha"],
+        disagreements=len(found),
+        open=still_open,
+        gold=len(gold),
+        reviewed=has_gold and project.status(document_id, GOLD) == "done",
+        changed=project.gold.changed_since_review(document_id),
+        questions=questions,
+        questions_open=questions_open,
+        older=len(versions.older(s for layer in layers.values() for s in layer)),
+    )
 
 
 def is_open(

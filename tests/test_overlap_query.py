@@ -92,7 +92,7 @@ def test_an_older_project_gets_its_extents_when_upgraded(tmp_path: Path) -> None
     project, document, annotator = layer_project(db, 10)
     project.create_span(document, "ann", "criticism", 100, 180)
     project.db.execute("DROP TABLE span_extents")
-    project.db.execute("DELETE FROM _sqlite_migrations WHERE name = 'm013_span_extents'")
+    project.db.execute("DELETE FROM _sqlite_migrations WHERE name = 'm012_span_extents'")
     project.close()
     with Project.open(db) as reopened:
         rows = reopened.db.execute("SELECT annotator_id, longest FROM span_extents").fetchall()

@@ -6,6 +6,7 @@ keeps it so):
 - ``migrations``: the schema, as forward-only migrations;
 - ``database``: finding and opening the file (read-write or read-only);
 - ``connection``: the open file and its one kind of write transaction;
+- ``figures``: figures kept per document, valid while the document is unchanged;
 - ``speakers``: people, and which person each speaker label names;
 - ``annotators``: names and ids; the reserved gold annotator;
 - ``assignments``: who is to annotate what, statuses and their history, the done lock;

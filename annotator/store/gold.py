@@ -109,6 +109,19 @@ class GoldLayer:
             )
         ]
 
+    def reviewable_listing(self) -> list[tuple[int, str, list[str]]]:
+        """:meth:`reviewable` with each document's title and :meth:`finished_by`, in one
+        query (the review queue's rows before their figures)."""
+        listing: dict[int, tuple[str, list[str]]] = {}
+        for document_id, title, name in self.connection.db.execute(
+            "SELECT s.document_id, d.title, a.name FROM document_status s "
+            "JOIN annotators a ON a.id = s.annotator_id JOIN documents d ON d.id = s.document_id "
+            "WHERE s.status = 'done' AND a.name != ? ORDER BY s.document_id, a.name",
+            [GOLD],
+        ):
+            listing.setdefault(document_id, (title, []))[1].append(name)
+        return [(key, title, names) for key, (title, names) in listing.items() if len(names) >= 2]
+
     def candidates(self, document_id: int) -> dict[str, list[Span]]:
         """The spans of each annotator who finished the document, by name."""
         return {

@@ -413,7 +413,33 @@ def m010_scheme_upgrades(db: Database) -> None:
 
 
 @migrations()
-def m013_span_extents(db: Database) -> None:
+def m011_kept_figures(db: Database) -> None:
+    # Figures computed per document (the review queue's row, agreement inputs), kept so that
+    # a command recomputes only the documents that changed: each row holds the stamp of what
+    # it was computed from (the newest edit and status change of the document, the scheme,
+    # the annotators' names) and is used only while the stamp is still the document's.
+    # documents_listing covers what 'annotator documents' lists, so listing never reads the
+    # texts (the words column comes after the text in the table's rows); spans_by_label
+    # covers 'annotator status's count of spans per label.
+    _run(
+        db,
+        """
+        CREATE TABLE kept_figures (
+            document_id INTEGER NOT NULL REFERENCES documents (id) ON DELETE CASCADE,
+            kind TEXT NOT NULL,
+            stamp TEXT NOT NULL,
+            figures TEXT NOT NULL,
+            PRIMARY KEY (document_id, kind)
+        );
+        CREATE INDEX documents_listing ON documents (id, title, source_name, format, words);
+        CREATE INDEX status_changes_by_id ON status_changes (document_id, id);
+        CREATE INDEX spans_by_label ON spans (label, annotator_id)
+        """,
+    )
+
+
+@migrations()
+def m012_span_extents(db: Database) -> None:
     # The longest span each layer has ever held (an upper bound: a deletion leaves it), kept
     # by the span writer. The overlap query a span edit runs then reads the index range
     # start in [s - longest, e) instead of every span starting before e: an edit late in a

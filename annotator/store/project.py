@@ -49,6 +49,7 @@ from .codes import CodeStore
 from .connection import Connection
 from .database import DB_ENV_VAR, connect, now
 from .deletions import Deletion, Deletions
+from .figures import KeptFigures
 from .gold import GoldLayer
 from .gold_codes import GoldCodes
 from .log import ChangeLog
@@ -182,6 +183,7 @@ class Project:
             self.questions_store,
             self.codes_store,
         )
+        self.kept = KeptFigures(connection)  # figures kept per document (m011)
         self._data_version = connection.data_version()
         connection.on_rollback.append(self._texts.clear)  # may hold a rolled-back document
         self.log.checks.append(self._scheme_still_current)
@@ -623,14 +625,20 @@ class Project:
         self.assignments.set_status(document_id, annotator_id, document.status, "import")
 
     def documents(self) -> list[DocumentSummary]:
-        speakers: dict[int, dict[str, None]] = {}
-        turn_counts: Counter[int] = Counter()
-        for document_id, speaker in self.db.execute(
-            "SELECT document_id, speaker FROM turns ORDER BY document_id, turn_index"
+        """Every document with its counts and statuses: grouped in SQL (one row per document,
+        per speaker of a document and per status), never reading the texts (m011's
+        ``documents_listing`` index covers the listed columns)."""
+        turn_counts = dict(
+            self.db.execute("SELECT document_id, count(*) FROM turns GROUP BY document_id")
+        )
+        speakers: dict[int, list[str]] = {}
+        for document_id, speaker, _ in self.db.execute(
+            # Each speaker once, in the order of their first turn.
+            "SELECT document_id, speaker, min(turn_index) AS first FROM turns "
+            "WHERE speaker IS NOT NULL AND speaker != '' GROUP BY document_id, speaker "
+            "ORDER BY document_id, first"
         ):
-            turn_counts[document_id] += 1
-            if speaker:
-                speakers.setdefault(document_id, {}).setdefault(speaker, None)
+            speakers.setdefault(document_id, []).append(speaker)
         statuses: dict[int, dict[str, str]] = {}
         for document_id, name, status in self.db.execute(
             "SELECT s.document_id, a.name, s.status FROM document_status s "
@@ -644,8 +652,8 @@ class Project:
                 source_name=row[2],
                 format=row[3],
                 words=row[4],
-                turns=turn_counts[row[0]],
-                speakers=tuple(speakers.get(row[0], {})),
+                turns=turn_counts.get(row[0], 0),
+                speakers=tuple(speakers.get(row[0], ())),
                 statuses=statuses.get(row[0], {}),
             )
             for row in self.db.execute(
@@ -722,6 +730,13 @@ class Project:
             self._texts[document_id] = row[0]
         return self._texts[document_id]
 
+    def _stored_text(self, document_id: int) -> str:
+        """A document's text, read without keeping it (for a pass over every document)."""
+        if document_id in self._texts:
+            return self._texts[document_id]
+        row = self.db.execute("SELECT text FROM documents WHERE id = ?", [document_id]).fetchone()
+        return str(row[0]) if row else ""
+
     def _text_length(self, document_id: int) -> int:
         return len(self._text(document_id))
 
@@ -732,15 +747,18 @@ class Project:
         turns: Counter[str] = Counter()
         words: Counter[str] = Counter()
         documents: dict[str, set[int]] = {}
-        for document_id, text in self.db.execute("SELECT id, text FROM documents ORDER BY id"):
-            for speaker, start, end in self.db.execute(
-                'SELECT speaker, start, "end" FROM turns WHERE document_id = ? '
-                "AND speaker IS NOT NULL ORDER BY turn_index",
-                [document_id],
-            ):
-                turns[speaker] += 1
-                words[speaker] += count_words(text[start:end])
-                documents.setdefault(speaker, set()).add(document_id)
+        # One pass over the turns with their documents' texts (in document order, so each
+        # text is read once), instead of a query per document.
+        text, current = "", None
+        for document_id, speaker, start, end in self.db.execute(
+            'SELECT document_id, speaker, start, "end" FROM turns WHERE speaker IS NOT NULL '
+            "ORDER BY document_id, turn_index"
+        ):
+            if document_id != current:
+                text, current = self._stored_text(document_id), document_id
+            turns[speaker] += 1
+            words[speaker] += count_words(text[start:end])
+            documents.setdefault(speaker, set()).add(document_id)
         people = self.speaker_people()
         return [
             SpeakerSummary(label, n, words[label], len(documents[label]), people.get(label))
@@ -1460,14 +1478,17 @@ class Project:
         required = {label.id: label.needed for label in self.scheme.labels if label.needed}
         if not required:
             return 0
-        marks = ", ".join("?" * len(required))
-        return sum(
-            1
-            for label, attributes in self.db.execute(
-                f"SELECT label, attributes FROM spans WHERE label IN ({marks})", list(required)
-            )
-            if any(json.loads(attributes).get(key) is None for key in required[label])
-        )
+        # Counted in SQL: json_extract is NULL for a key that is missing or null, as
+        # ``.get(key) is None`` is.
+        total = 0
+        for label, keys in required.items():
+            lacking = " OR ".join("json_extract(attributes, ?) IS NULL" for _ in keys)
+            paths = ['$."' + key.replace('"', '\\"') + '"' for key in keys]
+            (count,) = self.db.execute(
+                f"SELECT count(*) FROM spans WHERE label = ? AND ({lacking})", [label, *paths]
+            ).fetchone()
+            total += count
+        return total
 
 
 def _key(keys: Mapping[str, int], key: str, where: str, place: str | None) -> int:

@@ -1,0 +1,97 @@
+"""Figures kept per document (``kept_figures``, migration m011), so that the review queue
+and the agreement report recompute only the documents that changed since.
+
+A kept row is valid while its *stamp* is the document's: the newest edit and status change
+of the document (the change log records every change of its spans, codes and statuses), and
+a project-wide part the caller gives (the scheme, the annotators' names). Nothing here knows
+what the figures are: they are JSON the caller computes and reads back.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from .connection import Connection
+
+_CHUNK = 500  # ids per query (SQLite's variable limit is 32,766 since 3.32, 999 before)
+
+
+class KeptFigures:
+    """Reads and writes ``kept_figures``; on a file without the table, keeps nothing."""
+
+    def __init__(self, connection: Connection) -> None:
+        self.connection = connection
+
+    @property
+    def available(self) -> bool:
+        row = self.connection.db.execute(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'kept_figures'"
+        ).fetchone()
+        return row is not None
+
+    def project_stamp(self, *parts: str) -> str:
+        """The project-wide part of a stamp: ``parts`` and the annotators' ids and names (a
+        renamed annotator changes the names figures hold)."""
+        names = self.connection.db.execute(
+            "SELECT group_concat(id || ':' || name, ',') FROM "
+            "(SELECT id, name FROM annotators ORDER BY id)"
+        ).fetchone()[0]
+        text = "\n".join([*parts, names or ""])
+        return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+    def stamps(self, document_ids: Sequence[int], project_stamp: str) -> dict[int, str]:
+        """Each document's current stamp (indexed lookups: two per document)."""
+        found: dict[int, str] = {}
+        for start in range(0, len(document_ids), _CHUNK):
+            chunk = list(document_ids[start : start + _CHUNK])
+            marks = ", ".join("?" * len(chunk))
+            for document_id, edit, status in self.connection.db.execute(
+                "SELECT d.id, "
+                "(SELECT max(e.id) FROM edits e WHERE e.document_id = d.id), "
+                "(SELECT max(c.id) FROM status_changes c WHERE c.document_id = d.id) "
+                f"FROM documents d WHERE d.id IN ({marks})",
+                chunk,
+            ):
+                found[document_id] = f"{edit or 0}/{status or 0}/{project_stamp}"
+        return found
+
+    def read(self, kind: str, stamps: dict[int, str]) -> dict[int, Any]:
+        """The kept figures of ``kind`` whose stamp is still the document's, by document."""
+        if not stamps or not self.available:
+            return {}
+        found: dict[int, Any] = {}
+        ids = list(stamps)
+        for start in range(0, len(ids), _CHUNK):
+            chunk = ids[start : start + _CHUNK]
+            marks = ", ".join("?" * len(chunk))
+            for document_id, stamp, figures in self.connection.db.execute(
+                "SELECT document_id, stamp, figures FROM kept_figures "
+                f"WHERE kind = ? AND document_id IN ({marks})",
+                [kind, *chunk],
+            ):
+                if stamps.get(document_id) == stamp:
+                    found[document_id] = json.loads(figures)
+        return found
+
+    def write(self, kind: str, rows: Iterable[tuple[int, str, Any]]) -> int:
+        """Keep ``(document_id, stamp, figures)`` rows (in one write); how many were kept.
+        A read-only project, or a file without the table, keeps nothing."""
+        if self.connection.readonly or not self.available:
+            return 0
+        values = [
+            (document_id, kind, stamp, json.dumps(figures, ensure_ascii=False))
+            for document_id, stamp, figures in rows
+        ]
+        if not values:
+            return 0
+        with self.connection.write():
+            self.connection.db.conn.executemany(
+                "INSERT INTO kept_figures (document_id, kind, stamp, figures) "
+                "SELECT ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM documents WHERE id = ?1) "
+                "ON CONFLICT DO UPDATE SET stamp = excluded.stamp, figures = excluded.figures",
+                values,
+            )
+        return len(values)

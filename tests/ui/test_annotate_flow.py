@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from conftest import layout
+from harness import until
 
 from annotator.app import AnnotatorApp, make_app
 from annotator.model import ImportedDocument
@@ -161,3 +162,26 @@ async def test_the_saved_cursor_is_in_view_in_a_real_transcript(
             await pilot.pause()
             assert cursor_in_view(app), (first, keys)
         app.project.close()
+
+
+# ---- 2. search takes typographic quotes as straight ones --------------------------------------
+
+
+async def test_search_typed_with_a_straight_apostrophe_finds_a_curly_one(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "curly.db"
+    said = "Well, I don\u2019t want to talk about it \u2014 not today."
+    with Project.create(path, load_scheme_file(default_scheme_path())) as project:
+        project.add_documents([make_text("Curly", [("Q", "Will you?"), ("A", said)], "c.md")])
+    app = app_for(path, tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        editor = screen(app).editor
+        await pilot.press("slash")
+        await until(pilot, lambda: not isinstance(app.screen, AnnotateScreen))
+        await pilot.press(*"don't want to talk about it - not", "enter")
+        await until(pilot, lambda: isinstance(app.screen, AnnotateScreen))
+        await pilot.pause()
+        found = "don\u2019t want to talk about it \u2014 not"
+        assert editor.text[editor.cursor :].startswith(found)
+    app.project.close()

@@ -112,7 +112,9 @@ class Editor:
         self.cursor = min(project.cursor(document_id, annotator), self.last_position)
         self.anchor: int | None = None
         self.visual = False  # `v` mode: plain motions extend the selection
-        self.unit = self.scheme.settings.snap
+        # The unit the annotator last chose (remembered in the project, per annotator), else
+        # the scheme's default.
+        self.unit = project.snap_unit(annotator) or self.scheme.settings.snap
         self.search: SearchState | None = None
         self._folded: str | None = None  # the text as plain search compares it, once asked
         self._selection_key: tuple[int, int, str] | None = None
@@ -195,8 +197,10 @@ class Editor:
         self.visual, self.anchor = False, None
 
     def cycle_unit(self) -> str:
+        """The next snapping unit, remembered for this annotator's next document and start."""
         units = motions.UNITS
         self.unit = units[(units.index(self.unit) + 1) % len(units)]
+        self.project.set_snap_unit(self.annotator, self.unit)
         return self.unit
 
     def resize_selection(self, edge: str, grow: bool) -> None:

@@ -547,6 +547,16 @@ def test_undo_and_redo_after_a_restart(tmp_path: Path, tiny_scheme: Scheme) -> N
         assert_in_sync(again, project)
 
 
+def test_the_snapping_unit_is_remembered_per_annotator(project: Project, doc: int) -> None:
+    editor = Editor(project, doc, "alice")
+    assert editor.unit == project.scheme.settings.snap == "word"
+    assert editor.cycle_unit() == "sentence"
+    assert Editor(project, doc, "alice").unit == "sentence"  # another document, or a restart
+    assert Editor(project, doc, "bob").unit == "word"  # each annotator their own
+    with pytest.raises(ProjectError, match="unknown snapping unit"):
+        project.set_snap_unit("alice", "paragraph")
+
+
 # ---- search --------------------------------------------------------------------------------
 
 

@@ -185,3 +185,116 @@ async def test_search_typed_with_a_straight_apostrophe_finds_a_curly_one(
         found = "don\u2019t want to talk about it \u2014 not"
         assert editor.text[editor.cursor :].startswith(found)
     app.project.close()
+
+
+# ---- 3. D and S move on through the queue; the snapping unit is remembered ------------------
+
+
+@pytest.fixture
+def queue_db(tmp_path: Path) -> Path:
+    """Four documents D1..D4; alice is assigned 3 and 4 (her queue: 3, 4, 1, 2) and has
+    finished 4 already."""
+    path = tmp_path / "queue.db"
+    with Project.create(path, load_scheme_file(default_scheme_path())) as project:
+        project.add_documents(
+            [make_text(f"D{n}", [("Q", f"Question {n}?"), ("A", f"Answer {n}.")], f"{n}.md")
+             for n in range(1, 5)]
+        )  # fmt: skip
+        project.assign(["alice"], [3, 4], seed=1)
+        project.set_status(4, "alice", "done")
+    return path
+
+
+def said(app: AnnotatorApp) -> list[str]:
+    """What the app tells the user, from now on."""
+    messages: list[str] = []
+    original = app.notify
+
+    def notify(message: str, **kwargs) -> None:
+        messages.append(message)
+        original(message, **kwargs)
+
+    app.notify = notify  # type: ignore[method-assign]
+    return messages
+
+
+async def test_done_and_skip_move_on_to_the_next_document_not_done(
+    queue_db: Path, tmp_path: Path
+) -> None:
+    app = app_for(queue_db, tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        messages = said(app)
+        assert screen(app).editor.id == 3  # assigned first
+        await pilot.press("D")  # 4 is done already: on to 1
+        await until(pilot, lambda: screen(app).editor.id == 1)
+        assert messages[-1] == "#3 marked done · 2 of 4 done · now #1 D1"
+        await pilot.press("S")
+        await until(pilot, lambda: screen(app).editor.id == 2)
+        assert messages[-1] == "#1 marked skipped · 2 of 4 done · now #2 D2"
+        await pilot.press("D")  # the last one: it stays, and says so
+        await pilot.pause()
+        assert screen(app).editor.id == 2
+        assert messages[-1] == (
+            "#2 marked done · 3 of 4 done: nothing left to annotate; 1 skipped: o lists them"
+        )
+        # The done lock holds wherever D left the annotator; R reopens.
+        await pilot.press("v", "w", "t")
+        await pilot.pause()
+        assert project_spans(queue_db, 2) == []
+        await pilot.press("escape", "R", "v", "w", "t")
+        await pilot.pause()
+        assert len(project_spans(queue_db, 2)) == 1
+    app.project.close()
+    with Project.open(queue_db) as project:
+        statuses = project.statuses_of("alice")
+        assert statuses == {1: "skipped", 2: "in_progress", 3: "done", 4: "done"}
+
+
+def project_spans(db: Path, document: int) -> list:
+    with Project.open(db) as project:
+        return project.spans(document, "alice")
+
+
+async def test_the_snapping_unit_is_remembered_across_documents_and_restarts(
+    queue_db: Path, tmp_path: Path
+) -> None:
+    app = app_for(queue_db, tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        assert screen(app).editor.unit == "word"  # the scheme's default
+        await pilot.press("s")
+        assert screen(app).editor.unit == "sentence"
+        await pilot.press("J")
+        await until(pilot, lambda: screen(app).editor.id == 4)
+        assert screen(app).editor.unit == "sentence"
+    app.project.close()
+    again = app_for(queue_db, tmp_path)
+    async with again.run_test(size=(80, 24)) as pilot:
+        assert screen(again).editor.unit == "sentence"
+        await pilot.press("s", "s")
+        assert screen(again).editor.unit == "character"
+    again.project.close()
+    bob = make_app(queue_db, annotator="bob", config_file=tmp_path / "c.yaml", remember=False)
+    async with bob.run_test(size=(80, 24)):
+        assert screen(bob).editor.unit == "word"  # each annotator their own
+    bob.project.close()
+    with Project.open(queue_db) as project:
+        assert project.snap_unit("alice") == "character"
+        assert project.snap_unit("bob") is None
+
+
+@pytest.mark.parametrize(
+    ("current", "statuses", "expected"),
+    [
+        (3, {}, 4),
+        (4, {}, 1),  # round to the start of the queue
+        (3, {4: "done", 1: "skipped"}, 2),
+        (2, {3: "done", 4: "done", 1: "done"}, None),  # only the current one is left
+        (9, {3: "in_progress"}, 3),  # a document not in the queue: from its start
+    ],
+)
+def test_next_open_is_the_next_in_the_queue_neither_done_nor_skipped(
+    current: int, statuses: dict[int, str], expected: int | None
+) -> None:
+    from annotator.app import next_open
+
+    assert next_open([3, 4, 1, 2], statuses, current) == expected

@@ -68,6 +68,8 @@ class AnnotateScreen(Screen[None]):
 
     DEFAULT_CSS = """
     AnnotateScreen TranscriptView { width: 1fr; height: 1fr; }
+    AnnotateScreen #status-bar { dock: bottom; }
+    AnnotateScreen.-status-docked SpanList { margin-bottom: 3; }
     AnnotateScreen SpanList { dock: right; width: 38; }
     AnnotateScreen.-narrow SpanList { display: none; }
     AnnotateScreen.-narrow.-spans SpanList { display: block; width: 36; }
@@ -88,17 +90,19 @@ class AnnotateScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         # No containers (the span list is docked as a sidebar): fewer widgets to visit on
-        # every repaint.
+        # every repaint. The bottom bar is docked too, the whole width under the span list
+        # (which stops above it): the status line keeps its room when the list is shown.
         yield SpanList(id="spans")
         yield QuestionBar()
         yield TranscriptView(id="transcript")
-        yield BottomBar()
+        yield BottomBar(id="status-bar")
 
     @property
     def view(self) -> TranscriptView:
         return self.query_one(TranscriptView)
 
     def on_mount(self) -> None:
+        self.set_class(bool(self.query("#status-bar")), "-status-docked")
         self.query_one(BottomBar).show_scheme(self.editor.scheme)
         self._show_questions_bar()
         self.view.show(self.editor)

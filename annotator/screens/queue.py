@@ -22,7 +22,7 @@ from textual.widgets import DataTable, Footer, Static
 from ..errors import AnnotatorError
 from ..model import DOCUMENT_STATUSES
 from ..store import DocumentSummary, Project
-from .dialogs import literal, shorten
+from .dialogs import literal
 
 STATUS_NAMES = {"new": "new", "in_progress": "in progress", "done": "done", "skipped": "skipped"}
 _STATUS_STYLES = {"new": "dim", "in_progress": "yellow", "done": "green", "skipped": "dim italic"}
@@ -30,6 +30,8 @@ _COLUMNS = ("ID", "Title", "Speakers", "Words", "Turns", "Status", "Others done"
 _TITLE = 1  # index of the column that takes the remaining width
 _NUMERIC = (0, 3, 4, 6)
 _MIN_TITLE_WIDTH = 16
+# Columns no wider than this (by header): their cells are cut at the end.
+_MAX_WIDTHS = {"Speakers": 24}
 
 
 @dataclass(frozen=True)
@@ -39,6 +41,7 @@ class QueueRow:
     others_done: int
     cells: tuple[Text, ...]  # one per column of _COLUMNS
     assigned: bool = False  # assigned to this annotator ('annotator assign')
+    detail: str = ""  # what the cells may cut, whole: shown while the row is highlighted
 
 
 def _words(count: int) -> str:
@@ -50,11 +53,15 @@ def _words(count: int) -> str:
 
 
 def _speakers(names: tuple[str, ...]) -> str:
-    if not names:
-        return "–"
-    if len(names) <= 2:
-        return ", ".join(shorten(name, 12) for name in names)
-    return f"{len(names)} speakers"
+    """The speakers' names, whole (the column cuts them at its end, with an ellipsis)."""
+    return ", ".join(names) if names else "–"
+
+
+def _cut_at_end(text: Text) -> Text:
+    """A cell cut to its column's width at the end, with an ellipsis (never in the middle:
+    the full value is on the detail line of the highlighted row)."""
+    text.no_wrap, text.overflow = True, "ellipsis"
+    return text
 
 
 def queue_row(summary: DocumentSummary, annotator: str, assigned: bool = False) -> QueueRow:
@@ -64,18 +71,19 @@ def queue_row(summary: DocumentSummary, annotator: str, assigned: bool = False) 
     others = sum(
         1 for name, value in summary.statuses.items() if name != annotator and value == "done"
     )
-    title = literal(summary.title or "(untitled)")
-    title.no_wrap, title.overflow = True, "ellipsis"  # the cell cuts it to the column width
+    title = _cut_at_end(literal(summary.title or "(untitled)"))
+    speakers = _speakers(summary.speakers)
     cells = (
         Text(f"•{summary.id}" if assigned else str(summary.id), justify="right"),
         title,
-        literal(shorten(_speakers(summary.speakers), 20)),
+        _cut_at_end(literal(speakers)),
         Text(_words(summary.words), justify="right"),
         Text(str(summary.turns), justify="right"),
         Text(STATUS_NAMES.get(status, status), style=_STATUS_STYLES.get(status, "")),
         Text(str(others), justify="right", style="" if others else "dim"),
     )
-    return QueueRow(summary.id, status, others, cells, assigned)
+    detail = f"#{summary.id} {summary.title or '(untitled)'} · {speakers}"
+    return QueueRow(summary.id, status, others, cells, assigned, detail)
 
 
 def assigned_first(rows: list[QueueRow], *, only: bool = False) -> list[QueueRow]:
@@ -119,6 +127,8 @@ class QueueScreen(Screen[int | None]):
     QueueScreen #progress { height: 1; padding: 0 1; text-style: bold; background: $panel; }
     QueueScreen #filter { height: 1; padding: 0 1; color: $text-muted; }
     QueueScreen DataTable { height: 1fr; }
+    QueueScreen #detail { height: auto; max-height: 3; padding: 0 1; background: $panel; }
+    QueueScreen #detail.-empty { display: none; }
     """
 
     def __init__(
@@ -144,6 +154,7 @@ class QueueScreen(Screen[int | None]):
         yield Static("", id="progress", markup=False)
         yield Static("", id="filter", markup=False)
         yield DataTable(cursor_type="row", zebra_stripes=True, id="documents")
+        yield Static("", id="detail", classes="-empty", markup=False)
         yield Footer()
 
     def on_mount(self) -> None:
@@ -217,7 +228,7 @@ class QueueScreen(Screen[int | None]):
         for index, header in enumerate(self.COLUMNS):
             if index != _TITLE:
                 widths = [len(header), *(row.cells[index].cell_len for row in self.rows)]
-                others += max(widths)
+                others += min(max(widths), _MAX_WIDTHS.get(header, max(widths)))
         padding = 2 * len(self.COLUMNS) + 2  # cell padding on both sides, plus the scrollbar
         width = self.size.width or self.app.size.width
         return max(_MIN_TITLE_WIDTH, width - others - padding)
@@ -228,7 +239,7 @@ class QueueScreen(Screen[int | None]):
         table.clear(columns=True)
         for index, header in enumerate(self.COLUMNS):
             justify: JustifyMethod = "right" if index in self.NUMERIC else "left"
-            width = self._title_width if index == _TITLE else None
+            width = self._title_width if index == _TITLE else self._capped_width(index, header)
             table.add_column(Text(header, justify=justify), width=width)
         rows = self.visible_rows
         for row in rows:
@@ -239,6 +250,25 @@ class QueueScreen(Screen[int | None]):
                     table.move_cursor(row=position, animate=False)
                     break
         self._update_lines(len(rows))
+        self._show_detail()
+
+    def _capped_width(self, index: int, header: str) -> int | None:
+        """A column's width where it is capped (its cells then cut at the end), else None:
+        as wide as its widest cell."""
+        cap = _MAX_WIDTHS.get(header)
+        if cap is None:
+            return None
+        return min(cap, max([len(header), *(row.cells[index].cell_len for row in self.rows)]))
+
+    @on(DataTable.RowHighlighted)
+    def _show_detail(self) -> None:
+        """Under the table: the highlighted document's title and speakers, whole."""
+        document_id = self.selected_id
+        row = next((row for row in self.rows if row.document_id == document_id), None)
+        text = row.detail if row is not None else ""
+        detail = self.query_one("#detail", Static)
+        detail.update(literal(text))
+        detail.set_class(not text, "-empty")
 
     def _update_lines(self, shown: int) -> None:
         self.query_one("#progress", Static).update(literal(self._progress()))

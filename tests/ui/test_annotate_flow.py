@@ -298,3 +298,68 @@ def test_next_open_is_the_next_in_the_queue_neither_done_nor_skipped(
     from annotator.app import next_open
 
     assert next_open([3, 4, 1, 2], statuses, current) == expected
+
+
+# ---- 5. names cut at the end, whole on focus ---------------------------------------------------
+
+LONG_TITLE = "Remarks by President Biden [bold]in Press Conference[/]"
+
+
+@pytest.fixture
+def names_db(tmp_path: Path) -> Path:
+    path = tmp_path / "names.db"
+    turns = [("INTERVIEWER", "Will you build?"), ("THE DEVELOPER", "We will build homes.")]
+    with Project.create(path, load_scheme_file(default_scheme_path())) as project:
+        project.add_documents([make_text(LONG_TITLE, turns, "names.md")])
+    return path
+
+
+def status_line(app: AnnotatorApp) -> str:
+    from harness import rendered
+
+    from annotator.widgets.panels import BottomBar
+
+    return rendered(app.screen.query_one(BottomBar)).splitlines()[BottomBar.STATUS]
+
+
+async def test_the_status_line_keeps_the_title_when_the_span_list_is_shown(
+    names_db: Path, tmp_path: Path
+) -> None:
+    from annotator.widgets.panels import BottomBar, SpanList
+
+    app = app_for(names_db, tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        assert app.screen.query_one(SpanList).display  # wide: the list is shown
+        assert status_line(app).rstrip().endswith(f"#1 {LONG_TITLE}")  # literally, whole
+        await pilot.resize_terminal(80, 24)
+        await pilot.press("f2")  # narrow: the list shown over the text
+        await pilot.pause()
+        assert app.screen.query_one(SpanList).display
+        line = status_line(app)
+        assert len(line) == 80 and line.endswith("…")  # cut at the end, and shown to be
+        assert "#1 Remarks" in line
+        # The whole title where the bar is pointed at.
+        assert str(app.screen.query_one(BottomBar).tooltip) == f"#1 {LONG_TITLE}"
+    app.project.close()
+
+
+async def test_the_document_list_cuts_speakers_at_the_end_and_shows_them_whole(
+    names_db: Path, tmp_path: Path
+) -> None:
+    from harness import rendered
+    from textual.widgets import DataTable, Static
+
+    from annotator.screens.queue import QueueScreen
+
+    app = app_for(names_db, tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("o")
+        await until(pilot, lambda: isinstance(app.screen, QueueScreen))
+        await pilot.pause()
+        table = rendered(app.screen.query_one(DataTable))
+        assert "INTERVIEWER, THE DEVELO…" in table  # not INTERVIEWER,…E …OPER
+        assert "Remarks by Pres…" in table  # the title too, at the end
+        detail = str(app.screen.query_one("#detail", Static).content)
+        assert detail == f"#1 {LONG_TITLE} · INTERVIEWER, THE DEVELOPER"
+    app.project.close()

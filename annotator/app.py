@@ -261,6 +261,11 @@ def make_app(
     assigned_only: bool = False,
 ) -> AnnotatorApp:
     """Open the project and build the app; user errors surface before the screen is taken."""
+    if annotator is not None and not annotator.strip():
+        # Not "no name given": that would open as the name the settings remember.
+        raise AnnotatorError(
+            "the annotator name is empty: give a name, or none to be the one your settings remember"
+        )
     config = load_config(config_file)
     themes = App().available_themes
     if config.theme and config.theme not in themes:

@@ -288,13 +288,15 @@ class TranscriptView(ScrollView, can_focus=True, inherit_bindings=False):
             self._scroll_y(min(rows.stop - height, first))
 
     def scroll_to_cursor(self, center: bool = False) -> None:
-        """Bring the cursor's row into view: scrolled as little as it takes, or (``center``:
-        a document opened, the cursor restored) with a third of the view above it."""
+        """Bring the cursor's row into view: scrolled as little as it takes when it stepped
+        just out of view, else (a jump: a search match, a document opened, the cursor
+        restored; or ``center``) with a third of the view above it, as context."""
         if self.editor is None or self.wrap is None:
             return
         row = self.wrap.row_of_offset(self.editor.cursor)
         top, height = self.scroll_offset.y, self.scrollable_content_region.height
-        if center:
+        near = max(height // 2, 1)  # how far out of view still scrolls as little as it takes
+        if center or row < top - near or row >= top + height + near:
             self._scroll_y(row - height // 3)
         elif row < top:
             self._scroll_y(row)

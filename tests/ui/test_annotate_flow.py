@@ -142,6 +142,28 @@ async def test_the_cursor_stays_in_view_when_the_terminal_is_resized(
 
 
 @pytest.mark.parametrize("size", SIZES)
+async def test_a_search_match_far_away_is_shown_with_context_above(
+    long_db: Path, tmp_path: Path, size: tuple[int, int]
+) -> None:
+    app = app_for(long_db, tmp_path, document="1")
+    async with app.run_test(size=size) as pilot:
+        await pilot.press("J")  # the long document, its cursor at turn 65
+        view = app.screen.query_one(TranscriptView)
+        await pilot.press("slash")
+        await until(pilot, lambda: not isinstance(app.screen, AnnotateScreen))
+        await pilot.press(*"turn 20 ", "enter")  # wraps round to the top
+        await until(pilot, lambda: isinstance(app.screen, AnnotateScreen))
+        await pilot.pause()
+        assert view.wrap is not None
+        row = view.wrap.row_of_offset(screen(app).editor.cursor)
+        height = view.scrollable_content_region.height
+        assert row - view.scroll_offset.y == height // 3  # not on the last row
+        await pilot.press("j")  # a step: no jump of the view
+        assert view.wrap.row_of_offset(screen(app).editor.cursor) - view.scroll_offset.y > 1
+    app.project.close()
+
+
+@pytest.mark.parametrize("size", SIZES)
 async def test_the_saved_cursor_is_in_view_in_a_real_transcript(
     real_data: Path, tmp_path: Path, size: tuple[int, int]
 ) -> None:

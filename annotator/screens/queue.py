@@ -30,8 +30,9 @@ _COLUMNS = ("ID", "Title", "Speakers", "Words", "Turns", "Status", "Others done"
 _TITLE = 1  # index of the column that takes the remaining width
 _NUMERIC = (0, 3, 4, 6)
 _MIN_TITLE_WIDTH = 16
-# Columns no wider than this (by header): their cells are cut at the end.
-_MAX_WIDTHS = {"Speakers": 24}
+# Columns (by header) that give way on a narrow screen, down to the first width and up to
+# the second: their cells are cut at the end.
+_SHRINKING = {"Speakers": (12, 24)}
 
 
 @dataclass(frozen=True)
@@ -148,7 +149,7 @@ class QueueScreen(Screen[int | None]):
         self.rows: list[QueueRow] = []
         self.error: str | None = None
         self._project: Project | None = None
-        self._title_width = 0
+        self._widths: dict[int, int] = {}  # the fitted widths of the title and shrinking columns
 
     def compose(self) -> ComposeResult:
         yield Static("", id="progress", markup=False)
@@ -222,24 +223,38 @@ class QueueScreen(Screen[int | None]):
 
     # -- table
 
-    def _fitting_title_width(self) -> int:
-        """The title column takes whatever the other columns leave of the screen's width."""
-        others = 0
-        for index, header in enumerate(self.COLUMNS):
-            if index != _TITLE:
-                widths = [len(header), *(row.cells[index].cell_len for row in self.rows)]
-                others += min(max(widths), _MAX_WIDTHS.get(header, max(widths)))
+    def _fitting_widths(self) -> dict[int, int]:
+        """The widths of the title column and the shrinking ones: the title takes whatever
+        the other columns leave of the screen's width; on a narrow screen a shrinking column
+        (the speakers) gives way first, down to its least width, then the title, down to
+        its own."""
+        natural = {
+            index: max([len(header), *(row.cells[index].cell_len for row in self.rows)])
+            for index, header in enumerate(self.COLUMNS)
+        }
+        shrinking = {
+            index: _SHRINKING[header]
+            for index, header in enumerate(self.COLUMNS)
+            if header in _SHRINKING
+        }
+        fixed = sum(w for i, w in natural.items() if i != _TITLE and i not in shrinking)
         padding = 2 * len(self.COLUMNS) + 2  # cell padding on both sides, plus the scrollbar
-        width = self.size.width or self.app.size.width
-        return max(_MIN_TITLE_WIDTH, width - others - padding)
+        room = (self.size.width or self.app.size.width) - fixed - padding
+        widths: dict[int, int] = {}
+        for index, (least, most) in shrinking.items():
+            wanted = min(natural[index], most)
+            widths[index] = max(min(wanted, room - _MIN_TITLE_WIDTH), min(least, wanted))
+            room -= widths[index]
+        widths[_TITLE] = max(_MIN_TITLE_WIDTH, room)
+        return widths
 
     def _fill(self, select: int | None) -> None:
         table = self.query_one(DataTable)
-        self._title_width = self._fitting_title_width()
+        self._widths = self._fitting_widths()
         table.clear(columns=True)
         for index, header in enumerate(self.COLUMNS):
             justify: JustifyMethod = "right" if index in self.NUMERIC else "left"
-            width = self._title_width if index == _TITLE else self._capped_width(index, header)
+            width = self._widths.get(index)
             table.add_column(Text(header, justify=justify), width=width)
         rows = self.visible_rows
         for row in rows:
@@ -251,14 +266,6 @@ class QueueScreen(Screen[int | None]):
                     break
         self._update_lines(len(rows))
         self._show_detail()
-
-    def _capped_width(self, index: int, header: str) -> int | None:
-        """A column's width where it is capped (its cells then cut at the end), else None:
-        as wide as its widest cell."""
-        cap = _MAX_WIDTHS.get(header)
-        if cap is None:
-            return None
-        return min(cap, max([len(header), *(row.cells[index].cell_len for row in self.rows)]))
 
     @on(DataTable.RowHighlighted)
     def _show_detail(self) -> None:
@@ -286,7 +293,7 @@ class QueueScreen(Screen[int | None]):
         self.query_one("#filter", Static).update(literal(line))
 
     def on_resize(self, event: events.Resize) -> None:
-        if self.rows and self._fitting_title_width() != self._title_width:
+        if self.rows and self._fitting_widths() != self._widths:
             self._fill(self.selected_id)
 
     # -- actions

@@ -366,8 +366,9 @@ async def test_the_status_line_keeps_the_title_when_the_span_list_is_shown(
     app.project.close()
 
 
+@pytest.mark.parametrize(("size", "speakers"), [((80, 24), 19), ((120, 40), 24)])
 async def test_the_document_list_cuts_speakers_at_the_end_and_shows_them_whole(
-    names_db: Path, tmp_path: Path
+    names_db: Path, tmp_path: Path, size: tuple[int, int], speakers: int
 ) -> None:
     from harness import rendered
     from textual.widgets import DataTable, Static
@@ -375,13 +376,16 @@ async def test_the_document_list_cuts_speakers_at_the_end_and_shows_them_whole(
     from annotator.screens.queue import QueueScreen
 
     app = app_for(names_db, tmp_path)
-    async with app.run_test(size=(80, 24)) as pilot:
+    async with app.run_test(size=size) as pilot:
         await pilot.press("o")
         await until(pilot, lambda: isinstance(app.screen, QueueScreen))
         await pilot.pause()
         table = rendered(app.screen.query_one(DataTable))
-        assert "INTERVIEWER, THE DEVELO…" in table  # not INTERVIEWER,…E …OPER
-        assert "Remarks by Pres…" in table  # the title too, at the end
+        cut = "INTERVIEWER, THE DEVELOPER"[: speakers - 1] + "…"  # not INTERVIEWER,…E …OPER
+        assert f" {cut} " in table
+        assert max(len(line.rstrip()) for line in table.splitlines()) <= size[0]  # all fit
+        if size[0] == 80:
+            assert "Remarks by Pres…" in table  # the title too, at the end
         detail = str(app.screen.query_one("#detail", Static).content)
         assert detail == f"#1 {LONG_TITLE} · INTERVIEWER, THE DEVELOPER"
     app.project.close()

@@ -184,6 +184,28 @@ class AnnotatorApp(App[None]):
         if target != current:
             self.open_document(target)
 
+    def move_on(self, document_id: int) -> str | None:
+        """After ``D`` or ``S`` on a document: open the next one of the queue (the order of
+        ``J``, assigned documents first) that is neither done nor skipped, as Prodigy and
+        doccano move on; in words, where the annotator is. With nothing left, the document
+        stays open (``R`` at hand to reopen it) and the words say so. None on the review
+        screen, which stays."""
+        if self.review or self.annotator is None:
+            return None
+        ids = self._document_ids()
+        statuses = self.project.statuses_of(self.annotator)
+        done = sum(statuses.get(i) == "done" for i in ids)
+        where = f"{done} of {len(ids)} done"
+        target = next_open(ids, statuses, document_id)
+        if target is None:
+            skipped = sum(statuses.get(i) == "skipped" for i in ids)
+            left = f"; {skipped} skipped: o lists them" if skipped else ""
+            return f"{where}: nothing left to annotate{left}"
+        self.open_document(target)
+        if self.editor is None or self.editor.id != target:
+            return where  # it could not be opened (open_document said why)
+        return f"{where} · now #{target} {self.editor.document.title}"
+
     def open_queue(self) -> None:
         assert self.annotator is not None
         current = self.editor.id if self.editor else None
@@ -216,6 +238,16 @@ class AnnotatorApp(App[None]):
         self.exit()
 
 
+def next_open(ids: list[int], statuses: dict[int, str], current: int) -> int | None:
+    """The first document after ``current`` in the queue order ``ids`` (wrapping round)
+    whose status is neither done nor skipped; None when there is none but ``current``."""
+    start = ids.index(current) + 1 if current in ids else 0
+    for document_id in ids[start:] + ids[:start]:
+        if document_id != current and statuses.get(document_id, "new") not in ("done", "skipped"):
+            return document_id
+    return None
+
+
 def make_app(
     db_path: Path,
     *,
@@ -229,6 +261,11 @@ def make_app(
     assigned_only: bool = False,
 ) -> AnnotatorApp:
     """Open the project and build the app; user errors surface before the screen is taken."""
+    if annotator is not None and not annotator.strip():
+        # Not "no name given": that would open as the name the settings remember.
+        raise AnnotatorError(
+            "the annotator name is empty: give a name, or none to be the one your settings remember"
+        )
     config = load_config(config_file)
     themes = App().available_themes
     if config.theme and config.theme not in themes:

@@ -496,9 +496,23 @@ def _create_sample_project(path: Path) -> str:
     return notice
 
 
+def _name_given(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """``--as NAME`` given empty is refused, not taken for "not given" (which would act as
+    the name the settings remember, or the login name, without a word)."""
+    if value is not None and not value.strip():
+        raise click.BadParameter(
+            "the name is empty: give a name, or leave out --as to be the one your settings remember"
+        )
+    return value
+
+
 @cli.command()
 @click.option(
-    "--as", "annotator", metavar="NAME", help="Annotator name [default: ask once, then remember]."
+    "--as",
+    "annotator",
+    metavar="NAME",
+    help="Annotator name [default: ask once, then remember].",
+    callback=_name_given,
 )
 @click.option("--document", metavar="REF", help="Open this document (its id or source file name).")
 @click.option(
@@ -548,7 +562,13 @@ def _run_app(ctx: click.Context, app: Any) -> None:
 
 
 @cli.command()
-@click.option("--as", "reviewer", metavar="NAME", help="Reviewer name [default: as for annotate].")
+@click.option(
+    "--as",
+    "reviewer",
+    metavar="NAME",
+    help="Reviewer name [default: as for annotate].",
+    callback=_name_given,
+)
 @click.option("--document", metavar="REF", help="Open this document (its id or source file name).")
 @click.option(
     "--anonymous", is_flag=True, help="Show annotators as A1, A2... (A toggles it in the app)."
@@ -627,6 +647,7 @@ def _scheme_file(ref: str) -> Path:
     metavar="NAME",
     help="Annotator whose layer the spans of a file that names none become "
     "(doccano, brat, Prodigy without an annotator id).",
+    callback=_name_given,
 )
 @click.option(
     "--allow-incomplete",
@@ -848,6 +869,7 @@ def _roomy(
     "annotator",
     metavar="NAME",
     help="Record the deletion as NAME's [default: as for annotate].",
+    callback=_name_given,
 )
 @click.pass_context
 def documents_delete(
@@ -1007,7 +1029,13 @@ def assign(
 
 @cli.command()
 @click.argument("ref", metavar="REF")
-@click.option("--as", "annotator", metavar="NAME", help="Whose done [default: as for annotate].")
+@click.option(
+    "--as",
+    "annotator",
+    metavar="NAME",
+    help="Whose done [default: as for annotate].",
+    callback=_name_given,
+)
 @click.pass_context
 def reopen(ctx: click.Context, ref: str, annotator: str | None) -> None:
     """Reopen a document you marked done, so you can edit it again (done is locked).
@@ -1873,7 +1901,11 @@ def _author(annotator: str | None) -> str:
     "correspondent, questioner or audience member].",
 )
 @click.option(
-    "--as", "annotator", metavar="NAME", help="Log the edit as NAME [default: as for annotate]."
+    "--as",
+    "annotator",
+    metavar="NAME",
+    help="Log the edit as NAME [default: as for annotate].",
+    callback=_name_given,
 )
 @click.pass_context
 def questions_propose(
@@ -2153,6 +2185,7 @@ _REVIEW_SHOWN = 20  # spans and codes to review listed without --list
     "upgrader",
     metavar="NAME",
     help="Record the upgrade as NAME's [default: as for annotate].",
+    callback=_name_given,
 )
 @click.pass_context
 def scheme_upgrade(

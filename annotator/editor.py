@@ -41,6 +41,24 @@ from .textindex import SpanIndex
 
 Range = tuple[int, int]
 
+# What plain search takes as the same character: typographic apostrophes and quotes as the
+# straight ones, every dash and hyphen as "-", no-break spaces as a space (transcripts such as
+# the White House's use "’" throughout, and nobody types it). Each character folds to exactly
+# one, so an offset in the folded text is the same offset in the text, which is never changed.
+SEARCH_FOLD = str.maketrans(
+    {
+        **dict.fromkeys("\u2018\u2019\u201a\u201b\u2032\u02bc", "'"),
+        **dict.fromkeys("\u201c\u201d\u201e\u201f\u2033", '"'),
+        **dict.fromkeys("\u2010\u2011\u2012\u2013\u2014\u2015\u2212", "-"),
+        **dict.fromkeys("\u00a0\u202f", " "),
+    }
+)
+
+
+def fold(text: str) -> str:
+    """``text`` as plain search compares it (:data:`SEARCH_FOLD`): same length, same offsets."""
+    return text.translate(SEARCH_FOLD)
+
 
 @dataclass(frozen=True)
 class SearchState:
@@ -94,8 +112,11 @@ class Editor:
         self.cursor = min(project.cursor(document_id, annotator), self.last_position)
         self.anchor: int | None = None
         self.visual = False  # `v` mode: plain motions extend the selection
-        self.unit = self.scheme.settings.snap
+        # The unit the annotator last chose (remembered in the project, per annotator), else
+        # the scheme's default.
+        self.unit = project.snap_unit(annotator) or self.scheme.settings.snap
         self.search: SearchState | None = None
+        self._folded: str | None = None  # the text as plain search compares it, once asked
         self._selection_key: tuple[int, int, str] | None = None
         self._selection: Range | None = None
         # Another layer's spans (say, a model's) offered for one-key accept or reject.
@@ -176,8 +197,10 @@ class Editor:
         self.visual, self.anchor = False, None
 
     def cycle_unit(self) -> str:
+        """The next snapping unit, remembered for this annotator's next document and start."""
         units = motions.UNITS
         self.unit = units[(units.index(self.unit) + 1) % len(units)]
+        self.project.set_snap_unit(self.annotator, self.unit)
         return self.unit
 
     def resize_selection(self, edge: str, grow: bool) -> None:
@@ -793,11 +816,19 @@ class Editor:
     # ---- search --------------------------------------------------------------------------
 
     def find(self, pattern: str, regex: bool = False) -> int:
-        """Remember every match of ``pattern`` (case-insensitive) and return how many."""
+        """Remember every match of ``pattern`` (case-insensitive) and return how many.
+
+        Plain search matches straight and typographic quotes, apostrophes and dashes alike
+        (:func:`fold`); a regular expression is matched against the text as it is."""
         flags = re.IGNORECASE | re.MULTILINE
-        compiled = re.compile(pattern if regex else re.escape(pattern), flags)
+        if regex:
+            compiled, text = re.compile(pattern, flags), self.text
+        else:
+            if self._folded is None:
+                self._folded = fold(self.text)
+            compiled, text = re.compile(re.escape(fold(pattern)), flags), self._folded
         starts, ends = [], []
-        for match in compiled.finditer(self.text):
+        for match in compiled.finditer(text):
             if match.end() > match.start():
                 starts.append(match.start())
                 ends.append(match.end())

@@ -272,3 +272,46 @@ def test_source_path_is_stored_resolved_and_found_as_typed(
         assert project.find_document("chopper-cooper.txt").id == first.id
     result = run("--db", "p.db", "documents", "delete", "data/chopper-cooper.txt", "--as", "x")
     assert result.exit_code == 0, result.output + result.stderr
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["annotate"],
+        ["review"],
+        ["reopen", "1"],
+        ["import", "talk.txt"],
+        ["documents", "delete", "1"],
+        ["questions", "propose"],
+    ],
+)
+@pytest.mark.parametrize("empty", ["", "   "])
+def test_an_empty_as_is_refused_not_taken_for_the_remembered_name(
+    run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, command: list[str], empty: str
+) -> None:
+    run("init")
+    (tmp_path / "talk.txt").write_text("ALICE:  Hello there.\n\nBOB:  Hi.\n")
+    assert run("import", "talk.txt").exit_code == 0
+    config = tmp_path / "xdg"
+    (config / "annotator").mkdir(parents=True)
+    (config / "annotator" / "config.yaml").write_text("annotator: alice\n")
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(config))
+    started: list[object] = []
+    monkeypatch.setattr("annotator.app.AnnotatorApp.run", lambda app: started.append(app))
+    result = run(*command, "--as", empty)
+    assert result.exit_code == 2, result.output
+    assert "Invalid value for '--as': the name is empty" in result.stderr
+    assert started == []  # the app never opened as alice
+    with Project.open(tmp_path / "annotations.db") as project:
+        assert project.annotators() == []  # nobody's name was used
+
+
+def test_make_app_refuses_an_empty_annotator(tmp_path: Path) -> None:
+    from annotator.app import make_app
+    from annotator.errors import AnnotatorError
+    from annotator.resources import default_scheme_path
+    from annotator.scheme import load_scheme_file
+
+    Project.create(tmp_path / "p.db", load_scheme_file(default_scheme_path())).close()
+    with pytest.raises(AnnotatorError, match="the annotator name is empty"):
+        make_app(tmp_path / "p.db", annotator=" ", config_file=tmp_path / "c.yaml")

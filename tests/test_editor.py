@@ -28,7 +28,7 @@ from hypothesis import strategies as st
 
 from annotator.editor import Editor
 from annotator.errors import AnnotatorError, DocumentLocked, MergeConflict
-from annotator.model import ImportedDocument, Span
+from annotator.model import ImportedDocument, Span, Turn
 from annotator.scheme import Scheme, load_scheme, load_scheme_file
 from annotator.store import Project, ProjectError
 
@@ -547,6 +547,16 @@ def test_undo_and_redo_after_a_restart(tmp_path: Path, tiny_scheme: Scheme) -> N
         assert_in_sync(again, project)
 
 
+def test_the_snapping_unit_is_remembered_per_annotator(project: Project, doc: int) -> None:
+    editor = Editor(project, doc, "alice")
+    assert editor.unit == project.scheme.settings.snap == "word"
+    assert editor.cycle_unit() == "sentence"
+    assert Editor(project, doc, "alice").unit == "sentence"  # another document, or a restart
+    assert Editor(project, doc, "bob").unit == "word"  # each annotator their own
+    with pytest.raises(ProjectError, match="unknown snapping unit"):
+        project.set_snap_unit("alice", "paragraph")
+
+
 # ---- search --------------------------------------------------------------------------------
 
 
@@ -571,6 +581,56 @@ def test_regex_search_is_case_insensitive_multiline_and_skips_empty_matches(
     assert editor.find(r"^no", regex=True) == 1  # ^ matches at every line start
     assert editor.next_match() == (94, 96)
     assert editor.find(r"\b", regex=True) == 0  # empty matches are not matches
+
+
+def test_plain_search_takes_typographic_quotes_and_dashes_as_straight_ones(
+    project: Project,
+) -> None:
+    """Offsets are the text's own: folding keeps every character's place."""
+    text = "I don\u2019t want to talk \u2014 \u201cnot\u201d now\u00a0\u2013 it\u2018s late."
+    [added] = project.add_documents(
+        [ImportedDocument("Curly", text, (Turn(0, 0, len(text), "A"),), "text")]
+    )
+    editor = Editor(project, added.document_id, "alice")
+    for pattern, found in [
+        ("don't want to talk", "don\u2019t want to talk"),
+        ("DON\u2019T WANT", "don\u2019t want"),  # typed curly: found as well
+        ('talk - "not" now -', "talk \u2014 \u201cnot\u201d now\u00a0\u2013"),
+        ("it's", "it\u2018s"),
+    ]:
+        assert editor.find(pattern) == 1, pattern
+        assert editor.search is not None
+        assert text[editor.search.starts[0] : editor.search.ends[0]] == found
+    assert editor.text == text  # the stored text is never normalised
+    # A regular expression is matched against the text as it is.
+    assert editor.find("don't", regex=True) == 0
+    assert editor.find("don\u2019t", regex=True) == 1
+    assert editor.find("don.t", regex=True) == 1
+
+
+def test_fold_keeps_every_offset() -> None:
+    from annotator.editor import SEARCH_FOLD, fold
+
+    everything = "".join(chr(code) for code in SEARCH_FOLD) + "plain ASCII"
+    assert len(fold(everything)) == len(everything)
+    assert all(len(chr(code).translate(SEARCH_FOLD)) == 1 for code in SEARCH_FOLD)
+
+
+def test_plain_search_finds_straight_apostrophes_in_a_real_transcript(
+    real_data: Path, project: Project
+) -> None:
+    from annotator.io import read_transcript
+
+    [added] = project.add_documents(
+        read_transcript(real_data / "wh_2025-02-18_interview_trump_musk_hannity.md")
+    )
+    editor = Editor(project, added.document_id, "alice")
+    assert "don't want to talk" not in editor.text  # the White House writes "don’t"
+    assert editor.find("don't want to talk") == 1
+    assert editor.search is not None
+    start, end = editor.search.starts[0], editor.search.ends[0]
+    assert editor.text[start:end] == "don\u2019t want to talk"
+    assert editor.find("don\u2019t want to talk") == 1
 
 
 def test_next_match_wraps_forward_and_backward(editor: Editor) -> None:

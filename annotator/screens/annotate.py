@@ -68,6 +68,8 @@ class AnnotateScreen(Screen[None]):
 
     DEFAULT_CSS = """
     AnnotateScreen TranscriptView { width: 1fr; height: 1fr; }
+    AnnotateScreen #status-bar { dock: bottom; }
+    AnnotateScreen.-status-docked SpanList { margin-bottom: 3; }
     AnnotateScreen SpanList { dock: right; width: 38; }
     AnnotateScreen.-narrow SpanList { display: none; }
     AnnotateScreen.-narrow.-spans SpanList { display: block; width: 36; }
@@ -88,17 +90,19 @@ class AnnotateScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         # No containers (the span list is docked as a sidebar): fewer widgets to visit on
-        # every repaint.
+        # every repaint. The bottom bar is docked too, the whole width under the span list
+        # (which stops above it): the status line keeps its room when the list is shown.
         yield SpanList(id="spans")
         yield QuestionBar()
         yield TranscriptView(id="transcript")
-        yield BottomBar()
+        yield BottomBar(id="status-bar")
 
     @property
     def view(self) -> TranscriptView:
         return self.query_one(TranscriptView)
 
     def on_mount(self) -> None:
+        self.set_class(bool(self.query("#status-bar")), "-status-docked")
         self.query_one(BottomBar).show_scheme(self.editor.scheme)
         self._show_questions_bar()
         self.view.show(self.editor)
@@ -320,8 +324,14 @@ class AnnotateScreen(Screen[None]):
             self.editor.clear_selection()
 
     def action_cycle_unit(self) -> None:
+        failed: AnnotatorError | None = None
         with self._moving():
-            self.editor.cycle_unit()
+            try:
+                self.editor.cycle_unit()
+            except AnnotatorError as error:  # the unit changed; remembering it failed
+                failed = error
+        if failed is not None:
+            self._fail(failed)
 
     def action_edge(self, edge: str, grow: bool) -> None:
         """Move an edge of the selection; with none, of the (innermost) span under the
@@ -753,12 +763,22 @@ class AnnotateScreen(Screen[None]):
     # ---- documents -----------------------------------------------------------------------
 
     def action_status(self, status: str) -> None:
+        """D, S: mark the document, then move on to the next one not done (the app
+        decides: the review screen stays), saying where the annotator is."""
+        editor = self.editor
         try:
-            self.editor.set_status(status)
+            editor.set_status(status)
         except AnnotatorError as error:
             self._fail(error)
             return
-        self._refresh_panels(message=f"marked {self.STATUS_WORDS.get(status, status)}")
+        marked = f"#{editor.id} marked {self.STATUS_WORDS.get(status, status)}"
+        where = self.app.move_on(editor.id)  # type: ignore[attr-defined]
+        if where is None:
+            self._refresh_panels(message=marked.split(" ", 1)[1])
+            return
+        message = f"{marked} · {where}"
+        self.notify(message, title="Queue", timeout=6)
+        self._refresh_panels(message=message)
 
     def action_reopen(self) -> None:
         try:

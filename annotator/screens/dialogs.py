@@ -20,7 +20,9 @@ from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.content import Content
 from textual.css.query import NoMatches
+from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widget import Widget
 from textual.widgets import (
@@ -65,6 +67,16 @@ def shorten(text: str, limit: int) -> str:
     head = (limit - 1) * 2 // 3
     tail = limit - 1 - head
     return text[:head] + "…" + (text[-tail:] if tail else "")
+
+
+class MarkedCheckbox(Checkbox):
+    """A checkbox whose state reads without colour: ``▐X▌`` ticked, ``▐ ▌`` not (Textual's
+    shows an X either way and tells them apart by colour alone)."""
+
+    @property
+    def _button(self) -> Content:
+        self.BUTTON_INNER = "X" if self.value else " "
+        return super()._button
 
 
 # ---- span editor -------------------------------------------------------------------------
@@ -272,7 +284,7 @@ class SpanEditor(ModalScreen[SpanEdit | None]):
         elif attribute.type == "boolean":
             if not isinstance(value, bool):
                 value = bool(attribute.default)
-            widget = Checkbox(value=value, compact=True, id=widget_id)
+            widget = MarkedCheckbox(value=value, compact=True, id=widget_id)
         elif attribute.type == "multichoice":
             # A list (even empty: everything unticked) is what was chosen; else the default.
             chosen = set(value if isinstance(value, list) else attribute.default or ())
@@ -410,10 +422,12 @@ class SpanEditor(ModalScreen[SpanEdit | None]):
         error.update(visible(message))
         error.set_class(not message, "-empty")
 
-    def _values_for_save(self) -> dict[str, Any] | None:
-        """The attribute values to check; None (with the error shown) if a number is bad."""
+    def _check(self) -> tuple[dict[str, Any] | None, str, str | None]:
+        """The attribute values as the scheme takes them, or None with what is wrong and the
+        id of the attribute it is about (if it is about one)."""
         values: dict[str, Any] = {}
-        for attribute in self.current_label.attributes:
+        attributes = self.current_label.attributes
+        for attribute in attributes:
             value = self._read(attribute)
             if isinstance(value, str):
                 value = value.strip()
@@ -423,27 +437,37 @@ class SpanEditor(ModalScreen[SpanEdit | None]):
                 try:
                     value = _parse_number(value)
                 except ValueError:
-                    self._show_error(f"{attribute.name}: {value!r} is not a number")
-                    self.query_one(f"#attr-{attribute.id}").focus()
-                    return None
+                    return None, f"{attribute.name}: {value!r} is not a number", attribute.id
             values[attribute.id] = value
-        return values
-
-    def action_save(self) -> None:
-        values = self._values_for_save()
-        if values is None:
-            return
         try:
             if isinstance(self.scheme, Unit):
                 self.scheme.codable(self.label_id)
             checked = self.scheme.check_attributes(self.label_id, values)
         except (ValueError, KeyError) as error:
             message = str(error.args[0]) if error.args else str(error)
-            self._show_error(message)
-            for attribute in self.current_label.attributes:
-                if f"'{attribute.id}'" in message:
-                    self.query_one(f"#attr-{attribute.id}").focus()
-                    break
+            about = next((a.id for a in attributes if f"'{a.id}'" in message), None)
+            return None, message, about
+        return checked, "", None
+
+    @on(Select.Changed)
+    @on(Checkbox.Changed)
+    @on(SelectionList.SelectedChanged)
+    @on(Input.Changed)
+    def _value_changed(self, event: Message) -> None:
+        """An error on show is checked again as values change: it goes once the value it
+        asked for is given (or says what is still wrong)."""
+        control = getattr(event, "control", None)
+        if self.query_one("#error", Static).has_class("-empty") or control is None:
+            return
+        if (control.id or "").startswith("attr-"):
+            self._show_error(self._check()[1])
+
+    def action_save(self) -> None:
+        checked, problem, about = self._check()
+        if checked is None:
+            self._show_error(problem)
+            if about is not None:
+                self.query_one(f"#attr-{about}").focus()
             return
         note_widget = self.query_one("#note", TextArea)
         shown, original = self._originals["note"]
@@ -628,7 +652,7 @@ class SearchPrompt(ModalScreen[tuple[str, bool] | None]):
             with Horizontal(id="row"):
                 yield Static("/", id="slash")
                 yield Input(visible(self.last), compact=True, id="pattern")
-                regex = Checkbox("Regex", self.regex, compact=True, id="regex")
+                regex = MarkedCheckbox("Regex", self.regex, compact=True, id="regex")
                 regex.can_focus = False  # the pattern keeps the focus, so Enter always submits
                 yield regex
                 yield Static("^t regex · esc cancel", id="keys", markup=False)

@@ -22,7 +22,7 @@ from textual.widgets import DataTable, Footer, Static
 from ..errors import AnnotatorError
 from ..model import DOCUMENT_STATUSES
 from ..store import DocumentSummary, Project
-from .dialogs import literal, shorten
+from .dialogs import literal
 
 STATUS_NAMES = {"new": "new", "in_progress": "in progress", "done": "done", "skipped": "skipped"}
 _STATUS_STYLES = {"new": "dim", "in_progress": "yellow", "done": "green", "skipped": "dim italic"}
@@ -30,6 +30,9 @@ _COLUMNS = ("ID", "Title", "Speakers", "Words", "Turns", "Status", "Others done"
 _TITLE = 1  # index of the column that takes the remaining width
 _NUMERIC = (0, 3, 4, 6)
 _MIN_TITLE_WIDTH = 16
+# Columns (by header) that give way on a narrow screen, down to the first width and up to
+# the second: their cells are cut at the end.
+_SHRINKING = {"Speakers": (12, 24)}
 
 
 @dataclass(frozen=True)
@@ -39,6 +42,7 @@ class QueueRow:
     others_done: int
     cells: tuple[Text, ...]  # one per column of _COLUMNS
     assigned: bool = False  # assigned to this annotator ('annotator assign')
+    detail: str = ""  # what the cells may cut, whole: shown while the row is highlighted
 
 
 def _words(count: int) -> str:
@@ -50,11 +54,15 @@ def _words(count: int) -> str:
 
 
 def _speakers(names: tuple[str, ...]) -> str:
-    if not names:
-        return "–"
-    if len(names) <= 2:
-        return ", ".join(shorten(name, 12) for name in names)
-    return f"{len(names)} speakers"
+    """The speakers' names, whole (the column cuts them at its end, with an ellipsis)."""
+    return ", ".join(names) if names else "–"
+
+
+def _cut_at_end(text: Text) -> Text:
+    """A cell cut to its column's width at the end, with an ellipsis (never in the middle:
+    the full value is on the detail line of the highlighted row)."""
+    text.no_wrap, text.overflow = True, "ellipsis"
+    return text
 
 
 def queue_row(summary: DocumentSummary, annotator: str, assigned: bool = False) -> QueueRow:
@@ -64,18 +72,19 @@ def queue_row(summary: DocumentSummary, annotator: str, assigned: bool = False) 
     others = sum(
         1 for name, value in summary.statuses.items() if name != annotator and value == "done"
     )
-    title = literal(summary.title or "(untitled)")
-    title.no_wrap, title.overflow = True, "ellipsis"  # the cell cuts it to the column width
+    title = _cut_at_end(literal(summary.title or "(untitled)"))
+    speakers = _speakers(summary.speakers)
     cells = (
         Text(f"•{summary.id}" if assigned else str(summary.id), justify="right"),
         title,
-        literal(shorten(_speakers(summary.speakers), 20)),
+        _cut_at_end(literal(speakers)),
         Text(_words(summary.words), justify="right"),
         Text(str(summary.turns), justify="right"),
         Text(STATUS_NAMES.get(status, status), style=_STATUS_STYLES.get(status, "")),
         Text(str(others), justify="right", style="" if others else "dim"),
     )
-    return QueueRow(summary.id, status, others, cells, assigned)
+    detail = f"#{summary.id} {summary.title or '(untitled)'} · {speakers}"
+    return QueueRow(summary.id, status, others, cells, assigned, detail)
 
 
 def assigned_first(rows: list[QueueRow], *, only: bool = False) -> list[QueueRow]:
@@ -119,6 +128,8 @@ class QueueScreen(Screen[int | None]):
     QueueScreen #progress { height: 1; padding: 0 1; text-style: bold; background: $panel; }
     QueueScreen #filter { height: 1; padding: 0 1; color: $text-muted; }
     QueueScreen DataTable { height: 1fr; }
+    QueueScreen #detail { height: auto; max-height: 3; padding: 0 1; background: $panel; }
+    QueueScreen #detail.-empty { display: none; }
     """
 
     def __init__(
@@ -138,12 +149,13 @@ class QueueScreen(Screen[int | None]):
         self.rows: list[QueueRow] = []
         self.error: str | None = None
         self._project: Project | None = None
-        self._title_width = 0
+        self._widths: dict[int, int] = {}  # the fitted widths of the title and shrinking columns
 
     def compose(self) -> ComposeResult:
         yield Static("", id="progress", markup=False)
         yield Static("", id="filter", markup=False)
         yield DataTable(cursor_type="row", zebra_stripes=True, id="documents")
+        yield Static("", id="detail", classes="-empty", markup=False)
         yield Footer()
 
     def on_mount(self) -> None:
@@ -211,24 +223,38 @@ class QueueScreen(Screen[int | None]):
 
     # -- table
 
-    def _fitting_title_width(self) -> int:
-        """The title column takes whatever the other columns leave of the screen's width."""
-        others = 0
-        for index, header in enumerate(self.COLUMNS):
-            if index != _TITLE:
-                widths = [len(header), *(row.cells[index].cell_len for row in self.rows)]
-                others += max(widths)
+    def _fitting_widths(self) -> dict[int, int]:
+        """The widths of the title column and the shrinking ones: the title takes whatever
+        the other columns leave of the screen's width; on a narrow screen a shrinking column
+        (the speakers) gives way first, down to its least width, then the title, down to
+        its own."""
+        natural = {
+            index: max([len(header), *(row.cells[index].cell_len for row in self.rows)])
+            for index, header in enumerate(self.COLUMNS)
+        }
+        shrinking = {
+            index: _SHRINKING[header]
+            for index, header in enumerate(self.COLUMNS)
+            if header in _SHRINKING
+        }
+        fixed = sum(w for i, w in natural.items() if i != _TITLE and i not in shrinking)
         padding = 2 * len(self.COLUMNS) + 2  # cell padding on both sides, plus the scrollbar
-        width = self.size.width or self.app.size.width
-        return max(_MIN_TITLE_WIDTH, width - others - padding)
+        room = (self.size.width or self.app.size.width) - fixed - padding
+        widths: dict[int, int] = {}
+        for index, (least, most) in shrinking.items():
+            wanted = min(natural[index], most)
+            widths[index] = max(min(wanted, room - _MIN_TITLE_WIDTH), min(least, wanted))
+            room -= widths[index]
+        widths[_TITLE] = max(_MIN_TITLE_WIDTH, room)
+        return widths
 
     def _fill(self, select: int | None) -> None:
         table = self.query_one(DataTable)
-        self._title_width = self._fitting_title_width()
+        self._widths = self._fitting_widths()
         table.clear(columns=True)
         for index, header in enumerate(self.COLUMNS):
             justify: JustifyMethod = "right" if index in self.NUMERIC else "left"
-            width = self._title_width if index == _TITLE else None
+            width = self._widths.get(index)
             table.add_column(Text(header, justify=justify), width=width)
         rows = self.visible_rows
         for row in rows:
@@ -239,6 +265,17 @@ class QueueScreen(Screen[int | None]):
                     table.move_cursor(row=position, animate=False)
                     break
         self._update_lines(len(rows))
+        self._show_detail()
+
+    @on(DataTable.RowHighlighted)
+    def _show_detail(self) -> None:
+        """Under the table: the highlighted document's title and speakers, whole."""
+        document_id = self.selected_id
+        row = next((row for row in self.rows if row.document_id == document_id), None)
+        text = row.detail if row is not None else ""
+        detail = self.query_one("#detail", Static)
+        detail.update(literal(text))
+        detail.set_class(not text, "-empty")
 
     def _update_lines(self, shown: int) -> None:
         self.query_one("#progress", Static).update(literal(self._progress()))
@@ -256,7 +293,7 @@ class QueueScreen(Screen[int | None]):
         self.query_one("#filter", Static).update(literal(line))
 
     def on_resize(self, event: events.Resize) -> None:
-        if self.rows and self._fitting_title_width() != self._title_width:
+        if self.rows and self._fitting_widths() != self._widths:
             self._fill(self.selected_id)
 
     # -- actions

@@ -40,7 +40,7 @@ from ..model import (
     count_words,
     resolved_source,
 )
-from ..scheme import Scheme, load_scheme
+from ..scheme import SNAP_UNITS, Scheme, load_scheme
 from ..scheme.diff import UpgradePlan, diff_schemes, plan_upgrade, version_problem
 from ..speakers import AliasSuggestion, display_name, suggest_aliases
 from .annotators import GOLD, Annotators
@@ -1257,6 +1257,19 @@ class Project:
             )
         }
 
+    def statuses_of(self, annotator: str) -> dict[int, str]:
+        """The annotator's status of each document they opened (others: absent, "new")."""
+        annotator_id = self._annotators.find(annotator)
+        if annotator_id is None:
+            return {}
+        return {
+            document_id: status
+            for document_id, status in self.db.execute(
+                "SELECT document_id, status FROM document_status WHERE annotator_id = ?",
+                [annotator_id],
+            )
+        }
+
     def status(self, document_id: int, annotator: str) -> str:
         row = self.db.execute(
             "SELECT status FROM document_status WHERE document_id = ? AND annotator_id = ?",
@@ -1366,6 +1379,23 @@ class Project:
                 [document_id, annotator_id, cursor, now()],
             )
             self._set_setting(f"last_document:{annotator_id}", str(document_id))
+
+    def snap_unit(self, annotator: str) -> str | None:
+        """The snapping unit the annotator last chose in this project (None: never chose
+        one, the scheme's default applies)."""
+        annotator_id = self._annotators.find(annotator)
+        value = self._setting(f"snap_unit:{annotator_id}") if annotator_id else None
+        return value if value in SNAP_UNITS else None
+
+    def set_snap_unit(self, annotator: str, unit: str) -> None:
+        """Remember the annotator's snapping unit, for every document and the next start."""
+        if unit not in SNAP_UNITS:
+            raise ProjectError(
+                f"unknown snapping unit {unit!r}; use one of {', '.join(SNAP_UNITS)}"
+            )
+        annotator_id = self.annotator_id(annotator)
+        with self.connection.write():
+            self._set_setting(f"snap_unit:{annotator_id}", unit)
 
     def last_document(self, annotator: str) -> int | None:
         """The document the annotator last had open, if any."""

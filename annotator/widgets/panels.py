@@ -56,9 +56,10 @@ class BottomBar(Widget):
 
     LEGEND, STATUS, KEYS = range(3)
 
-    def __init__(self) -> None:
-        super().__init__()
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
         self._lines: list[Line] = [[], [], []]
+        self._document: tuple[int, str] | None = None  # the document the tooltip names
         self._strips: dict[int, Strip] = {}
         self.mode = "spans"  # the editor's mode: which keys the key bar shows
 
@@ -82,7 +83,12 @@ class BottomBar(Widget):
             # the theme's colours under every cell, each piece's style on top.
             pieces = self._lines[y] if y < len(self._lines) else []
             segments = [Segment(text, base + _style(style)) for text, style in pieces]
-            strip = Strip(segments).crop_extend(0, width, base)
+            strip = Strip(segments)
+            if y == self.STATUS and strip.cell_length > width > 0:
+                # Cut at the end, and shown to be: the rest of the document's title, which
+                # the tooltip gives whole.
+                strip = Strip.join([strip.crop(0, width - 1), Strip([Segment("…", base)])])
+            strip = strip.crop_extend(0, width, base)
             self._strips[y] = strip
         return strip
 
@@ -162,6 +168,10 @@ class BottomBar(Widget):
             (f" │ #{editor.id} " + display_text(editor.document.title, keep_newlines=False), ""),
         ]
         self._set(self.STATUS, line)
+        document = (editor.id, editor.document.title)
+        if document != self._document:
+            self._document = document
+            self.tooltip = literal_line(f"#{editor.id} {editor.document.title}")
         if editor.mode != self.mode:
             self.mode = editor.mode
             self.show_keys()
@@ -187,6 +197,11 @@ class BottomBar(Widget):
             line.append((f" {self.app.get_key_display(binding)} ", "bold reverse"))
             line.append((f" {description} ", ""))
         self._set(self.KEYS, line)
+
+
+def literal_line(text: str) -> Text:
+    """Untrusted text (a title) as one line of a Rich ``Text``, never read as markup."""
+    return Text(display_text(" ".join(text.split()), keep_newlines=False))
 
 
 def _legend(labels: tuple[Label, ...] | list[Label]) -> Line:

@@ -155,8 +155,7 @@ class TranscriptView(ScrollView, can_focus=True, inherit_bindings=False):
         self._label_colors = {label.id: Color.parse(label.color) for label in editor.scheme.labels}
         self._forget_styles()
         self._focus = None
-        self._rewrap()
-        self.scroll_to_cursor(center=True)
+        self._rewrap()  # the cursor in view, a third of the way down
 
     def mode_changed(self) -> None:
         """The editor changed mode: questions are drawn or not, everywhere."""
@@ -170,28 +169,31 @@ class TranscriptView(ScrollView, can_focus=True, inherit_bindings=False):
         return self.scrollable_content_region.width - GUTTER
 
     def _rewrap(self) -> None:
-        """The only place that wraps: on a new document or a new width (never in render)."""
+        """The only place that wraps: on a new document or a new width (never in render).
+
+        The cursor stays in view: on the same row of the screen as before a new width (the
+        span list shown or hidden, the terminal resized), or, on a new document or when it
+        was off screen, a third of the way down.
+        """
         width = self._text_width()
         if self.editor is None or width < MIN_WIDTH:
             return
         if self.wrap is not None and self.wrap.width == width:
             return
+        screen_row: int | None = None
         if self.wrap is None:
             self.wrap = WrapIndex(self.editor.text, self.editor.turns, width)
-            top = None
         else:
-            # Keep the row at the top of the viewport in view across the re-wrap.
-            top = self.wrap.row(min(self.scroll_offset.y, self.wrap.height - 1))
+            screen_row = self.wrap.row_of_offset(self.editor.cursor) - self.scroll_offset.y
             self.wrap = self.wrap.with_width(width)
         self._cache.clear()
         self.virtual_size = Size(width + GUTTER, self.wrap.height)
-        if top is not None:
-            self.scroll_to(y=self.wrap.y_of(top), animate=False)
+        height = self.scrollable_content_region.height
+        if screen_row is not None and 0 <= screen_row < height:
+            row = self.wrap.row_of_offset(self.editor.cursor)
+            self._scroll_y(row - screen_row)
         else:
-            # The first wrap (the view had no width when the document was shown): bring the
-            # cursor, which the document may have saved far down, into view once the new
-            # virtual size is laid out.
-            self.call_after_refresh(self.scroll_to_cursor, center=True)
+            self.scroll_to_cursor(center=True)
         self.refresh()
 
     def notify_style_update(self) -> None:
@@ -281,21 +283,31 @@ class TranscriptView(ScrollView, can_focus=True, inherit_bindings=False):
         top, height = self.scroll_offset.y, self.scrollable_content_region.height
         first = max(rows.start - self.wrap.header_rows, 0)  # with its turn's header
         if first < top:
-            self.scroll_to(y=first, animate=False)
+            self._scroll_y(first)
         elif rows.stop > top + height:
-            self.scroll_to(y=min(rows.stop - height, first), animate=False)
+            self._scroll_y(min(rows.stop - height, first))
 
     def scroll_to_cursor(self, center: bool = False) -> None:
+        """Bring the cursor's row into view: scrolled as little as it takes when it stepped
+        just out of view, else (a jump: a search match, a document opened, the cursor
+        restored; or ``center``) with a third of the view above it, as context."""
         if self.editor is None or self.wrap is None:
             return
         row = self.wrap.row_of_offset(self.editor.cursor)
         top, height = self.scroll_offset.y, self.scrollable_content_region.height
-        if center:
-            self.scroll_to(y=max(row - height // 3, 0), animate=False)
+        near = max(height // 2, 1)  # how far out of view still scrolls as little as it takes
+        if center or row < top - near or row >= top + height + near:
+            self._scroll_y(row - height // 3)
         elif row < top:
-            self.scroll_to(y=row, animate=False)
+            self._scroll_y(row)
         elif row >= top + height:
-            self.scroll_to(y=row - height + 1, animate=False)
+            self._scroll_y(row - height + 1)
+
+    def _scroll_y(self, y: int) -> None:
+        """Scroll to row ``y`` now. Forced: right after a new document or width, the scroll
+        bar may not be laid out yet, and Textual drops a scroll of a view without one (the
+        cursor restored far down would stay off screen until the next key)."""
+        self.scroll_to(y=max(y, 0), animate=False, force=True)
 
     def page(self, direction: int) -> int:
         """Scroll a page and return the text offset the cursor should move to."""
@@ -304,7 +316,7 @@ class TranscriptView(ScrollView, can_focus=True, inherit_bindings=False):
         row = self.wrap.row_of_offset(self.editor.cursor)
         column = self.wrap.cell_x(self.editor.cursor)
         target = min(max(row + direction * height, 0), self.wrap.height - 1)
-        self.scroll_to(y=max(self.scroll_offset.y + direction * height, 0), animate=False)
+        self._scroll_y(self.scroll_offset.y + direction * height)
         return self.wrap.offset_at(self._text_row(target, direction), column)
 
     def vertical(self, direction: int, column: int | None) -> tuple[int, int]:

@@ -413,13 +413,13 @@ async def test_wide_characters_keep_the_cursor_aligned(tmp_path: Path) -> None:
 async def test_command_palette_runs_screen_actions(db: Path, tmp_path: Path) -> None:
     app = app_for(db, tmp_path)
     async with app.run_test(size=(100, 30)) as pilot:
+        editor = screen(app).editor
         await pilot.press("colon")
         await pilot.pause()
         await pilot.press(*"Mark done")
         await pilot.pause(0.5)
         await pilot.press("enter")
         await pilot.pause()
-        editor = screen(app).editor
         with Project.open(db) as project:
             assert project.status(editor.id, "alice") == "done"
 
@@ -486,9 +486,11 @@ async def test_regex_search_and_previous_match(db: Path, tmp_path: Path) -> None
 async def test_skip_marks_the_document_skipped(db: Path, tmp_path: Path) -> None:
     app = app_for(db, tmp_path)
     async with app.run_test(size=(100, 30)) as pilot:
-        await pilot.press("S")
+        skipped = screen(app).editor.id
+        await pilot.press("S")  # and on to the next document
         with Project.open(db) as project:
-            assert project.status(screen(app).editor.id, "alice") == "skipped"
+            assert project.status(skipped, "alice") == "skipped"
+        assert screen(app).editor.id != skipped
 
 
 @pytest.mark.parametrize(

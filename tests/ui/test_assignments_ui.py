@@ -74,7 +74,10 @@ async def test_done_refuses_edits_until_r_reopens(db: Path, tmp_path: Path) -> N
         screen = app.screen
         assert isinstance(screen, AnnotateScreen)
         document = screen.editor.id
-        await pilot.press("D")
+        await pilot.press("D")  # and on to the next document of the queue: K comes back
+        await until(pilot, lambda: screen.editor.id != document)
+        await pilot.press("K")
+        await until(pilot, lambda: screen.editor.id == document)
         await pilot.press("v", "w", "t")  # select a word and tag it a quote
         await pilot.pause()
         status = rendered(screen.query_one(BottomBar)).splitlines()[BottomBar.STATUS]
@@ -99,8 +102,11 @@ async def test_done_refuses_before_a_dialog_opens(db: Path, tmp_path: Path) -> N
         await until(pilot, lambda: isinstance(app.screen, AnnotateScreen))
         screen = app.screen
         assert isinstance(screen, AnnotateScreen)
-        await pilot.press("t", "D")  # a quote, then done
-        await pilot.pause()
+        document = screen.editor.id
+        await pilot.press("t", "D")  # a quote, then done (and on to the next document)
+        await until(pilot, lambda: screen.editor.id != document)
+        await pilot.press("K")
+        await until(pilot, lambda: screen.editor.id == document)
         needs_attributes = [
             label.hotkey
             for label in screen.editor.scheme.labels

@@ -425,3 +425,48 @@ async def test_span_editor_hint_follows_checkboxes_and_choice_groups() -> None:
         assert hint_text(screen).startswith(
             "questions_question: clarification (asks what is meant); reflects"
         )
+
+
+async def test_span_editor_required_error_goes_once_the_value_is_picked(scheme: Scheme) -> None:
+    app = editor(scheme, label="commitment")
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = app.screen
+        error = screen.query_one("#error", Static)
+        await pilot.press("ctrl+s")  # the required strength is still blank
+        await pilot.pause()
+        assert "'strength' of label 'commitment' is required" in str(error.content)
+        assert error.display
+        strength = screen.query_one("#attr-strength", Select)
+        assert app.focused is strength
+        await pilot.press("enter", "down", "enter")  # open the list, pick "weak"
+        await pilot.pause()
+        assert strength.value == "weak"
+        assert not error.display and str(error.content) == ""
+        # An error follows what is typed.
+        screen.query_one("#attr-year").focus()
+        await pilot.press("1", "e", "ctrl+s")
+        await pilot.pause()
+        assert "'1e' is not a number" in str(error.content) and error.display
+        await pilot.press("backspace")
+        await pilot.pause()
+        assert not error.display
+    assert app.results == []
+
+
+async def test_checkboxes_read_without_colour(scheme: Scheme) -> None:
+    """A ticked box shows an X, an unticked one a blank: the same without colour."""
+    app = editor(scheme, label="commitment", attributes={"conditional": False})
+    async with app.run_test(size=(80, 24)) as pilot:
+        box = app.screen.query_one("#attr-conditional", Checkbox)
+        assert "X" not in rendered(box)
+        box.focus()
+        await pilot.press("space")
+        await pilot.pause()
+        assert box.value and "X" in rendered(box)
+    search = Harness(lambda: SearchPrompt("homes"))
+    async with search.run_test(size=(80, 24)) as pilot:
+        regex = search.screen.query_one("#regex", Checkbox)
+        assert rendered(regex).startswith("▐ ▌ Regex")
+        await pilot.press("ctrl+t")
+        await pilot.pause()
+        assert rendered(regex).startswith("▐X▌ Regex")

@@ -102,6 +102,9 @@ def test_conll_adds_a_late_labels_column_to_the_lines_written_before(
     conll.write(examples, tmp_path / "x.conll", scheme, ExportReport(), tokenizer="simple")
     alice = (tmp_path / "x.alice.conll").read_text(encoding="utf-8").split("\n")
     bob = (tmp_path / "x.bob.conll").read_text(encoding="utf-8").split("\n")
+    # The header, written when the columns are known, names the late one too.
+    assert alice[0] == bob[0] == "# global.columns = FORM quote deflection retired"
+    alice, bob = (lines[lines.index("") + 1 :] for lines in (alice, bob))
     lines = [line for line in alice + bob if line]
     assert {line.count("\t") for line in lines} == {3}  # token + quote, deflection, retired
     assert alice[2] == "They\tB-quote\tO\tO"

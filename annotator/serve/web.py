@@ -127,8 +127,10 @@ class Session(AppService):
         if self._stdin is not None:
             # The pipe to an ended process: closed, so that asyncio lets the process go.
             self._stdin.close()
-        with contextlib.suppress(asyncio.TimeoutError, asyncio.CancelledError):
-            await asyncio.wait_for(task, QUIT_GRACE)
+        # Waited for, never cancelled: the task may be closing the page's websocket, and a
+        # close cut short can leave the page without its close frame (a tab that never hears
+        # that its session ended).
+        await asyncio.wait({task}, timeout=QUIT_GRACE)
 
 
 class _Tail:

@@ -16,8 +16,8 @@ runs what:
   terminated, then killed, within :data:`QUIT_GRACE` seconds each. An app that ends (or
   never starts) closes the websocket, so the page says "Session ended" instead of waiting;
   one that failed closes it with its last error line as the reason, which the page shows.
-- **before the splash**: the page is served only when the project opens; otherwise an error
-  page says why.
+- **before the splash**: the page is served only when the project opens (finding who asks
+  opens it); otherwise an error page says why.
 """
 
 from __future__ import annotations
@@ -344,9 +344,6 @@ class AnnotatorServer(Server):
                 path="/",
             )
             raise redirect
-        problem = self._project_problem()
-        if problem is not None:
-            return _page(503, "annotator cannot start", problem)
         size = _query_int(request, "fontsize", 16)
         context = {
             "font_size": size,
@@ -371,14 +368,6 @@ class AnnotatorServer(Server):
         url = self._url(request, "websocket")
         scheme = "wss" if url.startswith("https:") else "ws"
         return scheme + ":" + url.split(":", 1)[1]
-
-    def _project_problem(self) -> str | None:
-        """Why the app cannot open the project, in one line, or None."""
-        try:
-            Project.open(self.config.db, readonly=True).close()
-        except (AnnotatorError, sqlite3.Error, OSError) as error:
-            return _one_line(self.config.db, error)
-        return None
 
     async def handle_websocket(self, request: web.Request) -> web.StreamResponse:  # type: ignore[override]
         if not self._same_origin(request):

@@ -185,6 +185,33 @@ def test_commands_that_read_work_on_a_read_only_project(project_folder: Path) ->
         assert agreement.exit_code == 0, agreement.output
 
 
+def as_older_version(path: Path) -> None:
+    """Make the project look as an older version left it: its newest migration not applied."""
+    with Project.open(path) as project:
+        project.db.execute("DROP TABLE span_extents")
+        project.db.execute("DELETE FROM _sqlite_migrations WHERE name = 'm012_span_extents'")
+
+
+def test_a_reading_command_upgrades_an_older_project_it_may_write(project_folder: Path) -> None:
+    db = project_folder / "annotations.db"
+    as_older_version(db)
+    status = in_folder(project_folder, "status")
+    assert status.exit_code == 0, status.output
+    assert "1 document," in status.stdout
+    with Project.open(db, readonly=True) as upgraded:
+        assert upgraded.db.execute("SELECT count(*) FROM span_extents").fetchone() == (1,)
+
+
+def test_an_older_project_in_a_read_only_folder_says_how_to_upgrade(project_folder: Path) -> None:
+    db = project_folder / "annotations.db"
+    as_older_version(db)
+    with read_only(db, project_folder):
+        status = in_folder(project_folder, "status")
+        assert status.exit_code == 1
+        line = one_line(status.stderr)
+        assert "written by an older version" in line and "writable" in line
+
+
 def test_commands_that_write_say_what_is_read_only(project_folder: Path) -> None:
     with read_only(project_folder / "annotations.db"):
         imported = in_folder(project_folder, "import", str(project_folder))

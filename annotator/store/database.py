@@ -124,7 +124,7 @@ def connect(path: Path, *, create: bool, readonly: bool = False) -> Database:
     """
     _refuse_network_fs(path)
     if readonly:
-        return _connect_readonly(path)
+        return _connect_readonly(path, upgrade=True)
     problem = write_problem(path)
     if problem:
         raise ProjectError(problem)
@@ -183,7 +183,10 @@ def _check_schema(db: Database, path: Path, *, create: bool) -> set[str]:
     return applied
 
 
-def _connect_readonly(path: Path) -> Database:
+def _connect_readonly(path: Path, *, upgrade: bool) -> Database:
+    """Open for reading only. A file an older version wrote is upgraded first where this
+    process may write it (as any writing command would), so that reading commands keep working
+    after the tool is upgraded; elsewhere it is refused with the way out."""
     uri = "file:" + quote(str(path.resolve()))
     conn = sqlite3.connect(f"{uri}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_SECONDS)
     try:
@@ -205,8 +208,13 @@ def _connect_readonly(path: Path) -> Database:
         conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_SECONDS * 1000)}")
         db = Database(conn)
         if _check_schema(db, path, create=False) != _known():
-            raise ProjectError(
-                f"{path}: written by an older version of annotator; open it once with write "
-                "access (any command that changes it, such as 'annotator import') to upgrade it"
-            )
+            if not upgrade or write_problem(path):
+                raise ProjectError(
+                    f"{path}: written by an older version of annotator, and upgrading it needs "
+                    "write access; make the file and its folder writable (or copy the project "
+                    "to a folder you can write) and run the command again"
+                )
+            conn.close()
+            connect(path, create=False).close()
+            return _connect_readonly(path, upgrade=False)
     return db

@@ -135,8 +135,22 @@ class ImportedDocument:
         return text_sha256(self.text)
 
     @cached_property
+    def turn_words(self) -> tuple[int, ...]:
+        """Each turn's words, as stored with it (speakers and reports sum them)."""
+        return tuple(count_words(self.text[t.start : t.end]) for t in self.turns)
+
+    @cached_property
     def words(self) -> int:
-        return count_words(self.text)
+        # The turns' words and those between them: one pass over the text, as the turns'
+        # own count needs one anyway (turns never cut a word: importers end them at breaks).
+        if not self.turns:
+            return count_words(self.text)
+        gaps, previous = [], 0
+        for turn in self.turns:
+            gaps.append(self.text[previous : turn.start])
+            previous = turn.end
+        gaps.append(self.text[previous:])
+        return sum(self.turn_words) + count_words(" ".join(gaps))
 
     @property
     def speakers(self) -> tuple[str, ...]:

@@ -13,10 +13,12 @@ from pathlib import Path
 import pytest
 from click.testing import Result
 from conftest import layout
+from hypothesis import given
+from hypothesis import strategies as st
 from question_sample import FIRST, FIRST_TURNS, at, build, scheme
 from test_import_rules import in_folder, one_line, read_only
 
-from annotator.cli import _cut_column, _middle_cut
+from annotator.cli import _cut_column, _fold, _middle_cut
 from annotator.config import config_path
 from annotator.model import ImportedDocument
 from annotator.store import Project
@@ -417,6 +419,17 @@ def test_titles_that_a_cut_would_make_equal_are_shown_whole(
     assert "housing" in out and "transport" in out
     assert "…" in flat.split("housing")[0]  # the others are cut as usual
     assert all(cell_len(line) <= 80 for line in out.splitlines())
+
+
+@given(
+    st.text(alphabet=st.sampled_from("ab 住é-"), max_size=60),
+    st.integers(min_value=1, max_value=12),
+)
+def test_a_folded_value_keeps_every_character_within_its_width(text: str, width: int) -> None:
+    lines = _fold(text, width)
+    assert all(cell_len(line) <= max(width, 2) for line in lines)
+    # Only spaces where lines break are dropped.
+    assert "".join(lines).replace(" ", "") == text.replace(" ", "")
 
 
 def test_a_narrow_terminal_widens_rather_than_hides_an_id(

@@ -9,9 +9,11 @@ from pathlib import Path
 
 import pytest
 from conftest import layout
+from hypothesis import given
+from hypothesis import strategies as st
 
 from annotator.errors import InvalidValue, UnknownItem
-from annotator.model import ImportedDocument, SpeakerInfo
+from annotator.model import ImportedDocument, SpeakerInfo, count_words
 from annotator.questions import asks
 from annotator.scheme import Scheme
 from annotator.speakers import alias_key, display_name, suggest_aliases
@@ -64,6 +66,14 @@ def test_words_are_counted_per_turn_text(project: Project) -> None:
     summaries = {s.label: s for s in project.speakers()}
     assert (summaries["A"].turns, summaries["A"].words, summaries["A"].documents) == (3, 9, 2)
     assert (summaries["B"].turns, summaries["B"].words, summaries["B"].documents) == (1, 1, 1)
+
+
+@given(st.lists(st.text(alphabet=st.sampled_from("ab’'- .\n\u00e9"), min_size=1), max_size=6))
+def test_a_document_counts_its_words_as_its_turns_and_the_gaps_do(contents: list[str]) -> None:
+    contents = [c if c.strip() else "x" for c in contents]
+    document = interview(["A"] * len(contents), contents) if contents else interview([])
+    assert document.words == count_words(document.text)
+    assert list(document.turn_words) == [count_words(c.strip()) for c in contents]
 
 
 def test_an_import_records_what_the_file_says_of_its_speakers(project: Project) -> None:
@@ -213,6 +223,25 @@ def test_a_project_made_before_the_registry_gains_a_person_per_label(
     conn.close()
     with Project.open(path) as project:
         assert people(project) == {"HOST": "HOST", "GUEST": "GUEST"}
+
+
+def test_a_project_made_before_turn_words_counts_them_when_upgraded(
+    tmp_path: Path, tiny_scheme: Scheme
+) -> None:
+    path = tmp_path / "old.db"
+    with Project.create(path, tiny_scheme) as project:
+        project.add_documents(
+            [interview(["A", "B", "A"], ["one two three", "four", "five six"], title="x")]
+        )
+        before = {s.label: s.words for s in project.speakers()}
+    conn = sqlite3.connect(path)
+    conn.executescript(
+        "ALTER TABLE turns DROP COLUMN words; "
+        "DELETE FROM _sqlite_migrations WHERE name = 'm018_turn_words';"
+    )
+    conn.close()
+    with Project.open(path) as project:
+        assert {s.label: s.words for s in project.speakers()} == before == {"A": 5, "B": 1}
 
 
 def test_nothing_but_the_registry_writes_its_tables() -> None:

@@ -458,3 +458,22 @@ def m012_span_extents(db: Database) -> None:
             GROUP BY document_id, annotator_id
         """,
     )
+
+
+@migrations()
+def m018_turn_words(db: Database) -> None:
+    # Each turn's words, counted at import as the document's are: the speakers listing and
+    # the report sum them with one aggregate instead of reading every text. Older projects
+    # count them here, once, document by document.
+    from ..model import count_words
+
+    db.execute("ALTER TABLE turns ADD COLUMN words INTEGER NOT NULL DEFAULT 0")
+    texts = db.execute("SELECT id, text FROM documents ORDER BY id")
+    for document_id, text in texts:
+        turns = db.execute(
+            'SELECT turn_index, start, "end" FROM turns WHERE document_id = ?', [document_id]
+        ).fetchall()
+        db.conn.executemany(
+            "UPDATE turns SET words = ? WHERE document_id = ? AND turn_index = ?",
+            [(count_words(text[start:end]), document_id, index) for index, start, end in turns],
+        )

@@ -37,7 +37,6 @@ from ..model import (
     Span,
     SpanDraft,
     Turn,
-    count_words,
     resolved_source,
 )
 from ..scheme import SNAP_UNITS, Scheme, load_scheme
@@ -437,10 +436,10 @@ class Project:
             self._texts[document_id] = document.text
             self.db.conn.executemany(
                 'INSERT INTO turns (document_id, turn_index, speaker, start, "end", start_time, '
-                "end_time) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                "end_time, words) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 [
-                    (document_id, t.index, t.speaker, t.start, t.end, t.start_time, t.end_time)
-                    for t in document.turns
+                    (document_id, t.index, t.speaker, t.start, t.end, t.start_time, t.end_time, w)
+                    for t, w in zip(document.turns, document.turn_words, strict=True)
                 ],
             )
         else:
@@ -744,25 +743,15 @@ class Project:
 
     def speakers(self) -> list[SpeakerSummary]:
         """Every speaker label of the turns, most turns first, with the person it names."""
-        turns: Counter[str] = Counter()
-        words: Counter[str] = Counter()
-        documents: dict[str, set[int]] = {}
-        # One pass over the turns with their documents' texts (in document order, so each
-        # text is read once), instead of a query per document.
-        text, current = "", None
-        for document_id, speaker, start, end in self.db.execute(
-            'SELECT document_id, speaker, start, "end" FROM turns WHERE speaker IS NOT NULL '
-            "ORDER BY document_id, turn_index"
-        ):
-            if document_id != current:
-                text, current = self._stored_text(document_id), document_id
-            turns[speaker] += 1
-            words[speaker] += count_words(text[start:end])
-            documents.setdefault(speaker, set()).add(document_id)
+        # The turns' words are stored with them at import: one aggregate, no text read.
+        rows = self.db.execute(
+            "SELECT speaker, count(*), sum(words), count(DISTINCT document_id) FROM turns "
+            "WHERE speaker IS NOT NULL GROUP BY speaker"
+        ).fetchall()
         people = self.speaker_people()
         return [
-            SpeakerSummary(label, n, words[label], len(documents[label]), people.get(label))
-            for label, n in sorted(turns.items(), key=lambda item: (-item[1], item[0]))
+            SpeakerSummary(label, n, words, documents, people.get(label))
+            for label, n, words, documents in sorted(rows, key=lambda row: (-row[1], row[0]))
         ]
 
     def speaker_people(self) -> dict[str, Person]:
@@ -1460,13 +1449,16 @@ class Project:
             "SELECT count(*), coalesce(sum(words), 0) FROM documents"
         ).fetchone()
         per_label: dict[bool, dict[str, int]] = {False: {}, True: {}}
-        for label, gold, count in self.db.execute(
-            "SELECT s.label, a.name = ?, count(*) FROM spans s "
-            "JOIN annotators a ON a.id = s.annotator_id GROUP BY s.label, a.name = ? "
-            "ORDER BY s.label",
-            [GOLD, GOLD],
+        gold_ids = {
+            row[0] for row in self.db.execute("SELECT id FROM annotators WHERE name = ?", [GOLD])
+        }
+        # Grouped as the index spans_by_label (label, annotator_id) is: read from the index
+        # alone (a fifth of the time of grouping by the joined name).
+        for label, annotator_id, count in self.db.execute(
+            "SELECT label, annotator_id, count(*) FROM spans GROUP BY label, annotator_id"
         ):
-            per_label[bool(gold)][label] = count
+            counts = per_label[annotator_id in gold_ids]
+            counts[label] = counts.get(label, 0) + count
         progress: dict[str, dict[str, int]] = {}
         for name, status, count in self.db.execute(
             "SELECT a.name, s.status, count(*) FROM document_status s "

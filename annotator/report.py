@@ -48,6 +48,7 @@ A share of nothing and a rate of no words are undefined (``value`` None), never 
 
 from __future__ import annotations
 
+import dataclasses
 import fnmatch
 import math
 import re
@@ -61,7 +62,7 @@ from .errors import AnnotatorError, ProjectError
 from .export.examples import LAYER_ALL, LAYER_GOLD, Example, ExportReport, collect, select
 from .export.questions_csv import question_units, respondent
 from .intervals import CONFIDENCE, rate_interval, wilson
-from .model import Code, Question, count_words
+from .model import Code, Question
 from .scheme import Attribute, Label, Scheme
 from .scheme.model import LabelSet, Unit
 from .store import Project
@@ -397,16 +398,14 @@ class _Tally:
     """One layer's counts per group: words, spans, question units, codes."""
 
     words: Counter[str] = field(default_factory=Counter)
-    # (group, key) -> count, and the examples behind it
-    counts: Counter[tuple[str, Key]] = field(default_factory=Counter)
+    # (group, key) -> the examples counted there (their number is the count)
     examples: dict[tuple[str, Key], list[Counted]] = field(default_factory=dict)
 
     def add(self, group: str, key: Key, example: Counted) -> None:
-        self.counts[group, key] += 1
         self.examples.setdefault((group, key), []).append(example)
 
     def count(self, group: str, key: Key) -> int:
-        return self.words[group] if key == WORDS else self.counts[group, key]
+        return self.words[group] if key == WORDS else len(self.examples.get((group, key), ()))
 
 
 def build_report(
@@ -435,7 +434,13 @@ def build_report(
         )
     selection = select(project, layer=layer, documents=documents, status=status)
     export_report = ExportReport()
-    examples = list(collect(project, selection=selection, report=export_report))
+    # Held without their texts (the report counts stored words, never reads a text): a
+    # study's texts would otherwise all be in memory at once.
+    examples = [
+        dataclasses.replace(example, text="")
+        for example in collect(project, selection=selection, report=export_report)
+    ]
+    spoken = project.words_by_speaker()
     layers = tuple(
         name for name in selection.annotators if any(name in ex.annotators for ex in examples)
     )
@@ -477,7 +482,7 @@ def build_report(
         keys, dated = _document_keys(example, by, titles)
         if not dated:
             undated.add(example.document_id)
-        words = _words_by_group(example, by, keys)
+        words = _words_by_group(example, spoken.get(example.document_id, ()), by, keys)
         # Each question unit with its group (its respondent's), found once for all layers.
         units = [
             (question, _group(by, {**keys, **_speaker_keys(example, answerer, NO_RESPONDENT)}))
@@ -502,7 +507,7 @@ def build_report(
     groups = _group_order(
         by,
         {g for tally in tallies.values() for g in tally.words}
-        | {g for tally in tallies.values() for g, _ in tally.counts},
+        | {g for tally in tallies.values() for g, _ in tally.examples},
     )
     figures: list[Figure] = []
     for name in layers:
@@ -769,16 +774,17 @@ def _speaker_keys(example: Example, label: str | None, missing: str) -> dict[str
     }
 
 
-def _words_by_group(example: Example, by: Sequence[str], keys: Mapping[str, str]) -> Counter[str]:
+def _words_by_group(
+    example: Example,
+    spoken: Iterable[tuple[str | None, int]],
+    by: Sequence[str],
+    keys: Mapping[str, str],
+) -> Counter[str]:
+    """The document's words per group, from its words per speaker label
+    (:meth:`annotator.store.Project.words_by_speaker`)."""
     words: Counter[str] = Counter()
-    turns = example.turns or ()
-    if not turns:
-        words[_group(by, {**keys, **_speaker_keys(example, None, NO_SPEAKER)})] += count_words(
-            example.text
-        )
-    for turn in turns:
-        speaker = _speaker_keys(example, turn.speaker, NO_SPEAKER)
-        words[_group(by, {**keys, **speaker})] += count_words(example.text[turn.start : turn.end])
+    for label, count in spoken:
+        words[_group(by, {**keys, **_speaker_keys(example, label, NO_SPEAKER)})] += count
     return words
 
 
@@ -790,14 +796,14 @@ def _count_spans(
     keys: Mapping[str, str],
     breakdowns: Mapping[str, list[_Breakdown]],
 ) -> None:
+    groups: dict[tuple[str, str], str] = {}  # (person, role) -> group
     for span in example.spans:
         if span.annotator != layer:
             continue
-        speaker = {
-            "person": span.person or span.speaker or NO_SPEAKER,
-            "role": span.role or NO_ROLE,
-        }
-        group = _group(by, {**keys, **speaker})
+        speaker = (span.person or span.speaker or NO_SPEAKER, span.role or NO_ROLE)
+        group = groups.get(speaker)
+        if group is None:
+            group = groups[speaker] = _group(by, {**keys, "person": speaker[0], "role": speaker[1]})
         item = Counted(
             example.document_id,
             span.start,

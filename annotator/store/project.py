@@ -718,6 +718,22 @@ class Project:
             )
         ]
 
+    def words_by_speaker(self) -> dict[int, list[tuple[str | None, int]]]:
+        """Per document, the words its turns hold per speaker label (None: turns without
+        one), or ``[(None, words)]`` for a document without turns: counted at import, summed
+        here in one aggregate."""
+        found: dict[int, list[tuple[str | None, int]]] = {}
+        for document_id, speaker, words in self.db.execute(
+            "SELECT document_id, speaker, sum(words) FROM turns GROUP BY document_id, speaker"
+        ):
+            found.setdefault(document_id, []).append((speaker, words))
+        for document_id, words in self.db.execute(
+            "SELECT id, words FROM documents d WHERE NOT EXISTS "
+            "(SELECT 1 FROM turns t WHERE t.document_id = d.id)"
+        ):
+            found[document_id] = [(None, words)]
+        return found
+
     def _text(self, document_id: int) -> str:
         """A document's text (kept: it never changes), or a refusal for unknown ids."""
         if document_id not in self._texts:

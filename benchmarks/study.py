@@ -101,10 +101,10 @@ def build_study(
             shift = len(head)
             db.executemany(
                 'INSERT INTO turns (document_id, turn_index, speaker, start, "end", start_time, '
-                "end_time) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                "end_time, words) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 [
                     (document_id, t.index, t.speaker, t.start + shift, t.end + shift,
-                     t.start_time, t.end_time)
+                     t.start_time, t.end_time, count_words(body[t.start : t.end]))
                     for t in turns
                 ],
             )  # fmt: skip
@@ -135,4 +135,10 @@ def build_study(
                     "at, via) VALUES (?, ?, 'new', 'done', ?, 'import')",
                     [document_id, annotator_id, AT],
                 )
+        # What the span writer keeps as it writes (the overlap query's bound, m012).
+        db.execute(
+            "INSERT INTO span_extents (document_id, annotator_id, longest) "
+            'SELECT document_id, annotator_id, max("end" - start) FROM spans '
+            "GROUP BY document_id, annotator_id"
+        )
         db.execute("COMMIT")

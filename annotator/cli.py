@@ -458,6 +458,29 @@ def _utf16(ch: str) -> list[int]:
     return [int.from_bytes(data[i : i + 2], "big") for i in range(0, len(data), 2)]
 
 
+def _progress_bar(stack: ExitStack, label: str, *, at_least: int) -> Callable[[int, int], None]:
+    """A ``progress(done, total)`` callback that shows a bar on standard error (a terminal
+    only, and only for ``at_least`` steps or more), closed with ``stack``."""
+    bars: list[Any] = []
+
+    def progress(done: int, total: int) -> None:
+        if not bars:
+            bars.append(
+                stack.enter_context(
+                    click.progressbar(
+                        length=total,
+                        label=label,
+                        file=sys.stderr,
+                        show_pos=True,
+                        hidden=total < at_least or not sys.stderr.isatty(),
+                    )
+                )
+            )
+        bars[0].update(done - bars[0].pos)
+
+    return progress
+
+
 def _open(ctx: click.Context, *, readonly: bool = False) -> Project:
     """The project, closed with the command. Commands that only read open it ``readonly``, so
     they also work on a project the user may not write (a shared, read-only copy)."""
@@ -1346,23 +1369,7 @@ def export_(
 
     project = _open(ctx, readonly=True)
     with ExitStack() as stack:
-        bars: list[Any] = []
-
-        def progress(done: int, total: int) -> None:
-            if not bars:
-                bars.append(
-                    stack.enter_context(
-                        click.progressbar(
-                            length=total,
-                            label="Exporting",
-                            file=sys.stderr,
-                            show_pos=True,
-                            hidden=total < 10 or not sys.stderr.isatty(),
-                        )
-                    )
-                )
-            bars[0].update(done - bars[0].pos)
-
+        progress = _progress_bar(stack, "Exporting", at_least=10)
         to_stdout = str(output) == "-"
         report = export(
             project,
@@ -1870,14 +1877,16 @@ def report_(
         from .report_plot import plot_format as check_plot
 
         plot_format = check_plot(str(plot))
-    report = build_report(
-        project,
-        layer=layer,
-        by=by,
-        documents=document_refs or None,
-        status=status,
-        measures=measures,
-    )
+    with ExitStack() as stack:
+        report = build_report(
+            project,
+            layer=layer,
+            by=by,
+            documents=document_refs or None,
+            status=status,
+            measures=measures,
+            progress=_progress_bar(stack, "Counting", at_least=50),
+        )
     files: dict[Path, bytes] = {}
     if output is not None:
         text = csv_text(report) if format_ == "csv" else json_text(report)

@@ -53,7 +53,7 @@ import fnmatch
 import math
 import re
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from statistics import fmean
 from typing import Any
@@ -417,11 +417,12 @@ def build_report(
     status: str | None = None,
     measures: Sequence[str] = (),
     confidence: float = CONFIDENCE,
+    progress: Callable[[int, int], None] | None = None,
 ) -> Report:
     """The report of ``layer`` (an annotator, ``"gold"`` or ``"all"``) grouped ``by`` any of
     :data:`BY`; ``documents`` (ids or source file names) and ``status`` choose what counts as
     for an export; ``measures``: glob patterns on measure or family ids (``"commitment*"``)
-    keep only those."""
+    keep only those; ``progress(done, total)`` hears of each document read."""
     for key in by:
         if key not in BY:
             raise ProjectError(f"cannot group by {key!r}; use any of: {', '.join(BY)}")
@@ -436,10 +437,12 @@ def build_report(
     export_report = ExportReport()
     # Held without their texts (the report counts stored words, never reads a text): a
     # study's texts would otherwise all be in memory at once.
-    examples = [
-        dataclasses.replace(example, text="")
-        for example in collect(project, selection=selection, report=export_report)
-    ]
+    examples = []
+    total = len(selection.document_ids)
+    for example in collect(project, selection=selection, report=export_report):
+        examples.append(dataclasses.replace(example, text=""))
+        if progress is not None:
+            progress(len(examples), total)
     spoken = project.words_by_speaker()
     layers = tuple(
         name for name in selection.annotators if any(name in ex.annotators for ex in examples)

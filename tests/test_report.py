@@ -195,6 +195,13 @@ def test_examples_behind_a_figure(sample: Project) -> None:
     assert question.title == "Debate"
 
 
+def test_progress_hears_of_every_document_read(sample: Project) -> None:
+    heard: list[tuple[int, int]] = []
+    report = build_report(sample, progress=lambda done, total: heard.append((done, total)))
+    assert heard == [(n, report.documents) for n in range(1, report.documents + 1)]
+    assert report.documents > 1
+
+
 def test_measures_are_chosen_by_pattern(sample: Project) -> None:
     report = build_report(sample, layer="alice", by=["person"], measures=["commitment.s*"])
     assert [f.id for f in report.families] == [

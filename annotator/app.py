@@ -20,12 +20,8 @@ from .config import Config, ConfigError, config_path, load_config, save_config
 from .editor import Editor
 from .errors import AnnotatorError
 from .keymap import APP_KEYS
-from .review import ReviewEditor
 from .screens.annotate import AnnotateScreen, screen_for, textual_binding
 from .screens.dialogs import NamePrompt
-from .screens.queue import QueueScreen
-from .screens.review import ReviewScreen
-from .screens.review_queue import ReviewQueueScreen
 from .store import Project
 from .textindex import display_text
 
@@ -162,7 +158,11 @@ class AnnotatorApp(App[None]):
         role = "reviewing as " if self.review else ""
         self.sub_title = f"{role}{self.annotator} · {editor.document.title}"
         if self.annotate_screen is None:
-            base = ReviewScreen if self.review else AnnotateScreen
+            base = AnnotateScreen
+            if self.review:
+                from .screens.review import ReviewScreen
+
+                base = ReviewScreen
             self.annotate_screen = screen_for(self.project.scheme, base)(editor)
             self.push_screen(self.annotate_screen)
         else:
@@ -172,6 +172,8 @@ class AnnotatorApp(App[None]):
     def _editor(self, document_id: int) -> Editor:
         assert self.annotator is not None
         if self.review:
+            from .review import ReviewEditor
+
             return ReviewEditor(self.project, document_id, self.annotator, anonymous=self.anonymous)
         return Editor(self.project, document_id, self.annotator, self.suggestions_from)
 
@@ -216,7 +218,11 @@ class AnnotatorApp(App[None]):
             elif self.editor is None:
                 self.exit()  # the review queue was the first screen: leaving it quits
 
+        from .screens.queue import QueueScreen
+
         if self.review:
+            from .screens.review_queue import ReviewQueueScreen
+
             screen: QueueScreen = ReviewQueueScreen(
                 self.project.path, self.annotator, current, anonymous=self.anonymous
             )

@@ -56,6 +56,28 @@ def test_the_command_line_imports_only_click_and_the_files_location() -> None:
     assert heavy(names, NOT_FOR_THE_COMMAND_LINE) == []
 
 
+# What the annotation screen's first paint never needs: the review screens and queues, the
+# agreement, report and export code load when their screen opens.
+NOT_FOR_THE_FIRST_PAINT = (
+    "annotator.review",
+    "annotator.agreement",
+    "annotator.agreement_report",
+    "annotator.agreement_kept",
+    "annotator.report",
+    "annotator.export",
+    "annotator.screens.review",
+    "annotator.screens.queue",
+    "annotator.screens.review_queue",
+    "sqlite_utils",
+    "pandas",
+)
+
+
+def test_the_app_loads_only_what_the_annotation_screen_needs() -> None:
+    names = loaded_after("import annotator.app")
+    assert heavy(names, NOT_FOR_THE_FIRST_PAINT) == []
+
+
 def test_version_runs_without_the_heavy_modules() -> None:
     names = loaded_after(
         "import sys\nfrom annotator.cli import main\nsys.argv = ['annotator', '--version']\n"

@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from functools import partial
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
 from textual import on, work
@@ -43,7 +43,6 @@ from ..keymap import (
     mode_description,
 )
 from ..model import Question, Span
-from ..report import Counted
 from ..scheme import Scheme
 from ..store import OnConflict, ProjectGone
 from ..textindex import display_text
@@ -51,6 +50,9 @@ from ..widgets.panels import BottomBar, QuestionBar, SpanList, excerpt
 from ..widgets.transcript_view import TranscriptView
 from .dialogs import ChooseSpan, SearchPrompt, SpanEdit, SpanEditor
 from .help import GuidelinesScreen, HelpScreen, key_display
+
+if TYPE_CHECKING:
+    from ..report import Counted
 
 NARROW = 100  # below this width the span list is hidden until asked for
 POLL_SECONDS = 1.0  # how often a window looks for changes other windows made

@@ -158,7 +158,7 @@ class AnnotatorApp(App[None]):
         role = "reviewing as " if self.review else ""
         self.sub_title = f"{role}{self.annotator} · {editor.document.title}"
         if self.annotate_screen is None:
-            base = AnnotateScreen
+            base: type[AnnotateScreen] = AnnotateScreen
             if self.review:
                 from .screens.review import ReviewScreen
 

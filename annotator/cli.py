@@ -1955,23 +1955,28 @@ def questions_propose(
     question and lie in a new question's response region are linked to it. Confirm, split,
     merge, add or delete them in the app's question pass (undo takes this edit back).
     """
-    from rich.table import Table
 
     project = _open(ctx)
     ids = [project.find_document(ref).id for ref in document_refs] or None
-    results = project.propose_questions(_author(annotator), ids, list(askers) or None)
-    table = Table("id", "title", "questions", "parts", "spans linked")
-    for result in results:
-        table.add_row(
-            str(result.document_id),
-            _cell(result.title),
-            str(result.questions),
-            str(result.parts),
-            str(result.linked),
+    with ExitStack() as stack:
+        results = project.propose_questions(
+            _author(annotator),
+            ids,
+            list(askers) or None,
+            progress=_progress_bar(stack, "Proposing", at_least=10),
         )
+    rows = [
+        {
+            "id": result.document_id,
+            "title": result.title,
+            "questions": result.questions,
+            "parts": result.parts,
+            "spans linked": result.linked,
+        }
+        for result in results
+    ]
+    print_rows(rows, "table", cut=("title",))
     console = _console()
-    _fit(table, console.width, flexible=(1,))
-    console.print(table)
     proposed = sum(result.questions for result in results)
     if not proposed:
         if any(project.questions(result.document_id) for result in results):
@@ -1993,40 +1998,42 @@ def questions_propose(
 
 @questions.command(name="list")
 @DOCUMENTS_OPTION
+@FORMAT_OPTION
 @click.pass_context
-def questions_list(ctx: click.Context, document_refs: tuple[str, ...]) -> None:
+def questions_list(ctx: click.Context, document_refs: tuple[str, ...], format_: str) -> None:
     """List the questions of the documents, with their speaker, status, response region and
     how many annotators coded each."""
-    from rich.table import Table
-
     project = _open(ctx, readonly=True)
-    refs = document_refs or tuple(str(d.id) for d in project.documents())
-    table = Table("doc", "question", "status", "speaker", "text", "response", "coders")
+    ids = [project.find_document(ref).id for ref in document_refs] or [
+        d.id for d in project.documents()
+    ]
     coded: dict[int, set[str]] = {}
     for code in project.codes("question"):
         if code.annotator != GOLD and code.question_id is not None:
             coded.setdefault(code.question_id, set()).add(code.annotator)
-    total = 0
-    for ref in refs:
-        document = project.find_document(ref)
-        for question in project.questions(document.id):
-            total += 1
+    rows: list[dict[str, Any]] = []
+    for document_id in ids:
+        questions = project.questions(document_id)
+        text = project.document(document_id).text if questions else ""
+        for question in questions:
             start, end = question.response
-            table.add_row(
-                str(document.id),
-                question.name,
-                question.status,
-                _cell(question.speaker or ""),
-                _cell(document.text[question.start : question.end]),
-                f"[{start}, {end})",
-                str(len(coded.get(question.id, ()))),
+            rows.append(
+                {
+                    "doc": document_id,
+                    "question": question.name,
+                    "status": question.status,
+                    "speaker": question.speaker,
+                    "text": text[question.start : question.end],
+                    "response": f"[{start}, {end})",
+                    "coders": len(coded.get(question.id, ())),
+                }
             )
-    console = _console()
-    if total:
-        _fit(table, console.width, flexible=(4,))
-        console.print(table)
-    else:
-        console.print(_text("No questions yet. Propose them with: annotator questions propose"))
+    print_rows(
+        rows,
+        format_,
+        cut=("text",),
+        empty="No questions yet. Propose them with: annotator questions propose",
+    )
 
 
 # ---- speakers ------------------------------------------------------------------------------

@@ -152,7 +152,10 @@ def test_propose_names_regions_and_is_idempotent(qa: Project) -> None:
     assert q1.response == (q1.end, TURNS[2].start) and TURNS[2].start < q2.start
     assert q1a.response == q1b.response == q1.response  # parts answer with their question
     assert q2.response == (q2.end, len(TEXT))  # the last one: to the end
-    assert qa.propose_questions("lead")[0].questions == 0  # nothing proposed twice
+    heard: list[tuple[int, int]] = []
+    again = qa.propose_questions("lead", progress=lambda done, total: heard.append((done, total)))
+    assert again[0].questions == 0  # nothing proposed twice
+    assert heard == [(1, 1)]
 
 
 def test_a_section_break_ends_a_response_region(tmp_path: Path) -> None:

@@ -18,7 +18,7 @@ import json
 import os
 import random
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -1089,6 +1089,7 @@ class Project:
         annotator: str,
         document_ids: Sequence[int] | None = None,
         askers: Sequence[str] | None = None,
+        progress: Callable[[int, int], None] | None = None,
     ) -> list[Proposed]:
         """Propose the questions of documents (all by default): one per turn of a speaker
         who asks with a "?", a part per "?" when there are several (:mod:`annotator.questions`),
@@ -1097,7 +1098,8 @@ class Project:
 
         Who asks: ``askers`` when given; else the role of the person a label names
         (interviewer, moderator, audience ask; interviewee, other do not); else, for people
-        without a role, the label heuristics of :func:`annotator.questions.asks`."""
+        without a role, the label heuristics of :func:`annotator.questions.asks`.
+        ``progress(done, total)`` hears of each document proposed."""
         ids = [d.id for d in self.documents()] if document_ids is None else list(document_ids)
         annotator_id = self.annotator_id(annotator)
         results = []
@@ -1109,6 +1111,8 @@ class Project:
                     annotator_id, document_id, document.text, self.turns(document_id), askers, roles
                 )
                 results.append(Proposed(document_id, document.title, *made))
+                if progress is not None:
+                    progress(len(results), len(ids))
         return results
 
     def add_question(

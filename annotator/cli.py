@@ -248,6 +248,7 @@ def print_rows(
     columns: Sequence[str] | None = None,
     headers: Mapping[str, str] | None = None,
     cut: Sequence[str] = (),
+    right: Sequence[str] = (),
     empty: str = "Nothing to list.",
 ) -> None:
     """A listing: ``rows`` (dicts of one flat record each, values ``str``, ``int``, ``float``
@@ -259,7 +260,8 @@ def print_rows(
     characters become visible symbols (as ``_literal``); JSON escapes them (``\\u001b``),
     so the data survive exactly and no escape sequence reaches a terminal.
 
-    A table fits the terminal: numbers and every column not in ``cut`` keep their width
+    A table fits the terminal (numbers, and the ``right`` columns, aligned right): numbers
+    and every column not in ``cut`` keep their width
     (an id is never cut); the ``cut`` columns (titles, file names) share what is left and
     are cut in the middle, keeping each value's start and end; where that would make two
     different values look the same, those values are shown whole, folded over lines.
@@ -275,7 +277,9 @@ def print_rows(
     elif not rows:
         _console().print(_text(empty))
     else:
-        _write_listing(_listing_lines(rows, keys, headers or {}, cut, _console().width))
+        _write_listing(
+            _listing_lines(rows, keys, headers or {}, cut, _console().width, right=right)
+        )
 
 
 def _write_listing(lines: Sequence[str]) -> None:
@@ -293,6 +297,8 @@ def _listing_lines(
     headers: Mapping[str, str],
     cut: Sequence[str],
     width: int,
+    *,
+    right: Sequence[str] = (),
 ) -> list[str]:
     """The table of ``print_rows`` as plain lines (a header, a rule under it, two spaces
     between columns, no borders: that leaves the titles as much room as it can), laid out
@@ -321,7 +327,9 @@ def _listing_lines(
             texts[key], fold = _cut_column(texts[key], widths[key])
             if fold:
                 folded.add(key)
-    right = {key for key in keys if all(isinstance(row.get(key), int | float) for row in rows)}
+    right = {*right} | {
+        key for key in keys if all(isinstance(row.get(key), int | float) for row in rows)
+    }
 
     def pad(key: str, text: str) -> str:
         gap = " " * (widths[key] - cell_len(text))
@@ -1568,7 +1576,12 @@ def _unit_agreement(
 
 
 def _number(value: object) -> str:
-    return "-" if value is None else f"{value:.3f}" if isinstance(value, float) else str(value)
+    if value is None:
+        return "-"
+    if not isinstance(value, float):
+        return str(value)
+    text = f"{value:.3f}"
+    return "0.000" if text == "-0.000" else text  # a rounding's sign says nothing
 
 
 def _interval(low: float | None, high: float | None) -> str:
@@ -1701,28 +1714,29 @@ def _print_agreement(report: Any) -> None:
             ),
         )
     console.print(pairs)
-    docs = Table(
-        "id",
-        "title",
-        "annotators",
-        "F1 exact",
-        "F1 overlap",
-        "Kripp. α",
-        "unitizing α",
-        title="Documents, most disagreement first",
+    # One row per document, thousands in a study: a plain listing (a Rich table of 2,000
+    # rows takes seconds to lay out).
+    console.print(_text("Documents, most disagreement first"))
+    figures = {
+        "F1 exact": "f1_exact",
+        "F1 overlap": "f1_overlap",
+        "Kripp. α": "krippendorff_alpha",
+        "unitizing α": "unitizing_alpha",
+    }
+    print_rows(
+        [
+            {
+                "id": row["id"],
+                "title": row["title"],
+                "annotators": ", ".join(row["annotators"]),
+                **{name: _number(row[key]) for name, key in figures.items()},
+            }
+            for row in report.documents
+        ],
+        "table",
+        cut=("title", "annotators"),
+        right=tuple(figures),
     )
-    for row in report.documents:
-        docs.add_row(
-            str(row["id"]),
-            _cell(row["title"]),
-            _cell(", ".join(row["annotators"])),
-            *(
-                _number(row[k])
-                for k in ("f1_exact", "f1_overlap", "krippendorff_alpha", "unitizing_alpha")
-            ),
-        )
-    _fit(docs, console.width, flexible=(1, 2))
-    console.print(docs)
     tally = report.disagreements
     console.print(
         _text(

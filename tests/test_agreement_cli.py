@@ -106,3 +106,16 @@ def test_report_is_usable_without_the_cli(db: Path) -> None:
         report = agreement_report(project, annotators=["ann", "bob", "cat"])
     assert report.annotators == ["ann", "bob"]
     assert report.summary[-1]["unitizing_alpha"] is not None
+
+
+def test_a_figure_that_rounds_to_zero_shows_no_sign() -> None:
+    from annotator.cli import _number
+
+    assert [_number(v) for v in (-0.0, -0.0004, -0.0006, 0.25, None, 3)] == [
+        "0.000",
+        "0.000",
+        "-0.001",
+        "0.250",
+        "-",
+        "3",
+    ]

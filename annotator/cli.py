@@ -175,26 +175,6 @@ def _text(message: str) -> Text:
     return Text(display_text(message))
 
 
-def _fit(table: Table, width: int, flexible: tuple[int, ...]) -> None:
-    """One line per row: the flexible columns (long titles, file names) share what the
-    others leave and are cut with an ellipsis; numbers and statuses are never cut."""
-
-    def natural(index: int) -> int:
-        column = table.columns[index]
-        cells = [str(column.header), *(str(cell) for cell in column.cells)]
-        return max(len(cell) for cell in cells)
-
-    fixed = [i for i in range(len(table.columns)) if i not in flexible]
-    # Each column takes its width plus one space of padding on either side and one border.
-    spare = width - 1 - sum(natural(i) + 3 for i in fixed) - 3 * len(flexible)
-    for i in fixed:
-        table.columns[i].width, table.columns[i].no_wrap = natural(i), True
-    for i in flexible:
-        share = max(8, spare // len(flexible))
-        table.columns[i].width = min(natural(i), share)
-        table.columns[i].no_wrap, table.columns[i].overflow = True, "ellipsis"
-
-
 def _print_plain_table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> None:
     """A summary of many rows (one per imported file) as a listing looks (a rule under the
     header, two spaces between columns), written as plain lines: Rich lays a table out cell
@@ -327,13 +307,13 @@ def _listing_lines(
             texts[key], fold = _cut_column(texts[key], widths[key])
             if fold:
                 folded.add(key)
-    right = {*right} | {
+    aligned = {*right} | {
         key for key in keys if all(isinstance(row.get(key), int | float) for row in rows)
     }
 
     def pad(key: str, text: str) -> str:
         gap = " " * (widths[key] - cell_len(text))
-        return gap + text if key in right else text + gap
+        return gap + text if key in aligned else text + gap
 
     def cells(key: str, text: str) -> list[str]:
         return _fold(text, widths[key]) if key in folded else [text]

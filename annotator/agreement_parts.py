@@ -1,0 +1,315 @@
+"""The agreement report's figures of one document, as parts that add up across documents.
+
+Pure (no UI, no store). :func:`document_parts` computes, from the layers of the annotators
+who did a document, everything the report (:mod:`annotator.agreement_report`) needs of it,
+as JSON (kept per document by :mod:`annotator.store.figures`, so that a run recomputes only
+the documents that changed):
+
+- span counts per annotator and label; per pair of annotators and label, the exact and
+  overlap matches and both sides' span counts (F1 is micro-averaged: the counts add up; a
+  label's maximum matching is independent of the others', so "all labels" is their sum);
+- per-character label columns (one value per annotator) and their counts, for all labels
+  and for each label (binary), from which the kappas and alphas follow; they add up, and an
+  annotator who did not do a document is a ``None`` inserted in its columns;
+- unitizing alpha's ingredients per label (:class:`~annotator.agreement.UnitizingPart`):
+  per-pair distance sums, unit lengths and inner gaps add up; the gaps at a document's ends
+  join the neighbouring documents' on the concatenated continuum (:func:`unitizing`);
+- the confusion counts (label swaps, and how disagreements split up), additive;
+- the matched units of each label that has categorical attributes (the values per
+  annotator), concatenated across documents in document order;
+- the scheme versions' findings (:class:`~annotator.versions.Comparison`), merged in order.
+
+Every combination is exact: integer counts, and the coefficients computed once from them.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from fractions import Fraction
+from itertools import combinations
+from statistics import fmean
+from typing import Any
+
+from .agreement import (
+    SpanScore,
+    UnitizingAlpha,
+    character_runs,
+    columns_of_runs,
+    krippendorff_alpha_of_columns,
+    match_spans,
+    match_units,
+    unitizing_alpha_of_terms,
+    unitizing_part,
+    unitizing_terms,
+)
+
+PARTS = "agreement-parts/1"  # the kind of kept figures (a new computation: a new kind)
+ALL_KEY = ""  # the key of "all labels" in the parts' per-label maps
+Spans = list[tuple[str, int, int]]
+Values = Mapping[str, Any]
+Column = tuple[str | None, ...]
+
+
+@dataclass
+class Layers:
+    """What agreement compares in one document: the layers of the annotators who did it (in
+    the order of the annotators compared), after the scheme versions' rule."""
+
+    id: int
+    title: str
+    length: int
+    spans: dict[str, Spans]
+    values: dict[str, list[Values]] = field(default_factory=dict)
+    hashes: dict[str, list[str]] = field(default_factory=dict)
+
+
+def _only(spans: Spans, label: str | None) -> Spans:
+    return spans if label is None else [s for s in spans if s[0] == label]
+
+
+def _mean(values: Iterable[float | None]) -> float | None:
+    present = [v for v in values if v is not None]
+    return fmean(present) if present else None
+
+
+def document_parts(
+    doc: Layers,
+    attributes: Mapping[str, Sequence[str]],
+    versions: dict[str, Any],
+    *,
+    full: bool = True,
+) -> dict[str, Any]:
+    """The parts of one document (JSON-ready). ``attributes`` maps each label that has
+    categorical attributes to their ids; ``versions`` is the document's
+    :meth:`~annotator.versions.Comparison.spans_findings`. Not ``full``: only what the
+    document's own row needs (``row``)."""
+    names = list(doc.spans)
+    layers = [doc.spans[name] for name in names]
+    labels = sorted({s[0] for layer in layers for s in layer})
+    by_label = {label: [_only(layer, label) for layer in layers] for label in labels}
+    parts: dict[str, Any] = {
+        "names": names,
+        "length": doc.length,
+        "spans": [dict(Counter(s[0] for s in layer)) for layer in layers],
+        "versions": versions,
+    }
+    # Matches per pair and label; the matchings of labels with attributes are kept for
+    # their units.
+    matchings: dict[tuple[str, str], dict[tuple[int, int], list[tuple[int, int]]]] = {}
+    pairs = []
+    for i, j in combinations(range(len(names)), 2):
+        counts: dict[str, list[int]] = {}
+        for label in labels:
+            a, b = by_label[label][i], by_label[label][j]
+            exact = match_spans(a, b, "exact")
+            overlap = match_spans(a, b, "overlap")
+            if label in attributes:
+                matchings.setdefault((label, "exact"), {})[i, j] = exact
+                matchings.setdefault((label, "overlap"), {})[i, j] = overlap
+            counts[label] = [len(exact), len(overlap), len(a), len(b)]
+        pairs.append([i, j, counts])
+    parts["pairs"] = pairs
+    parts["columns"] = {
+        key: [[list(column), times] for column, times in found.items()]
+        for key, found in _document_columns(doc.length, layers, labels if full else []).items()
+    }
+    parts["unitizing"] = {label: _unitizing_json(doc.length, by_label[label]) for label in labels}
+    if not full:
+        parts["row"] = _row(parts)
+        return parts
+    swaps, tally = _confusion(layers)
+    parts["swaps"] = [[x, y, n] for (x, y), n in swaps.items()]
+    parts["tally"] = tally
+    units: dict[str, dict[str, Any]] = {}
+    hashes: dict[str, list[str]] = {}
+    for label, ids in attributes.items():
+        if label not in by_label:
+            continue
+        hashes[label] = sorted(
+            {
+                h
+                for name in names
+                for span, h in zip(doc.spans[name], doc.hashes.get(name, ()), strict=True)
+                if span[0] == label
+            }
+        )
+        values = [
+            [_restricted(v, ids) for s, v in zip(doc.spans[name], doc.values[name], strict=True)
+             if s[0] == label]
+            for name in names
+        ]  # fmt: skip
+        units[label] = {}
+        for mode in ("exact", "overlap"):
+            found, ambiguous = match_units(by_label[label], mode, matchings[label, mode])  # type: ignore[arg-type]
+            units[label][mode] = [
+                ambiguous,
+                [[None if i is None else values[k][i] for k, i in enumerate(u)] for u in found],
+            ]
+    parts["units"] = units
+    parts["hashes"] = hashes
+    parts["row"] = _row(parts)
+    return parts
+
+
+def _restricted(values: Values, ids: Sequence[str]) -> dict[str, Any]:
+    return {key: values[key] for key in ids if key in values}
+
+
+def _document_columns(
+    length: int, layers: Sequence[Spans], labels: Sequence[str]
+) -> dict[str, Counter[Column]]:
+    found = {ALL_KEY: columns_of_runs([character_runs(length, layer) for layer in layers])}
+    for label in labels:
+        found[label] = columns_of_runs(
+            [character_runs(length, _only(layer, label)) for layer in layers]
+        )
+    return found
+
+
+def _unitizing_json(length: int, layers: Sequence[Spans]) -> dict[str, Any]:
+    part = unitizing_part(length, [[(s, e) for _, s, e in layer] for layer in layers])
+    return {
+        "coders": [
+            None if c is None else [_pairs(c.lengths), _pairs(c.gaps), c.lead, c.trail]
+            for c in part.coders
+        ],
+        "distances": [[i, j, d] for (i, j), d in part.distances.items()],
+    }
+
+
+def _confusion(layers: Sequence[Spans]) -> tuple[Counter[tuple[str, str]], list[int]]:
+    """Label swaps on identical boundaries, and how every pairwise disagreement splits up
+    (agree, boundary only, label only, other), over the document's pairs.
+
+    For each pair: exact matches agree; of the rest, same-label overlaps are boundary-only
+    disagreements; same boundaries with another label are label swaps; what is left was
+    marked by one side only (or differs in both label and boundaries).
+    """
+    swaps: Counter[tuple[str, str]] = Counter()
+    tally = [0, 0, 0, 0]
+    for sa, sb in combinations(layers, 2):
+        pairs_exact = match_spans(sa, sb, "exact")
+        taken_a, taken_b = {p[0] for p in pairs_exact}, {p[1] for p in pairs_exact}
+        left_a = [s for i, s in enumerate(sa) if i not in taken_a]
+        left_b = [s for j, s in enumerate(sb) if j not in taken_b]
+        boundary = match_spans(left_a, left_b, "overlap")
+        taken_a, taken_b = {p[0] for p in boundary}, {p[1] for p in boundary}
+        left_a = [s for i, s in enumerate(left_a) if i not in taken_a]
+        left_b = [s for j, s in enumerate(left_b) if j not in taken_b]
+        by_place: dict[tuple[int, int], list[str]] = {}
+        for label, start, end in left_b:
+            by_place.setdefault((start, end), []).append(label)
+        swapped = 0
+        for label, start, end in left_a:
+            others = by_place.get((start, end))
+            if others:
+                swaps[tuple(sorted((label, others.pop())))] += 1  # type: ignore[index]
+                swapped += 1
+        tally[0] += len(pairs_exact)
+        tally[1] += len(boundary)
+        tally[2] += swapped
+        tally[3] += len(left_a) + len(left_b) - 2 * swapped
+    return swaps, tally
+
+
+def _row(parts: Mapping[str, Any]) -> dict[str, Any]:
+    """The document's own figures (its row in the report)."""
+    exact, overlap = [], []
+    for _, _, counts in parts["pairs"]:
+        sums = [sum(c[k] for c in counts.values()) for k in range(4)]
+        exact.append(SpanScore(sums[0], sums[2], sums[3]).f1)
+        overlap.append(SpanScore(sums[1], sums[2], sums[3]).f1)
+    columns = Counter({tuple(c): n for c, n in parts["columns"][ALL_KEY]})
+    names = parts["names"]
+    whole = unitizing([parts], names)
+    return {
+        "f1_exact": _mean(exact),
+        "f1_overlap": _mean(overlap),
+        "krippendorff_alpha": krippendorff_alpha_of_columns(columns).value,
+        "unitizing_alpha": whole.overall,
+    }
+
+
+def columns(
+    documents: Sequence[Mapping[str, Any]], key: str, used: Sequence[str]
+) -> Counter[Column]:
+    """The documents' columns of ``key`` (a label, or ``ALL_KEY``) over the annotators
+    ``used`` (``None`` for one who did not do a document), added up; a label a document has
+    no span of is ``O`` throughout it."""
+    groups: dict[tuple[str, ...], Counter[Column]] = {}
+    for d in documents:
+        names = tuple(d["names"])
+        found = groups.setdefault(names, Counter())
+        stored = d["columns"].get(key)
+        if stored is None:
+            if d["length"]:
+                found[("O",) * len(names)] += d["length"]
+            continue
+        for column, times in stored:
+            found[tuple(column)] += times
+    total: Counter[Column] = Counter()
+    for names, found in groups.items():
+        where = [names.index(name) if name in names else None for name in used]
+        for column, times in found.items():
+            total[tuple(None if k is None else column[k] for k in where)] += times
+    return total
+
+
+def unitizing(documents: Sequence[Mapping[str, Any]], names: Sequence[str]) -> UnitizingAlpha:
+    """Krippendorff's unitizing alpha of ``names`` on the continuum that concatenates the
+    documents (each of which all of ``names`` did), exactly as
+    :func:`~annotator.agreement.unitizing_alpha` computes it on that continuum."""
+    length = sum(d["length"] for d in documents)
+    labels = sorted(
+        {
+            label
+            for d in documents
+            for label, part in d["unitizing"].items()
+            if any(part["coders"][d["names"].index(name)] is not None for name in names)
+        }
+    )
+    m = len(names)
+    terms: dict[str, tuple[Fraction, Fraction]] = {}
+    if m >= 2:
+        for label in labels:
+            distance = 0
+            lengths: Counter[int] = Counter()
+            gaps: Counter[int] = Counter()
+            carry = [0] * m  # each coder's gap running on from the documents before
+            for d in documents:
+                where = [d["names"].index(name) for name in names]
+                part = d["unitizing"].get(label)
+                if part is None:
+                    carry = [c + d["length"] for c in carry]
+                    continue
+                for i, j, value in part["distances"]:
+                    if i in where and j in where:
+                        distance += value
+                for k, index in enumerate(where):
+                    coder = part["coders"][index]
+                    if coder is None:
+                        carry[k] += d["length"]
+                        continue
+                    found, inner, lead, trail = coder
+                    _add(lengths, found)
+                    _add(gaps, inner)
+                    if carry[k] + lead > 0:
+                        gaps[carry[k] + lead] += 1
+                    carry[k] = trail
+            for gap in carry:
+                if gap > 0:
+                    gaps[gap] += 1
+            terms[label] = unitizing_terms(length, m, distance, lengths, gaps)
+    return unitizing_alpha_of_terms(tuple(names), terms)
+
+
+def _pairs(counts: Mapping[int, int]) -> list[int]:
+    """A count of lengths as a flat list ``[length, times, length, times, ...]``."""
+    return [x for item in sorted(counts.items()) for x in item]
+
+
+def _add(counts: Counter[int], flat: Sequence[int]) -> None:
+    for k in range(0, len(flat), 2):
+        counts[flat[k]] += flat[k + 1]

@@ -16,7 +16,7 @@ the documents that changed):
   join the neighbouring documents' on the concatenated continuum (:func:`unitizing`);
 - the confusion counts (label swaps, and how disagreements split up), additive;
 - the matched units of each label that has categorical attributes (the values per
-  annotator), concatenated across documents in document order;
+  annotator, as canonical JSON), counted: the counts add up;
 - the scheme versions' findings (:class:`~annotator.versions.Comparison`), merged in order.
 
 Every combination is exact: integer counts, and the coefficients computed once from them.
@@ -24,6 +24,7 @@ Every combination is exact: integer counts, and the coefficients computed once f
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -143,18 +144,21 @@ def document_parts(
         units[label] = {}
         for mode in ("exact", "overlap"):
             found, ambiguous = match_units(by_label[label], mode, matchings[label, mode])  # type: ignore[arg-type]
-            units[label][mode] = [
-                ambiguous,
-                [[None if i is None else values[k][i] for k, i in enumerate(u)] for u in found],
-            ]
+            counted = Counter(
+                tuple(None if i is None else values[k][i] for k, i in enumerate(unit))
+                for unit in found
+            )
+            units[label][mode] = [ambiguous, [[list(u), n] for u, n in counted.items()]]
     parts["units"] = units
     parts["hashes"] = hashes
     parts["row"] = _row(parts)
     return parts
 
 
-def _restricted(values: Values, ids: Sequence[str]) -> dict[str, Any]:
-    return {key: values[key] for key in ids if key in values}
+def _restricted(values: Values, ids: Sequence[str]) -> str:
+    """A span's values of the label's categorical attributes, as canonical JSON (units
+    with the same values count together)."""
+    return json.dumps({key: values[key] for key in ids if key in values}, sort_keys=True)
 
 
 def _document_columns(

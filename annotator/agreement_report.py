@@ -492,7 +492,7 @@ def _attribute_rows(
             for attribute in attributes
         }
         for mode in ("exact", "overlap"):
-            found: dict[tuple[int, ...], tuple[list[tuple[Values | None, ...]], int]] = {}
+            found: dict[tuple[int, ...], tuple[Units, int]] = {}
             for attribute in attributes:
                 use = tuple(usable[attribute.id])
                 if use not in found:  # (every attribute's, unless versions differ)
@@ -502,13 +502,16 @@ def _attribute_rows(
     return rows
 
 
+Units = Counter[tuple[str | None, ...]]  # matched units: each annotator's values as JSON
+
+
 def _units(
     parts: list[dict[str, Any]], used: list[str], label: str, mode: str
-) -> tuple[list[tuple[Values | None, ...]], int]:
-    """The matched units of ``label``'s spans in the documents: per annotator, the span's
-    attributes (``None``: no span in the unit, or the document not done); and how many
+) -> tuple[Units, int]:
+    """The matched units of ``label``'s spans in the documents, counted: per annotator, the
+    span's values (``None``: no span in the unit, or the document not done); and how many
     ambiguous groups were left out."""
-    units: list[tuple[Values | None, ...]] = []
+    units: Units = Counter()
     ambiguous = 0
     for p in parts:
         entry = p["units"].get(label)
@@ -517,7 +520,8 @@ def _units(
         lost, found = entry[mode]
         ambiguous += lost
         where = [p["names"].index(name) if name in p["names"] else None for name in used]
-        units += [tuple(None if k is None else unit[k] for k in where) for unit in found]
+        for unit, times in found:
+            units[tuple(None if k is None else unit[k] for k in where)] += times
     return units, ambiguous
 
 
@@ -550,17 +554,22 @@ def _attribute_figures(
     label: str,
     attribute: Attribute,
     mode: MatchMode,
-    units: list[tuple[Values | None, ...]],
+    units: Units,
     ambiguous: int,
 ) -> list[dict[str, Any]]:
     """The row of one attribute (and for a multichoice one, a row per choice)."""
+    values = {v: json.loads(v) for unit in units for v in unit if v is not None}
+
+    def counted(value: Callable[[Any], Any]) -> Counter[tuple[Any, ...]]:
+        found: Counter[tuple[Any, ...]] = Counter()
+        for unit, times in units.items():
+            found[
+                tuple(None if v is None else value(values[v].get(attribute.id)) for v in unit)
+            ] += times
+        return found
 
     def row(choice: str | None, category: Callable[[Any], str]) -> dict[str, Any]:
-        columns = Counter(
-            tuple(None if v is None else category(v.get(attribute.id)) for v in unit)
-            for unit in units
-        )
-        figures = value_agreement(columns)
+        figures = value_agreement(counted(category))
         return {
             "label": label,
             "attribute": attribute.id,
@@ -583,10 +592,7 @@ def _attribute_figures(
     whole = row(None, _category)
     if attribute.type != "multichoice":
         return [whole]
-    sets = Counter(
-        tuple(None if v is None else _chosen(v.get(attribute.id)) for v in unit) for unit in units
-    )
-    masi = krippendorff_alpha_masi_of_columns(sets)
+    masi = krippendorff_alpha_masi_of_columns(counted(_chosen))
     whole["masi_alpha"], whole["masi_reason"] = masi.value, masi.reason
     per_choice = [row(choice, partial(_presence, choice)) for choice in attribute.choices]
     return [whole, *per_choice]

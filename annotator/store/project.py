@@ -307,7 +307,9 @@ class Project:
         """Every scheme version the project has held, by hash (None: one that no longer
         loads, as a newer release may refuse what an older one took)."""
         for scheme_hash, text in self.db.execute("SELECT hash, yaml FROM schemes"):
-            if scheme_hash not in self._versions:
+            if scheme_hash not in self._versions and scheme_hash == self.scheme.hash:
+                self._versions[scheme_hash] = self.scheme  # (loaded already)
+            elif scheme_hash not in self._versions:
                 try:
                     scheme = load_scheme(text, source=f"{self.path}:scheme {scheme_hash[:12]}")
                 except AnnotatorError:

@@ -176,7 +176,7 @@ def _unitizing_json(length: int, layers: Sequence[Spans]) -> dict[str, Any]:
     part = unitizing_part(length, [[(s, e) for _, s, e in layer] for layer in layers])
     return {
         "coders": [
-            None if c is None else [_pairs(c.lengths), _pairs(c.gaps), c.lead, c.trail]
+            None if c is None else [_repeated(c.lengths), _repeated(c.gaps), c.lead, c.trail]
             for c in part.coders
         ],
         "distances": [[i, j, d] for (i, j), d in part.distances.items()],
@@ -261,19 +261,37 @@ def columns(
     return total
 
 
-def unitizing(documents: Sequence[Mapping[str, Any]], names: Sequence[str]) -> UnitizingAlpha:
+Sums = dict[tuple[tuple[str, ...], str, str], tuple[Counter[int], Counter[int]]]
+
+
+def unitizing_sums(documents: Sequence[Mapping[str, Any]]) -> Sums:
+    """Per group of documents (the annotators who did them), annotator and label: the unit
+    lengths and inner gaps, counted, for :func:`unitizing` on the groups' documents."""
+    sums: Sums = {}
+    for d in documents:
+        group = tuple(d["names"])
+        for label, part in d["unitizing"].items():
+            for name, coder in zip(group, part["coders"], strict=True):
+                if coder is not None:
+                    lengths, gaps = sums.setdefault((group, name, label), (Counter(), Counter()))
+                    lengths.update(coder[0])  # (a list of lengths: counted in C)
+                    gaps.update(coder[1])
+    return sums
+
+
+def unitizing(
+    documents: Sequence[Mapping[str, Any]], names: Sequence[str], sums: Sums | None = None
+) -> UnitizingAlpha:
     """Krippendorff's unitizing alpha of ``names`` on the continuum that concatenates the
     documents (each of which all of ``names`` did), exactly as
-    :func:`~annotator.agreement.unitizing_alpha` computes it on that continuum."""
+    :func:`~annotator.agreement.unitizing_alpha` computes it on that continuum. ``sums``
+    (:func:`unitizing_sums`) may hold the documents' groups, all of whose documents are
+    given."""
+    if sums is None:
+        sums = unitizing_sums(documents)
+    groups = {tuple(d["names"]) for d in documents}
     length = sum(d["length"] for d in documents)
-    labels = sorted(
-        {
-            label
-            for d in documents
-            for label, part in d["unitizing"].items()
-            if any(part["coders"][d["names"].index(name)] is not None for name in names)
-        }
-    )
+    labels = sorted({label for group, name, label in sums if group in groups and name in names})
     m = len(names)
     terms: dict[str, tuple[Fraction, Fraction]] = {}
     if m >= 2:
@@ -281,13 +299,19 @@ def unitizing(documents: Sequence[Mapping[str, Any]], names: Sequence[str]) -> U
             distance = 0
             lengths: Counter[int] = Counter()
             gaps: Counter[int] = Counter()
+            for group in groups:
+                for name in names:
+                    found = sums.get((group, name, label))
+                    if found is not None:
+                        lengths.update(found[0])
+                        gaps.update(found[1])
             carry = [0] * m  # each coder's gap running on from the documents before
             for d in documents:
-                where = [d["names"].index(name) for name in names]
                 part = d["unitizing"].get(label)
                 if part is None:
                     carry = [c + d["length"] for c in carry]
                     continue
+                where = [d["names"].index(name) for name in names]
                 for i, j, value in part["distances"]:
                     if i in where and j in where:
                         distance += value
@@ -296,9 +320,7 @@ def unitizing(documents: Sequence[Mapping[str, Any]], names: Sequence[str]) -> U
                     if coder is None:
                         carry[k] += d["length"]
                         continue
-                    found, inner, lead, trail = coder
-                    _add(lengths, found)
-                    _add(gaps, inner)
+                    lead, trail = coder[2], coder[3]
                     if carry[k] + lead > 0:
                         gaps[carry[k] + lead] += 1
                     carry[k] = trail
@@ -309,11 +331,6 @@ def unitizing(documents: Sequence[Mapping[str, Any]], names: Sequence[str]) -> U
     return unitizing_alpha_of_terms(tuple(names), terms)
 
 
-def _pairs(counts: Mapping[int, int]) -> list[int]:
-    """A count of lengths as a flat list ``[length, times, length, times, ...]``."""
-    return [x for item in sorted(counts.items()) for x in item]
-
-
-def _add(counts: Counter[int], flat: Sequence[int]) -> None:
-    for k in range(0, len(flat), 2):
-        counts[flat[k]] += flat[k + 1]
+def _repeated(counts: Counter[int]) -> list[int]:
+    """A count of lengths as the sorted lengths, each as often as it occurs."""
+    return sorted(counts.elements())

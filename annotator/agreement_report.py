@@ -56,7 +56,15 @@ from .agreement import (
     krippendorff_alpha_of_columns,
     value_agreement,
 )
-from .agreement_parts import ALL_KEY, PARTS, Layers, columns, document_parts, unitizing
+from .agreement_parts import (
+    ALL_KEY,
+    PARTS,
+    Layers,
+    columns,
+    document_parts,
+    unitizing,
+    unitizing_sums,
+)
 from .errors import AnnotatorError, ProjectError, UnknownItem
 from .model import Span
 from .scheme import Attribute, Scheme
@@ -322,7 +330,8 @@ def _combine(
         return SpanScore(e, na, nb, "exact"), SpanScore(o, na, nb, "overlap")
 
     all_columns = columns(parts, ALL_KEY, used)
-    whole = unitizing(complete, used)
+    sums = unitizing_sums(parts)
+    whole = unitizing(complete, used, sums)
     for label in [*label_list, ALL]:
         keep = None if label == ALL else label
         cols = all_columns if keep is None else columns(parts, keep, used)
@@ -372,7 +381,7 @@ def _combine(
                 "f1_exact": exact.f1,
                 "f1_overlap": overlap.f1,
                 "cohen_kappa": cohen_kappa_of_table(table).value,
-                "unitizing_alpha": unitizing(both, [a, b]).overall if both else None,
+                "unitizing_alpha": unitizing(both, [a, b], sums).overall if both else None,
             }
         )
     report.documents = sorted(

@@ -54,6 +54,7 @@ __all__ = [
     "krippendorff_alpha",
     "krippendorff_alpha_masi",
     "masi_distance",
+    "match_counts",
     "match_spans",
     "match_units",
     "span_f1",
@@ -175,6 +176,48 @@ def match_spans(
         if adjacency[root]:
             _augment(root, adjacency, owner)
     return sorted((i, j) for j, i in owner.items())
+
+
+def match_counts(reference: Sequence[Span], candidate: Sequence[Span]) -> tuple[int, int]:
+    """``len(match_spans(reference, candidate, mode))`` for ``"exact"`` and ``"overlap"``,
+    without building the matchings: the exact count from the multisets of spans, the overlap
+    count (the size of a maximum matching, which every maximum matching has) by augmenting
+    paths from a matching of the identical spans."""
+    waiting: dict[Span, list[int]] = defaultdict(list)
+    for j, span in enumerate(candidate):
+        waiting[span].append(j)
+    owner: dict[int, int] = {}  # candidate -> reference
+    free: list[int] = []  # references without an identical candidate left
+    for i, span in enumerate(reference):
+        same = waiting.get(span)
+        if same:
+            owner[same.pop()] = i
+        else:
+            free.append(i)
+    exact = len(owner)
+    if not free:
+        return exact, exact
+    by_label: dict[str, list[tuple[int, int, int]]] = defaultdict(list)  # (start, end, j)
+    for j, (label, start, end) in enumerate(candidate):
+        by_label[label].append((start, end, j))
+    index: dict[str, tuple[list[tuple[int, int, int]], list[int], int]] = {}
+    for label, spans in by_label.items():
+        spans.sort()
+        index[label] = (spans, [s for s, _, _ in spans], max(e - s for s, e, _ in spans))
+    adjacency: list[list[int]] = []
+    for label, start, end in reference:
+        near: list[int] = []
+        if label in index:
+            spans, starts, longest = index[label]
+            low = bisect.bisect_left(starts, start - longest + 1)
+            high = bisect.bisect_left(starts, end)
+            near = [j for _, e, j in spans[low:high] if start < e]
+        adjacency.append(near)
+    overlap = exact
+    for root in free:
+        if adjacency[root] and _augment(root, adjacency, owner):
+            overlap += 1
+    return exact, overlap
 
 
 def _augment(root: int, adjacency: list[list[int]], owner: dict[int, int]) -> bool:

@@ -34,11 +34,11 @@ from statistics import fmean
 from typing import Any
 
 from .agreement import (
+    OUTSIDE,
     SpanScore,
     UnitizingAlpha,
-    character_runs,
-    columns_of_runs,
     krippendorff_alpha_of_columns,
+    match_counts,
     match_spans,
     match_units,
     unitizing_alpha_of_terms,
@@ -104,12 +104,14 @@ def document_parts(
         counts: dict[str, list[int]] = {}
         for label in labels:
             a, b = by_label[label][i], by_label[label][j]
-            exact = match_spans(a, b, "exact")
-            overlap = match_spans(a, b, "overlap")
-            if label in attributes:
+            if label in attributes:  # the matchings themselves make the units
+                exact = match_spans(a, b, "exact")
+                overlap = match_spans(a, b, "overlap")
                 matchings.setdefault((label, "exact"), {})[i, j] = exact
                 matchings.setdefault((label, "overlap"), {})[i, j] = overlap
-            counts[label] = [len(exact), len(overlap), len(a), len(b)]
+                counts[label] = [len(exact), len(overlap), len(a), len(b)]
+            else:
+                counts[label] = [*match_counts(a, b), len(a), len(b)]
         pairs.append([i, j, counts])
     parts["pairs"] = pairs
     parts["columns"] = {
@@ -136,9 +138,10 @@ def document_parts(
                 if span[0] == label
             }
         )
+        restricted: dict[int, str] = {}  # (spans share their values: one dump each)
         values = [
-            [_restricted(v, ids) for s, v in zip(doc.spans[name], doc.values[name], strict=True)
-             if s[0] == label]
+            [restricted.get(id(v)) or restricted.setdefault(id(v), _restricted(v, ids))
+             for s, v in zip(doc.spans[name], doc.values[name], strict=True) if s[0] == label]
             for name in names
         ]  # fmt: skip
         units[label] = {}
@@ -164,12 +167,49 @@ def _restricted(values: Values, ids: Sequence[str]) -> str:
 def _document_columns(
     length: int, layers: Sequence[Spans], labels: Sequence[str]
 ) -> dict[str, Counter[Column]]:
-    found = {ALL_KEY: columns_of_runs([character_runs(length, layer) for layer in layers])}
-    for label in labels:
-        found[label] = columns_of_runs(
-            [character_runs(length, _only(layer, label)) for layer in layers]
-        )
-    return found
+    """The per-character columns of all labels (:func:`~annotator.agreement.label_columns`)
+    and of each of ``labels`` (the label or ``O``), in one sweep over the spans' ends."""
+    events = sorted(
+        (position, k, label, step)
+        for k, layer in enumerate(layers)
+        for label, start, end in layer
+        for position, step in ((start, 1), (end, -1))
+    )
+    coders = range(len(layers))
+    active: list[dict[str, int]] = [{} for _ in coders]
+    values: list[str] = [OUTSIDE] * len(layers)
+    whole: Counter[Column] = Counter()
+    found: dict[str, Counter[Column]] = {label: Counter() for label in labels}
+    covered = dict.fromkeys(labels, 0)  # characters where someone has the label
+    position = i = 0
+    while True:
+        following = events[i][0] if i < len(events) else length
+        if following > position:
+            width = following - position
+            whole[tuple(values)] += width
+            for label in {label for coder in active for label in coder}:
+                if label in found:
+                    column = tuple(label if label in coder else OUTSIDE for coder in active)
+                    found[label][column] += width
+                    covered[label] += width
+            position = following
+        if i == len(events):
+            break
+        changed = set()
+        while i < len(events) and events[i][0] == following:
+            _, k, label, step = events[i]
+            coder = active[k]
+            coder[label] = coder.get(label, 0) + step
+            if not coder[label]:
+                del coder[label]
+            changed.add(k)
+            i += 1
+        for k in changed:
+            values[k] = "+".join(sorted(active[k])) if active[k] else OUTSIDE
+    for label, columns in found.items():
+        if length > covered[label]:
+            columns[(OUTSIDE,) * len(layers)] += length - covered[label]
+    return {ALL_KEY: whole, **found}
 
 
 def _unitizing_json(length: int, layers: Sequence[Spans]) -> dict[str, Any]:

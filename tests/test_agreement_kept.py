@@ -12,9 +12,11 @@ from typing import Any
 
 import pytest
 from conftest import FIXTURES, make_document
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from annotator import agreement_report as report_module
-from annotator.agreement import label_columns, unitizing_alpha
+from annotator.agreement import label_columns, match_counts, match_spans, unitizing_alpha
 from annotator.agreement_parts import PARTS, Layers, columns, document_parts, unitizing
 from annotator.agreement_report import agreement_report
 from annotator.scheme import load_scheme
@@ -236,3 +238,20 @@ def test_the_command_keeps_the_parts(tmp_path: Path, project: Project) -> None:
     assert stored == 3
     second = runner.invoke(cli, ["--db", str(path), "agreement", "--format", "json"])
     assert second.output == first.output
+
+
+spans = st.lists(
+    st.tuples(st.sampled_from("ab"), st.integers(0, 40), st.integers(1, 12)).map(
+        lambda t: (t[0], t[1], t[1] + t[2])
+    ),
+    max_size=20,
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(spans, spans)
+def test_match_counts_are_the_matchings_sizes(reference, candidate) -> None:  # type: ignore[no-untyped-def]
+    assert match_counts(reference, candidate) == (
+        len(match_spans(reference, candidate, "exact")),
+        len(match_spans(reference, candidate, "overlap")),
+    )

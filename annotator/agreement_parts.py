@@ -233,11 +233,12 @@ def _confusion(layers: Sequence[Spans]) -> tuple[Counter[tuple[str, str]], list[
     """
     swaps: Counter[tuple[str, str]] = Counter()
     tally = [0, 0, 0, 0]
-    for sa, sb in combinations(layers, 2):
-        pairs_exact = match_spans(sa, sb, "exact")
-        taken_a, taken_b = {p[0] for p in pairs_exact}, {p[1] for p in pairs_exact}
-        left_a = [s for i, s in enumerate(sa) if i not in taken_a]
-        left_b = [s for j, s in enumerate(sb) if j not in taken_b]
+    counted = [Counter(layer) for layer in layers]
+    for (sa, ca), (sb, cb) in combinations(zip(layers, counted, strict=True), 2):
+        # The exact matching pairs the first occurrences of each span on either side: the
+        # later ones are left.
+        agree = sum(min(n, cb[span]) for span, n in ca.items())
+        left_a, left_b = _later(sa, cb), _later(sb, ca)
         boundary = match_spans(left_a, left_b, "overlap")
         taken_a, taken_b = {p[0] for p in boundary}, {p[1] for p in boundary}
         left_a = [s for i, s in enumerate(left_a) if i not in taken_a]
@@ -251,11 +252,22 @@ def _confusion(layers: Sequence[Spans]) -> tuple[Counter[tuple[str, str]], list[
             if others:
                 swaps[tuple(sorted((label, others.pop())))] += 1  # type: ignore[index]
                 swapped += 1
-        tally[0] += len(pairs_exact)
+        tally[0] += agree
         tally[1] += len(boundary)
         tally[2] += swapped
         tally[3] += len(left_a) + len(left_b) - 2 * swapped
     return swaps, tally
+
+
+def _later(spans: Spans, other: Counter[tuple[str, int, int]]) -> Spans:
+    """The spans, in order, but for the first occurrences of each that ``other`` has."""
+    seen: Counter[tuple[str, int, int]] = Counter()
+    left = []
+    for span in spans:
+        seen[span] += 1
+        if seen[span] > other[span]:
+            left.append(span)
+    return left
 
 
 def _row(parts: Mapping[str, Any]) -> dict[str, Any]:

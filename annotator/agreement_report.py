@@ -38,11 +38,15 @@ from __future__ import annotations
 
 import contextlib
 import json
+import multiprocessing
+import os
+import sys
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import partial
 from itertools import combinations
+from pathlib import Path
 from statistics import fmean
 from typing import Any
 
@@ -247,6 +251,53 @@ class _Reader:
         return comparison.spans_findings()
 
 
+PARALLEL_AT = 400  # documents to compute from which the work is shared among processes
+_CHUNK = 50  # documents a process computes at a time
+
+
+def _compute(
+    reader: _Reader,
+    todo: list[tuple[int, str, list[str]]],
+    progress: Callable[[int, int], None] | None,
+) -> dict[int, dict[str, Any]]:
+    """The parts of the documents ``todo``: in this process, or, for many documents where
+    processes can be forked (Linux) and there is more than one CPU, shared among one
+    process per CPU (each opens the project read-only; the parts are plain JSON data)."""
+    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1
+    if (
+        len(todo) < PARALLEL_AT
+        or cpus < 2
+        or sys.platform != "linux"
+        or "fork" not in multiprocessing.get_all_start_methods()
+    ):
+        return dict(reader.parts(todo, progress))
+    chunks = [todo[k : k + _CHUNK] for k in range(0, len(todo), _CHUNK)]
+    computed: dict[int, dict[str, Any]] = {}
+    context = multiprocessing.get_context("fork")
+    setting = (reader.project.path, reader.label_set)
+    with context.Pool(min(cpus, 8), _start_worker, setting) as pool:
+        for found in pool.imap(_worker_parts, chunks):
+            computed.update(found)
+            if progress is not None:
+                progress(len(computed), len(todo))
+    return computed
+
+
+_worker: _Reader | None = None  # a worker process's reader
+
+
+def _start_worker(path: Path, label_set: set[str] | None) -> None:
+    global _worker
+    project = Project.open(path, readonly=True)
+    versions = SchemeVersions(project.scheme, project.scheme_versions())
+    _worker = _Reader(project, label_set, versions)
+
+
+def _worker_parts(documents: list[tuple[int, str, list[str]]]) -> list[tuple[int, Any]]:
+    assert _worker is not None
+    return list(_worker.parts(documents))
+
+
 def agreement_report(
     project: Project,
     labels: Sequence[str] | None = None,
@@ -279,7 +330,7 @@ def agreement_report(
         names = {d[0]: d[2] for d in counted}
         found = {k: v for k, v in found.items() if v["names"] == names[k]}
     todo = [d for d in counted if d[0] not in found]
-    computed = dict(reader.parts(todo, progress))
+    computed = _compute(reader, todo, progress)
     if keeping and computed:
         with contextlib.suppress(AnnotatorError):  # busy or read-only: not kept
             project.kept.write(PARTS, [(k, stamps[k], parts) for k, parts in computed.items()])

@@ -5,7 +5,9 @@ are computed again; and the parts' combinations equal the coefficients on the wh
 
 from __future__ import annotations
 
+import os
 import random
+import sys
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -255,3 +257,18 @@ def test_match_counts_are_the_matchings_sizes(reference, candidate) -> None:  # 
         len(match_spans(reference, candidate, "exact")),
         len(match_spans(reference, candidate, "overlap")),
     )
+
+
+def test_many_documents_are_shared_among_processes(
+    project: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    build(project, 7)
+    alone = scratch(project)
+    monkeypatch.setattr(report_module, "PARALLEL_AT", 2)
+    monkeypatch.setattr(report_module, "_CHUNK", 3)
+    ticks: list[tuple[int, int]] = []
+    shared = agreement_report(project, keep=False, progress=lambda *t: ticks.append(t))
+    assert shared.to_dict() == alone
+    forked = sys.platform == "linux" and len(os.sched_getaffinity(0)) > 1
+    # Forked: a tick per chunk as it comes back; else computed here, from 0.
+    assert ticks == ([(3, 7), (6, 7), (7, 7)] if forked else [(0, 7), (7, 7)])

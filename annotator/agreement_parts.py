@@ -278,8 +278,9 @@ def _row(parts: Mapping[str, Any]) -> dict[str, Any]:
         exact.append(SpanScore(sums[0], sums[2], sums[3]).f1)
         overlap.append(SpanScore(sums[1], sums[2], sums[3]).f1)
     columns = Counter({tuple(c): n for c, n in parts["columns"][ALL_KEY]})
-    names = parts["names"]
-    whole = unitizing([parts], names)
+    totals = Totals()
+    totals.add(parts)
+    whole = unitizing([summary(parts)], parts["names"], totals)
     return {
         "f1_exact": _mean(exact),
         "f1_overlap": _mean(overlap),
@@ -288,62 +289,165 @@ def _row(parts: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
+Group = tuple[str, ...]  # the annotators who did a document
+
+
+class Totals:
+    """The additive parts of many documents added up, per group of documents (the annotators
+    who did them) where the report needs that: per-character columns (per label, without the
+    all-``O`` column, which is the rest of the group's characters), unitizing alpha's unit
+    lengths and inner gaps per annotator and label and its distances per pair and label; per
+    pair and label the match counts; the confusion counts. A document's parts can be taken
+    away again (``sign`` -1), which leaves exactly the totals of the others."""
+
+    def __init__(self) -> None:
+        self.columns: dict[Group, dict[str, Counter[Column]]] = {}
+        self.sums: dict[tuple[Group, str, str], tuple[Counter[int], Counter[int]]] = {}
+        self.distances: dict[tuple[Group, str], Counter[tuple[int, int]]] = {}
+        self.matches: dict[tuple[str, str], dict[str, list[int]]] = {}
+        self.swaps: Counter[tuple[str, str]] = Counter()
+        self.tally = [0, 0, 0, 0]
+
+    def add(self, parts: Mapping[str, Any], sign: int = 1) -> None:
+        names = parts["names"]
+        group = tuple(names)
+        outside = (OUTSIDE,) * len(group)
+        by_key = self.columns.setdefault(group, {})
+        for key, stored in parts["columns"].items():
+            found = by_key.setdefault(key, Counter())
+            for column, times in stored:
+                if key == ALL_KEY or tuple(column) != outside:
+                    found[tuple(column)] += sign * times
+        for label, part in parts["unitizing"].items():
+            for name, coder in zip(group, part["coders"], strict=True):
+                if coder is not None:
+                    lengths, gaps = self.sums.setdefault(
+                        (group, name, label), (Counter(), Counter())
+                    )
+                    if sign > 0:
+                        lengths.update(coder[0])  # (a list of lengths: counted in C)
+                        gaps.update(coder[1])
+                    else:
+                        lengths.subtract(coder[0])
+                        gaps.subtract(coder[1])
+            distances = self.distances.setdefault((group, label), Counter())
+            for i, j, value in part["distances"]:
+                distances[i, j] += sign * value
+        for i, j, counts in parts["pairs"]:
+            slot = self.matches.setdefault((names[i], names[j]), {})
+            for label, values in counts.items():
+                total = slot.setdefault(label, [0, 0, 0, 0])
+                for k in range(4):
+                    total[k] += sign * values[k]
+        for x, y, n in parts.get("swaps", ()):
+            self.swaps[x, y] += sign * n
+        for k, n in enumerate(parts.get("tally", ())):
+            self.tally[k] += sign * n
+        if sign < 0:
+            self._prune()
+
+    def _prune(self) -> None:
+        """Drop what counts nothing any more (a label nobody has is no label)."""
+        for by_key in self.columns.values():
+            for found in by_key.values():
+                for column in [c for c, n in found.items() if not n]:
+                    del found[column]
+        for key, (lengths, gaps) in list(self.sums.items()):
+            for counts in (lengths, gaps):
+                for size in [size for size, n in counts.items() if not n]:
+                    del counts[size]
+            if not lengths:
+                del self.sums[key]
+        counters: list[Counter[Any]] = [self.swaps, *self.distances.values()]
+        for counter in counters:
+            for key in [key for key, n in counter.items() if not n]:
+                del counter[key]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "columns": [
+                [list(g), key, [[list(c), n] for c, n in found.items()]]
+                for g, by_key in self.columns.items()
+                for key, found in by_key.items()
+            ],
+            "sums": [
+                [list(g), name, label, list(lengths.items()), list(gaps.items())]
+                for (g, name, label), (lengths, gaps) in self.sums.items()
+            ],
+            "distances": [
+                [list(g), label, [[i, j, n] for (i, j), n in found.items()]]
+                for (g, label), found in self.distances.items()
+            ],
+            "matches": [[a, b, slot] for (a, b), slot in self.matches.items()],
+            "swaps": [[x, y, n] for (x, y), n in self.swaps.items()],
+            "tally": self.tally,
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Totals:
+        totals = cls()
+        for g, key, found in data["columns"]:
+            totals.columns.setdefault(tuple(g), {})[key] = Counter({tuple(c): n for c, n in found})
+        for g, name, label, lengths, gaps in data["sums"]:
+            totals.sums[tuple(g), name, label] = (Counter(dict(lengths)), Counter(dict(gaps)))
+        for g, label, found in data["distances"]:
+            totals.distances[tuple(g), label] = Counter({(i, j): n for i, j, n in found})
+        for a, b, slot in data["matches"]:
+            totals.matches[a, b] = slot
+        totals.swaps = Counter({(x, y): n for x, y, n in data["swaps"]})
+        totals.tally = list(data["tally"])
+        return totals
+
+
+SMALL = ("names", "length", "spans", "row", "versions", "hashes", "units")
+
+
+def summary(parts: Mapping[str, Any]) -> dict[str, Any]:
+    """What the report needs of a document beyond :class:`Totals`: its own figures, what is
+    combined in document order (the versions' findings, the attribute units), and each
+    annotator's gaps at either end of the document per label (``chain``)."""
+    found = {key: parts[key] for key in SMALL if key in parts}
+    found["chain"] = {
+        label: [None if c is None else [c[2], c[3]] for c in part["coders"]]
+        for label, part in parts["unitizing"].items()
+    }
+    return found
+
+
 def columns(
-    documents: Sequence[Mapping[str, Any]], key: str, used: Sequence[str]
+    documents: Sequence[Mapping[str, Any]], totals: Totals, key: str, used: Sequence[str]
 ) -> Counter[Column]:
-    """The documents' columns of ``key`` (a label, or ``ALL_KEY``) over the annotators
-    ``used`` (``None`` for one who did not do a document), added up; a label a document has
-    no span of is ``O`` throughout it."""
-    groups: dict[tuple[str, ...], Counter[Column]] = {}
+    """The columns of ``key`` (a label, or ``ALL_KEY``) over the annotators ``used``
+    (``None`` for one who did not do a document) of the documents (:func:`summary`) whose
+    parts ``totals`` holds, added up; a label a document has no span of is ``O`` throughout
+    it."""
+    lengths: Counter[Group] = Counter()
     for d in documents:
-        names = tuple(d["names"])
-        found = groups.setdefault(names, Counter())
-        stored = d["columns"].get(key)
-        if stored is None:
-            if d["length"]:
-                found[("O",) * len(names)] += d["length"]
-            continue
-        for column, times in stored:
-            found[tuple(column)] += times
+        lengths[tuple(d["names"])] += d["length"]
     total: Counter[Column] = Counter()
-    for names, found in groups.items():
-        where = [names.index(name) if name in names else None for name in used]
-        for column, times in found.items():
+    for group, length in lengths.items():
+        where = [group.index(name) if name in group else None for name in used]
+        covered = 0
+        for column, times in totals.columns.get(group, {}).get(key, {}).items():
             total[tuple(None if k is None else column[k] for k in where)] += times
+            covered += times
+        if length > covered:
+            total[tuple(None if k is None else OUTSIDE for k in where)] += length - covered
     return total
 
 
-Sums = dict[tuple[tuple[str, ...], str, str], tuple[Counter[int], Counter[int]]]
-
-
-def unitizing_sums(documents: Sequence[Mapping[str, Any]]) -> Sums:
-    """Per group of documents (the annotators who did them), annotator and label: the unit
-    lengths and inner gaps, counted, for :func:`unitizing` on the groups' documents."""
-    sums: Sums = {}
-    for d in documents:
-        group = tuple(d["names"])
-        for label, part in d["unitizing"].items():
-            for name, coder in zip(group, part["coders"], strict=True):
-                if coder is not None:
-                    lengths, gaps = sums.setdefault((group, name, label), (Counter(), Counter()))
-                    lengths.update(coder[0])  # (a list of lengths: counted in C)
-                    gaps.update(coder[1])
-    return sums
-
-
 def unitizing(
-    documents: Sequence[Mapping[str, Any]], names: Sequence[str], sums: Sums | None = None
+    documents: Sequence[Mapping[str, Any]], names: Sequence[str], totals: Totals
 ) -> UnitizingAlpha:
     """Krippendorff's unitizing alpha of ``names`` on the continuum that concatenates the
-    documents (each of which all of ``names`` did), exactly as
-    :func:`~annotator.agreement.unitizing_alpha` computes it on that continuum. ``sums``
-    (:func:`unitizing_sums`) may hold the documents' groups, all of whose documents are
-    given."""
-    if sums is None:
-        sums = unitizing_sums(documents)
+    documents (:func:`summary`; each of which all of ``names`` did, and every document of
+    their groups), exactly as :func:`~annotator.agreement.unitizing_alpha` computes it on
+    that continuum."""
     groups = {tuple(d["names"]) for d in documents}
     length = sum(d["length"] for d in documents)
-    labels = sorted({label for group, name, label in sums if group in groups and name in names})
+    labels = sorted(
+        {label for group, name, label in totals.sums if group in groups and name in names}
+    )
     m = len(names)
     terms: dict[str, tuple[Fraction, Fraction]] = {}
     if m >= 2:
@@ -352,30 +456,29 @@ def unitizing(
             lengths: Counter[int] = Counter()
             gaps: Counter[int] = Counter()
             for group in groups:
+                where = [group.index(name) for name in names]
                 for name in names:
-                    found = sums.get((group, name, label))
+                    found = totals.sums.get((group, name, label))
                     if found is not None:
                         lengths.update(found[0])
                         gaps.update(found[1])
-            carry = [0] * m  # each coder's gap running on from the documents before
-            for d in documents:
-                part = d["unitizing"].get(label)
-                if part is None:
-                    carry = [c + d["length"] for c in carry]
-                    continue
-                where = [d["names"].index(name) for name in names]
-                for i, j, value in part["distances"]:
+                for (i, j), value in totals.distances.get((group, label), {}).items():
                     if i in where and j in where:
                         distance += value
-                for k, index in enumerate(where):
-                    coder = part["coders"][index]
-                    if coder is None:
+            carry = [0] * m  # each coder's gap running on from the documents before
+            for d in documents:
+                chain = d["chain"].get(label)
+                if chain is None:
+                    carry = [c + d["length"] for c in carry]
+                    continue
+                for k, name in enumerate(names):
+                    ends = chain[d["names"].index(name)]
+                    if ends is None:
                         carry[k] += d["length"]
                         continue
-                    lead, trail = coder[2], coder[3]
-                    if carry[k] + lead > 0:
-                        gaps[carry[k] + lead] += 1
-                    carry[k] = trail
+                    if carry[k] + ends[0] > 0:
+                        gaps[carry[k] + ends[0]] += 1
+                    carry[k] = ends[1]
             for gap in carry:
                 if gap > 0:
                     gaps[gap] += 1

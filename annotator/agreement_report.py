@@ -64,10 +64,11 @@ from .agreement_parts import (
     ALL_KEY,
     PARTS,
     Layers,
+    Totals,
     columns,
     document_parts,
+    summary,
     unitizing,
-    unitizing_sums,
 )
 from .errors import AnnotatorError, ProjectError, UnknownItem
 from .model import Span
@@ -144,12 +145,12 @@ def _counted(
         if missing:
             raise ProjectError(f"no document with id {min(missing)} in this project")
     counted = []
-    for summary in summaries:
-        if wanted is not None and summary.id not in wanted:
+    for document in summaries:
+        if wanted is not None and document.id not in wanted:
             continue
-        done = [a for a in chosen if summary.statuses.get(a) == "done"]
+        done = [a for a in chosen if document.statuses.get(a) == "done"]
         if len(done) >= 2:
-            counted.append((summary.id, summary.title, done))
+            counted.append((document.id, document.title, done))
     return counted, chosen
 
 
@@ -251,6 +252,7 @@ class _Reader:
         return comparison.spans_findings()
 
 
+TOTALS = "agreement-totals/1"  # the whole report's totals (kept with the first document)
 PARALLEL_AT = 400  # documents to compute from which the work is shared among processes
 _CHUNK = 50  # documents a process computes at a time
 
@@ -310,48 +312,128 @@ def agreement_report(
     """Compute every figure of the report (see the module docstring for the conventions).
 
     Each document's parts (:mod:`annotator.agreement_parts`) are read from the kept figures
-    where they are still valid (the whole report, or some documents of it: ``labels`` and
-    ``annotators`` change the parts, so with them nothing is kept); the others are computed,
-    and kept where the project can be written (``keep``). ``progress(done, total)`` is called
-    as documents are computed, for a progress bar."""
+    where they are still valid (``labels`` and ``annotators`` change the parts, so with them
+    nothing is kept); the others are computed, and kept where the project can be written
+    (``keep``). The whole report also keeps the parts' :class:`~annotator.agreement_parts.
+    Totals`, from which the parts of the documents that changed since are taken away and
+    their new parts added. ``progress(done, total)`` is called as documents are computed,
+    for a progress bar."""
     versions = SchemeVersions(project.scheme, project.scheme_versions())
     counted, chosen = _counted(project, annotators, documents)
     reader = _Reader(project, set(labels) if labels else None, versions)
-    found: dict[int, dict[str, Any]] = {}
-    stamps: dict[int, str] = {}
     keeping = keep and labels is None and annotators is None
-    if keeping:
-        stamps = project.kept.stamps([d[0] for d in counted], project_stamp(project))
-        found = {
-            document_id: parts
-            for document_id, parts in project.kept.read(PARTS, stamps).items()
-            if isinstance(parts, dict) and parts.get("names") is not None
-        }
-        names = {d[0]: d[2] for d in counted}
-        found = {k: v for k, v in found.items() if v["names"] == names[k]}
-    todo = [d for d in counted if d[0] not in found]
-    computed = _compute(reader, todo, progress)
-    if keeping and computed:
-        with contextlib.suppress(AnnotatorError):  # busy or read-only: not kept
-            project.kept.write(PARTS, [(k, stamps[k], parts) for k, parts in computed.items()])
-    found.update(computed)
+    if keeping and documents is None:
+        summaries, totals = _kept_totals(project, reader, counted, progress)
+    else:
+        found = _parts(project, reader, counted, keeping, progress)
+        summaries, totals = {}, Totals()
+        for document_id, parts in found.items():
+            summaries[document_id] = summary(parts)
+            totals.add(parts)
     return _combine(
         project.scheme,
-        [(d[0], d[1], found[d[0]]) for d in counted],
+        [(d[0], d[1], summaries[d[0]]) for d in counted],
+        totals,
         chosen,
         labels,
         Comparison(versions),
     )
 
 
+def _parts(
+    project: Project,
+    reader: _Reader,
+    counted: list[tuple[int, str, list[str]]],
+    keeping: bool,
+    progress: Callable[[int, int], None] | None,
+    stamps: dict[int, str] | None = None,
+) -> dict[int, dict[str, Any]]:
+    """The documents' parts: kept ones where valid (``keeping``), the others computed (and
+    kept)."""
+    found: dict[int, dict[str, Any]] = {}
+    if keeping:
+        if stamps is None:
+            stamps = project.kept.stamps([d[0] for d in counted], project_stamp(project))
+        names = {d[0]: d[2] for d in counted}
+        wanted = {d[0]: stamps[d[0]] for d in counted}
+        for document_id, parts in project.kept.read(PARTS, wanted).items():
+            if isinstance(parts, dict) and parts.get("names") == names[document_id]:
+                found[document_id] = parts
+    todo = [d for d in counted if d[0] not in found]
+    computed = _compute(reader, todo, progress)
+    if keeping and computed and stamps is not None:
+        with contextlib.suppress(AnnotatorError):  # busy or read-only: not kept
+            project.kept.write(PARTS, [(k, stamps[k], parts) for k, parts in computed.items()])
+    found.update(computed)
+    return found
+
+
+def _kept_totals(
+    project: Project,
+    reader: _Reader,
+    counted: list[tuple[int, str, list[str]]],
+    progress: Callable[[int, int], None] | None,
+) -> tuple[dict[int, dict[str, Any]], Totals]:
+    """The whole report's document summaries and totals: the kept ones, with the documents
+    that changed since (or no longer count) taken away and the new ones added; else built
+    from every document's parts. Kept again where something changed."""
+    shared = project_stamp(project)
+    stamps = project.kept.stamps([d[0] for d in counted], shared)
+    names = {d[0]: d[2] for d in counted}
+    kept = project.kept.read_kind(TOTALS)
+    if kept is not None and kept[1] == shared and isinstance(kept[2], dict):
+        included = {int(k): v for k, v in kept[2]["stamps"].items()}
+        summaries = {int(k): v for k, v in kept[2]["documents"].items()}
+        stale = {
+            document_id: stamp
+            for document_id, stamp in included.items()
+            if stamps.get(document_id) != stamp
+            or summaries[document_id]["names"] != names.get(document_id)
+        }
+        old = project.kept.read(PARTS, stale) if stale else {}
+        if len(old) == len(stale):  # (else the parts to take away are gone: build anew)
+            totals = Totals.from_json(kept[2]["totals"])
+            for document_id in stale:
+                totals.add(old[document_id], -1)
+                del summaries[document_id], included[document_id]
+            todo = [d for d in counted if d[0] not in included]
+            for document_id, parts in _parts(project, reader, todo, True, progress, stamps).items():
+                totals.add(parts)
+                summaries[document_id] = summary(parts)
+                included[document_id] = stamps[document_id]
+            if stale or todo:
+                _keep_totals(project, shared, included, summaries, totals)
+            return summaries, totals
+    found = _parts(project, reader, counted, True, progress, stamps)
+    summaries, totals = {}, Totals()
+    for document_id, parts in found.items():
+        summaries[document_id] = summary(parts)
+        totals.add(parts)
+    _keep_totals(project, shared, {k: stamps[k] for k in found}, summaries, totals)
+    return summaries, totals
+
+
+def _keep_totals(
+    project: Project,
+    shared: str,
+    included: dict[int, str],
+    summaries: dict[int, dict[str, Any]],
+    totals: Totals,
+) -> None:
+    figures = {"stamps": included, "documents": summaries, "totals": totals.to_json()}
+    with contextlib.suppress(AnnotatorError):  # busy or read-only: not kept
+        project.kept.write_kind(TOTALS, min(included, default=None), shared, figures)
+
+
 def _combine(
     scheme: Scheme,
     docs: list[tuple[int, str, dict[str, Any]]],
+    totals: Totals,
     chosen: list[str],
     labels: Sequence[str] | None,
     comparison: Comparison,
 ) -> AgreementReport:
-    """The report from the counted documents' parts, in id order."""
+    """The report from the counted documents' summaries (in id order) and totals."""
     parts = [p for _, _, p in docs]
     for document_id, _, p in docs:
         comparison.add_spans_findings(document_id, p["versions"])
@@ -361,18 +443,11 @@ def _combine(
     report = AgreementReport(used, label_list, len(docs))
     pairs = list(combinations(used, 2))
     complete = [p for p in parts if len(p["names"]) == len(used)]
-    matches: dict[tuple[str, str], dict[str, list[int]]] = {}
+    matches = totals.matches
     shared: Counter[tuple[str, str]] = Counter()
     for p in parts:
-        names = p["names"]
-        for i, j, counts in p["pairs"]:
-            key = (names[i], names[j])
-            shared[key] += 1
-            slot = matches.setdefault(key, {})
-            for label, values in counts.items():
-                total = slot.setdefault(label, [0, 0, 0, 0])
-                for k in range(4):
-                    total[k] += values[k]
+        for pair in combinations(p["names"], 2):
+            shared[pair] += 1
 
     def scores(a: str, b: str, label: str | None) -> tuple[SpanScore, SpanScore]:
         slot = matches.get((a, b), {})
@@ -380,12 +455,11 @@ def _combine(
         e, o, na, nb = (sum(r[k] for r in rows) for k in range(4))
         return SpanScore(e, na, nb, "exact"), SpanScore(o, na, nb, "overlap")
 
-    all_columns = columns(parts, ALL_KEY, used)
-    sums = unitizing_sums(parts)
-    whole = unitizing(complete, used, sums)
+    all_columns = columns(parts, totals, ALL_KEY, used)
+    whole = unitizing(complete, used, totals)
     for label in [*label_list, ALL]:
         keep = None if label == ALL else label
-        cols = all_columns if keep is None else columns(parts, keep, used)
+        cols = all_columns if keep is None else columns(parts, totals, keep, used)
         exact_f1, overlap_f1, kappas = [], [], []
         empty_pairs = 0
         for a, b in pairs:
@@ -432,7 +506,7 @@ def _combine(
                 "f1_exact": exact.f1,
                 "f1_overlap": overlap.f1,
                 "cohen_kappa": cohen_kappa_of_table(table).value,
-                "unitizing_alpha": unitizing(both, [a, b], sums).overall if both else None,
+                "unitizing_alpha": unitizing(both, [a, b], totals).overall if both else None,
             }
         )
     report.documents = sorted(
@@ -450,7 +524,7 @@ def _combine(
         ),
         key=lambda r: disagreement_order(r["f1_overlap"], r["f1_exact"]),
     )
-    report.confusion, report.disagreements = _confusion(parts)
+    report.confusion, report.disagreements = _confusion(totals)
     report.attributes = _attribute_rows(scheme, label_list, docs, used, comparison)
     report.versions = comparison.notes()
     return report
@@ -502,22 +576,15 @@ def _fleiss(
     return fleiss_kappa_of_table(table)
 
 
-def _confusion(parts: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], dict[str, int]]:
+def _confusion(totals: Totals) -> tuple[list[dict[str, Any]], dict[str, int]]:
     """Label swaps on identical boundaries, and how every pairwise disagreement splits up
     (:func:`annotator.agreement_parts.document_parts` counts them per document)."""
-    swaps: Counter[tuple[str, str]] = Counter()
-    tally = [0, 0, 0, 0]
-    for p in parts:
-        for x, y, n in p["swaps"]:
-            swaps[x, y] += n
-        for k in range(4):
-            tally[k] += p["tally"][k]
     rows = [
         {"label_a": x, "label_b": y, "count": count}
-        for (x, y), count in sorted(swaps.items(), key=lambda item: (-item[1], item[0]))
+        for (x, y), count in sorted(totals.swaps.items(), key=lambda item: (-item[1], item[0]))
     ]
     kinds = ("agree", "boundary_only", "label_only", "other")
-    return rows, dict(zip(kinds, tally, strict=True))
+    return rows, dict(zip(kinds, totals.tally, strict=True))
 
 
 def _attribute_rows(

@@ -19,7 +19,15 @@ from hypothesis import strategies as st
 
 from annotator import agreement_report as report_module
 from annotator.agreement import label_columns, match_counts, match_spans, unitizing_alpha
-from annotator.agreement_parts import PARTS, Layers, columns, document_parts, unitizing
+from annotator.agreement_parts import (
+    PARTS,
+    Layers,
+    Totals,
+    columns,
+    document_parts,
+    summary,
+    unitizing,
+)
 from annotator.agreement_report import agreement_report
 from annotator.scheme import load_scheme
 from annotator.store import Project
@@ -85,9 +93,19 @@ def test_kept_parts_give_the_report_from_scratch(project: Project, computed: lis
     assert computed == []  # every document's parts kept
 
 
-def test_only_changed_documents_are_computed_again(project: Project, computed: list[int]) -> None:
+def test_only_changed_documents_are_computed_again(
+    project: Project, computed: list[int], monkeypatch: pytest.MonkeyPatch
+) -> None:
     ids = build(project, 9)
     kept(project)
+    added: list[int] = []
+    original = Totals.add
+
+    def counting(self: Totals, parts: dict[str, Any], sign: int = 1) -> None:
+        added.append(sign)
+        original(self, parts, sign)
+
+    monkeypatch.setattr(Totals, "add", counting)
     project.reopen(ids[1], "alice")
     project.create_span(ids[1], "alice", "quote", 0, 8, {"form": "indirect"})
     project.set_status(ids[1], "alice", "done")
@@ -95,6 +113,9 @@ def test_only_changed_documents_are_computed_again(project: Project, computed: l
     computed.clear()
     after = kept(project)
     assert sorted(computed) == [ids[1], ids[4]]
+    # The kept totals: the two documents' old parts taken away, their new ones added (and
+    # each new document's own row from its parts alone), not all nine added again.
+    assert sorted(added) == [-1, -1, 1, 1, 1, 1]
     assert after == scratch(project)
     assert after["documents_counted"] == 9
     row = next(r for r in after["documents"] if r["id"] == ids[4])
@@ -174,6 +195,27 @@ def test_a_read_only_project_computes_without_keeping(
         assert count == 0
 
 
+def same_totals(one: Totals, other: Totals) -> bool:
+    """Whether two totals count the same (a count of 0 is no count)."""
+
+    def counted(totals: Totals) -> Any:
+        return (
+            {(g, k): +c for g, by in totals.columns.items() for k, c in by.items() if +c},
+            {k: (+a, +b) for k, (a, b) in totals.sums.items()},
+            {k: +c for k, c in totals.distances.items() if +c},
+            {
+                (pair, label): counts
+                for pair, slot in totals.matches.items()
+                for label, counts in slot.items()
+                if any(counts)
+            },
+            +totals.swaps,
+            totals.tally,
+        )
+
+    return bool(counted(one) == counted(other))
+
+
 def _random_layers(rng: random.Random, length: int, names: int) -> dict[str, list[Any]]:
     layers: dict[str, list[Any]] = {}
     for k in range(names):
@@ -203,10 +245,14 @@ def test_parts_combine_to_the_coefficients_on_the_concatenated_documents(seed: i
         for name, spans in layers.items():
             annotations += [(name, label, offset + s, offset + e) for label, s, e in spans]
         offset += length
+    totals = Totals()
+    for found in parts:
+        totals.add(found)
+    documents = [summary(found) for found in parts]
     direct = unitizing_alpha(offset, annotations, annotators=names)
-    combined = unitizing(parts, names)
+    combined = unitizing(documents, names, totals)
     assert (combined.overall, combined.by_label) == (direct.overall, direct.by_label)
-    pair = unitizing(parts, ["n0", "n2"])
+    pair = unitizing(documents, ["n0", "n2"], totals)
     alone = unitizing_alpha(offset, [a for a in annotations if a[0] != "n1"], ["n0", "n2"])
     assert (pair.overall, pair.by_label) == (alone.overall, alone.by_label)
     for label in (None, "x"):
@@ -219,7 +265,14 @@ def test_parts_combine_to_the_coefficients_on_the_concatenated_documents(seed: i
             ),
             start=Counter(),
         )
-        assert columns(parts, label or "", names) == expected
+        assert columns(documents, totals, label or "", names) == expected
+    # Taking a document's parts away leaves the totals of the others.
+    totals.add(parts[0], -1)
+    rest = Totals()
+    for found in parts[1:]:
+        rest.add(found)
+    assert same_totals(totals, rest)
+    assert unitizing(documents[1:], names, totals) == unitizing(documents[1:], names, rest)
 
 
 def test_the_command_keeps_the_parts(tmp_path: Path, project: Project) -> None:

@@ -81,11 +81,13 @@ def document_parts(
     versions: dict[str, Any],
     *,
     full: bool = True,
+    ordered: Iterable[str] = (),
 ) -> dict[str, Any]:
     """The parts of one document (JSON-ready). ``attributes`` maps each label that has
     categorical attributes to their ids; ``versions`` is the document's
-    :meth:`~annotator.versions.Comparison.spans_findings`. Not ``full``: only what the
-    document's own row needs (``row``)."""
+    :meth:`~annotator.versions.Comparison.spans_findings`; ``ordered``, the labels whose
+    units must be combined in document order (those with a multichoice attribute: MASI's
+    alpha adds floats). Not ``full``: only what the document's own row needs (``row``)."""
     names = list(doc.spans)
     layers = [doc.spans[name] for name in names]
     labels = sorted({s[0] for layer in layers for s in layer})
@@ -154,6 +156,7 @@ def document_parts(
             units[label][mode] = [ambiguous, [[list(u), n] for u, n in counted.items()]]
     parts["units"] = units
     parts["hashes"] = hashes
+    parts["ordered"] = sorted(set(ordered) & set(units))
     parts["row"] = _row(parts)
     return parts
 
@@ -280,7 +283,7 @@ def _row(parts: Mapping[str, Any]) -> dict[str, Any]:
     columns = Counter({tuple(c): n for c, n in parts["columns"][ALL_KEY]})
     totals = Totals()
     totals.add(parts)
-    whole = unitizing([summary(parts)], parts["names"], totals)
+    whole = unitizing([summary(parts, totals)], parts["names"], totals)
     return {
         "f1_exact": _mean(exact),
         "f1_overlap": _mean(overlap),
@@ -300,7 +303,13 @@ class Totals:
     pair and label the match counts; the confusion counts. A document's parts can be taken
     away again (``sign`` -1), which leaves exactly the totals of the others."""
 
-    def __init__(self) -> None:
+    def __init__(self, current: str = "") -> None:
+        self.current = current  # the current scheme's hash
+        self.spans: Counter[str] = Counter()  # spans per label
+        self.seen = 0  # spans of the documents whose spans are all current (see apart)
+        # Matched units per group, label with categorical attributes and mode: the ambiguous
+        # groups and the units, but for the documents kept apart and ordered labels.
+        self.units: dict[tuple[Group, str, str], tuple[list[int], Counter[tuple[Any, ...]]]] = {}
         self.columns: dict[Group, dict[str, Counter[Column]]] = {}
         self.sums: dict[tuple[Group, str, str], tuple[Counter[int], Counter[int]]] = {}
         self.distances: dict[tuple[Group, str], Counter[tuple[int, int]]] = {}
@@ -308,9 +317,30 @@ class Totals:
         self.swaps: Counter[tuple[str, str]] = Counter()
         self.tally = [0, 0, 0, 0]
 
+    def apart(self, parts: Mapping[str, Any]) -> bool:
+        """Whether a document's versions' findings, hashes and units are combined in
+        document order (:func:`summary` keeps them): one with a span not made under the
+        current scheme."""
+        versions = parts["versions"]
+        seen = versions.get("seen", {})
+        return bool(versions.get("left_out")) or any(h != self.current for h in seen)
+
     def add(self, parts: Mapping[str, Any], sign: int = 1) -> None:
         names = parts["names"]
         group = tuple(names)
+        for counts in parts["spans"]:
+            for label, n in counts.items():
+                self.spans[label] += sign * n
+        if "units" in parts and not self.apart(parts):
+            self.seen += sign * sum(parts["versions"].get("seen", {}).values())
+            for label, by_mode in parts["units"].items():
+                if label in parts["ordered"]:
+                    continue
+                for mode, (ambiguous, found) in by_mode.items():
+                    lost, units = self.units.setdefault((group, label, mode), ([0], Counter()))
+                    lost[0] += sign * ambiguous
+                    for unit, times in found:
+                        units[tuple(unit)] += sign * times
         outside = (OUTSIDE,) * len(group)
         by_key = self.columns.setdefault(group, {})
         for key, stored in parts["columns"].items():
@@ -358,7 +388,10 @@ class Totals:
                     del counts[size]
             if not lengths:
                 del self.sums[key]
-        counters: list[Counter[Any]] = [self.swaps, *self.distances.values()]
+        for label in [label for label, n in self.spans.items() if not n]:
+            del self.spans[label]
+        units = [found for _, found in self.units.values()]
+        counters: list[Counter[Any]] = [self.swaps, *self.distances.values(), *units]
         for counter in counters:
             for key in [key for key, n in counter.items() if not n]:
                 del counter[key]
@@ -381,11 +414,22 @@ class Totals:
             "matches": [[a, b, slot] for (a, b), slot in self.matches.items()],
             "swaps": [[x, y, n] for (x, y), n in self.swaps.items()],
             "tally": self.tally,
+            "current": self.current,
+            "spans": self.spans,
+            "seen": self.seen,
+            "units": [
+                [list(g), label, mode, lost[0], [[list(u), n] for u, n in found.items()]]
+                for (g, label, mode), (lost, found) in self.units.items()
+            ],
         }
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> Totals:
-        totals = cls()
+        totals = cls(data["current"])
+        totals.spans = Counter(data["spans"])
+        totals.seen = data["seen"]
+        for g, label, mode, lost, units in data["units"]:
+            totals.units[tuple(g), label, mode] = ([lost], Counter({tuple(u): n for u, n in units}))
         for g, key, found in data["columns"]:
             totals.columns.setdefault(tuple(g), {})[key] = Counter({tuple(c): n for c, n in found})
         for g, name, label, lengths, gaps in data["sums"]:
@@ -399,18 +443,27 @@ class Totals:
         return totals
 
 
-SMALL = ("names", "length", "spans", "row", "versions", "hashes", "units")
-
-
-def summary(parts: Mapping[str, Any]) -> dict[str, Any]:
-    """What the report needs of a document beyond :class:`Totals`: its own figures, what is
-    combined in document order (the versions' findings, the attribute units), and each
-    annotator's gaps at either end of the document per label (``chain``)."""
-    found = {key: parts[key] for key in SMALL if key in parts}
-    found["chain"] = {
-        label: [None if c is None else [c[2], c[3]] for c in part["coders"]]
-        for label, part in parts["unitizing"].items()
+def summary(parts: Mapping[str, Any], totals: Totals) -> dict[str, Any]:
+    """What the report needs of a document beyond ``totals``: its own figures and span
+    counts per annotator, each annotator's gaps at either end of the document per label
+    (``chain``); and what is combined in document order: the versions' findings, hashes and
+    units of a document kept apart (:meth:`Totals.apart`), the units of ordered labels."""
+    found: dict[str, Any] = {
+        "names": parts["names"],
+        "length": parts["length"],
+        "row": parts.get("row"),
+        "spans": [sum(counts.values()) for counts in parts["spans"]],
+        "chain": {
+            label: [None if c is None else [c[2], c[3]] for c in part["coders"]]
+            for label, part in parts["unitizing"].items()
+        },
     }
+    if "units" not in parts:
+        return found
+    if totals.apart(parts):
+        found.update(versions=parts["versions"], hashes=parts["hashes"], units=parts["units"])
+    elif parts["ordered"]:
+        found["units"] = {label: parts["units"][label] for label in parts["ordered"]}
     return found
 
 

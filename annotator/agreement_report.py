@@ -165,6 +165,7 @@ class _Reader:
         self.versions = versions
         self.current = project.scheme.hash
         self._attributes: dict[str, list[str]] = {}
+        self._multichoice: set[str] = set()  # labels with a multichoice attribute
         self._parsed: dict[str, Values] = {}
 
     def attributes(self, label: str) -> list[str]:
@@ -175,6 +176,8 @@ class _Reader:
             except UnknownItem:  # a label only older scheme versions had
                 found = ()
             self._attributes[label] = [a.id for a in found if a.type in _CATEGORICAL]
+            if any(a.type == "multichoice" for a in found):
+                self._multichoice.add(label)
         return self._attributes[label]
 
     def parts(
@@ -220,7 +223,10 @@ class _Reader:
             categorical = {
                 label: ids for label in sorted(labels) if (ids := self.attributes(label))
             }
-            yield document_id, document_parts(doc, categorical, findings)
+            yield (
+                document_id,
+                document_parts(doc, categorical, findings, ordered=self._multichoice),
+            )
         if progress is not None:
             progress(len(documents), len(documents))
 
@@ -326,9 +332,9 @@ def agreement_report(
         summaries, totals = _kept_totals(project, reader, counted, progress)
     else:
         found = _parts(project, reader, counted, keeping, progress)
-        summaries, totals = {}, Totals()
+        summaries, totals = {}, Totals(project.scheme.hash)
         for document_id, parts in found.items():
-            summaries[document_id] = summary(parts)
+            summaries[document_id] = summary(parts, totals)
             totals.add(parts)
     return _combine(
         project.scheme,
@@ -381,7 +387,12 @@ def _kept_totals(
     stamps = project.kept.stamps([d[0] for d in counted], shared)
     names = {d[0]: d[2] for d in counted}
     kept = project.kept.read_kind(TOTALS)
-    if kept is not None and kept[1] == shared and isinstance(kept[2], dict):
+    if (
+        kept is not None
+        and kept[1] == shared
+        and isinstance(kept[2], dict)
+        and kept[2].get("format") == TOTALS
+    ):
         included = {int(k): v for k, v in kept[2]["stamps"].items()}
         summaries = {int(k): v for k, v in kept[2]["documents"].items()}
         stale = {
@@ -399,15 +410,15 @@ def _kept_totals(
             todo = [d for d in counted if d[0] not in included]
             for document_id, parts in _parts(project, reader, todo, True, progress, stamps).items():
                 totals.add(parts)
-                summaries[document_id] = summary(parts)
+                summaries[document_id] = summary(parts, totals)
                 included[document_id] = stamps[document_id]
             if stale or todo:
                 _keep_totals(project, shared, included, summaries, totals)
             return summaries, totals
     found = _parts(project, reader, counted, True, progress, stamps)
-    summaries, totals = {}, Totals()
+    summaries, totals = {}, Totals(project.scheme.hash)
     for document_id, parts in found.items():
-        summaries[document_id] = summary(parts)
+        summaries[document_id] = summary(parts, totals)
         totals.add(parts)
     _keep_totals(project, shared, {k: stamps[k] for k in found}, summaries, totals)
     return summaries, totals
@@ -420,7 +431,12 @@ def _keep_totals(
     summaries: dict[int, dict[str, Any]],
     totals: Totals,
 ) -> None:
-    figures = {"stamps": included, "documents": summaries, "totals": totals.to_json()}
+    figures = {
+        "format": TOTALS,
+        "stamps": included,
+        "documents": summaries,
+        "totals": totals.to_json(),
+    }
     with contextlib.suppress(AnnotatorError):  # busy or read-only: not kept
         project.kept.write_kind(TOTALS, min(included, default=None), shared, figures)
 
@@ -436,9 +452,13 @@ def _combine(
     """The report from the counted documents' summaries (in id order) and totals."""
     parts = [p for _, _, p in docs]
     for document_id, _, p in docs:
-        comparison.add_spans_findings(document_id, p["versions"])
+        if "versions" in p:
+            comparison.add_spans_findings(document_id, p["versions"])
+    if totals.seen:  # (the documents whose spans are all current)
+        current = {"seen": {totals.current: totals.seen}, "left_out": {}, "older": {}}
+        comparison.add_spans_findings(0, current)
     used = sorted({name for p in parts for name in p["names"]}, key=chosen.index)
-    seen_labels = sorted({label for p in parts for counts in p["spans"] for label in counts})
+    seen_labels = sorted(label for label, n in totals.spans.items() if n)
     label_list = list(labels) if labels else seen_labels
     report = AgreementReport(used, label_list, len(docs))
     pairs = list(combinations(used, 2))
@@ -477,11 +497,7 @@ def _combine(
         report.summary.append(
             {
                 "label": label,
-                "spans": sum(
-                    sum(c.values()) if keep is None else c.get(keep, 0)
-                    for p in parts
-                    for c in p["spans"]
-                ),
+                "spans": sum(totals.spans.values()) if keep is None else totals.spans[keep],
                 "f1_exact": _mean(exact_f1),
                 "f1_overlap": _mean(overlap_f1),
                 "pairs_without_spans": empty_pairs,
@@ -515,9 +531,7 @@ def _combine(
                 "id": document_id,
                 "title": title,
                 "annotators": p["names"],
-                "spans": {
-                    name: sum(c.values()) for name, c in zip(p["names"], p["spans"], strict=True)
-                },
+                "spans": dict(zip(p["names"], p["spans"], strict=True)),
                 **p["row"],
             }
             for document_id, title, p in docs
@@ -525,7 +539,7 @@ def _combine(
         key=lambda r: disagreement_order(r["f1_overlap"], r["f1_exact"]),
     )
     report.confusion, report.disagreements = _confusion(totals)
-    report.attributes = _attribute_rows(scheme, label_list, docs, used, comparison)
+    report.attributes = _attribute_rows(scheme, label_list, docs, used, comparison, totals)
     report.versions = comparison.notes()
     return report
 
@@ -593,6 +607,7 @@ def _attribute_rows(
     docs: list[tuple[int, str, dict[str, Any]]],
     used: list[str],
     comparison: Comparison,
+    totals: Totals,
 ) -> list[dict[str, Any]]:
     """The report's ``attributes`` rows (see the module docstring); an attribute's use only
     the documents where its values are comparable (:mod:`annotator.versions`)."""
@@ -613,7 +628,7 @@ def _attribute_rows(
                 k
                 for k, (document_id, _, p) in enumerate(docs)
                 if comparison.attribute(
-                    document_id, label, attribute.id, p["hashes"].get(label, ())
+                    document_id, label, attribute.id, p.get("hashes", {}).get(label, ())
                 )
             ]
             for attribute in attributes
@@ -623,7 +638,7 @@ def _attribute_rows(
             for attribute in attributes:
                 use = tuple(usable[attribute.id])
                 if use not in found:  # (every attribute's, unless versions differ)
-                    found[use] = _units([docs[k][2] for k in use], used, label, mode)
+                    found[use] = _units([docs[k][2] for k in use], used, label, mode, totals)
                 units, ambiguous = found[use]
                 rows += _attribute_figures(label, attribute, mode, units, ambiguous)
     return rows
@@ -633,21 +648,29 @@ Units = Counter[tuple[str | None, ...]]  # matched units: each annotator's value
 
 
 def _units(
-    parts: list[dict[str, Any]], used: list[str], label: str, mode: str
+    parts: list[dict[str, Any]], used: list[str], label: str, mode: str, totals: Totals
 ) -> tuple[Units, int]:
     """The matched units of ``label``'s spans in the documents, counted: per annotator, the
     span's values (``None``: no span in the unit, or the document not done); and how many
-    ambiguous groups were left out."""
+    ambiguous groups were left out. The totals' units (of every document not kept apart),
+    then those the documents' summaries hold, in document order."""
     units: Units = Counter()
     ambiguous = 0
+    for (group, unit_label, unit_mode), (lost, found) in totals.units.items():
+        if (unit_label, unit_mode) != (label, mode):
+            continue
+        ambiguous += lost[0]
+        where = [group.index(name) if name in group else None for name in used]
+        for unit, times in found.items():
+            units[tuple(None if k is None else unit[k] for k in where)] += times
     for p in parts:
-        entry = p["units"].get(label)
+        entry = p.get("units", {}).get(label)
         if entry is None:
             continue
-        lost, found = entry[mode]
-        ambiguous += lost
+        lost_here, listed = entry[mode]
+        ambiguous += lost_here
         where = [p["names"].index(name) if name in p["names"] else None for name in used]
-        for unit, times in found:
+        for unit, times in listed:
             units[tuple(None if k is None else unit[k] for k in where)] += times
     return units, ambiguous
 

@@ -248,7 +248,7 @@ def test_parts_combine_to_the_coefficients_on_the_concatenated_documents(seed: i
     totals = Totals()
     for found in parts:
         totals.add(found)
-    documents = [summary(found) for found in parts]
+    documents = [summary(found, totals) for found in parts]
     direct = unitizing_alpha(offset, annotations, annotators=names)
     combined = unitizing(documents, names, totals)
     assert (combined.overall, combined.by_label) == (direct.overall, direct.by_label)

@@ -503,6 +503,8 @@ def unitizing(
     )
     m = len(names)
     terms: dict[str, tuple[Fraction, Fraction]] = {}
+    indexes = {group: [group.index(name) for name in names] for group in groups}
+    places = [indexes[tuple(d["names"])] for d in documents]
     if m >= 2:
         for label in labels:
             distance = 0
@@ -519,13 +521,13 @@ def unitizing(
                     if i in where and j in where:
                         distance += value
             carry = [0] * m  # each coder's gap running on from the documents before
-            for d in documents:
+            for d, where in zip(documents, places, strict=True):
                 chain = d["chain"].get(label)
                 if chain is None:
                     carry = [c + d["length"] for c in carry]
                     continue
-                for k, name in enumerate(names):
-                    ends = chain[d["names"].index(name)]
+                for k, index in enumerate(where):
+                    ends = chain[index]
                     if ends is None:
                         carry[k] += d["length"]
                         continue

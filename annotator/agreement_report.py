@@ -38,7 +38,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import multiprocessing
 import os
 import sys
 from collections import Counter
@@ -139,18 +138,18 @@ def _counted(
             raise ProjectError(f"no annotator called {name!r} in this project")
     chosen = list(annotators) if annotators else known
     wanted = set(documents) if documents else None
-    summaries = project.documents()
+    listed = project.document_statuses()
     if wanted is not None:
-        missing = wanted - {s.id for s in summaries}
+        missing = wanted - {document_id for document_id, _, _ in listed}
         if missing:
             raise ProjectError(f"no document with id {min(missing)} in this project")
     counted = []
-    for document in summaries:
-        if wanted is not None and document.id not in wanted:
+    for document_id, title, statuses in listed:
+        if wanted is not None and document_id not in wanted:
             continue
-        done = [a for a in chosen if document.statuses.get(a) == "done"]
+        done = [a for a in chosen if statuses.get(a) == "done"]
         if len(done) >= 2:
-            counted.append((document.id, document.title, done))
+            counted.append((document_id, title, done))
     return counted, chosen
 
 
@@ -271,6 +270,8 @@ def _compute(
     """The parts of the documents ``todo``: in this process, or, for many documents where
     processes can be forked (Linux) and there is more than one CPU, shared among one
     process per CPU (each opens the project read-only; the parts are plain JSON data)."""
+    import multiprocessing  # (only here: most runs compute a few documents, or none)
+
     cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1
     if (
         len(todo) < PARALLEL_AT

@@ -1467,10 +1467,11 @@ def agreement(
     if resamples is not None:
         raise click.UsageError("--resamples is for --unit question")
     project = _open_to_keep(ctx)
-    known = {x.id for x in project.scheme.labels} | set(project.stats().spans_per_label)
-    for label in labels:
-        if label not in known:
-            raise ProjectError(f"no label {label!r} in the scheme or in any span")
+    if labels:  # (counting the spans per label reads a whole index: only when asked)
+        known = {x.id for x in project.scheme.labels} | set(project.stats().spans_per_label)
+        for label in labels:
+            if label not in known:
+                raise ProjectError(f"no label {label!r} in the scheme or in any span")
     ids = [project.find_document(ref).id for ref in document_refs] or None
     with _progress("Computing agreement") as progress:
         report = agreement_report(project, labels or None, annotators or None, ids, progress)

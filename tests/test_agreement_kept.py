@@ -325,3 +325,43 @@ def test_many_documents_are_shared_among_processes(
     forked = sys.platform == "linux" and len(os.sched_getaffinity(0)) > 1
     # Forked: a tick per chunk as it comes back; else computed here, from 0.
     assert ticks == ([(3, 7), (6, 7), (7, 7)] if forked else [(0, 7), (7, 7)])
+
+
+MULTICHOICE = """
+name: multichoice
+version: 1
+labels:
+  - id: deflection
+    hotkey: d
+    color: orange
+    attributes:
+      - {id: kind, type: choice, choices: [declines, pivots]}
+      - {id: tactics, type: multichoice, choices: [attacks, declines, pivots]}
+"""
+
+
+def test_multichoice_units_combine_in_document_order(tmp_path: Path) -> None:
+    """MASI's alpha adds floats: the units of a label with a multichoice attribute are
+    combined in document order, so the kept report after a change is the one from scratch
+    to the last bit."""
+    rng = random.Random(8)
+    choices = ["attacks", "declines", "pivots"]
+    with Project.create(tmp_path / "m.db", load_scheme(MULTICHOICE)) as project:
+        ids = []
+        for number in range(8):
+            doc = project.add_documents([make_document(TEXT.format(n=number))])[0].document_id
+            for name in NAMES:
+                for start in range(0, 60, 12):
+                    tactics = rng.sample(choices, rng.randint(0, 3))
+                    kind = rng.choice(["declines", "pivots"])
+                    values = {"kind": kind, "tactics": tactics}
+                    project.create_span(doc, name, "deflection", start, start + 6, values)
+                project.set_status(doc, name, "done")
+            ids.append(doc)
+        first = kept(project)
+        assert first == scratch(project)
+        assert any(r.get("masi_alpha") is not None for r in first["attributes"])
+        project.reopen(ids[0], "bob")
+        project.create_span(ids[0], "bob", "deflection", 7, 11, {"tactics": ["pivots"]})
+        project.set_status(ids[0], "bob", "done")
+        assert kept(project) == scratch(project)

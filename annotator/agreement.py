@@ -168,12 +168,17 @@ def match_spans(
             spans, starts, longest = index[label]
             low = bisect.bisect_left(starts, start - longest + 1)
             high = bisect.bisect_left(starts, end)
-            near = sorted(j for _, e, j in spans[low:high] if start < e)
-            near.sort(key=lambda j: candidate[j][1] != start or candidate[j][2] != end)
+            near = [j for _, e, j in spans[low:high] if start < e]
+            if len(near) > 1:  # (most spans overlap one other span: nothing to order)
+                near.sort()
+                near.sort(key=lambda j: candidate[j][1] != start or candidate[j][2] != end)
         adjacency.append(near)
     owner: dict[int, int] = {}  # candidate -> reference
     for root in range(len(reference)):
-        if adjacency[root]:
+        near = adjacency[root]
+        if near and near[0] not in owner:  # (what _augment does first, without the call)
+            owner[near[0]] = root
+        elif near:
             _augment(root, adjacency, owner)
     return sorted((i, j) for j, i in owner.items())
 

@@ -41,9 +41,11 @@ from typing import Any, Literal
 
 __all__ = [
     "OUTSIDE",
+    "CoderUnits",
     "Coefficient",
     "SpanScore",
     "UnitizingAlpha",
+    "UnitizingPart",
     "ValueAgreement",
     "character_labels",
     "cohen_kappa",
@@ -52,10 +54,14 @@ __all__ = [
     "krippendorff_alpha",
     "krippendorff_alpha_masi",
     "masi_distance",
+    "match_counts",
     "match_spans",
     "match_units",
     "span_f1",
     "unitizing_alpha",
+    "unitizing_alpha_of_terms",
+    "unitizing_part",
+    "unitizing_terms",
     "value_agreement",
 ]
 
@@ -162,14 +168,61 @@ def match_spans(
             spans, starts, longest = index[label]
             low = bisect.bisect_left(starts, start - longest + 1)
             high = bisect.bisect_left(starts, end)
-            near = sorted(j for _, e, j in spans[low:high] if start < e)
-            near.sort(key=lambda j: candidate[j][1] != start or candidate[j][2] != end)
+            near = [j for _, e, j in spans[low:high] if start < e]
+            if len(near) > 1:  # (most spans overlap one other span: nothing to order)
+                near.sort()
+                near.sort(key=lambda j: candidate[j][1] != start or candidate[j][2] != end)
         adjacency.append(near)
     owner: dict[int, int] = {}  # candidate -> reference
     for root in range(len(reference)):
-        if adjacency[root]:
+        near = adjacency[root]
+        if near and near[0] not in owner:  # (what _augment does first, without the call)
+            owner[near[0]] = root
+        elif near:
             _augment(root, adjacency, owner)
     return sorted((i, j) for j, i in owner.items())
+
+
+def match_counts(reference: Sequence[Span], candidate: Sequence[Span]) -> tuple[int, int]:
+    """``len(match_spans(reference, candidate, mode))`` for ``"exact"`` and ``"overlap"``,
+    without building the matchings: the exact count from the multisets of spans, the overlap
+    count (the size of a maximum matching, which every maximum matching has) by augmenting
+    paths from a matching of the identical spans."""
+    waiting: dict[Span, list[int]] = defaultdict(list)
+    for j, span in enumerate(candidate):
+        waiting[span].append(j)
+    owner: dict[int, int] = {}  # candidate -> reference
+    free: list[int] = []  # references without an identical candidate left
+    for i, span in enumerate(reference):
+        same = waiting.get(span)
+        if same:
+            owner[same.pop()] = i
+        else:
+            free.append(i)
+    exact = len(owner)
+    if not free:
+        return exact, exact
+    by_label: dict[str, list[tuple[int, int, int]]] = defaultdict(list)  # (start, end, j)
+    for j, (label, start, end) in enumerate(candidate):
+        by_label[label].append((start, end, j))
+    index: dict[str, tuple[list[tuple[int, int, int]], list[int], int]] = {}
+    for label, spans in by_label.items():
+        spans.sort()
+        index[label] = (spans, [s for s, _, _ in spans], max(e - s for s, e, _ in spans))
+    adjacency: list[list[int]] = []
+    for label, start, end in reference:
+        near: list[int] = []
+        if label in index:
+            spans, starts, longest = index[label]
+            low = bisect.bisect_left(starts, start - longest + 1)
+            high = bisect.bisect_left(starts, end)
+            near = [j for _, e, j in spans[low:high] if start < e]
+        adjacency.append(near)
+    overlap = exact
+    for root in free:
+        if adjacency[root] and _augment(root, adjacency, owner):
+            overlap += 1
+    return exact, overlap
 
 
 def _augment(root: int, adjacency: list[list[int]], owner: dict[int, int]) -> bool:
@@ -713,25 +766,115 @@ def unitizing_alpha(
         return UnitizingAlpha(None, annotators=order, reason=NO_SPANS)
 
     dropped = 0
-    by_label: dict[str, float | None] = {}
-    observed: dict[str, Fraction] = {}
-    expected: dict[str, Fraction] = {}
-    reasons: dict[str, str] = {}
+    terms: dict[str, tuple[Fraction, Fraction]] = {}
     for label in sorted(units):
-        kept: dict[Hashable, list[tuple[int, int]]] = {}
-        for coder in order:
-            kept[coder], lost = _without_overlaps(units[label].get(coder, []))
-            dropped += lost
-        segments = {coder: _segments(length, kept[coder]) for coder in order}
-        d_o = _observed(length, [segments[c] for c in order])
-        d_e = _expected(length, m, [kept[c] for c in order], [segments[c] for c in order])
-        observed[label], expected[label] = d_o, d_e
+        part = unitizing_part(length, [units[label].get(coder, []) for coder in order])
+        dropped += part.dropped
+        gaps: Counter[int] = Counter()
+        for coder in part.coders:
+            if coder is None:
+                if length > 0:
+                    gaps[length] += 1
+                continue
+            gaps.update(coder.gaps)
+            for gap in (coder.lead, coder.trail):
+                if gap > 0:
+                    gaps[gap] += 1
+        terms[label] = unitizing_terms(
+            length, m, sum(part.distances.values()), part.lengths(), gaps
+        )
+    return unitizing_alpha_of_terms(order, terms, dropped)
+
+
+@dataclass
+class CoderUnits:
+    """One coder's c-units of one label on a continuum, as alpha_U's expectation uses them:
+    the lengths of the units and of the gaps between them (the gaps at either end apart, as
+    they join the neighbouring continua's when continua are concatenated)."""
+
+    lengths: Counter[int]
+    gaps: Counter[int]  # the gaps between units
+    lead: int  # the gap before the first unit (0: none)
+    trail: int  # the gap after the last unit (0: none)
+
+
+@dataclass
+class UnitizingPart:
+    """The ingredients of alpha_U for one label on one continuum: per coder, its units
+    (``None``: no unit, the whole continuum is a gap), per pair of coders (indexes) the sum
+    of DKPro's distances, and the same-label overlapping spans left out. Additive over
+    concatenated continua, but for the gaps at their ends, which join the neighbouring
+    continua's (:func:`annotator.agreement_parts.unitizing`)."""
+
+    coders: list[CoderUnits | None]
+    distances: dict[tuple[int, int], int]
+    dropped: int
+
+    def lengths(self, coders: Iterable[int] | None = None) -> Counter[int]:
+        """The unit lengths of the given coders (indexes; default: all), pooled."""
+        found: Counter[int] = Counter()
+        for k in range(len(self.coders)) if coders is None else coders:
+            units = self.coders[k]
+            if units is not None:
+                found.update(units.lengths)
+        return found
+
+
+def unitizing_part(length: int, spans: Sequence[Sequence[tuple[int, int]]]) -> UnitizingPart:
+    """:class:`UnitizingPart` of one label's spans (one list per coder) on ``[0, length)``;
+    one coder's overlapping spans are resolved as :func:`unitizing_alpha` does."""
+    coders: list[CoderUnits | None] = []
+    tilings = []
+    dropped = 0
+    for coder_spans in spans:
+        kept, lost = _without_overlaps(list(coder_spans))
+        dropped += lost
+        tiling = _segments(length, kept)
+        tilings.append(tiling)
+        if not kept:
+            coders.append(None)
+            continue
+        inner = Counter(kept[k + 1][0] - kept[k][1] for k in range(len(kept) - 1))
+        del inner[0]  # (adjacent units: no gap between)
+        lengths = Counter(e - s for s, e in kept)
+        coders.append(CoderUnits(lengths, inner, kept[0][0], length - kept[-1][1]))
+    distances = {
+        (i, j): _pair_distance(tilings[i], tilings[j])
+        for i, j in combinations(range(len(tilings)), 2)
+    }
+    return UnitizingPart(coders, distances, dropped)
+
+
+def unitizing_terms(
+    length: int, m: int, distance: int, lengths: Mapping[int, int], gaps: Mapping[int, int]
+) -> tuple[Fraction, Fraction]:
+    """D_O,c and D_E,c of one label: ``distance`` is the sum of DKPro's distances over the
+    unordered pairs of ``m`` coders, ``lengths`` and ``gaps`` count every coder's units and
+    gaps by length, on a continuum of ``length``."""
+    d_o = Fraction(2 * distance, m * (m - 1) * length * length)
+    return d_o, _expected(length, m, lengths, gaps)
+
+
+def unitizing_alpha_of_terms(
+    order: tuple[Hashable, ...], terms: Mapping[str, tuple[Fraction, Fraction]], dropped: int = 0
+) -> UnitizingAlpha:
+    """:class:`UnitizingAlpha` of each label's D_O,c and D_E,c (as :func:`unitizing_terms`
+    gives them) for the coders ``order``."""
+    if len(order) < 2:
+        return UnitizingAlpha(None, annotators=order, reason=TOO_FEW_ANNOTATORS)
+    if not terms:
+        return UnitizingAlpha(None, annotators=order, reason=NO_SPANS)
+    by_label: dict[str, float | None] = {}
+    reasons: dict[str, str] = {}
+    for label in sorted(terms):
+        d_o, d_e = terms[label]
         if d_e == 0:
             by_label[label] = None
             reasons[label] = NO_VARIATION
         else:
             by_label[label] = 0.0 if d_o == d_e else float(1 - d_o / d_e)
-    total_o, total_e = sum(observed.values()), sum(expected.values())
+    total_o = sum(terms[label][0] for label in sorted(terms))
+    total_e = sum(terms[label][1] for label in sorted(terms))
     if total_e == 0:
         overall, reason = None, NO_VARIATION
     else:
@@ -739,8 +882,8 @@ def unitizing_alpha(
     return UnitizingAlpha(
         overall,
         by_label,
-        {k: float(v) for k, v in observed.items()},
-        {k: float(v) for k, v in expected.items()},
+        {k: float(terms[k][0]) for k in sorted(terms)},
+        {k: float(terms[k][1]) for k in sorted(terms)},
         order,
         reason,
         reasons,
@@ -791,34 +934,28 @@ def _pair_distance(first: list[tuple[int, int, bool]], second: list[tuple[int, i
     return total
 
 
-def _observed(length: int, tilings: list[list[tuple[int, int, bool]]]) -> Fraction:
-    m = len(tilings)
-    total = sum(_pair_distance(a, b) for a, b in combinations(tilings, 2))
-    return Fraction(2 * total, m * (m - 1) * length * length)
-
-
-def _expected(
-    length: int,
-    m: int,
-    spans: list[list[tuple[int, int]]],
-    tilings: list[list[tuple[int, int, bool]]],
-) -> Fraction:
-    lengths = [end - start for coder in spans for start, end in coder]
-    n_c = len(lengths)
-    gaps = sorted(e - b for tiling in tilings for b, e, unit in tiling if not unit)
-    # suffix[k] = sum of gaps[k:], so sum over gaps >= l of (gap - l + 1) is one lookup.
-    suffix = [0] * (len(gaps) + 1)
-    for k in range(len(gaps) - 1, -1, -1):
-        suffix[k] = suffix[k + 1] + gaps[k]
+def _expected(length: int, m: int, lengths: Mapping[int, int], gaps: Mapping[int, int]) -> Fraction:
+    """D_E,c from the counts of unit lengths and of gap lengths (every coder's)."""
+    n_c = sum(lengths.values())
+    sizes = sorted(gaps)
+    # suffix_sum[k], suffix_count[k]: total and number of gaps of sizes[k:], so the sum over
+    # gaps >= l of (gap - l + 1) is two lookups.
+    suffix_sum = [0] * (len(sizes) + 1)
+    suffix_count = [0] * (len(sizes) + 1)
+    for k in range(len(sizes) - 1, -1, -1):
+        times = gaps[sizes[k]]
+        suffix_sum[k] = suffix_sum[k + 1] + sizes[k] * times
+        suffix_count[k] = suffix_count[k + 1] + times
     # Integer sums, one Fraction at the end (a Fraction per span made this quadratic-ish).
-    cubes = fitted = 0
-    for size in lengths:
-        k = bisect.bisect_left(gaps, size)
-        fitting = suffix[k] - (size - 1) * (len(gaps) - k)
-        cubes += 2 * size**3 - 3 * size**2 + size
-        fitted += size * size * fitting
+    cubes = fitted = squares = 0
+    for size, times in lengths.items():
+        k = bisect.bisect_left(sizes, size)
+        fitting = suffix_sum[k] - (size - 1) * suffix_count[k]
+        cubes += times * (2 * size**3 - 3 * size**2 + size)
+        fitted += times * size * size * fitting
+        squares += times * size * (size - 1)
     numerator = Fraction((n_c - 1) * cubes, 3) + fitted
-    denominator = m * length * (m * length - 1) - sum(s * (s - 1) for s in lengths)
+    denominator = m * length * (m * length - 1) - squares
     if denominator <= 0:
         return Fraction(0)
     return numerator * 2 / length / denominator

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .agreement_report import disagreement_order
+from .agreement_report import disagreement_order, project_stamp
 from .errors import AnnotatorError
 from .review import ReviewRow, review_row_of
 from .store import Project
@@ -28,12 +28,6 @@ from .versions import SchemeVersions
 
 REVIEW_ROW = "review-row/1"  # the kind of kept figures (a new computation: a new kind)
 _FIELDS = [f.name for f in dataclasses.fields(ReviewRow) if f.name not in ("id", "title")]
-
-
-def project_stamp(project: Project) -> str:
-    """What every kept figure depends on beyond its document: the scheme and its versions."""
-    versions = sorted(project.scheme_versions())
-    return project.kept.project_stamp(project.scheme.hash, ",".join(versions))
 
 
 def _to_json(row: ReviewRow) -> dict[str, Any]:

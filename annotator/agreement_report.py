@@ -36,11 +36,16 @@ Which data count (``docs/architecture.md``, "Agreement"):
 
 from __future__ import annotations
 
+import contextlib
+import json
+import os
+import sys
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import partial
 from itertools import combinations
+from pathlib import Path
 from statistics import fmean
 from typing import Any
 
@@ -48,18 +53,23 @@ from .agreement import (
     Coefficient,
     MatchMode,
     SpanScore,
-    character_runs,
     cohen_kappa_of_table,
-    columns_of_runs,
     fleiss_kappa_of_table,
     krippendorff_alpha_masi_of_columns,
     krippendorff_alpha_of_columns,
-    match_spans,
-    match_units,
-    unitizing_alpha,
     value_agreement,
 )
-from .errors import ProjectError, UnknownItem
+from .agreement_parts import (
+    ALL_KEY,
+    PARTS,
+    Layers,
+    Totals,
+    columns,
+    document_parts,
+    summary,
+    unitizing,
+)
+from .errors import AnnotatorError, ProjectError, UnknownItem
 from .model import Span
 from .scheme import Attribute, Scheme
 from .store import Project
@@ -70,45 +80,6 @@ NONE = "(none)"  # the value of an attribute a span does not set
 Spans = list[tuple[str, int, int]]
 Values = Mapping[str, Any]  # a span's attributes
 _CATEGORICAL = ("choice", "boolean", "multichoice")
-
-
-@dataclass
-class _Doc:
-    id: int
-    title: str
-    length: int
-    spans: dict[str, Spans]  # annotator -> spans (only annotators who did the document)
-    values: dict[str, list[Values]] = field(default_factory=dict)  # their attributes, in order
-    hashes: dict[str, list[str]] = field(default_factory=dict)  # their schemes' hashes, in order
-    # (a, b, label or None, mode) -> match_spans of a's and b's spans (see _matched).
-    matches: dict[tuple[str, str, str | None, str], list[tuple[int, int]]] = field(
-        default_factory=dict
-    )
-    # Kept per-character work: runs per (annotator, label), columns per (annotators, label).
-    runs: dict[tuple[str, str | None], list[tuple[int, int, str]]] = field(default_factory=dict)
-    columns: dict[tuple[tuple[str, ...], str | None], Counter[tuple[str | None, ...]]] = field(
-        default_factory=dict
-    )
-
-    def columns_of(
-        self, names: Sequence[str], label: str | None
-    ) -> Counter[tuple[str | None, ...]]:
-        """:func:`~annotator.agreement.label_columns` of these annotators (``None`` for one
-        who did not do the document) and ``label`` (None: all), computed once."""
-        key = (tuple(names), label)
-        if key not in self.columns:
-            runs: list[Sequence[tuple[int, int, str | None]]] = []
-            for name in names:
-                if name not in self.spans:
-                    runs.append([(0, self.length, None)])
-                    continue
-                if (name, label) not in self.runs:
-                    self.runs[name, label] = character_runs(
-                        self.length, _only(self.spans[name], label)
-                    )
-                runs.append(self.runs[name, label])
-            self.columns[key] = columns_of_runs(runs)
-        return self.columns[key]
 
 
 @dataclass
@@ -150,58 +121,190 @@ def _mean(values: Iterable[float | None]) -> float | None:
     return fmean(present) if present else None
 
 
-def _load(
-    project: Project,
-    labels: Sequence[str] | None,
-    annotators: Sequence[str] | None,
-    documents: Sequence[int] | None,
-    comparison: Comparison,
-    progress: Callable[[int, int], None] | None = None,
-) -> tuple[list[_Doc], list[str]]:
+def project_stamp(project: Project) -> str:
+    """What every kept figure depends on beyond its document: the scheme and its versions."""
+    versions = sorted(project.scheme_versions())
+    return project.kept.project_stamp(project.scheme.hash, ",".join(versions))
+
+
+def _counted(
+    project: Project, annotators: Sequence[str] | None, documents: Sequence[int] | None
+) -> tuple[list[tuple[int, str, list[str]]], list[str]]:
+    """The documents that count (id, title, the chosen annotators who did it), in id order;
+    and the chosen annotators."""
     known = project.annotators()
     for name in annotators or ():
         if name not in known:
             raise ProjectError(f"no annotator called {name!r} in this project")
     chosen = list(annotators) if annotators else known
     wanted = set(documents) if documents else None
-    label_set = set(labels) if labels else None
-    docs = []
-    summaries = project.documents()
+    listed = project.document_statuses()
     if wanted is not None:
-        missing = wanted - {s.id for s in summaries}
+        missing = wanted - {document_id for document_id, _, _ in listed}
         if missing:
             raise ProjectError(f"no document with id {min(missing)} in this project")
-    # Reading counts for half of the bar; the sections share the other half.
-    total = 2 * len(summaries)
-    for number, summary in enumerate(summaries):
-        if progress is not None and number % 50 == 0:
-            progress(number, total)
-        if wanted is not None and summary.id not in wanted:
+    counted = []
+    for document_id, title, statuses in listed:
+        if wanted is not None and document_id not in wanted:
             continue
-        done = [a for a in chosen if summary.statuses.get(a) == "done"]
-        if len(done) < 2:
-            continue
-        text = project.document(summary.id).text
-        layers: dict[str, Spans] = {}
-        values: dict[str, list[Values]] = {}
+        done = [a for a in chosen if statuses.get(a) == "done"]
+        if len(done) >= 2:
+            counted.append((document_id, title, done))
+    return counted, chosen
+
+
+class _Reader:
+    """Computes documents' parts from the store: one query for the spans of many documents,
+    the texts' lengths without the texts; :class:`~annotator.model.Span` values only where a
+    span was made under an older scheme (the versions' rule needs them)."""
+
+    def __init__(self, project: Project, label_set: set[str] | None, versions: SchemeVersions):
+        self.project = project
+        self.label_set = label_set
+        self.versions = versions
+        self.current = project.scheme.hash
+        self._attributes: dict[str, list[str]] = {}
+        self._multichoice: set[str] = set()  # labels with a multichoice attribute
+        self._parsed: dict[str, Values] = {}
+
+    def attributes(self, label: str) -> list[str]:
+        """The ids of a label's categorical attributes in the current scheme."""
+        if label not in self._attributes:
+            try:
+                found = self.project.scheme.label(label).attributes
+            except UnknownItem:  # a label only older scheme versions had
+                found = ()
+            self._attributes[label] = [a.id for a in found if a.type in _CATEGORICAL]
+            if any(a.type == "multichoice" for a in found):
+                self._multichoice.add(label)
+        return self._attributes[label]
+
+    def parts(
+        self,
+        documents: Sequence[tuple[int, str, list[str]]],
+        progress: Callable[[int, int], None] | None = None,
+    ) -> Iterator[tuple[int, dict[str, Any]]]:
+        """Each document's :func:`~annotator.agreement_parts.document_parts`, in order."""
+        lengths = self.project.text_lengths([d[0] for d in documents])
+        rows = self.project.reader.places([d[0] for d in documents])
+        row = next(rows, None)
+        for number, (document_id, title, done) in enumerate(documents):
+            if progress is not None and number % 20 == 0:
+                progress(number, len(documents))
+            while row is not None and row[0] < document_id:
+                row = next(rows, None)
+            layers: dict[str, Spans] = {name: [] for name in done}
+            values: dict[str, list[Values]] = {name: [] for name in done}
+            hashes: dict[str, list[str]] = {name: [] for name in done}
+            older = False
+            while row is not None and row[0] == document_id:
+                _, name, label, start, end, stored, scheme_hash = row
+                row = next(rows, None)
+                if name not in layers or (
+                    self.label_set is not None and label not in self.label_set
+                ):
+                    continue
+                layers[name].append((label, start, end))
+                values[name].append(self._values(label, stored))
+                hashes[name].append(scheme_hash)
+                older = older or scheme_hash != self.current
+            doc = Layers(document_id, title, lengths[document_id], layers, values, hashes)
+            if older:
+                findings = self._compare(doc)
+            else:
+                seen = sum(map(len, layers.values()))
+                findings = {
+                    "seen": {self.current: seen} if seen else {},
+                    "left_out": {},
+                    "older": {},
+                }
+            labels = {s[0] for layer in doc.spans.values() for s in layer}
+            categorical = {
+                label: ids for label in sorted(labels) if (ids := self.attributes(label))
+            }
+            yield (
+                document_id,
+                document_parts(doc, categorical, findings, ordered=self._multichoice),
+            )
+        if progress is not None:
+            progress(len(documents), len(documents))
+
+    def _values(self, label: str, attributes: str) -> Values:
+        if not self.attributes(label):
+            return {}
+        if attributes not in self._parsed:
+            self._parsed[attributes] = json.loads(attributes)
+        return self._parsed[attributes]
+
+    def _compare(self, doc: Layers) -> dict[str, Any]:
+        """The versions' rule on a document with spans made under an older scheme."""
+        comparison = Comparison(self.versions)
         comparable = comparison.layers(
-            summary.id,
+            doc.id,
             {
                 name: [
                     s
-                    for s in project.spans(summary.id, annotator=name)
-                    if label_set is None or s.label in label_set
+                    for s in self.project.spans(doc.id, annotator=name)
+                    if self.label_set is None or s.label in self.label_set
                 ]
-                for name in done
+                for name in doc.spans
             },
         )
-        hashes: dict[str, list[str]] = {}
         for name, spans in comparable.items():
-            layers[name] = [(s.label, s.start, s.end) for s in spans]
-            values[name] = [s.attributes for s in spans]
-            hashes[name] = [s.scheme_hash for s in spans]
-        docs.append(_Doc(summary.id, summary.title, len(text), layers, values, hashes))
-    return docs, chosen
+            doc.spans[name] = [(s.label, s.start, s.end) for s in spans]
+            doc.values[name] = [s.attributes for s in spans]
+            doc.hashes[name] = [s.scheme_hash for s in spans]
+        return comparison.spans_findings()
+
+
+TOTALS = "agreement-totals/1"  # the whole report's totals (kept with the first document)
+PARALLEL_AT = 400  # documents to compute from which the work is shared among processes
+_CHUNK = 50  # documents a process computes at a time
+
+
+def _compute(
+    reader: _Reader,
+    todo: list[tuple[int, str, list[str]]],
+    progress: Callable[[int, int], None] | None,
+) -> dict[int, dict[str, Any]]:
+    """The parts of the documents ``todo``: in this process, or, for many documents where
+    processes can be forked (Linux) and there is more than one CPU, shared among one
+    process per CPU (each opens the project read-only; the parts are plain JSON data)."""
+    import multiprocessing  # (only here: most runs compute a few documents, or none)
+
+    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1
+    if (
+        len(todo) < PARALLEL_AT
+        or cpus < 2
+        or sys.platform != "linux"
+        or "fork" not in multiprocessing.get_all_start_methods()
+    ):
+        return dict(reader.parts(todo, progress))
+    chunks = [todo[k : k + _CHUNK] for k in range(0, len(todo), _CHUNK)]
+    computed: dict[int, dict[str, Any]] = {}
+    context = multiprocessing.get_context("fork")
+    setting = (reader.project.path, reader.label_set)
+    with context.Pool(min(cpus, 8), _start_worker, setting) as pool:
+        for found in pool.imap(_worker_parts, chunks):
+            computed.update(found)
+            if progress is not None:
+                progress(len(computed), len(todo))
+    return computed
+
+
+_worker: _Reader | None = None  # a worker process's reader
+
+
+def _start_worker(path: Path, label_set: set[str] | None) -> None:
+    global _worker
+    project = Project.open(path, readonly=True)
+    versions = SchemeVersions(project.scheme, project.scheme_versions())
+    _worker = _Reader(project, label_set, versions)
+
+
+def _worker_parts(documents: list[tuple[int, str, list[str]]]) -> list[tuple[int, Any]]:
+    assert _worker is not None
+    return list(_worker.parts(documents))
 
 
 def agreement_report(
@@ -210,44 +313,235 @@ def agreement_report(
     annotators: Sequence[str] | None = None,
     documents: Sequence[int] | None = None,
     progress: Callable[[int, int], None] | None = None,
+    *,
+    keep: bool = True,
 ) -> AgreementReport:
     """Compute every figure of the report (see the module docstring for the conventions).
-    ``progress(done, total)`` is called as the work goes on (documents read, then each
-    section's rows), for a progress bar."""
-    comparison = Comparison(SchemeVersions(project.scheme, project.scheme_versions()))
-    docs, chosen = _load(project, labels, annotators, documents, comparison, progress)
-    used = sorted({a for d in docs for a in d.spans}, key=chosen.index)
-    seen_labels = sorted({s[0] for d in docs for layer in d.spans.values() for s in layer})
+
+    Each document's parts (:mod:`annotator.agreement_parts`) are read from the kept figures
+    where they are still valid (``labels`` and ``annotators`` change the parts, so with them
+    nothing is kept); the others are computed, and kept where the project can be written
+    (``keep``). The whole report also keeps the parts' :class:`~annotator.agreement_parts.
+    Totals`, from which the parts of the documents that changed since are taken away and
+    their new parts added. ``progress(done, total)`` is called as documents are computed,
+    for a progress bar."""
+    versions = SchemeVersions(project.scheme, project.scheme_versions())
+    counted, chosen = _counted(project, annotators, documents)
+    reader = _Reader(project, set(labels) if labels else None, versions)
+    keeping = keep and labels is None and annotators is None
+    if keeping and documents is None:
+        summaries, totals = _kept_totals(project, reader, counted, progress)
+    else:
+        found = _parts(project, reader, counted, keeping, progress)
+        summaries, totals = {}, Totals(project.scheme.hash)
+        for document_id, parts in found.items():
+            summaries[document_id] = summary(parts, totals)
+            totals.add(parts)
+    return _combine(
+        project.scheme,
+        [(d[0], d[1], summaries[d[0]]) for d in counted],
+        totals,
+        chosen,
+        labels,
+        Comparison(versions),
+    )
+
+
+def _parts(
+    project: Project,
+    reader: _Reader,
+    counted: list[tuple[int, str, list[str]]],
+    keeping: bool,
+    progress: Callable[[int, int], None] | None,
+    stamps: dict[int, str] | None = None,
+) -> dict[int, dict[str, Any]]:
+    """The documents' parts: kept ones where valid (``keeping``), the others computed (and
+    kept)."""
+    found: dict[int, dict[str, Any]] = {}
+    if keeping:
+        if stamps is None:
+            stamps = project.kept.stamps([d[0] for d in counted], project_stamp(project))
+        names = {d[0]: d[2] for d in counted}
+        wanted = {d[0]: stamps[d[0]] for d in counted}
+        for document_id, parts in project.kept.read(PARTS, wanted).items():
+            if isinstance(parts, dict) and parts.get("names") == names[document_id]:
+                found[document_id] = parts
+    todo = [d for d in counted if d[0] not in found]
+    computed = _compute(reader, todo, progress)
+    if keeping and computed and stamps is not None:
+        with contextlib.suppress(AnnotatorError):  # busy or read-only: not kept
+            project.kept.write(PARTS, [(k, stamps[k], parts) for k, parts in computed.items()])
+    found.update(computed)
+    return found
+
+
+def _kept_totals(
+    project: Project,
+    reader: _Reader,
+    counted: list[tuple[int, str, list[str]]],
+    progress: Callable[[int, int], None] | None,
+) -> tuple[dict[int, dict[str, Any]], Totals]:
+    """The whole report's document summaries and totals: the kept ones, with the documents
+    that changed since (or no longer count) taken away and the new ones added; else built
+    from every document's parts. Kept again where something changed."""
+    shared = project_stamp(project)
+    stamps = project.kept.stamps([d[0] for d in counted], shared)
+    names = {d[0]: d[2] for d in counted}
+    kept = project.kept.read_kind(TOTALS)
+    if (
+        kept is not None
+        and kept[1] == shared
+        and isinstance(kept[2], dict)
+        and kept[2].get("format") == TOTALS
+    ):
+        included = {int(k): v for k, v in kept[2]["stamps"].items()}
+        summaries = {int(k): v for k, v in kept[2]["documents"].items()}
+        stale = {
+            document_id: stamp
+            for document_id, stamp in included.items()
+            if stamps.get(document_id) != stamp
+            or summaries[document_id]["names"] != names.get(document_id)
+        }
+        old = project.kept.read(PARTS, stale) if stale else {}
+        if len(old) == len(stale):  # (else the parts to take away are gone: build anew)
+            totals = Totals.from_json(kept[2]["totals"])
+            for document_id in stale:
+                totals.add(old[document_id], -1)
+                del summaries[document_id], included[document_id]
+            todo = [d for d in counted if d[0] not in included]
+            for document_id, parts in _parts(project, reader, todo, True, progress, stamps).items():
+                totals.add(parts)
+                summaries[document_id] = summary(parts, totals)
+                included[document_id] = stamps[document_id]
+            if stale or todo:
+                _keep_totals(project, shared, included, summaries, totals)
+            return summaries, totals
+    found = _parts(project, reader, counted, True, progress, stamps)
+    summaries, totals = {}, Totals(project.scheme.hash)
+    for document_id, parts in found.items():
+        summaries[document_id] = summary(parts, totals)
+        totals.add(parts)
+    _keep_totals(project, shared, {k: stamps[k] for k in found}, summaries, totals)
+    return summaries, totals
+
+
+def _keep_totals(
+    project: Project,
+    shared: str,
+    included: dict[int, str],
+    summaries: dict[int, dict[str, Any]],
+    totals: Totals,
+) -> None:
+    figures = {
+        "format": TOTALS,
+        "stamps": included,
+        "documents": summaries,
+        "totals": totals.to_json(),
+    }
+    with contextlib.suppress(AnnotatorError):  # busy or read-only: not kept
+        project.kept.write_kind(TOTALS, min(included, default=None), shared, figures)
+
+
+def _combine(
+    scheme: Scheme,
+    docs: list[tuple[int, str, dict[str, Any]]],
+    totals: Totals,
+    chosen: list[str],
+    labels: Sequence[str] | None,
+    comparison: Comparison,
+) -> AgreementReport:
+    """The report from the counted documents' summaries (in id order) and totals."""
+    parts = [p for _, _, p in docs]
+    for document_id, _, p in docs:
+        if "versions" in p:
+            comparison.add_spans_findings(document_id, p["versions"])
+    if totals.seen:  # (the documents whose spans are all current)
+        current = {"seen": {totals.current: totals.seen}, "left_out": {}, "older": {}}
+        comparison.add_spans_findings(0, current)
+    used = sorted({name for p in parts for name in p["names"]}, key=chosen.index)
+    seen_labels = sorted(label for label, n in totals.spans.items() if n)
     label_list = list(labels) if labels else seen_labels
     report = AgreementReport(used, label_list, len(docs))
     pairs = list(combinations(used, 2))
-    complete = [d for d in docs if len(d.spans) == len(used)]
+    complete = [p for p in parts if len(p["names"]) == len(used)]
+    matches = totals.matches
+    shared: Counter[tuple[str, str]] = Counter()
+    for p in parts:
+        for pair in combinations(p["names"], 2):
+            shared[pair] += 1
 
-    steps = len(label_list) + len(pairs) + 4
-    half = len(project.documents()) if progress is not None else 0
+    def scores(a: str, b: str, label: str | None) -> tuple[SpanScore, SpanScore]:
+        slot = matches.get((a, b), {})
+        rows = list(slot.values()) if label is None else [slot.get(label, [0, 0, 0, 0])]
+        e, o, na, nb = (sum(r[k] for r in rows) for k in range(4))
+        return SpanScore(e, na, nb, "exact"), SpanScore(o, na, nb, "overlap")
 
-    def step(done: int) -> None:
-        if progress is not None:
-            progress(half + half * done // steps, 2 * half)
-
-    for number, label in enumerate([*label_list, ALL]):
-        step(number)
+    all_columns = columns(parts, totals, ALL_KEY, used)
+    whole = unitizing(complete, used, totals)
+    for label in [*label_list, ALL]:
         keep = None if label == ALL else label
-        report.summary.append(_summary_row(label, keep, docs, used, pairs, complete))
-    for number, (a, b) in enumerate(pairs, len(label_list) + 1):
-        step(number)
-        report.pairs.append(_pair_row(a, b, docs))
-    step(steps - 3)
+        cols = all_columns if keep is None else columns(parts, totals, keep, used)
+        exact_f1, overlap_f1, kappas = [], [], []
+        empty_pairs = 0
+        for a, b in pairs:
+            if not shared[a, b]:
+                continue
+            exact, overlap = scores(a, b, keep)
+            if exact.f1 is None:
+                empty_pairs += 1
+            exact_f1.append(exact.f1)
+            overlap_f1.append(overlap.f1)
+            table = _pair_table(cols, used.index(a), used.index(b))
+            kappas.append(cohen_kappa_of_table(table).value)
+        alpha = krippendorff_alpha_of_columns(cols) if docs else None
+        fleiss = _fleiss(cols, used, bool(complete))
+        report.summary.append(
+            {
+                "label": label,
+                "spans": sum(totals.spans.values()) if keep is None else totals.spans[keep],
+                "f1_exact": _mean(exact_f1),
+                "f1_overlap": _mean(overlap_f1),
+                "pairs_without_spans": empty_pairs,
+                "cohen_kappa": _mean(kappas),
+                "fleiss_kappa": fleiss.value,
+                "fleiss_reason": fleiss.reason,
+                "krippendorff_alpha": alpha.value if alpha else None,
+                "alpha_reason": alpha.reason if alpha else "no documents",
+                "percent_agreement": alpha.percent_agreement if alpha else None,
+                "unitizing_alpha": whole.overall if keep is None else whole.by_label.get(keep),
+            }
+        )
+    for a, b in pairs:
+        exact, overlap = scores(a, b, None)
+        both = [p for p in parts if a in p["names"] and b in p["names"]]
+        table = _pair_table(all_columns, used.index(a), used.index(b))
+        report.pairs.append(
+            {
+                "a": a,
+                "b": b,
+                "documents": shared[a, b],
+                "f1_exact": exact.f1,
+                "f1_overlap": overlap.f1,
+                "cohen_kappa": cohen_kappa_of_table(table).value,
+                "unitizing_alpha": unitizing(both, [a, b], totals).overall if both else None,
+            }
+        )
     report.documents = sorted(
-        (_document_row(d) for d in docs),
+        (
+            {
+                "id": document_id,
+                "title": title,
+                "annotators": p["names"],
+                "spans": dict(zip(p["names"], p["spans"], strict=True)),
+                **p["row"],
+            }
+            for document_id, title, p in docs
+        ),
         key=lambda r: disagreement_order(r["f1_overlap"], r["f1_exact"]),
     )
-    step(steps - 2)
-    report.confusion, report.disagreements = _confusion(docs, pairs)
-    step(steps - 1)
-    report.attributes = _attribute_rows(project.scheme, label_list, docs, used, comparison)
+    report.confusion, report.disagreements = _confusion(totals)
+    report.attributes = _attribute_rows(scheme, label_list, docs, used, comparison, totals)
     report.versions = comparison.notes()
-    step(steps)
     return report
 
 
@@ -256,50 +550,19 @@ def document_figures(
 ) -> dict[str, Any]:
     """One row of the report's per-document table, from the finished annotators' layers."""
     spans = {name: [(s.label, s.start, s.end) for s in layer] for name, layer in layers.items()}
-    return _document_row(_Doc(document_id, title, length, spans))
+    parts = document_parts(Layers(document_id, title, length, spans), {}, {}, full=False)
+    return {
+        "id": document_id,
+        "title": title,
+        "annotators": list(spans),
+        "spans": {name: len(layer) for name, layer in spans.items()},
+        **parts["row"],
+    }
 
 
 def disagreement_order(f1_overlap: float | None, f1_exact: float | None) -> tuple:
     """Sort key, most disagreement first: lowest overlap F1, then exact F1; undefined last."""
     return (f1_overlap is None, f1_overlap or 0, f1_exact or 0)
-
-
-def _only(spans: Spans, label: str | None) -> Spans:
-    return spans if label is None else [s for s in spans if s[0] == label]
-
-
-def _matched(d: _Doc, a: str, b: str, label: str | None, mode: MatchMode) -> list[tuple[int, int]]:
-    """:func:`~annotator.agreement.match_spans` of two annotators' spans of ``label`` (None:
-    all) in a document; kept, as span F1 and the attribute units use the same matchings."""
-    key = (a, b, label, mode)
-    if key not in d.matches:
-        d.matches[key] = match_spans(_only(d.spans[a], label), _only(d.spans[b], label), mode)
-    return d.matches[key]
-
-
-def _pair_scores(
-    a: str, b: str, docs: list[_Doc], label: str | None
-) -> tuple[SpanScore, SpanScore, int]:
-    exact, overlap = SpanScore(0, 0, 0, "exact"), SpanScore(0, 0, 0, "overlap")
-    shared = 0
-    for d in docs:
-        if a in d.spans and b in d.spans:
-            shared += 1
-            sizes = len(_only(d.spans[a], label)), len(_only(d.spans[b], label))
-            exact += SpanScore(len(_matched(d, a, b, label, "exact")), *sizes, "exact")
-            overlap += SpanScore(len(_matched(d, a, b, label, "overlap")), *sizes, "overlap")
-    return exact, overlap, shared
-
-
-def _columns(
-    docs: list[_Doc], names: Sequence[str], label: str | None
-) -> Counter[tuple[str | None, ...]]:
-    """Per-character label columns (a value per annotator, None where one did not do the
-    document) over the documents, compressed to distinct columns and their counts."""
-    columns: Counter[tuple[str | None, ...]] = Counter()
-    for d in docs:
-        columns.update(d.columns_of(names, label))
-    return columns
 
 
 def _pair_table(
@@ -313,155 +576,39 @@ def _pair_table(
     return table
 
 
-def _summary_row(
-    label: str,
-    keep: str | None,
-    docs: list[_Doc],
-    used: list[str],
-    pairs: list[tuple[str, str]],
-    complete: list[_Doc],
-) -> dict[str, Any]:
-    exact_f1, overlap_f1, kappas = [], [], []
-    empty_pairs = 0
-    columns = _columns(docs, used, keep)
-    for a, b in pairs:
-        exact, overlap, shared = _pair_scores(a, b, docs, keep)
-        if not shared:
-            continue
-        if exact.f1 is None:
-            empty_pairs += 1
-        exact_f1.append(exact.f1)
-        overlap_f1.append(overlap.f1)
-        table = _pair_table(columns, used.index(a), used.index(b))
-        kappas.append(cohen_kappa_of_table(table).value)
-    alpha = krippendorff_alpha_of_columns(columns) if docs else None
-    fleiss = _fleiss(complete, used, keep)
-    unitizing = _unitizing(complete, used, keep)
-    return {
-        "label": label,
-        "spans": sum(len(_only(layer, keep)) for d in docs for layer in d.spans.values()),
-        "f1_exact": _mean(exact_f1),
-        "f1_overlap": _mean(overlap_f1),
-        "pairs_without_spans": empty_pairs,
-        "cohen_kappa": _mean(kappas),
-        "fleiss_kappa": fleiss.value,
-        "fleiss_reason": fleiss.reason,
-        "krippendorff_alpha": alpha.value if alpha else None,
-        "alpha_reason": alpha.reason if alpha else "no documents",
-        "percent_agreement": alpha.percent_agreement if alpha else None,
-        "unitizing_alpha": (unitizing.overall if keep is None else unitizing.by_label.get(keep)),
-    }
-
-
-def _fleiss(complete: list[_Doc], used: list[str], label: str | None) -> Coefficient:
+def _fleiss(
+    columns: Counter[tuple[str | None, ...]], used: list[str], complete: bool
+) -> Coefficient:
+    """Fleiss' kappa on the documents every annotator did: the columns without a ``None``."""
     if not complete or len(used) < 2:
         return Coefficient("Fleiss' kappa", None, None, None, None, 0, "no complete documents")
-    columns = _columns(complete, used, label)
-    categories = sorted({v for column in columns for v in column if v is not None})
+    full = {column: times for column, times in columns.items() if None not in column}
+    categories = sorted({v for column in full for v in column if v is not None})
     table: Counter[tuple[int, ...]] = Counter()
-    for column, times in columns.items():
+    for column, times in full.items():
         counts = Counter(column)
         table[tuple(counts[c] for c in categories)] += times
     return fleiss_kappa_of_table(table)
 
 
-def _unitizing(docs: list[_Doc], names: Sequence[str], label: str | None) -> Any:
-    offset = 0
-    annotations = []
-    for d in docs:
-        for name in names:
-            annotations += [
-                (name, lab, offset + s, offset + e) for lab, s, e in _only(d.spans[name], label)
-            ]
-        offset += d.length
-    return unitizing_alpha(offset, annotations, annotators=names)
-
-
-def _pair_row(a: str, b: str, docs: list[_Doc]) -> dict[str, Any]:
-    exact, overlap, shared = _pair_scores(a, b, docs, None)
-    both = [d for d in docs if a in d.spans and b in d.spans]
-    table = _pair_table(_columns(both, [a, b], None), 0, 1)
-    return {
-        "a": a,
-        "b": b,
-        "documents": shared,
-        "f1_exact": exact.f1,
-        "f1_overlap": overlap.f1,
-        "cohen_kappa": cohen_kappa_of_table(table).value,
-        "unitizing_alpha": _unitizing(both, [a, b], None).overall if both else None,
-    }
-
-
-def _document_row(d: _Doc) -> dict[str, Any]:
-    names = list(d.spans)
-    exact, overlap = [], []
-    for a, b in combinations(names, 2):
-        sizes = len(d.spans[a]), len(d.spans[b])
-        exact.append(SpanScore(len(_matched(d, a, b, None, "exact")), *sizes).f1)
-        overlap.append(SpanScore(len(_matched(d, a, b, None, "overlap")), *sizes).f1)
-    columns = d.columns_of(names, None)
-    return {
-        "id": d.id,
-        "title": d.title,
-        "annotators": names,
-        "spans": {name: len(d.spans[name]) for name in names},
-        "f1_exact": _mean(exact),
-        "f1_overlap": _mean(overlap),
-        "krippendorff_alpha": krippendorff_alpha_of_columns(columns).value,
-        "unitizing_alpha": _unitizing([d], names, None).overall,
-    }
-
-
-def _confusion(
-    docs: list[_Doc], pairs: list[tuple[str, str]]
-) -> tuple[list[dict[str, Any]], dict[str, int]]:
-    """Label swaps on identical boundaries, and how every pairwise disagreement splits up.
-
-    For each pair and document: exact matches agree; of the rest, same-label overlaps are
-    boundary-only disagreements; same boundaries with another label are label swaps;
-    what is left was marked by one side only (or differs in both label and boundaries).
-    """
-    swaps: Counter[tuple[str, str]] = Counter()
-    tally = Counter(agree=0, boundary_only=0, label_only=0, other=0)
-    for a, b in pairs:
-        for d in docs:
-            if a not in d.spans or b not in d.spans:
-                continue
-            sa, sb = d.spans[a], d.spans[b]
-            pairs_exact = _matched(d, a, b, None, "exact")
-            taken_a, taken_b = {p[0] for p in pairs_exact}, {p[1] for p in pairs_exact}
-            left_a = [s for i, s in enumerate(sa) if i not in taken_a]
-            left_b = [s for j, s in enumerate(sb) if j not in taken_b]
-            boundary = match_spans(left_a, left_b, "overlap")
-            taken_a, taken_b = {p[0] for p in boundary}, {p[1] for p in boundary}
-            left_a = [s for i, s in enumerate(left_a) if i not in taken_a]
-            left_b = [s for j, s in enumerate(left_b) if j not in taken_b]
-            by_place: dict[tuple[int, int], list[str]] = {}
-            for label, start, end in left_b:
-                by_place.setdefault((start, end), []).append(label)
-            swapped = 0
-            for label, start, end in left_a:
-                others = by_place.get((start, end))
-                if others:
-                    swaps[tuple(sorted((label, others.pop())))] += 1  # type: ignore[index]
-                    swapped += 1
-            tally["agree"] += len(pairs_exact)
-            tally["boundary_only"] += len(boundary)
-            tally["label_only"] += swapped
-            tally["other"] += len(left_a) + len(left_b) - 2 * swapped
+def _confusion(totals: Totals) -> tuple[list[dict[str, Any]], dict[str, int]]:
+    """Label swaps on identical boundaries, and how every pairwise disagreement splits up
+    (:func:`annotator.agreement_parts.document_parts` counts them per document)."""
     rows = [
         {"label_a": x, "label_b": y, "count": count}
-        for (x, y), count in sorted(swaps.items(), key=lambda item: (-item[1], item[0]))
+        for (x, y), count in sorted(totals.swaps.items(), key=lambda item: (-item[1], item[0]))
     ]
-    return rows, dict(tally)
+    kinds = ("agree", "boundary_only", "label_only", "other")
+    return rows, dict(zip(kinds, totals.tally, strict=True))
 
 
 def _attribute_rows(
     scheme: Scheme,
     labels: Sequence[str],
-    docs: list[_Doc],
+    docs: list[tuple[int, str, dict[str, Any]]],
     used: list[str],
     comparison: Comparison,
+    totals: Totals,
 ) -> list[dict[str, Any]]:
     """The report's ``attributes`` rows (see the module docstring); an attribute's use only
     the documents where its values are comparable (:mod:`annotator.versions`)."""
@@ -475,80 +622,57 @@ def _attribute_rows(
             wanted[label] = attributes
     if not wanted:
         return []
-    layers = [_by_label(d, used, wanted) for d in docs]
     rows: list[dict[str, Any]] = []
     for label, attributes in wanted.items():
-        hashes = [_label_hashes(d, label) for d in docs]
         usable = {
             attribute.id: [
-                i
-                for i, d in enumerate(docs)
-                if comparison.attribute(d.id, label, attribute.id, hashes[i])
+                k
+                for k, (document_id, _, p) in enumerate(docs)
+                if comparison.attribute(
+                    document_id, label, attribute.id, p.get("hashes", {}).get(label, ())
+                )
             ]
             for attribute in attributes
         }
         for mode in ("exact", "overlap"):
-            found: dict[tuple[int, ...], tuple[list[tuple[Values | None, ...]], int]] = {}
+            found: dict[tuple[int, ...], tuple[Units, int]] = {}
             for attribute in attributes:
                 use = tuple(usable[attribute.id])
                 if use not in found:  # (every attribute's, unless versions differ)
-                    found[use] = _units(
-                        [docs[i] for i in use], [layers[i] for i in use], used, label, mode
-                    )
+                    found[use] = _units([docs[k][2] for k in use], used, label, mode, totals)
                 units, ambiguous = found[use]
                 rows += _attribute_figures(label, attribute, mode, units, ambiguous)
     return rows
 
 
-def _label_hashes(d: _Doc, label: str) -> set[str]:
-    """The scheme hashes of a document's spans of ``label``, every annotator's."""
-    return {
-        scheme_hash
-        for name, spans in d.spans.items()
-        for span, scheme_hash in zip(spans, d.hashes.get(name, ()), strict=True)
-        if span[0] == label
-    }
-
-
-_Layers = dict[str, tuple[list[Spans | None], list[list[Values]]]]
-
-
-def _by_label(d: _Doc, used: list[str], labels: Mapping[str, Any]) -> _Layers:
-    """A document's spans of each label, per annotator (``None``: the document not done),
-    with their attributes."""
-    layers: _Layers = {label: ([], []) for label in labels}
-    for name in used:
-        found: dict[str, tuple[Spans, list[Values]]] = {label: ([], []) for label in labels}
-        for span, value in zip(d.spans.get(name, ()), d.values.get(name, ()), strict=True):
-            if span[0] in found:
-                found[span[0]][0].append(span)
-                found[span[0]][1].append(value)
-        for label, (spans, values) in found.items():
-            layers[label][0].append(spans if name in d.spans else None)
-            layers[label][1].append(values)
-    return layers
+Units = Counter[tuple[str | None, ...]]  # matched units: each annotator's values as JSON
 
 
 def _units(
-    docs: list[_Doc], layers: list[_Layers], used: list[str], label: str, mode: MatchMode
-) -> tuple[list[tuple[Values | None, ...]], int]:
-    """The matched units of ``label``'s spans in every document: per annotator, the span's
-    attributes (``None``: no span in the unit, or the document not done); and how many
-    ambiguous groups were left out."""
-    units: list[tuple[Values | None, ...]] = []
+    parts: list[dict[str, Any]], used: list[str], label: str, mode: str, totals: Totals
+) -> tuple[Units, int]:
+    """The matched units of ``label``'s spans in the documents, counted: per annotator, the
+    span's values (``None``: no span in the unit, or the document not done); and how many
+    ambiguous groups were left out. The totals' units (of every document not kept apart),
+    then those the documents' summaries hold, in document order."""
+    units: Units = Counter()
     ambiguous = 0
-    for d, by_label in zip(docs, layers, strict=True):
-        spans, values = by_label[label]
-        matchings = {
-            (i, j): _matched(d, used[i], used[j], label, mode)
-            for i, j in combinations(range(len(used)), 2)
-            if used[i] in d.spans and used[j] in d.spans
-        }
-        found, lost = match_units(spans, mode, matchings)
-        ambiguous += lost
-        units += [
-            tuple(None if i is None else values[k][i] for k, i in enumerate(unit)) for unit in found
-        ]
+    for (group, unit_label, unit_mode), (lost, found) in totals.units.items():
+        if (unit_label, unit_mode) != (label, mode):
+            continue
+        ambiguous += lost[0]
+        where = [group.index(name) if name in group else None for name in used]
+        for unit, times in found.items():
+            units[tuple(None if k is None else unit[k] for k in where)] += times
+    for p in parts:
+        entry = p.get("units", {}).get(label)
+        if entry is None:
+            continue
+        lost_here, listed = entry[mode]
+        ambiguous += lost_here
+        where = [p["names"].index(name) if name in p["names"] else None for name in used]
+        for unit, times in listed:
+            units[tuple(None if k is None else unit[k] for k in where)] += times
     return units, ambiguous
 
 
@@ -581,17 +705,22 @@ def _attribute_figures(
     label: str,
     attribute: Attribute,
     mode: MatchMode,
-    units: list[tuple[Values | None, ...]],
+    units: Units,
     ambiguous: int,
 ) -> list[dict[str, Any]]:
     """The row of one attribute (and for a multichoice one, a row per choice)."""
+    values = {v: json.loads(v) for unit in units for v in unit if v is not None}
+
+    def counted(value: Callable[[Any], Any]) -> Counter[tuple[Any, ...]]:
+        found: Counter[tuple[Any, ...]] = Counter()
+        for unit, times in units.items():
+            found[
+                tuple(None if v is None else value(values[v].get(attribute.id)) for v in unit)
+            ] += times
+        return found
 
     def row(choice: str | None, category: Callable[[Any], str]) -> dict[str, Any]:
-        columns = Counter(
-            tuple(None if v is None else category(v.get(attribute.id)) for v in unit)
-            for unit in units
-        )
-        figures = value_agreement(columns)
+        figures = value_agreement(counted(category))
         return {
             "label": label,
             "attribute": attribute.id,
@@ -614,10 +743,7 @@ def _attribute_figures(
     whole = row(None, _category)
     if attribute.type != "multichoice":
         return [whole]
-    sets = Counter(
-        tuple(None if v is None else _chosen(v.get(attribute.id)) for v in unit) for unit in units
-    )
-    masi = krippendorff_alpha_masi_of_columns(sets)
+    masi = krippendorff_alpha_masi_of_columns(counted(_chosen))
     whole["masi_alpha"], whole["masi_reason"] = masi.value, masi.reason
     per_choice = [row(choice, partial(_presence, choice)) for choice in attribute.choices]
     return [whole, *per_choice]

@@ -16,8 +16,8 @@ import sqlite3
 import sys
 import unicodedata
 from collections import Counter
-from collections.abc import Callable, Mapping, Sequence
-from contextlib import ExitStack
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -1486,29 +1486,14 @@ def agreement(
         return
     if resamples is not None:
         raise click.UsageError("--resamples is for --unit question")
-    project = _open(ctx, readonly=True)
-    known = {x.id for x in project.scheme.labels} | set(project.stats().spans_per_label)
-    for label in labels:
-        if label not in known:
-            raise ProjectError(f"no label {label!r} in the scheme or in any span")
+    project = _open_to_keep(ctx)
+    if labels:  # (counting the spans per label reads a whole index: only when asked)
+        known = {x.id for x in project.scheme.labels} | set(project.stats().spans_per_label)
+        for label in labels:
+            if label not in known:
+                raise ProjectError(f"no label {label!r} in the scheme or in any span")
     ids = [project.find_document(ref).id for ref in document_refs] or None
-    with ExitStack() as stack:
-        bars: list[Any] = []
-
-        def progress(done: int, total: int) -> None:
-            if not bars:
-                bars.append(
-                    stack.enter_context(
-                        click.progressbar(
-                            length=total,
-                            label="Computing agreement",
-                            file=sys.stderr,
-                            hidden=total < 200 or not sys.stderr.isatty(),
-                        )
-                    )
-                )
-            bars[0].update(done - bars[0].pos)
-
+    with _progress("Computing agreement") as progress:
         report = agreement_report(project, labels or None, annotators or None, ids, progress)
     if format_ == "json":
         _say(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
@@ -1517,6 +1502,39 @@ def agreement(
         _csv(report_rows(report))
         return
     _print_agreement(report)
+
+
+def _open_to_keep(ctx: click.Context) -> Project:
+    """The project, writable where it may be written (a command that only reads but keeps
+    figures computed per document, see :mod:`annotator.store.figures`), else read-only."""
+    from .errors import AnnotatorError
+
+    try:
+        return _open(ctx)
+    except AnnotatorError:  # a read-only file or folder: compute without keeping
+        return _open(ctx, readonly=True)
+
+
+@contextmanager
+def _progress(label: str, at_least: int = 100) -> Iterator[Callable[[int, int], None]]:
+    """A ``progress(done, total)`` callback drawing a rich progress bar on stderr while the
+    work goes on: only when stderr is a terminal and ``total`` reaches ``at_least``."""
+    from rich.console import Console
+    from rich.progress import Progress
+
+    with ExitStack() as stack:
+        bars: list[tuple[Progress, Any]] = []
+
+        def progress(done: int, total: int) -> None:
+            if not bars:
+                if total < at_least or not sys.stderr.isatty():
+                    return
+                bar = stack.enter_context(Progress(console=Console(file=sys.stderr)))
+                bars.append((bar, bar.add_task(label, total=total)))
+            bar, task = bars[0]
+            bar.update(task, completed=done, total=total)
+
+        yield progress
 
 
 def _csv(rows: list[tuple[str, str, str, object]]) -> None:

@@ -34,6 +34,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from .model import Code, Span
 from .scheme import Scheme
@@ -151,6 +152,30 @@ class Comparison:
             name: [span for span in layer if span.label not in older]
             for name, layer in layers.items()
         }
+
+    def spans_findings(self) -> dict[str, Any]:
+        """What :meth:`layers` found, as JSON (for one document's kept agreement figures):
+        spans seen per scheme hash, left out per label, the older hashes per label."""
+        return {
+            "seen": dict(self.seen),
+            "left_out": {label: n for (unit, label), n in self.left_out.items() if unit is None},
+            "older": {
+                label: sorted(hashes)
+                for (unit, label), hashes in self.older.items()
+                if unit is None
+            },
+        }
+
+    def add_spans_findings(self, document_id: int, findings: Mapping[str, Any]) -> None:
+        """Count what :meth:`layers` found in a document (:meth:`spans_findings`) as if it
+        had been called here."""
+        for scheme_hash, n in findings["seen"].items():
+            self.seen[scheme_hash] += n
+        for label, n in findings["left_out"].items():
+            self.left_out[None, label] += n
+            self.documents.setdefault((None, label), set()).add(document_id)
+        for label, hashes in findings["older"].items():
+            self.older.setdefault((None, label), set()).update(hashes)
 
     def unit(self, document_id: int, codes: Sequence[Code]) -> bool:
         """Whether a unit's codes (one per annotator) are all current; if not, the unit is

@@ -95,3 +95,28 @@ class KeptFigures:
                 values,
             )
         return len(values)
+
+    def read_kind(self, kind: str) -> tuple[int, str, Any] | None:
+        """The one row of a project-wide ``kind`` (kept with a document: see
+        :meth:`write_kind`), as ``(document_id, stamp, figures)``."""
+        if not self.available:
+            return None
+        row = self.connection.db.execute(
+            "SELECT document_id, stamp, figures FROM kept_figures WHERE kind = ? LIMIT 1", [kind]
+        ).fetchone()
+        return None if row is None else (row[0], row[1], json.loads(row[2]))
+
+    def write_kind(self, kind: str, document_id: int | None, stamp: str, figures: Any) -> None:
+        """Keep the one row of a project-wide ``kind`` (in place of any other), with the
+        document ``document_id`` (its deletion deletes the row: it is computed again); with
+        ``None``, none is kept. Read-only or without the table, nothing is kept."""
+        if self.connection.readonly or not self.available:
+            return
+        with self.connection.write():
+            self.connection.db.conn.execute("DELETE FROM kept_figures WHERE kind = ?", [kind])
+            if document_id is not None:
+                self.connection.db.conn.execute(
+                    "INSERT INTO kept_figures (document_id, kind, stamp, figures) "
+                    "VALUES (?, ?, ?, ?)",
+                    [document_id, kind, stamp, json.dumps(figures, ensure_ascii=False)],
+                )

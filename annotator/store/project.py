@@ -306,7 +306,9 @@ class Project:
         """Every scheme version the project has held, by hash (None: one that no longer
         loads, as a newer release may refuse what an older one took)."""
         for scheme_hash, text in self.db.execute("SELECT hash, yaml FROM schemes"):
-            if scheme_hash not in self._versions:
+            if scheme_hash not in self._versions and scheme_hash == self.scheme.hash:
+                self._versions[scheme_hash] = self.scheme  # (loaded already)
+            elif scheme_hash not in self._versions:
                 try:
                     scheme = load_scheme(text, source=f"{self.path}:scheme {scheme_hash[:12]}")
                 except AnnotatorError:
@@ -660,6 +662,20 @@ class Project:
             )
         ]
 
+    def document_statuses(self) -> list[tuple[int, str, dict[str, str]]]:
+        """Every document's id, title and statuses (annotator name -> status), in id order:
+        what :meth:`documents` lists, without the counts of turns and speakers."""
+        statuses: dict[int, dict[str, str]] = {}
+        for document_id, name, status in self.db.execute(
+            "SELECT s.document_id, a.name, s.status FROM document_status s "
+            "JOIN annotators a ON a.id = s.annotator_id ORDER BY a.name"
+        ):
+            statuses.setdefault(document_id, {})[name] = status
+        return [
+            (document_id, title, statuses.get(document_id, {}))
+            for document_id, title in self.db.execute("SELECT id, title FROM documents ORDER BY id")
+        ]
+
     def document(self, document_id: int) -> Document:
         row = self.db.execute(
             "SELECT id, title, text, sha256, format, source_path, metadata, imported_at, words "
@@ -751,6 +767,23 @@ class Project:
             return self._texts[document_id]
         row = self.db.execute("SELECT text FROM documents WHERE id = ?", [document_id]).fetchone()
         return str(row[0]) if row else ""
+
+    def text_lengths(self, document_ids: Sequence[int]) -> dict[int, int]:
+        """The documents' text lengths in code points (SQLite's ``length`` of a text counts
+        characters), without bringing the texts into Python (but for a text holding a NUL,
+        where ``length`` stops)."""
+        found: dict[int, int] = {}
+        ids = list(document_ids)
+        for first in range(0, len(ids), 500):
+            chunk = ids[first : first + 500]
+            marks = ", ".join("?" * len(chunk))
+            for document_id, length, nul in self.db.execute(
+                "SELECT id, length(text), instr(text, char(0)) FROM documents "
+                f"WHERE id IN ({marks})",
+                chunk,
+            ):
+                found[document_id] = len(self._stored_text(document_id)) if nul else length
+        return found
 
     def _text_length(self, document_id: int) -> int:
         return len(self._text(document_id))

@@ -1,0 +1,546 @@
+"""The agreement report's figures of one document, as parts that add up across documents.
+
+Pure (no UI, no store). :func:`document_parts` computes, from the layers of the annotators
+who did a document, everything the report (:mod:`annotator.agreement_report`) needs of it,
+as JSON (kept per document by :mod:`annotator.store.figures`, so that a run recomputes only
+the documents that changed):
+
+- span counts per annotator and label; per pair of annotators and label, the exact and
+  overlap matches and both sides' span counts (F1 is micro-averaged: the counts add up; a
+  label's maximum matching is independent of the others', so "all labels" is their sum);
+- per-character label columns (one value per annotator) and their counts, for all labels
+  and for each label (binary), from which the kappas and alphas follow; they add up, and an
+  annotator who did not do a document is a ``None`` inserted in its columns;
+- unitizing alpha's ingredients per label (:class:`~annotator.agreement.UnitizingPart`):
+  per-pair distance sums, unit lengths and inner gaps add up; the gaps at a document's ends
+  join the neighbouring documents' on the concatenated continuum (:func:`unitizing`);
+- the confusion counts (label swaps, and how disagreements split up), additive;
+- the matched units of each label that has categorical attributes (the values per
+  annotator, as canonical JSON), counted: the counts add up;
+- the scheme versions' findings (:class:`~annotator.versions.Comparison`), merged in order.
+
+Every combination is exact: integer counts, and the coefficients computed once from them.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from fractions import Fraction
+from itertools import combinations
+from statistics import fmean
+from typing import Any
+
+from .agreement import (
+    OUTSIDE,
+    SpanScore,
+    UnitizingAlpha,
+    krippendorff_alpha_of_columns,
+    match_counts,
+    match_spans,
+    match_units,
+    unitizing_alpha_of_terms,
+    unitizing_part,
+    unitizing_terms,
+)
+
+PARTS = "agreement-parts/1"  # the kind of kept figures (a new computation: a new kind)
+ALL_KEY = ""  # the key of "all labels" in the parts' per-label maps
+Spans = list[tuple[str, int, int]]
+Values = Mapping[str, Any]
+Column = tuple[str | None, ...]
+
+
+@dataclass
+class Layers:
+    """What agreement compares in one document: the layers of the annotators who did it (in
+    the order of the annotators compared), after the scheme versions' rule."""
+
+    id: int
+    title: str
+    length: int
+    spans: dict[str, Spans]
+    values: dict[str, list[Values]] = field(default_factory=dict)
+    hashes: dict[str, list[str]] = field(default_factory=dict)
+
+
+def _only(spans: Spans, label: str | None) -> Spans:
+    return spans if label is None else [s for s in spans if s[0] == label]
+
+
+def _mean(values: Iterable[float | None]) -> float | None:
+    present = [v for v in values if v is not None]
+    return fmean(present) if present else None
+
+
+def document_parts(
+    doc: Layers,
+    attributes: Mapping[str, Sequence[str]],
+    versions: dict[str, Any],
+    *,
+    full: bool = True,
+    ordered: Iterable[str] = (),
+) -> dict[str, Any]:
+    """The parts of one document (JSON-ready). ``attributes`` maps each label that has
+    categorical attributes to their ids; ``versions`` is the document's
+    :meth:`~annotator.versions.Comparison.spans_findings`; ``ordered``, the labels whose
+    units must be combined in document order (those with a multichoice attribute: MASI's
+    alpha adds floats). Not ``full``: only what the document's own row needs (``row``)."""
+    names = list(doc.spans)
+    layers = [doc.spans[name] for name in names]
+    labels = sorted({s[0] for layer in layers for s in layer})
+    by_label = {label: [_only(layer, label) for layer in layers] for label in labels}
+    parts: dict[str, Any] = {
+        "names": names,
+        "length": doc.length,
+        "spans": [dict(Counter(s[0] for s in layer)) for layer in layers],
+        "versions": versions,
+    }
+    # Matches per pair and label; the matchings of labels with attributes are kept for
+    # their units.
+    matchings: dict[tuple[str, str], dict[tuple[int, int], list[tuple[int, int]]]] = {}
+    pairs = []
+    for i, j in combinations(range(len(names)), 2):
+        counts: dict[str, list[int]] = {}
+        for label in labels:
+            a, b = by_label[label][i], by_label[label][j]
+            if label in attributes:  # the matchings themselves make the units
+                exact = match_spans(a, b, "exact")
+                overlap = match_spans(a, b, "overlap")
+                matchings.setdefault((label, "exact"), {})[i, j] = exact
+                matchings.setdefault((label, "overlap"), {})[i, j] = overlap
+                counts[label] = [len(exact), len(overlap), len(a), len(b)]
+            else:
+                counts[label] = [*match_counts(a, b), len(a), len(b)]
+        pairs.append([i, j, counts])
+    parts["pairs"] = pairs
+    parts["columns"] = {
+        key: [[list(column), times] for column, times in found.items()]
+        for key, found in _document_columns(doc.length, layers, labels if full else []).items()
+    }
+    parts["unitizing"] = {label: _unitizing_json(doc.length, by_label[label]) for label in labels}
+    if not full:
+        parts["row"] = _row(parts)
+        return parts
+    swaps, tally = _confusion(layers)
+    parts["swaps"] = [[x, y, n] for (x, y), n in swaps.items()]
+    parts["tally"] = tally
+    units: dict[str, dict[str, Any]] = {}
+    hashes: dict[str, list[str]] = {}
+    for label, ids in attributes.items():
+        if label not in by_label:
+            continue
+        hashes[label] = sorted(
+            {
+                h
+                for name in names
+                for span, h in zip(doc.spans[name], doc.hashes.get(name, ()), strict=True)
+                if span[0] == label
+            }
+        )
+        restricted: dict[int, str] = {}  # (spans share their values: one dump each)
+        values = [
+            [restricted.get(id(v)) or restricted.setdefault(id(v), _restricted(v, ids))
+             for s, v in zip(doc.spans[name], doc.values[name], strict=True) if s[0] == label]
+            for name in names
+        ]  # fmt: skip
+        units[label] = {}
+        for mode in ("exact", "overlap"):
+            found, ambiguous = match_units(by_label[label], mode, matchings[label, mode])  # type: ignore[arg-type]
+            counted = Counter(
+                tuple(None if i is None else values[k][i] for k, i in enumerate(unit))
+                for unit in found
+            )
+            units[label][mode] = [ambiguous, [[list(u), n] for u, n in counted.items()]]
+    parts["units"] = units
+    parts["hashes"] = hashes
+    parts["ordered"] = sorted(set(ordered) & set(units))
+    parts["row"] = _row(parts)
+    return parts
+
+
+def _restricted(values: Values, ids: Sequence[str]) -> str:
+    """A span's values of the label's categorical attributes, as canonical JSON (units
+    with the same values count together)."""
+    return json.dumps({key: values[key] for key in ids if key in values}, sort_keys=True)
+
+
+def _document_columns(
+    length: int, layers: Sequence[Spans], labels: Sequence[str]
+) -> dict[str, Counter[Column]]:
+    """The per-character columns of all labels (:func:`~annotator.agreement.label_columns`)
+    and of each of ``labels`` (the label or ``O``), in one sweep over the spans' ends."""
+    events = sorted(
+        (position, k, label, step)
+        for k, layer in enumerate(layers)
+        for label, start, end in layer
+        for position, step in ((start, 1), (end, -1))
+    )
+    coders = range(len(layers))
+    active: list[dict[str, int]] = [{} for _ in coders]
+    values: list[str] = [OUTSIDE] * len(layers)
+    whole: Counter[Column] = Counter()
+    found: dict[str, Counter[Column]] = {label: Counter() for label in labels}
+    covered = dict.fromkeys(labels, 0)  # characters where someone has the label
+    position = i = 0
+    while True:
+        following = events[i][0] if i < len(events) else length
+        if following > position:
+            width = following - position
+            whole[tuple(values)] += width
+            for label in {label for coder in active for label in coder}:
+                if label in found:
+                    column = tuple(label if label in coder else OUTSIDE for coder in active)
+                    found[label][column] += width
+                    covered[label] += width
+            position = following
+        if i == len(events):
+            break
+        changed = set()
+        while i < len(events) and events[i][0] == following:
+            _, k, label, step = events[i]
+            coder = active[k]
+            coder[label] = coder.get(label, 0) + step
+            if not coder[label]:
+                del coder[label]
+            changed.add(k)
+            i += 1
+        for k in changed:
+            values[k] = "+".join(sorted(active[k])) if active[k] else OUTSIDE
+    for label, columns in found.items():
+        if length > covered[label]:
+            columns[(OUTSIDE,) * len(layers)] += length - covered[label]
+    return {ALL_KEY: whole, **found}
+
+
+def _unitizing_json(length: int, layers: Sequence[Spans]) -> dict[str, Any]:
+    part = unitizing_part(length, [[(s, e) for _, s, e in layer] for layer in layers])
+    return {
+        "coders": [
+            None if c is None else [_repeated(c.lengths), _repeated(c.gaps), c.lead, c.trail]
+            for c in part.coders
+        ],
+        "distances": [[i, j, d] for (i, j), d in part.distances.items()],
+    }
+
+
+def _confusion(layers: Sequence[Spans]) -> tuple[Counter[tuple[str, str]], list[int]]:
+    """Label swaps on identical boundaries, and how every pairwise disagreement splits up
+    (agree, boundary only, label only, other), over the document's pairs.
+
+    For each pair: exact matches agree; of the rest, same-label overlaps are boundary-only
+    disagreements; same boundaries with another label are label swaps; what is left was
+    marked by one side only (or differs in both label and boundaries).
+    """
+    swaps: Counter[tuple[str, str]] = Counter()
+    tally = [0, 0, 0, 0]
+    counted = [Counter(layer) for layer in layers]
+    for (sa, ca), (sb, cb) in combinations(zip(layers, counted, strict=True), 2):
+        # The exact matching pairs the first occurrences of each span on either side: the
+        # later ones are left.
+        agree = sum(min(n, cb[span]) for span, n in ca.items())
+        left_a, left_b = _later(sa, cb), _later(sb, ca)
+        boundary = match_spans(left_a, left_b, "overlap")
+        taken_a, taken_b = {p[0] for p in boundary}, {p[1] for p in boundary}
+        left_a = [s for i, s in enumerate(left_a) if i not in taken_a]
+        left_b = [s for j, s in enumerate(left_b) if j not in taken_b]
+        by_place: dict[tuple[int, int], list[str]] = {}
+        for label, start, end in left_b:
+            by_place.setdefault((start, end), []).append(label)
+        swapped = 0
+        for label, start, end in left_a:
+            others = by_place.get((start, end))
+            if others:
+                swaps[tuple(sorted((label, others.pop())))] += 1  # type: ignore[index]
+                swapped += 1
+        tally[0] += agree
+        tally[1] += len(boundary)
+        tally[2] += swapped
+        tally[3] += len(left_a) + len(left_b) - 2 * swapped
+    return swaps, tally
+
+
+def _later(spans: Spans, other: Counter[tuple[str, int, int]]) -> Spans:
+    """The spans, in order, but for the first occurrences of each that ``other`` has."""
+    seen: Counter[tuple[str, int, int]] = Counter()
+    left = []
+    for span in spans:
+        seen[span] += 1
+        if seen[span] > other[span]:
+            left.append(span)
+    return left
+
+
+def _row(parts: Mapping[str, Any]) -> dict[str, Any]:
+    """The document's own figures (its row in the report)."""
+    exact, overlap = [], []
+    for _, _, counts in parts["pairs"]:
+        sums = [sum(c[k] for c in counts.values()) for k in range(4)]
+        exact.append(SpanScore(sums[0], sums[2], sums[3]).f1)
+        overlap.append(SpanScore(sums[1], sums[2], sums[3]).f1)
+    columns = Counter({tuple(c): n for c, n in parts["columns"][ALL_KEY]})
+    totals = Totals()
+    totals.add(parts)
+    whole = unitizing([summary(parts, totals)], parts["names"], totals)
+    return {
+        "f1_exact": _mean(exact),
+        "f1_overlap": _mean(overlap),
+        "krippendorff_alpha": krippendorff_alpha_of_columns(columns).value,
+        "unitizing_alpha": whole.overall,
+    }
+
+
+Group = tuple[str, ...]  # the annotators who did a document
+
+
+class Totals:
+    """The additive parts of many documents added up, per group of documents (the annotators
+    who did them) where the report needs that: per-character columns (per label, without the
+    all-``O`` column, which is the rest of the group's characters), unitizing alpha's unit
+    lengths and inner gaps per annotator and label and its distances per pair and label; per
+    pair and label the match counts; the confusion counts. A document's parts can be taken
+    away again (``sign`` -1), which leaves exactly the totals of the others."""
+
+    def __init__(self, current: str = "") -> None:
+        self.current = current  # the current scheme's hash
+        self.spans: Counter[str] = Counter()  # spans per label
+        self.seen = 0  # spans of the documents whose spans are all current (see apart)
+        # Matched units per group, label with categorical attributes and mode: the ambiguous
+        # groups and the units, but for the documents kept apart and ordered labels.
+        self.units: dict[tuple[Group, str, str], tuple[list[int], Counter[tuple[Any, ...]]]] = {}
+        self.columns: dict[Group, dict[str, Counter[Column]]] = {}
+        self.sums: dict[tuple[Group, str, str], tuple[Counter[int], Counter[int]]] = {}
+        self.distances: dict[tuple[Group, str], Counter[tuple[int, int]]] = {}
+        self.matches: dict[tuple[str, str], dict[str, list[int]]] = {}
+        self.swaps: Counter[tuple[str, str]] = Counter()
+        self.tally = [0, 0, 0, 0]
+
+    def apart(self, parts: Mapping[str, Any]) -> bool:
+        """Whether a document's versions' findings, hashes and units are combined in
+        document order (:func:`summary` keeps them): one with a span not made under the
+        current scheme."""
+        versions = parts["versions"]
+        seen = versions.get("seen", {})
+        return bool(versions.get("left_out")) or any(h != self.current for h in seen)
+
+    def add(self, parts: Mapping[str, Any], sign: int = 1) -> None:
+        names = parts["names"]
+        group = tuple(names)
+        for counts in parts["spans"]:
+            for label, n in counts.items():
+                self.spans[label] += sign * n
+        if "units" in parts and not self.apart(parts):
+            self.seen += sign * sum(parts["versions"].get("seen", {}).values())
+            for label, by_mode in parts["units"].items():
+                if label in parts["ordered"]:
+                    continue
+                for mode, (ambiguous, found) in by_mode.items():
+                    lost, units = self.units.setdefault((group, label, mode), ([0], Counter()))
+                    lost[0] += sign * ambiguous
+                    for unit, times in found:
+                        units[tuple(unit)] += sign * times
+        outside = (OUTSIDE,) * len(group)
+        by_key = self.columns.setdefault(group, {})
+        for key, stored in parts["columns"].items():
+            found = by_key.setdefault(key, Counter())
+            for column, times in stored:
+                if key == ALL_KEY or tuple(column) != outside:
+                    found[tuple(column)] += sign * times
+        for label, part in parts["unitizing"].items():
+            for name, coder in zip(group, part["coders"], strict=True):
+                if coder is not None:
+                    lengths, gaps = self.sums.setdefault(
+                        (group, name, label), (Counter(), Counter())
+                    )
+                    if sign > 0:
+                        lengths.update(coder[0])  # (a list of lengths: counted in C)
+                        gaps.update(coder[1])
+                    else:
+                        lengths.subtract(coder[0])
+                        gaps.subtract(coder[1])
+            distances = self.distances.setdefault((group, label), Counter())
+            for i, j, value in part["distances"]:
+                distances[i, j] += sign * value
+        for i, j, counts in parts["pairs"]:
+            slot = self.matches.setdefault((names[i], names[j]), {})
+            for label, values in counts.items():
+                total = slot.setdefault(label, [0, 0, 0, 0])
+                for k in range(4):
+                    total[k] += sign * values[k]
+        for x, y, n in parts.get("swaps", ()):
+            self.swaps[x, y] += sign * n
+        for k, n in enumerate(parts.get("tally", ())):
+            self.tally[k] += sign * n
+        if sign < 0:
+            self._prune()
+
+    def _prune(self) -> None:
+        """Drop what counts nothing any more (a label nobody has is no label)."""
+        for by_key in self.columns.values():
+            for found in by_key.values():
+                for column in [c for c, n in found.items() if not n]:
+                    del found[column]
+        for key, (lengths, gaps) in list(self.sums.items()):
+            for counts in (lengths, gaps):
+                for size in [size for size, n in counts.items() if not n]:
+                    del counts[size]
+            if not lengths:
+                del self.sums[key]
+        for label in [label for label, n in self.spans.items() if not n]:
+            del self.spans[label]
+        units = [found for _, found in self.units.values()]
+        counters: list[Counter[Any]] = [self.swaps, *self.distances.values(), *units]
+        for counter in counters:
+            for key in [key for key, n in counter.items() if not n]:
+                del counter[key]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "columns": [
+                [list(g), key, [[list(c), n] for c, n in found.items()]]
+                for g, by_key in self.columns.items()
+                for key, found in by_key.items()
+            ],
+            "sums": [
+                [list(g), name, label, list(lengths.items()), list(gaps.items())]
+                for (g, name, label), (lengths, gaps) in self.sums.items()
+            ],
+            "distances": [
+                [list(g), label, [[i, j, n] for (i, j), n in found.items()]]
+                for (g, label), found in self.distances.items()
+            ],
+            "matches": [[a, b, slot] for (a, b), slot in self.matches.items()],
+            "swaps": [[x, y, n] for (x, y), n in self.swaps.items()],
+            "tally": self.tally,
+            "current": self.current,
+            "spans": self.spans,
+            "seen": self.seen,
+            "units": [
+                [list(g), label, mode, lost[0], [[list(u), n] for u, n in found.items()]]
+                for (g, label, mode), (lost, found) in self.units.items()
+            ],
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Totals:
+        totals = cls(data["current"])
+        totals.spans = Counter(data["spans"])
+        totals.seen = data["seen"]
+        for g, label, mode, lost, units in data["units"]:
+            totals.units[tuple(g), label, mode] = ([lost], Counter({tuple(u): n for u, n in units}))
+        for g, key, found in data["columns"]:
+            totals.columns.setdefault(tuple(g), {})[key] = Counter({tuple(c): n for c, n in found})
+        for g, name, label, lengths, gaps in data["sums"]:
+            totals.sums[tuple(g), name, label] = (Counter(dict(lengths)), Counter(dict(gaps)))
+        for g, label, found in data["distances"]:
+            totals.distances[tuple(g), label] = Counter({(i, j): n for i, j, n in found})
+        for a, b, slot in data["matches"]:
+            totals.matches[a, b] = slot
+        totals.swaps = Counter({(x, y): n for x, y, n in data["swaps"]})
+        totals.tally = list(data["tally"])
+        return totals
+
+
+def summary(parts: Mapping[str, Any], totals: Totals) -> dict[str, Any]:
+    """What the report needs of a document beyond ``totals``: its own figures and span
+    counts per annotator, each annotator's gaps at either end of the document per label
+    (``chain``); and what is combined in document order: the versions' findings, hashes and
+    units of a document kept apart (:meth:`Totals.apart`), the units of ordered labels."""
+    found: dict[str, Any] = {
+        "names": parts["names"],
+        "length": parts["length"],
+        "row": parts.get("row"),
+        "spans": [sum(counts.values()) for counts in parts["spans"]],
+        "chain": {
+            label: [None if c is None else [c[2], c[3]] for c in part["coders"]]
+            for label, part in parts["unitizing"].items()
+        },
+    }
+    if "units" not in parts:
+        return found
+    if totals.apart(parts):
+        found.update(versions=parts["versions"], hashes=parts["hashes"], units=parts["units"])
+    elif parts["ordered"]:
+        found["units"] = {label: parts["units"][label] for label in parts["ordered"]}
+    return found
+
+
+def columns(
+    documents: Sequence[Mapping[str, Any]], totals: Totals, key: str, used: Sequence[str]
+) -> Counter[Column]:
+    """The columns of ``key`` (a label, or ``ALL_KEY``) over the annotators ``used``
+    (``None`` for one who did not do a document) of the documents (:func:`summary`) whose
+    parts ``totals`` holds, added up; a label a document has no span of is ``O`` throughout
+    it."""
+    lengths: Counter[Group] = Counter()
+    for d in documents:
+        lengths[tuple(d["names"])] += d["length"]
+    total: Counter[Column] = Counter()
+    for group, length in lengths.items():
+        where = [group.index(name) if name in group else None for name in used]
+        covered = 0
+        for column, times in totals.columns.get(group, {}).get(key, {}).items():
+            total[tuple(None if k is None else column[k] for k in where)] += times
+            covered += times
+        if length > covered:
+            total[tuple(None if k is None else OUTSIDE for k in where)] += length - covered
+    return total
+
+
+def unitizing(
+    documents: Sequence[Mapping[str, Any]], names: Sequence[str], totals: Totals
+) -> UnitizingAlpha:
+    """Krippendorff's unitizing alpha of ``names`` on the continuum that concatenates the
+    documents (:func:`summary`; each of which all of ``names`` did, and every document of
+    their groups), exactly as :func:`~annotator.agreement.unitizing_alpha` computes it on
+    that continuum."""
+    groups = {tuple(d["names"]) for d in documents}
+    length = sum(d["length"] for d in documents)
+    labels = sorted(
+        {label for group, name, label in totals.sums if group in groups and name in names}
+    )
+    m = len(names)
+    terms: dict[str, tuple[Fraction, Fraction]] = {}
+    indexes = {group: [group.index(name) for name in names] for group in groups}
+    places = [indexes[tuple(d["names"])] for d in documents]
+    if m >= 2:
+        for label in labels:
+            distance = 0
+            lengths: Counter[int] = Counter()
+            gaps: Counter[int] = Counter()
+            for group in groups:
+                where = [group.index(name) for name in names]
+                for name in names:
+                    found = totals.sums.get((group, name, label))
+                    if found is not None:
+                        lengths.update(found[0])
+                        gaps.update(found[1])
+                for (i, j), value in totals.distances.get((group, label), {}).items():
+                    if i in where and j in where:
+                        distance += value
+            carry = [0] * m  # each coder's gap running on from the documents before
+            for d, where in zip(documents, places, strict=True):
+                chain = d["chain"].get(label)
+                if chain is None:
+                    carry = [c + d["length"] for c in carry]
+                    continue
+                for k, index in enumerate(where):
+                    ends = chain[index]
+                    if ends is None:
+                        carry[k] += d["length"]
+                        continue
+                    if carry[k] + ends[0] > 0:
+                        gaps[carry[k] + ends[0]] += 1
+                    carry[k] = ends[1]
+            for gap in carry:
+                if gap > 0:
+                    gaps[gap] += 1
+            terms[label] = unitizing_terms(length, m, distance, lengths, gaps)
+    return unitizing_alpha_of_terms(tuple(names), terms)
+
+
+def _repeated(counts: Counter[int]) -> list[int]:
+    """A count of lengths as the sorted lengths, each as often as it occurs."""
+    return sorted(counts.elements())

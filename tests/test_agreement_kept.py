@@ -1,0 +1,367 @@
+"""The agreement report from per-document parts kept in the project (annotator/agreement_parts.py,
+agreement_report.py): after edits, status changes, a new scheme version or a renamed annotator,
+the report from kept parts is the one computed from scratch, and only the documents that changed
+are computed again; and the parts' combinations equal the coefficients on the whole data."""
+
+from __future__ import annotations
+
+import os
+import random
+import sys
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import FIXTURES, make_document
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from annotator import agreement_report as report_module
+from annotator.agreement import label_columns, match_counts, match_spans, unitizing_alpha
+from annotator.agreement_parts import (
+    PARTS,
+    Layers,
+    Totals,
+    columns,
+    document_parts,
+    summary,
+    unitizing,
+)
+from annotator.agreement_report import agreement_report
+from annotator.scheme import load_scheme
+from annotator.store import Project
+
+NAMES = ("alice", "bob", "carol")
+TEXT = "Document {n}. I won't say what we did.\n\nThey failed, and we will build homes for all."
+
+
+def build(project: Project, count: int, seed: int = 5) -> list[int]:
+    """``count`` documents with random quote/criticism spans by three annotators, done by
+    two or three of them."""
+    rng = random.Random(seed)
+    ids = []
+    for number in range(count):
+        doc = project.add_documents([make_document(TEXT.format(n=number))])[0].document_id
+        length = len(TEXT.format(n=number))
+        for name in NAMES:
+            for _ in range(rng.randint(0, 4)):
+                start = rng.randrange(length - 5)
+                end = min(length, start + rng.randint(1, 15))
+                if rng.random() < 0.5:
+                    form = {"form": rng.choice(["direct", "indirect"])}
+                    project.create_span(doc, name, "quote", start, end, form)
+                else:
+                    values = {"target": "them", "personal": rng.random() < 0.5}
+                    project.create_span(doc, name, "criticism", start, end, values)
+        done = NAMES if number % 3 else NAMES[:2]
+        for name in done:
+            project.set_status(doc, name, "done")
+        ids.append(doc)
+    return ids
+
+
+@pytest.fixture
+def computed(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """The ids of the documents whose parts were computed, in order."""
+    found: list[int] = []
+    original = report_module.document_parts
+
+    def counting(doc: Layers, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        found.append(doc.id)
+        return original(doc, *args, **kwargs)
+
+    monkeypatch.setattr(report_module, "document_parts", counting)
+    return found
+
+
+def scratch(project: Project, **options: Any) -> dict[str, Any]:
+    return agreement_report(project, keep=False, **options).to_dict()
+
+
+def kept(project: Project, **options: Any) -> dict[str, Any]:
+    return agreement_report(project, **options).to_dict()
+
+
+def test_kept_parts_give_the_report_from_scratch(project: Project, computed: list[int]) -> None:
+    ids = build(project, 9)
+    first = kept(project)
+    assert computed == ids
+    assert first == scratch(project)
+    computed.clear()
+    assert kept(project) == first
+    assert computed == []  # every document's parts kept
+
+
+def test_only_changed_documents_are_computed_again(
+    project: Project, computed: list[int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ids = build(project, 9)
+    kept(project)
+    added: list[int] = []
+    original = Totals.add
+
+    def counting(self: Totals, parts: dict[str, Any], sign: int = 1) -> None:
+        added.append(sign)
+        original(self, parts, sign)
+
+    monkeypatch.setattr(Totals, "add", counting)
+    project.reopen(ids[1], "alice")
+    project.create_span(ids[1], "alice", "quote", 0, 8, {"form": "indirect"})
+    project.set_status(ids[1], "alice", "done")
+    project.reopen(ids[4], "carol")  # a status change: carol no longer counts there
+    computed.clear()
+    after = kept(project)
+    assert sorted(computed) == [ids[1], ids[4]]
+    # The kept totals: the two documents' old parts taken away, their new ones added (and
+    # each new document's own row from its parts alone), not all nine added again.
+    assert sorted(added) == [-1, -1, 1, 1, 1, 1]
+    assert after == scratch(project)
+    assert after["documents_counted"] == 9
+    row = next(r for r in after["documents"] if r["id"] == ids[4])
+    assert row["annotators"] == ["alice", "bob"]
+
+
+def test_a_new_scheme_version_computes_everything_again(
+    project: Project, computed: list[int]
+) -> None:
+    ids = build(project, 6)
+    kept(project)
+    text = (FIXTURES / "tiny-scheme.yaml").read_text()
+    text = text.replace("version: 1", "version: 2").replace(
+        "choices: [direct, indirect]", "choices: [direct, indirect, mixed]"
+    )
+    project.set_scheme(load_scheme(text))
+    computed.clear()
+    after = kept(project)
+    assert sorted(computed) == ids
+    assert after == scratch(project)
+    assert after["versions"]  # the form attribute changed: said
+    project.reopen(ids[0], "bob")
+    project.create_span(ids[0], "bob", "quote", 2, 9, {"form": "mixed"})
+    project.set_status(ids[0], "bob", "done")
+    computed.clear()
+    again = kept(project)
+    assert computed == [ids[0]]
+    assert again == scratch(project)
+
+
+def test_a_renamed_annotator_computes_everything_again(
+    project: Project, computed: list[int]
+) -> None:
+    ids = build(project, 4)
+    kept(project)
+    project.rename_annotator("bob", "robert")
+    computed.clear()
+    after = kept(project)
+    assert sorted(computed) == ids
+    assert after == scratch(project)
+    assert "robert" in after["annotators"] and "bob" not in after["annotators"]
+
+
+def test_options_select_from_kept_parts_or_compute_without_keeping(
+    project: Project, computed: list[int]
+) -> None:
+    ids = build(project, 6)
+    kept(project)
+    computed.clear()
+    some = kept(project, documents=ids[2:4])
+    assert computed == []  # a selection of documents uses the kept parts
+    assert some == scratch(project, documents=ids[2:4])
+    for options in ({"labels": ["quote"]}, {"annotators": ["alice", "carol"]}):
+        assert kept(project, **options) == scratch(project, **options)
+    computed.clear()
+    kept(project)
+    assert computed == []  # the options kept nothing that replaced the whole report's parts
+
+
+def test_a_read_only_project_computes_without_keeping(
+    project: Project, computed: list[int]
+) -> None:
+    build(project, 3)
+    path = project.path
+    project.close()
+    with Project.open(path, readonly=True) as readonly:
+        first = kept(readonly)
+        assert first == scratch(readonly)
+        assert readonly.kept.read(PARTS, {1: "x"}) == {}
+        again = len(computed)
+        kept(readonly)
+        assert len(computed) == again + 3  # nothing was kept: computed again
+    with Project.open(path) as writable:
+        count = writable.db.execute(
+            "SELECT count(*) FROM kept_figures WHERE kind = ?", [PARTS]
+        ).fetchone()[0]
+        assert count == 0
+
+
+def same_totals(one: Totals, other: Totals) -> bool:
+    """Whether two totals count the same (a count of 0 is no count)."""
+
+    def counted(totals: Totals) -> Any:
+        return (
+            {(g, k): +c for g, by in totals.columns.items() for k, c in by.items() if +c},
+            {k: (+a, +b) for k, (a, b) in totals.sums.items()},
+            {k: +c for k, c in totals.distances.items() if +c},
+            {
+                (pair, label): counts
+                for pair, slot in totals.matches.items()
+                for label, counts in slot.items()
+                if any(counts)
+            },
+            +totals.swaps,
+            totals.tally,
+        )
+
+    return bool(counted(one) == counted(other))
+
+
+def _random_layers(rng: random.Random, length: int, names: int) -> dict[str, list[Any]]:
+    layers: dict[str, list[Any]] = {}
+    for k in range(names):
+        spans = []
+        for _ in range(rng.randint(0, 6)):
+            start = rng.randrange(length)
+            end = min(length, start + rng.randint(1, 12))
+            spans.append((rng.choice("xyz"), start, end))
+        layers[f"n{k}"] = sorted(spans, key=lambda s: (s[1], s[2]))
+    return layers
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_parts_combine_to_the_coefficients_on_the_concatenated_documents(seed: int) -> None:
+    """Unitizing alpha of concatenated documents (gaps joining across their ends, overlapping
+    spans of one annotator) and the per-character columns, from the parts and directly."""
+    rng = random.Random(seed)
+    names = ["n0", "n1", "n2"]
+    docs, parts = [], []
+    for number in range(rng.randint(1, 6)):
+        length = rng.choice([1, 5, 30, 60])
+        layers = _random_layers(rng, length, 3)
+        docs.append((length, layers))
+        parts.append(document_parts(Layers(number, "", length, layers), {}, {}))
+    offset, annotations = 0, []
+    for length, layers in docs:
+        for name, spans in layers.items():
+            annotations += [(name, label, offset + s, offset + e) for label, s, e in spans]
+        offset += length
+    totals = Totals()
+    for found in parts:
+        totals.add(found)
+    documents = [summary(found, totals) for found in parts]
+    direct = unitizing_alpha(offset, annotations, annotators=names)
+    combined = unitizing(documents, names, totals)
+    assert (combined.overall, combined.by_label) == (direct.overall, direct.by_label)
+    pair = unitizing(documents, ["n0", "n2"], totals)
+    alone = unitizing_alpha(offset, [a for a in annotations if a[0] != "n1"], ["n0", "n2"])
+    assert (pair.overall, pair.by_label) == (alone.overall, alone.by_label)
+    for label in (None, "x"):
+        expected = sum(
+            (
+                label_columns(
+                    length, [[s for s in layers[n] if label in (None, s[0])] for n in names]
+                )
+                for length, layers in docs
+            ),
+            start=Counter(),
+        )
+        assert columns(documents, totals, label or "", names) == expected
+    # Taking a document's parts away leaves the totals of the others.
+    totals.add(parts[0], -1)
+    rest = Totals()
+    for found in parts[1:]:
+        rest.add(found)
+    assert same_totals(totals, rest)
+    assert unitizing(documents[1:], names, totals) == unitizing(documents[1:], names, rest)
+
+
+def test_the_command_keeps_the_parts(tmp_path: Path, project: Project) -> None:
+    from click.testing import CliRunner
+
+    from annotator.cli import cli
+
+    build(project, 3)
+    path = project.path
+    project.close()
+    runner = CliRunner()
+    first = runner.invoke(cli, ["--db", str(path), "agreement", "--format", "json"])
+    assert first.exit_code == 0, first.output
+    with Project.open(path) as again:
+        stored = again.db.execute(
+            "SELECT count(*) FROM kept_figures WHERE kind = ?", [PARTS]
+        ).fetchone()[0]
+    assert stored == 3
+    second = runner.invoke(cli, ["--db", str(path), "agreement", "--format", "json"])
+    assert second.output == first.output
+
+
+spans = st.lists(
+    st.tuples(st.sampled_from("ab"), st.integers(0, 40), st.integers(1, 12)).map(
+        lambda t: (t[0], t[1], t[1] + t[2])
+    ),
+    max_size=20,
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(spans, spans)
+def test_match_counts_are_the_matchings_sizes(reference, candidate) -> None:  # type: ignore[no-untyped-def]
+    assert match_counts(reference, candidate) == (
+        len(match_spans(reference, candidate, "exact")),
+        len(match_spans(reference, candidate, "overlap")),
+    )
+
+
+def test_many_documents_are_shared_among_processes(
+    project: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    build(project, 7)
+    alone = scratch(project)
+    monkeypatch.setattr(report_module, "PARALLEL_AT", 2)
+    monkeypatch.setattr(report_module, "_CHUNK", 3)
+    ticks: list[tuple[int, int]] = []
+    shared = agreement_report(project, keep=False, progress=lambda *t: ticks.append(t))
+    assert shared.to_dict() == alone
+    forked = sys.platform == "linux" and len(os.sched_getaffinity(0)) > 1
+    # Forked: a tick per chunk as it comes back; else computed here, from 0.
+    assert ticks == ([(3, 7), (6, 7), (7, 7)] if forked else [(0, 7), (7, 7)])
+
+
+MULTICHOICE = """
+name: multichoice
+version: 1
+labels:
+  - id: deflection
+    hotkey: d
+    color: orange
+    attributes:
+      - {id: kind, type: choice, choices: [declines, pivots]}
+      - {id: tactics, type: multichoice, choices: [attacks, declines, pivots]}
+"""
+
+
+def test_multichoice_units_combine_in_document_order(tmp_path: Path) -> None:
+    """MASI's alpha adds floats: the units of a label with a multichoice attribute are
+    combined in document order, so the kept report after a change is the one from scratch
+    to the last bit."""
+    rng = random.Random(8)
+    choices = ["attacks", "declines", "pivots"]
+    with Project.create(tmp_path / "m.db", load_scheme(MULTICHOICE)) as project:
+        ids = []
+        for number in range(8):
+            doc = project.add_documents([make_document(TEXT.format(n=number))])[0].document_id
+            for name in NAMES:
+                for start in range(0, 60, 12):
+                    tactics = rng.sample(choices, rng.randint(0, 3))
+                    kind = rng.choice(["declines", "pivots"])
+                    values = {"kind": kind, "tactics": tactics}
+                    project.create_span(doc, name, "deflection", start, start + 6, values)
+                project.set_status(doc, name, "done")
+            ids.append(doc)
+        first = kept(project)
+        assert first == scratch(project)
+        assert any(r.get("masi_alpha") is not None for r in first["attributes"])
+        project.reopen(ids[0], "bob")
+        project.create_span(ids[0], "bob", "deflection", 7, 11, {"tactics": ["pivots"]})
+        project.set_status(ids[0], "bob", "done")
+        assert kept(project) == scratch(project)

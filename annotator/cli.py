@@ -446,29 +446,6 @@ def _utf16(ch: str) -> list[int]:
     return [int.from_bytes(data[i : i + 2], "big") for i in range(0, len(data), 2)]
 
 
-def _progress_bar(stack: ExitStack, label: str, *, at_least: int) -> Callable[[int, int], None]:
-    """A ``progress(done, total)`` callback that shows a bar on standard error (a terminal
-    only, and only for ``at_least`` steps or more), closed with ``stack``."""
-    bars: list[Any] = []
-
-    def progress(done: int, total: int) -> None:
-        if not bars:
-            bars.append(
-                stack.enter_context(
-                    click.progressbar(
-                        length=total,
-                        label=label,
-                        file=sys.stderr,
-                        show_pos=True,
-                        hidden=total < at_least or not sys.stderr.isatty(),
-                    )
-                )
-            )
-        bars[0].update(done - bars[0].pos)
-
-    return progress
-
-
 def _open(ctx: click.Context, *, readonly: bool = False) -> Project:
     """The project, closed with the command. Commands that only read open it ``readonly``, so
     they also work on a project the user may not write (a shared, read-only copy)."""
@@ -1356,8 +1333,7 @@ def export_(
     from .export import export
 
     project = _open(ctx, readonly=True)
-    with ExitStack() as stack:
-        progress = _progress_bar(stack, "Exporting", at_least=10)
+    with _progress("Exporting", at_least=10) as progress:
         to_stdout = str(output) == "-"
         report = export(
             project,
@@ -1889,7 +1865,7 @@ def report_(
         from .report_plot import plot_format as check_plot
 
         plot_format = check_plot(str(plot))
-    with ExitStack() as stack:
+    with _progress("Counting", at_least=50) as progress:
         report = build_report(
             project,
             layer=layer,
@@ -1897,7 +1873,7 @@ def report_(
             documents=document_refs or None,
             status=status,
             measures=measures,
-            progress=_progress_bar(stack, "Counting", at_least=50),
+            progress=progress,
         )
     files: dict[Path, bytes] = {}
     if output is not None:
@@ -1970,12 +1946,9 @@ def questions_propose(
 
     project = _open(ctx)
     ids = [project.find_document(ref).id for ref in document_refs] or None
-    with ExitStack() as stack:
+    with _progress("Proposing questions", at_least=10) as progress:
         results = project.propose_questions(
-            _author(annotator),
-            ids,
-            list(askers) or None,
-            progress=_progress_bar(stack, "Proposing", at_least=10),
+            _author(annotator), ids, list(askers) or None, progress=progress
         )
     rows = [
         {

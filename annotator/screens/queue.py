@@ -154,6 +154,7 @@ class QueueScreen(Screen[int | None]):
         # Each column's widest cell (or header) among the rows: measured once per set of rows.
         self._natural: dict[int, int] | None = None
         self._detail = ""  # the detail line shown
+        self._detail_height = 0  # its lines
 
     def compose(self) -> ComposeResult:
         yield Static("", id="progress", markup=False)
@@ -273,14 +274,24 @@ class QueueScreen(Screen[int | None]):
         """Under the table: the highlighted document's title and speakers, whole."""
         table = self.query_one(QueueTable)
         text = table.rows[table.cursor_row].detail if table.rows else ""
+        if text == self._detail:
+            return
         detail = self.query_one("#detail", Static)
-        if text != self._detail:  # (an update lays the screen out again)
-            self._detail = text
-            detail.update(literal(text))
+        self._detail = text
+        # The screen is laid out again (some milliseconds on each key) only when the line
+        # takes another height.
+        detail.update(literal(text), layout=False)
+        width = detail.content_region.width or self.app.size.width - 2
+        lines = detail.visual.get_height(detail.styles, max(width, 1))  # type: ignore[arg-type]
+        height = min(lines, 3) if text else 0
+        if height != self._detail_height:
+            self._detail_height = height
             detail.set_class(not text, "-empty")
+            detail.refresh(layout=True)
 
     def _update_lines(self, shown: int) -> None:
-        self.query_one("#progress", Static).update(literal(self._progress()))
+        # (Both one line high: no layout.)
+        self.query_one("#progress", Static).update(literal(self._progress()), layout=False)
         if self.error:
             line = self.error
         elif not self.rows:
@@ -292,7 +303,7 @@ class QueueScreen(Screen[int | None]):
             line = f"Showing {name}: {shown} of {len(self.rows)}"
             if not shown:
                 line = f"No documents are {name}; press 1 to show all."
-        self.query_one("#filter", Static).update(literal(line))
+        self.query_one("#filter", Static).update(literal(line), layout=False)
 
     def on_resize(self, event: events.Resize) -> None:
         if self.rows and self._fitting_widths() != self._widths:

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, ClassVar, Protocol
 
 from rich.segment import Segment
 from rich.style import Style
@@ -34,9 +34,18 @@ from textual.strip import Strip
 if TYPE_CHECKING:
     from rich.console import JustifyMethod
 
-    from ..screens.queue import QueueRow
-
 PADDING = 1  # blank cells either side of a cell's text, as DataTable draws them
+
+
+class QueueRow(Protocol):
+    """A row as the table reads it (:class:`annotator.screens.queue.QueueRow`)."""
+
+    @property
+    def document_id(self) -> int: ...
+    @property
+    def cells(self) -> tuple[Text, ...]: ...  # one per column
+    @property
+    def detail(self) -> str: ...
 
 
 @dataclass(frozen=True)
@@ -202,10 +211,8 @@ class QueueTable(ScrollView, can_focus=True):
         old, self.cursor_row = self.cursor_row, row
         top, page = round(self.scroll_offset.y), self._page
         if row < top or row >= top + page:
-            if jump:
-                target = row - page // 3
-            else:
-                target = row if row < top else row - page + 1
+            # A jump: a third of the way down; a step: as little as it takes.
+            target = row - page // 3 if jump else row if row < top else row - page + 1
             self.scroll_to(y=max(target, 0), animate=False, force=True)
         if old != row:
             self._refresh_row(old)
@@ -267,65 +274,91 @@ class QueueTable(ScrollView, can_focus=True):
         self._cache.clear()
 
     def _style(self, name: str) -> Style:
+        """The widget's style ("base"), its even rows' ("even") or a component's."""
         style = self._styles.get(name)
         if style is None:
-            style = self._styles[name] = self.get_component_rich_style(f"queue-table--{name}")
+            if name == "base":
+                style = self.rich_style
+            elif name == "even":
+                style = self._style("base") + self._style("even-row")
+            else:
+                style = self.get_component_rich_style(f"queue-table--{name}")
+            self._styles[name] = style
         return style
 
     def render_line(self, y: int) -> Strip:
         width = self.scrollable_content_region.width
         scroll_x = round(self.scroll_offset.x)
         if y == 0:
-            strip = self._cache.get((-1, False))
-            if strip is None:
-                cells = [Text(c.header, justify=c.justify) for c in self.columns]
-                strip = self._render_cells(cells, self.rich_style + self._style("header"))
-                self._cache[(-1, False)] = strip
-            return strip.crop_extend(scroll_x, scroll_x + width, self._style("header"))
-        index = round(self.scroll_offset.y) + y - 1
-        if not 0 <= index < len(self.rows):
-            return Strip.blank(width, self.rich_style)
-        cursor = index == self.cursor_row
+            index, cursor = -1, False
+        else:
+            index = round(self.scroll_offset.y) + y - 1
+            if not 0 <= index < len(self.rows):
+                return Strip.blank(width, self._style("base"))
+            cursor = index == self.cursor_row
         key = (index, cursor)
         strip = self._cache.get(key)
-        if strip is None:
-            self.render_count += 1
-            strip = self._render_cells(self.rows[index].cells, self._row_style(index))
-            if cursor:  # over the cells' own styles, as DataTable draws its cursor
-                cursor_style = self._style("cursor")
-                strip = Strip(
-                    Segment.apply_style(strip, post_style=cursor_style), strip.cell_length
-                )
+        if strip is None or strip.cell_length < width:
+            strip = self._render_row(index, cursor, width)
             self._cache[key] = strip
-        return strip.crop_extend(scroll_x, scroll_x + width, self._row_style(index))
+        if scroll_x or strip.cell_length > width:
+            return strip.crop(scroll_x, scroll_x + width)
+        return strip
 
-    def _row_style(self, index: int) -> Style:
-        base = self.rich_style
-        return base + self._style("even-row") if index % 2 else base
+    def _render_row(self, index: int, cursor: bool, width: int) -> Strip:
+        """Row ``index`` (-1: the header), at least ``width`` cells wide."""
+        if index < 0:
+            style = self._style("base") + self._style("header")
+            cells = [Text(column.header, justify=column.justify) for column in self.columns]
+            return self._render_cells(cells, style, width)
+        self.render_count += 1
+        style = self._style("even" if index % 2 else "base")
+        strip = self._render_cells(self.rows[index].cells, style, width)
+        if cursor:  # over the cells' own styles, as DataTable draws its cursor
+            cells_width = self._line_width()
+            under = Segment.apply_style(
+                strip.crop(0, cells_width), post_style=self._style("cursor")
+            )
+            strip = Strip([*under, *strip.crop(cells_width)], strip.cell_length)
+        return strip
 
-    def _render_cells(self, cells: Sequence[Text], style: Style) -> Strip:
+    def _render_cells(self, cells: Sequence[Text], style: Style, width: int) -> Strip:
         """One line: each cell cut or padded to its column's width (cut with an ellipsis
-        where the cell asks for one), justified, with its padding."""
+        where the cell asks for one), justified, with its padding; then blank to ``width``.
+        Runs of one style are one segment (each segment costs the compositor's filters and
+        the terminal's output on every paint)."""
         console = self.app.console
+        texts: list[str] = []  # the current run, in `current` style
+        current = style
         segments: list[Segment] = []
-        pad = Segment(" " * PADDING, style)
+
+        def add(text: str, text_style: Style) -> None:
+            nonlocal current
+            if text_style is not current and text_style != current:
+                if texts:
+                    segments.append(Segment("".join(texts), current))
+                    texts.clear()
+                current = text_style
+            texts.append(text)
+
+        pad = " " * PADDING
         for column, cell in zip(self.columns, cells, strict=False):
             text = cell
             if cell.cell_len > column.width:
                 text = cell.copy()
-                overflow = "ellipsis" if cell.overflow == "ellipsis" else "crop"
-                text.truncate(column.width, overflow=overflow)
+                text.truncate(
+                    column.width, overflow="ellipsis" if cell.overflow == "ellipsis" else "crop"
+                )
             room = column.width - text.cell_len
             justify = cell.justify or column.justify
             left = room if justify == "right" else room // 2 if justify == "center" else 0
-            segments.append(pad)
-            if left:
-                segments.append(Segment(" " * left, style))
-            segments.extend(
-                Segment(part.text, style + part.style if part.style else style)
-                for part in text.render(console)
-            )
-            if room - left:
-                segments.append(Segment(" " * (room - left), style))
-            segments.append(pad)
-        return Strip(segments, self._line_width())
+            add(pad + " " * left, style)
+            for part in text.render(console):
+                add(part.text, style + part.style if part.style else style)
+            add(" " * (room - left) + pad, style)
+        line_width = self._line_width()
+        if width > line_width:
+            add(" " * (width - line_width), self._style("base"))
+        if texts:
+            segments.append(Segment("".join(texts), current))
+        return Strip(segments, max(width, line_width))

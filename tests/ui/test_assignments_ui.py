@@ -18,9 +18,9 @@ from annotator.resources import default_scheme_path
 from annotator.scheme import load_scheme_file
 from annotator.screens.annotate import AnnotateScreen
 from annotator.screens.queue import QueueScreen
-from annotator.widgets.queue_table import QueueTable
 from annotator.store import Project
 from annotator.widgets.panels import BottomBar
+from annotator.widgets.queue_table import QueueTable
 
 
 @pytest.fixture

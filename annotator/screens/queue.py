@@ -111,6 +111,7 @@ class QueueScreen(Screen[int | None]):
 
     COLUMNS: ClassVar[tuple[str, ...]] = _COLUMNS
     NUMERIC: ClassVar[tuple[int, ...]] = _NUMERIC
+    LEAST: ClassVar[dict[int, int]] = {}  # columns' least widths, by index
     FILTERS = STATUS_NAMES  # what keys 2, 3... show, by the rows' status
     BINDINGS: ClassVar[list[BindingType]] = [
         # Not priority: the table handles Enter (its "select" message) after any arrow key
@@ -155,6 +156,7 @@ class QueueScreen(Screen[int | None]):
         self._natural: dict[int, int] | None = None
         self._detail = ""  # the detail line shown
         self._detail_height = 0  # its lines
+        self._lines: dict[str, str] = {}  # the status lines shown, by selector
 
     def compose(self) -> ComposeResult:
         yield Static("", id="progress", markup=False)
@@ -228,7 +230,13 @@ class QueueScreen(Screen[int | None]):
     def _natural_widths(self) -> dict[int, int]:
         if self._natural is None:
             self._natural = {
-                index: max([len(header), *(row.cells[index].cell_len for row in self.rows)])
+                index: max(
+                    [
+                        len(header),
+                        self.LEAST.get(index, 0),
+                        *(row.cells[index].cell_len for row in self.rows),
+                    ]
+                )
                 for index, header in enumerate(self.COLUMNS)
             }
         return self._natural
@@ -290,8 +298,8 @@ class QueueScreen(Screen[int | None]):
             detail.refresh(layout=True)
 
     def _update_lines(self, shown: int) -> None:
-        # (Both one line high: no layout.)
-        self.query_one("#progress", Static).update(literal(self._progress()), layout=False)
+        # (Both one line high: no layout; and painted again only when they changed.)
+        self._set_line("#progress", self._progress())
         if self.error:
             line = self.error
         elif not self.rows:
@@ -303,7 +311,12 @@ class QueueScreen(Screen[int | None]):
             line = f"Showing {name}: {shown} of {len(self.rows)}"
             if not shown:
                 line = f"No documents are {name}; press 1 to show all."
-        self.query_one("#filter", Static).update(literal(line), layout=False)
+        self._set_line("#filter", line)
+
+    def _set_line(self, selector: str, text: str) -> None:
+        if self._lines.get(selector) != text:
+            self._lines[selector] = text
+            self.query_one(selector, Static).update(literal(text), layout=False)
 
     def on_resize(self, event: events.Resize) -> None:
         if self.rows and self._fitting_widths() != self._widths:

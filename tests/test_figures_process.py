@@ -9,6 +9,7 @@ import sys
 import pytest
 from test_kept_figures import documents
 
+from annotator import figures_process
 from annotator.agreement_kept import review_listing
 from annotator.figures_process import compute_elsewhere
 from annotator.review import ReviewRow, review_queue
@@ -21,8 +22,15 @@ def run(project: Project, **kwargs: object) -> tuple[int, list[list[ReviewRow]]]
     return count, batches
 
 
-def test_the_child_computes_the_rows_and_keeps_them(project: Project) -> None:
+def test_the_child_computes_the_rows_and_keeps_them(
+    project: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
     ids = documents(project, 5)
+
+    def not_here(*args: object, **kwargs: object) -> int:
+        raise AssertionError("computed in this process")
+
+    monkeypatch.setattr(figures_process, "compute_review_rows", not_here)  # (not the child's)
     count, batches = run(project, batch_seconds=0.0)  # a batch per row
     rows = sorted((row for batch in batches for row in batch), key=lambda row: row.id)
     assert count == 5 and len(batches) == 5 and [row.id for row in rows] == ids

@@ -12,7 +12,7 @@ from rich.text import Text
 from textual.binding import Binding, BindingType
 from textual.worker import get_current_worker
 
-from ..agreement_kept import ReviewListing, review_listing, sort_rows
+from ..agreement_kept import ReviewListing, compute_review_rows, review_listing, sort_rows
 from ..figures_process import compute_elsewhere
 from ..review import ReviewRow
 from ..store import Project
@@ -28,6 +28,7 @@ REVIEW_STATES = {
 }
 _STYLES = {"open": "yellow", "settled": "", "reviewed": "green", "changed": "bold red"}
 PENDING = "pending"  # a row whose figures the worker has not computed yet
+_FEW = 20  # pending rows computed in the worker thread itself (more: in a child process)
 
 
 def _figure(value: float | None, pending: bool = False) -> Text:
@@ -153,8 +154,10 @@ class ReviewQueueScreen(QueueScreen, inherit_bindings=False):
                 self.app.call_from_thread(self._figures_in, rows)
 
         # In a process of its own: this thread only waits for its batches (a computation
-        # here would hold the GIL the UI thread needs for every key).
-        compute_elsewhere(
+        # here would hold the GIL the UI thread needs for every key). Unless there are only a
+        # few: they are done here before a process would have started.
+        compute = compute_elsewhere if len(listing.pending) > _FEW else compute_review_rows
+        compute(
             self.project_path,
             listing,
             report,

@@ -26,7 +26,7 @@ from rich.text import Text
 from textual import events
 from textual.binding import Binding, BindingType
 from textual.cache import LRUCache
-from textual.geometry import Size
+from textual.geometry import Region, Size
 from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
@@ -199,7 +199,12 @@ class QueueTable(ScrollView, can_focus=True):
         return top <= index < top + self._page
 
     def _refresh_row(self, index: int) -> None:
-        self.refresh_lines(index + 1)  # line 0 is the header
+        """Paint row ``index`` again, if in view: its line only, not the scroll bar beside it
+        (ScrollView's ``refresh_lines`` takes the widget's whole width, and the scroll bar is
+        costly to paint)."""
+        y = index + 1 - round(self.scroll_offset.y)  # line 0 is the header
+        if 0 < y < self.scrollable_content_region.height:
+            self.refresh(Region(0, y, self.scrollable_content_region.width, 1))
 
     def move_cursor(self, row: int, *, jump: bool = False) -> None:
         """The cursor to row ``row`` (clamped), scrolled into view: as little as it takes for

@@ -117,8 +117,9 @@ async def test_a_batch_of_figures_renders_only_its_rows_in_view(
         assert f1 == sorted(f1, key=lambda value: -1 if value is None else value)
 
 
-async def test_the_worker_fills_in_every_row(project: Project) -> None:
-    ids = reviewable(project, 12)
+@pytest.mark.parametrize("count", [3, 25])  # in the worker thread; in a child process
+async def test_the_worker_fills_in_every_row(project: Project, count: int) -> None:
+    ids = reviewable(project, count)
     app = Harness(lambda: ReviewQueueScreen(project.path, "rita", anonymous=False))
     async with app.run_test(size=(120, 30)) as pilot:
         screen = app.screen

@@ -67,6 +67,8 @@ class QueueTable(ScrollView, can_focus=True):
         Binding("down", "cursor_down", "Cursor down", show=False),
         Binding("pageup", "page_up", "Page up", show=False),
         Binding("pagedown", "page_down", "Page down", show=False),
+        Binding("left", "scroll_left", "Scroll left", show=False),  # (a table wider than
+        Binding("right", "scroll_right", "Scroll right", show=False),  # the screen)
         Binding("ctrl+home,home", "cursor_first", "Top", show=False),
         Binding("ctrl+end,end", "cursor_last", "Bottom", show=False),
     ]

@@ -87,21 +87,20 @@ def remove(path: Path) -> None:
 
 
 async def measure_queue(path: Path, review: bool, presses: int = 40) -> dict[str, Any]:
-    from textual.widgets import DataTable
-
     from annotator.app import make_app
     from annotator.screens.queue import QueueScreen
+    from annotator.widgets.queue_table import QueueTable
 
     painted: list[float] = []
-    original = DataTable.render_line
+    original = QueueTable.render_line
 
-    def timed(self: DataTable, y: int):  # type: ignore[no-untyped-def]
+    def timed(self: QueueTable, y: int):  # type: ignore[no-untyped-def]
         if self.row_count:
             painted.append(time.perf_counter())
-            DataTable.render_line = original  # type: ignore[method-assign]
+            QueueTable.render_line = original  # type: ignore[method-assign]
         return original(self, y)
 
-    DataTable.render_line = timed  # type: ignore[method-assign]
+    QueueTable.render_line = timed  # type: ignore[method-assign]
     started = time.perf_counter()
     app = make_app(
         path,
@@ -115,7 +114,7 @@ async def measure_queue(path: Path, review: bool, presses: int = 40) -> dict[str
         if not review:  # the annotation screen opens first: time the queue from its key
             await pilot.pause()
             painted.clear()
-            DataTable.render_line = timed  # type: ignore[method-assign]
+            QueueTable.render_line = timed  # type: ignore[method-assign]
             started = time.perf_counter()
             app.open_queue()  # type: ignore[attr-defined]
         while not painted and time.perf_counter() - started < 120:

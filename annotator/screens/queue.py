@@ -2,7 +2,8 @@
 
 The screen reads through its own :class:`~annotator.store.Project` connection (the App keeps
 another one), so it never depends on the App's state; it only reads. Rows are built once from
-:meth:`Project.documents`; a filter or a resize only refills the table from them.
+:meth:`Project.documents`; a filter or a resize only refills the table from them. The table
+(:class:`~annotator.widgets.queue_table.QueueTable`) paints only the rows in view.
 """
 
 from __future__ import annotations
@@ -11,17 +12,17 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import ClassVar
 
-from rich.console import JustifyMethod
 from rich.text import Text
 from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import Footer, Static
 
 from ..errors import AnnotatorError
 from ..model import DOCUMENT_STATUSES
 from ..store import DocumentSummary, Project
+from ..widgets.queue_table import Column, QueueTable
 from .dialogs import literal
 
 STATUS_NAMES = {"new": "new", "in_progress": "in progress", "done": "done", "skipped": "skipped"}
@@ -110,10 +111,11 @@ class QueueScreen(Screen[int | None]):
 
     COLUMNS: ClassVar[tuple[str, ...]] = _COLUMNS
     NUMERIC: ClassVar[tuple[int, ...]] = _NUMERIC
+    LEAST: ClassVar[dict[int, int]] = {}  # columns' least widths, by index
     FILTERS = STATUS_NAMES  # what keys 2, 3... show, by the rows' status
     BINDINGS: ClassVar[list[BindingType]] = [
-        # Priority: the table would otherwise take Enter for its own "select" message.
-        # Not priority: the table handles Enter after any arrow key still in its queue.
+        # Not priority: the table handles Enter (its "select" message) after any arrow key
+        # still in its queue; this one is for when the table has no focus.
         Binding("enter", "open", "Open", id="queue.open"),
         Binding("escape", "close", "Back", id="queue.close"),
         Binding("1", "filter('all')", "All", id="queue.filter_all"),
@@ -127,7 +129,7 @@ class QueueScreen(Screen[int | None]):
     DEFAULT_CSS = """
     QueueScreen #progress { height: 1; padding: 0 1; text-style: bold; background: $panel; }
     QueueScreen #filter { height: 1; padding: 0 1; color: $text-muted; }
-    QueueScreen DataTable { height: 1fr; }
+    QueueScreen QueueTable { height: 1fr; }
     QueueScreen #detail { height: auto; max-height: 3; padding: 0 1; background: $panel; }
     QueueScreen #detail.-empty { display: none; }
     """
@@ -149,12 +151,17 @@ class QueueScreen(Screen[int | None]):
         self.rows: list[QueueRow] = []
         self.error: str | None = None
         self._project: Project | None = None
-        self._widths: dict[int, int] = {}  # the fitted widths of the title and shrinking columns
+        self._widths: dict[int, int] = {}  # the fitted widths of the columns
+        # Each column's widest cell (or header) among the rows: measured once per set of rows.
+        self._natural: dict[int, int] | None = None
+        self._detail = ""  # the detail line shown
+        self._detail_height = 0  # its lines
+        self._lines: dict[str, str] = {}  # the status lines shown, by selector
 
     def compose(self) -> ComposeResult:
         yield Static("", id="progress", markup=False)
         yield Static("", id="filter", markup=False)
-        yield DataTable(cursor_type="row", zebra_stripes=True, id="documents")
+        yield QueueTable(id="documents")
         yield Static("", id="detail", classes="-empty", markup=False)
         yield Footer()
 
@@ -164,7 +171,7 @@ class QueueScreen(Screen[int | None]):
         except AnnotatorError as error:
             self.error = str(error)
         self.action_reload()
-        self.query_one(DataTable).focus()
+        self.query_one(QueueTable).focus()
 
     def on_unmount(self) -> None:
         if self._project is not None:
@@ -178,6 +185,7 @@ class QueueScreen(Screen[int | None]):
         if self._project is not None:
             try:
                 self.rows = self._load_rows(self._project)
+                self._natural = None
             except AnnotatorError as error:
                 self.error = str(error)
         keep = self.selected_id
@@ -215,23 +223,30 @@ class QueueScreen(Screen[int | None]):
     @property
     def selected_id(self) -> int | None:
         """The id of the document under the cursor, if any."""
-        table = self.query_one(DataTable)
-        if not table.row_count:
-            return None
-        row_key, _ = table.coordinate_to_cell_key(table.cursor_coordinate)
-        return int(row_key.value or 0)
+        return self.query_one(QueueTable).selected_key
 
     # -- table
 
+    def _natural_widths(self) -> dict[int, int]:
+        if self._natural is None:
+            self._natural = {
+                index: max(
+                    [
+                        len(header),
+                        self.LEAST.get(index, 0),
+                        *(row.cells[index].cell_len for row in self.rows),
+                    ]
+                )
+                for index, header in enumerate(self.COLUMNS)
+            }
+        return self._natural
+
     def _fitting_widths(self) -> dict[int, int]:
-        """The widths of the title column and the shrinking ones: the title takes whatever
-        the other columns leave of the screen's width; on a narrow screen a shrinking column
-        (the speakers) gives way first, down to its least width, then the title, down to
-        its own."""
-        natural = {
-            index: max([len(header), *(row.cells[index].cell_len for row in self.rows)])
-            for index, header in enumerate(self.COLUMNS)
-        }
+        """The widths of the columns: each as wide as its widest cell, except the title,
+        which takes whatever the other columns leave of the screen's width; on a narrow
+        screen a shrinking column (the speakers) gives way first, down to its least width,
+        then the title, down to its own."""
+        natural = self._natural_widths()
         shrinking = {
             index: _SHRINKING[header]
             for index, header in enumerate(self.COLUMNS)
@@ -240,45 +255,51 @@ class QueueScreen(Screen[int | None]):
         fixed = sum(w for i, w in natural.items() if i != _TITLE and i not in shrinking)
         padding = 2 * len(self.COLUMNS) + 2  # cell padding on both sides, plus the scrollbar
         room = (self.size.width or self.app.size.width) - fixed - padding
-        widths: dict[int, int] = {}
+        widths = {i: w for i, w in natural.items() if i != _TITLE and i not in shrinking}
         for index, (least, most) in shrinking.items():
             wanted = min(natural[index], most)
             widths[index] = max(min(wanted, room - _MIN_TITLE_WIDTH), min(least, wanted))
             room -= widths[index]
         widths[_TITLE] = max(_MIN_TITLE_WIDTH, room)
-        return widths
+        return dict(sorted(widths.items()))
 
     def _fill(self, select: int | None) -> None:
-        table = self.query_one(DataTable)
+        table = self.query_one(QueueTable)
         self._widths = self._fitting_widths()
-        table.clear(columns=True)
-        for index, header in enumerate(self.COLUMNS):
-            justify: JustifyMethod = "right" if index in self.NUMERIC else "left"
-            width = self._widths.get(index)
-            table.add_column(Text(header, justify=justify), width=width)
+        table.set_columns(
+            [
+                Column(header, self._widths[index], "right" if index in self.NUMERIC else "left")
+                for index, header in enumerate(self.COLUMNS)
+            ]
+        )
         rows = self.visible_rows
-        for row in rows:
-            table.add_row(*row.cells, key=str(row.document_id))
-        if select is not None:
-            for position, row in enumerate(rows):
-                if row.document_id == select:
-                    table.move_cursor(row=position, animate=False)
-                    break
+        table.set_rows(rows, select)
         self._update_lines(len(rows))
         self._show_detail()
 
-    @on(DataTable.RowHighlighted)
+    @on(QueueTable.RowHighlighted)
     def _show_detail(self) -> None:
         """Under the table: the highlighted document's title and speakers, whole."""
-        document_id = self.selected_id
-        row = next((row for row in self.rows if row.document_id == document_id), None)
-        text = row.detail if row is not None else ""
+        table = self.query_one(QueueTable)
+        text = table.rows[table.cursor_row].detail if table.rows else ""
+        if text == self._detail:
+            return
         detail = self.query_one("#detail", Static)
-        detail.update(literal(text))
-        detail.set_class(not text, "-empty")
+        self._detail = text
+        # The screen is laid out again (some milliseconds on each key) only when the line
+        # takes another height.
+        detail.update(literal(text), layout=False)
+        width = detail.content_region.width or self.app.size.width - 2
+        lines = detail.visual.get_height(detail.styles, max(width, 1))  # type: ignore[arg-type]
+        height = min(lines, 3) if text else 0
+        if height != self._detail_height:
+            self._detail_height = height
+            detail.set_class(not text, "-empty")
+            detail.refresh(layout=True)
 
     def _update_lines(self, shown: int) -> None:
-        self.query_one("#progress", Static).update(literal(self._progress()))
+        # (Both one line high: no layout; and painted again only when they changed.)
+        self._set_line("#progress", self._progress())
         if self.error:
             line = self.error
         elif not self.rows:
@@ -290,7 +311,12 @@ class QueueScreen(Screen[int | None]):
             line = f"Showing {name}: {shown} of {len(self.rows)}"
             if not shown:
                 line = f"No documents are {name}; press 1 to show all."
-        self.query_one("#filter", Static).update(literal(line))
+        self._set_line("#filter", line)
+
+    def _set_line(self, selector: str, text: str) -> None:
+        if self._lines.get(selector) != text:
+            self._lines[selector] = text
+            self.query_one(selector, Static).update(literal(text), layout=False)
 
     def on_resize(self, event: events.Resize) -> None:
         if self.rows and self._fitting_widths() != self._widths:
@@ -311,6 +337,6 @@ class QueueScreen(Screen[int | None]):
     def action_close(self) -> None:
         self.dismiss(None)
 
-    @on(DataTable.RowSelected)
-    def _row_clicked(self, event: DataTable.RowSelected) -> None:
-        self.dismiss(int(event.row_key.value or 0))
+    @on(QueueTable.RowSelected)
+    def _row_clicked(self, event: QueueTable.RowSelected) -> None:
+        self.dismiss(event.key)

@@ -4,17 +4,19 @@ many are still open); Enter opens one on the review screen."""
 
 from __future__ import annotations
 
+from collections import Counter
 from pathlib import Path
 from typing import ClassVar
 
 from rich.text import Text
 from textual.binding import Binding, BindingType
-from textual.widgets import DataTable
 from textual.worker import get_current_worker
 
-from ..agreement_kept import compute_review_rows, review_listing, sort_rows
+from ..agreement_kept import ReviewListing, compute_review_rows, review_listing, sort_rows
+from ..figures_process import compute_elsewhere
 from ..review import ReviewRow
 from ..store import Project
+from ..widgets.queue_table import QueueTable
 from .dialogs import literal
 from .queue import QueueRow, QueueScreen
 
@@ -26,6 +28,7 @@ REVIEW_STATES = {
 }
 _STYLES = {"open": "yellow", "settled": "", "reviewed": "green", "changed": "bold red"}
 PENDING = "pending"  # a row whose figures the worker has not computed yet
+_FEW = 20  # pending rows computed in the worker thread itself (more: in a child process)
 
 
 def _figure(value: float | None, pending: bool = False) -> Text:
@@ -95,6 +98,9 @@ class ReviewQueueScreen(QueueScreen, inherit_bindings=False):
         "Review",
     )
     NUMERIC = (0, 3, 4, 5, 6, 7, 8, 9)
+    # The figures' room ("-0.12") from the start: a figure coming in widens no column (which
+    # would paint every row again).
+    LEAST: ClassVar[dict[int, int]] = {3: 5, 4: 5, 5: 5}
     FILTERS = REVIEW_STATES
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter", "open", "Review", id="review_queue.open"),  # not priority: see queue
@@ -114,14 +120,24 @@ class ReviewQueueScreen(QueueScreen, inherit_bindings=False):
         self.anonymous = anonymous
         self.reviews: list[ReviewRow] = []
         self._pending = 0  # rows whose figures the worker is still computing
+        self._where: dict[int, int] = {}  # document id -> index in reviews (and rows)
 
     def _load_rows(self, project: Project) -> list[QueueRow]:
         """The rows at once, with the kept figures; a worker computes the others (and keeps
-        them), filling them in while the queue is in use (:mod:`annotator.agreement_kept`)."""
+        them), filling them in while the queue is in use (:mod:`annotator.agreement_kept`).
+        The worker starts once the rows are painted: it would otherwise hold the GIL while
+        the first paint waits."""
         listing = review_listing(project)
         self.reviews = listing.rows
+        self._where = {row.id: index for index, row in enumerate(self.reviews)}
         self._pending = len(listing.pending)
+        self.workers.cancel_group(self, "figures")  # (a reload: its own worker follows)
         if listing.pending:
+            self.call_after_refresh(self._start_figures, listing)
+        return [review_row(row, self.anonymous) for row in self.reviews]
+
+    def _start_figures(self, listing: ReviewListing) -> None:
+        if self.is_mounted and self.reviews is listing.rows:  # (not reloaded meanwhile)
             self.run_worker(
                 lambda: self._compute(listing),
                 thread=True,
@@ -129,58 +145,70 @@ class ReviewQueueScreen(QueueScreen, inherit_bindings=False):
                 group="figures",
                 name="review figures",
             )
-        return [review_row(row, self.anonymous) for row in self.reviews]
 
-    def _compute(self, listing: object) -> None:
+    def _compute(self, listing: ReviewListing) -> None:
         worker = get_current_worker()
 
         def report(rows: list[ReviewRow]) -> None:
             if not worker.is_cancelled:
                 self.app.call_from_thread(self._figures_in, rows)
 
-        compute_review_rows(
+        # In a process of its own: this thread only waits for its batches (a computation
+        # here would hold the GIL the UI thread needs for every key). Unless there are only a
+        # few: they are done here before a process would have started.
+        compute = compute_elsewhere if len(listing.pending) > _FEW else compute_review_rows
+        compute(
             self.project_path,
-            listing,  # type: ignore[arg-type]
+            listing,
             report,
             cancelled=lambda: worker.is_cancelled,
-            # A batch shown repaints the whole table (DataTable's update_cell: some 60 ms,
-            # more on a busy machine): a few batches, not one per frame.
-            batch_seconds=2.0,
+            # A batch shown repaints only its rows in view (a millisecond or two of the UI
+            # thread): a couple a second, so that figures fill in as they come.
+            batch_seconds=0.5,
         )
 
     def _figures_in(self, computed: list[ReviewRow]) -> None:
-        """Show a batch of computed rows: in place, or (once all are in, or under a filter)
-        in their order, the cursor staying on its document."""
-        if not self.is_mounted:
-            return
+        """Show a batch of computed rows: in place (only those of them in view are painted
+        again), or (once all are in, or under a filter) in their order, the cursor staying
+        on its document."""
+        if not self.is_mounted or len(self.rows) != len(self.reviews):
+            return  # (a reload is under way)
         # Only the batch's rows are rebuilt (a rebuild of every row per batch would take the
         # UI thread's time, and the worker's, on a large project).
-        where = {row.id: index for index, row in enumerate(self.reviews)}
-        if len(self.rows) != len(self.reviews):
-            return  # (a reload is under way)
+        changed: list[QueueRow] = []
         for row in computed:
-            index = where.get(row.id)
-            if index is not None:
+            index = self._where.get(row.id)
+            if index is not None and self.reviews[index].pending:
                 self.reviews[index] = row
                 self.rows[index] = review_row(row, self.anonymous)
-        self._pending -= len(computed)
+                changed.append(self.rows[index])
+                self._pending -= 1
         if self._pending <= 0:
             self.reviews = sort_rows(self.reviews)
+            self._where = {row.id: index for index, row in enumerate(self.reviews)}
             self.rows = [review_row(row, self.anonymous) for row in self.reviews]
-        if self._pending <= 0 or self.status_filter != "all":
+            self._natural = None
             self._fill(self.selected_id)
             return
-        table = self.query_one(DataTable)
-        columns = [column.key for column in table.ordered_columns]
-        for row in computed:
-            if row.id in where and str(row.id) in table.rows:
-                cells = self.rows[where[row.id]].cells
-                for column, cell in zip(columns, cells, strict=True):
-                    table.update_cell(str(row.id), column, cell)
+        if self._widen(changed) or self.status_filter != "all":
+            self._fill(self.selected_id)  # (the rows in view, painted again)
+        else:
+            self.query_one(QueueTable).update_rows(changed)
         self._update_lines(len(self.visible_rows))
 
+    def _widen(self, rows: list[QueueRow]) -> bool:
+        """Widen the columns for these new rows' cells; whether a column's width changed."""
+        natural = self._natural_widths()
+        wider = False
+        for row in rows:
+            for index, cell in enumerate(row.cells):
+                if cell.cell_len > natural[index]:
+                    natural[index] = cell.cell_len
+                    wider = True
+        return wider and self._fitting_widths() != self._widths
+
     def _progress(self) -> str:
-        counts = {state: sum(row.status == state for row in self.rows) for state in REVIEW_STATES}
+        counts = Counter(row.status for row in self.rows)  # (one pass: each batch asks)
         changed = f" · {counts['changed']} changed since review" if counts["changed"] else ""
         pending = self._pending
         if pending > 0:

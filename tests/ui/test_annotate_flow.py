@@ -371,16 +371,17 @@ async def test_the_document_list_cuts_speakers_at_the_end_and_shows_them_whole(
     names_db: Path, tmp_path: Path, size: tuple[int, int], speakers: int
 ) -> None:
     from harness import rendered
-    from textual.widgets import DataTable, Static
+    from textual.widgets import Static
 
     from annotator.screens.queue import QueueScreen
+    from annotator.widgets.queue_table import QueueTable
 
     app = app_for(names_db, tmp_path)
     async with app.run_test(size=size) as pilot:
         await pilot.press("o")
         await until(pilot, lambda: isinstance(app.screen, QueueScreen))
         await pilot.pause()
-        table = rendered(app.screen.query_one(DataTable))
+        table = rendered(app.screen.query_one(QueueTable))
         cut = "INTERVIEWER, THE DEVELOPER"[: speakers - 1] + "…"  # not INTERVIEWER,…E …OPER
         assert f" {cut} " in table
         assert max(len(line.rstrip()) for line in table.splitlines()) <= size[0]  # all fit

@@ -11,7 +11,7 @@ import pytest
 from conftest import make_document
 from harness import Harness, rendered, until
 from textual.app import App
-from textual.widgets import DataTable, Static
+from textual.widgets import Static
 
 from annotator.app import make_app
 from annotator.resources import default_scheme_path
@@ -20,6 +20,7 @@ from annotator.screens.annotate import AnnotateScreen
 from annotator.screens.queue import QueueScreen
 from annotator.store import Project
 from annotator.widgets.panels import BottomBar
+from annotator.widgets.queue_table import QueueTable
 
 
 @pytest.fixture
@@ -37,8 +38,7 @@ def db(tmp_path: Path) -> Path:
 
 
 def table_ids(app: App[Any]) -> list[int]:
-    table = app.screen.query_one(DataTable)
-    return [int(row.key.value or 0) for row in table.ordered_rows]
+    return app.screen.query_one(QueueTable).row_keys
 
 
 async def test_queue_lists_assigned_documents_first(db: Path) -> None:

@@ -10,10 +10,11 @@ import pytest
 from conftest import make_document
 from harness import Harness, type_ahead
 from textual.app import App
-from textual.widgets import DataTable, Static
+from textual.widgets import Static
 
 from annotator.screens.queue import QueueScreen
 from annotator.store import Project
+from annotator.widgets.queue_table import QueueTable
 
 NASTY_TITLE = "\x1b[31mEvil[bold red]x[/] interview"
 
@@ -34,13 +35,11 @@ def three(project: Project) -> Project:
 
 
 def table_ids(app: App[Any]) -> list[int]:
-    table = app.screen.query_one(DataTable)
-    return [int(row.key.value or 0) for row in table.ordered_rows]
+    return app.screen.query_one(QueueTable).row_keys
 
 
 def cell_text(app: App[Any], row: int, column: int) -> str:
-    value = app.screen.query_one(DataTable).get_cell_at((row, column))
-    return getattr(value, "plain", str(value))
+    return app.screen.query_one(QueueTable).cell(row, column).plain
 
 
 async def test_queue_lists_documents_with_statuses(three: Project) -> None:
@@ -80,7 +79,7 @@ async def test_queue_filters_by_status(three: Project) -> None:
 async def test_queue_enter_returns_the_selected_id(three: Project) -> None:
     app = Harness(lambda: QueueScreen(three.path, "alice", current=2))
     async with app.run_test(size=(80, 24)) as pilot:
-        assert app.screen.query_one(DataTable).cursor_row == 1  # the current one
+        assert app.screen.query_one(QueueTable).cursor_row == 1  # the current one
         await pilot.press("down", "enter")
         await pilot.pause()
     assert app.results == [3]

@@ -125,6 +125,14 @@ async def test_the_app_shows_what_another_window_wrote(db: Path, tmp_path: Path)
         assert "undone: Quote removed" in rendered(screen.query_one(BottomBar))
 
 
+@pytest.fixture
+def no_polling(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The window never looks by itself (its timer would, at any moment under load): a test
+    of what it does before it has looked must not race it."""
+    monkeypatch.setattr(AnnotateScreen, "_poll", lambda self: None)
+
+
+@pytest.mark.usefixtures("no_polling")
 async def test_the_app_refuses_an_undo_it_has_not_shown(db: Path, tmp_path: Path) -> None:
     app = make_app(db, annotator="alice", config_file=tmp_path / "config.yaml")
     async with app.run_test(size=(110, 30)) as pilot:
@@ -139,6 +147,7 @@ async def test_the_app_refuses_an_undo_it_has_not_shown(db: Path, tmp_path: Path
         assert "this document changed in another window" in rendered(screen.query_one(BottomBar))
 
 
+@pytest.mark.usefixtures("no_polling")
 async def test_a_refused_undo_repaints_what_it_took_in(db: Path, tmp_path: Path) -> None:
     app = make_app(db, annotator="alice", config_file=tmp_path / "config.yaml")
     async with app.run_test(size=(110, 30)) as pilot:

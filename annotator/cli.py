@@ -175,38 +175,6 @@ def _text(message: str) -> Text:
     return Text(display_text(message))
 
 
-def _print_plain_table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> None:
-    """A summary of many rows (one per imported file) as a listing looks (a rule under the
-    header, two spaces between columns), written as plain lines: Rich lays a table out cell
-    by cell, which took a third of an import of 1,000 files. The first column (file names,
-    already shown literally) is cut in the middle to fit the terminal; numbers are right
-    aligned."""
-    import shutil
-
-    numeric = [
-        all(row[i].replace(",", "").replace("/", "").isdigit() for row in rows)
-        for i in range(len(headers))
-    ]
-    widths = [
-        max(cell_len(str(v)) for v in [h, *(r[i] for r in rows)]) for i, h in enumerate(headers)
-    ]
-    room = shutil.get_terminal_size((80, 24)).columns - _listing_width([0, *widths[1:]])
-    if widths[0] > room:
-        widths[0] = max(cell_len(headers[0]), 8, room)
-        rows = [[_middle_cut(row[0], widths[0]), *row[1:]] for row in rows]
-
-    def line(cells: Sequence[str]) -> str:
-        out = []
-        for i, cell in enumerate(cells):
-            pad = " " * (widths[i] - cell_len(cell))
-            out.append(pad + cell if numeric[i] else cell + pad)
-        return "  ".join(out).rstrip()
-
-    lines = [line(headers), "  ".join("─" * w for w in widths)]
-    lines += [line(row) for row in rows]
-    click.echo("\n".join(lines))
-
-
 # ---- listings: one table as a table, CSV or JSON ---------------------------------------------
 
 LISTING_FORMATS = ("table", "csv", "json")
@@ -708,7 +676,7 @@ def import_(
     files = expansion.files
     for notice in expansion.notices:
         _say(notice, err=True)
-    rows: list[tuple[Any, ...]] = []
+    rows: list[dict[str, Any]] = []
     totals = {"documents": 0, "turns": 0, "words": 0, "spans": 0, "questions": 0, "codes": 0}
     failures = 0
     with click.progressbar(
@@ -758,17 +726,16 @@ def import_(
                 # The scheme merges overlapping spans of one label, as the app does.
                 result += f" ({merged} merged)"
             rows.append(
-                (
-                    _literal(path.name),
-                    str(len(texts)),
-                    str(sum(len(d.turns) for d in texts)),
-                    str(len(speakers)),
-                    f"{sum(d.words for d in texts):,}",
-                    str(spans),
-                    str(questions),
-                    str(codes),
-                    result,
-                )
+                {
+                    "file": path.name,
+                    "documents": len(texts),
+                    "turns": sum(len(d.turns) for d in texts),
+                    "speakers": len(speakers),
+                    "words": sum(d.words for d in texts),
+                    "spans": spans,
+                    "questions/codes": f"{questions}/{codes}",
+                    "result": result,
+                }
             )
             totals["documents"] += len(new)
             totals["turns"] += sum(len(d.turns) for d in new)
@@ -778,13 +745,10 @@ def import_(
             totals["codes"] += codes
     # Questions and codes only come with some formats (QEvasion, our jsonl): shown if any.
     units = bool(totals["questions"] or totals["codes"])
-    headers = ["file", "documents", "turns", "speakers", "words", "spans"]
-    headers += [*(["questions/codes"] if units else []), "result"]
     if rows:
-        _print_plain_table(
-            headers,
-            [[*row[:6], *([f"{row[6]}/{row[7]}"] if units else []), row[8]] for row in rows],
-        )
+        columns = ["file", "documents", "turns", "speakers", "words", "spans"]
+        columns += [*(["questions/codes"] if units else []), "result"]
+        print_rows(rows, "table", columns=columns, cut=("file",), right=("questions/codes",))
     added = [count(totals["spans"], "span")]
     if units:
         added += [count(totals["questions"], "question"), count(totals["codes"], "code")]

@@ -36,6 +36,7 @@ from itertools import accumulate
 from typing import Any
 
 from .agreement_report import disagreement_order, document_figures
+from .bulk import paused_gc
 from .editor import Editor, Range
 from .errors import ProjectError
 from .model import Change, Span
@@ -316,6 +317,10 @@ class ReviewEditor(Editor):
     ) -> None:
         if reviewer == GOLD or not reviewer.strip():
             raise ProjectError("name the reviewer who decides")
+        with paused_gc():  # every annotator's layer read and compared at once
+            self._open(project, document_id, reviewer, anonymous)
+
+    def _open(self, project: Project, document_id: int, reviewer: str, anonymous: bool) -> None:
         self.reviewer = reviewer
         # Read before the candidates, so that a change to them in between is caught up with.
         seen = project.newest_edit(document_id)
@@ -364,6 +369,10 @@ class ReviewEditor(Editor):
         self.stale_gold = project.gold.stale(document_id)
         self._current_key: int | None = None
         self._current: Disagreement | None = None
+
+    def _catch_up(self) -> list[Range]:
+        with paused_gc():  # an auto-merge (or its undo) brings thousands of changes
+            return super()._catch_up()
 
     # ---- candidates on offer -------------------------------------------------------------
 

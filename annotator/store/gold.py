@@ -39,6 +39,7 @@ from dataclasses import dataclass, field
 from itertools import accumulate
 from typing import Any
 
+from ..bulk import paused_gc
 from ..errors import ProjectError
 from ..model import Code, Span
 from .annotators import GOLD, Annotators
@@ -207,6 +208,12 @@ class GoldLayer:
         spans go in as one edit, so one undo takes the whole merge back. ``reviewer`` is who
         ran the merge (recorded in provenance and log), if anyone.
         """
+        with paused_gc():  # every layer of the document in memory at once
+            return self._auto_merge(document_id, minimum, reviewer)
+
+    def _auto_merge(
+        self, document_id: int, minimum: int | None, reviewer: str | None
+    ) -> MergeOutcome:
         names = self.finished_by(document_id)
         if len(names) < 2:
             return MergeOutcome()
@@ -604,9 +611,13 @@ def _agreement(spans: Sequence[Span], needed: int, finished: int) -> Agreement |
     """Whether ``needed`` annotators agree on every attribute of spans at one place; the
     agreement, or why not (a tie is never broken by the order of annotators)."""
     attributes = sorted({key for span in spans for key in span.attributes})
-    if not attributes:  # the usual case, and nothing to weigh: every span agrees
-        everyone = len({s.annotator for s in spans}) == finished
-        return Agreement("unanimous" if everyone else "majority", {}, {}, list(spans), [])
+    everyone = len({s.annotator for s in spans}) == finished
+    if not attributes or len({_values(span.attributes) for span in spans}) == 1:
+        # The usual case: every span gives the same values (or none), nothing to weigh.
+        first = spans[0].attributes
+        values = {key: first[key] for key in attributes if first[key] is not None}
+        how = dict.fromkeys(attributes, "unanimous")
+        return Agreement("unanimous" if everyone else "majority", values, how, list(spans), [])
     values: dict[str, Any] = {}
     how: dict[str, str] = {}
     for attribute in attributes:
@@ -623,5 +634,5 @@ def _agreement(spans: Sequence[Span], needed: int, finished: int) -> Agreement |
     if len(sources) < needed:  # each value has a majority, but not the same annotators'
         return f"no {needed} annotators agree on all its attributes: left to the reviewer"
     outvoted = [s for s in spans if s not in sources]
-    everyone = len({s.annotator for s in spans}) == finished and not outvoted
+    everyone = everyone and not outvoted
     return Agreement("unanimous" if everyone else "majority", values, how, sources, outvoted)

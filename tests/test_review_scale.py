@@ -9,7 +9,7 @@ import pytest
 
 from annotator.errors import AnnotatorError
 from annotator.model import ImportedDocument, SpanDraft, Turn
-from annotator.review import ReviewEditor, key_of
+from annotator.review import ReviewEditor
 from annotator.scheme import Scheme
 from annotator.store import GOLD, Project
 from annotator.store.spans import NewSpan

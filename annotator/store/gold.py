@@ -615,9 +615,13 @@ def _agreement(spans: Sequence[Span], needed: int, finished: int) -> Agreement |
     if not attributes or len({_values(span.attributes) for span in spans}) == 1:
         # The usual case: every span gives the same values (or none), nothing to weigh.
         first = spans[0].attributes
-        values = {key: first[key] for key in attributes if first[key] is not None}
-        how = dict.fromkeys(attributes, "unanimous")
-        return Agreement("unanimous" if everyone else "majority", values, how, list(spans), [])
+        return Agreement(
+            "unanimous" if everyone else "majority",
+            {key: first[key] for key in attributes if first[key] is not None},
+            dict.fromkeys(attributes, "unanimous"),
+            list(spans),
+            [],
+        )
     values: dict[str, Any] = {}
     how: dict[str, str] = {}
     for attribute in attributes:

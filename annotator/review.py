@@ -95,9 +95,12 @@ class Disagreement:
         return [kind for kind in KINDS if kind in present]
 
 
-def disagreements(layers: Mapping[str, Sequence[Span]]) -> list[Disagreement]:
-    """The disagreements among the layers (annotator -> spans), in text order."""
-    holders = _holders(layers)
+def disagreements(
+    layers: Mapping[str, Sequence[Span]], holders: Mapping[SpanKey, list[Span]] | None = None
+) -> list[Disagreement]:
+    """The disagreements among the layers (annotator -> spans), in text order; ``holders``
+    are the layers' spans by place, when the caller has them already."""
+    holders = _holders(layers) if holders is None else holders
     everyone = len(layers)
     unanimous = {key for key, spans in holders.items() if _everyone_agrees(spans, everyone)}
     keys = [key for key in holders if key not in unanimous]
@@ -349,7 +352,7 @@ class ReviewEditor(Editor):
         self.question_mode = False
         self.holders = _holders(self.layers)
         self._key_of = {span.id: key for key, spans in self.holders.items() for span in spans}
-        self.disagreements = disagreements(self.layers)
+        self.disagreements = disagreements(self.layers, self.holders)
         self._d_starts = [d.start for d in self.disagreements]
         self._d_reach = list(accumulate((d.end for d in self.disagreements), max))
         self._d_index = {key: i for i, d in enumerate(self.disagreements) for key in d.keys}
@@ -372,7 +375,12 @@ class ReviewEditor(Editor):
 
     def _catch_up(self) -> list[Range]:
         with paused_gc():  # an auto-merge (or its undo) brings thousands of changes
-            return super()._catch_up()
+            ranges = super()._catch_up()
+        if len(ranges) > BULK:
+            # One range over them all: the view repaints what is on screen once, rather
+            # than looking up the rows of each of thousands of spans.
+            return [(min(start for start, _ in ranges), max(end for _, end in ranges))]
+        return ranges
 
     # ---- candidates on offer -------------------------------------------------------------
 

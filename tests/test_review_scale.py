@@ -137,3 +137,20 @@ def test_accepting_a_version_replaces_gold_made_from_it_even_when_moved_away(
     assert all(s.id != made.id for s in gold)  # replaced, far as it was
     assert [s for s in gold if (s.start, s.end) == (d.start, d.end)]
     project.close()
+
+
+def test_a_merge_written_in_many_batches_writes_what_one_batch_does(
+    tmp_path: Path, tiny_scheme: Scheme, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def merged(path: Path) -> tuple[list[tuple[int, str, int, int]], int]:
+        project, doc = build(path, tiny_scheme, 60)
+        project.gold.auto_merge(doc, minimum=2, reviewer="rita")
+        gold = [(s.id, s.label, s.start, s.end) for s in project.spans(doc, annotator=GOLD)]
+        logged = project.db.execute("SELECT count(*) FROM span_changes").fetchone()[0]
+        project.close()
+        return gold, logged
+
+    whole = merged(tmp_path / "whole.db")
+    monkeypatch.setattr("annotator.store.spans.FLUSH_ROWS", 7)
+    assert merged(tmp_path / "pieces.db") == whole
+    assert len(whole[0]) == 60 + 20

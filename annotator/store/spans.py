@@ -52,6 +52,7 @@ OnConflict = Literal["refuse", "keep", "replace"]
 # A new span's question: an id, None (none), or the default (the region holding its start).
 QuestionLink = int | None | Literal["default"]
 ON_CONFLICT: tuple[OnConflict, ...] = ("refuse", "keep", "replace")
+FLUSH_ROWS = 5_000  # rows a batch (create_many) writes per statement, at most
 
 SPAN_COLUMNS = (
     'id, document_id, annotator_id, label, start, "end", attributes, note, scheme_hash, '
@@ -413,6 +414,8 @@ class SpanWriter:
             changes.append((span_id, "create", None, state))
             layer.add(span_id, state)
             written.append((index, span_id, state))
+            if len(rows) >= FLUSH_ROWS:
+                flush()  # the rows and their logged JSON are not all held at once
         flush()
         if written:
             self.reader.annotators.started(document_id, annotator_id)

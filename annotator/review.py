@@ -36,6 +36,7 @@ from itertools import accumulate
 from typing import Any
 
 from .agreement_report import disagreement_order, document_figures
+from .bulk import paused_gc
 from .editor import Editor, Range
 from .errors import ProjectError
 from .model import Change, Span
@@ -46,6 +47,7 @@ from .review_questions import (
     open_question_disagreements,
 )
 from .store import GOLD, OnConflict, Project, SpanKey, sources_of
+from .textindex import SpanIndex
 from .versions import Comparison, SchemeVersions
 
 AGREE, LABEL, BOUNDARY, ATTRIBUTES, PARTIAL = (
@@ -60,6 +62,8 @@ KIND_NAMES = {
 }
 # The states of a disagreement, most specific first.
 KINDS = (LABEL, BOUNDARY, ATTRIBUTES, PARTIAL)
+# More offers changing at once than this: the suggestions' index is made again, not patched.
+BULK = 256
 
 
 def key_of(span: Span) -> SpanKey:
@@ -91,9 +95,12 @@ class Disagreement:
         return [kind for kind in KINDS if kind in present]
 
 
-def disagreements(layers: Mapping[str, Sequence[Span]]) -> list[Disagreement]:
-    """The disagreements among the layers (annotator -> spans), in text order."""
-    holders = _holders(layers)
+def disagreements(
+    layers: Mapping[str, Sequence[Span]], holders: Mapping[SpanKey, list[Span]] | None = None
+) -> list[Disagreement]:
+    """The disagreements among the layers (annotator -> spans), in text order; ``holders``
+    are the layers' spans by place, when the caller has them already."""
+    holders = _holders(layers) if holders is None else holders
     everyone = len(layers)
     unanimous = {key for key, spans in holders.items() if _everyone_agrees(spans, everyone)}
     keys = [key for key in holders if key not in unanimous]
@@ -143,7 +150,10 @@ def disagreements(layers: Mapping[str, Sequence[Span]]) -> list[Disagreement]:
 
 def _everyone_agrees(spans: Sequence[Span], everyone: int) -> bool:
     """Every annotator made this span, with the same attribute values."""
-    return len({s.annotator for s in spans}) == everyone and len({_values(s) for s in spans}) == 1
+    if len({s.annotator for s in spans}) != everyone:
+        return False
+    # Most spans have no values at all: nothing to compare.
+    return all(not s.attributes for s in spans) or len({_values(s) for s in spans}) == 1
 
 
 def _values(span: Span) -> str:
@@ -253,6 +263,30 @@ def is_open(
     return key not in gold_keys and any(not decided(span.id) for span in spans)
 
 
+def _note(table: dict[int, int | set[int]], key: int, value: int, present: bool) -> None:
+    """Note (or forget) ``value`` under ``key``: an int while it is the only one (a review
+    notes a gold span for each of hundreds of thousands of candidates), else a set."""
+    held = table.get(key)
+    if present:
+        if held is None:
+            table[key] = value
+        elif isinstance(held, set):
+            held.add(value)
+        elif held != value:
+            table[key] = {held, value}
+    elif held == value:
+        del table[key]
+    elif isinstance(held, set):
+        held.discard(value)
+        if len(held) == 1:
+            table[key] = held.pop()
+
+
+def _noted(table: Mapping[int, int | set[int]], key: int) -> Iterable[int]:
+    held = table.get(key)
+    return () if held is None else held if isinstance(held, set) else (held,)
+
+
 def anonymous_order(names: Iterable[str], seed: str) -> list[str]:
     """The annotators in the order anonymised review shows them as A1, A2...: a shuffle by a
     hash of ``seed`` (a document's) and each name. Stable across sessions and reviewers (so
@@ -286,6 +320,10 @@ class ReviewEditor(Editor):
     ) -> None:
         if reviewer == GOLD or not reviewer.strip():
             raise ProjectError("name the reviewer who decides")
+        with paused_gc():  # every annotator's layer read and compared at once
+            self._open(project, document_id, reviewer, anonymous)
+
+    def _open(self, project: Project, document_id: int, reviewer: str, anonymous: bool) -> None:
         self.reviewer = reviewer
         # Read before the candidates, so that a change to them in between is caught up with.
         seen = project.newest_edit(document_id)
@@ -314,7 +352,7 @@ class ReviewEditor(Editor):
         self.question_mode = False
         self.holders = _holders(self.layers)
         self._key_of = {span.id: key for key, spans in self.holders.items() for span in spans}
-        self.disagreements = disagreements(self.layers)
+        self.disagreements = disagreements(self.layers, self.holders)
         self._d_starts = [d.start for d in self.disagreements]
         self._d_reach = list(accumulate((d.end for d in self.disagreements), max))
         self._d_index = {key: i for i, d in enumerate(self.disagreements) for key in d.keys}
@@ -322,6 +360,8 @@ class ReviewEditor(Editor):
         # What decides a candidate, kept up to date edit by edit (a big document has
         # thousands): how many gold spans name each span as a source, the gold spans' places.
         self._source_count: Counter[int] = Counter()
+        # Candidate -> the gold span made from it (a set in the rare case of several).
+        self._gold_from: dict[int, int | set[int]] = {}
         self._gold_keys: Counter[SpanKey] = Counter()
         self.open_keys: set[SpanKey] = set()
         self._open_in = [0] * len(self.disagreements)  # open candidates per disagreement
@@ -332,6 +372,15 @@ class ReviewEditor(Editor):
         self.stale_gold = project.gold.stale(document_id)
         self._current_key: int | None = None
         self._current: Disagreement | None = None
+
+    def _catch_up(self) -> list[Range]:
+        with paused_gc():  # an auto-merge (or its undo) brings thousands of changes
+            ranges = super()._catch_up()
+        if len(ranges) > BULK:
+            # One range over them all: the view repaints what is on screen once, rather
+            # than looking up the rows of each of thousands of spans.
+            return [(min(start for start, _ in ranges), max(end for _, end in ranges))]
+        return ranges
 
     # ---- candidates on offer -------------------------------------------------------------
 
@@ -349,12 +398,13 @@ class ReviewEditor(Editor):
                     touched.add(self._key_of.get(change.span_id))
                     continue
                 for state, step in ((change.before, -1), (change.after, 1)):
-                    touched |= self._count_gold(state, step)
+                    touched |= self._count_gold(change.span_id, state, step)
         else:
             for span in self.spans.values():
-                self._count_gold(_state_of(span), 1)
+                self._count_gold(span.id, _state_of(span), 1)
             touched = set(self.holders)
-        changed = []
+        offer: list[Span] = []
+        withdraw: list[int] = []
         for key in touched - {None}:
             if key not in self.holders:
                 continue
@@ -364,17 +414,34 @@ class ReviewEditor(Editor):
                 continue
             if open_now:
                 self.open_keys.add(key)
-                changed.append(self._offer(spans[0]))
+                offer.append(spans[0])
             else:
                 self.open_keys.discard(key)
-                changed.append(self._withdraw(spans[0].id))
+                withdraw.append(spans[0].id)
             self._count_open(key, 1 if open_now else -1)
-        return changed
+        if len(offer) + len(withdraw) <= BULK:
+            return [self._offer(span) for span in offer] + [
+                self._withdraw(span_id) for span_id in withdraw
+            ]
+        return self._offer_all(offer, withdraw)
+
+    def _offer_all(self, offer: Sequence[Span], withdraw: Sequence[int]) -> list[Range]:
+        """Many offers changed at once (opening the document, an auto-merge or its undo):
+        the suggestions' index made again in one pass, not patched span by span (each patch
+        of the sorted starts moves every entry after it). The range they cover to repaint."""
+        suggestions = self.suggestions
+        gone = [suggestions.pop(span_id) for span_id in withdraw]
+        for span in offer:
+            suggestions[span.id] = span
+        self.suggestion_index = SpanIndex(self.turns, suggestions.values())
+        self._suggestion_starts = sorted((span.start, span.id) for span in suggestions.values())
+        moved = [*offer, *gone]
+        return [(min(span.start for span in moved), max(span.end for span in moved))]
 
     def _decided(self, span_id: int) -> bool:
         return span_id in self._rejected or self._source_count[span_id] > 0
 
-    def _count_gold(self, state: Mapping[str, Any] | None, step: int) -> set[SpanKey]:
+    def _count_gold(self, span_id: int, state: Mapping[str, Any] | None, step: int) -> set[SpanKey]:
         """Count a gold span state in (``step`` 1) or out (-1); the candidate keys it bears on."""
         if state is None:
             return set()
@@ -385,6 +452,7 @@ class ReviewEditor(Editor):
         sources = (state.get("provenance") or {}).get("sources", ())
         for source in sources:
             self._source_count[source] += step
+            _note(self._gold_from, source, span_id, step > 0)
         return {key, *(self._key_of[source] for source in sources if source in self._key_of)}
 
     def _count_open(self, key: SpanKey, step: int) -> None:
@@ -551,13 +619,15 @@ class ReviewEditor(Editor):
         theirs = [span for span in candidates if span.annotator == name]
         answers = {(key_of(span), _values(span)) for span in theirs}
         others = [s for s in candidates if (key_of(s), _values(s)) not in answers]
-        ids = {span.id for span in candidates}
-        replaced = [
-            gold.id
-            for gold in self.spans.values()
-            if ids & set((gold.provenance or {}).get("sources", ()))
-            or any(gold.label == s.label and gold.overlaps(s.start, s.end) for s in theirs)
-        ]
+        # The gold spans made from these candidates, and those over their version's spans.
+        made = {gold for span in candidates for gold in _noted(self._gold_from, span.id)}
+        over = {
+            ref.key
+            for s in theirs
+            for ref in self.index.in_range(s.start, s.end)
+            if ref.label == s.label
+        }
+        replaced = sorted(made | over)
         self.project.gold.accept(
             self.id,
             self.reviewer,

@@ -32,12 +32,15 @@ reviewer, as is any the scheme refuses next to the gold layer.
 from __future__ import annotations
 
 import json
+from bisect import bisect_left
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from itertools import accumulate
 from typing import Any
 
-from ..errors import AnnotatorError, ProjectError
+from ..bulk import paused_gc
+from ..errors import ProjectError
 from ..model import Code, Span
 from .annotators import GOLD, Annotators
 from .connection import Connection
@@ -205,6 +208,12 @@ class GoldLayer:
         spans go in as one edit, so one undo takes the whole merge back. ``reviewer`` is who
         ran the merge (recorded in provenance and log), if anyone.
         """
+        with paused_gc():  # every layer of the document in memory at once
+            return self._auto_merge(document_id, minimum, reviewer)
+
+    def _auto_merge(
+        self, document_id: int, minimum: int | None, reviewer: str | None
+    ) -> MergeOutcome:
         names = self.finished_by(document_id)
         if len(names) < 2:
             return MergeOutcome()
@@ -220,6 +229,7 @@ class GoldLayer:
         gold = self.spans(document_id)
         decided = {(s.label, s.start, s.end) for s in gold} | self._deleted_from_gold(document_id)
         settled = self._settled(document_id, gold)
+        covered = _Reach(gold)
         agreed: dict[SpanKey, Agreement] = {}
         left_open: list[str] = []
         for key, spans in sorted(groups.items(), key=lambda item: (item[0][1], item[0][2])):
@@ -228,7 +238,7 @@ class GoldLayer:
             if any(span.id in settled for span in spans):
                 continue
             label, start, end = key
-            if any(g.label == label and g.overlaps(start, end) for g in gold):
+            if covered.overlaps(label, start, end):
                 continue
             agreement = _agreement(spans, needed, len(names))
             if isinstance(agreement, str):
@@ -260,35 +270,45 @@ class GoldLayer:
         left_open: list[str],
     ) -> None:
         """The merge's one edit: every agreed span the scheme admits next to the gold layer
-        (the others are added to ``left_open``); rolled back when that is none."""
+        (the others are added to ``left_open``), written in batches through the span writer
+        (:meth:`~annotator.store.spans.SpanWriter.create_each`: the statements do not grow
+        with the spans); rolled back when that is none."""
         edit_id = self.log.begin(document_id, gold_id, reviewer=reviewer)
-        for (label, start, end), agreement in agreed.items():
+        places = list(agreed.items())
+        drafts = []
+        for (label, start, end), agreement in places:
             provenance = gold_provenance(agreement.method, reviewer, agreement.sources, len(names))
             provenance["attributes"] = agreement.how
             notes = dict.fromkeys(span.note for span in agreement.sources if span.note)
             # The question the annotators linked it to, when they agree on one.
             linked = {span.question_id for span in agreement.sources}
-            new = NewSpan(
-                label,
-                start,
-                end,
-                agreement.values,
-                "\n".join(notes),
-                provenance=provenance,
-                question=linked.pop() if len(linked) == 1 else "default",
-            )
-            try:
-                span_id, state = self.writer.create(
-                    edit_id, document_id, gold_id, new, incomplete=True
+            drafts.append(
+                NewSpan(
+                    label,
+                    start,
+                    end,
+                    agreement.values,
+                    "\n".join(notes),
+                    provenance=provenance,
+                    question=linked.pop() if len(linked) == 1 else "default",
                 )
-            except AnnotatorError as error:
-                left_open.append(str(error))  # refused before anything was written
-                continue
-            # The minority's spans of that place gave other values: turned down.
-            self._reject_in(edit_id, gold_id, agreement.outvoted)
-            created.append(self.reader.span_of(span_id, state))
-        if not created:
+            )
+        written = self.writer.create_each(
+            edit_id,
+            document_id,
+            gold_id,
+            drafts,
+            incomplete=True,
+            # Refused before anything of it was written: left to the reviewer, saying why.
+            refused=lambda _, error: left_open.append(str(error)),
+        )
+        if not written:
             raise _NothingMerged()
+        # The minority's spans of the places merged gave other values: turned down.
+        self._reject_in(
+            edit_id, gold_id, [s for index, _, _ in written for s in places[index][1].outvoted]
+        )
+        created += [self.reader.span_of(span_id, state) for _, span_id, state in written]
 
     def _clashing(self, agreed: dict[SpanKey, Agreement]) -> list[str]:
         """Take out of ``agreed`` the spans that the scheme would not let stand beside another
@@ -298,7 +318,9 @@ class GoldLayer:
         out: set[SpanKey] = set()
         reasons = []
         for i, a in enumerate(keys):
-            for b in keys[i + 1 :]:
+            # Only the spans starting before ``a`` ends (never a copy of the rest).
+            for j in range(i + 1, len(keys)):
+                b = keys[j]
                 if b[1] >= a[2]:
                     break
                 if a[0] == b[0]:
@@ -429,18 +451,20 @@ class GoldLayer:
 
     def _unrejected(self, gold_id: int, spans: Sequence[Span]) -> list[Span]:
         """The spans not yet turned down, each once."""
+        if not spans:
+            return []
         already = self._rejected_among(gold_id, [span.id for span in spans])
         fresh = {span.id: span for span in spans if span.id not in already}
         return list(fresh.values())
 
     def _rejected_among(self, gold_id: int, span_ids: Sequence[int]) -> set[int]:
-        marks = ", ".join("?" * len(span_ids))
+        # The ids as one JSON array: any number of them in one statement.
         return {
             row[0]
             for row in self.connection.db.execute(
                 "SELECT span_id FROM suggestion_rejections "
-                f"WHERE annotator_id = ? AND span_id IN ({marks})",
-                [gold_id, *span_ids],
+                "WHERE annotator_id = ? AND span_id IN (SELECT value FROM json_each(?))",
+                [gold_id, json.dumps(list(span_ids))],
             )
         }
 
@@ -500,11 +524,39 @@ class GoldLayer:
         gold_id = self.annotators.find(GOLD)
         if gold_id is None:
             return set()
-        return {
-            (change.before["label"], change.before["start"], change.before["end"])
-            for change in self.log.history(document_id, gold_id)
-            if change.action == "delete" and change.kind == "edit" and change.before
-        }
+        # Only the deletions are read (a merged layer's log holds a change per span).
+        rows = self.connection.db.execute(
+            "SELECT json_extract(c.\"before\", '$.label'), json_extract(c.\"before\", '$.start'), "
+            "json_extract(c.\"before\", '$.end') FROM span_changes c JOIN edits e "
+            "ON e.id = c.edit_id WHERE e.document_id = ? AND e.annotator_id = ? "
+            "AND e.kind = 'edit' AND c.action = 'delete' AND c.item = 'span' "
+            'AND c."before" IS NOT NULL',
+            [document_id, gold_id],
+        )
+        return {(label, start, end) for label, start, end in rows}
+
+
+class _Reach:
+    """Spans by label, for asking whether any overlaps ``[start, end)`` in O(log n): each
+    label's starts in order, with the furthest end reached by the spans up to each."""
+
+    def __init__(self, spans: Iterable[Span]) -> None:
+        by_label: dict[str, list[tuple[int, int]]] = {}
+        for span in spans:
+            by_label.setdefault(span.label, []).append((span.start, span.end))
+        self._starts: dict[str, list[int]] = {}
+        self._reach: dict[str, list[int]] = {}
+        for label, places in by_label.items():
+            places.sort()
+            self._starts[label] = [start for start, _ in places]
+            self._reach[label] = list(accumulate((end for _, end in places), max))
+
+    def overlaps(self, label: str, start: int, end: int) -> bool:
+        starts = self._starts.get(label)
+        if not starts:
+            return False
+        before = bisect_left(starts, end)  # the spans starting before ``end``
+        return before > 0 and self._reach[label][before - 1] > start
 
 
 class _NothingMerged(ProjectError):
@@ -559,6 +611,17 @@ def _agreement(spans: Sequence[Span], needed: int, finished: int) -> Agreement |
     """Whether ``needed`` annotators agree on every attribute of spans at one place; the
     agreement, or why not (a tie is never broken by the order of annotators)."""
     attributes = sorted({key for span in spans for key in span.attributes})
+    everyone = len({s.annotator for s in spans}) == finished
+    if not attributes or len({_values(span.attributes) for span in spans}) == 1:
+        # The usual case: every span gives the same values (or none), nothing to weigh.
+        first = spans[0].attributes
+        return Agreement(
+            "unanimous" if everyone else "majority",
+            {key: first[key] for key in attributes if first[key] is not None},
+            dict.fromkeys(attributes, "unanimous"),
+            list(spans),
+            [],
+        )
     values: dict[str, Any] = {}
     how: dict[str, str] = {}
     for attribute in attributes:
@@ -575,5 +638,5 @@ def _agreement(spans: Sequence[Span], needed: int, finished: int) -> Agreement |
     if len(sources) < needed:  # each value has a majority, but not the same annotators'
         return f"no {needed} annotators agree on all its attributes: left to the reviewer"
     outvoted = [s for s in spans if s not in sources]
-    everyone = len({s.annotator for s in spans}) == finished and not outvoted
+    everyone = everyone and not outvoted
     return Agreement("unanimous" if everyone else "majority", values, how, sources, outvoted)

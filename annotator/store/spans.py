@@ -52,6 +52,7 @@ OnConflict = Literal["refuse", "keep", "replace"]
 # A new span's question: an id, None (none), or the default (the region holding its start).
 QuestionLink = int | None | Literal["default"]
 ON_CONFLICT: tuple[OnConflict, ...] = ("refuse", "keep", "replace")
+FLUSH_ROWS = 5_000  # rows a batch (create_many) writes per statement, at most
 
 SPAN_COLUMNS = (
     'id, document_id, annotator_id, label, start, "end", attributes, note, scheme_hash, '
@@ -149,8 +150,26 @@ class SpanReader:
 
     def where(self, condition: str, params: Sequence[Any]) -> list[Span]:
         sql = f"SELECT {SPAN_COLUMNS} FROM spans WHERE {condition}"
+        names = self.annotators.name
+        loads = json.loads
+        # Straight from the rows (as span_of(state_of_row(row)) gives): a review reads
+        # every layer of a document, hundreds of thousands of spans.
         return [
-            self.span_of(row[0], state_of_row(row))
+            Span(
+                row[0],
+                row[1],
+                names(row[2]),
+                row[3],
+                row[4],
+                row[5],
+                loads(row[6]) if row[6] != "{}" else {},
+                row[7],
+                row[8],
+                row[9],
+                row[10],
+                loads(row[11]) if row[11] else None,
+                row[12],
+            )
             for row in self.connection.db.execute(sql, params)
         ]
 
@@ -302,13 +321,32 @@ class SpanWriter:
 
         A refusal raises :class:`SpanRefused` naming the span (its index in ``spans``).
         """
+        created = self.create_each(edit_id, document_id, annotator_id, spans, incomplete=incomplete)
+        return [span_id for _, span_id, _ in created]
+
+    def create_each(
+        self,
+        edit_id: int,
+        document_id: int,
+        annotator_id: int,
+        spans: Sequence[NewSpan],
+        *,
+        incomplete: bool = False,
+        refused: Callable[[int, AnnotatorError], None] | None = None,
+    ) -> list[tuple[int, int, State]]:
+        """:meth:`create_many`, with each span's fate: ``(index in spans, id, state)`` for
+        each span written. With ``refused``, a span the scheme refuses is left out (nothing
+        of it is written) and ``refused(index, error)`` told why, and the others go on, as
+        when :meth:`create` is called for each in turn and its refusals caught (an
+        auto-merge's path); without, the first refusal raises :class:`SpanRefused`."""
         layer = _LayerIndex(self.reader.layer_states(document_id, annotator_id))
         settings = self.scheme.settings
         regions = None
         hashes: dict[str | None, str] = {}
+        links: dict[QuestionLink, int | None] = {}  # the questions named, each checked once
         rows: list[list[Any]] = []
         changes: list[tuple[int, str, State | None, State | None]] = []
-        written: list[int] = []
+        written: list[tuple[int, int, State]] = []
         next_id = self._next_span_id()
         stamp = now()  # the batch's moment (create stamps each span as it writes it)
 
@@ -332,7 +370,9 @@ class SpanWriter:
                         regions = self.questions.response_regions(document_id)
                     question_id = _response_at(regions, new.start)
                 else:
-                    question_id = self._link(document_id, new.start, new.question)
+                    if new.question not in links:
+                        links[new.question] = self._link(document_id, new.start, new.question)
+                    question_id = links[new.question]
                 found = [
                     (i, state)
                     for i, state in layer.overlapping(new.start, new.end)
@@ -346,7 +386,7 @@ class SpanWriter:
                     )
                     layer.remove({i for i, _ in merged})
                     layer.add(span_id, state)
-                    written.append(span_id)
+                    written.append((index, span_id, state))
                     next_id = span_id + 1
                     continue
                 for _, state in found:
@@ -369,7 +409,10 @@ class SpanWriter:
                 if new.scheme_hash not in hashes:
                     hashes[new.scheme_hash] = self._scheme_hash(new.scheme_hash)
             except AnnotatorError as error:
-                raise SpanRefused(index, error) from None
+                if refused is None:
+                    raise SpanRefused(index, error) from None
+                refused(index, error)
+                continue
             state = {
                 "document_id": document_id,
                 "annotator_id": annotator_id,
@@ -389,7 +432,9 @@ class SpanWriter:
             rows.append([span_id, *_state_values(state)])
             changes.append((span_id, "create", None, state))
             layer.add(span_id, state)
-            written.append(span_id)
+            written.append((index, span_id, state))
+            if len(rows) >= FLUSH_ROWS:
+                flush()  # the rows and their logged JSON are not all held at once
         flush()
         if written:
             self.reader.annotators.started(document_id, annotator_id)

@@ -289,11 +289,11 @@ class Editor:
         refs = self.index.at(self.cursor if offset is None else offset)
         return sorted((self.spans[ref.key] for ref in refs), key=lambda s: (s.end - s.start, s.id))
 
-    def spans_near(self, count: int) -> tuple[int, list[Span]]:
-        """Up to ``count`` spans in text order around the cursor, and the first one's rank."""
-        middle = bisect_left(self._starts, (self.cursor, -1))
-        first = max(min(middle - count // 2, len(self._starts) - count), 0)
-        return first, [self.spans[span_id] for _, span_id in self._starts[first : first + count]]
+    @property
+    def span_order(self) -> Sequence[tuple[int, int]]:
+        """``(start, id)`` of every span, in text order: kept up to date as spans change
+        (the span list reads it; no copy)."""
+        return self._starts
 
     def next_span(self, forward: bool = True) -> Span | None:
         """The first span or suggestion starting after (or before) the cursor."""

@@ -1,6 +1,7 @@
 """What a keystroke repaints on the annotation screen, counted: a row move that scrolls the
 view paints the rows scrolled into view, not the whole view; the scroll bar is repainted
-only when its thumb moves; the span list paints only the rows it shows."""
+only when its thumb moves; the span list lists every span but paints only the entries it
+shows, and takes a new span in from the editor (no reload)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from conftest import layout
+from harness import rendered, until
 from textual.geometry import Region
 
 from annotator.app import AnnotatorApp, make_app
@@ -17,6 +19,7 @@ from annotator.resources import default_scheme_path
 from annotator.scheme import load_scheme_file
 from annotator.screens.annotate import AnnotateScreen
 from annotator.store import Project
+from annotator.widgets.panels import SpanList
 from annotator.widgets.transcript_view import ThumbScrollBar, TranscriptView
 
 PARAGRAPHS = 400  # one row each at this width: a document many screens long
@@ -27,13 +30,14 @@ LABELS = ("quote", "criticism")
 def db(tmp_path: Path) -> Path:
     texts = [f"Paragraph {i} says [b]what[/b] it says." for i in range(PARAGRAPHS)]
     text, turns = layout(texts, ["A" if i % 2 else "B" for i in range(PARAGRAPHS)])
-    spans = tuple(
+    spans = [
         SpanDraft(LABELS[i % 2], turn.start, turn.start + 9)
         for i, turn in enumerate(turns)
-        if i % 4 == 0
-    )
+        if i % 2 == 0
+    ]
+    spans.append(SpanDraft("quote", turns[-1].start + 13, turns[-1].end - 1))  # "says [b]..."
     document = ImportedDocument(
-        "Long", text, tuple(turns), "text", "long.md", spans=spans, annotator="alice"
+        "Long", text, tuple(turns), "text", "long.md", spans=tuple(spans), annotator="alice"
     )
     path = tmp_path / "p.db"
     with Project.create(path, load_scheme_file(default_scheme_path())) as project:
@@ -106,3 +110,110 @@ async def test_after_a_scroll_up_and_a_page_the_view_shows_what_a_fresh_paint_sh
         bar = view.vertical_scrollbar
         assert isinstance(bar, ThumbScrollBar)
         assert bar._thumb == bar._thumb_cells()
+
+
+# ---- the span list: every span, painted only where it shows ---------------------------------
+
+
+def entries_in_view(span_list: SpanList) -> int:
+    return -(-span_list.scrollable_content_region.height // span_list.SPAN_ROWS) + 1
+
+
+async def test_the_span_list_lists_every_span_and_paints_only_those_in_view(
+    db: Path, tmp_path: Path
+) -> None:
+    app = app_for(db, tmp_path)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await pilot.pause()
+        span_list = app.screen.query_one(SpanList)
+        assert span_list.option_count == PARAGRAPHS // 2 + 1
+        assert span_list.border_title == f"Spans {PARAGRAPHS // 2 + 1}"
+        # Opening paints the entries in view (a few times over, as the screen is laid out),
+        # not the 201 entries.
+        assert span_list.render_count <= 3 * entries_in_view(span_list)
+        painted_before = span_list.render_count
+        span_list._entries.clear()
+        span_list.refresh()
+        await pilot.pause()
+        assert span_list.render_count - painted_before <= entries_in_view(span_list)
+        # The last one is there too (not only the spans near the cursor).
+        assert span_list.item_text(span_list.option_count - 1).startswith("█ Quote")
+        # Cursor moves paint nothing in it.
+        painted_before = span_list.render_count
+        for key in ("down", "down", "right", "pagedown", "up"):
+            await pilot.press(key)
+        await pilot.pause()
+        assert span_list.render_count == painted_before
+
+
+async def test_the_span_list_shows_markup_literally(db: Path, tmp_path: Path) -> None:
+    app = app_for(db, tmp_path)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await pilot.pause()
+        span_list = app.screen.query_one(SpanList)
+        span_list.highlight(span_list.option_count - 1)  # the span over "[b]what[/b]"
+        await pilot.pause()
+        assert "says [b]what[/b]" in rendered(span_list)
+
+
+async def test_a_new_span_updates_the_list_without_a_reload(db: Path, tmp_path: Path) -> None:
+    app = app_for(db, tmp_path)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await pilot.pause()
+        span_list = app.screen.query_one(SpanList)
+        count = span_list.option_count
+        project = app.screen.editor.project
+        queries = _count_span_reads(project)
+        await pilot.press("down", "w", "v", "e", "t")  # tag "says" (a quote) in paragraph 1
+        await until(pilot, lambda: span_list.option_count == count + 1)
+        assert queries() == 0  # the list read no spans from the project: the editor's order
+        # Once the cursor rests, the new span (under it) is highlighted.
+        await until(
+            pilot,
+            lambda: (
+                span_list.highlighted is not None
+                and "says" in span_list.item_text(span_list.highlighted)
+            ),
+        )
+        assert span_list.item_text(span_list.highlighted).startswith("█ Quote")
+        painted = span_list.render_count
+        await pilot.pause()
+        assert span_list.render_count - painted <= entries_in_view(span_list)
+
+
+async def test_choosing_in_the_span_list_by_key_and_by_mouse_jumps_there(
+    db: Path, tmp_path: Path
+) -> None:
+    app = app_for(db, tmp_path)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, AnnotateScreen)
+        span_list = screen.query_one(SpanList)
+        span_list.focus()
+        await pilot.press("home", "down", "down", "enter")
+        await pilot.pause()
+        order = screen.editor.span_order
+        assert screen.editor.cursor == order[2][0]
+        assert screen.view.has_focus
+        # A click on the fourth entry (its second row) jumps to the fourth span.
+        top = span_list.scroll_offset.y
+        y = 3 * SpanList.SPAN_ROWS + 1 - top
+        await pilot.click(SpanList, offset=(4, y + 1))  # +1: the border
+        await pilot.pause()
+        assert screen.editor.cursor == order[3][0]
+        assert span_list.highlighted == 3
+
+
+def _count_span_reads(project: Project):
+    """How many times the project's span layer is read from now (a list rebuilt from the
+    store would read it)."""
+    reads = [0]
+    original = project.spans
+
+    def counted(*args, **kwargs):
+        reads[0] += 1
+        return original(*args, **kwargs)
+
+    project.spans = counted  # type: ignore[method-assign]
+    return lambda: reads[0]

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left, bisect_right, insort
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, MutableMapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -36,6 +36,7 @@ from .errors import InvalidValue, ProjectError, StaleView
 from .keymap import MODE_NAMES, MODES
 from .model import Change, Code, Question, Span, Turn
 from .question_index import QuestionIndex, changed_ranges
+from .span_table import SpanTable, index_entries, text_order
 from .store import GOLD, OnConflict, Project
 from .textindex import SpanIndex
 
@@ -103,11 +104,12 @@ class Editor:
         self.seen_edit = project.newest_edit(document_id)
         self.stale = False  # another layer it shows changed: reopen the document
         self.summary = ""  # what the last undo or redo did, in words
-        self.spans: dict[int, Span] = {
-            span.id: span for span in project.spans(document_id, annotator=annotator)
-        }
-        self.index = SpanIndex(self.turns, self.spans.values())
-        self._starts = sorted((span.start, span.id) for span in self.spans.values())
+        # The layer as rows: a span is made of its row when first asked for (a document
+        # with 100,000 spans opens without making 100,000 of them).
+        rows = project.span_rows(document_id, annotator)
+        self.spans: MutableMapping[int, Span] = SpanTable(rows, project.span_of_row)
+        self.index = SpanIndex(self.turns, index_entries(rows))
+        self._starts = text_order(rows)
         self.status = project.status(document_id, annotator)
         self.cursor = min(project.cursor(document_id, annotator), self.last_position)
         self.anchor: int | None = None
@@ -936,7 +938,7 @@ def _question_change(change: Change) -> str:
 
 
 def _neighbour(
-    starts: list[tuple[int, int]], table: dict[int, Span], cursor: int, forward: bool
+    starts: list[tuple[int, int]], table: Mapping[int, Span], cursor: int, forward: bool
 ) -> Span | None:
     """The span in ``table`` whose start comes first after (or last before) ``cursor``."""
     if forward:

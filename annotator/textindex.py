@@ -621,7 +621,12 @@ class SpanIndex:
         for raw in spans:
             # The body runs once per span of the document (100,000 on a heavily annotated
             # one, when it opens): plain locals and tuple indexing, not NamedTuple fields.
-            if type(raw) is Span and 0 <= raw.start < raw.end and raw.id not in by_key:
+            if type(raw) is tuple and len(raw) == 4 and 0 <= raw[0] < raw[1]:
+                start, end = raw[0], raw[1]
+                span = _new_span(SpanRef, raw)
+                if span[3] in by_key:
+                    raise ValueError(f"duplicate span key {span[3]!r}")
+            elif type(raw) is Span and 0 <= raw.start < raw.end and raw.id not in by_key:
                 start, end = raw.start, raw.end
                 span = _new_span(SpanRef, (start, end, raw.label, raw.id))
             else:

@@ -210,8 +210,13 @@ class TranscriptView(ScrollView, can_focus=True, inherit_bindings=False):
         if not shift:
             return
         height = self.size.height
-        painted = self._styles_cache._cache
-        dirty = self._styles_cache._dirty_lines
+        # Textual's line cache (pinned Textual; tests/ui/test_keystroke_budget.py checks the
+        # lines kept are what a fresh paint gives). Without it, paint the whole view.
+        painted = getattr(self._styles_cache, "_cache", None)
+        dirty = getattr(self._styles_cache, "_dirty_lines", None)
+        if not isinstance(painted, dict) or not isinstance(dirty, set):
+            self.refresh(self.size.region)
+            return
         kept = {
             y - shift: strip
             for y, strip in painted.items()

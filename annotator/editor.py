@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left, bisect_right, insort
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, MutableMapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -36,6 +36,7 @@ from .errors import InvalidValue, ProjectError, StaleView
 from .keymap import MODE_NAMES, MODES
 from .model import Change, Code, Question, Span, Turn
 from .question_index import QuestionIndex, changed_ranges
+from .span_table import SpanTable, index_entries, text_order
 from .store import GOLD, OnConflict, Project
 from .textindex import SpanIndex
 
@@ -103,11 +104,12 @@ class Editor:
         self.seen_edit = project.newest_edit(document_id)
         self.stale = False  # another layer it shows changed: reopen the document
         self.summary = ""  # what the last undo or redo did, in words
-        self.spans: dict[int, Span] = {
-            span.id: span for span in project.spans(document_id, annotator=annotator)
-        }
-        self.index = SpanIndex(self.turns, self.spans.values())
-        self._starts = sorted((span.start, span.id) for span in self.spans.values())
+        # The layer as rows: a span is made of its row when first asked for (a document
+        # with 100,000 spans opens without making 100,000 of them).
+        rows = project.span_rows(document_id, annotator)
+        self.spans: MutableMapping[int, Span] = SpanTable(rows, project.span_of_row)
+        self.index = SpanIndex(self.turns, index_entries(rows))
+        self._starts = text_order(rows)
         self.status = project.status(document_id, annotator)
         self.cursor = min(project.cursor(document_id, annotator), self.last_position)
         self.anchor: int | None = None
@@ -289,11 +291,11 @@ class Editor:
         refs = self.index.at(self.cursor if offset is None else offset)
         return sorted((self.spans[ref.key] for ref in refs), key=lambda s: (s.end - s.start, s.id))
 
-    def spans_near(self, count: int) -> tuple[int, list[Span]]:
-        """Up to ``count`` spans in text order around the cursor, and the first one's rank."""
-        middle = bisect_left(self._starts, (self.cursor, -1))
-        first = max(min(middle - count // 2, len(self._starts) - count), 0)
-        return first, [self.spans[span_id] for _, span_id in self._starts[first : first + count]]
+    @property
+    def span_order(self) -> Sequence[tuple[int, int]]:
+        """``(start, id)`` of every span, in text order: kept up to date as spans change
+        (the span list reads it; no copy)."""
+        return self._starts
 
     def next_span(self, forward: bool = True) -> Span | None:
         """The first span or suggestion starting after (or before) the cursor."""
@@ -936,7 +938,7 @@ def _question_change(change: Change) -> str:
 
 
 def _neighbour(
-    starts: list[tuple[int, int]], table: dict[int, Span], cursor: int, forward: bool
+    starts: list[tuple[int, int]], table: Mapping[int, Span], cursor: int, forward: bool
 ) -> Span | None:
     """The span in ``table`` whose start comes first after (or last before) ``cursor``."""
     if forward:

@@ -617,12 +617,28 @@ class SpanIndex:
         self._by_key: dict[Hashable, SpanRef] = {}
         pending: dict[int, list[tuple[int, int, SpanRef]]] = {}
         bounds, last_bucket = self._bounds, len(self._bounds) - 1
+        by_key, checked = self._by_key, self._checked
         for raw in spans:
-            span = self._checked(raw)
-            self._by_key[span.key] = span
-            b = bisect_right(bounds, span.start) - 1
-            if b == last_bucket or span.end <= bounds[b + 1]:  # the usual case: one turn
-                pending.setdefault(b, []).append((span.start, span.end - span.start, span))
+            # The body runs once per span of the document (100,000 on a heavily annotated
+            # one, when it opens): plain locals and tuple indexing, not NamedTuple fields.
+            if type(raw) is tuple and len(raw) == 4 and 0 <= raw[0] < raw[1]:
+                start, end = raw[0], raw[1]
+                span = _new_span(SpanRef, raw)
+                if span[3] in by_key:
+                    raise ValueError(f"duplicate span key {span[3]!r}")
+            elif type(raw) is Span and 0 <= raw.start < raw.end and raw.id not in by_key:
+                start, end = raw.start, raw.end
+                span = _new_span(SpanRef, (start, end, raw.label, raw.id))
+            else:
+                span = checked(raw)
+                start, end = span[0], span[1]
+            by_key[span[3]] = span
+            b = bisect_right(bounds, start) - 1
+            if b == last_bucket or end <= bounds[b + 1]:  # the usual case: one turn
+                entries = pending.get(b)
+                if entries is None:
+                    entries = pending[b] = []
+                entries.append((start, end - start, span))
                 continue
             for b, clipped, length in self._pieces(span):
                 pending.setdefault(b, []).append((clipped, length, span))

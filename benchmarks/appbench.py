@@ -13,7 +13,9 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
+from textual.app import App, ComposeResult
 from textual.pilot import Pilot
+from textual.widgets import Static
 
 from annotator.widgets.transcript_view import TranscriptView
 
@@ -55,13 +57,13 @@ def build_elsewhere(target: Callable[..., None], *args: Any) -> float | None:
 
 
 def probe_first_paint() -> list[float]:
-    """From now, record (``perf_counter``) when the first transcript row is painted; the
-    probe then removes itself, so it costs nothing afterwards."""
+    """From now, record when the first transcript row is painted: ``perf_counter`` then
+    ``process_time``; the probe then removes itself, so it costs nothing afterwards."""
     painted: list[float] = []
     original = TranscriptView.render_line
 
     def timed(self: TranscriptView, y: int):
-        painted.append(time.perf_counter())
+        painted.extend([time.perf_counter(), time.process_time()])
         TranscriptView.render_line = original  # type: ignore[method-assign]
         return original(self, y)
 
@@ -78,6 +80,33 @@ async def per_key(pilot: Pilot, keys: list[str]) -> list[float]:
         await pilot.press(key)
         await pilot.pause()
         costs.append((time.process_time() - before) * 1000)
+    return costs
+
+
+class FloorApp(App[None]):
+    """The floor of a keystroke: a trivial app whose every key updates one Static (what
+    Textual itself costs per key: the event, a refresh, one widget laid out and painted)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.count = 0
+
+    def compose(self) -> ComposeResult:
+        yield Static("0", id="count")
+
+    def on_key(self) -> None:
+        self.count += 1
+        self.query_one(Static).update(f"{self.count} keys")
+
+
+async def floor_per_key(keys: list[str], size: tuple[int, int] = (120, 50)) -> list[float]:
+    """CPU milliseconds per key of :class:`FloorApp`, measured as :func:`per_key` measures
+    the app (run in the same process and run as the app it is compared with)."""
+    app = FloorApp()
+    async with app.run_test(size=size) as pilot:
+        await pilot.pause()
+        costs = await per_key(pilot, keys)
+    assert app.count == len(keys)  # every key reached the app
     return costs
 
 

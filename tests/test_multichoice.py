@@ -262,3 +262,18 @@ def test_brat_joins_the_choices_and_says_so(
     conf = (tmp_path / "brat" / "annotation.conf").read_text(encoding="utf-8")
     assert "deflection__tactics\tArg:deflection, Value:declines|attacks|pivots\n" in conf
     assert attributes_after(tmp_path / "brat", scheme, tmp_path / "a.db") == EXPECTED
+
+
+def test_spans_read_together_share_no_attribute_values(project: Project) -> None:
+    """Reading a layer parses each distinct attributes text once (a 100,000-span document
+    opens faster): the spans still get values of their own, lists included."""
+    [result] = project.add_documents([make_document()])
+    doc = result.document_id
+    for start in (0, 13, 27):
+        project.create_span(doc, "alice", "deflection", start, start + 5, {"tactics": ["attacks"]})
+    first, second, third = project.spans(doc, "alice")
+    assert first.attributes == second.attributes == third.attributes
+    assert first.attributes["tactics"] == ["attacks"]
+    assert first.attributes is not second.attributes
+    assert first.attributes["tactics"] is not second.attributes["tactics"]
+    assert second.attributes["tactics"] is not third.attributes["tactics"]

@@ -454,3 +454,33 @@ def test_suggestions_accept_and_reject(project: Project) -> None:
     project.redo(doc_id, "alice")
     assert project.suggestions(doc_id, "alice", "model") == []
     assert [c.action for c in project.history(doc_id, "alice")][-1] == "rejection"
+
+
+def test_a_layer_read_at_once_is_the_spans_read_one_by_one(tmp_path: Path) -> None:
+    """The bulk reader (rows straight to spans, shared parsing) gives what the change log's
+    state of each row gives."""
+    from dataclasses import asdict
+
+    from annotator.model import ImportedDocument
+    from annotator.resources import default_scheme_path
+    from annotator.scheme import load_scheme_file
+    from annotator.store.spans import SPAN_COLUMNS, state_of_row
+
+    text = "I won't say. They failed the country. We will build homes by May."
+    with Project.create(tmp_path / "p.db", load_scheme_file(default_scheme_path())) as project:
+        [result] = project.add_documents([ImportedDocument("T", text, (), "text", "t.md")])
+        doc = result.document_id
+        project.create_span(doc, "alice", "deflection", 0, 12, {"kind": "declines"}, "why")
+        project.create_span(doc, "alice", "deflection", 13, 37, {"kind": "declines"})
+        project.create_span(doc, "bob", "quote", 38, 50)
+        rows = project.connection.db.execute(
+            f'SELECT {SPAN_COLUMNS} FROM spans WHERE document_id = ? ORDER BY start, "end", id',
+            [doc],
+        ).fetchall()
+        expected = []
+        for row in rows:
+            state = state_of_row(row)
+            state["annotator"] = project.annotator_name(state.pop("annotator_id"))
+            expected.append({"id": row[0], **state})
+        assert [asdict(span) for span in project.spans(doc)] == expected
+        assert len(expected) == 3 and expected[0]["note"] == "why"

@@ -228,7 +228,15 @@ class AnnotateScreen(Screen[None]):
         # Saved a moment after the last move, not on every key: one write per pause.
         if self._cursor_timer is not None:
             self._cursor_timer.stop()
-        self._cursor_timer = self.set_timer(0.5, self.editor.save_cursor)
+        self._cursor_timer = self.set_timer(0.5, self._settled)
+
+    def _settled(self) -> None:
+        """The cursor rests: remember it, and highlight the span under it in the span list
+        (once per pause, not on every key)."""
+        self.editor.save_cursor()
+        here = self.editor.spans_at() if self.editor.mode == "spans" else []
+        if here:
+            self.query_one(SpanList).select_span(here[0].id)
 
     def _edit(
         self,

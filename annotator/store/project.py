@@ -859,6 +859,16 @@ class Project:
         annotator_id = self._annotators.find(annotator)
         return [] if annotator_id is None else self.reader.layer(document_id, annotator_id)
 
+    def span_rows(self, document_id: int, annotator: str) -> list[tuple[Any, ...]]:
+        """One annotator's layer as the store's rows (in no order): what opening a document
+        reads, making spans of the few it shows (:meth:`span_of_row`)."""
+        annotator_id = self._annotators.find(annotator)
+        return [] if annotator_id is None else self.reader.layer_rows(document_id, annotator_id)
+
+    def span_of_row(self, row: Sequence[Any]) -> Span:
+        """The span of a row :meth:`span_rows` gave."""
+        return self.reader.span_of_row(row)
+
     def span(self, span_id: int) -> Span:
         return self.reader.span(span_id)
 

@@ -124,6 +124,23 @@ def normal_state(state: Mapping[str, Any] | None) -> State | None:
     return None if state is None else {"question_id": None, **state}
 
 
+def _attributes(text: str, parsed: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    """A span's attributes from their JSON text, each span its own dict: a text seen before
+    is copied rather than parsed again (spans of a label often share their values); one
+    with a list value (multiple choice) is parsed again, so no two spans share a list."""
+    if text == "{}":
+        return {}
+    known = parsed.get(text)
+    if known is None:
+        known = parsed[text] = json.loads(text)
+        if any(isinstance(value, (list, dict)) for value in known.values()):
+            parsed[text] = {}  # not to be shared: a marker, parsed every time
+            return known
+    if not known:
+        return json.loads(text)
+    return dict(known)
+
+
 class SpanReader:
     """Spans as :class:`~annotator.model.Span` values."""
 
@@ -149,29 +166,46 @@ class SpanReader:
         )
 
     def where(self, condition: str, params: Sequence[Any]) -> list[Span]:
+        """The spans of the rows matching ``condition``, built straight from the rows (a
+        document may have 100,000: no state dict per row, each annotator's name looked up
+        once, and each distinct attributes text parsed once)."""
         sql = f"SELECT {SPAN_COLUMNS} FROM spans WHERE {condition}"
-        names = self.annotators.name
-        loads = json.loads
-        # Straight from the rows (as span_of(state_of_row(row)) gives): a review reads
-        # every layer of a document, hundreds of thousands of spans.
-        return [
-            Span(
-                row[0],
-                row[1],
-                names(row[2]),
-                row[3],
-                row[4],
-                row[5],
-                loads(row[6]) if row[6] != "{}" else {},
-                row[7],
-                row[8],
-                row[9],
-                row[10],
-                loads(row[11]) if row[11] else None,
-                row[12],
+        names: dict[int, str] = {}
+        parsed: dict[str, dict[str, Any]] = {}
+        spans = []
+        for row in self.connection.db.execute(sql, params):
+            name = names.get(row[2])
+            if name is None:
+                name = names[row[2]] = self.annotators.name(row[2])
+            attributes = _attributes(row[6], parsed)
+            provenance = json.loads(row[11]) if row[11] else None
+            spans.append(
+                Span(
+                    row[0],
+                    row[1],
+                    name,
+                    row[3],
+                    row[4],
+                    row[5],
+                    attributes,
+                    row[7],
+                    row[8],
+                    row[9],
+                    row[10],
+                    provenance,
+                    row[12],
+                )
             )
-            for row in self.connection.db.execute(sql, params)
-        ]
+        return spans
+
+    def layer_rows(self, document_id: int, annotator_id: int) -> list[tuple[Any, ...]]:
+        """One annotator's layer of a document as rows (``SPAN_COLUMNS``): cheap to read in
+        bulk; :meth:`span_of_row` makes a span of one."""
+        sql = f"SELECT {SPAN_COLUMNS} FROM spans WHERE document_id = ? AND annotator_id = ?"
+        return self.connection.db.execute(sql, [document_id, annotator_id]).fetchall()
+
+    def span_of_row(self, row: Sequence[Any]) -> Span:
+        return self.span_of(row[0], state_of_row(row))
 
     def layer(self, document_id: int, annotator_id: int | None) -> list[Span]:
         """A document's spans in text order: one annotator's layer, or every layer."""

@@ -7,20 +7,22 @@ markup in it is displayed literally.
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Mapping
-from contextlib import suppress
 from functools import lru_cache
 from typing import ClassVar
 
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
-from textual.geometry import Region
+from textual import events
+from textual.binding import Binding, BindingType
+from textual.cache import LRUCache
+from textual.geometry import Region, Size
 from textual.message import Message
+from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.widget import Widget
-from textual.widgets import OptionList
-from textual.widgets.option_list import Option, OptionDoesNotExist
 
 from ..editor import Editor
 from ..keymap import IN_MODE
@@ -350,13 +352,51 @@ def _style(definition: str) -> Style:
     return Style.parse(definition) if definition else Style()
 
 
-class SpanList(OptionList):
-    """The document's spans in text order; choosing one jumps to it. In the question and
-    coding passes, the questions instead, each with its status and this annotator's code."""
+class SpanList(ScrollView, can_focus=True):
+    """The document's spans in text order, all of them; choosing one jumps to it. In the
+    question and coding passes, the questions instead, each with its status and this
+    annotator's code.
+
+    A line-API list (as the transcript view is): each entry is a fixed number of rows, and
+    only the rows in view are painted, from the editor's own span order (kept up to date as
+    spans change), so a document with 100,000 spans lists them all at the cost of one
+    screenful. Entries come from untrusted text: appended to ``rich.text.Text`` as plain
+    text, never parsed as markup.
+    """
 
     DEFAULT_CSS = """
-    SpanList { height: 1fr; border: round $panel; }
+    SpanList {
+        height: 1fr;
+        border: round $panel;
+        padding: 0 1;
+        scrollbar-gutter: stable;
+        overflow-x: hidden;
+        overflow-y: auto;
+        background: $surface;
+    }
+    SpanList > .span-list--highlighted {
+        color: $block-cursor-blurred-foreground;
+        background: $block-cursor-blurred-background;
+        text-style: $block-cursor-blurred-text-style;
+    }
+    SpanList:focus > .span-list--highlighted {
+        color: $block-cursor-foreground;
+        background: $block-cursor-background;
+        text-style: $block-cursor-text-style;
+    }
     """
+    COMPONENT_CLASSES: ClassVar[set[str]] = {"span-list--highlighted"}
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("down", "step(1)", show=False),
+        Binding("up", "step(-1)", show=False),
+        Binding("pagedown", "page(1)", show=False),
+        Binding("pageup", "page(-1)", show=False),
+        Binding("home", "first", show=False),
+        Binding("end", "last", show=False),
+        Binding("enter", "choose", show=False),
+    ]
+    SPAN_ROWS = 3  # label and speaker; the excerpt; attributes, note (or blank)
+    QUESTION_ROWS = 2  # name, status and code; the excerpt
 
     class Jump(Message):
         def __init__(self, span_id: int) -> None:
@@ -368,36 +408,216 @@ class SpanList(OptionList):
             super().__init__()
             self.question_id = question_id
 
-    WINDOW = 40  # spans listed around the cursor: rebuilding stays cheap on huge documents
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.editor: Editor | None = None
+        self.mode = "spans"  # or "questions": what the entries are
+        self.highlighted: int | None = None  # the entry highlighted, by rank
+        self._count = 0
+        self._names: dict[str, Label] = {}
+        # Painted entries by rank: (the span or question, highlighted, width) and its rows.
+        self._entries: LRUCache[int, tuple[tuple, list[Strip]]] = LRUCache(256)
+        self.render_count = 0  # entries painted, for the render-budget test
+
+    # ---- what is listed ------------------------------------------------------------------
+
+    @property
+    def option_count(self) -> int:
+        """How many entries the list has (spans, or questions)."""
+        return self._count
+
+    @property
+    def _rows(self) -> int:
+        return self.SPAN_ROWS if self.mode == "spans" else self.QUESTION_ROWS
+
+    def _item(self, rank: int) -> Span | Question:
+        assert self.editor is not None
+        if self.mode == "spans":
+            return self.editor.spans[self.editor.span_order[rank][1]]
+        return self.editor.questions.all[rank]
 
     def show_spans(self, editor: Editor, current: int | None = None) -> None:
-        names = {label.id: label for label in editor.scheme.labels}
-        first, spans = editor.spans_near(self.WINDOW)
-        total = len(editor.spans)
-        self.border_title = (
-            f"Spans {total}"
-            if total <= self.WINDOW
-            else f"Spans {first + 1}–{first + len(spans)} of {total}"
-        )
-        options = [Option(self._line(editor, span, names), id=str(span.id)) for span in spans]
-        highlighted = self.highlighted
-        self.clear_options()
-        self.add_options(options)
+        """List the editor's spans (again: after an edit, what changed is painted anew; the
+        highlighted span stays highlighted)."""
+        kept = self._highlighted_id() if self.editor is editor and self.mode == "spans" else None
+        fresh = self.editor is not editor or self.mode != "spans"
+        self.editor, self.mode = editor, "spans"
+        self._names = {label.id: label for label in editor.scheme.labels}
+        self._count = len(editor.span_order)
+        self.border_title = f"Spans {self._count}"
+        self._relist()
         if current is not None:
             self.select_span(current)
-        elif highlighted is not None and options:
-            self.highlighted = min(highlighted, len(options) - 1)
+        elif kept is not None and kept in editor.spans:
+            self.select_span(kept)
+        elif fresh or self.highlighted is not None:
+            # The span at or after the cursor, in view.
+            rank = bisect_left(editor.span_order, (editor.cursor, -1))
+            self.highlight(min(rank, self._count - 1) if self._count else None)
+
+    def show_questions(self, editor: Editor) -> None:
+        """The questions (parts under their question), with their codes."""
+        self.editor, self.mode = editor, "questions"
+        questions = editor.questions.all
+        units = editor.questions.units
+        coded = sum(1 for question in units if question.id in editor.codes)
+        title = f"Questions {len(questions)}"
+        if editor.scheme.has_unit("question"):
+            title += f", {coded}/{len(units)} coded"
+        self.border_title = title
+        self._count = len(questions)
+        self._relist()
+        current = editor.current_question() or editor.pinned()
+        if current is not None:
+            self.select_question(current.id)
+        else:
+            first = next((i for i, q in enumerate(questions) if q.start >= editor.cursor), 0)
+            self.highlight(min(first, self._count - 1) if self._count else None)
+
+    def _relist(self) -> None:
+        self._entries.clear()
+        if self.highlighted is not None and self.highlighted >= self._count:
+            self.highlighted = self._count - 1 if self._count else None
+        self.virtual_size = Size(self.scrollable_content_region.width, self._count * self._rows)
+        self.refresh()
+
+    def _highlighted_id(self) -> int | None:
+        if self.highlighted is None or self.editor is None or self.highlighted >= self._count:
+            return None
+        return self._item(self.highlighted).id
+
+    def item_text(self, rank: int) -> str:
+        """An entry's text, its rows joined by newlines (for tests and screen readers)."""
+        assert self.editor is not None
+        return "\n".join(text.plain for text in self._texts(self._item(rank), 10_000))
+
+    # ---- highlight and choice ------------------------------------------------------------
+
+    def select_span(self, span_id: int) -> None:
+        """Highlight the span and bring it into view."""
+        editor = self.editor
+        if editor is None or self.mode != "spans" or span_id not in editor.spans:
+            return
+        span = editor.spans[span_id]
+        rank = bisect_left(editor.span_order, (span.start, span.id))
+        if rank < self._count and editor.span_order[rank][1] == span_id:
+            self.highlight(rank)
+
+    def select_question(self, question_id: int) -> None:
+        editor = self.editor
+        if editor is None or self.mode != "questions":
+            return
+        for rank, question in enumerate(editor.questions.all):
+            if question.id == question_id:
+                self.highlight(rank)
+                return
+
+    def highlight(self, rank: int | None) -> None:
+        """Highlight the entry of this rank (None: none) and bring it into view."""
+        old, self.highlighted = self.highlighted, rank
+        rows = self._rows
+        if old != rank:
+            for entry in (old, rank):
+                if entry is not None:
+                    self.refresh_lines(entry * rows, rows)
+        if rank is not None:
+            top, height = self.scroll_offset.y, self.scrollable_content_region.height
+            first, last = rank * rows, rank * rows + rows
+            if first < top:
+                self.scroll_to(y=first, animate=False, force=True)
+            elif last > top + height:
+                self.scroll_to(y=last - height, animate=False, force=True)
+
+    def action_step(self, step: int) -> None:
+        if self._count:
+            current = self.highlighted if self.highlighted is not None else -step
+            self.highlight(min(max(current + step, 0), self._count - 1))
+
+    def action_page(self, direction: int) -> None:
+        page = max(self.scrollable_content_region.height // self._rows - 1, 1)
+        self.action_step(direction * page)
+
+    def action_first(self) -> None:
+        if self._count:
+            self.highlight(0)
+
+    def action_last(self) -> None:
+        if self._count:
+            self.highlight(self._count - 1)
+
+    def action_choose(self) -> None:
+        if self.highlighted is None or self.editor is None or self.highlighted >= self._count:
+            return
+        item = self._item(self.highlighted)
+        if self.mode == "spans":
+            self.post_message(self.Jump(item.id))
+        else:
+            self.post_message(self.JumpToQuestion(item.id))
+
+    def on_click(self, event: events.Click) -> None:
+        offset = event.get_content_offset(self)
+        if offset is None:
+            return
+        rank = (self.scroll_offset.y + offset.y) // self._rows
+        if 0 <= rank < self._count:
+            self.highlight(rank)
+            self.action_choose()
+
+    # ---- painting ------------------------------------------------------------------------
+
+    def on_resize(self) -> None:
+        self._entries.clear()
+        self.virtual_size = Size(self.scrollable_content_region.width, self._count * self._rows)
+
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._entries.clear()
+
+    def render_line(self, y: int) -> Strip:
+        width = self.scrollable_content_region.width
+        rank, row = divmod(self.scroll_offset.y + y, self._rows)
+        if self.editor is None or rank >= self._count:
+            return Strip.blank(width, self.rich_style)
+        item = self._item(rank)
+        key = (item, rank == self.highlighted, width)
+        cached = self._entries.get(rank)
+        if cached is None or cached[0][0] is not item or cached[0][1:] != key[1:]:
+            self.render_count += 1
+            cached = (key, self._paint(item, rank == self.highlighted, width))
+            self._entries[rank] = cached
+        return cached[1][row]
+
+    def _paint(self, item: Span | Question, highlighted: bool, width: int) -> list[Strip]:
+        base = self.rich_style
+        if highlighted:
+            base += self.get_component_rich_style("span-list--highlighted", partial=True)
+        console = self.app.console
+        strips = []
+        for text in self._texts(item, max(width - 2, 8)):
+            text.truncate(width, overflow="ellipsis")  # cut, and shown to be
+            segments = Segment.apply_style(text.render(console), base)
+            strips.append(Strip(segments).crop_extend(0, width, base))
+        return strips
+
+    def _texts(self, item: Span | Question, limit: int) -> list[Text]:
+        editor = self.editor
+        assert editor is not None
+        if isinstance(item, Span):
+            rows = self._span_rows(editor, item, self._names, limit)
+        else:
+            rows = self._question_rows(editor, item, limit)
+        return (rows + [Text()] * self._rows)[: self._rows]
 
     @staticmethod
-    def _line(editor: Editor, span: Span, names: dict) -> Text:
+    def _span_rows(editor: Editor, span: Span, names: dict, limit: int) -> list[Text]:
         label = names.get(span.label)
-        line = Text()
-        line.append("█ ", style=label.color if label else "grey50")
-        line.append(label.name if label else span.label, style="bold")
+        first = Text()
+        first.append("█ ", style=label.color if label else "grey50")
+        first.append(label.name if label else span.label, style="bold")
         speaker = editor.speaker_name(editor.turn_at(span.start).speaker)
         if speaker:
-            line.append(f" · {display_text(speaker, keep_newlines=False)}", style="dim")
-        line.append("\n  " + excerpt(editor.text, span.start, span.end))
+            first.append(f" · {display_text(speaker, keep_newlines=False)}", style="dim")
+        rows = [first, Text("  " + excerpt(editor.text, span.start, span.end, limit))]
         details = [
             f"{key}={', '.join(map(str, value)) if isinstance(value, list) else value}"
             for key, value in span.attributes.items()
@@ -408,63 +628,23 @@ class SpanList(OptionList):
         if span.note:
             details.append("note: " + excerpt(span.note, 0, len(span.note), 30))
         if details:
-            line.append(
-                "\n  " + display_text("; ".join(details), keep_newlines=False), style="italic"
-            )
-        return line
-
-    def show_questions(self, editor: Editor) -> None:
-        """The questions around the cursor (parts under their question), with their codes."""
-        questions = editor.questions.all
-        current = editor.current_question() or editor.pinned()
-        if current is not None:
-            middle = questions.index(current)
-        else:
-            middle = next((i for i, q in enumerate(questions) if q.start >= editor.cursor), 0)
-        first = max(min(middle - self.WINDOW // 2, len(questions) - self.WINDOW), 0)
-        shown = questions[first : first + self.WINDOW]
-        units = editor.questions.units
-        coded = sum(1 for question in units if question.id in editor.codes)
-        title = f"Questions {len(questions)}"
-        if editor.scheme.has_unit("question"):
-            title += f", {coded}/{len(units)} coded"
-        self.border_title = title
-        self.clear_options()
-        self.add_options([Option(self._question_line(editor, q), id=f"q{q.id}") for q in shown])
-        if current is not None:
-            self.select_question(current.id)
+            shown = display_text("; ".join(details), keep_newlines=False)
+            rows.append(Text("  " + shown, style="italic"))
+        return rows
 
     @staticmethod
-    def _question_line(editor: Editor, question: Question) -> Text:
-        line = Text("  " if question.is_part else "")
-        line.append(question.name, style="bold")
-        line.append(f" · {question.status}", style="dim" if question.status == "proposed" else "")
+    def _question_rows(editor: Editor, question: Question, limit: int) -> list[Text]:
+        first = Text("  " if question.is_part else "")
+        first.append(display_text(question.name, keep_newlines=False), style="bold")
+        first.append(f" · {question.status}", style="dim" if question.status == "proposed" else "")
         parts = editor.questions.parts_of(question)
         if not parts and editor.scheme.has_unit("question"):
             code = editor.code_of(question)
-            line.append(" · ")
+            first.append(" · ")
             if code is None:
-                line.append("not coded", style="dim")
+                first.append("not coded", style="dim")
             else:
-                line.append(display_text(editor.code_name(code.label), keep_newlines=False))
+                first.append(display_text(editor.code_name(code.label), keep_newlines=False))
         indent = "    " if question.is_part else "  "
-        line.append(f"\n{indent}" + excerpt(editor.text, question.start, question.end))
-        return line
-
-    def select_span(self, span_id: int) -> None:
-        with suppress(OptionDoesNotExist):  # the span is outside the listed window
-            self.highlighted = self.get_option_index(str(span_id))
-
-    def select_question(self, question_id: int) -> None:
-        with suppress(OptionDoesNotExist):
-            self.highlighted = self.get_option_index(f"q{question_id}")
-
-    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
-        event.stop()
-        option_id = event.option.id
-        if option_id is None:
-            return
-        if option_id.startswith("q"):
-            self.post_message(self.JumpToQuestion(int(option_id[1:])))
-        else:
-            self.post_message(self.Jump(int(option_id)))
+        shown = excerpt(editor.text, question.start, question.end, limit + 2 - len(indent))
+        return [first, Text(indent + shown)]

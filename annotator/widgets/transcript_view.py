@@ -27,8 +27,10 @@ become visible symbols) and emitted as plain ``Segment`` text, never parsed as m
 from __future__ import annotations
 
 from collections.abc import Iterable
+from math import ceil
 from typing import ClassVar
 
+from rich.console import RenderableType
 from rich.segment import Segment
 from rich.style import Style
 from textual import events
@@ -36,7 +38,9 @@ from textual.cache import LRUCache
 from textual.color import Color
 from textual.geometry import Size
 from textual.message import Message
+from textual.reactive import Reactive
 from textual.scroll_view import ScrollView
+from textual.scrollbar import ScrollBar
 from textual.strip import Strip
 
 from ..editor import Editor, Range
@@ -70,6 +74,43 @@ def label_fill(background: Color, color: Color) -> Style:
 def _clock(seconds: float) -> str:
     whole = int(seconds)
     return f"{whole // 3600:d}:{whole // 60 % 60:02d}:{whole % 60:02d}"
+
+
+class ThumbScrollBar(ScrollBar):
+    """A vertical scroll bar repainted only when its thumb moves on screen.
+
+    Textual repaints a scroll bar, every row of it, at each change of position; on a
+    150,000-row document the thumb moves one eighth of a cell every few hundred rows, so
+    a held Down key would repaint the whole bar for nothing on every key.
+    """
+
+    position: Reactive[float] = Reactive(0, repaint=False)
+
+    def __init__(self, *, thickness: int = 1) -> None:
+        super().__init__(vertical=True, name="vertical", thickness=thickness)
+        self._thumb: tuple[int, int, int] | None = None
+        self.paint_count = 0  # times repainted, for the render-budget test
+
+    def watch_position(self) -> None:
+        thumb = self._thumb_cells()
+        if thumb != self._thumb:
+            self.refresh()
+
+    def _thumb_cells(self) -> tuple[int, int, int]:
+        """Where ScrollBarRender draws the thumb, in eighths of a cell (its arithmetic)."""
+        size, virtual = self.size.height, ceil(self.window_virtual_size)
+        window = ceil(self.window_size if self.window_size < self.window_virtual_size else 0)
+        if not (window and size and virtual and size != virtual):
+            return size, 0, 0
+        thumb = max(1, window / (virtual / size))
+        top = (size - thumb) * (self.position / (virtual - window))
+        start = int(top * 8)
+        return size, start, start + ceil(thumb * 8)
+
+    def render(self) -> RenderableType:
+        self._thumb = self._thumb_cells()
+        self.paint_count += 1
+        return super().render()
 
 
 class TranscriptView(ScrollView, can_focus=True, inherit_bindings=False):
@@ -143,8 +184,50 @@ class TranscriptView(ScrollView, can_focus=True, inherit_bindings=False):
         self._label_colors: dict[str, Color] = {}
         self._dragging = False
         self.render_count = 0  # rows rendered, for the render-budget test
+        self.line_count = 0  # lines asked for (rendered or from the cache), the same
+        self.scroll_count = 0  # scrolls whose painted lines were kept, shifted
         # The highlighted question as last painted: (id, text range, response region).
         self._focus: tuple[int, Range, Range] | None = None
+
+    @property
+    def vertical_scrollbar(self) -> ScrollBar:
+        """The scroll bar, repainted only when its thumb moves (Textual's property, with
+        :class:`ThumbScrollBar` for its own)."""
+        if self._vertical_scrollbar is None:
+            bar = ThumbScrollBar(thickness=self.scrollbar_size_vertical)
+            bar.display = False
+            self._vertical_scrollbar = bar
+            self.app._start_widget(self, bar)
+        return self._vertical_scrollbar
+
+    def watch_scroll_y(self, old_value: float, new_value: float) -> None:
+        """Scrolled: the rows still in view moved, unchanged. Textual would paint every row
+        again (as ScrollView does); the lines it painted are kept, shifted, and only the rows
+        scrolled into view are painted (a held Down key: one row a key)."""
+        if self.show_vertical_scrollbar:
+            self.vertical_scrollbar.position = new_value
+        shift = round(new_value) - round(old_value)
+        if not shift:
+            return
+        height = self.size.height
+        # Textual's line cache (pinned Textual; tests/ui/test_keystroke_budget.py checks the
+        # lines kept are what a fresh paint gives). Without it, paint the whole view.
+        painted = getattr(self._styles_cache, "_cache", None)
+        dirty = getattr(self._styles_cache, "_dirty_lines", None)
+        if not isinstance(painted, dict) or not isinstance(dirty, set):
+            self.refresh(self.size.region)
+            return
+        kept = {
+            y - shift: strip
+            for y, strip in painted.items()
+            if y not in dirty and 0 <= y - shift < height
+        }
+        self.refresh(self.size.region)  # the screen redraws the whole view, from...
+        painted.clear()  # ...the lines kept, and the rows new in view painted
+        painted.update(kept)
+        dirty.update(range(height))
+        dirty.difference_update(kept)
+        self.scroll_count += 1
 
     # ---- document and layout -------------------------------------------------------------
 
@@ -379,6 +462,7 @@ class TranscriptView(ScrollView, can_focus=True, inherit_bindings=False):
     # ---- painting ------------------------------------------------------------------------
 
     def render_line(self, y: int) -> Strip:
+        self.line_count += 1
         width = self.scrollable_content_region.width
         editor, wrap = self.editor, self.wrap
         vy = self.scroll_offset.y + y

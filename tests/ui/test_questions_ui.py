@@ -440,12 +440,12 @@ async def test_the_list_shows_the_questions_with_their_codes(db: Path, tmp_path:
         span_list = screen(app).query_one(SpanList)
         await until(pilot, lambda: "1/3 coded" in str(span_list.border_title))
         assert span_list.border_title == "Questions 4, 1/3 coded"
-        lines = [str(span_list.get_option_at_index(i).prompt) for i in range(4)]
+        lines = [span_list.item_text(i) for i in range(4)]
         assert lines[3].startswith("Q2 · proposed · Dodging")
         assert lines[1].startswith("  Q1a · proposed · not coded")
         # Choosing one goes there.
         span_list.focus()
-        span_list.highlighted = 2
+        span_list.highlight(2)
         await pilot.press("enter")
         assert screen(app).editor.unit_here().name == "Q1b"
 

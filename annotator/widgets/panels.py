@@ -430,11 +430,15 @@ class SpanList(ScrollView, can_focus=True):
     def _rows(self) -> int:
         return self.SPAN_ROWS if self.mode == "spans" else self.QUESTION_ROWS
 
-    def _item(self, rank: int) -> Span | Question:
+    def _item(self, rank: int) -> Span | Question | None:
+        """The entry at ``rank``, or None past the editor's entries: a frame painted between
+        an edit and the list hearing of it (a merge leaves fewer spans) paints a blank."""
         assert self.editor is not None
         if self.mode == "spans":
-            return self.editor.spans[self.editor.span_order[rank][1]]
-        return self.editor.questions.all[rank]
+            order = self.editor.span_order
+            return self.editor.spans[order[rank][1]] if rank < len(order) else None
+        questions = self.editor.questions.all
+        return questions[rank] if rank < len(questions) else None
 
     def show_spans(self, editor: Editor, current: int | None = None) -> None:
         """List the editor's spans (again: after an edit, what changed is painted anew; the
@@ -484,12 +488,14 @@ class SpanList(ScrollView, can_focus=True):
     def _highlighted_id(self) -> int | None:
         if self.highlighted is None or self.editor is None or self.highlighted >= self._count:
             return None
-        return self._item(self.highlighted).id
+        item = self._item(self.highlighted)
+        return None if item is None else item.id
 
     def item_text(self, rank: int) -> str:
         """An entry's text, its rows joined by newlines (for tests and screen readers)."""
-        assert self.editor is not None
-        return "\n".join(text.plain for text in self._texts(self._item(rank), 10_000))
+        item = self._item(rank) if self.editor is not None else None
+        assert item is not None, f"no entry {rank}"
+        return "\n".join(text.plain for text in self._texts(item, 10_000))
 
     # ---- highlight and choice ------------------------------------------------------------
 
@@ -549,6 +555,8 @@ class SpanList(ScrollView, can_focus=True):
         if self.highlighted is None or self.editor is None or self.highlighted >= self._count:
             return
         item = self._item(self.highlighted)
+        if item is None:
+            return
         if self.mode == "spans":
             self.post_message(self.Jump(item.id))
         else:
@@ -576,9 +584,9 @@ class SpanList(ScrollView, can_focus=True):
     def render_line(self, y: int) -> Strip:
         width = self.scrollable_content_region.width
         rank, row = divmod(self.scroll_offset.y + y, self._rows)
-        if self.editor is None or rank >= self._count:
+        item = self._item(rank) if self.editor is not None and rank < self._count else None
+        if item is None:
             return Strip.blank(width, self.rich_style)
-        item = self._item(rank)
         key = (item, rank == self.highlighted, width)
         cached = self._entries.get(rank)
         if cached is None or cached[0][0] is not item or cached[0][1:] != key[1:]:

@@ -219,3 +219,21 @@ def _count_span_reads(project: Project):
 
     project.spans = counted  # type: ignore[method-assign]
     return lambda: reads[0]
+
+
+async def test_a_frame_painted_before_the_list_hears_of_a_merge_is_blank_below(
+    db: Path, tmp_path: Path
+) -> None:
+    app = app_for(db, tmp_path)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await pilot.pause()
+        span_list = app.screen.query_one(SpanList)
+        editor = app.screen.editor
+        # The editor has fewer spans than the list last heard of (as between a merge and
+        # the screen telling the list): the entries past them paint blank, not an error.
+        span_list.scroll_to(y=0, animate=False, immediate=True)
+        await pilot.pause()
+        del editor._starts[1:]
+        span_list._entries.clear()
+        rows = [span_list.render_line(y).text for y in range(span_list.size.height)]
+        assert rows[0].strip() and not any(row.strip() for row in rows[span_list.SPAN_ROWS :])

@@ -28,6 +28,7 @@ import datetime as dt
 import json
 import math
 import re
+import sys
 import unicodedata
 import xml.etree.ElementTree as ET
 from collections.abc import Iterable, Iterator, Mapping
@@ -324,9 +325,23 @@ def decode_json(text: str) -> Any:
     Raises ``ValueError`` (``json.JSONDecodeError`` included) or ``RecursionError``, for
     callers that only try whether ``text`` is JSON.
     """
+    if _INTERPRETER_REFUSES_LONG_INTS:
+        # Python's own int() already refuses what _json_int would, in C: the hook only
+        # matters for a refusal, so the text is read again with it when anything fails.
+        try:
+            return json.loads(text, parse_float=_json_float, parse_constant=_json_constant)
+        except ValueError:
+            pass
     return json.loads(
         text, parse_int=_json_int, parse_float=_json_float, parse_constant=_json_constant
     )
+
+
+# Whether this interpreter refuses ints of more than _MAX_INT_DIGITS digits (3.11 does,
+# unless told otherwise: PYTHONINTMAXSTRDIGITS=0 lifts the bound).
+_INTERPRETER_REFUSES_LONG_INTS = (
+    0 < getattr(sys, "get_int_max_str_digits", lambda: 0)() <= (_MAX_INT_DIGITS)
+)
 
 
 def _number_reason(token: str) -> str:

@@ -1,16 +1,17 @@
 """The floor an export is measured against: read the same rows with one SQL query (documents,
-layer statuses, turns and spans of every document, in document order, streamed) and write
-the same bytes, with nothing else (no registry, no staging folder, no report, no checks).
+layer statuses, turns and spans of every document, in document order, streamed; the scheme
+and the speaker registry read once before) and write the same bytes, with nothing else (no
+format registry, no staging folder, no report, no checks).
 
     python benchmarks/floor_export.py PROJECT.db FORMAT OUT
 
 ``FORMAT`` is ``jsonl``, ``csv``, ``doccano``, ``conll``, ``prodigy`` or ``spacy``, each
 written as ``annotator export --format FORMAT -o OUT`` writes it with its defaults (every
 annotator's layer, ``--unit document``, the ``auto`` tokenizer) for the projects the
-benchmarks build: no questions, unit codes, gold layer or speaker registry, attributes of
-the types ``choice``, ``text``, ``boolean`` and ``number`` (the floor refuses other
-projects rather than write other bytes). ``benchmarks/bench_export.py`` compares the bytes
-and reports the export's CPU time over the floor's.
+benchmarks build: no questions, unit codes or gold layer, attributes of the types
+``choice``, ``text``, ``boolean`` and ``number`` (the floor refuses other projects rather
+than write other bytes). ``benchmarks/bench_export.py`` compares the bytes and reports the
+export's CPU time over the floor's.
 """
 
 from __future__ import annotations
@@ -84,6 +85,20 @@ def opened(statuses: dict[str, str]) -> list[str]:
     return [name for name, status in statuses.items() if status in ("done", "in_progress")]
 
 
+def people_of(conn: sqlite3.Connection) -> dict[str, tuple[str, str | None]]:
+    """The speaker registry, read once: each linked label's person and role."""
+    return {
+        label: (name, role)
+        for label, name, role in conn.execute(
+            "SELECT l.label, p.name, p.role FROM speaker_labels l JOIN people p "
+            "ON p.id = l.person_id"
+        )
+    }
+
+
+NOBODY: tuple[None, None] = (None, None)
+
+
 def scheme_of(conn: sqlite3.Connection) -> Any:
     from annotator.scheme import load_scheme  # setup only, not the rows
 
@@ -94,7 +109,7 @@ def scheme_of(conn: sqlite3.Connection) -> Any:
 
 def check(conn: sqlite3.Connection) -> None:
     """Refuse what this floor does not write."""
-    for table in ("questions", "codes", "speaker_labels"):
+    for table in ("questions", "codes"):
         if conn.execute(f"SELECT 1 FROM {table} LIMIT 1").fetchone():
             raise SystemExit(f"floor_export covers projects without {table}")
     if conn.execute("SELECT 1 FROM annotators WHERE name = 'gold'").fetchone():
@@ -106,6 +121,7 @@ def check(conn: sqlite3.Connection) -> None:
 
 def jsonl(conn: sqlite3.Connection, scheme: Any, out: Path) -> None:
     info = {"name": scheme.name, "version": scheme.version, "hash": scheme.hash}
+    people = people_of(conn)
     dumps = json.JSONEncoder(ensure_ascii=False, allow_nan=False).encode
     loads = json.loads
     with open(out, "w", encoding="utf-8", newline="") as file:
@@ -119,7 +135,7 @@ def jsonl(conn: sqlite3.Connection, scheme: Any, out: Path) -> None:
                     {"index": t[2], "speaker": t[3], "start": t[4], "end": t[5],
                      "start_time": None if t[6] is None else float(t[6]),
                      "end_time": None if t[7] is None else float(t[7]),
-                     "person": None, "role": None}
+                     "person": people.get(t[3], NOBODY)[0], "role": people.get(t[3], NOBODY)[1]}
                     for t in turns
                 ],
                 "spans": [
@@ -128,9 +144,10 @@ def jsonl(conn: sqlite3.Connection, scheme: Any, out: Path) -> None:
                      "attributes": loads(s[7]) if s[7] != "{}" else {}, "note": s[8],
                      "created_at": s[10], "updated_at": s[11], "scheme_hash": s[9],
                      "provenance": None, "question": None,
-                     "speaker": turns[max(0, bisect.bisect_right(starts, s[5]) - 1)][3]
-                     if turns else None,
-                     "person": None, "role": None}
+                     "speaker": (speaker := turns[max(0, bisect.bisect_right(starts, s[5]) - 1)][3]
+                                 if turns else None),
+                     "person": people.get(speaker, NOBODY)[0],
+                     "role": people.get(speaker, NOBODY)[1]}
                     for s in spans
                 ],
                 "questions": [], "codes": [], "annotators": opened(statuses),
@@ -163,6 +180,7 @@ def csv_(conn: sqlite3.Connection, scheme: Any, out: Path) -> None:
             places[label.id].append((len(names), attribute.id, FITS[attribute.type]))
             names.append(f"{label.id}.{attribute.id}")
     dumps = json.JSONEncoder(ensure_ascii=False, sort_keys=True).encode
+    people = people_of(conn)
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     body: list[tuple[list[str], dict[str, Any]]] = []
@@ -182,9 +200,10 @@ def csv_(conn: sqlite3.Connection, scheme: Any, out: Path) -> None:
                 if value is not None and fits(value):
                     cells[position] = ("true" if value else "false") if value is True or (
                         value is False) else value  # fmt: skip
+            person, role = people.get(turn[3], NOBODY) if turn else NOBODY
             writer.writerow([
                 doc, title, f"doc-{doc}", turn[2] if turn else None, turn[3] if turn else None,
-                None, None, s[3], s[4], s[5], s[6], text[s[5] : s[6]], dumps(values), s[8],
+                person, role, s[3], s[4], s[5], s[6], text[s[5] : s[6]], dumps(values), s[8],
                 s[10], s[11], s[9], turn[6] if turn else None, turn[7] if turn else None,
                 None, None, *cells,
             ])  # fmt: skip

@@ -34,6 +34,7 @@ import bisect
 import json
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from types import MappingProxyType
 from typing import Any
 
 from ..model import Code, Question, Turn
@@ -302,6 +303,7 @@ def _documents_with(project: Project, table: str) -> set[int]:
 # A document's spans of some layers in export order (text order, then annotator, label, id;
 # SQLite's binary collation orders names as Python does), read straight into ExportSpans: an
 # export reads every span of the project, and Span values on the way cost as much again.
+_NO_ATTRIBUTES: Mapping[str, Any] = MappingProxyType({})
 _SPANS = (
     's.id, s.label, s.start, s."end", a.name, s.attributes, s.note, s.scheme_hash, '
     "s.created_at, s.updated_at, s.provenance, s.question_id"
@@ -318,7 +320,9 @@ def _export_spans(
     if not layers:
         return ()
     starts = [turn.start for turn in turns]
-    loads = json.loads
+    # Spans repeat their attributes ({"kind": "pivots"}): each JSON text is decoded once per
+    # document, and its spans share the read-only result.
+    decoded: dict[str, Mapping[str, Any]] = {"{}": _NO_ATTRIBUTES}
     spans = []
     for row in project.db.execute(
         f"SELECT {_SPANS} FROM spans s JOIN annotators a ON a.id = s.annotator_id "
@@ -327,26 +331,29 @@ def _export_spans(
         [document_id, *layers],
     ):
         start = row[2]
+        attributes = decoded.get(row[5])
+        if attributes is None:
+            attributes = decoded[row[5]] = MappingProxyType(json.loads(row[5]))
         # The turn it starts in: the last one starting at or before it (the first, before any).
         speaker = turns[max(0, bisect.bisect_right(starts, start) - 1)].speaker if turns else None
         person = people.get(speaker) if speaker is not None else None
         spans.append(
-            ExportSpan(
-                id=row[0],
-                label=row[1],
-                start=start,
-                end=row[3],
-                annotator=row[4],
-                attributes=loads(row[5]) if row[5] != "{}" else {},
-                note=row[6],
-                scheme_hash=row[7],
-                created_at=row[8],
-                updated_at=row[9],
-                provenance=loads(row[10]) if row[10] else None,
-                question_id=row[11],
-                speaker=speaker,
-                person=person.name if person else None,
-                role=person.role if person else None,
+            ExportSpan(  # positional, in the order of its fields: an export makes one per span
+                row[0],
+                row[1],
+                start,
+                row[3],
+                row[4],
+                attributes,
+                row[6],
+                row[7],
+                row[8],
+                row[9],
+                json.loads(row[10]) if row[10] else None,
+                row[11],
+                speaker,
+                person.name if person else None,
+                person.role if person else None,
             )
         )
     return tuple(spans)

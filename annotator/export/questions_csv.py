@@ -268,5 +268,3 @@ def _value(value: Any, kind: str | None) -> Any:
     if kind == "multichoice" and isinstance(value, (list, tuple)):
         return "|".join(str(item) for item in value)
     return value
-
-

@@ -130,5 +130,8 @@ def check_documents(
                 f"{where}: {problem}; the {format} importer found no speaker labels it reads "
                 "(see README, 'Transcript formats'), or pass --format",
             )
-        checked.append(dataclasses.replace(doc, warnings=doc.warnings + warnings))
+        # A document without warnings is kept as it is (a copy would check its turns again).
+        checked.append(
+            dataclasses.replace(doc, warnings=doc.warnings + warnings) if warnings else doc
+        )
     return checked

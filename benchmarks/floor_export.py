@@ -271,9 +271,9 @@ def _token_range(
     (the benchmarks' spans always cover a word)."""
     first, last = bisect.bisect_right(ends, start), bisect.bisect_left(starts, end) - 1
     if spaces:
-        while spaces[first]:
+        while first <= last and spaces[first]:
             first += 1
-        while spaces[last]:
+        while last >= first and spaces[last]:
             last -= 1
     return first, last
 
@@ -303,7 +303,7 @@ def conll(conn: sqlite3.Connection, scheme: Any, out: Path) -> None:
                 ranges.sort(key=lambda r: (r[0], -r[1]))
                 for first, last, label in ranges:
                     column = tags[index[label]]
-                    if any(tag != "O" for tag in column[first : last + 1]):
+                    if first > last or any(tag != "O" for tag in column[first : last + 1]):
                         continue
                     column[first] = f"B-{label}"
                     column[first + 1 : last + 1] = [f"I-{label}"] * (last - first)
@@ -356,8 +356,10 @@ def prodigy(conn: sqlite3.Connection, scheme: Any, out: Path) -> None:
                 written = []
                 for s in mine:
                     first, last = _token_range(starts, ends, s[5], s[6], spaces)
-                    item = {"start": s[5], "end": s[6], "token_start": first, "token_end": last,
-                            "label": s[4], "text": text[s[5] : s[6]]}  # fmt: skip
+                    item: dict[str, Any] = {"start": s[5], "end": s[6]}
+                    if first <= last:  # a span covering no token has no token range
+                        item.update(token_start=first, token_end=last)
+                    item.update(label=s[4], text=text[s[5] : s[6]])
                     if s[7] != "{}":
                         item["attributes"] = json.loads(s[7])
                     if s[8]:
@@ -396,11 +398,12 @@ def spacy_(conn: sqlite3.Connection, scheme: Any, out: Path) -> None:
         for name in opened(statuses):
             doc = made.copy()
             mine = [s for s in spans if s[3] == name]
-            group = [
+            found = (
                 doc.char_span(s[5], s[6], label=s[4])
                 or doc.char_span(s[5], s[6], label=s[4], alignment_mode="expand")
                 for s in mine
-            ]
+            )
+            group = [span for span in found if span is not None]
             doc.spans["sc"] = group
             taken = [False] * len(doc)
             chosen = []

@@ -173,6 +173,6 @@ def _block(
         for position in range(first + 1, last + 1):
             column[position] = f"I-{span.label}"
     lines = ["\t".join(["-DOCSTART-"] + ["O"] * len(columns)), ""]
-    for position, token in enumerate(tokens):
-        lines.append("\t".join([token.text] + [column[position] for column in tags]))
+    # A line per token: its text and its tag in each column (zipped: a million tokens, say).
+    lines += map("\t".join, zip([token.text for token in tokens], *tags, strict=True))
     return "\n".join(lines) + "\n\n"

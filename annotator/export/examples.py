@@ -31,11 +31,13 @@ person and role of the turn it starts in, so a format adds them without looking 
 from __future__ import annotations
 
 import bisect
+import json
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from types import MappingProxyType
 from typing import Any
 
-from ..model import Code, Question, Span, Turn
+from ..model import Code, Question, Turn
 from ..scheme import Scheme
 from ..store import Person, Project, ProjectError
 
@@ -243,26 +245,31 @@ def collect(
     report = report if report is not None else ExportReport()
     report.left_out = list(selection.left_out)
     registry = project.speaker_people()
+    # Most documents have no questions or codes: those are asked only where there are some.
+    with_questions = _documents_with(project, "questions")
+    with_codes = _documents_with(project, "codes")
     for document_id in selection.document_ids:
         document = project.document(document_id)
         layers = selection.layers[document_id]
         turns = tuple(project.turns(document_id))
         people = {t.speaker: registry[t.speaker] for t in turns if t.speaker in registry}
-        starts = [turn.start for turn in turns]
-        spans = [
-            _export_span(span, turns, starts, people)
-            for span in project.spans(document_id)
-            if span.annotator in layers
-        ]
-        spans.sort(key=lambda s: (s.start, s.end, s.annotator, s.label, s.id))
-        questions = tuple(project.questions(document_id))
+        spans = _export_spans(project, document_id, layers, turns, people)
+        questions: tuple[Question, ...] = ()
+        if document_id in with_questions:
+            questions = tuple(project.questions_store.questions(document_id))
         place = {question.id: position for position, question in enumerate(questions)}
-        codes = tuple(
-            sorted(
-                (c for c in project.codes(None, document_id=document_id) if c.annotator in layers),
-                key=lambda c: (place.get(c.question_id or 0, -1), c.annotator, c.unit),
+        codes: tuple[Code, ...] = ()
+        if document_id in with_codes:
+            codes = tuple(
+                sorted(
+                    (
+                        c
+                        for c in project.codes(None, document_id=document_id)
+                        if c.annotator in layers
+                    ),
+                    key=lambda c: (place.get(c.question_id or 0, -1), c.annotator, c.unit),
+                )
             )
-        )
         report.questions += len(questions)
         report.codes += len(codes)
         report.links += sum(1 for span in spans if span.question_id is not None)
@@ -272,7 +279,7 @@ def collect(
             title=document.title,
             text=document.text,
             turns=turns,
-            spans=tuple(spans),
+            spans=spans,
             annotators=layers,
             metadata=dict(document.metadata),
             source_path=document.source_path,
@@ -288,29 +295,68 @@ def collect(
             yield from _turn_examples(base, report)
 
 
-def _export_span(
-    span: Span, turns: Sequence[Turn], starts: Sequence[int], people: Mapping[str, Person]
-) -> ExportSpan:
-    # The turn it starts in: the last one starting at or before it (the first, before any).
-    speaker = turns[max(0, bisect.bisect_right(starts, span.start) - 1)].speaker if turns else None
-    person = people.get(speaker) if speaker is not None else None
-    return ExportSpan(
-        id=span.id,
-        label=span.label,
-        start=span.start,
-        end=span.end,
-        annotator=span.annotator,
-        attributes=dict(span.attributes),
-        note=span.note,
-        scheme_hash=span.scheme_hash,
-        created_at=span.created_at,
-        updated_at=span.updated_at,
-        provenance=span.provenance,
-        question_id=span.question_id,
-        speaker=speaker,
-        person=person.name if person else None,
-        role=person.role if person else None,
-    )
+def _documents_with(project: Project, table: str) -> set[int]:
+    """The documents that have rows in ``table`` (``questions`` or ``codes``)."""
+    return {row[0] for row in project.db.execute(f"SELECT DISTINCT document_id FROM {table}")}
+
+
+# A document's spans of some layers in export order (text order, then annotator, label, id;
+# SQLite's binary collation orders names as Python does), read straight into ExportSpans: an
+# export reads every span of the project, and Span values on the way cost as much again.
+_NO_ATTRIBUTES: Mapping[str, Any] = MappingProxyType({})
+_SPANS = (
+    's.id, s.label, s.start, s."end", a.name, s.attributes, s.note, s.scheme_hash, '
+    "s.created_at, s.updated_at, s.provenance, s.question_id"
+)
+
+
+def _export_spans(
+    project: Project,
+    document_id: int,
+    layers: Sequence[str],
+    turns: Sequence[Turn],
+    people: Mapping[str, Person],
+) -> tuple[ExportSpan, ...]:
+    if not layers:
+        return ()
+    starts = [turn.start for turn in turns]
+    # Spans repeat their attributes ({"kind": "pivots"}): each JSON text is decoded once per
+    # document, and its spans share the read-only result.
+    decoded: dict[str, Mapping[str, Any]] = {"{}": _NO_ATTRIBUTES}
+    spans = []
+    for row in project.db.execute(
+        f"SELECT {_SPANS} FROM spans s JOIN annotators a ON a.id = s.annotator_id "
+        f"WHERE s.document_id = ? AND a.name IN ({', '.join('?' * len(layers))}) "
+        'ORDER BY s.start, s."end", a.name, s.label, s.id',
+        [document_id, *layers],
+    ):
+        start = row[2]
+        attributes = decoded.get(row[5])
+        if attributes is None:
+            attributes = decoded[row[5]] = MappingProxyType(json.loads(row[5]))
+        # The turn it starts in: the last one starting at or before it (the first, before any).
+        speaker = turns[max(0, bisect.bisect_right(starts, start) - 1)].speaker if turns else None
+        person = people.get(speaker) if speaker is not None else None
+        spans.append(
+            ExportSpan(  # positional, in the order of its fields: an export makes one per span
+                row[0],
+                row[1],
+                start,
+                row[3],
+                row[4],
+                attributes,
+                row[6],
+                row[7],
+                row[8],
+                row[9],
+                json.loads(row[10]) if row[10] else None,
+                row[11],
+                speaker,
+                person.name if person else None,
+                person.role if person else None,
+            )
+        )
+    return tuple(spans)
 
 
 def _turn_examples(document: Example, report: ExportReport) -> Iterator[Example]:

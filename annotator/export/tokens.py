@@ -30,15 +30,15 @@ from __future__ import annotations
 import bisect
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
 from functools import cache
-from typing import Any
+from typing import Any, NamedTuple
 
 TOKENIZERS = ("auto", "spacy", "simple")
 
 
-@dataclass(frozen=True)
-class Token:
+class Token(NamedTuple):
+    """A token: a named tuple, not a dataclass, since an export makes one per word."""
+
     text: str
     start: int
     end: int

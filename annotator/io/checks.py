@@ -38,9 +38,14 @@ _CHEVRONS_RE = re.compile(r"^[ \t]*>>(?!>)[^\n]*", re.MULTILINE)
 
 
 def _regex_lines(
-    pattern: re.Pattern[str], named: bool
+    pattern: re.Pattern[str], named: bool, needle: str
 ) -> Callable[[str], tuple[int, int, str] | None]:
+    """Lines ``pattern`` finds; ``needle`` is a string every match holds (a pattern that starts
+    at a line's start is tried at every position of the text: skipped where it cannot match)."""
+
     def count(text: str) -> tuple[int, int, str] | None:
+        if needle not in text:
+            return None
         found = 0
         first: tuple[int, str] | None = None
         for match in pattern.finditer(text):
@@ -69,9 +74,9 @@ _SERVICES = {
 # (what the lines are, the formats that read them, how to find them)
 _HINTS: list[tuple[str, tuple[str, ...], Callable[[str], tuple[int, int, str] | None]]] = [
     *((what, (name,), _service_lines(name)) for name, what in _SERVICES.items()),
-    ("Markdown bold speaker labels", ("text", "markdown"), _regex_lines(_BOLD_RE, True)),
-    ("bold names alone on a line", (), _regex_lines(_BOLD_ALONE_RE, True)),
-    ("broadcast '>>' speaker changes", ("srt", "vtt"), _regex_lines(_CHEVRONS_RE, False)),
+    ("Markdown bold speaker labels", ("text", "markdown"), _regex_lines(_BOLD_RE, True, "**")),
+    ("bold names alone on a line", (), _regex_lines(_BOLD_ALONE_RE, True, "**")),
+    ("broadcast '>>' speaker changes", ("srt", "vtt"), _regex_lines(_CHEVRONS_RE, False, ">>")),
 ]
 
 
@@ -125,5 +130,8 @@ def check_documents(
                 f"{where}: {problem}; the {format} importer found no speaker labels it reads "
                 "(see README, 'Transcript formats'), or pass --format",
             )
-        checked.append(dataclasses.replace(doc, warnings=doc.warnings + warnings))
+        # A document without warnings is kept as it is (a copy would check its turns again).
+        checked.append(
+            dataclasses.replace(doc, warnings=doc.warnings + warnings) if warnings else doc
+        )
     return checked

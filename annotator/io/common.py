@@ -28,6 +28,7 @@ import datetime as dt
 import json
 import math
 import re
+import sys
 import unicodedata
 import xml.etree.ElementTree as ET
 from collections.abc import Iterable, Iterator, Mapping
@@ -57,6 +58,8 @@ MAX_DEPTH = 64
 # A text file has almost no C0 control bytes besides tab, LF, FF and CR.
 _TEXT_CONTROLS = frozenset({0x09, 0x0A, 0x0C, 0x0D})
 _SNIFF_BYTES = 8192
+# Every byte but the control bytes a text file does not hold (deleted to count those).
+_NOT_CONTROLS = bytes(b for b in range(256) if b >= 0x20 or b in _TEXT_CONTROLS)
 _MAX_CONTROL_SHARE = 0.10
 
 
@@ -155,7 +158,7 @@ def decode_transcript_bytes(data: bytes, source: str) -> str:
             source, "the file contains NUL bytes, so it is binary, not a text transcript"
         )
     sample = data[:_SNIFF_BYTES]
-    controls = sum(1 for byte in sample if byte < 0x20 and byte not in _TEXT_CONTROLS)
+    controls = len(sample.translate(None, _NOT_CONTROLS))  # counted in C
     if controls > _MAX_CONTROL_SHARE * len(sample):
         raise ImportFailure(
             source, "the file is mostly control bytes, so it is binary, not a text transcript"
@@ -173,7 +176,7 @@ def decode_transcript_bytes(data: bytes, source: str) -> str:
         ) from None
     if text.startswith("\ufeff"):
         text = text[1:]
-    if not text.strip():
+    if not text or text.isspace():  # as ``not text.strip()``, without copying the text
         raise ImportFailure(source, "the file holds only whitespace; there is nothing to import")
     return text
 
@@ -322,9 +325,23 @@ def decode_json(text: str) -> Any:
     Raises ``ValueError`` (``json.JSONDecodeError`` included) or ``RecursionError``, for
     callers that only try whether ``text`` is JSON.
     """
+    if _INTERPRETER_REFUSES_LONG_INTS:
+        # Python's own int() already refuses what _json_int would, in C: the hook only
+        # matters for a refusal, so the text is read again with it when anything fails.
+        try:
+            return json.loads(text, parse_float=_json_float, parse_constant=_json_constant)
+        except ValueError:
+            pass
     return json.loads(
         text, parse_int=_json_int, parse_float=_json_float, parse_constant=_json_constant
     )
+
+
+# Whether this interpreter refuses ints of more than _MAX_INT_DIGITS digits (3.11 does,
+# unless told otherwise: PYTHONINTMAXSTRDIGITS=0 lifts the bound).
+_INTERPRETER_REFUSES_LONG_INTS = (
+    0 < getattr(sys, "get_int_max_str_digits", lambda: 0)() <= (_MAX_INT_DIGITS)
+)
 
 
 def _number_reason(token: str) -> str:

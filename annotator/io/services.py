@@ -175,11 +175,14 @@ class _Hansard(Convention):
 
 
 # Lines that may be a convention's speaker line (a fast search over the whole text; each
-# found line is then checked by the convention itself).
+# found line is then checked by the convention itself, so a candidate may be loose). Each
+# starts with a literal character, which Python's re finds fast: a pattern that starts with
+# spaces or a line start is tried at every position (Otter's took 1.7 ms for 7 kB, run on
+# every text file imported, twice).
 _CANDIDATES = {
-    "otter": re.compile(rf"(?: {{2,}}|\t+){_TIME}[ \t]*$", re.MULTILINE),
+    "otter": re.compile(r":\d{2}(?:[.,]\d{1,3})?[ \t]*$", re.MULTILINE),  # a time ends it
     "rev": re.compile(rf"\({_TIME}\)"),
-    "descript": re.compile(rf"^[ \t]*\[{_TIME}\]", re.MULTILINE),
+    "descript": re.compile(rf"\[{_TIME}\]"),  # the line must start with it: checked after
     "hansard": re.compile(r"\)[ \t]*:"),
 }
 

@@ -254,6 +254,7 @@ def _document(
     speaker = " ".join(speaker.split()) if speaker else None
     first = len(stored) - len(stored.lstrip())
     last = len(stored.rstrip())
+    place = f"line {line}"  # one string for all the line's spans
     return ImportedDocument(
         title=" ".join(title.split()),
         text=stored,
@@ -262,7 +263,7 @@ def _document(
         source_path=source_path,
         metadata=json_safe(metadata),
         spans=tuple(
-            SpanDraft(label, start, end, attributes, note, place=f"line {line}")
+            SpanDraft(label, start, end, attributes, note, place=place)
             for (start, end, label), (attributes, note) in zip(spans, extras, strict=True)
         ),
         annotator=annotator,
@@ -282,7 +283,10 @@ def parse_span_jsonl(
     stem = Path(source_path or source).stem
     documents: list[ImportedDocument] = []
     skipped = 0
-    for number, record in records:
+    for position, (number, record) in enumerate(records):
+        # Each record is let go once its document is made: the file's decoded JSON and the
+        # documents made from it are never all held at once (a million spans' objects each).
+        records[position] = (number, {})
         try:
             found = record_style(record)
             if found is not None and found != style:

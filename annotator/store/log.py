@@ -402,10 +402,14 @@ class ChangeLog:
         ]
 
 
+# One encoder for every logged state: json.dumps makes a new one per call when given options.
+_ENCODE = json.JSONEncoder(ensure_ascii=False).encode
+
+
 def _dump(state: State | None) -> str | None:
     if state is None:
         return None
-    return json.dumps({k: v for k, v in state.items() if k != "id"}, ensure_ascii=False)
+    return _ENCODE({k: v for k, v in state.items() if k != "id"} if "id" in state else state)
 
 
 def _load(text: str | None) -> dict[str, Any] | None:

@@ -383,6 +383,11 @@ class SpanWriter:
         written: list[tuple[int, int, State]] = []
         next_id = self._next_span_id()
         stamp = now()  # the batch's moment (create stamps each span as it writes it)
+        # What is the same for every span of the batch is checked once: the text's length,
+        # each label's use for a new span, and each label's values when a span gives none.
+        length = self._text_length(document_id)
+        usable: set[str] = set()
+        bare: dict[str, tuple[dict[str, Any], list[str]]] = {}
 
         def flush() -> None:
             if rows:
@@ -397,8 +402,10 @@ class SpanWriter:
 
         for index, new in enumerate(spans):
             try:
-                self._label(new.label, fresh=True)
-                self._offsets(document_id, new.start, new.end)
+                if new.label not in usable:
+                    self._label(new.label, fresh=True)
+                    usable.add(new.label)
+                _check_offsets(length, new.start, new.end)
                 if new.question == "default":
                     if regions is None:
                         regions = self.questions.response_regions(document_id)
@@ -435,9 +442,15 @@ class SpanWriter:
                     )
                     if problem:
                         raise ProjectError(problem)
-                given = self._typed(new.label, new.attributes)
-                attributes, note = _combined(new.label, [], given, new.note, "refuse")
-                attributes, missing = self._attributes(new.label, attributes)
+                if new.attributes:
+                    given = self._typed(new.label, new.attributes)
+                    attributes, note = _combined(new.label, [], given, new.note, "refuse")
+                    attributes, missing = self._attributes(new.label, attributes)
+                else:  # as above with nothing given: the label's defaults, whatever is missing
+                    if new.label not in bare:
+                        bare[new.label] = self._attributes(new.label, {})
+                    checked, missing = bare[new.label]
+                    attributes, note = dict(checked), new.note or ""
                 if missing and not incomplete:
                     raise _required(new.label, missing)
                 if new.scheme_hash not in hashes:
@@ -704,10 +717,7 @@ class SpanWriter:
         return label
 
     def _offsets(self, document_id: int, start: int, end: int) -> None:
-        try:
-            check_span_offsets(self._text_length(document_id), start, end)
-        except ValueError as error:
-            raise InvalidValue(str(error)) from None
+        _check_offsets(self._text_length(document_id), start, end)
 
     def _extent(
         self,
@@ -887,6 +897,13 @@ class SpanWriter:
 
 
 _COLUMNS = SPAN_COLUMNS.split(", ")[1:]
+
+
+def _check_offsets(text_length: int, start: int, end: int) -> None:
+    try:
+        check_span_offsets(text_length, start, end)
+    except ValueError as error:
+        raise InvalidValue(str(error)) from None
 
 
 def overlap_problem(

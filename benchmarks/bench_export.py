@@ -28,6 +28,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -135,39 +136,58 @@ def same_bytes(left: Path, right: Path) -> bool:
     return all(filecmp.cmp(x, y, shallow=False) for x, y in zip(a, b, strict=True))
 
 
+@dataclass
+class Compared:
+    """One format of one project: the export's and the floor's CPU (best of the runs) and
+    peak RSS, the output's size, and whether they wrote the same bytes."""
+
+    export: float
+    floor: float
+    rss_export: float
+    rss_floor: float
+    megabytes: float
+    same: bool
+
+    @property
+    def ratio(self) -> float:
+        return self.export / self.floor if self.same else float("inf")
+
+
+def compare(db: Path, fmt: str, runs: int, scratch: Path) -> Compared:
+    """Export ``fmt`` from ``db`` and run its floor, each ``runs`` times in a child."""
+    suffix = "" if fmt == "brat" else f".{fmt}"
+    exported, floor = scratch / "export", scratch / "floor"
+    found = Compared(float("inf"), float("inf"), 0.0, 0.0, 0.0, True)
+    for _ in range(runs):
+        for folder in (exported, floor):
+            shutil.rmtree(folder, ignore_errors=True)
+            folder.mkdir()
+        cpu, rss = measure(["-c", _EXPORT, str(db), fmt, str(exported / f"out{suffix}")])
+        found.export, found.rss_export = min(found.export, cpu), max(found.rss_export, rss)
+        cpu, rss = measure(
+            [str(HERE / "floor_export.py"), str(db), fmt, str(floor / f"out{suffix}")]
+        )
+        found.floor, found.rss_floor = min(found.floor, cpu), max(found.rss_floor, rss)
+        found.same = found.same and same_bytes(exported, floor)
+    found.megabytes = sum(p.stat().st_size for p in outputs(exported)) / 1e6
+    return found
+
+
 def bench(db: Path, name: str, formats: list[str], runs: int, scratch: Path) -> float:
     """Each format of one project; returns the worst ratio."""
     worst = 0.0
     for fmt in formats:
-        suffix = "" if fmt == "brat" else f".{fmt}"
-        exported, floor = scratch / "export", scratch / "floor"
-        best_export = best_floor = float("inf")
-        rss_export = rss_floor = 0.0
-        same = True
-        for _ in range(runs):
-            for folder in (exported, floor):
-                shutil.rmtree(folder, ignore_errors=True)
-                folder.mkdir()
-            cpu, rss = measure(["-c", _EXPORT, str(db), fmt, str(exported / f"out{suffix}")])
-            best_export, rss_export = min(best_export, cpu), max(rss_export, rss)
-            cpu, rss = measure(
-                [str(HERE / "floor_export.py"), str(db), fmt, str(floor / f"out{suffix}")]
-            )
-            best_floor, rss_floor = min(best_floor, cpu), max(rss_floor, rss)
-            same = same and same_bytes(exported, floor)
-        size = sum(p.stat().st_size for p in outputs(exported)) / 1e6
-        ratio = best_export / best_floor
-        worst = max(worst, ratio)
+        found = compare(db, fmt, runs, scratch)
+        worst = max(worst, found.ratio)
         print(
-            f"{name} {fmt:8} {size:7.0f} MB  export {best_export:6.2f} s {rss_export:5.0f} MB  "
-            f"floor {best_floor:6.2f} s {rss_floor:5.0f} MB  ratio {ratio:4.2f} "
-            f"{'OK' if ratio <= TARGET_RATIO else 'OVER'}  "
-            f"{'same bytes' if same else 'BYTES DIFFER'}",
+            f"{name} {fmt:8} {found.megabytes:7.0f} MB  export {found.export:6.2f} s "
+            f"{found.rss_export:5.0f} MB  floor {found.floor:6.2f} s {found.rss_floor:5.0f} MB  "
+            f"ratio {found.export / found.floor:4.2f} "
+            f"{'OK' if found.ratio <= TARGET_RATIO else 'OVER'}  "
+            f"{'same bytes' if found.same else 'BYTES DIFFER'}",
             flush=True,
         )
-        if not same:
-            worst = float("inf")
-        if fmt in ("jsonl", "csv") and name == "built" and best_export > BUDGET_SECONDS:
+        if fmt in ("jsonl", "csv") and name == "built" and found.export > BUDGET_SECONDS:
             print(f"  {fmt} over the budget of {BUDGET_SECONDS:.1f} s (issue 4)")
     return worst
 

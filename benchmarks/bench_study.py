@@ -1,7 +1,8 @@
 """Benchmark a study-sized project: the queues, the list commands and the agreement report.
 
     python benchmarks/bench_study.py [--documents 2000] [--words 10000] [--annotators 3]
-        [--spans 100] [--keep FOLDER] [--only queue,lists,agreement] [--curve]
+        [--spans 100] [--keep FOLDER] [--only queue,lists,agreement,export]
+        [--formats jsonl,csv,doccano] [--curve]
 
 Builds (``benchmarks/study.py``, seeded; reused from ``--keep`` if built there before) a
 project of ``--documents`` interviews x ``--words`` words x ``--annotators`` annotators x
@@ -13,7 +14,9 @@ project of ``--documents`` interviews x ``--words`` words x ``--annotators`` ann
 - ``annotator documents``, ``status`` and ``speakers``: first line printed (<= 0.5 s) and
   finished (<= 2 s), as commands (a fresh process each);
 - ``annotator agreement``: the whole report cold (<= 5 s) and after a few documents changed
-  (<= 1 s).
+  (<= 1 s);
+- ``annotator export`` (``--formats``, default jsonl, csv, doccano): CPU time against the
+  floor's (``floor_export.py``; <= 1.5x).
 
 Each line prints the figure, its target and the ratio figure / target (<= 1 meets it).
 ``--curve`` runs the commands on 10 / 100 / 1,000 / 10,000 documents (1,000 words) and
@@ -213,6 +216,30 @@ def bench_agreement(path: Path, folder: Path) -> None:
     remove(copy)
 
 
+# ---- exports against their floors ------------------------------------------------------------
+
+
+def bench_exports(path: Path, folder: Path, formats: list[str]) -> None:
+    """Each format's CPU against its floor's (``floor_export.py``: the same rows read with
+    one SQL query, the same bytes written), on a copy of the project."""
+    from bench_export import TARGET_RATIO, compare
+
+    copy = fresh_copy(path, folder)
+    scratch = folder / "exports"
+    scratch.mkdir(exist_ok=True)
+    for fmt in formats:
+        found = compare(copy, fmt, 1, scratch)
+        if not found.same:
+            print(f"    {fmt}: the export and its floor wrote different bytes")
+        print(
+            f"    {fmt}: export {found.export:.1f} s CPU, {found.rss_export:.0f} MB; floor "
+            f"{found.floor:.1f} s, {found.rss_floor:.0f} MB",
+            flush=True,
+        )
+        record(f"annotator export {fmt}: CPU / the floor's", found.ratio, TARGET_RATIO, "x")
+    remove(copy)
+
+
 # ---- the cost curve --------------------------------------------------------------------------
 
 
@@ -243,7 +270,10 @@ def main() -> int:
     parser.add_argument("--spans", type=int, default=100)
     parser.add_argument("--seed", type=int, default=11)
     parser.add_argument("--keep", help="a folder to keep (and reuse) the built projects in")
-    parser.add_argument("--only", default="queue,lists,agreement")
+    parser.add_argument("--only", default="queue,lists,agreement,export")
+    parser.add_argument(
+        "--formats", default="jsonl,csv,doccano", help="the exports timed (--only export)"
+    )
     parser.add_argument("--curve", action="store_true")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as scratch:
@@ -265,6 +295,8 @@ def main() -> int:
             bench_lists(path, folder)
         if "agreement" in only:
             bench_agreement(path, folder)
+        if "export" in only:
+            bench_exports(path, folder, args.formats.split(","))
         if args.curve:
             curve(args, folder)
     missed = [name for name, figure, target, _ in RESULTS if figure > target]

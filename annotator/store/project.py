@@ -627,8 +627,8 @@ class Project:
 
     def documents(self) -> list[DocumentSummary]:
         """Every document with its counts and statuses: grouped in SQL (one row per document,
-        per speaker of a document and per status), never reading the texts (m011's
-        ``documents_listing`` index covers the listed columns)."""
+        per speaker of a document and per status), never reading the texts: indexes cover
+        the listed columns (``documents_listing``, m011) and the speakers (m020)."""
         turn_counts = dict(
             self.db.execute("SELECT document_id, count(*) FROM turns GROUP BY document_id")
         )

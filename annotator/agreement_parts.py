@@ -171,48 +171,77 @@ def _document_columns(
     length: int, layers: Sequence[Spans], labels: Sequence[str]
 ) -> dict[str, Counter[Column]]:
     """The per-character columns of all labels (:func:`~annotator.agreement.label_columns`)
-    and of each of ``labels`` (the label or ``O``), in one sweep over the spans' ends."""
-    events = sorted(
-        (position, k, label, step)
-        for k, layer in enumerate(layers)
+    and of each of ``labels`` (the label or ``O``), from one sweep over the annotators'
+    changes of value; each label's columns follow from the distinct columns of all labels
+    (in the order they first occur, which is the text order of each label's own columns)."""
+    events: list[tuple[int, int, tuple[str, ...]]] = []
+    for k, layer in enumerate(layers):
+        events.extend((position, k, value) for position, value in _changes(layer))
+    events.sort()  # (one change per annotator and position: the values are never compared)
+    none: tuple[str, ...] = ()
+    values = [none] * len(layers)
+    # The columns as tuples of label tuples: distinct label sets stay apart until the end.
+    found: dict[tuple[tuple[str, ...], ...], int] = {}
+    position = 0
+    for following, k, value in events:
+        if following > position:
+            column = tuple(values)
+            found[column] = found.get(column, 0) + following - position
+            position = following
+        values[k] = value
+    if length > position:
+        column = tuple(values)
+        found[column] = found.get(column, 0) + length - position
+    whole: Counter[Column] = Counter()
+    per_label: dict[str, Counter[Column]] = {label: Counter() for label in labels}
+    covered = dict.fromkeys(labels, 0)  # characters where someone has the label
+    for sets, width in found.items():
+        whole[tuple("+".join(s) if s else OUTSIDE for s in sets)] += width
+        for label in {label for s in sets for label in s}:
+            if label in per_label:
+                per_label[label][tuple(label if label in s else OUTSIDE for s in sets)] += width
+                covered[label] += width
+    for label, columns in per_label.items():
+        if length > covered[label]:
+            columns[(OUTSIDE,) * len(layers)] += length - covered[label]
+    return {ALL_KEY: whole, **per_label}
+
+
+def _changes(layer: Spans) -> list[tuple[int, tuple[str, ...]]]:
+    """Where one annotator's labels change, at increasing positions: the sorted labels
+    from there on (none: ``O``)."""
+    changes: list[tuple[int, tuple[str, ...]]] = []
+    reached = 0
+    for label, start, end in layer:
+        if start < reached or start > end:  # overlapping (or out of order): count them
+            return _counted_changes(layer)
+        value = (label,) if end > start else ()  # (an empty span: a change of nothing)
+        if changes and changes[-1][0] == start:
+            changes[-1] = (start, value)
+        else:
+            changes.append((start, value))
+        if end > start:
+            changes.append((end, ()))
+        reached = end
+    return changes
+
+
+def _counted_changes(layer: Spans) -> list[tuple[int, tuple[str, ...]]]:
+    """:func:`_changes` of spans that may overlap (or come in any order)."""
+    ends = sorted(
+        (position, label, step)
         for label, start, end in layer
         for position, step in ((start, 1), (end, -1))
     )
-    coders = range(len(layers))
-    active: list[dict[str, int]] = [{} for _ in coders]
-    values: list[str] = [OUTSIDE] * len(layers)
-    whole: Counter[Column] = Counter()
-    found: dict[str, Counter[Column]] = {label: Counter() for label in labels}
-    covered = dict.fromkeys(labels, 0)  # characters where someone has the label
-    position = i = 0
-    while True:
-        following = events[i][0] if i < len(events) else length
-        if following > position:
-            width = following - position
-            whole[tuple(values)] += width
-            for label in {label for coder in active for label in coder}:
-                if label in found:
-                    column = tuple(label if label in coder else OUTSIDE for coder in active)
-                    found[label][column] += width
-                    covered[label] += width
-            position = following
-        if i == len(events):
-            break
-        changed = set()
-        while i < len(events) and events[i][0] == following:
-            _, k, label, step = events[i]
-            coder = active[k]
-            coder[label] = coder.get(label, 0) + step
-            if not coder[label]:
-                del coder[label]
-            changed.add(k)
-            i += 1
-        for k in changed:
-            values[k] = "+".join(sorted(active[k])) if active[k] else OUTSIDE
-    for label, columns in found.items():
-        if length > covered[label]:
-            columns[(OUTSIDE,) * len(layers)] += length - covered[label]
-    return {ALL_KEY: whole, **found}
+    active: dict[str, int] = {}
+    changes: list[tuple[int, tuple[str, ...]]] = []
+    for i, (position, label, step) in enumerate(ends):
+        active[label] = active.get(label, 0) + step
+        if not active[label]:
+            del active[label]
+        if i + 1 == len(ends) or ends[i + 1][0] != position:
+            changes.append((position, tuple(sorted(active))))
+    return changes
 
 
 def _unitizing_json(length: int, layers: Sequence[Spans]) -> dict[str, Any]:

@@ -403,7 +403,9 @@ def krippendorff_alpha_of_columns(
     """Nominal alpha from distinct unit columns (one value per coder) and their counts, as
     :func:`label_columns` gives them."""
     name = "Krippendorff's alpha (nominal)"
-    diagonal = Fraction(0)
+    # The coincidences within units, as integers per number of values in the unit (m_u):
+    # one division per m_u at the end, not a Fraction per column.
+    within: Counter[int] = Counter()
     n_c: Counter[Hashable] = Counter()
     units = 0
     for column, times in columns.items():
@@ -415,7 +417,8 @@ def krippendorff_alpha_of_columns(
         for value, count in values.items():
             # Row sums of the coincidence matrix: each value contributes its count.
             n_c[value] += count * times
-            diagonal += Fraction(count * (count - 1) * times, m_u - 1)
+            within[m_u] += count * (count - 1) * times
+    diagonal = sum((Fraction(v, m_u - 1) for m_u, v in sorted(within.items())), Fraction(0))
     n = sum(n_c.values())
     if n == 0:
         return Coefficient(name, None, None, None, None, 0, NO_PAIRABLE)

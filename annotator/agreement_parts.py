@@ -90,8 +90,20 @@ def document_parts(
     alpha adds floats). Not ``full``: only what the document's own row needs (``row``)."""
     names = list(doc.spans)
     layers = [doc.spans[name] for name in names]
-    labels = sorted({s[0] for layer in layers for s in layer})
-    by_label = {label: [_only(layer, label) for layer in layers] for label in labels}
+    # Each layer's spans per label, and each span's index among its label's.
+    by_label: dict[str, list[Spans]] = {}
+    local: list[list[int]] = []
+    for k, layer in enumerate(layers):
+        indexes = []
+        for span in layer:
+            found = by_label.get(span[0])
+            if found is None:
+                found = by_label[span[0]] = [[] for _ in layers]
+            indexes.append(len(found[k]))
+            found[k].append(span)
+        local.append(indexes)
+    labels = sorted(by_label)
+    by_label = {label: by_label[label] for label in labels}
     parts: dict[str, Any] = {
         "names": names,
         "length": doc.length,
@@ -99,21 +111,28 @@ def document_parts(
         "versions": versions,
     }
     # Matches per pair and label; the matchings of labels with attributes are kept for
-    # their units.
+    # their units. A matching never pairs spans of two labels, so that of whole layers
+    # is each label's matching (by the spans' indexes among their label's).
     matchings: dict[tuple[str, str], dict[tuple[int, int], list[tuple[int, int]]]] = {}
     pairs = []
-    for i, j in combinations(range(len(names)), 2):
-        counts: dict[str, list[int]] = {}
-        for label in labels:
-            a, b = by_label[label][i], by_label[label][j]
-            if label in attributes:  # the matchings themselves make the units
-                exact = match_spans(a, b, "exact")
-                overlap = match_spans(a, b, "overlap")
-                matchings.setdefault((label, "exact"), {})[i, j] = exact
-                matchings.setdefault((label, "overlap"), {})[i, j] = overlap
-                counts[label] = [len(exact), len(overlap), len(a), len(b)]
-            else:
-                counts[label] = [*match_counts(a, b), len(a), len(b)]
+    if any(start >= end for layer in layers for _, start, end in layer):
+        pairs = _label_matches(layers, by_label, attributes, matchings)
+    for i, j in combinations(range(len(names)), 2) if not pairs else ():
+        counts = {
+            label: [0, 0, len(by_label[label][i]), len(by_label[label][j])] for label in labels
+        }
+        first, second, to_i, to_j = layers[i], layers[j], local[i], local[j]
+        for m, mode in enumerate(("exact", "overlap")):
+            for x, y in match_spans(first, second, mode):
+                label = first[x][0]
+                counts[label][m] += 1
+                if label in attributes:
+                    matchings.setdefault((label, mode), {}).setdefault((i, j), []).append(
+                        (to_i[x], to_j[y])
+                    )
+        for label in attributes:
+            for mode in ("exact", "overlap"):
+                matchings.setdefault((label, mode), {}).setdefault((i, j), [])
         pairs.append([i, j, counts])
     parts["pairs"] = pairs
     parts["columns"] = {
@@ -159,6 +178,32 @@ def document_parts(
     parts["ordered"] = sorted(set(ordered) & set(units))
     parts["row"] = _row(parts)
     return parts
+
+
+def _label_matches(
+    layers: Sequence[Spans],
+    by_label: Mapping[str, Sequence[Spans]],
+    attributes: Mapping[str, Sequence[str]],
+    matchings: dict[tuple[str, str], dict[tuple[int, int], list[tuple[int, int]]]],
+) -> list[list[Any]]:
+    """The matches per pair and label, label by label: for layers with an empty (or
+    reversed) span, which the overlap count of :func:`~annotator.agreement.match_counts`
+    pairs when identical, and :func:`~annotator.agreement.match_spans` never."""
+    pairs = []
+    for i, j in combinations(range(len(layers)), 2):
+        counts: dict[str, list[int]] = {}
+        for label, spans in by_label.items():
+            a, b = spans[i], spans[j]
+            if label in attributes:  # the matchings themselves make the units
+                exact = match_spans(a, b, "exact")
+                overlap = match_spans(a, b, "overlap")
+                matchings.setdefault((label, "exact"), {})[i, j] = exact
+                matchings.setdefault((label, "overlap"), {})[i, j] = overlap
+                counts[label] = [len(exact), len(overlap), len(a), len(b)]
+            else:
+                counts[label] = [*match_counts(a, b), len(a), len(b)]
+        pairs.append([i, j, counts])
+    return pairs
 
 
 def _restricted(values: Values, ids: Sequence[str]) -> str:
@@ -309,16 +354,38 @@ def _row(parts: Mapping[str, Any]) -> dict[str, Any]:
         sums = [sum(c[k] for c in counts.values()) for k in range(4)]
         exact.append(SpanScore(sums[0], sums[2], sums[3]).f1)
         overlap.append(SpanScore(sums[1], sums[2], sums[3]).f1)
-    columns = Counter({tuple(c): n for c, n in parts["columns"][ALL_KEY]})
-    totals = Totals()
-    totals.add(parts)
-    whole = unitizing([summary(parts, totals)], parts["names"], totals)
+    columns = {tuple(c): n for c, n in parts["columns"][ALL_KEY]}
     return {
         "f1_exact": _mean(exact),
         "f1_overlap": _mean(overlap),
         "krippendorff_alpha": krippendorff_alpha_of_columns(columns).value,
-        "unitizing_alpha": whole.overall,
+        "unitizing_alpha": _unitizing_alpha(parts),
     }
+
+
+def _unitizing_alpha(parts: Mapping[str, Any]) -> float | None:
+    """The document's own unitizing alpha: :func:`unitizing` of the document alone, whose
+    gaps at either end are gaps of their own (nothing runs on into them)."""
+    names, length = parts["names"], parts["length"]
+    terms: dict[str, tuple[Fraction, Fraction]] = {}
+    for label, part in parts["unitizing"].items() if len(names) >= 2 else ():
+        if all(coder is None for coder in part["coders"]):
+            continue  # (no one's unit: no label)
+        lengths: Counter[int] = Counter()
+        gaps: Counter[int] = Counter()
+        for coder in part["coders"]:
+            # (no unit: the whole document is a gap; else the gaps before the first unit
+            # and after the last count too)
+            ends = [length] if coder is None else coder[2:4]
+            for gap in ends:
+                if gap > 0:
+                    gaps[gap] += 1
+            if coder is not None:
+                lengths.update(coder[0])
+                gaps.update(coder[1])
+        distance = sum(d for _, _, d in part["distances"])
+        terms[label] = unitizing_terms(length, len(names), distance, lengths, gaps)
+    return unitizing_alpha_of_terms(tuple(names), terms).overall
 
 
 Group = tuple[str, ...]  # the annotators who did a document

@@ -536,10 +536,12 @@ def match_units(
     """
     _check_match_mode(match)
     present = {k: layer for k, layer in enumerate(layers) if layer is not None}
-    # Union-find over the matched spans, (annotator, index) -> a span linked to it.
-    parent: dict[tuple[int, int], tuple[int, int]] = {}
+    # Union-find over the matched spans: a span is ``index * width + annotator`` (an int
+    # hashes faster than a tuple), mapped to a span linked to it.
+    width = len(layers)
+    parent: dict[int, int] = {}
 
-    def root(node: tuple[int, int]) -> tuple[int, int]:
+    def root(node: int) -> int:
         while node in parent:
             node = parent[node]
         return node
@@ -550,24 +552,27 @@ def match_units(
         else:
             pairs = matchings[a, b]
         for i, j in pairs:
-            first, second = root((a, i)), root((b, j))
+            first, second = root(i * width + a), root(j * width + b)
             if first != second:
                 parent[first] = second
-    groups: dict[tuple[int, int], list[tuple[int, int]]] = defaultdict(list)
+    groups: dict[int, list[int]] = defaultdict(list)
     for node in parent:
         groups[root(node)].append(node)
     units: list[tuple[tuple[int, int, int], tuple[int | None, ...]]] = []
     ambiguous = 0
     for top, members in groups.items():
         members.append(top)
-        unit: list[int | None] = [None] * len(layers)
-        for coder, index in members:
+        unit: list[int | None] = [None] * width
+        for node in members:
+            index, coder = divmod(node, width)
             if unit[coder] is not None:
                 ambiguous += 1
                 break
             unit[coder] = index
         else:
-            start = min((present[c][i][1], present[c][i][2], c) for c, i in members)
+            start = min(
+                (present[c][i][1], present[c][i][2], c) for c, i in enumerate(unit) if i is not None
+            )
             units.append((start, tuple(unit)))
     units.sort(key=lambda item: item[0])  # (the units themselves hold None: not comparable)
     return [unit for _, unit in units], ambiguous

@@ -148,21 +148,27 @@ def document_parts(
     parts["tally"] = tally
     units: dict[str, dict[str, Any]] = {}
     hashes: dict[str, list[str]] = {}
+    # Each layer's values and scheme hashes per label (of the labels with attributes).
+    layer_values: dict[str, dict[str, list[Values]]] = {}
+    layer_hashes: dict[str, dict[str, list[str]]] = {}
+    for name in names if any(label in by_label for label in attributes) else ():
+        by_value: dict[str, list[Values]] = layer_values.setdefault(name, {})
+        by_hash: dict[str, list[str]] = layer_hashes.setdefault(name, {})
+        spans = doc.spans[name]
+        for span, h in zip(spans, doc.hashes.get(name, ()), strict=True):
+            if span[0] in attributes:
+                by_hash.setdefault(span[0], []).append(h)
+        for span, v in zip(spans, doc.values[name], strict=True):
+            if span[0] in attributes:
+                by_value.setdefault(span[0], []).append(v)
     for label, ids in attributes.items():
         if label not in by_label:
             continue
-        hashes[label] = sorted(
-            {
-                h
-                for name in names
-                for span, h in zip(doc.spans[name], doc.hashes.get(name, ()), strict=True)
-                if span[0] == label
-            }
-        )
+        hashes[label] = sorted({h for name in names for h in layer_hashes[name].get(label, ())})
         restricted: dict[int, str] = {}  # (spans share their values: one dump each)
         values = [
             [restricted.get(id(v)) or restricted.setdefault(id(v), _restricted(v, ids))
-             for s, v in zip(doc.spans[name], doc.values[name], strict=True) if s[0] == label]
+             for v in layer_values[name].get(label, ())]
             for name in names
         ]  # fmt: skip
         units[label] = {}
@@ -338,11 +344,12 @@ def _confusion(layers: Sequence[Spans]) -> tuple[Counter[tuple[str, str]], list[
 
 def _later(spans: Spans, other: Counter[tuple[str, int, int]]) -> Spans:
     """The spans, in order, but for the first occurrences of each that ``other`` has."""
-    seen: Counter[tuple[str, int, int]] = Counter()
+    skip = dict(other)  # the occurrences still to skip
     left = []
     for span in spans:
-        seen[span] += 1
-        if seen[span] > other[span]:
+        if skip.get(span):
+            skip[span] -= 1
+        else:
             left.append(span)
     return left
 

@@ -153,6 +153,9 @@ def _counted(
     return counted, chosen
 
 
+_NO_VALUES: Values = {}  # the values of a span whose label has no categorical attribute
+
+
 class _Reader:
     """Computes documents' parts from the store: one query for the spans of many documents,
     the texts' lengths without the texts; :class:`~annotator.model.Span` values only where a
@@ -200,12 +203,14 @@ class _Reader:
             while row is not None and row[0] == document_id:
                 _, name, label, start, end, stored, scheme_hash = row
                 row = next(rows, None)
-                if name not in layers or (
-                    self.label_set is not None and label not in self.label_set
-                ):
+                spans = layers.get(name)
+                if spans is None or (self.label_set is not None and label not in self.label_set):
                     continue
-                layers[name].append((label, start, end))
-                values[name].append(self._values(label, stored))
+                spans.append((label, start, end))
+                ids = self._attributes.get(label)
+                if ids is None:
+                    ids = self.attributes(label)
+                values[name].append(self._parsed_values(stored) if ids else _NO_VALUES)
                 hashes[name].append(scheme_hash)
                 older = older or scheme_hash != self.current
             doc = Layers(document_id, title, lengths[document_id], layers, values, hashes)
@@ -229,12 +234,12 @@ class _Reader:
         if progress is not None:
             progress(len(documents), len(documents))
 
-    def _values(self, label: str, attributes: str) -> Values:
-        if not self.attributes(label):
-            return {}
-        if attributes not in self._parsed:
-            self._parsed[attributes] = json.loads(attributes)
-        return self._parsed[attributes]
+    def _parsed_values(self, attributes: str) -> Values:
+        """A span's values (spans with the same values share them: parsed once)."""
+        found = self._parsed.get(attributes)
+        if found is None:
+            found = self._parsed[attributes] = json.loads(attributes)
+        return found
 
     def _compare(self, doc: Layers) -> dict[str, Any]:
         """The versions' rule on a document with spans made under an older scheme."""

@@ -60,6 +60,7 @@ __all__ = [
     "span_f1",
     "unitizing_alpha",
     "unitizing_alpha_of_terms",
+    "unitizing_lists",
     "unitizing_part",
     "unitizing_terms",
     "value_agreement",
@@ -837,20 +838,48 @@ def unitizing_part(length: int, spans: Sequence[Sequence[tuple[int, int]]]) -> U
     for coder_spans in spans:
         kept, lost = _without_overlaps(list(coder_spans))
         dropped += lost
-        tiling = _segments(length, kept)
-        tilings.append(tiling)
+        tilings.append(_segments(length, kept))
         if not kept:
             coders.append(None)
             continue
-        inner = Counter(kept[k + 1][0] - kept[k][1] for k in range(len(kept) - 1))
-        del inner[0]  # (adjacent units: no gap between)
         lengths = Counter(e - s for s, e in kept)
-        coders.append(CoderUnits(lengths, inner, kept[0][0], length - kept[-1][1]))
-    distances = {
+        coders.append(CoderUnits(lengths, Counter(_gaps(kept)), kept[0][0], length - kept[-1][1]))
+    return UnitizingPart(coders, _distances(tilings), dropped)
+
+
+def unitizing_lists(
+    length: int, spans: Sequence[Sequence[tuple[int, int]]]
+) -> tuple[list[tuple[list[int], list[int], int, int] | None], dict[tuple[int, int], int]]:
+    """What :func:`unitizing_part` finds, each coder's units as the sorted lengths of its
+    units and of the gaps between them (each as often as it occurs), the gaps before the
+    first and after the last; and the distances (but for the spans left out)."""
+    coders: list[tuple[list[int], list[int], int, int] | None] = []
+    tilings = []
+    for coder_spans in spans:
+        kept, _ = _without_overlaps(list(coder_spans))
+        tilings.append(_segments(length, kept))
+        if not kept:
+            coders.append(None)
+            continue
+        lengths = sorted([e - s for s, e in kept])
+        coders.append((lengths, sorted(_gaps(kept)), kept[0][0], length - kept[-1][1]))
+    return coders, _distances(tilings)
+
+
+def _gaps(units: list[tuple[int, int]]) -> list[int]:
+    """The gaps between one coder's units (adjacent units have none between them)."""
+    return [
+        units[k + 1][0] - units[k][1]
+        for k in range(len(units) - 1)
+        if units[k + 1][0] > units[k][1]
+    ]
+
+
+def _distances(tilings: list[list[tuple[int, int, bool]]]) -> dict[tuple[int, int], int]:
+    return {
         (i, j): _pair_distance(tilings[i], tilings[j])
         for i, j in combinations(range(len(tilings)), 2)
     }
-    return UnitizingPart(coders, distances, dropped)
 
 
 def unitizing_terms(
@@ -901,6 +930,13 @@ def unitizing_alpha_of_terms(
 
 def _without_overlaps(spans: list[tuple[int, int]]) -> tuple[list[tuple[int, int]], int]:
     """Keep the earliest, then longest, of one annotator's overlapping same-label spans."""
+    reached = None
+    for start, end in spans:
+        if start >= end or (reached is not None and start < reached):
+            break
+        reached = end
+    else:  # (in order, apart and not empty: the usual case, kept as they are)
+        return spans, 0
     kept: list[tuple[int, int]] = []
     for start, end in sorted(spans, key=lambda s: (s[0], -s[1])):
         if kept and start < kept[-1][1]:

@@ -35,6 +35,7 @@ from typing import Any
 
 from .agreement import (
     OUTSIDE,
+    MatchMode,
     SpanScore,
     UnitizingAlpha,
     krippendorff_alpha_of_columns,
@@ -42,7 +43,7 @@ from .agreement import (
     match_spans,
     match_units,
     unitizing_alpha_of_terms,
-    unitizing_part,
+    unitizing_lists,
     unitizing_terms,
 )
 
@@ -51,6 +52,7 @@ ALL_KEY = ""  # the key of "all labels" in the parts' per-label maps
 Spans = list[tuple[str, int, int]]
 Values = Mapping[str, Any]
 Column = tuple[str | None, ...]
+_MODES: tuple[MatchMode, ...] = ("exact", "overlap")
 
 
 @dataclass
@@ -96,11 +98,11 @@ def document_parts(
     for k, layer in enumerate(layers):
         indexes = []
         for span in layer:
-            found = by_label.get(span[0])
-            if found is None:
-                found = by_label[span[0]] = [[] for _ in layers]
-            indexes.append(len(found[k]))
-            found[k].append(span)
+            of_label = by_label.get(span[0])
+            if of_label is None:
+                of_label = by_label[span[0]] = [[] for _ in layers]
+            indexes.append(len(of_label[k]))
+            of_label[k].append(span)
         local.append(indexes)
     labels = sorted(by_label)
     by_label = {label: by_label[label] for label in labels}
@@ -122,7 +124,7 @@ def document_parts(
             label: [0, 0, len(by_label[label][i]), len(by_label[label][j])] for label in labels
         }
         first, second, to_i, to_j = layers[i], layers[j], local[i], local[j]
-        for m, mode in enumerate(("exact", "overlap")):
+        for m, mode in enumerate(_MODES):
             for x, y in match_spans(first, second, mode):
                 label = first[x][0]
                 counts[label][m] += 1
@@ -296,13 +298,10 @@ def _counted_changes(layer: Spans) -> list[tuple[int, tuple[str, ...]]]:
 
 
 def _unitizing_json(length: int, layers: Sequence[Spans]) -> dict[str, Any]:
-    part = unitizing_part(length, [[(s, e) for _, s, e in layer] for layer in layers])
+    coders, distances = unitizing_lists(length, [[(s, e) for _, s, e in layer] for layer in layers])
     return {
-        "coders": [
-            None if c is None else [_repeated(c.lengths), _repeated(c.gaps), c.lead, c.trail]
-            for c in part.coders
-        ],
-        "distances": [[i, j, d] for (i, j), d in part.distances.items()],
+        "coders": [None if c is None else list(c) for c in coders],
+        "distances": [[i, j, d] for (i, j), d in distances.items()],
     }
 
 
@@ -362,37 +361,15 @@ def _row(parts: Mapping[str, Any]) -> dict[str, Any]:
         exact.append(SpanScore(sums[0], sums[2], sums[3]).f1)
         overlap.append(SpanScore(sums[1], sums[2], sums[3]).f1)
     columns = {tuple(c): n for c, n in parts["columns"][ALL_KEY]}
+    totals = Totals()
+    totals.add(parts)
+    whole = unitizing([summary(parts, totals)], parts["names"], totals)
     return {
         "f1_exact": _mean(exact),
         "f1_overlap": _mean(overlap),
         "krippendorff_alpha": krippendorff_alpha_of_columns(columns).value,
-        "unitizing_alpha": _unitizing_alpha(parts),
+        "unitizing_alpha": whole.overall,
     }
-
-
-def _unitizing_alpha(parts: Mapping[str, Any]) -> float | None:
-    """The document's own unitizing alpha: :func:`unitizing` of the document alone, whose
-    gaps at either end are gaps of their own (nothing runs on into them)."""
-    names, length = parts["names"], parts["length"]
-    terms: dict[str, tuple[Fraction, Fraction]] = {}
-    for label, part in parts["unitizing"].items() if len(names) >= 2 else ():
-        if all(coder is None for coder in part["coders"]):
-            continue  # (no one's unit: no label)
-        lengths: Counter[int] = Counter()
-        gaps: Counter[int] = Counter()
-        for coder in part["coders"]:
-            # (no unit: the whole document is a gap; else the gaps before the first unit
-            # and after the last count too)
-            ends = [length] if coder is None else coder[2:4]
-            for gap in ends:
-                if gap > 0:
-                    gaps[gap] += 1
-            if coder is not None:
-                lengths.update(coder[0])
-                gaps.update(coder[1])
-        distance = sum(d for _, _, d in part["distances"])
-        terms[label] = unitizing_terms(length, len(names), distance, lengths, gaps)
-    return unitizing_alpha_of_terms(tuple(names), terms).overall
 
 
 Group = tuple[str, ...]  # the annotators who did a document
@@ -642,8 +619,3 @@ def unitizing(
                     gaps[gap] += 1
             terms[label] = unitizing_terms(length, m, distance, lengths, gaps)
     return unitizing_alpha_of_terms(tuple(names), terms)
-
-
-def _repeated(counts: Counter[int]) -> list[int]:
-    """A count of lengths as the sorted lengths, each as often as it occurs."""
-    return sorted(counts.elements())

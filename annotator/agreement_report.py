@@ -37,6 +37,7 @@ Which data count (``docs/architecture.md``, "Agreement"):
 from __future__ import annotations
 
 import contextlib
+import gc
 import json
 import os
 import sys
@@ -330,6 +331,33 @@ def agreement_report(
     Totals`, from which the parts of the documents that changed since are taken away and
     their new parts added. ``progress(done, total)`` is called as documents are computed,
     for a progress bar."""
+    with _without_cycle_collection():
+        return _report(project, labels, annotators, documents, progress, keep)
+
+
+@contextlib.contextmanager
+def _without_cycle_collection() -> Iterator[None]:
+    """No cyclic garbage collection meanwhile: the parts are many small lists and dicts
+    that hold no cycles (reference counting frees them), and every collection of the
+    oldest generation went over all of them again (a second of CPU for 2,000 documents);
+    forked workers inherit the setting."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _report(
+    project: Project,
+    labels: Sequence[str] | None,
+    annotators: Sequence[str] | None,
+    documents: Sequence[int] | None,
+    progress: Callable[[int, int], None] | None,
+    keep: bool,
+) -> AgreementReport:
     versions = SchemeVersions(project.scheme, project.scheme_versions())
     counted, chosen = _counted(project, annotators, documents)
     reader = _Reader(project, set(labels) if labels else None, versions)

@@ -176,7 +176,7 @@ class SpanReader:
             marks = ", ".join("?" * len(chunk))
             # (the names joined in SQL: no Python work per row)
             yield from self.connection.db.execute(
-                "SELECT s.document_id, a.name, s.label, s.start, s.\"end\", s.attributes, "
+                'SELECT s.document_id, a.name, s.label, s.start, s."end", s.attributes, '
                 "s.scheme_hash FROM spans s JOIN annotators a ON a.id = s.annotator_id "
                 f"WHERE s.document_id IN ({marks}) "
                 'ORDER BY s.document_id, s.annotator_id, s.start, s."end", s.id',

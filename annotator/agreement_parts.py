@@ -98,11 +98,11 @@ def document_parts(
     for k, layer in enumerate(layers):
         indexes = []
         for span in layer:
-            of_label = by_label.get(span[0])
-            if of_label is None:
-                of_label = by_label[span[0]] = [[] for _ in layers]
-            indexes.append(len(of_label[k]))
-            of_label[k].append(span)
+            spans_of = by_label.get(span[0])
+            if spans_of is None:
+                spans_of = by_label[span[0]] = [[] for _ in layers]
+            indexes.append(len(spans_of[k]))
+            spans_of[k].append(span)
         local.append(indexes)
     labels = sorted(by_label)
     by_label = {label: by_label[label] for label in labels}
@@ -119,22 +119,24 @@ def document_parts(
     pairs = []
     if any(start >= end for layer in layers for _, start, end in layer):
         pairs = _label_matches(layers, by_label, attributes, matchings)
+    exact: dict[tuple[int, int], tuple[set[int], set[int]]] = {}  # the spans matched exactly
     for i, j in combinations(range(len(names)), 2) if not pairs else ():
         counts = {
             label: [0, 0, len(by_label[label][i]), len(by_label[label][j])] for label in labels
         }
         first, second, to_i, to_j = layers[i], layers[j], local[i], local[j]
         for m, mode in enumerate(_MODES):
-            for x, y in match_spans(first, second, mode):
+            kept: dict[str, list[tuple[int, int]]] = {label: [] for label in attributes}
+            matched = match_spans(first, second, mode)
+            for x, y in matched:
                 label = first[x][0]
                 counts[label][m] += 1
-                if label in attributes:
-                    matchings.setdefault((label, mode), {}).setdefault((i, j), []).append(
-                        (to_i[x], to_j[y])
-                    )
-        for label in attributes:
-            for mode in ("exact", "overlap"):
-                matchings.setdefault((label, mode), {}).setdefault((i, j), [])
+                if label in kept:
+                    kept[label].append((to_i[x], to_j[y]))
+            for label, of_label in kept.items():
+                matchings.setdefault((label, mode), {})[i, j] = of_label
+            if mode == "exact":
+                exact[i, j] = ({x for x, _ in matched}, {y for _, y in matched})
         pairs.append([i, j, counts])
     parts["pairs"] = pairs
     parts["columns"] = {
@@ -145,7 +147,7 @@ def document_parts(
     if not full:
         parts["row"] = _row(parts)
         return parts
-    swaps, tally = _confusion(layers)
+    swaps, tally = _confusion(layers, exact)
     parts["swaps"] = [[x, y, n] for (x, y), n in swaps.items()]
     parts["tally"] = tally
     units: dict[str, dict[str, Any]] = {}
@@ -177,7 +179,7 @@ def document_parts(
         for mode in ("exact", "overlap"):
             found, ambiguous = match_units(by_label[label], mode, matchings[label, mode])  # type: ignore[arg-type]
             counted = Counter(
-                tuple(None if i is None else values[k][i] for k, i in enumerate(unit))
+                tuple([None if i is None else row[i] for row, i in zip(values, unit, strict=True)])
                 for unit in found
             )
             units[label][mode] = [ambiguous, [[list(u), n] for u, n in counted.items()]]
@@ -305,9 +307,12 @@ def _unitizing_json(length: int, layers: Sequence[Spans]) -> dict[str, Any]:
     }
 
 
-def _confusion(layers: Sequence[Spans]) -> tuple[Counter[tuple[str, str]], list[int]]:
+def _confusion(
+    layers: Sequence[Spans], exact: Mapping[tuple[int, int], tuple[set[int], set[int]]]
+) -> tuple[Counter[tuple[str, str]], list[int]]:
     """Label swaps on identical boundaries, and how every pairwise disagreement splits up
-    (agree, boundary only, label only, other), over the document's pairs.
+    (agree, boundary only, label only, other), over the document's pairs; ``exact``: the
+    spans each pair's exact matching took, where the caller has them.
 
     For each pair: exact matches agree; of the rest, same-label overlaps are boundary-only
     disagreements; same boundaries with another label are label swaps; what is left was
@@ -315,12 +320,20 @@ def _confusion(layers: Sequence[Spans]) -> tuple[Counter[tuple[str, str]], list[
     """
     swaps: Counter[tuple[str, str]] = Counter()
     tally = [0, 0, 0, 0]
-    counted = [Counter(layer) for layer in layers]
-    for (sa, ca), (sb, cb) in combinations(zip(layers, counted, strict=True), 2):
-        # The exact matching pairs the first occurrences of each span on either side: the
-        # later ones are left.
-        agree = sum(min(n, cb[span]) for span, n in ca.items())
-        left_a, left_b = _later(sa, cb), _later(sb, ca)
+    counted = [] if exact else [Counter(layer) for layer in layers]
+    for i, j in combinations(range(len(layers)), 2):
+        sa, sb = layers[i], layers[j]
+        if (i, j) in exact:
+            taken_a, taken_b = exact[i, j]
+            agree = len(taken_a)
+            left_a = [s for x, s in enumerate(sa) if x not in taken_a]
+            left_b = [s for y, s in enumerate(sb) if y not in taken_b]
+        else:
+            # The exact matching pairs the first occurrences of each span on either side:
+            # the later ones are left.
+            ca, cb = counted[i], counted[j]
+            agree = sum(min(n, cb[span]) for span, n in ca.items())
+            left_a, left_b = _later(sa, cb), _later(sb, ca)
         boundary = match_spans(left_a, left_b, "overlap")
         taken_a, taken_b = {p[0] for p in boundary}, {p[1] for p in boundary}
         left_a = [s for i, s in enumerate(left_a) if i not in taken_a]

@@ -572,7 +572,11 @@ def match_units(
             unit[coder] = index
         else:
             start = min(
-                (present[c][i][1], present[c][i][2], c) for c, i in enumerate(unit) if i is not None
+                [
+                    (present[c][i][1], present[c][i][2], c)
+                    for c, i in enumerate(unit)
+                    if i is not None
+                ]
             )
             units.append((start, tuple(unit)))
     units.sort(key=lambda item: item[0])  # (the units themselves hold None: not comparable)

@@ -68,10 +68,6 @@ class Layers:
     hashes: dict[str, list[str]] = field(default_factory=dict)
 
 
-def _only(spans: Spans, label: str | None) -> Spans:
-    return spans if label is None else [s for s in spans if s[0] == label]
-
-
 def _mean(values: Iterable[float | None]) -> float | None:
     present = [v for v in values if v is not None]
     return fmean(present) if present else None

@@ -60,6 +60,7 @@ __all__ = [
     "span_f1",
     "unitizing_alpha",
     "unitizing_alpha_of_terms",
+    "unitizing_lists",
     "unitizing_part",
     "unitizing_terms",
     "value_agreement",
@@ -403,7 +404,9 @@ def krippendorff_alpha_of_columns(
     """Nominal alpha from distinct unit columns (one value per coder) and their counts, as
     :func:`label_columns` gives them."""
     name = "Krippendorff's alpha (nominal)"
-    diagonal = Fraction(0)
+    # The coincidences within units, as integers per number of values in the unit (m_u):
+    # one division per m_u at the end, not a Fraction per column.
+    within: Counter[int] = Counter()
     n_c: Counter[Hashable] = Counter()
     units = 0
     for column, times in columns.items():
@@ -415,7 +418,8 @@ def krippendorff_alpha_of_columns(
         for value, count in values.items():
             # Row sums of the coincidence matrix: each value contributes its count.
             n_c[value] += count * times
-            diagonal += Fraction(count * (count - 1) * times, m_u - 1)
+            within[m_u] += count * (count - 1) * times
+    diagonal = sum((Fraction(v, m_u - 1) for m_u, v in sorted(within.items())), Fraction(0))
     n = sum(n_c.values())
     if n == 0:
         return Coefficient(name, None, None, None, None, 0, NO_PAIRABLE)
@@ -533,10 +537,12 @@ def match_units(
     """
     _check_match_mode(match)
     present = {k: layer for k, layer in enumerate(layers) if layer is not None}
-    # Union-find over the matched spans, (annotator, index) -> a span linked to it.
-    parent: dict[tuple[int, int], tuple[int, int]] = {}
+    # Union-find over the matched spans: a span is ``index * width + annotator`` (an int
+    # hashes faster than a tuple), mapped to a span linked to it.
+    width = len(layers)
+    parent: dict[int, int] = {}
 
-    def root(node: tuple[int, int]) -> tuple[int, int]:
+    def root(node: int) -> int:
         while node in parent:
             node = parent[node]
         return node
@@ -547,24 +553,31 @@ def match_units(
         else:
             pairs = matchings[a, b]
         for i, j in pairs:
-            first, second = root((a, i)), root((b, j))
+            first, second = root(i * width + a), root(j * width + b)
             if first != second:
                 parent[first] = second
-    groups: dict[tuple[int, int], list[tuple[int, int]]] = defaultdict(list)
+    groups: dict[int, list[int]] = defaultdict(list)
     for node in parent:
         groups[root(node)].append(node)
     units: list[tuple[tuple[int, int, int], tuple[int | None, ...]]] = []
     ambiguous = 0
     for top, members in groups.items():
         members.append(top)
-        unit: list[int | None] = [None] * len(layers)
-        for coder, index in members:
+        unit: list[int | None] = [None] * width
+        for node in members:
+            index, coder = divmod(node, width)
             if unit[coder] is not None:
                 ambiguous += 1
                 break
             unit[coder] = index
         else:
-            start = min((present[c][i][1], present[c][i][2], c) for c, i in members)
+            start = min(
+                [
+                    (present[c][i][1], present[c][i][2], c)
+                    for c, i in enumerate(unit)
+                    if i is not None
+                ]
+            )
             units.append((start, tuple(unit)))
     units.sort(key=lambda item: item[0])  # (the units themselves hold None: not comparable)
     return [unit for _, unit in units], ambiguous
@@ -829,20 +842,48 @@ def unitizing_part(length: int, spans: Sequence[Sequence[tuple[int, int]]]) -> U
     for coder_spans in spans:
         kept, lost = _without_overlaps(list(coder_spans))
         dropped += lost
-        tiling = _segments(length, kept)
-        tilings.append(tiling)
+        tilings.append(_segments(length, kept))
         if not kept:
             coders.append(None)
             continue
-        inner = Counter(kept[k + 1][0] - kept[k][1] for k in range(len(kept) - 1))
-        del inner[0]  # (adjacent units: no gap between)
         lengths = Counter(e - s for s, e in kept)
-        coders.append(CoderUnits(lengths, inner, kept[0][0], length - kept[-1][1]))
-    distances = {
+        coders.append(CoderUnits(lengths, Counter(_gaps(kept)), kept[0][0], length - kept[-1][1]))
+    return UnitizingPart(coders, _distances(tilings), dropped)
+
+
+def unitizing_lists(
+    length: int, spans: Sequence[Sequence[tuple[int, int]]]
+) -> tuple[list[tuple[list[int], list[int], int, int] | None], dict[tuple[int, int], int]]:
+    """What :func:`unitizing_part` finds, each coder's units as the sorted lengths of its
+    units and of the gaps between them (each as often as it occurs), the gaps before the
+    first and after the last; and the distances (but for the spans left out)."""
+    coders: list[tuple[list[int], list[int], int, int] | None] = []
+    tilings = []
+    for coder_spans in spans:
+        kept, _ = _without_overlaps(list(coder_spans))
+        tilings.append(_segments(length, kept))
+        if not kept:
+            coders.append(None)
+            continue
+        lengths = sorted([e - s for s, e in kept])
+        coders.append((lengths, sorted(_gaps(kept)), kept[0][0], length - kept[-1][1]))
+    return coders, _distances(tilings)
+
+
+def _gaps(units: list[tuple[int, int]]) -> list[int]:
+    """The gaps between one coder's units (adjacent units have none between them)."""
+    return [
+        units[k + 1][0] - units[k][1]
+        for k in range(len(units) - 1)
+        if units[k + 1][0] > units[k][1]
+    ]
+
+
+def _distances(tilings: list[list[tuple[int, int, bool]]]) -> dict[tuple[int, int], int]:
+    return {
         (i, j): _pair_distance(tilings[i], tilings[j])
         for i, j in combinations(range(len(tilings)), 2)
     }
-    return UnitizingPart(coders, distances, dropped)
 
 
 def unitizing_terms(
@@ -893,6 +934,13 @@ def unitizing_alpha_of_terms(
 
 def _without_overlaps(spans: list[tuple[int, int]]) -> tuple[list[tuple[int, int]], int]:
     """Keep the earliest, then longest, of one annotator's overlapping same-label spans."""
+    reached = None
+    for start, end in spans:
+        if start >= end or (reached is not None and start < reached):
+            break
+        reached = end
+    else:  # (in order, apart and not empty: the usual case, kept as they are)
+        return spans, 0
     kept: list[tuple[int, int]] = []
     for start, end in sorted(spans, key=lambda s: (s[0], -s[1])):
         if kept and start < kept[-1][1]:

@@ -35,6 +35,7 @@ from typing import Any
 
 from .agreement import (
     OUTSIDE,
+    MatchMode,
     SpanScore,
     UnitizingAlpha,
     krippendorff_alpha_of_columns,
@@ -42,7 +43,7 @@ from .agreement import (
     match_spans,
     match_units,
     unitizing_alpha_of_terms,
-    unitizing_part,
+    unitizing_lists,
     unitizing_terms,
 )
 
@@ -51,6 +52,7 @@ ALL_KEY = ""  # the key of "all labels" in the parts' per-label maps
 Spans = list[tuple[str, int, int]]
 Values = Mapping[str, Any]
 Column = tuple[str | None, ...]
+_MODES: tuple[MatchMode, ...] = ("exact", "overlap")
 
 
 @dataclass
@@ -64,10 +66,6 @@ class Layers:
     spans: dict[str, Spans]
     values: dict[str, list[Values]] = field(default_factory=dict)
     hashes: dict[str, list[str]] = field(default_factory=dict)
-
-
-def _only(spans: Spans, label: str | None) -> Spans:
-    return spans if label is None else [s for s in spans if s[0] == label]
 
 
 def _mean(values: Iterable[float | None]) -> float | None:
@@ -90,8 +88,20 @@ def document_parts(
     alpha adds floats). Not ``full``: only what the document's own row needs (``row``)."""
     names = list(doc.spans)
     layers = [doc.spans[name] for name in names]
-    labels = sorted({s[0] for layer in layers for s in layer})
-    by_label = {label: [_only(layer, label) for layer in layers] for label in labels}
+    # Each layer's spans per label, and each span's index among its label's.
+    by_label: dict[str, list[Spans]] = {}
+    local: list[list[int]] = []
+    for k, layer in enumerate(layers):
+        indexes = []
+        for span in layer:
+            spans_of = by_label.get(span[0])
+            if spans_of is None:
+                spans_of = by_label[span[0]] = [[] for _ in layers]
+            indexes.append(len(spans_of[k]))
+            spans_of[k].append(span)
+        local.append(indexes)
+    labels = sorted(by_label)
+    by_label = {label: by_label[label] for label in labels}
     parts: dict[str, Any] = {
         "names": names,
         "length": doc.length,
@@ -99,21 +109,30 @@ def document_parts(
         "versions": versions,
     }
     # Matches per pair and label; the matchings of labels with attributes are kept for
-    # their units.
+    # their units. A matching never pairs spans of two labels, so that of whole layers
+    # is each label's matching (by the spans' indexes among their label's).
     matchings: dict[tuple[str, str], dict[tuple[int, int], list[tuple[int, int]]]] = {}
     pairs = []
-    for i, j in combinations(range(len(names)), 2):
-        counts: dict[str, list[int]] = {}
-        for label in labels:
-            a, b = by_label[label][i], by_label[label][j]
-            if label in attributes:  # the matchings themselves make the units
-                exact = match_spans(a, b, "exact")
-                overlap = match_spans(a, b, "overlap")
-                matchings.setdefault((label, "exact"), {})[i, j] = exact
-                matchings.setdefault((label, "overlap"), {})[i, j] = overlap
-                counts[label] = [len(exact), len(overlap), len(a), len(b)]
-            else:
-                counts[label] = [*match_counts(a, b), len(a), len(b)]
+    if any(start >= end for layer in layers for _, start, end in layer):
+        pairs = _label_matches(layers, by_label, attributes, matchings)
+    exact: dict[tuple[int, int], tuple[set[int], set[int]]] = {}  # the spans matched exactly
+    for i, j in combinations(range(len(names)), 2) if not pairs else ():
+        counts = {
+            label: [0, 0, len(by_label[label][i]), len(by_label[label][j])] for label in labels
+        }
+        first, second, to_i, to_j = layers[i], layers[j], local[i], local[j]
+        for m, mode in enumerate(_MODES):
+            kept: dict[str, list[tuple[int, int]]] = {label: [] for label in attributes}
+            matched = match_spans(first, second, mode)
+            for x, y in matched:
+                label = first[x][0]
+                counts[label][m] += 1
+                if label in kept:
+                    kept[label].append((to_i[x], to_j[y]))
+            for label, of_label in kept.items():
+                matchings.setdefault((label, mode), {})[i, j] = of_label
+            if mode == "exact":
+                exact[i, j] = ({x for x, _ in matched}, {y for _, y in matched})
         pairs.append([i, j, counts])
     parts["pairs"] = pairs
     parts["columns"] = {
@@ -124,33 +143,39 @@ def document_parts(
     if not full:
         parts["row"] = _row(parts)
         return parts
-    swaps, tally = _confusion(layers)
+    swaps, tally = _confusion(layers, exact)
     parts["swaps"] = [[x, y, n] for (x, y), n in swaps.items()]
     parts["tally"] = tally
     units: dict[str, dict[str, Any]] = {}
     hashes: dict[str, list[str]] = {}
+    # Each layer's values and scheme hashes per label (of the labels with attributes).
+    layer_values: dict[str, dict[str, list[Values]]] = {}
+    layer_hashes: dict[str, dict[str, list[str]]] = {}
+    for name in names if any(label in by_label for label in attributes) else ():
+        by_value: dict[str, list[Values]] = layer_values.setdefault(name, {})
+        by_hash: dict[str, list[str]] = layer_hashes.setdefault(name, {})
+        spans = doc.spans[name]
+        for span, h in zip(spans, doc.hashes.get(name, ()), strict=True):
+            if span[0] in attributes:
+                by_hash.setdefault(span[0], []).append(h)
+        for span, v in zip(spans, doc.values[name], strict=True):
+            if span[0] in attributes:
+                by_value.setdefault(span[0], []).append(v)
     for label, ids in attributes.items():
         if label not in by_label:
             continue
-        hashes[label] = sorted(
-            {
-                h
-                for name in names
-                for span, h in zip(doc.spans[name], doc.hashes.get(name, ()), strict=True)
-                if span[0] == label
-            }
-        )
+        hashes[label] = sorted({h for name in names for h in layer_hashes[name].get(label, ())})
         restricted: dict[int, str] = {}  # (spans share their values: one dump each)
         values = [
             [restricted.get(id(v)) or restricted.setdefault(id(v), _restricted(v, ids))
-             for s, v in zip(doc.spans[name], doc.values[name], strict=True) if s[0] == label]
+             for v in layer_values[name].get(label, ())]
             for name in names
         ]  # fmt: skip
         units[label] = {}
         for mode in ("exact", "overlap"):
             found, ambiguous = match_units(by_label[label], mode, matchings[label, mode])  # type: ignore[arg-type]
             counted = Counter(
-                tuple(None if i is None else values[k][i] for k, i in enumerate(unit))
+                tuple([None if i is None else row[i] for row, i in zip(values, unit, strict=True)])
                 for unit in found
             )
             units[label][mode] = [ambiguous, [[list(u), n] for u, n in counted.items()]]
@@ -159,6 +184,32 @@ def document_parts(
     parts["ordered"] = sorted(set(ordered) & set(units))
     parts["row"] = _row(parts)
     return parts
+
+
+def _label_matches(
+    layers: Sequence[Spans],
+    by_label: Mapping[str, Sequence[Spans]],
+    attributes: Mapping[str, Sequence[str]],
+    matchings: dict[tuple[str, str], dict[tuple[int, int], list[tuple[int, int]]]],
+) -> list[list[Any]]:
+    """The matches per pair and label, label by label: for layers with an empty (or
+    reversed) span, which the overlap count of :func:`~annotator.agreement.match_counts`
+    pairs when identical, and :func:`~annotator.agreement.match_spans` never."""
+    pairs = []
+    for i, j in combinations(range(len(layers)), 2):
+        counts: dict[str, list[int]] = {}
+        for label, spans in by_label.items():
+            a, b = spans[i], spans[j]
+            if label in attributes:  # the matchings themselves make the units
+                exact = match_spans(a, b, "exact")
+                overlap = match_spans(a, b, "overlap")
+                matchings.setdefault((label, "exact"), {})[i, j] = exact
+                matchings.setdefault((label, "overlap"), {})[i, j] = overlap
+                counts[label] = [len(exact), len(overlap), len(a), len(b)]
+            else:
+                counts[label] = [*match_counts(a, b), len(a), len(b)]
+        pairs.append([i, j, counts])
+    return pairs
 
 
 def _restricted(values: Values, ids: Sequence[str]) -> str:
@@ -171,64 +222,93 @@ def _document_columns(
     length: int, layers: Sequence[Spans], labels: Sequence[str]
 ) -> dict[str, Counter[Column]]:
     """The per-character columns of all labels (:func:`~annotator.agreement.label_columns`)
-    and of each of ``labels`` (the label or ``O``), in one sweep over the spans' ends."""
-    events = sorted(
-        (position, k, label, step)
-        for k, layer in enumerate(layers)
+    and of each of ``labels`` (the label or ``O``), from one sweep over the annotators'
+    changes of value; each label's columns follow from the distinct columns of all labels
+    (in the order they first occur, which is the text order of each label's own columns)."""
+    events: list[tuple[int, int, tuple[str, ...]]] = []
+    for k, layer in enumerate(layers):
+        events.extend((position, k, value) for position, value in _changes(layer))
+    events.sort()  # (one change per annotator and position: the values are never compared)
+    none: tuple[str, ...] = ()
+    values = [none] * len(layers)
+    # The columns as tuples of label tuples: distinct label sets stay apart until the end.
+    found: dict[tuple[tuple[str, ...], ...], int] = {}
+    position = 0
+    for following, k, value in events:
+        if following > position:
+            column = tuple(values)
+            found[column] = found.get(column, 0) + following - position
+            position = following
+        values[k] = value
+    if length > position:
+        column = tuple(values)
+        found[column] = found.get(column, 0) + length - position
+    whole: Counter[Column] = Counter()
+    per_label: dict[str, Counter[Column]] = {label: Counter() for label in labels}
+    covered = dict.fromkeys(labels, 0)  # characters where someone has the label
+    for sets, width in found.items():
+        whole[tuple("+".join(s) if s else OUTSIDE for s in sets)] += width
+        for label in {label for s in sets for label in s}:
+            if label in per_label:
+                per_label[label][tuple(label if label in s else OUTSIDE for s in sets)] += width
+                covered[label] += width
+    for label, columns in per_label.items():
+        if length > covered[label]:
+            columns[(OUTSIDE,) * len(layers)] += length - covered[label]
+    return {ALL_KEY: whole, **per_label}
+
+
+def _changes(layer: Spans) -> list[tuple[int, tuple[str, ...]]]:
+    """Where one annotator's labels change, at increasing positions: the sorted labels
+    from there on (none: ``O``)."""
+    changes: list[tuple[int, tuple[str, ...]]] = []
+    reached = 0
+    for label, start, end in layer:
+        if start < reached or start > end:  # overlapping (or out of order): count them
+            return _counted_changes(layer)
+        value = (label,) if end > start else ()  # (an empty span: a change of nothing)
+        if changes and changes[-1][0] == start:
+            changes[-1] = (start, value)
+        else:
+            changes.append((start, value))
+        if end > start:
+            changes.append((end, ()))
+        reached = end
+    return changes
+
+
+def _counted_changes(layer: Spans) -> list[tuple[int, tuple[str, ...]]]:
+    """:func:`_changes` of spans that may overlap (or come in any order)."""
+    ends = sorted(
+        (position, label, step)
         for label, start, end in layer
         for position, step in ((start, 1), (end, -1))
     )
-    coders = range(len(layers))
-    active: list[dict[str, int]] = [{} for _ in coders]
-    values: list[str] = [OUTSIDE] * len(layers)
-    whole: Counter[Column] = Counter()
-    found: dict[str, Counter[Column]] = {label: Counter() for label in labels}
-    covered = dict.fromkeys(labels, 0)  # characters where someone has the label
-    position = i = 0
-    while True:
-        following = events[i][0] if i < len(events) else length
-        if following > position:
-            width = following - position
-            whole[tuple(values)] += width
-            for label in {label for coder in active for label in coder}:
-                if label in found:
-                    column = tuple(label if label in coder else OUTSIDE for coder in active)
-                    found[label][column] += width
-                    covered[label] += width
-            position = following
-        if i == len(events):
-            break
-        changed = set()
-        while i < len(events) and events[i][0] == following:
-            _, k, label, step = events[i]
-            coder = active[k]
-            coder[label] = coder.get(label, 0) + step
-            if not coder[label]:
-                del coder[label]
-            changed.add(k)
-            i += 1
-        for k in changed:
-            values[k] = "+".join(sorted(active[k])) if active[k] else OUTSIDE
-    for label, columns in found.items():
-        if length > covered[label]:
-            columns[(OUTSIDE,) * len(layers)] += length - covered[label]
-    return {ALL_KEY: whole, **found}
+    active: dict[str, int] = {}
+    changes: list[tuple[int, tuple[str, ...]]] = []
+    for i, (position, label, step) in enumerate(ends):
+        active[label] = active.get(label, 0) + step
+        if not active[label]:
+            del active[label]
+        if i + 1 == len(ends) or ends[i + 1][0] != position:
+            changes.append((position, tuple(sorted(active))))
+    return changes
 
 
 def _unitizing_json(length: int, layers: Sequence[Spans]) -> dict[str, Any]:
-    part = unitizing_part(length, [[(s, e) for _, s, e in layer] for layer in layers])
+    coders, distances = unitizing_lists(length, [[(s, e) for _, s, e in layer] for layer in layers])
     return {
-        "coders": [
-            None if c is None else [_repeated(c.lengths), _repeated(c.gaps), c.lead, c.trail]
-            for c in part.coders
-        ],
-        "distances": [[i, j, d] for (i, j), d in part.distances.items()],
+        "coders": [None if c is None else list(c) for c in coders],
+        "distances": [[i, j, d] for (i, j), d in distances.items()],
     }
 
 
-def _confusion(layers: Sequence[Spans]) -> tuple[Counter[tuple[str, str]], list[int]]:
+def _confusion(
+    layers: Sequence[Spans], exact: Mapping[tuple[int, int], tuple[set[int], set[int]]]
+) -> tuple[Counter[tuple[str, str]], list[int]]:
     """Label swaps on identical boundaries, and how every pairwise disagreement splits up
-    (agree, boundary only, label only, other), over the document's pairs.
+    (agree, boundary only, label only, other), over the document's pairs; ``exact``: the
+    spans each pair's exact matching took, where the caller has them.
 
     For each pair: exact matches agree; of the rest, same-label overlaps are boundary-only
     disagreements; same boundaries with another label are label swaps; what is left was
@@ -236,12 +316,20 @@ def _confusion(layers: Sequence[Spans]) -> tuple[Counter[tuple[str, str]], list[
     """
     swaps: Counter[tuple[str, str]] = Counter()
     tally = [0, 0, 0, 0]
-    counted = [Counter(layer) for layer in layers]
-    for (sa, ca), (sb, cb) in combinations(zip(layers, counted, strict=True), 2):
-        # The exact matching pairs the first occurrences of each span on either side: the
-        # later ones are left.
-        agree = sum(min(n, cb[span]) for span, n in ca.items())
-        left_a, left_b = _later(sa, cb), _later(sb, ca)
+    counted = [] if exact else [Counter(layer) for layer in layers]
+    for i, j in combinations(range(len(layers)), 2):
+        sa, sb = layers[i], layers[j]
+        if (i, j) in exact:
+            taken_a, taken_b = exact[i, j]
+            agree = len(taken_a)
+            left_a = [s for x, s in enumerate(sa) if x not in taken_a]
+            left_b = [s for y, s in enumerate(sb) if y not in taken_b]
+        else:
+            # The exact matching pairs the first occurrences of each span on either side:
+            # the later ones are left.
+            ca, cb = counted[i], counted[j]
+            agree = sum(min(n, cb[span]) for span, n in ca.items())
+            left_a, left_b = _later(sa, cb), _later(sb, ca)
         boundary = match_spans(left_a, left_b, "overlap")
         taken_a, taken_b = {p[0] for p in boundary}, {p[1] for p in boundary}
         left_a = [s for i, s in enumerate(left_a) if i not in taken_a]
@@ -264,11 +352,12 @@ def _confusion(layers: Sequence[Spans]) -> tuple[Counter[tuple[str, str]], list[
 
 def _later(spans: Spans, other: Counter[tuple[str, int, int]]) -> Spans:
     """The spans, in order, but for the first occurrences of each that ``other`` has."""
-    seen: Counter[tuple[str, int, int]] = Counter()
+    skip = dict(other)  # the occurrences still to skip
     left = []
     for span in spans:
-        seen[span] += 1
-        if seen[span] > other[span]:
+        if skip.get(span):
+            skip[span] -= 1
+        else:
             left.append(span)
     return left
 
@@ -280,7 +369,7 @@ def _row(parts: Mapping[str, Any]) -> dict[str, Any]:
         sums = [sum(c[k] for c in counts.values()) for k in range(4)]
         exact.append(SpanScore(sums[0], sums[2], sums[3]).f1)
         overlap.append(SpanScore(sums[1], sums[2], sums[3]).f1)
-    columns = Counter({tuple(c): n for c, n in parts["columns"][ALL_KEY]})
+    columns = {tuple(c): n for c, n in parts["columns"][ALL_KEY]}
     totals = Totals()
     totals.add(parts)
     whole = unitizing([summary(parts, totals)], parts["names"], totals)
@@ -539,8 +628,3 @@ def unitizing(
                     gaps[gap] += 1
             terms[label] = unitizing_terms(length, m, distance, lengths, gaps)
     return unitizing_alpha_of_terms(tuple(names), terms)
-
-
-def _repeated(counts: Counter[int]) -> list[int]:
-    """A count of lengths as the sorted lengths, each as often as it occurs."""
-    return sorted(counts.elements())

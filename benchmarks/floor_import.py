@@ -72,7 +72,8 @@ def main(db: Path, inputs: list[Path]) -> None:
             next_doc += 1
             documents.append(
                 (doc, path.stem, str(path), path.name, "text", text,
-                 hashlib.sha256(text.encode()).hexdigest(), "{}", WORD.subn("", text)[1], stamp)
+                 hashlib.sha256(text.encode()).hexdigest(), "{}", WORD.subn("", text)[1], stamp,
+                 len(text))
             )  # fmt: skip
             turns += [(doc, i, sp, s, e) for i, (s, e, sp) in enumerate(cuts)]
             if record.get("spans"):
@@ -94,7 +95,7 @@ def main(db: Path, inputs: list[Path]) -> None:
                     next_span += 1
     conn.executemany(
         "INSERT INTO documents (id, title, source_path, source_name, format, text, sha256, "
-        "metadata, words, imported_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "metadata, words, imported_at, length) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         documents,
     )
     conn.executemany(

@@ -86,7 +86,8 @@ def build_study(
             text = head + body
             cursor = db.execute(
                 "INSERT INTO documents (title, source_path, source_name, format, text, sha256, "
-                "metadata, words, imported_at) VALUES (?, ?, ?, 'text', ?, ?, '{}', ?, ?)",
+                "metadata, words, imported_at, length) "
+                "VALUES (?, ?, ?, 'text', ?, ?, '{}', ?, ?, ?)",
                 [
                     f"Interview {number}",
                     f"study/{number}.txt",
@@ -95,6 +96,7 @@ def build_study(
                     hashlib.sha256(text.encode()).hexdigest(),
                     count_words(text),
                     AT,
+                    len(text),
                 ],
             )
             document_id = int(cursor.lastrowid or 0)

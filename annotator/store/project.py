@@ -420,7 +420,7 @@ class Project:
         if created:
             cursor = self.db.execute(
                 "INSERT INTO documents (title, source_path, source_name, format, text, sha256, "
-                "metadata, words, imported_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "metadata, words, imported_at, length) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [
                     document.title,
                     document.source_path,
@@ -432,6 +432,7 @@ class Project:
                     json.dumps(dict(document.metadata), ensure_ascii=False, sort_keys=True),
                     document.words,
                     now(),
+                    len(document.text),
                 ],
             )
             document_id = int(cursor.lastrowid or 0)
@@ -769,20 +770,22 @@ class Project:
         return str(row[0]) if row else ""
 
     def text_lengths(self, document_ids: Sequence[int]) -> dict[int, int]:
-        """The documents' text lengths in code points (SQLite's ``length`` of a text counts
-        characters), without bringing the texts into Python (but for a text holding a NUL,
-        where ``length`` stops)."""
+        """The documents' text lengths in code points, as stored at import (m019), read from
+        the index that holds them: no text is read (but for a document some other writer
+        stored without its length)."""
         found: dict[int, int] = {}
         ids = list(document_ids)
         for first in range(0, len(ids), 500):
             chunk = ids[first : first + 500]
             marks = ", ".join("?" * len(chunk))
-            for document_id, length, nul in self.db.execute(
-                "SELECT id, length(text), instr(text, char(0)) FROM documents "
+            for document_id, length in self.db.execute(
+                "SELECT id, length FROM documents INDEXED BY documents_lengths "
                 f"WHERE id IN ({marks})",
                 chunk,
             ):
-                found[document_id] = len(self._stored_text(document_id)) if nul else length
+                found[document_id] = (
+                    len(self._stored_text(document_id)) if length is None else length
+                )
         return found
 
     def _text_length(self, document_id: int) -> int:

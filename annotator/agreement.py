@@ -152,28 +152,12 @@ def match_spans(
             if free:
                 pairs.append((i, free.pop(0)))
         return pairs
-    # Per label, the candidates sorted by start, and the longest one: a reference's
-    # overlapping candidates start in [start - longest + 1, end), found by bisection.
-    by_label: dict[str, list[tuple[int, int, int]]] = defaultdict(list)  # (start, end, j)
-    for j, (label, start, end) in enumerate(candidate):
-        by_label[label].append((start, end, j))
-    index: dict[str, tuple[list[tuple[int, int, int]], list[int], int]] = {}
-    for label, spans in by_label.items():
-        spans.sort()
-        index[label] = (spans, [s for s, _, _ in spans], max(e - s for s, e, _ in spans))
     # Adjacency: reference i -> overlapping candidates in input order, identical spans first.
-    adjacency: list[list[int]] = []
-    for label, start, end in reference:
-        near: list[int] = []
-        if label in index:
-            spans, starts, longest = index[label]
-            low = bisect.bisect_left(starts, start - longest + 1)
-            high = bisect.bisect_left(starts, end)
-            near = [j for _, e, j in spans[low:high] if start < e]
-            if len(near) > 1:  # (most spans overlap one other span: nothing to order)
-                near.sort()
-                near.sort(key=lambda j: candidate[j][1] != start or candidate[j][2] != end)
-        adjacency.append(near)
+    adjacency = _overlapping(reference, candidate)
+    for (_, start, end), near in zip(reference, adjacency, strict=True):
+        if len(near) > 1:  # (most spans overlap one other span: nothing to order)
+            near.sort()
+            near.sort(key=lambda j: candidate[j][1] != start or candidate[j][2] != end)
     owner: dict[int, int] = {}  # candidate -> reference
     for root in range(len(reference)):
         near = adjacency[root]
@@ -182,6 +166,30 @@ def match_spans(
         elif near:
             _augment(root, adjacency, owner)
     return sorted((i, j) for j, i in owner.items())
+
+
+def _overlapping(reference: Sequence[Span], candidate: Sequence[Span]) -> list[list[int]]:
+    """Per reference span, the candidates of its label that overlap it (in no set order).
+
+    Per label, the candidates sorted by start, and the longest one: a reference's
+    overlapping candidates start in [start - longest + 1, end), found by bisection."""
+    by_label: dict[str, list[tuple[int, int, int]]] = defaultdict(list)  # (start, end, j)
+    for j, (label, start, end) in enumerate(candidate):
+        by_label[label].append((start, end, j))
+    index: dict[str, tuple[list[tuple[int, int, int]], list[int], int]] = {}
+    for label, spans in by_label.items():
+        spans.sort()
+        index[label] = (spans, [s for s, _, _ in spans], max(e - s for s, e, _ in spans))
+    adjacency: list[list[int]] = []
+    for label, start, end in reference:
+        near: list[int] = []
+        if label in index:
+            spans, starts, longest = index[label]
+            low = bisect.bisect_left(starts, start - longest + 1)
+            high = bisect.bisect_left(starts, end)
+            near = [j for _, e, j in spans[low:high] if start < e]
+        adjacency.append(near)
+    return adjacency
 
 
 def match_counts(reference: Sequence[Span], candidate: Sequence[Span]) -> tuple[int, int]:
@@ -203,22 +211,7 @@ def match_counts(reference: Sequence[Span], candidate: Sequence[Span]) -> tuple[
     exact = len(owner)
     if not free:
         return exact, exact
-    by_label: dict[str, list[tuple[int, int, int]]] = defaultdict(list)  # (start, end, j)
-    for j, (label, start, end) in enumerate(candidate):
-        by_label[label].append((start, end, j))
-    index: dict[str, tuple[list[tuple[int, int, int]], list[int], int]] = {}
-    for label, spans in by_label.items():
-        spans.sort()
-        index[label] = (spans, [s for s, _, _ in spans], max(e - s for s, e, _ in spans))
-    adjacency: list[list[int]] = []
-    for label, start, end in reference:
-        near: list[int] = []
-        if label in index:
-            spans, starts, longest = index[label]
-            low = bisect.bisect_left(starts, start - longest + 1)
-            high = bisect.bisect_left(starts, end)
-            near = [j for _, e, j in spans[low:high] if start < e]
-        adjacency.append(near)
+    adjacency = _overlapping(reference, candidate)
     overlap = exact
     for root in free:
         if adjacency[root] and _augment(root, adjacency, owner):

@@ -641,12 +641,7 @@ class Project:
             "ORDER BY document_id, first"
         ):
             speakers.setdefault(document_id, []).append(speaker)
-        statuses: dict[int, dict[str, str]] = {}
-        for document_id, name, status in self.db.execute(
-            "SELECT s.document_id, a.name, s.status FROM document_status s "
-            "JOIN annotators a ON a.id = s.annotator_id ORDER BY a.name"
-        ):
-            statuses.setdefault(document_id, {})[name] = status
+        statuses = self._statuses()
         return [
             DocumentSummary(
                 id=row[0],
@@ -666,16 +661,21 @@ class Project:
     def document_statuses(self) -> list[tuple[int, str, dict[str, str]]]:
         """Every document's id, title and statuses (annotator name -> status), in id order:
         what :meth:`documents` lists, without the counts of turns and speakers."""
+        statuses = self._statuses()
+        return [
+            (document_id, title, statuses.get(document_id, {}))
+            for document_id, title in self.db.execute("SELECT id, title FROM documents ORDER BY id")
+        ]
+
+    def _statuses(self) -> dict[int, dict[str, str]]:
+        """Every document's statuses, annotator name -> status (names in order)."""
         statuses: dict[int, dict[str, str]] = {}
         for document_id, name, status in self.db.execute(
             "SELECT s.document_id, a.name, s.status FROM document_status s "
             "JOIN annotators a ON a.id = s.annotator_id ORDER BY a.name"
         ):
             statuses.setdefault(document_id, {})[name] = status
-        return [
-            (document_id, title, statuses.get(document_id, {}))
-            for document_id, title in self.db.execute("SELECT id, title FROM documents ORDER BY id")
-        ]
+        return statuses
 
     def document(self, document_id: int) -> Document:
         row = self.db.execute(

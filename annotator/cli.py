@@ -1041,22 +1041,21 @@ def status(ctx: click.Context, format_: str) -> None:
     """
     from rich.table import Table
 
-    from .review_questions import open_question_disagreements
-
     project = _open(ctx, readonly=True)
-    stats = project.stats()
     scheme = project.scheme
     if format_ != "table":
-        print_rows(_status_rows(project, stats), format_, columns=STATUS_COLUMNS)
+        print_rows(_status_rows(project, project.stats()), format_, columns=STATUS_COLUMNS)
         return
     console = _console()
+    documents, words = project.size()  # the first line before the counts that take longer
     console.print(
         _text(
             f"Project {project.path}: scheme {scheme.name} v{scheme.version}; "
-            f"{count(stats.documents, 'document')}, {count(stats.words, 'word')}, "
-            f"{count(len(stats.annotators), 'annotator')}"
+            f"{count(documents, 'document')}, {count(words, 'word')}, "
+            f"{count(len(project.annotators()), 'annotator')}"
         )
     )
+    stats = project.stats()
     gold = stats.gold_per_label
     labels = Table("label", "spans", *(["gold"] if gold else []), title="Spans per label")
     known = [label.id for label in scheme.labels]
@@ -1084,6 +1083,8 @@ def status(ctx: click.Context, format_: str) -> None:
     if scheme.has_unit("question") and stats.codes_per_label:
         # Question codes the annotators gave differently, in the documents to review (none
         # without any code: then each document's look is skipped).
+        from .review_questions import open_question_disagreements
+
         counted = [open_question_disagreements(project, d) for d in project.gold.reviewable()]
         disagreements = sum(total for total, _ in counted)
         if disagreements:

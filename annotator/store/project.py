@@ -1510,10 +1510,15 @@ class Project:
 
     # ---- summary -------------------------------------------------------------------------
 
-    def stats(self) -> ProjectStats:
+    def size(self) -> tuple[int, int]:
+        """How many documents the project has, and words in them."""
         documents, words = self.db.execute(
             "SELECT count(*), coalesce(sum(words), 0) FROM documents"
         ).fetchone()
+        return documents, words
+
+    def stats(self) -> ProjectStats:
+        documents, words = self.size()
         per_label: dict[bool, dict[str, int]] = {False: {}, True: {}}
         gold_ids = {
             row[0] for row in self.db.execute("SELECT id FROM annotators WHERE name = ?", [GOLD])

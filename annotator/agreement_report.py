@@ -38,6 +38,7 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import hashlib
 import json
 import os
 import sys
@@ -264,6 +265,7 @@ class _Reader:
 
 
 TOTALS = "agreement-totals/1"  # the whole report's totals (kept with the first document)
+REPORT = "agreement-report/1"  # the whole report as combined from those totals
 PARALLEL_AT = 400  # documents to compute from which the work is shared among processes
 _CHUNK = 50  # documents a process computes at a time
 
@@ -363,13 +365,12 @@ def _report(
     reader = _Reader(project, set(labels) if labels else None, versions)
     keeping = keep and labels is None and annotators is None
     if keeping and documents is None:
-        summaries, totals = _kept_totals(project, reader, counted, progress)
-    else:
-        found = _parts(project, reader, counted, keeping, progress)
-        summaries, totals = {}, Totals(project.scheme.hash)
-        for document_id, parts in found.items():
-            summaries[document_id] = summary(parts, totals)
-            totals.add(parts)
+        return _kept_report(project, reader, counted, chosen, versions, progress)
+    found = _parts(project, reader, counted, keeping, progress)
+    summaries, totals = {}, Totals(project.scheme.hash)
+    for document_id, parts in found.items():
+        summaries[document_id] = summary(parts, totals)
+        totals.add(parts)
     return _combine(
         project.scheme,
         [(d[0], d[1], summaries[d[0]]) for d in counted],
@@ -378,6 +379,35 @@ def _report(
         labels,
         Comparison(versions),
     )
+
+
+def _kept_report(
+    project: Project,
+    reader: _Reader,
+    counted: list[tuple[int, str, list[str]]],
+    chosen: list[str],
+    versions: SchemeVersions,
+    progress: Callable[[int, int], None] | None,
+) -> AgreementReport:
+    """The whole report from the kept totals; the kept report itself where nothing changed
+    since it was combined (combining builds every pair's tables: most of a re-run's time
+    with many annotators)."""
+    summaries, totals, included = _kept_totals(project, reader, counted, progress)
+    stamp = _report_stamp(project, included, counted, chosen)
+    kept = project.kept.read_kind(REPORT)
+    if kept is not None and kept[1] == stamp and isinstance(kept[2], dict):
+        return AgreementReport(**kept[2])
+    report = _combine(
+        project.scheme,
+        [(d[0], d[1], summaries[d[0]]) for d in counted],
+        totals,
+        chosen,
+        None,
+        Comparison(versions),
+    )
+    with contextlib.suppress(AnnotatorError):  # busy or read-only: not kept
+        project.kept.write_kind(REPORT, min(included, default=None), stamp, report.to_dict())
+    return report
 
 
 def _parts(
@@ -408,15 +438,31 @@ def _parts(
     return found
 
 
+def _report_stamp(
+    project: Project,
+    included: dict[int, str],
+    counted: list[tuple[int, str, list[str]]],
+    chosen: Sequence[str],
+) -> str:
+    """What the combined report depends on: the project-wide stamp, each counted document's
+    stamp, title and annotators, and the annotators chosen."""
+    text = json.dumps(
+        [project_stamp(project), sorted(included.items()), counted, list(chosen)],
+        ensure_ascii=False,
+    )
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
 def _kept_totals(
     project: Project,
     reader: _Reader,
     counted: list[tuple[int, str, list[str]]],
     progress: Callable[[int, int], None] | None,
-) -> tuple[dict[int, dict[str, Any]], Totals]:
-    """The whole report's document summaries and totals: the kept ones, with the documents
-    that changed since (or no longer count) taken away and the new ones added; else built
-    from every document's parts. Kept again where something changed."""
+) -> tuple[dict[int, dict[str, Any]], Totals, dict[int, str]]:
+    """The whole report's document summaries, totals and the stamps of the documents they
+    include: the kept ones, with the documents that changed since (or no longer count) taken
+    away and the new ones added; else built from every document's parts. Kept again where
+    something changed."""
     shared = project_stamp(project)
     stamps = project.kept.stamps([d[0] for d in counted], shared)
     names = {d[0]: d[2] for d in counted}
@@ -448,14 +494,15 @@ def _kept_totals(
                 included[document_id] = stamps[document_id]
             if stale or todo:
                 _keep_totals(project, shared, included, summaries, totals)
-            return summaries, totals
+            return summaries, totals, included
     found = _parts(project, reader, counted, True, progress, stamps)
     summaries, totals = {}, Totals(project.scheme.hash)
     for document_id, parts in found.items():
         summaries[document_id] = summary(parts, totals)
         totals.add(parts)
-    _keep_totals(project, shared, {k: stamps[k] for k in found}, summaries, totals)
-    return summaries, totals
+    included = {k: stamps[k] for k in found}
+    _keep_totals(project, shared, included, summaries, totals)
+    return summaries, totals, included
 
 
 def _keep_totals(

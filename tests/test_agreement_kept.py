@@ -93,6 +93,27 @@ def test_kept_parts_give_the_report_from_scratch(project: Project, computed: lis
     assert computed == []  # every document's parts kept
 
 
+def test_a_report_nothing_changed_since_is_the_kept_one(
+    project: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ids = build(project, 6)
+    combined: list[int] = []
+    original = report_module._combine
+
+    def counting(*args: Any, **kwargs: Any) -> Any:
+        combined.append(1)
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(report_module, "_combine", counting)
+    first = kept(project)
+    again = kept(project)
+    assert again == first and len(combined) == 1  # read back, not combined again
+    project.reopen(ids[2], "alice")  # a change: combined anew, as from scratch
+    changed = kept(project)
+    assert len(combined) == 2 and changed == scratch(project) != first
+    assert kept(project) == changed and len(combined) == 2 + 1  # (scratch combined once)
+
+
 def test_only_changed_documents_are_computed_again(
     project: Project, computed: list[int], monkeypatch: pytest.MonkeyPatch
 ) -> None:

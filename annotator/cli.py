@@ -208,11 +208,11 @@ def print_rows(
     characters become visible symbols (as ``_literal``); JSON escapes them (``\\u001b``),
     so the data survive exactly and no escape sequence reaches a terminal.
 
-    A table fits the terminal (numbers, and the ``right`` columns, aligned right): numbers
-    and every column not in ``cut`` keep their width
-    (an id is never cut); the ``cut`` columns (titles, file names) share what is left and
-    are cut in the middle, keeping each value's start and end; where that would make two
+    A table fits the terminal: numbers and every column not in ``cut`` keep their width (an
+    id is never cut); the ``cut`` columns (titles, file names) share what is left and are
+    cut in the middle, keeping each value's start and end; where that would make two
     different values look the same, those values are shown whole, folded over lines.
+    Numbers, and the ``right`` columns (figures already formatted), are aligned right.
     """
     keys = list(columns or (rows[0].keys() if rows else ()))
     if format_ == "json":

@@ -48,7 +48,6 @@ A share of nothing and a rate of no words are undefined (``value`` None), never 
 
 from __future__ import annotations
 
-import dataclasses
 import fnmatch
 import math
 import re
@@ -437,10 +436,10 @@ def build_report(
     export_report = ExportReport()
     # Held without their texts (the report counts stored words, never reads a text): a
     # study's texts would otherwise all be in memory at once.
-    examples = []
+    examples: list[Example] = []
     total = len(selection.document_ids)
     for example in collect(project, selection=selection, report=export_report):
-        examples.append(dataclasses.replace(example, text=""))
+        examples.append(replace(example, text=""))
         if progress is not None:
             progress(len(examples), total)
     spoken = project.words_by_speaker()

@@ -37,7 +37,6 @@ Which data count (``docs/architecture.md``, "Agreement"):
 from __future__ import annotations
 
 import contextlib
-import gc
 import hashlib
 import json
 import os
@@ -71,6 +70,7 @@ from .agreement_parts import (
     summary,
     unitizing,
 )
+from .bulk import paused_gc
 from .errors import AnnotatorError, ProjectError, UnknownItem
 from .model import Span
 from .scheme import Attribute, Scheme
@@ -333,23 +333,11 @@ def agreement_report(
     Totals`, from which the parts of the documents that changed since are taken away and
     their new parts added. ``progress(done, total)`` is called as documents are computed,
     for a progress bar."""
-    with _without_cycle_collection():
+    # The parts are many small lists and dicts that hold no cycles: every collection of the
+    # oldest generation went over all of them again (a second of CPU for 2,000 documents);
+    # forked workers inherit the pause.
+    with paused_gc():
         return _report(project, labels, annotators, documents, progress, keep)
-
-
-@contextlib.contextmanager
-def _without_cycle_collection() -> Iterator[None]:
-    """No cyclic garbage collection meanwhile: the parts are many small lists and dicts
-    that hold no cycles (reference counting frees them), and every collection of the
-    oldest generation went over all of them again (a second of CPU for 2,000 documents);
-    forked workers inherit the setting."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def _report(

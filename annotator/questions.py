@@ -50,6 +50,8 @@ _ABBREVIATIONS = frozenset({
 })  # fmt: skip
 _QUESTION_MARKS = "?？"
 _CLOSERS = "\"'”’)]»"
+# Where a sentence or a paragraph may end: the only places question_sentences looks at.
+_BREAKS = re.compile("\n(?=\n)|[.!" + _QUESTION_MARKS + "]")
 
 
 def asks(
@@ -82,23 +84,24 @@ def question_sentences(text: str, start: int, end: int) -> list[tuple[int, int]]
     """The sentences of ``text[start:end]`` that end in a question mark, as offsets."""
     found: list[tuple[int, int]] = []
     sentence_start = _skip_space(text, start, end)
-    position = start
-    while position < end:
-        character = text[position]
-        if character == "\n" and position + 1 < end and text[position + 1] == "\n":
-            sentence_start = _skip_space(text, position + 1, end)  # a new paragraph
-        elif character in _QUESTION_MARKS or (
-            character in ".!" and _ends_sentence(text, position, start, end)
-        ):
-            stop = position + 1
-            while stop < end and text[stop] in _CLOSERS:
-                stop += 1
-            if character in _QUESTION_MARKS and sentence_start < position:
-                found.append((sentence_start, stop))
-            sentence_start = _skip_space(text, stop, end)
-            position = stop
+    position = start  # where the next sentence may end (after the last one's closers)
+    for match in _BREAKS.finditer(text, start, end):
+        at = match.start()
+        if at < position:
             continue
-        position += 1
+        character = text[at]
+        if character == "\n":
+            sentence_start = _skip_space(text, at + 1, end)  # a new paragraph
+            continue
+        if character in ".!" and not _ends_sentence(text, at, start, end):
+            continue
+        stop = at + 1
+        while stop < end and text[stop] in _CLOSERS:
+            stop += 1
+        if character in _QUESTION_MARKS and sentence_start < at:
+            found.append((sentence_start, stop))
+        sentence_start = _skip_space(text, stop, end)
+        position = stop
     return found
 
 

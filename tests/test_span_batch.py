@@ -3,8 +3,10 @@ spans one by one through ``create``, in a few statements."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import random
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -145,3 +147,50 @@ def test_a_refused_span_names_its_place(tmp_path: Path) -> None:
         project.add_documents([document], origin="file.jsonl")
     assert project.db.execute("SELECT count(*) FROM spans").fetchone()[0] == 0
     project.close()
+
+
+def relink_both_ways(tmp_path: Path, seed: int) -> None:
+    """Relinking spans to questions in one batch (``relink_many``) gives the same project,
+    or the same refusal, as ``update(question=...)`` span by span."""
+    results = []
+    for way in ("one", "many"):
+        rng = random.Random(seed)
+        longest = rng.choice([5, 30, 200])
+        project, document_id, first = new_project(tmp_path / f"relink-{way}.db")
+        second = project.annotator_id("other")
+        questions = [
+            project.add_question(document_id, "ann", at, at + 5).id for at in (0, 900, 1800)
+        ]
+        writer = project.writer
+        with project.connection.write():
+            edit = project.log.begin(document_id, first)
+            for annotator_id in (first, second):
+                for span in random_spans(rng, rng.randint(5, 40), longest):
+                    question = rng.choice([None, *questions])
+                    with contextlib.suppress(AnnotatorError):  # a layer as the scheme lets it be
+                        writer.create(
+                            edit, document_id, annotator_id, replace(span, question=question)
+                        )
+        ids = [row[0] for row in project.db.execute("SELECT id FROM spans ORDER BY id")]
+        links = [(rng.choice(ids), rng.choice([None, *questions])) for _ in range(len(ids))]
+        outcome: object = None
+        try:
+            with project.connection.write():
+                edit = project.log.begin(document_id, first)
+                if way == "one":
+                    for span_id, question in links:
+                        state = project.reader.state(span_id)
+                        if state is not None and state["question_id"] != question:
+                            writer.update(edit, span_id, state["annotator_id"], question=question)
+                else:
+                    writer.relink_many(edit, document_id, links)
+        except AnnotatorError as error:
+            outcome = str(error)
+        results.append((outcome, contents(project)))
+        project.close()
+    assert results[0] == results[1]
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_relinking_in_a_batch_equals_one_by_one(tmp_path: Path, seed: int) -> None:
+    relink_both_ways(tmp_path, seed)

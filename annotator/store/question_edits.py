@@ -75,11 +75,16 @@ class QuestionEdits:
             return 0, 0, 0
         edit_id = self.log.begin(document_id, annotator_id)
         created = []
+        batch = self.questions.rows(document_id)
         for proposal in proposals:
-            question_id = self.questions.create(edit_id, document_id, proposal.start, proposal.end)
+            question_id = self.questions.create(
+                edit_id, document_id, proposal.start, proposal.end, batch=batch
+            )
             created.append(question_id)
             for start, end in proposal.parts:
-                self.questions.create(edit_id, document_id, start, end, parent_id=question_id)
+                self.questions.create(
+                    edit_id, document_id, start, end, parent_id=question_id, batch=batch
+                )
         linked = self._link_unlinked(edit_id, document_id, created)
         return len(proposals), sum(len(proposal.parts) for proposal in proposals), linked
 
@@ -230,12 +235,14 @@ class QuestionEdits:
 
     def relink_to_regions(self, edit_id: int, document_id: int, spans: Sequence[Linked]) -> None:
         """Link spans whose question went to the question whose region now holds them."""
+        links = []
         for span in spans:
             state = self.reader.state(span.id)
             if state is not None and state["question_id"] is None:  # not merged away
                 target = self.questions.response_at(document_id, span.start)
                 if target is not None:
-                    self._relink(edit_id, span.id, target)
+                    links.append((span.id, target))
+        self.writer.relink_many(edit_id, document_id, links)
 
     def linked_spans(self, question_id: int) -> list[Linked]:
         """The spans of every layer that respond to the question."""
@@ -258,18 +265,17 @@ class QuestionEdits:
         """Link the document's spans that respond to no question to whichever of these
         questions' response regions holds their start; how many were linked."""
         wanted = set(question_ids)
-        regions = {
-            q.id: q.response for q in self.questions.questions(document_id) if q.id in wanted
-        }
-        linked = 0
+        regions = [
+            (q.id, q.response) for q in self.questions.questions(document_id) if q.id in wanted
+        ]
+        links = []
         for span_id, start in self.connection.db.execute(
             "SELECT id, start FROM spans WHERE document_id = ? AND question_id IS NULL "
             "ORDER BY start, id",
             [document_id],
-        ).fetchall():
-            for question_id, (region_start, region_end) in regions.items():
-                if region_start <= start < region_end and self.reader.state(span_id):
-                    self._relink(edit_id, span_id, question_id)
-                    linked += 1
+        ):
+            for question_id, (region_start, region_end) in regions:
+                if region_start <= start < region_end:
+                    links.append((span_id, question_id))
                     break
-        return linked
+        return self.writer.relink_many(edit_id, document_id, links)

@@ -84,7 +84,8 @@ class QuestionStore:
         del state["id"]
         return state
 
-    def _rows(self, document_id: int) -> list[State]:
+    def rows(self, document_id: int) -> list[State]:
+        """The document's question rows, in text order."""
         return [
             _state_of_row(row)
             for row in self.db.execute(
@@ -97,7 +98,7 @@ class QuestionStore:
     def questions(self, document_id: int) -> list[Question]:
         """The document's questions in text order, each top-level one followed by its parts,
         with their names, speakers and response regions."""
-        rows = self._rows(document_id)
+        rows = self.rows(document_id)
         if not rows:
             return []
         turns, _ = self._layout(document_id)
@@ -128,7 +129,7 @@ class QuestionStore:
     def response_regions(self, document_id: int) -> list[tuple[int, int, int]]:
         """``(question id, start, end)`` of each top-level question's response region, in
         text order: :meth:`response_at` for many offsets at once."""
-        top = [row for row in self._rows(document_id) if row["parent_id"] is None]
+        top = [row for row in self.rows(document_id) if row["parent_id"] is None]
         if not top:
             return []
         regions = self._regions(document_id, top)
@@ -137,7 +138,7 @@ class QuestionStore:
     def response_at(self, document_id: int, offset: int) -> int | None:
         """The top-level question whose response region holds ``offset`` (the latest one
         when regions set by hand overlap), or None: the question a new span responds to."""
-        top = [row for row in self._rows(document_id) if row["parent_id"] is None]
+        top = [row for row in self.rows(document_id) if row["parent_id"] is None]
         found = None
         for row, (start, end) in zip(top, self._regions(document_id, top), strict=True):
             if start <= offset < end:
@@ -195,9 +196,12 @@ class QuestionStore:
         wording: str | None = None,
         created_at: str | None = None,
         updated_at: str | None = None,
+        batch: list[State] | None = None,
     ) -> int:
         """Add a question (a part of ``parent_id``); its id. ``created_at`` and
-        ``updated_at`` keep the times a file recorded (default: now)."""
+        ``updated_at`` keep the times a file recorded (default: now). ``batch``: the
+        document's questions as :meth:`rows` read them at the start of a batch of creations,
+        checked against instead of reading them again, and the new one added to."""
         stamp = now()
         state: State = {
             "document_id": document_id,
@@ -211,8 +215,11 @@ class QuestionStore:
             "created_at": created_at or stamp,
             "updated_at": updated_at or created_at or stamp,
         }
-        self._check(None, state)
-        return self._insert(edit_id, state)
+        self._check(None, state, batch)
+        question_id = self._insert(edit_id, state)
+        if batch is not None:
+            batch.append({**state, "id": question_id})
+        return question_id
 
     def update(self, edit_id: int, question_id: int, **changes: Any) -> State:
         """Change fields of a question (``start``, ``end``, ``parent_id``, ``status``,
@@ -238,7 +245,7 @@ class QuestionStore:
         refers to its question), returning them (each with its id) for the record of the
         deletion. The caller removes the spans and codes that refer to them first; not
         logged as changes, since the document's change log goes with it."""
-        removed = self._rows(document_id)
+        removed = self.rows(document_id)
         self.db.execute(
             "DELETE FROM questions WHERE document_id = ? AND parent_id IS NOT NULL", [document_id]
         )
@@ -277,7 +284,9 @@ class QuestionStore:
 
     # ---- policy --------------------------------------------------------------------------
 
-    def _check(self, question_id: int | None, state: Mapping[str, Any]) -> None:
+    def _check(
+        self, question_id: int | None, state: Mapping[str, Any], rows: list[State] | None = None
+    ) -> None:
         document_id, start, end = state["document_id"], state["start"], state["end"]
         length = self._text_length(document_id)
         if not (isinstance(start, int) and isinstance(end, int) and 0 <= start < end <= length):
@@ -298,7 +307,9 @@ class QuestionStore:
                 f"not [{response[0]}, {response[1]})"
             )
         parent_id = state["parent_id"]
-        others = [row for row in self._rows(document_id) if row["id"] != question_id]
+        if rows is None:
+            rows = self.rows(document_id)
+        others = [row for row in rows if row["id"] != question_id]
         if parent_id is None:
             siblings = [row for row in others if row["parent_id"] is None]
         else:

@@ -262,6 +262,13 @@ class SpanReader:
         )
         return [(row[0], state_of_row(row)) for row in rows]
 
+    def document_states(self, document_id: int) -> list[tuple[int, State]]:
+        """Every layer of a document as ``(id, state)`` pairs."""
+        rows = self.connection.db.execute(
+            f"SELECT {SPAN_COLUMNS} FROM spans WHERE document_id = ?", [document_id]
+        )
+        return [(row[0], state_of_row(row)) for row in rows]
+
     def state(self, span_id: int) -> State | None:
         row = self.connection.db.execute(
             f"SELECT {SPAN_COLUMNS} FROM spans WHERE id = ?", [span_id]
@@ -561,14 +568,9 @@ class SpanWriter:
         current = self.own(span_id, annotator_id)
         document_id = current["document_id"]
         new_label = current["label"] if label is None else label
-        relabelled = new_label != current["label"]
-        definition = self._label(new_label, fresh=relabelled)
-        if attributes is None:
-            # On a label change, keep only the attributes the new label also defines.
-            defined = {attribute.id for attribute in definition.attributes}
-            attributes = {k: v for k, v in current["attributes"].items() if k in defined}
         start = current["start"] if start is None else start
         end = current["end"] if end is None else end
+        self._label(new_label, fresh=new_label != current["label"])
         self._offsets(document_id, start, end)
         question_id = (
             current["question_id"]
@@ -578,18 +580,135 @@ class SpanWriter:
         start, end, merged = self._extent(
             document_id, annotator_id, new_label, question_id, start, end, exclude={span_id}
         )
-        given = self._typed(new_label, attributes)
+        after = self._changed(
+            current,
+            merged,
+            label=new_label,
+            start=start,
+            end=end,
+            attributes=attributes,
+            note=note,
+            provenance=provenance,
+            question_id=question_id,
+            on_conflict=on_conflict,
+        )
+        for old_id, old in merged:
+            self._delete(edit_id, old_id, old)
+        self._update(edit_id, span_id, current, after)
+        return after
+
+    def relink_many(
+        self, edit_id: int, document_id: int, links: Sequence[tuple[int, int | None]]
+    ) -> int:
+        """Point spans of the document (any layers) at other questions (an id, or None), as
+        :meth:`update` with ``question`` would one after another: the same checks and rows,
+        in a few statements. A span already at its question, or merged away by an earlier
+        one of the batch, is left; one that must merge goes through :meth:`update` itself.
+        How many spans were relinked."""
+        by_layer: dict[int, list[tuple[int, State]]] = {}
+        owner: dict[int, int] = {}  # span id -> its layer's annotator
+        for span_id, state in self.reader.document_states(document_id):
+            by_layer.setdefault(state["annotator_id"], []).append((span_id, state))
+            owner[span_id] = state["annotator_id"]
+        layers = {annotator_id: _LayerIndex(spans) for annotator_id, spans in by_layer.items()}
+        settings = self.scheme.settings
+        checked: dict[int | None, int | None] = {}
+        rows: list[list[Any]] = []
+        changes: list[tuple[int, str, State | None, State | None]] = []
+        relinked = 0
+
+        def flush() -> None:
+            if rows:
+                # Only the columns a relink may change: SQLite then rewrites only the
+                # indexes on those (spans_by_question), not the layer's or the label's.
+                self.connection.db.executemany(
+                    f"UPDATE spans SET ({', '.join(_RELINKED)}) = "
+                    f"({', '.join('?' * len(_RELINKED))}) WHERE id = ?",
+                    rows,
+                )
+                self.log.record_many(edit_id, changes)
+                rows.clear()
+                changes.clear()
+
+        for span_id, question in links:
+            if span_id not in owner:
+                raise ProjectError(f"document {document_id} has no span with id {span_id}")
+            layer = layers[owner[span_id]]
+            if span_id not in layer:
+                continue  # merged away by an earlier span of the batch
+            current = layer.state(span_id)
+            if current["question_id"] == question:
+                continue
+            if question not in checked:
+                checked[question] = self._link(document_id, current["start"], question)
+            label, start, end = current["label"], current["start"], current["end"]
+            found = [
+                (i, s)
+                for i, s in layer.overlapping(start, end)
+                if i != span_id and (s["label"] != label or s["question_id"] == question)
+            ]
+            if any(s["label"] == label for _, s in found):
+                # A merge: through the one-span path, on the rows written so far.
+                flush()
+                annotator_id = current["annotator_id"]
+                self.update(edit_id, span_id, annotator_id, question=question)
+                layers[annotator_id] = _LayerIndex(
+                    self.reader.layer_states(document_id, annotator_id)
+                )
+                relinked += 1
+                continue
+            for _, other in found:
+                problem = overlap_problem(
+                    settings, label, start, end, other["label"], other["start"], other["end"]
+                )
+                if problem:
+                    raise ProjectError(problem)
+            after = self._changed(
+                current, [], label=label, start=start, end=end, question_id=question
+            )
+            values = dict(zip(_COLUMNS, _state_values(after), strict=True))
+            rows.append([*(values[column] for column in _RELINKED), span_id])
+            changes.append((span_id, "update", current, after))
+            layer.replace(span_id, after)
+            relinked += 1
+            if len(rows) >= FLUSH_ROWS:
+                flush()
+        flush()
+        return relinked
+
+    def _changed(
+        self,
+        current: State,
+        merged: Sequence[tuple[int, State]],
+        *,
+        label: str,
+        start: int,
+        end: int,
+        question_id: int | None,
+        attributes: Mapping[str, Any] | None = None,
+        note: str | None = None,
+        provenance: Mapping[str, Any] | None = None,
+        on_conflict: OnConflict = "refuse",
+    ) -> State:
+        """A span's state after a change (fields None stay as they are), having absorbed
+        ``merged``; refused when the values do not fit the scheme."""
+        relabelled = label != current["label"]
+        if attributes is None:
+            # On a label change, keep only the attributes the new label also defines.
+            defined = {attribute.id for attribute in self.scheme.label(label).attributes}
+            attributes = {k: v for k, v in current["attributes"].items() if k in defined}
+        given = self._typed(label, attributes)
         note = current["note"] if note is None else note
-        combined, note = _combined(new_label, merged, given, note, on_conflict)
-        combined, missing = self._attributes(new_label, combined)
+        combined, note = _combined(label, merged, given, note, on_conflict)
+        combined, missing = self._attributes(label, combined)
         if missing:
             # A span may stay incomplete (imported so), but no change may make it more so.
             _, before = self._attributes(current["label"], current["attributes"])
             if relabelled or not set(missing) <= set(before):
-                raise _required(new_label, missing)
-        after: State = {
+                raise _required(label, missing)
+        return {
             **current,
-            "label": new_label,
+            "label": label,
             "start": start,
             "end": end,
             "attributes": combined,
@@ -601,10 +720,6 @@ class SpanWriter:
             ),
             "question_id": question_id,
         }
-        for old_id, old in merged:
-            self._delete(edit_id, old_id, old)
-        self._update(edit_id, span_id, current, after)
-        return after
 
     def migrate(
         self,
@@ -901,6 +1016,8 @@ class SpanWriter:
 
 
 _COLUMNS = SPAN_COLUMNS.split(", ")[1:]
+# What relinking a span to another question may change (its place, label and layer stay).
+_RELINKED = ("attributes", "note", "scheme_hash", "updated_at", "provenance", "question_id")
 
 
 def _check_offsets(text_length: int, start: int, end: int) -> None:
@@ -1017,6 +1134,16 @@ class _LayerIndex:
         self._keys.insert(bisect.bisect_left(self._keys, key), key)
         self._states[span_id] = state
         self._longest = max(self._longest, state["end"] - state["start"])
+
+    def __contains__(self, span_id: int) -> bool:
+        return span_id in self._states
+
+    def state(self, span_id: int) -> State:
+        return self._states[span_id]
+
+    def replace(self, span_id: int, state: State) -> None:
+        """A span's new state, in the same place (its start and end unchanged)."""
+        self._states[span_id] = state
 
     def remove(self, span_ids: Collection[int]) -> None:
         if span_ids:

@@ -1839,6 +1839,7 @@ def report_(
             status=status,
             measures=measures,
             progress=progress,
+            examples=False,  # figures only: nothing here shows what a figure counted
         )
     files: dict[Path, bytes] = {}
     if output is not None:

@@ -57,6 +57,7 @@ from dataclasses import dataclass, field, replace
 from statistics import fmean
 from typing import Any
 
+from .bulk import paused_gc
 from .errors import AnnotatorError, ProjectError
 from .export.examples import LAYER_ALL, LAYER_GOLD, Example, ExportReport, collect, select
 from .export.questions_csv import question_units, respondent
@@ -394,17 +395,22 @@ def _color(labels: LabelSet, label_id: str) -> str | None:
 
 @dataclass
 class _Tally:
-    """One layer's counts per group: words, spans, question units, codes."""
+    """One layer's counts per group: words, spans, question units, codes; and, when kept,
+    the examples counted."""
 
+    keep_examples: bool = True
     words: Counter[str] = field(default_factory=Counter)
-    # (group, key) -> the examples counted there (their number is the count)
+    counts: Counter[tuple[str, Key]] = field(default_factory=Counter)
+    # (group, key) -> the examples counted there (kept only when keep_examples)
     examples: dict[tuple[str, Key], list[Counted]] = field(default_factory=dict)
 
-    def add(self, group: str, key: Key, example: Counted) -> None:
-        self.examples.setdefault((group, key), []).append(example)
+    def add(self, group: str, key: Key, example: Counted | None) -> None:
+        self.counts[group, key] += 1
+        if example is not None:
+            self.examples.setdefault((group, key), []).append(example)
 
     def count(self, group: str, key: Key) -> int:
-        return self.words[group] if key == WORDS else len(self.examples.get((group, key), ()))
+        return self.words[group] if key == WORDS else self.counts[group, key]
 
 
 def build_report(
@@ -417,11 +423,31 @@ def build_report(
     measures: Sequence[str] = (),
     confidence: float = CONFIDENCE,
     progress: Callable[[int, int], None] | None = None,
+    examples: bool = True,
 ) -> Report:
     """The report of ``layer`` (an annotator, ``"gold"`` or ``"all"``) grouped ``by`` any of
     :data:`BY`; ``documents`` (ids or source file names) and ``status`` choose what counts as
     for an export; ``measures``: glob patterns on measure or family ids (``"commitment*"``)
-    keep only those; ``progress(done, total)`` hears of each document read."""
+    keep only those; ``progress(done, total)`` hears of each document read. ``examples``:
+    keep each figure's examples (what the app shows behind a figure; a command that only
+    prints the figures leaves them)."""
+    with paused_gc():  # millions of small objects, none of them in a cycle
+        return _build_report(
+            project, layer, by, documents, status, measures, confidence, progress, examples
+        )
+
+
+def _build_report(
+    project: Project,
+    layer: str,
+    by: Sequence[str],
+    documents: Sequence[str] | None,
+    status: str | None,
+    measures: Sequence[str],
+    confidence: float,
+    progress: Callable[[int, int], None] | None,
+    keep_examples: bool,
+) -> Report:
     for key in by:
         if key not in BY:
             raise ProjectError(f"cannot group by {key!r}; use any of: {', '.join(BY)}")
@@ -476,7 +502,7 @@ def build_report(
         families = _filtered(families, measures)
     wanted = {m.id for family in families for m in family.measures}
 
-    tallies = {name: _Tally() for name in layers}
+    tallies = {name: _Tally(keep_examples) for name in layers}
     undated: set[int] = set()
     unknown_codes: Counter[str] = Counter()
     questions_seen = 0
@@ -509,7 +535,7 @@ def build_report(
     groups = _group_order(
         by,
         {g for tally in tallies.values() for g in tally.words}
-        | {g for tally in tallies.values() for g, _ in tally.examples},
+        | {g for tally in tallies.values() for g, _ in tally.counts},
     )
     figures: list[Figure] = []
     for name in layers:
@@ -806,15 +832,19 @@ def _count_spans(
         group = groups.get(speaker)
         if group is None:
             group = groups[speaker] = _group(by, {**keys, "person": speaker[0], "role": speaker[1]})
-        item = Counted(
-            example.document_id,
-            span.start,
-            span.end,
-            layer,
-            "span",
-            span.id,
-            span.label,
-            example.title,
+        item = (
+            Counted(
+                example.document_id,
+                span.start,
+                span.end,
+                layer,
+                "span",
+                span.id,
+                span.label,
+                example.title,
+            )
+            if tally.keep_examples
+            else None
         )
         tally.add(group, ("span", span.label), item)
         for breakdown in breakdowns.get(span.label, ()):
@@ -839,15 +869,19 @@ def _count_questions(
     }
     for question, group in units:
         code = codes.get(question.id)
-        item = Counted(
-            example.document_id,
-            question.start,
-            question.end,
-            layer,
-            "question",
-            question.id,
-            code.label if code else "",
-            example.title,
+        item = (
+            Counted(
+                example.document_id,
+                question.start,
+                question.end,
+                layer,
+                "question",
+                question.id,
+                code.label if code else "",
+                example.title,
+            )
+            if tally.keep_examples
+            else None
         )
         tally.add(group, ("questions",), item)
         if code is None:

@@ -195,6 +195,16 @@ def test_examples_behind_a_figure(sample: Project) -> None:
     assert question.title == "Debate"
 
 
+def test_figures_without_their_examples_are_the_same(sample: Project) -> None:
+    """What the command prints (examples=False) is what the app's screen shows."""
+    for by in ([], ["person"], ["role", "year"]):
+        kept = build_report(sample, by=by)
+        counted = build_report(sample, by=by, examples=False)
+        assert [f.to_dict() for f in counted.figures] == [f.to_dict() for f in kept.figures]
+        assert any(f.examples for f in kept.figures)
+        assert not any(f.examples for f in counted.figures)
+
+
 def test_progress_hears_of_every_document_read(sample: Project) -> None:
     heard: list[tuple[int, int]] = []
     report = build_report(sample, progress=lambda done, total: heard.append((done, total)))

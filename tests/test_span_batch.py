@@ -17,7 +17,7 @@ from annotator.model import ImportedDocument, SpanDraft, Turn
 from annotator.resources import default_scheme_path
 from annotator.scheme import load_scheme_file
 from annotator.store import Project, ProjectError
-from annotator.store.spans import NewSpan
+from annotator.store.spans import RELINK_BATCH, NewSpan
 
 TEXT = " ".join(f"word{i}" for i in range(400))
 LABELS = ("quote", "criticism")  # no required attributes in the bundled scheme
@@ -149,7 +149,7 @@ def test_a_refused_span_names_its_place(tmp_path: Path) -> None:
     project.close()
 
 
-def relink_both_ways(tmp_path: Path, seed: int) -> None:
+def relink_both_ways(tmp_path: Path, seed: int, count: int) -> None:
     """Relinking spans to questions in one batch (``relink_many``) gives the same project,
     or the same refusal, as ``update(question=...)`` span by span."""
     results = []
@@ -172,7 +172,7 @@ def relink_both_ways(tmp_path: Path, seed: int) -> None:
                             edit, document_id, annotator_id, replace(span, question=question)
                         )
         ids = [row[0] for row in project.db.execute("SELECT id FROM spans ORDER BY id")]
-        links = [(rng.choice(ids), rng.choice([None, *questions])) for _ in range(len(ids))]
+        links = [(rng.choice(ids), rng.choice([None, *questions])) for _ in range(count)]
         outcome: object = None
         try:
             with project.connection.write():
@@ -192,5 +192,25 @@ def relink_both_ways(tmp_path: Path, seed: int) -> None:
 
 
 @pytest.mark.parametrize("seed", range(12))
-def test_relinking_in_a_batch_equals_one_by_one(tmp_path: Path, seed: int) -> None:
-    relink_both_ways(tmp_path, seed)
+@pytest.mark.parametrize("count", [RELINK_BATCH - 1, 4 * RELINK_BATCH])  # both of its paths
+def test_relinking_in_a_batch_equals_one_by_one(tmp_path: Path, seed: int, count: int) -> None:
+    relink_both_ways(tmp_path, seed, count)
+
+
+def test_relinking_a_span_of_another_document_is_refused(tmp_path: Path) -> None:
+    project, document_id, annotator_id = new_project(tmp_path / "p.db")
+    [other] = project.add_documents(
+        [ImportedDocument("other", "Another text.", (Turn(0, 0, 13, "A"),), "text")]
+    )
+    assert other.document_id != document_id
+    with project.connection.write():
+        edit = project.log.begin(other.document_id, annotator_id)
+        span_id, _ = project.writer.create(
+            edit, other.document_id, annotator_id, NewSpan("quote", 0, 5, question=None)
+        )
+    question = project.add_question(document_id, "ann", 0, 5).id
+    for count in (1, RELINK_BATCH):
+        with pytest.raises(ProjectError, match="not in document"), project.connection.write():
+            edit = project.log.begin(document_id, annotator_id)
+            project.writer.relink_many(edit, document_id, [(span_id, question)] * count)
+    project.close()

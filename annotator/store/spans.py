@@ -54,6 +54,7 @@ OnConflict = Literal["refuse", "keep", "replace"]
 QuestionLink = int | None | Literal["default"]
 ON_CONFLICT: tuple[OnConflict, ...] = ("refuse", "keep", "replace")
 FLUSH_ROWS = 5_000  # rows a batch (create_many) writes per statement, at most
+RELINK_BATCH = 64  # relinks from which relink_many reads the document's layers at once
 
 SPAN_COLUMNS = (
     'id, document_id, annotator_id, label, start, "end", attributes, note, scheme_hash, '
@@ -603,8 +604,20 @@ class SpanWriter:
         """Point spans of the document (any layers) at other questions (an id, or None), as
         :meth:`update` with ``question`` would one after another: the same checks and rows,
         in a few statements. A span already at its question, or merged away by an earlier
-        one of the batch, is left; one that must merge goes through :meth:`update` itself.
-        How many spans were relinked."""
+        one of the batch, is left; one that must merge goes through :meth:`update` itself,
+        and so do all of a batch too small to be worth reading the document's layers for
+        (an undo's relinks). How many spans were relinked."""
+        if len(links) < RELINK_BATCH:
+            relinked = 0
+            for span_id, question in links:
+                state = self.reader.state(span_id)
+                if state is None or state["question_id"] == question:
+                    continue  # merged away, or there already
+                if state["document_id"] != document_id:
+                    raise _not_in(document_id, span_id)
+                self.update(edit_id, span_id, state["annotator_id"], question=question)
+                relinked += 1
+            return relinked
         by_layer: dict[int, list[tuple[int, State]]] = {}
         owner: dict[int, int] = {}  # span id -> its layer's annotator
         for span_id, state in self.reader.document_states(document_id):
@@ -632,7 +645,9 @@ class SpanWriter:
 
         for span_id, question in links:
             if span_id not in owner:
-                raise ProjectError(f"document {document_id} has no span with id {span_id}")
+                if self.reader.state(span_id) is None:
+                    continue  # gone before the batch
+                raise _not_in(document_id, span_id)
             layer = layers[owner[span_id]]
             if span_id not in layer:
                 continue  # merged away by an earlier span of the batch
@@ -1090,6 +1105,10 @@ def _provenance(
         for key in ("sources", "annotators"):
             combined[key] = sorted({*combined.get(key, []), *earlier.get(key, [])})
     return combined
+
+
+def _not_in(document_id: int, span_id: int) -> ProjectError:
+    return ProjectError(f"span {span_id} is not in document {document_id}")
 
 
 def _required(label: str, missing: Sequence[str]) -> InvalidValue:

@@ -1039,7 +1039,6 @@ def status(ctx: click.Context, format_: str) -> None:
     --format csv or json gives the figures in long form: one row per section, name,
     measure and value.
     """
-    from rich.table import Table
 
     project = _open(ctx, readonly=True)
     scheme = project.scheme
@@ -1057,13 +1056,13 @@ def status(ctx: click.Context, format_: str) -> None:
     )
     stats = project.stats()
     gold = stats.gold_per_label
-    labels = Table("label", "spans", *(["gold"] if gold else []), title="Spans per label")
+    labels = _figures_table("Spans per label", "label", "spans", *(["gold"] if gold else []))
     known = [label.id for label in scheme.labels]
     for label in known + sorted({*stats.spans_per_label, *gold} - set(known)):
         counts = [stats.spans_per_label.get(label, 0), *([gold.get(label, 0)] if gold else [])]
-        labels.add_row(_cell(label), *map(str, counts))
+        labels.add_row(_cell(label), *(f"{n:,}" for n in counts))
     totals = [sum(stats.spans_per_label.values()), *([sum(gold.values())] if gold else [])]
-    labels.add_row("total", *map(str, totals), style="bold")
+    labels.add_row("total", *(f"{n:,}" for n in totals), style="bold")
     console.print(labels)
     if gold:
         console.print(
@@ -1107,41 +1106,53 @@ def status(ctx: click.Context, format_: str) -> None:
             )
         )
     if stats.annotators:
-        progress = Table("annotator", *DOCUMENT_STATUSES, "finished", title="Progress")
+        progress = _figures_table("Progress", "annotator", *DOCUMENT_STATUSES, "finished")
         for name in stats.annotators:
             by_status = stats.progress[name]
             finished = by_status["done"] + by_status["skipped"]
             share = f"{finished / stats.documents:.0%}" if stats.documents else "-"
-            progress.add_row(_cell(name), *(str(by_status[s]) for s in DOCUMENT_STATUSES), share)
+            progress.add_row(_cell(name), *(f"{by_status[s]:,}" for s in DOCUMENT_STATUSES), share)
         console.print(progress)
     people = project.progress()
     if people:
-        work = Table(
+        work = _figures_table(
+            "Work (who is behind)",
             "annotator",
             "assigned",
             "in progress",
             "done",
             "words done",
-            "last activity",
-            title="Work (who is behind)",
+            "last activity (UTC)",
         )
         for person in people:
             work.add_row(
                 _cell(person.annotator),
-                str(person.assigned),
-                str(person.in_progress),
-                str(person.done),
+                f"{person.assigned:,}",
+                f"{person.in_progress:,}",
+                f"{person.done:,}",
                 f"{person.words_done:,}",
                 _activity(person.last_activity),
             )
         console.print(work)
 
 
+def _figures_table(title: str, name: str, *figures: str) -> Any:
+    """A small table of status's (a row per label or annotator): its first column names,
+    the others are figures, aligned right (the last activity, a time, too)."""
+    from rich.table import Table
+
+    table = Table(title=title, show_edge=False)  # the six columns of work fit 80 columns
+    table.add_column(name, min_width=len(name))
+    for figure in figures:
+        table.add_column(figure, justify="right")
+    return table
+
+
 def _activity(at: str | None) -> str:
-    """An edit's stored ISO time as ``2026-11-30 19:04 UTC``; ``-`` for none."""
+    """An edit's stored ISO time (UTC) as ``2026-11-30 19:04``; ``-`` for none."""
     if at is None:
         return "-"
-    return f"{at[:10]} {at[11:16]} UTC"
+    return f"{at[:10]} {at[11:16]}"
 
 
 STATUS_COLUMNS = ("section", "name", "measure", "value")

@@ -141,7 +141,8 @@ class Project:
     def __init__(self, connection: Connection) -> None:
         self.connection = connection
         self._scheme: Scheme | None = None
-        self._texts: dict[int, str] = {}
+        self._texts: dict[int, str] = {}  # kept where a text is needed again (a split)
+        self._lengths: dict[int, int] = {}  # every document's whose offsets were checked
         self._annotators = Annotators(connection)
         self.assignments = Assignments(connection, self._annotators)
         self.log = ChangeLog(connection, self._annotators, self.assignments)
@@ -184,7 +185,8 @@ class Project:
         )
         self.kept = KeptFigures(connection)  # figures kept per document (m011)
         self._data_version = connection.data_version()
-        connection.on_rollback.append(self._texts.clear)  # may hold a rolled-back document
+        # Either may hold a rolled-back document.
+        connection.on_rollback.extend([self._texts.clear, self._lengths.clear])
         self.log.checks.append(self._scheme_still_current)
 
     @property
@@ -436,7 +438,7 @@ class Project:
                 ],
             )
             document_id = int(cursor.lastrowid or 0)
-            self._texts[document_id] = document.text
+            self._lengths[document_id] = len(document.text)
             self.db.conn.executemany(
                 'INSERT INTO turns (document_id, turn_index, speaker, start, "end", start_time, '
                 "end_time, words) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
@@ -789,7 +791,14 @@ class Project:
         return found
 
     def _text_length(self, document_id: int) -> int:
-        return len(self._text(document_id))
+        """A document's length in code points, kept (a text never changes) but not its
+        text: the span writer checks every offset against it. Unknown ids are refused."""
+        if document_id not in self._lengths:
+            found = self.text_lengths([document_id])
+            if document_id not in found:
+                raise ProjectError(f"no document with id {document_id}")
+            self._lengths[document_id] = found[document_id]
+        return self._lengths[document_id]
 
     # ---- speakers ------------------------------------------------------------------------
 
@@ -1474,6 +1483,7 @@ class Project:
             ]
         for document_id in document_ids:
             self._texts.pop(document_id, None)
+            self._lengths.pop(document_id, None)
         return deletions
 
     def rename_annotator(self, old: str, new: str) -> None:

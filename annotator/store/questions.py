@@ -139,6 +139,8 @@ class QuestionStore:
         """The top-level question whose response region holds ``offset`` (the latest one
         when regions set by hand overlap), or None: the question a new span responds to."""
         top = [row for row in self.rows(document_id) if row["parent_id"] is None]
+        if not top:
+            return None  # most documents: no need for their turns' layout
         found = None
         for row, (start, end) in zip(top, self._regions(document_id, top), strict=True):
             if start <= offset < end:

@@ -1,7 +1,7 @@
 """Benchmark a study-sized project: the queues, the list commands and the agreement report.
 
     python benchmarks/bench_study.py [--documents 2000] [--words 10000] [--annotators 3]
-        [--spans 100] [--keep FOLDER] [--only queue,lists,agreement,export]
+        [--spans 100] [--keep FOLDER] [--only queue,lists,agreement,export,analysis]
         [--formats jsonl,csv,doccano] [--curve]
 
 Builds (``benchmarks/study.py``, seeded; reused from ``--keep`` if built there before) a
@@ -16,7 +16,9 @@ project of ``--documents`` interviews x ``--words`` words x ``--annotators`` ann
 - ``annotator agreement``: the whole report cold (<= 5 s) and after a few documents changed
   (<= 1 s);
 - ``annotator export`` (``--formats``, default jsonl, csv, doccano): CPU time against the
-  floor's (``floor_export.py``; <= 1.5x).
+  floor's (``floor_export.py``; <= 1.5x);
+- ``annotator report``, ``questions propose`` and ``questions list`` (``analysis``): wall and
+  CPU time and peak RSS, without a target.
 
 Each line prints the figure, its target and the ratio figure / target (<= 1 meets it).
 ``--curve`` runs the commands on 10 / 100 / 1,000 / 10,000 documents (1,000 words) and
@@ -216,6 +218,41 @@ def bench_agreement(path: Path, folder: Path) -> None:
     remove(copy)
 
 
+# ---- analysis: the report, proposing questions -----------------------------------------------
+
+
+def run_measured(path: Path, *arguments: str) -> tuple[float, float, float]:
+    """Wall seconds, CPU seconds (user + system) and peak RSS (MB) of an ``annotator``
+    command, from its own resource usage (``wait4``)."""
+    env = {**os.environ, "COLUMNS": "140", "PYTHONPATH": os.pathsep.join(sys.path)}
+    started = time.perf_counter()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "annotator", "--db", str(path), *arguments],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env=env,
+    )
+    _, status, usage = os.wait4(process.pid, 0)
+    process.returncode = os.waitstatus_to_exitcode(status)
+    if process.returncode:
+        raise SystemExit(f"annotator {' '.join(arguments)} failed ({process.returncode})")
+    cpu = usage.ru_utime + usage.ru_stime
+    return time.perf_counter() - started, cpu, usage.ru_maxrss / 1024
+
+
+def bench_analysis(path: Path, folder: Path) -> None:
+    """``annotator report`` and ``questions propose`` (no targets: measured for the README)."""
+    copy = fresh_copy(path, folder)
+    for name, arguments in (
+        ("annotator report", ("report",)),
+        ("annotator questions propose", ("questions", "propose", "--as", "bench")),
+        ("annotator questions list", ("questions", "list")),
+    ):
+        wall, cpu, rss = run_measured(copy, *arguments)
+        print(f"{name:<52} {wall:8.2f} s wall, {cpu:.2f} s CPU, peak RSS {rss:.0f} MB", flush=True)
+    remove(copy)
+
+
 # ---- exports against their floors ------------------------------------------------------------
 
 
@@ -270,7 +307,7 @@ def main() -> int:
     parser.add_argument("--spans", type=int, default=100)
     parser.add_argument("--seed", type=int, default=11)
     parser.add_argument("--keep", help="a folder to keep (and reuse) the built projects in")
-    parser.add_argument("--only", default="queue,lists,agreement,export")
+    parser.add_argument("--only", default="queue,lists,agreement,export,analysis")
     parser.add_argument(
         "--formats", default="jsonl,csv,doccano", help="the exports timed (--only export)"
     )
@@ -297,6 +334,8 @@ def main() -> int:
             bench_agreement(path, folder)
         if "export" in only:
             bench_exports(path, folder, args.formats.split(","))
+        if "analysis" in only:
+            bench_analysis(path, folder)
         if args.curve:
             curve(args, folder)
     missed = [name for name, figure, target, _ in RESULTS if figure > target]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import getpass
+import itertools
 import json
 import os
 import random
@@ -338,21 +339,23 @@ def _cut_column(texts: list[str], width: int) -> tuple[list[str], bool]:
     of the end kept as makes different values look different (a series of titles differs
     at the end, file names before the extension); values that no cut tells apart are kept
     whole, to be folded over lines (then True)."""
-    distinct = len(set(texts))
+    unique = list(dict.fromkeys(texts))
     balanced = (width - 1) // 2
     tails = sorted(range(1, max(2, width - 1)), key=lambda tail: (abs(tail - balanced), -tail))
+    clashed: list[str] = []  # values that looked alike at a tail tried: tried first after
     for tail in tails:
-        shown = [_middle_cut(text, width, tail=tail) for text in texts]
-        if len(set(shown)) == distinct:
-            return shown, False
-    shown = [_middle_cut(text, width) for text in texts]
-    originals: dict[str, set[str]] = {}
-    for text, short in zip(texts, shown, strict=True):
-        originals.setdefault(short, set()).add(text)
-    clash = {short for short, whole in originals.items() if len(whole) > 1}
-    return [
-        text if short in clash else short for text, short in zip(texts, shown, strict=True)
-    ], True
+        shown: dict[str, str] = {}  # cut -> the value
+        for text in itertools.chain(clashed, unique):
+            short = _middle_cut(text, width, tail=tail)
+            if shown.setdefault(short, text) != text:
+                clashed[:0] = [text, shown[short]]
+                break
+        else:
+            cuts = {text: short for short, text in shown.items()}
+            return [cuts[text] for text in texts], False
+    cuts = {text: _middle_cut(text, width) for text in unique}
+    alike = Counter(cuts.values())
+    return [text if alike[cuts[text]] > 1 else cuts[text] for text in texts], True
 
 
 def _table_value(value: object) -> str:
@@ -368,12 +371,16 @@ def _middle_cut(text: str, width: int, *, tail: int | None = None) -> str:
     """``text`` in at most ``width`` cells, its middle replaced by "…" if it must be cut:
     the start and the end (``tail`` cells of it, by default half) stay, so titles of one
     series, which differ at the end, and file names keep what tells them apart."""
-    if cell_len(text) <= width:
-        return text
     if width <= 1:
-        return "…"[:width]
+        return text if cell_len(text) <= width else "…"[:width]
     tail_cells = (width - 1) // 2 if tail is None else min(tail, width - 1)
     head_cells = width - 1 - tail_cells
+    if text.isascii() and "\n" not in text:  # a cell a character: slices
+        if len(text) <= width:
+            return text
+        return f"{text[:head_cells]}…{text[len(text) - tail_cells :]}"
+    if cell_len(text) <= width:
+        return text
     head, used = [], 0
     for ch in text:
         if used + char_cells(ch) > head_cells:

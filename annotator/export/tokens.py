@@ -141,12 +141,10 @@ def blank_pipeline(lang: str = "en") -> Any:
 
 def spacy_tokens(text: str, lang: str = "en") -> list[Token]:
     """spaCy's tokens for a blank pipeline of ``lang`` (spaCy must be installed)."""
-    from spacy.attrs import IDX, LENGTH, SPACY
-
     doc = _spacy_nlp(lang).make_doc(text)
     # Offsets, lengths and whitespace flags in one call: a spaCy Token object per token cost
     # more than tokenizing. A token's text is its slice of the text (spaCy never alters it).
-    starts, lengths, spaces = doc.to_array([IDX, LENGTH, SPACY]).T.tolist()
+    starts, lengths, spaces = doc.to_array(["IDX", "LENGTH", "SPACY"]).T.tolist()
     ends = list(map(add, starts, lengths))
     texts = map(text.__getitem__, map(slice, starts, ends))
     values = zip(texts, starts, ends, map(bool, spaces), strict=True)

@@ -53,6 +53,9 @@ class Connection:
         self.on_rollback: list[Callable[[], None]] = []
         self._batch: Batch | None = None
         self._writing = False
+        # Counts the write transactions begun: what a cache valid for one transaction (which
+        # holds the write lock, so nobody else writes meanwhile) compares.
+        self.transactions = 0
 
     def check_file(self, *, writing: bool = False) -> None:
         """Refuse to go on if the project file is no longer the one this connection opened."""
@@ -88,6 +91,7 @@ class Connection:
             conn.execute("BEGIN IMMEDIATE")
         except sqlite3.OperationalError as error:
             raise ProjectError(describe_failure(self.path, error)) from None
+        self.transactions += 1
         try:
             self._writing = True
             yield
@@ -113,6 +117,7 @@ class Connection:
                 conn.execute("BEGIN IMMEDIATE")
             except sqlite3.OperationalError as error:
                 raise ProjectError(describe_failure(self.path, error)) from None
+            self.transactions += 1
             self._batch.began = time.monotonic()
         conn.execute("SAVEPOINT write")
         try:

@@ -154,4 +154,7 @@ def test_align_is_the_tokens_a_span_overlaps(text: str, start: int, length: int)
     if start >= end:
         return
     assert align(tokens, start, end) == _align_by_search(tokens, start, end)
-    assert Bounds(tokens).align(start, end) == align(tokens, start, end)
+    assert Bounds.of(tokens).align(start, end) == align(tokens, start, end)
+    words = Bounds.of(tokens).words()
+    assert words.tokens() == [t for t in tokens if not t.is_space]
+    assert Bounds.of(tokens).tokens() == tokens

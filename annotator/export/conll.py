@@ -51,7 +51,7 @@ from typing import IO, Any
 from ..scheme import Scheme
 from .examples import Example, ExportReport, ExportSpan, label_order
 from .naming import file_names, layers, sibling
-from .tokens import Bounds, choose_tokenizer
+from .tokens import Bounds, choose_columns
 
 SUFFIX = ".conll"
 FOLDER = False
@@ -79,7 +79,7 @@ def write(
     """
     columns = label_order(scheme)
     known = set(columns)
-    report.tokenizer, tokenize = choose_tokenizer(tokenizer)
+    report.tokenizer, tokenize = choose_columns(tokenizer)
     path.parent.mkdir(parents=True, exist_ok=True)
     files: dict[str, IO[str]] = {}
     parts: dict[str, Path] = {}
@@ -96,7 +96,7 @@ def write(
                     files[name] = open(parts[name], "w", encoding="utf-8", newline="")  # noqa: SIM115
                     files[name].write(header(columns, name, scheme))
                     named[name] = len(columns)
-            words = Bounds([token for token in tokenize(example.text) if not token.is_space])
+            words = tokenize(example.text).words()
             for annotator, spans in layers(example, report):
                 files[annotator].write(_block(example, words, spans, columns, report))
     finally:
@@ -151,8 +151,7 @@ def _block(
     columns: list[str],
     report: ExportReport,
 ) -> str:
-    tokens = words.tokens
-    tags = [["O"] * len(tokens) for _ in columns]
+    tags = [["O"] * len(words) for _ in columns]
     index = {label: i for i, label in enumerate(columns)}
     ranges = []
     for span in spans:
@@ -165,7 +164,7 @@ def _block(
             report.problem(
                 example,
                 f"{_where(span)} does not end on token boundaries; tagged as tokens "
-                f"[{tokens[first].start}, {tokens[last].end})",
+                f"[{words.starts[first]}, {words.ends[last]})",
             )
         ranges.append((first, last, span))
     # Earliest first, then longest: that one keeps the column where spans collide.
@@ -183,7 +182,7 @@ def _block(
         column[first + 1 : last + 1] = [f"I-{span.label}"] * (last - first)
     lines = ["\t".join(["-DOCSTART-"] + ["O"] * len(columns)), ""]
     # A line per token: its text and its tag in each column (zipped: a million tokens, say).
-    lines += map("\t".join, zip([token.text for token in tokens], *tags, strict=True))
+    lines += map("\t".join, zip(words.texts, *tags, strict=True))
     return "\n".join(lines) + "\n\n"
 
 

@@ -31,7 +31,7 @@ import bisect
 import re
 from collections.abc import Callable
 from functools import cache
-from itertools import repeat
+from itertools import compress, repeat
 from operator import add
 from typing import Any, NamedTuple
 
@@ -141,14 +141,18 @@ def blank_pipeline(lang: str = "en") -> Any:
 
 def spacy_tokens(text: str, lang: str = "en") -> list[Token]:
     """spaCy's tokens for a blank pipeline of ``lang`` (spaCy must be installed)."""
+    return spacy_columns(text, lang).tokens()
+
+
+def spacy_columns(text: str, lang: str = "en") -> Bounds:
+    """:func:`spacy_tokens` as columns."""
     doc = _spacy_nlp(lang).make_doc(text)
     # Offsets, lengths and whitespace flags in one call: a spaCy Token object per token cost
     # more than tokenizing. A token's text is its slice of the text (spaCy never alters it).
     starts, lengths, spaces = doc.to_array(["IDX", "LENGTH", "SPACY"]).T.tolist()
     ends = list(map(add, starts, lengths))
-    texts = map(text.__getitem__, map(slice, starts, ends))
-    values = zip(texts, starts, ends, map(bool, spaces), strict=True)
-    return list(map(tuple.__new__, repeat(Token), values))
+    texts = list(map(text.__getitem__, map(slice, starts, ends)))
+    return Bounds(texts, starts, ends, list(map(bool, spaces)))
 
 
 def spacy_available() -> bool:
@@ -170,15 +174,50 @@ def choose_tokenizer(name: str = "auto") -> tuple[str, Callable[[str], list[Toke
     return "simple", simple_tokens
 
 
-class Bounds:
-    """A token list with its tokens' starts, ends and whitespace flags listed once, to align
-    many spans to it (an export aligns every span of a document to the same tokens)."""
+def choose_columns(name: str = "auto") -> tuple[str, Callable[[str], Bounds]]:
+    """:func:`choose_tokenizer`, the tokens as columns (:class:`Bounds`)."""
+    resolved, tokenize = choose_tokenizer(name)
+    if resolved == "spacy":
+        return resolved, spacy_columns
+    return resolved, lambda text: Bounds.of(tokenize(text))
 
-    def __init__(self, tokens: list[Token]) -> None:
-        self.tokens = tokens
-        self.starts = [token.start for token in tokens]
-        self.ends = [token.end for token in tokens]
-        self.spaces = [token.text.isspace() for token in tokens]
+
+class Bounds:
+    """Tokens as columns: their texts, starts, ends and ``ws`` flags, one list each. An export
+    aligns every span of a document to the same tokens (bisecting the offsets, listed once),
+    and a document's million tokens cost far less as four lists of plain values than as a
+    million tuples (each one for the cycle collector to look at)."""
+
+    def __init__(
+        self, texts: list[str], starts: list[int], ends: list[int], ws: list[bool]
+    ) -> None:
+        self.texts = texts
+        self.starts = starts
+        self.ends = ends
+        self.ws = ws
+        self.spaces = list(map(str.isspace, texts))  # whitespace tokens (Token.is_space)
+
+    @classmethod
+    def of(cls, tokens: list[Token]) -> Bounds:
+        return cls(
+            [t.text for t in tokens], [t.start for t in tokens], [t.end for t in tokens],
+            [t.ws for t in tokens],
+        )  # fmt: skip
+
+    def __len__(self) -> int:
+        return len(self.texts)
+
+    def tokens(self) -> list[Token]:
+        values = zip(self.texts, self.starts, self.ends, self.ws, strict=True)
+        return list(map(tuple.__new__, repeat(Token), values))
+
+    def words(self) -> Bounds:
+        """The tokens that are not whitespace."""
+        keep = [not space for space in self.spaces]
+        return Bounds(
+            list(compress(self.texts, keep)), list(compress(self.starts, keep)),
+            list(compress(self.ends, keep)), list(compress(self.ws, keep)),
+        )  # fmt: skip
 
     def align(self, start: int, end: int) -> tuple[int, int, bool] | None:
         """See :func:`align`."""
@@ -203,4 +242,4 @@ def align(tokens: list[Token], start: int, end: int) -> tuple[int, int, bool] | 
     are not exactly ``[start, end)``. ``None`` when no word token overlaps the span. (One span;
     for many spans over the same tokens, :class:`Bounds` lists the tokens' offsets once.)
     """
-    return Bounds(tokens).align(start, end)
+    return Bounds.of(tokens).align(start, end)

@@ -736,7 +736,7 @@ def import_(
                 )
             except BatchLost as error:
                 failures += 1
-                lost(error)
+                lost(ProjectError(f"{path}: not imported: {error}"))
                 continue
             except AnnotatorError as error:
                 failures += 1

@@ -161,3 +161,38 @@ def test_a_batch_is_due_after_its_count_of_writes(project: Project) -> None:
         batch.save()
         assert not batch.due() and not project.db.conn.in_transaction
     project.close()
+
+
+def test_a_transaction_lost_mid_import_names_the_file_and_those_before_it(
+    run_cli: Callable[..., Result],
+    folder: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    assert run_cli("init").exit_code == 0
+    (folder / "t4b.jsonl").unlink()
+    original = Project.add_documents
+    calls: list[int] = []
+
+    def third_fails(self: Project, *args: object, **options: object) -> object:
+        calls.append(1)
+        if len(calls) == 3:  # as SQLite does on some I/O errors: the transaction is gone
+            with self.connection.write():
+                self.db.conn.execute("ROLLBACK")
+                raise sqlite3.OperationalError("disk I/O error")
+        return original(self, *args, **options)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(Project, "add_documents", third_fails)
+    result = run_cli("import", str(folder))
+    assert result.exit_code == 1
+    errors = [line for line in result.output.splitlines() if line.startswith("error:")]
+    assert len(errors) == 1
+    assert "t2.txt: not imported:" in errors[0] and "input/output error" in errors[0]
+    assert "the 2 files imported since the last save are not in the project" in errors[0]
+    assert str(folder / "t0.txt") in errors[0] and str(folder / "t1.txt") in errors[0]
+    assert "7 new documents" in result.output and "3 file(s) failed" in result.output
+    monkeypatch.undo()
+    with Project.open(tmp_path / "annotations.db") as project:
+        assert sorted(d.source_name for d in project.documents()) == [
+            f"t{n}.txt" for n in range(3, 10)
+        ]

@@ -28,7 +28,7 @@ from . import __version__
 from .errors import AnnotatorError, InvalidValue, ProjectError
 from .model import DOCUMENT_STATUSES
 from .store.annotators import GOLD
-from .store.connection import describe_failure, is_failure
+from .store.connection import BatchLost, describe_failure, is_failure
 from .store.database import (
     ALLOW_NETWORK_FS_ENV_VAR,
     DB_ENV_VAR,
@@ -44,9 +44,10 @@ if TYPE_CHECKING:
     from rich.table import Table
     from rich.text import Text
 
+    from .model import ImportedDocument
     from .scheme import Label, Scheme
     from .scheme.diff import UpgradePlan
-    from .store import Project
+    from .store import AddResult, Project
 
 # Start-up: a command imports only what it runs. Rich, the store's facade, the importers,
 # the exporters, the scheme's validator and the report load in the functions that use them,
@@ -686,14 +687,40 @@ def import_(
     rows: list[dict[str, Any]] = []
     totals = {"documents": 0, "turns": 0, "words": 0, "spans": 0, "questions": 0, "codes": 0}
     failures = 0
-    with click.progressbar(
-        files,
-        label="Importing",
-        file=sys.stderr,
-        show_pos=True,
-        item_show_func=lambda p: p and _literal(p.name),
-        hidden=len(files) < 2 or not sys.stderr.isatty(),
-    ) as bar:
+    # Files imported since the batch was last saved: their rows and what they add to the
+    # totals, counted once saved (a batch lost is reported naming them, never dropped).
+    pending: list[tuple[Path, dict[str, Any], dict[str, int]]] = []
+
+    def saved() -> None:
+        for _, row, added in pending:
+            rows.append(row)
+            for key, value in added.items():
+                totals[key] += value
+        pending.clear()
+
+    def lost(error: ProjectError) -> None:
+        nonlocal failures
+        failures += len(pending)
+        names = ", ".join(str(path) for path, _, _ in pending)
+        if pending:
+            error = ProjectError(
+                f"{error}; so the {count(len(pending), 'file')} imported since the last save "
+                f"{'is' if len(pending) == 1 else 'are'} not in the project either: {names}"
+            )
+        _report(error)
+        pending.clear()
+
+    with (
+        project.batch() as batch,
+        click.progressbar(
+            files,
+            label="Importing",
+            file=sys.stderr,
+            show_pos=True,
+            item_show_func=lambda p: p and _literal(p.name),
+            hidden=len(files) < 2 or not sys.stderr.isatty(),
+        ) as bar,
+    ):
         for path in bar:
             try:
                 documents = read_transcript(
@@ -707,49 +734,33 @@ def import_(
                     continue
                 for warning in warnings:
                     _say(f"warning: {_literal(warning)}", err=True)
+                # A savepoint of the batch: a file that fails leaves nothing behind.
                 results = project.add_documents(
                     documents,
                     annotator=annotator,
                     allow_incomplete=allow_incomplete,
                     origin=str(path),
                 )
+            except BatchLost as error:
+                failures += 1
+                lost(ProjectError(f"{path}: not imported: {error}"))
+                continue
             except AnnotatorError as error:
                 failures += 1
                 _report(error)
                 continue
-            new = [d for d, r in zip(documents, results, strict=True) if r.created]
-            spans = sum(r.spans_added for r in results)
-            merged = sum(r.spans_merged for r in results)
-            questions = sum(r.questions_added for r in results)
-            codes = sum(r.codes_added for r in results)
-            # A file with several annotators' layers repeats each text once per layer.
-            texts = list({d.sha256: d for d in documents}.values())
-            speakers = {s for d in texts for s in d.speakers}
-            if new:
-                result = "imported" if len(new) == len(texts) else f"{len(new)} new"
-            else:
-                result = "already there" if not (spans or questions or codes) else "added to"
-            if merged:
-                # The scheme merges overlapping spans of one label, as the app does.
-                result += f" ({merged} merged)"
-            rows.append(
-                {
-                    "file": path.name,
-                    "documents": len(texts),
-                    "turns": sum(len(d.turns) for d in texts),
-                    "speakers": len(speakers),
-                    "words": sum(d.words for d in texts),
-                    "spans": spans,
-                    "questions/codes": f"{questions}/{codes}",
-                    "result": result,
-                }
-            )
-            totals["documents"] += len(new)
-            totals["turns"] += sum(len(d.turns) for d in new)
-            totals["words"] += sum(d.words for d in new)
-            totals["spans"] += spans
-            totals["questions"] += questions
-            totals["codes"] += codes
+            pending.append((path, *_import_row(path, documents, results)))
+            if batch.due():
+                try:
+                    batch.save()
+                except ProjectError as error:
+                    lost(error)
+                saved()
+        try:
+            batch.save()
+        except ProjectError as error:
+            lost(error)
+        saved()
     # Questions and codes only come with some formats (QEvasion, our jsonl): shown if any.
     units = bool(totals["questions"] or totals["codes"])
     if rows:
@@ -766,6 +777,46 @@ def import_(
     )
     if failures:
         ctx.exit(1)
+
+
+def _import_row(
+    path: Path, documents: Sequence[ImportedDocument], results: Sequence[AddResult]
+) -> tuple[dict[str, Any], dict[str, int]]:
+    """A file's row of the import table, and what it adds to the totals."""
+    new = [d for d, r in zip(documents, results, strict=True) if r.created]
+    spans = sum(r.spans_added for r in results)
+    merged = sum(r.spans_merged for r in results)
+    questions = sum(r.questions_added for r in results)
+    codes = sum(r.codes_added for r in results)
+    # A file with several annotators' layers repeats each text once per layer.
+    texts = list({d.sha256: d for d in documents}.values())
+    speakers = {s for d in texts for s in d.speakers}
+    if new:
+        result = "imported" if len(new) == len(texts) else f"{len(new)} new"
+    else:
+        result = "already there" if not (spans or questions or codes) else "added to"
+    if merged:
+        # The scheme merges overlapping spans of one label, as the app does.
+        result += f" ({merged} merged)"
+    row = {
+        "file": path.name,
+        "documents": len(texts),
+        "turns": sum(len(d.turns) for d in texts),
+        "speakers": len(speakers),
+        "words": sum(d.words for d in texts),
+        "spans": spans,
+        "questions/codes": f"{questions}/{codes}",
+        "result": result,
+    }
+    added = {
+        "documents": len(new),
+        "turns": sum(len(d.turns) for d in new),
+        "words": sum(d.words for d in new),
+        "spans": spans,
+        "questions": questions,
+        "codes": codes,
+    }
+    return row, added
 
 
 # Each annotator's status of a document, when the table has no room for the words (README).

@@ -429,7 +429,7 @@ def test_brat_reports_note_line_breaks(tmp_path: Path, scheme: Scheme) -> None:
     example = Example(
         **{
             **example.__dict__,
-            "spans": (ExportSpan(**{**example.spans[0].__dict__, "note": "a\nb"}),),
+            "spans": (example.spans[0]._replace(note="a\nb"),),
         }
     )
     report = ExportReport()

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from annotator.export.tokens import (
+    Bounds,
     Token,
     align,
     choose_tokenizer,
@@ -103,3 +106,55 @@ def test_spacy_tokenizes_texts_longer_than_its_default_limit() -> None:
     text = "word " * 210_000
     tokens = spacy_tokens(text)
     assert len(tokens) == 210_000 and tokens[-1].start == len(text) - 5
+
+
+@pytest.mark.skipif(not spacy_available(), reason="spaCy is not installed")
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "   ",
+        "  Leading and trailing  \n\n",
+        "Can't — won't… U.S. e.g. $5.00 (really?) 'quoted' “curly”\tTab\r\nCRLF",
+        "Emoji 😀 and combining é\u0301 and 漢字 and a\u00a0no-break space",
+    ],
+)
+def test_spacy_tokens_are_spacys_own(text: str) -> None:
+    # Read as columns of the Doc, not token by token: the same texts, offsets and spaces.
+    from annotator.export.tokens import blank_pipeline
+
+    expected = [
+        Token(t.text, t.idx, t.idx + len(t.text), bool(t.whitespace_))
+        for t in blank_pipeline("en").make_doc(text)
+    ]
+    assert spacy_tokens(text) == expected
+    assert all(type(token) is Token for token in spacy_tokens(text))
+
+
+def _align_by_search(tokens: list[Token], start: int, end: int) -> tuple[int, int, bool] | None:
+    """align() as its docstring says, token by token."""
+    words = [
+        i for i, t in enumerate(tokens) if not t.text.isspace() and t.start < end and t.end > start
+    ]
+    if not words:
+        return None
+    first, last = words[0], words[-1]
+    return first, last, tokens[first].start != start or tokens[last].end != end
+
+
+@given(
+    st.text(alphabet="ab .,'\n-", max_size=40),
+    st.integers(0, 40),
+    st.integers(1, 40),
+)
+def test_align_is_the_tokens_a_span_overlaps(text: str, start: int, length: int) -> None:
+    tokens = simple_tokens(text)
+    start = min(start, len(text))
+    end = min(len(text), start + length)
+    if start >= end:
+        return
+    assert align(tokens, start, end) == _align_by_search(tokens, start, end)
+    assert Bounds.of(tokens).align(start, end) == align(tokens, start, end)
+    words = Bounds.of(tokens).words()
+    assert words.tokens() == [t for t in tokens if not t.is_space]
+    assert Bounds.of(tokens).tokens() == tokens

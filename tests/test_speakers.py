@@ -111,6 +111,34 @@ def test_an_import_never_relinks_a_label_nor_overwrites_what_is_known(project: P
     assert project.speakers_store.person("Someone Else") is None
 
 
+def test_files_of_one_batch_fill_in_one_another_and_a_refused_one_is_forgotten(
+    project: Project,
+) -> None:
+    # The registry remembers the labels an import recorded within one transaction: a batch
+    # of files must still fill in what a later file says, and forget a file rolled back.
+    with project.batch():
+        project.add_documents([interview(["HOST", "GUEST"], title="one")])
+        project.add_documents(
+            [interview(["HOST"], info={"HOST": SpeakerInfo(role="interviewer")}, title="two")]
+        )
+        info = {"GUEST": SpeakerInfo(party="Lab"), "OTHER": SpeakerInfo(role="presenter")}
+        with pytest.raises(InvalidValue, match="unknown role"):
+            project.add_documents([interview(["GUEST", "OTHER"], info=info, title="bad")])
+        project.add_documents(
+            [interview(["GUEST"], info={"GUEST": SpeakerInfo(party="Con")}, title="three")]
+        )
+        project.alias_speakers(["HOST"], "Nick Robinson")
+        project.add_documents(
+            [interview(["HOST"], info={"HOST": SpeakerInfo(party="BBC")}, title="four")]
+        )
+    found = project.speaker_people()
+    assert (found["HOST"].name, found["HOST"].role, found["HOST"].party) == (
+        "Nick Robinson", "interviewer", "BBC",
+    )  # fmt: skip
+    assert found["GUEST"].party == "Con"  # the refused file's "Lab" was rolled back
+    assert "OTHER" not in found
+
+
 def test_an_unknown_role_in_a_file_refuses_the_import_naming_it(project: Project) -> None:
     info = {"HOST": SpeakerInfo(role="presenter")}
     with pytest.raises(InvalidValue, match="speaker 'HOST' has the unknown role 'presenter'"):

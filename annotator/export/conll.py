@@ -51,7 +51,7 @@ from typing import IO, Any
 from ..scheme import Scheme
 from .examples import Example, ExportReport, ExportSpan, label_order
 from .naming import file_names, layers, sibling
-from .tokens import Token, align, choose_tokenizer
+from .tokens import Bounds, choose_columns
 
 SUFFIX = ".conll"
 FOLDER = False
@@ -71,30 +71,34 @@ def write(
     Options the format does not use are ignored, so one set can be passed to every writer.
 
     Streams: each example's block is written as soon as it is made, to a file per annotator
-    beside ``path``, so memory holds one document at a time. What is known only at the end
-    is settled then: the file names (one annotator or several), the header naming the
-    columns, and the tag columns of labels that only older scheme versions had, which come
-    last and are added (``O``) to the lines written before their label first showed up.
+    beside ``path`` that starts with its header, so memory holds one document at a time.
+    What is known only at the end is settled then: the file names (one annotator or
+    several: a rename), and the tag columns of labels that only older scheme versions had,
+    which come last; a file written before such a label first showed up is copied once more
+    behind a header naming it, its lines given ``O`` in its column.
     """
     columns = label_order(scheme)
-    report.tokenizer, tokenize = choose_tokenizer(tokenizer)
+    known = set(columns)
+    report.tokenizer, tokenize = choose_columns(tokenizer)
     path.parent.mkdir(parents=True, exist_ok=True)
     files: dict[str, IO[str]] = {}
     parts: dict[str, Path] = {}
-    padded = False  # some lines were written before the last column was known
+    named: dict[str, int] = {}  # how many tag columns each file's header names
     try:
         for example in examples:
             for span in example.spans:
-                if span.label not in columns:
+                if span.label not in known:
+                    known.add(span.label)
                     columns.append(span.label)
-                    padded = padded or bool(files)
             for name in [*example.annotators, *(span.annotator for span in example.spans)]:
                 if name not in files:
                     parts[name] = path.with_name(f".{path.name}.part{len(parts)}")
                     files[name] = open(parts[name], "w", encoding="utf-8", newline="")  # noqa: SIM115
-            tokens = [token for token in tokenize(example.text) if not token.is_space]
+                    files[name].write(header(columns, name, scheme))
+                    named[name] = len(columns)
+            words = tokenize(example.text).words()
             for annotator, spans in layers(example, report):
-                files[annotator].write(_block(example, tokens, spans, columns, report))
+                files[annotator].write(_block(example, words, spans, columns, report))
     finally:
         for handle in files.values():
             handle.close()
@@ -105,22 +109,28 @@ def write(
     names = file_names(files)
     for name, part in parts.items():
         target = path if len(files) == 1 else sibling(path, names[name])
-        _finish(part, target, header(columns, name, scheme), len(columns) if padded else None)
-        part.unlink()
+        if named[name] == len(columns):
+            part.replace(target)  # its header named every column: the file is done
+        else:
+            _finish(part, target, header(columns, name, scheme), len(columns))
+            part.unlink()
 
 
-def _finish(source: Path, target: Path, head: str, columns: int | None) -> None:
-    """Copy a CoNLL part file behind its header (which names the columns, known only now),
-    giving every line ``columns`` tag columns when some were found after it was written
-    (``O`` for those labels)."""
+def _finish(source: Path, target: Path, head: str, columns: int) -> None:
+    """Copy a CoNLL part file behind a new header (replacing the one it starts with, which
+    names fewer columns), giving every line ``columns`` tag columns (``O`` for the labels
+    found after the line was written)."""
     with (
         open(source, encoding="utf-8", newline="") as lines,
         open(target, "w", encoding="utf-8", newline="") as out,
     ):
         out.write(head)
+        for line in lines:  # the old header: comment lines, then a blank line
+            if not line.strip():
+                break
         for line in lines:
             body = line.rstrip("\n")
-            if body and columns is not None:
+            if body:
                 body += "\tO" * (columns - body.count("\t"))
             out.write(body + "\n")
 
@@ -136,43 +146,45 @@ def header(columns: list[str], annotator: str, scheme: Scheme) -> str:
 
 def _block(
     example: Example,
-    tokens: list[Token],
+    words: Bounds,
     spans: list[ExportSpan],
     columns: list[str],
     report: ExportReport,
 ) -> str:
-    tags = [["O"] * len(tokens) for _ in columns]
+    tags = [["O"] * len(words) for _ in columns]
     index = {label: i for i, label in enumerate(columns)}
     ranges = []
     for span in spans:
-        aligned = align(tokens, span.start, span.end)
-        where = f"{span.annotator}'s {span.label} span [{span.start}, {span.end})"
+        aligned = words.align(span.start, span.end)
         if aligned is None:
-            report.problem(example, f"{where} covers no token; not written")
+            report.problem(example, f"{_where(span)} covers no token; not written")
             continue
         first, last, snapped = aligned
         if snapped:
             report.problem(
                 example,
-                f"{where} does not end on token boundaries; tagged as tokens "
-                f"[{tokens[first].start}, {tokens[last].end})",
+                f"{_where(span)} does not end on token boundaries; tagged as tokens "
+                f"[{words.starts[first]}, {words.ends[last]})",
             )
-        ranges.append((first, last, span, where))
+        ranges.append((first, last, span))
     # Earliest first, then longest: that one keeps the column where spans collide.
     ranges.sort(key=lambda r: (r[0], -r[1]))
-    for first, last, span, where in ranges:
+    for first, last, span in ranges:
         column = tags[index[span.label]]
-        if any(tag != "O" for tag in column[first : last + 1]):
+        if column[first : last + 1].count("O") != last + 1 - first:
             report.problem(
                 example,
-                f"{where} overlaps another {span.label} span of the same annotator on the "
-                "same tokens; one tag column holds one of them, so it is not written",
+                f"{_where(span)} overlaps another {span.label} span of the same annotator on "
+                "the same tokens; one tag column holds one of them, so it is not written",
             )
             continue
         column[first] = f"B-{span.label}"
-        for position in range(first + 1, last + 1):
-            column[position] = f"I-{span.label}"
+        column[first + 1 : last + 1] = [f"I-{span.label}"] * (last - first)
     lines = ["\t".join(["-DOCSTART-"] + ["O"] * len(columns)), ""]
     # A line per token: its text and its tag in each column (zipped: a million tokens, say).
-    lines += map("\t".join, zip([token.text for token in tokens], *tags, strict=True))
+    lines += map("\t".join, zip(words.texts, *tags, strict=True))
     return "\n".join(lines) + "\n\n"
+
+
+def _where(span: ExportSpan) -> str:
+    return f"{span.annotator}'s {span.label} span [{span.start}, {span.end})"

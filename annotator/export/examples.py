@@ -33,9 +33,9 @@ from __future__ import annotations
 import bisect
 import json
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Any
+from typing import Any, NamedTuple
 
 from ..model import Code, Question, Turn
 from ..scheme import Scheme
@@ -46,9 +46,12 @@ LAYER_GOLD = "gold"
 UNITS = ("document", "turn")
 
 
-@dataclass(frozen=True)
-class ExportSpan:
-    """One span of one annotator, with offsets relative to its example's text."""
+class ExportSpan(NamedTuple):
+    """One span of one annotator, with offsets relative to its example's text.
+
+    A named tuple, not a dataclass: an export makes one per span of the project, and a
+    frozen dataclass's ``__init__`` cost as much as reading the span (``_replace`` makes a
+    changed copy)."""
 
     id: int
     label: str
@@ -320,9 +323,18 @@ def _export_spans(
     if not layers:
         return ()
     starts = [turn.start for turn in turns]
+    # Who speaks in each turn: (label, person, role), looked up once per turn, not per span.
+    speakers = []
+    for turn in turns:
+        person = people.get(turn.speaker) if turn.speaker is not None else None
+        speakers.append(
+            (turn.speaker, person.name, person.role) if person else (turn.speaker, None, None)
+        )
+    nobody = (None, None, None)
     # Spans repeat their attributes ({"kind": "pivots"}): each JSON text is decoded once per
     # document, and its spans share the read-only result.
     decoded: dict[str, Mapping[str, Any]] = {"{}": _NO_ATTRIBUTES}
+    make = tuple.__new__  # an ExportSpan straight from its values, in the order of its fields
     spans = []
     for row in project.db.execute(
         f"SELECT {_SPANS} FROM spans s JOIN annotators a ON a.id = s.annotator_id "
@@ -330,31 +342,14 @@ def _export_spans(
         'ORDER BY s.start, s."end", a.name, s.label, s.id',
         [document_id, *layers],
     ):
-        start = row[2]
         attributes = decoded.get(row[5])
         if attributes is None:
             attributes = decoded[row[5]] = MappingProxyType(json.loads(row[5]))
         # The turn it starts in: the last one starting at or before it (the first, before any).
-        speaker = turns[max(0, bisect.bisect_right(starts, start) - 1)].speaker if turns else None
-        person = people.get(speaker) if speaker is not None else None
+        speaker = speakers[max(0, bisect.bisect_right(starts, row[2]) - 1)] if turns else nobody
+        provenance = json.loads(row[10]) if row[10] else None
         spans.append(
-            ExportSpan(  # positional, in the order of its fields: an export makes one per span
-                row[0],
-                row[1],
-                start,
-                row[3],
-                row[4],
-                attributes,
-                row[6],
-                row[7],
-                row[8],
-                row[9],
-                json.loads(row[10]) if row[10] else None,
-                row[11],
-                speaker,
-                person.name if person else None,
-                person.role if person else None,
-            )
+            make(ExportSpan, (*row[:5], attributes, *row[6:10], provenance, row[11], *speaker))
         )
     return tuple(spans)
 
@@ -400,8 +395,8 @@ def _turn_examples(document: Example, report: ExportReport) -> Iterator[Example]
                 Turn(0, 0, turn.end - turn.start, turn.speaker, turn.start_time, turn.end_time),
             ),
             spans=tuple(
-                replace(
-                    span, start=span.start - turn.start, end=span.end - turn.start, question_id=None
+                span._replace(
+                    start=span.start - turn.start, end=span.end - turn.start, question_id=None
                 )
                 for span in spans
             ),

@@ -21,8 +21,8 @@ without its exception tables:
   before a letter (``well-known`` → ``well`` ``-`` ``known``), a slash, comma or colon only
   between letters (``1,000`` and ``3.5`` stay whole).
 
-:func:`align` maps a character span to tokens, snapping outward when an edge falls inside a
-token; callers report every snapped span.
+:func:`align` (and :class:`Bounds`, for many spans) maps a character span to tokens,
+snapping outward when an edge falls inside a token; callers report every snapped span.
 """
 
 from __future__ import annotations
@@ -31,6 +31,8 @@ import bisect
 import re
 from collections.abc import Callable
 from functools import cache
+from itertools import compress, repeat
+from operator import add
 from typing import Any, NamedTuple
 
 TOKENIZERS = ("auto", "spacy", "simple")
@@ -139,11 +141,18 @@ def blank_pipeline(lang: str = "en") -> Any:
 
 def spacy_tokens(text: str, lang: str = "en") -> list[Token]:
     """spaCy's tokens for a blank pipeline of ``lang`` (spaCy must be installed)."""
+    return spacy_columns(text, lang).tokens()
+
+
+def spacy_columns(text: str, lang: str = "en") -> Bounds:
+    """:func:`spacy_tokens` as columns."""
     doc = _spacy_nlp(lang).make_doc(text)
-    return [
-        Token(token.text, token.idx, token.idx + len(token.text), bool(token.whitespace_))
-        for token in doc
-    ]
+    # Offsets, lengths and whitespace flags in one call: a spaCy Token object per token cost
+    # more than tokenizing. A token's text is its slice of the text (spaCy never alters it).
+    starts, lengths, spaces = doc.to_array(["IDX", "LENGTH", "SPACY"]).T.tolist()
+    ends = list(map(add, starts, lengths))
+    texts = list(map(text.__getitem__, map(slice, starts, ends)))
+    return Bounds(texts, starts, ends, list(map(bool, spaces)))
 
 
 def spacy_available() -> bool:
@@ -165,20 +174,72 @@ def choose_tokenizer(name: str = "auto") -> tuple[str, Callable[[str], list[Toke
     return "simple", simple_tokens
 
 
+def choose_columns(name: str = "auto") -> tuple[str, Callable[[str], Bounds]]:
+    """:func:`choose_tokenizer`, the tokens as columns (:class:`Bounds`)."""
+    resolved, tokenize = choose_tokenizer(name)
+    if resolved == "spacy":
+        return resolved, spacy_columns
+    return resolved, lambda text: Bounds.of(tokenize(text))
+
+
+class Bounds:
+    """Tokens as columns: their texts, starts, ends and ``ws`` flags, one list each. An export
+    aligns every span of a document to the same tokens (bisecting the offsets, listed once),
+    and a document's million tokens cost far less as four lists of plain values than as a
+    million tuples (each one for the cycle collector to look at)."""
+
+    def __init__(
+        self, texts: list[str], starts: list[int], ends: list[int], ws: list[bool]
+    ) -> None:
+        self.texts = texts
+        self.starts = starts
+        self.ends = ends
+        self.ws = ws
+        self.spaces = list(map(str.isspace, texts))  # whitespace tokens (Token.is_space)
+
+    @classmethod
+    def of(cls, tokens: list[Token]) -> Bounds:
+        return cls(
+            [t.text for t in tokens], [t.start for t in tokens], [t.end for t in tokens],
+            [t.ws for t in tokens],
+        )  # fmt: skip
+
+    def __len__(self) -> int:
+        return len(self.texts)
+
+    def tokens(self) -> list[Token]:
+        values = zip(self.texts, self.starts, self.ends, self.ws, strict=True)
+        return list(map(tuple.__new__, repeat(Token), values))
+
+    def words(self) -> Bounds:
+        """The tokens that are not whitespace."""
+        keep = [not space for space in self.spaces]
+        return Bounds(
+            list(compress(self.texts, keep)), list(compress(self.starts, keep)),
+            list(compress(self.ends, keep)), list(compress(self.ws, keep)),
+        )  # fmt: skip
+
+    def align(self, start: int, end: int) -> tuple[int, int, bool] | None:
+        """See :func:`align`."""
+        first = bisect.bisect_right(self.ends, start)
+        last = bisect.bisect_left(self.starts, end) - 1
+        spaces = self.spaces
+        while first <= last and spaces[first]:
+            first += 1
+        while last >= first and spaces[last]:
+            last -= 1
+        if first > last:
+            return None
+        snapped = self.starts[first] != start or self.ends[last] != end
+        return first, last, snapped
+
+
 def align(tokens: list[Token], start: int, end: int) -> tuple[int, int, bool] | None:
     """``(first token, last token inclusive, snapped)`` covering ``[start, end)``.
 
     Whitespace tokens never begin or end the range. An edge inside a token takes in the whole
     token (the span is snapped outward); ``snapped`` is true whenever the tokens' characters
-    are not exactly ``[start, end)``. ``None`` when no word token overlaps the span.
+    are not exactly ``[start, end)``. ``None`` when no word token overlaps the span. (One span;
+    for many spans over the same tokens, :class:`Bounds` lists the tokens' offsets once.)
     """
-    first = bisect.bisect_right(tokens, start, key=lambda t: t.end)
-    last = bisect.bisect_left(tokens, end, key=lambda t: t.start) - 1
-    while first <= last and tokens[first].is_space:
-        first += 1
-    while last >= first and tokens[last].is_space:
-        last -= 1
-    if first > last:
-        return None
-    snapped = tokens[first].start != start or tokens[last].end != end
-    return first, last, snapped
+    return Bounds.of(tokens).align(start, end)

@@ -388,7 +388,8 @@ class _Parser:
                 self._start_turn(label[0], label[1])
             else:
                 self._add_line(line)
-            paragraph_start = bool(_HARD_BREAK_RE.search(raw))
+            # (endswith first: the search tries every position of a long line)
+            paragraph_start = raw.endswith("  ") and bool(_HARD_BREAK_RE.search(raw))
             if paragraph_start:
                 self._end_paragraph()
         self._finish_doc()

@@ -34,7 +34,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from ..errors import ProjectError
     from .annotators import GOLD
-    from .connection import ProjectGone, describe_failure, is_failure
+    from .connection import BatchLost, ProjectGone, describe_failure, is_failure
     from .database import (
         ALLOW_NETWORK_FS_ENV_VAR,
         DB_ENV_VAR,
@@ -63,6 +63,7 @@ _MODULES: dict[str, str] = {
     "ProjectError": "..errors",
     "GOLD": ".annotators",
     "ProjectGone": ".connection",
+    "BatchLost": ".connection",
     "describe_failure": ".connection",
     "is_failure": ".connection",
     "ALLOW_NETWORK_FS_ENV_VAR": ".database",
@@ -109,6 +110,7 @@ __all__ = [
     "GOLD",
     "ON_CONFLICT",
     "AddResult",
+    "BatchLost",
     "CodeMergeOutcome",
     "Deletion",
     "DocumentSummary",

@@ -9,12 +9,20 @@ Two things can go wrong under a write that SQLite alone does not report as the u
 - SQLite itself fails (a full disk, an I/O error, a damaged file): the write is rolled back
   and the error becomes one line saying what happened and what to do
   (:func:`describe_failure`).
+
+Many small writes (an import of a thousand files) can share one transaction:
+:meth:`Connection.batch` makes each :meth:`Connection.write` a savepoint of it, so a write
+that fails is undone whole while the writes before it stay, and :meth:`Batch.save` commits
+them all. Should SQLite lose the transaction itself (it may roll a whole transaction back
+on a full disk or an I/O error), or the commit fail, :class:`BatchLost` says so: every
+write since the last save is gone, and the caller names what they were.
 """
 
 from __future__ import annotations
 
 import os
 import sqlite3
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -28,6 +36,11 @@ class ProjectGone(ProjectError):
     """The project file was deleted or replaced while it was open: nothing more is saved."""
 
 
+class BatchLost(ProjectError):
+    """A batch's transaction was lost (rolled back by SQLite, or its commit failed): none of
+    the writes since the batch was last saved are in the project."""
+
+
 class Connection:
     """The project's SQLite connection; not thread-safe (open one per thread)."""
 
@@ -38,6 +51,11 @@ class Connection:
         self._identity = _identity(path)
         # Run after a rolled-back write: caches that may hold what was just undone.
         self.on_rollback: list[Callable[[], None]] = []
+        self._batch: Batch | None = None
+        self._writing = False
+        # Counts the write transactions begun: what a cache valid for one transaction (which
+        # holds the write lock, so nobody else writes meanwhile) compares.
+        self.transactions = 0
 
     def check_file(self, *, writing: bool = False) -> None:
         """Refuse to go on if the project file is no longer the one this connection opened."""
@@ -56,30 +74,92 @@ class Connection:
 
     @contextmanager
     def write(self) -> Iterator[None]:
-        """One write transaction, taking the write lock up front so it never fails mid-way."""
+        """One write transaction, taking the write lock up front so it never fails mid-way
+        (in a batch: one savepoint of the batch's transaction)."""
         if self.readonly:
             raise ProjectError(
                 f"{self.path}: opened read-only; this command cannot change the project"
             )
         conn = self.db.conn
-        if conn.in_transaction:
+        if self._writing or (conn.in_transaction and self._batch is None):
             raise RuntimeError("nested write transaction")
+        if self._batch is not None:
+            with self._savepoint():
+                yield
+            return
         try:
             conn.execute("BEGIN IMMEDIATE")
         except sqlite3.OperationalError as error:
             raise ProjectError(describe_failure(self.path, error)) from None
+        self.transactions += 1
         try:
+            self._writing = True
             yield
             self.check_file(writing=True)
             conn.execute("COMMIT")
         except BaseException as error:
             if conn.in_transaction:
                 conn.execute("ROLLBACK")
-            for forget in self.on_rollback:
-                forget()
+            self._forget()
             if isinstance(error, sqlite3.Error) and is_failure(error):
                 raise ProjectError(describe_failure(self.path, error)) from None
             raise
+        finally:
+            self._writing = False
+
+    @contextmanager
+    def _savepoint(self) -> Iterator[None]:
+        """A write inside a batch: undone whole when it fails, the batch's others kept."""
+        conn = self.db.conn
+        assert self._batch is not None
+        if not conn.in_transaction:
+            try:
+                conn.execute("BEGIN IMMEDIATE")
+            except sqlite3.OperationalError as error:
+                raise ProjectError(describe_failure(self.path, error)) from None
+            self.transactions += 1
+            self._batch.began = time.monotonic()
+        conn.execute("SAVEPOINT write")
+        try:
+            self._writing = True
+            yield
+            conn.execute("RELEASE write")
+        except BaseException as error:
+            lost = not conn.in_transaction  # SQLite rolled the whole transaction back
+            if not lost:
+                conn.execute("ROLLBACK TO write")
+                conn.execute("RELEASE write")
+            self._forget()
+            if isinstance(error, sqlite3.Error) and is_failure(error):
+                if lost:
+                    raise BatchLost(_lost(self.path, error)) from None
+                raise ProjectError(describe_failure(self.path, error)) from None
+            if lost:
+                raise BatchLost(f"{self.path}: the transaction was rolled back") from error
+            raise
+        finally:
+            self._writing = False
+        self._batch.writes += 1
+
+    @contextmanager
+    def batch(self, *, every: int = 100, seconds: float = 1.0) -> Iterator[Batch]:
+        """Writes in one transaction, saved when :meth:`Batch.due` says so (module
+        docstring). Leaving it saves what is left, also when an error ends it (as separate
+        writes would have kept what came before the error)."""
+        if self._batch is not None or self.db.conn.in_transaction:
+            raise RuntimeError("nested write transaction")
+        batch = self._batch = Batch(self, every, seconds)
+        try:
+            yield batch
+        finally:
+            try:
+                batch.save()
+            finally:
+                self._batch = None
+
+    def _forget(self) -> None:
+        for forget in self.on_rollback:
+            forget()
 
     def data_version(self) -> int:
         """A number that changes whenever another connection commits to the file."""
@@ -87,6 +167,47 @@ class Connection:
 
     def close(self) -> None:
         self.db.close()
+
+
+class Batch:
+    """The transaction of :meth:`Connection.batch`."""
+
+    def __init__(self, connection: Connection, every: int, seconds: float) -> None:
+        self._connection = connection
+        self._every = every
+        self._seconds = seconds
+        self.writes = 0  # since the last save
+        self.began = time.monotonic()  # when the transaction took the write lock
+
+    def due(self) -> bool:
+        """Time to save: ``every`` writes, or ``seconds`` holding the write lock (another
+        process waiting to write waits at most that long)."""
+        return self.writes >= self._every or (
+            self.writes > 0 and time.monotonic() - self.began >= self._seconds
+        )
+
+    def save(self) -> None:
+        """Commit the writes so far; :class:`BatchLost` (or :class:`ProjectGone`, a
+        ProjectError too) when they could not be."""
+        connection = self._connection
+        conn = connection.db.conn
+        self.writes = 0
+        if not conn.in_transaction:
+            return
+        try:
+            connection.check_file(writing=True)
+            conn.execute("COMMIT")
+        except BaseException as error:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            connection._forget()
+            if isinstance(error, sqlite3.Error) and is_failure(error):
+                raise BatchLost(_lost(connection.path, error)) from None
+            raise
+
+
+def _lost(path: Path, error: sqlite3.Error) -> str:
+    return describe_failure(path, error).removesuffix("; nothing was changed")
 
 
 def _identity(path: Path) -> tuple[int, int] | None:

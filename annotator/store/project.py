@@ -19,6 +19,7 @@ import os
 import random
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -45,7 +46,7 @@ from ..speakers import AliasSuggestion, display_name, suggest_aliases
 from .annotators import GOLD, Annotators
 from .assignments import Assignments, Progress, Share, StatusChange
 from .codes import CodeStore
-from .connection import Connection
+from .connection import Batch, Connection
 from .database import DB_ENV_VAR, connect, now
 from .deletions import Deletion, Deletions
 from .figures import KeptFigures
@@ -379,6 +380,11 @@ class Project:
         return self.gold.exists()
 
     # ---- documents -----------------------------------------------------------------------
+
+    def batch(self) -> AbstractContextManager[Batch]:
+        """Many writes (each of :meth:`add_documents`, say) in one transaction, saved every
+        so often: see :meth:`annotator.store.connection.Connection.batch`."""
+        return self.connection.batch()
 
     def add_documents(
         self,

@@ -60,6 +60,12 @@ class Speakers:
 
     def __init__(self, connection: Connection) -> None:
         self.connection = connection
+        # The person of each label an import recorded in the current write transaction: a
+        # batch of files names the same speakers again and again (never kept longer, since
+        # another process may change the registry between transactions).
+        self._recorded: dict[str, Person] = {}
+        self._recorded_in = -1  # the transaction they were recorded in
+        connection.on_rollback.append(self._recorded.clear)
 
     @property
     def _db(self) -> Any:
@@ -123,7 +129,10 @@ class Speakers:
         if not label.strip():
             return
         details = _details(info, where, label)
-        person = self.of_label(label)
+        if self._recorded_in != self.connection.transactions:
+            self._recorded.clear()
+            self._recorded_in = self.connection.transactions
+        person = self._recorded.get(label) or self.of_label(label)
         if person is None:
             name = (info.person.strip() if info and info.person else "") or label
             person = self.person(name) or self._create(name, {})
@@ -131,7 +140,8 @@ class Speakers:
             self._audit("import", label, person.name, None, {"person": person.name})
         missing = {key: value for key, value in details.items() if getattr(person, key) is None}
         if missing:
-            self._update(person, missing, "import", label)
+            person = self._update(person, missing, "import", label)
+        self._recorded[label] = person
 
     def alias(self, labels: Sequence[str], name: str) -> Person:
         """Link every label to the person ``name`` (created if absent); people left without
@@ -185,6 +195,7 @@ class Speakers:
                 f"{name!r} is already a person of this project; to make {label!r} name them, "
                 f"use: annotator speakers alias {label!r} --as {name!r}"
             )
+        self._recorded.clear()
         self._db.execute(
             "UPDATE people SET name = ?, updated_at = ? WHERE id = ?", [name, now(), person.id]
         )
@@ -214,6 +225,7 @@ class Speakers:
         return Person(int(cursor.lastrowid or 0), name, **{k: details.get(k) for k in DETAILS})
 
     def _link(self, label: str, person_id: int) -> None:
+        self._recorded.clear()  # a label may name someone else now
         self._db.execute(
             "INSERT INTO speaker_labels (label, person_id, updated_at) VALUES (?, ?, ?) "
             "ON CONFLICT (label) DO UPDATE SET person_id = excluded.person_id, "
@@ -224,6 +236,7 @@ class Speakers:
     def _update(
         self, person: Person, fields: Mapping[str, Any], action: str, label: str | None
     ) -> Person:
+        self._recorded.clear()  # the person may be recorded under other labels too
         changed = {key: value for key, value in fields.items() if getattr(person, key) != value}
         if not changed:
             return person

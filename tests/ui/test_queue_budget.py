@@ -1,0 +1,108 @@
+"""What a page key in the queue paints, counted: a row Textual painted before is put back,
+not painted again (annotator/widgets/painted.py), and the table's scroll bar draws its lines
+from a strip per kind (QueueScrollBar); either way the screen shows what Textual's own
+painting shows."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+from conftest import make_document
+from harness import Harness
+from textual.app import App
+from textual.scroll_view import ScrollView
+from textual.widget import Widget
+
+from annotator.screens.queue import QueueScreen
+from annotator.store import Project
+from annotator.widgets.queue_table import QueueScrollBar, QueueTable
+
+KEYS = ("pagedown", "pagedown", "down", "pageup", "pagedown", "end", "pageup", "home")
+
+
+@pytest.fixture
+def many(project: Project) -> Project:
+    documents = [
+        dataclasses.replace(make_document(f"Text {n}.\n\nAnswer {n}."), title=f"Doc {n}")
+        for n in range(300)
+    ]
+    project.add_documents(documents)
+    return project
+
+
+def screen_lines(app: App[None]) -> list[list[tuple[str, object]]]:
+    """The whole screen as the compositor draws it: each line's text and styles."""
+    strips = app.screen._compositor.render_strips()
+    return [[(segment.text, segment.style) for segment in strip.simplify()] for strip in strips]
+
+
+async def shown_after_each_key(many: Project) -> list[list[list[tuple[str, object]]]]:
+    app = Harness(lambda: QueueScreen(many.path, "alice"))
+    shown = []
+    async with app.run_test(size=(100, 24)) as pilot:
+        await pilot.pause()
+        for key in KEYS:
+            await pilot.press(key)
+            await pilot.pause()
+            shown.append(screen_lines(app))
+    return shown
+
+
+async def test_the_screen_shows_what_textuals_painting_shows(
+    many: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ours = await shown_after_each_key(many)
+    with monkeypatch.context() as patch:
+        patch.setattr(QueueTable, "vertical_scrollbar", ScrollView.vertical_scrollbar)
+        patch.setattr(QueueTable, "render_lines", Widget.render_lines)
+        theirs = await shown_after_each_key(many)
+    assert len(ours) == len(KEYS)
+    for key, mine, textual in zip(KEYS, ours, theirs, strict=True):
+        assert mine == textual, key
+    assert any("Doc 299" in text for line in ours[-3] for text, _ in line)  # (the end)
+
+
+async def test_a_page_back_puts_back_the_lines_painted_before(many: Project) -> None:
+    app = Harness(lambda: QueueScreen(many.path, "alice"))
+    async with app.run_test(size=(100, 24)) as pilot:
+        await pilot.pause()
+        table = app.screen.query_one(QueueTable)
+        bar = table.vertical_scrollbar
+        assert isinstance(bar, QueueScrollBar) and bar.display
+        page = table.scrollable_content_region.height - 1
+        await pilot.press("pagedown")
+        await pilot.pause()
+        rendered, reused, drawn = table.render_count, table._painted.reused, bar.line_count
+        await pilot.press("pageup")
+        await pilot.pause()
+        # Back on the first page: no row rendered (each is in the table's cache) and every
+        # line but the two the cursor left and reached put back as Textual painted it.
+        assert table.render_count == rendered
+        assert table._painted.reused - reused >= page - 2
+        assert bar.line_count == drawn  # (each kind of the bar's lines drawn once)
+        # Pages on to rows never shown: those are painted.
+        for _ in range(3):
+            await pilot.press("pagedown")
+        await pilot.pause()
+        assert table.render_count - rendered >= 2 * page
+        assert bar.line_count - drawn <= 3 * 4  # the thumb's two ends, at most, a page
+
+
+async def test_a_new_title_and_a_style_change_are_painted_not_put_back(many: Project) -> None:
+    app = Harness(lambda: QueueScreen(many.path, "alice"))
+    async with app.run_test(size=(100, 24)) as pilot:
+        await pilot.pause()
+        table = app.screen.query_one(QueueTable)
+        await pilot.press("pagedown", "pageup")
+        await pilot.pause()
+        row = table.rows[3]
+        cells = (row.cells[0], row.cells[1].copy(), *row.cells[2:])
+        cells[1].plain = "Renamed"
+        table.update_rows([dataclasses.replace(row, cells=cells)])
+        await pilot.pause()
+        assert "Renamed" in "".join(text for line in screen_lines(app) for text, _ in line)
+        before = screen_lines(app)
+        app.theme = "textual-light" if app.theme != "textual-light" else "nord"
+        await pilot.pause()
+        assert screen_lines(app) != before

@@ -63,6 +63,7 @@ class BottomBar(Widget):
         self._lines: list[Line] = [[], [], []]
         self._document: tuple[int, str] | None = None  # the document the tooltip names
         self._strips: dict[int, Strip] = {}
+        self._bases: dict[int, Style] = {}  # each line's style under its pieces
         self.mode = "spans"  # the editor's mode: which keys the key bar shows
 
     def _set(self, y: int, line: Line) -> None:
@@ -77,10 +78,13 @@ class BottomBar(Widget):
         width = self.size.width
         strip = self._strips.get(y)
         if strip is None or strip.cell_length != width:
-            if y == self.STATUS:
-                base = self.get_component_rich_style("bottom-bar--status")
-            else:
-                base = self.rich_style
+            base = self._bases.get(y)
+            if base is None:  # (Textual works it out from the CSS anew on each call)
+                if y == self.STATUS:
+                    base = self.get_component_rich_style("bottom-bar--status")
+                else:
+                    base = self.rich_style
+                self._bases[y] = base
             # Segments straight from the pieces (no Rich rendering: this runs every key);
             # the theme's colours under every cell, each piece's style on top.
             pieces = self._lines[y] if y < len(self._lines) else []
@@ -100,6 +104,7 @@ class BottomBar(Widget):
     def notify_style_update(self) -> None:
         super().notify_style_update()
         self._strips.clear()  # a new theme
+        self._bases.clear()
 
     def on_mount(self) -> None:
         self.screen.bindings_updated_signal.subscribe(self, lambda _: self.show_keys())

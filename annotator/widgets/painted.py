@@ -1,4 +1,11 @@
-"""Lines Textual has painted, kept by what they show and put back when they show it again.
+"""Lines Textual has painted: given again as they are when nothing changed, and kept by what
+they show, to be put back when they show it again.
+
+At every repaint of the screen (every key) Textual asks every widget on it for all its lines,
+changed or not, and takes each through its styles cache and line filters: some milliseconds
+a key on a screen of a few tall widgets. A widget with a :class:`SameLines` gives the very
+lines it gave last time when none of its lines was to be painted again and nothing they
+are drawn with changed (its size, its background, the app's line filters).
 
 Textual keeps a widget's painted lines by their place on the widget (its styles cache: the
 line as drawn with the widget's background, padding and so on). When a scroll or a thumb that
@@ -17,6 +24,7 @@ tests/ui/test_queue_budget.py checks that the lines put back are what a fresh pa
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable
+from typing import Any
 
 from textual.cache import LRUCache
 from textual.geometry import Region
@@ -77,3 +85,38 @@ class PaintedLines:
             if line_key is not None and strip is not None:
                 self._strips[line_key] = strip
         return strips
+
+
+class SameLines:
+    """A widget's lines as it last gave them to the screen, given again while unchanged."""
+
+    def __init__(self) -> None:
+        self._made_from: tuple[Any, ...] | None = None
+        self._painted: list[Strip] = []
+        self._lines: list[Strip] = []
+        self.same = 0  # times the lines were given again, for the render-budget tests
+
+    def render_lines(
+        self, widget: Widget, crop: Region, render: Callable[[Region], list[Strip]]
+    ) -> list[Strip]:
+        """``render(crop)`` (the widget's ``render_lines``), or what it gave last time if
+        Textual has no line of ``widget`` to paint again and the lines are drawn with the
+        same size, background and filters as then."""
+        lines = painted_lines(widget)
+        if lines is None:
+            return render(crop)
+        painted, dirty = lines
+        made_from = (
+            crop,
+            widget.region.size,
+            widget.background_colors,
+            tuple(widget.get_line_filters()),
+        )
+        # (The strips Textual holds compared by identity first: the same objects, at once.)
+        if not dirty and made_from == self._made_from and list(painted.values()) == self._painted:
+            self.same += 1
+            return self._lines
+        self._lines = render(crop)
+        self._made_from = made_from
+        self._painted = list(painted.values())
+        return self._lines

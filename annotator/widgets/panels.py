@@ -29,6 +29,7 @@ from ..keymap import IN_MODE
 from ..model import Question, Span
 from ..scheme import Label, Scheme
 from ..textindex import display_text, wrap_paragraph
+from .painted import SameLines
 
 EXCERPT = 48
 
@@ -60,6 +61,7 @@ class BottomBar(Widget):
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
+        self._same = SameLines()
         self._lines: list[Line] = [[], [], []]
         self._document: tuple[int, str] | None = None  # the document the tooltip names
         self._strips: dict[int, Strip] = {}
@@ -73,6 +75,10 @@ class BottomBar(Widget):
         self._lines[y] = line
         self._strips.pop(y, None)
         self.refresh(Region(0, y, self.size.width, 1))
+
+    def render_lines(self, crop: Region) -> list[Strip]:
+        # The lines given last time, while none changed (annotator/widgets/painted.py).
+        return self._same.render_lines(self, crop, super().render_lines)
 
     def render_line(self, y: int) -> Strip:
         width = self.size.width
@@ -242,6 +248,7 @@ class QuestionBar(Widget):
 
     def __init__(self) -> None:
         super().__init__()
+        self._same = SameLines()
         self._content: tuple[tuple[tuple[str, str], ...], str] = ((), "")
         self._strips: dict[int, Strip] = {}
         self._width = 0
@@ -317,6 +324,10 @@ class QuestionBar(Widget):
     def notify_style_update(self) -> None:
         super().notify_style_update()
         self._strips.clear()
+
+    def render_lines(self, crop: Region) -> list[Strip]:
+        # The lines given last time, while none changed (annotator/widgets/painted.py).
+        return self._same.render_lines(self, crop, super().render_lines)
 
     def render_line(self, y: int) -> Strip:
         width = self.size.width
@@ -415,6 +426,7 @@ class SpanList(ScrollView, can_focus=True):
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
+        self._same = SameLines()
         self.editor: Editor | None = None
         self.mode = "spans"  # or "questions": what the entries are
         self.highlighted: int | None = None  # the entry highlighted, by rank
@@ -585,6 +597,10 @@ class SpanList(ScrollView, can_focus=True):
     def notify_style_update(self) -> None:
         super().notify_style_update()
         self._entries.clear()
+
+    def render_lines(self, crop: Region) -> list[Strip]:
+        # The lines given last time, while none changed (annotator/widgets/painted.py).
+        return self._same.render_lines(self, crop, super().render_lines)
 
     def render_line(self, y: int) -> Strip:
         width = self.scrollable_content_region.width

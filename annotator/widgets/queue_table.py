@@ -36,7 +36,7 @@ from textual.scroll_view import ScrollView
 from textual.scrollbar import ScrollBar, ScrollBarRender
 from textual.strip import Strip
 
-from .painted import PaintedLines
+from .painted import PaintedLines, SameLines
 
 if TYPE_CHECKING:
     from rich.console import JustifyMethod
@@ -71,6 +71,7 @@ class QueueScrollBar(ScrollBar):
         self._segments_for: tuple[object, ...] | None = None
         self._strips: dict[Segment, Strip] = {}
         self._painted = PaintedLines(64)
+        self._same = SameLines()
         self.line_count = 0  # lines drawn (not put back), for the render-budget tests
 
     def _bar(self) -> list[Segment]:
@@ -103,6 +104,10 @@ class QueueScrollBar(ScrollBar):
         return self._segments
 
     def render_lines(self, crop: Region) -> list[Strip]:
+        # The lines given last time, while none changed (annotator/widgets/painted.py).
+        return self._same.render_lines(self, crop, self._render_lines)
+
+    def _render_lines(self, crop: Region) -> list[Strip]:
         segments = self._bar()
         if len(segments) != self.size.height:  # (not a bar this class draws: Textual's way)
             return super().render_lines(crop)
@@ -217,6 +222,7 @@ class QueueTable(ScrollView, can_focus=True):
         # Textual's painted lines by (row, cursor on it): -1 the header; at _painted_x.
         self._painted = PaintedLines(1024)
         self._painted_x = 0
+        self._same = SameLines()
         self.render_count = 0  # rows rendered (cache misses), for the render-budget tests
 
     @property
@@ -397,6 +403,10 @@ class QueueTable(ScrollView, can_focus=True):
         self._painted.clear()
 
     def render_lines(self, crop: Region) -> list[Strip]:
+        # The lines given last time, while none changed (annotator/widgets/painted.py).
+        return self._same.render_lines(self, crop, self._render_lines)
+
+    def _render_lines(self, crop: Region) -> list[Strip]:
         scroll_x, top = round(self.scroll_offset.x), round(self.scroll_offset.y)
         if scroll_x != self._painted_x:
             self._painted_x = scroll_x

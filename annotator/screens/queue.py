@@ -170,7 +170,7 @@ class QueueScreen(Screen[int | None]):
     def compose(self) -> ComposeResult:
         yield Static("", id="progress", markup=False)
         yield Static("", id="filter", markup=False)
-        yield QueueTable(id="documents")
+        yield QueueTable(id="documents", on_highlight=self._show_detail)
         yield Static("", id="detail", classes="-empty", markup=False)
         yield Footer()
 
@@ -286,7 +286,6 @@ class QueueScreen(Screen[int | None]):
         self._update_lines(len(rows))
         self._show_detail()
 
-    @on(QueueTable.RowHighlighted)
     def _show_detail(self) -> None:
         """Under the table: the highlighted document's title and speakers, whole."""
         table = self.query_one(QueueTable)

@@ -19,7 +19,7 @@ never parsed as markup.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar, Protocol
 
@@ -211,8 +211,14 @@ class QueueTable(ScrollView, can_focus=True):
             super().__init__()
             self.key = key
 
-    def __init__(self, *, id: str | None = None) -> None:
+    def __init__(
+        self, *, id: str | None = None, on_highlight: Callable[[], None] | None = None
+    ) -> None:
         super().__init__(id=id)
+        # Called as the cursor reaches another row, before the table is painted again: what
+        # it shows of the row is painted with it (a RowHighlighted handler would run after
+        # that paint, and cost a second one).
+        self._on_highlight = on_highlight
         self.columns: list[Column] = []
         self.rows: list[QueueRow] = []
         self.cursor_row = 0
@@ -329,6 +335,8 @@ class QueueTable(ScrollView, can_focus=True):
         if old != row:
             self._refresh_row(old)
             self._refresh_row(row)
+            if self._on_highlight is not None:
+                self._on_highlight()
             self.post_message(self.RowHighlighted(self.selected_key))
 
     def action_cursor_up(self) -> None:

@@ -6,10 +6,12 @@ kind (QueueScrollBar); either way the screen shows what Textual's own painting s
 from __future__ import annotations
 
 import dataclasses
+from typing import Any
 
 import pytest
 from conftest import make_document
-from harness import Harness
+from harness import Harness, rendered
+from textual._compositor import Compositor
 from textual.app import App
 from textual.scroll_view import ScrollView
 from textual.widget import Widget
@@ -128,3 +130,28 @@ async def test_a_cursor_step_gives_the_unchanged_lines_again(many: Project) -> N
         assert screen._same.same - same[0] >= 5
         assert bar._same.same - same[1] >= 5
         assert 5 <= table.render_count - rendered <= 2 * 5
+
+
+async def test_a_cursor_step_is_one_repaint_with_its_detail_line(
+    many: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    repaints: list[int] = []
+    update = Compositor.render_update
+
+    def counted(self: Compositor, *args: Any, **kwargs: Any) -> Any:
+        repaints.append(1)
+        return update(self, *args, **kwargs)
+
+    monkeypatch.setattr(Compositor, "render_update", counted)
+    app = Harness(lambda: QueueScreen(many.path, "alice"))
+    async with app.run_test(size=(100, 24)) as pilot:
+        await pilot.pause()
+        detail = app.screen.query_one("#detail")
+        repaints.clear()
+        for _ in range(5):
+            await pilot.press("down")
+            await pilot.pause()
+        # The highlighted row's detail line (its whole title) is painted with the rows the
+        # cursor left and reached, not in a repaint of its own.
+        assert len(repaints) == 5
+        assert "Doc 5" in rendered(detail)

@@ -152,6 +152,7 @@ async def test_a_cursor_step_is_one_repaint_with_its_detail_line(
             await pilot.press("down")
             await pilot.pause()
         # The highlighted row's detail line (its whole title) is painted with the rows the
-        # cursor left and reached, not in a repaint of its own.
-        assert len(repaints) == 5
+        # cursor left and reached, not in a repaint of its own (10 repaints for 5 keys): one
+        # a key, and at most one of Textual's own besides (on a busy machine, a timer's).
+        assert 5 <= len(repaints) <= 6
         assert "Doc 5" in rendered(detail)

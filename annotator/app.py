@@ -15,6 +15,7 @@ from textual.app import App, SystemCommand
 from textual.binding import BindingType
 from textual.notifications import SeverityLevel
 from textual.screen import Screen
+from textual.theme import BUILTIN_THEMES
 
 from .config import Config, ConfigError, config_path, load_config, save_config
 from .editor import Editor
@@ -273,7 +274,9 @@ def make_app(
             "the annotator name is empty: give a name, or none to be the one your settings remember"
         )
     config = load_config(config_file)
-    themes = App().available_themes
+    # The app registers no themes of its own: Textual's built-in ones are those it knows (an
+    # App built only to ask would cost the start-up some milliseconds).
+    themes = BUILTIN_THEMES
     if config.theme and config.theme not in themes:
         raise ConfigError(
             f"{config_file or config_path()}: theme {config.theme!r} is not a theme this app "

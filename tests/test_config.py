@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from annotator.config import Config, ConfigError, config_path, load_config, save_config
+from annotator.store import Project
 
 
 def test_missing_file_is_an_empty_config(tmp_path: Path) -> None:
@@ -47,3 +48,16 @@ def test_broken_files_are_one_clear_line(tmp_path: Path, content: str, message: 
 def test_location_follows_xdg(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path))
     assert config_path() == tmp_path / "annotator" / "config.yaml"
+
+
+def test_the_app_refuses_a_theme_it_does_not_know(project: Project, tmp_path: Path) -> None:
+    from annotator.app import make_app
+
+    config_file = tmp_path / "config.yaml"
+    save_config(Config(theme="no-such-theme"), config_file)
+    with pytest.raises(ConfigError, match=r"not a theme this app knows; use one of: .*nord"):
+        make_app(project.path, annotator="alice", config_file=config_file)
+    save_config(Config(theme="nord"), config_file)
+    app = make_app(project.path, annotator="alice", config_file=config_file)
+    app.project.close()
+    assert app.theme == "nord"

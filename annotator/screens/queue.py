@@ -16,12 +16,15 @@ from rich.text import Text
 from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
+from textual.geometry import Region
 from textual.screen import Screen
+from textual.strip import Strip
 from textual.widgets import Footer, Static
 
 from ..errors import AnnotatorError
 from ..model import DOCUMENT_STATUSES
 from ..store import DocumentSummary, Project
+from ..widgets.painted import SameLines
 from ..widgets.queue_table import Column, QueueTable
 from .dialogs import literal
 
@@ -157,11 +160,17 @@ class QueueScreen(Screen[int | None]):
         self._detail = ""  # the detail line shown
         self._detail_height = 0  # its lines
         self._lines: dict[str, str] = {}  # the status lines shown, by selector
+        self._same = SameLines()
+
+    def render_lines(self, crop: Region) -> list[Strip]:
+        # The screen's own lines (under its widgets) are asked for on every repaint: the
+        # lines given last time, while none changed (annotator/widgets/painted.py).
+        return self._same.render_lines(self, crop, super().render_lines)
 
     def compose(self) -> ComposeResult:
         yield Static("", id="progress", markup=False)
         yield Static("", id="filter", markup=False)
-        yield QueueTable(id="documents")
+        yield QueueTable(id="documents", on_highlight=self._show_detail)
         yield Static("", id="detail", classes="-empty", markup=False)
         yield Footer()
 
@@ -277,7 +286,6 @@ class QueueScreen(Screen[int | None]):
         self._update_lines(len(rows))
         self._show_detail()
 
-    @on(QueueTable.RowHighlighted)
     def _show_detail(self) -> None:
         """Under the table: the highlighted document's title and speakers, whole."""
         table = self.query_one(QueueTable)

@@ -5,6 +5,7 @@ many are still open); Enter opens one on the review screen."""
 from __future__ import annotations
 
 from collections import Counter
+from operator import attrgetter
 from pathlib import Path
 from typing import ClassVar
 
@@ -151,7 +152,9 @@ class ReviewQueueScreen(QueueScreen, inherit_bindings=False):
 
         def report(rows: list[ReviewRow]) -> None:
             if not worker.is_cancelled:
-                self.app.call_from_thread(self._figures_in, rows)
+                # Their table rows made here: the UI thread only puts them in place.
+                made = [(row, review_row(row, self.anonymous)) for row in rows]
+                self.app.call_from_thread(self._figures_in, made)
 
         # In a process of its own: this thread only waits for its batches (a computation
         # here would hold the GIL the UI thread needs for every key). Unless there are only a
@@ -167,21 +170,21 @@ class ReviewQueueScreen(QueueScreen, inherit_bindings=False):
             batch_seconds=0.5,
         )
 
-    def _figures_in(self, computed: list[ReviewRow]) -> None:
-        """Show a batch of computed rows: in place (only those of them in view are painted
-        again), or (once all are in, or under a filter) in their order, the cursor staying
-        on its document."""
+    def _figures_in(self, computed: list[tuple[ReviewRow, QueueRow]]) -> None:
+        """Show a batch of computed rows (each with its table row): in place (only those of
+        them in view are painted again), or (once all are in, or under a filter) in their
+        order, the cursor staying on its document."""
         if not self.is_mounted or len(self.rows) != len(self.reviews):
             return  # (a reload is under way)
-        # Only the batch's rows are rebuilt (a rebuild of every row per batch would take the
+        # Only the batch's rows are replaced (a rebuild of every row per batch would take the
         # UI thread's time, and the worker's, on a large project).
         changed: list[QueueRow] = []
-        for row in computed:
+        for row, table_row in computed:
             index = self._where.get(row.id)
             if index is not None and self.reviews[index].pending:
                 self.reviews[index] = row
-                self.rows[index] = review_row(row, self.anonymous)
-                changed.append(self.rows[index])
+                self.rows[index] = table_row
+                changed.append(table_row)
                 self._pending -= 1
         if self._pending <= 0:
             self.reviews = sort_rows(self.reviews)
@@ -208,13 +211,13 @@ class ReviewQueueScreen(QueueScreen, inherit_bindings=False):
         return wider and self._fitting_widths() != self._widths
 
     def _progress(self) -> str:
-        counts = Counter(row.status for row in self.rows)  # (one pass: each batch asks)
+        counts = Counter(map(attrgetter("status"), self.rows))  # (one pass: each batch asks)
         changed = f" · {counts['changed']} changed since review" if counts["changed"] else ""
         pending = self._pending
         if pending > 0:
             done = len(self.reviews) - pending
             changed += f" · figures {done}/{len(self.reviews)} (computing the rest…)"
-        older = sum(1 for row in self.reviews if row.older)
+        older = sum(map(bool, map(attrgetter("older"), self.reviews)))
         if older:
             # Their figures leave out the labels with such spans (annotator/versions.py).
             changed += (

@@ -29,6 +29,7 @@ from ..keymap import IN_MODE
 from ..model import Question, Span
 from ..scheme import Label, Scheme
 from ..textindex import display_text, wrap_paragraph
+from .painted import SameLines
 
 EXCERPT = 48
 
@@ -60,9 +61,11 @@ class BottomBar(Widget):
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
+        self._same = SameLines()
         self._lines: list[Line] = [[], [], []]
         self._document: tuple[int, str] | None = None  # the document the tooltip names
         self._strips: dict[int, Strip] = {}
+        self._bases: dict[int, Style] = {}  # each line's style under its pieces
         self.mode = "spans"  # the editor's mode: which keys the key bar shows
 
     def _set(self, y: int, line: Line) -> None:
@@ -73,14 +76,21 @@ class BottomBar(Widget):
         self._strips.pop(y, None)
         self.refresh(Region(0, y, self.size.width, 1))
 
+    def render_lines(self, crop: Region) -> list[Strip]:
+        # The lines given last time, while none changed (annotator/widgets/painted.py).
+        return self._same.render_lines(self, crop, super().render_lines)
+
     def render_line(self, y: int) -> Strip:
         width = self.size.width
         strip = self._strips.get(y)
         if strip is None or strip.cell_length != width:
-            if y == self.STATUS:
-                base = self.get_component_rich_style("bottom-bar--status")
-            else:
-                base = self.rich_style
+            base = self._bases.get(y)
+            if base is None:  # (Textual works it out from the CSS anew on each call)
+                if y == self.STATUS:
+                    base = self.get_component_rich_style("bottom-bar--status")
+                else:
+                    base = self.rich_style
+                self._bases[y] = base
             # Segments straight from the pieces (no Rich rendering: this runs every key);
             # the theme's colours under every cell, each piece's style on top.
             pieces = self._lines[y] if y < len(self._lines) else []
@@ -100,6 +110,7 @@ class BottomBar(Widget):
     def notify_style_update(self) -> None:
         super().notify_style_update()
         self._strips.clear()  # a new theme
+        self._bases.clear()
 
     def on_mount(self) -> None:
         self.screen.bindings_updated_signal.subscribe(self, lambda _: self.show_keys())
@@ -237,6 +248,7 @@ class QuestionBar(Widget):
 
     def __init__(self) -> None:
         super().__init__()
+        self._same = SameLines()
         self._content: tuple[tuple[tuple[str, str], ...], str] = ((), "")
         self._strips: dict[int, Strip] = {}
         self._width = 0
@@ -312,6 +324,10 @@ class QuestionBar(Widget):
     def notify_style_update(self) -> None:
         super().notify_style_update()
         self._strips.clear()
+
+    def render_lines(self, crop: Region) -> list[Strip]:
+        # The lines given last time, while none changed (annotator/widgets/painted.py).
+        return self._same.render_lines(self, crop, super().render_lines)
 
     def render_line(self, y: int) -> Strip:
         width = self.size.width
@@ -410,6 +426,7 @@ class SpanList(ScrollView, can_focus=True):
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
+        self._same = SameLines()
         self.editor: Editor | None = None
         self.mode = "spans"  # or "questions": what the entries are
         self.highlighted: int | None = None  # the entry highlighted, by rank
@@ -580,6 +597,10 @@ class SpanList(ScrollView, can_focus=True):
     def notify_style_update(self) -> None:
         super().notify_style_update()
         self._entries.clear()
+
+    def render_lines(self, crop: Region) -> list[Strip]:
+        # The lines given last time, while none changed (annotator/widgets/painted.py).
+        return self._same.render_lines(self, crop, super().render_lines)
 
     def render_line(self, y: int) -> Strip:
         width = self.scrollable_content_region.width

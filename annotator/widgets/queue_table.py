@@ -8,7 +8,10 @@ rows are the screen's own :class:`~annotator.screens.queue.QueueRow` list (a row
 one Rich ``Text`` per cell, in columns of widths the screen fits), and each rendered line is
 cached by its row's place and version: a cursor move repaints two rows, a batch of rows
 changed (:meth:`QueueTable.update_rows`) repaints those of them in view, and scrolling
-renders only the rows that come into view.
+renders only the rows that come into view. Lines Textual painted are kept by the row they
+show too (:mod:`annotator.widgets.painted`): a row scrolled back into view (a page back, a
+row's step) takes none of Textual's painting steps again; nor does the scroll bar's
+(:class:`QueueScrollBar`), whose lines are drawn from one cached strip per kind.
 
 Cells are untrusted text already made ``Text`` (``literal``): they are emitted as segments,
 never parsed as markup.
@@ -16,10 +19,11 @@ never parsed as markup.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar, Protocol
 
+from rich.color import Color
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
@@ -29,7 +33,10 @@ from textual.cache import LRUCache
 from textual.geometry import Region, Size
 from textual.message import Message
 from textual.scroll_view import ScrollView
+from textual.scrollbar import ScrollBar, ScrollBarRender
 from textual.strip import Strip
+
+from .painted import PaintedLines, SameLines
 
 if TYPE_CHECKING:
     from rich.console import JustifyMethod
@@ -46,6 +53,92 @@ class QueueRow(Protocol):
     def cells(self) -> tuple[Text, ...]: ...  # one per column
     @property
     def detail(self) -> str: ...
+
+
+class QueueScrollBar(ScrollBar):
+    """The table's vertical scroll bar, drawn line by line.
+
+    Textual's draws every row of the bar through Rich at each move of its thumb (a page key
+    on a long queue: every key); this one takes the bar's segments from Textual's own
+    arithmetic (:class:`ScrollBarRender`) and gives each line from a strip per kind of
+    segment (track above, thumb, track below, the thumb's ends), and its painted lines are
+    put back by that kind (:class:`~annotator.widgets.painted.PaintedLines`).
+    """
+
+    def __init__(self, *, thickness: int = 1) -> None:
+        super().__init__(vertical=True, name="vertical", thickness=thickness)
+        self._segments: list[Segment] = []
+        self._segments_for: tuple[object, ...] | None = None
+        self._strips: dict[Segment, Strip] = {}
+        self._painted = PaintedLines(64)
+        self._same = SameLines()
+        self.line_count = 0  # lines drawn (not put back), for the render-budget tests
+
+    def _bar(self) -> list[Segment]:
+        """The bar's segments, a line each, as Textual draws them in its present state (none:
+        a bar this class does not draw)."""
+        renderer = self.render()
+        if not isinstance(renderer, ScrollBarRender) or not isinstance(renderer.style, Style):
+            return []
+        state = (
+            self.size,
+            renderer.virtual_size,
+            renderer.window_size,
+            renderer.position,
+            renderer.style,
+        )
+        if state != self._segments_for:
+            self._segments_for = state
+            bar = renderer.render_bar(
+                size=self.size.height,
+                virtual_size=renderer.virtual_size,
+                window_size=renderer.window_size,
+                position=renderer.position,
+                thickness=self.size.width,
+                vertical=True,
+                # (ScrollBarRender's own defaults)
+                back_color=renderer.style.bgcolor or Color.parse("#555555"),
+                bar_color=renderer.style.color or Color.parse("bright_magenta"),
+            )
+            self._segments = list(bar.segments)
+        return self._segments
+
+    def render_lines(self, crop: Region) -> list[Strip]:
+        # The lines given last time, while none changed (annotator/widgets/painted.py).
+        return self._same.render_lines(self, crop, self._render_lines)
+
+    def _render_lines(self, crop: Region) -> list[Strip]:
+        segments = self._bar()
+        if len(segments) != self.size.height:  # (not a bar this class draws: Textual's way)
+            return super().render_lines(crop)
+
+        def key(y: int) -> Segment | None:
+            return segments[y] if 0 <= y < len(segments) else None
+
+        return self._painted.render_lines(self, crop, key)
+
+    def render_line(self, y: int) -> Strip:
+        segments = self._segments  # (as render_lines has just drawn them up)
+        if len(segments) != self.size.height or not 0 <= y < len(segments):
+            return super().render_line(y)
+        segment = segments[y]
+        strip = self._strips.get(segment)
+        if strip is None:
+            self.line_count += 1
+            text, style, _ = segment  # over the widget's own style, as Textual draws it
+            base = self.visual_style.rich_style
+            strip = Strip([Segment(text, base + style if style else base)], self.size.width)
+            self._strips[segment] = strip
+        return strip
+
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._strips.clear()
+        self._painted.clear()
+
+    def _on_resize(self, event: events.Resize) -> None:
+        self._strips.clear()
+        self._painted.clear()
 
 
 @dataclass(frozen=True)
@@ -118,15 +211,35 @@ class QueueTable(ScrollView, can_focus=True):
             super().__init__()
             self.key = key
 
-    def __init__(self, *, id: str | None = None) -> None:
+    def __init__(
+        self, *, id: str | None = None, on_highlight: Callable[[], None] | None = None
+    ) -> None:
         super().__init__(id=id)
+        # Called as the cursor reaches another row, before the table is painted again: what
+        # it shows of the row is painted with it (a RowHighlighted handler would run after
+        # that paint, and cost a second one).
+        self._on_highlight = on_highlight
         self.columns: list[Column] = []
         self.rows: list[QueueRow] = []
         self.cursor_row = 0
         self._where: dict[int, int] = {}  # document id -> row index
         self._cache: LRUCache[tuple[int, bool], Strip] = LRUCache(1024)
         self._styles: dict[str, Style] = {}
+        # Textual's painted lines by (row, cursor on it): -1 the header; at _painted_x.
+        self._painted = PaintedLines(1024)
+        self._painted_x = 0
+        self._same = SameLines()
         self.render_count = 0  # rows rendered (cache misses), for the render-budget tests
+
+    @property
+    def vertical_scrollbar(self) -> ScrollBar:
+        """Textual's property, with :class:`QueueScrollBar` for its own bar."""
+        if self._vertical_scrollbar is None:
+            bar = QueueScrollBar(thickness=self.scrollbar_size_vertical)
+            bar.display = False
+            self._vertical_scrollbar = bar
+            self.app._start_widget(self, bar)
+        return self._vertical_scrollbar
 
     # ---- contents ------------------------------------------------------------------------
 
@@ -149,7 +262,7 @@ class QueueTable(ScrollView, can_focus=True):
     def set_columns(self, columns: Sequence[Column]) -> None:
         if list(columns) != self.columns:
             self.columns = list(columns)
-            self._cache.clear()
+            self._forget_lines()
             self._resize()
             self.refresh()
 
@@ -158,7 +271,7 @@ class QueueTable(ScrollView, can_focus=True):
         is among them (else on the first row)."""
         self.rows = list(rows)
         self._where = {row.document_id: index for index, row in enumerate(self.rows)}
-        self._cache.clear()
+        self._forget_lines()
         self._resize()
         self.cursor_row = 0
         self.scroll_to(y=0, animate=False, force=True)
@@ -171,6 +284,7 @@ class QueueTable(ScrollView, can_focus=True):
         columns): only those among them in view are painted again. Returns how many were
         shown."""
         count = 0
+        top, page = round(self.scroll_offset.y), self._page  # (Textual computes them anew)
         for row in rows:
             index = self._where.get(row.document_id)
             if index is None:
@@ -179,7 +293,8 @@ class QueueTable(ScrollView, can_focus=True):
             count += 1
             for cursor in (False, True):
                 self._cache.discard((index, cursor))
-            if self._in_view(index):
+                self._painted.discard((index, cursor))
+            if top <= index < top + page:
                 self._refresh_row(index)
         return count
 
@@ -195,10 +310,6 @@ class QueueTable(ScrollView, can_focus=True):
     def _page(self) -> int:
         """How many rows the view shows (under the header)."""
         return max(self.scrollable_content_region.height - 1, 1)
-
-    def _in_view(self, index: int) -> bool:
-        top = round(self.scroll_offset.y)
-        return top <= index < top + self._page
 
     def _refresh_row(self, index: int) -> None:
         """Paint row ``index`` again, if in view: its line only, not the scroll bar beside it
@@ -224,6 +335,8 @@ class QueueTable(ScrollView, can_focus=True):
         if old != row:
             self._refresh_row(old)
             self._refresh_row(row)
+            if self._on_highlight is not None:
+                self._on_highlight()
             self.post_message(self.RowHighlighted(self.selected_key))
 
     def action_cursor_up(self) -> None:
@@ -268,17 +381,17 @@ class QueueTable(ScrollView, can_focus=True):
     def notify_style_update(self) -> None:
         super().notify_style_update()
         self._styles.clear()
-        self._cache.clear()
+        self._forget_lines()
 
     def _on_focus(self, event: events.Focus) -> None:
         super()._on_focus(event)
         self._styles.clear()
-        self._cache.clear()
+        self._forget_lines()
 
     def _on_blur(self, event: events.Blur) -> None:
         super()._on_blur(event)
         self._styles.clear()
-        self._cache.clear()
+        self._forget_lines()
 
     def _style(self, name: str) -> Style:
         """The widget's style ("base"), its even rows' ("even") or a component's."""
@@ -292,6 +405,28 @@ class QueueTable(ScrollView, can_focus=True):
                 style = self.get_component_rich_style(f"queue-table--{name}")
             self._styles[name] = style
         return style
+
+    def _forget_lines(self) -> None:
+        self._cache.clear()
+        self._painted.clear()
+
+    def render_lines(self, crop: Region) -> list[Strip]:
+        # The lines given last time, while none changed (annotator/widgets/painted.py).
+        return self._same.render_lines(self, crop, self._render_lines)
+
+    def _render_lines(self, crop: Region) -> list[Strip]:
+        scroll_x, top = round(self.scroll_offset.x), round(self.scroll_offset.y)
+        if scroll_x != self._painted_x:
+            self._painted_x = scroll_x
+            self._painted.clear()
+
+        def key(y: int) -> tuple[int, bool] | None:
+            index = top + y - 1
+            if y == 0 or not 0 <= index < len(self.rows):
+                return (-1, False) if y == 0 else None
+            return index, index == self.cursor_row
+
+        return self._painted.render_lines(self, crop, key)
 
     def render_line(self, y: int) -> Strip:
         width = self.scrollable_content_region.width

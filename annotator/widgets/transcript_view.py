@@ -36,7 +36,7 @@ from rich.style import Style
 from textual import events
 from textual.cache import LRUCache
 from textual.color import Color
-from textual.geometry import Size
+from textual.geometry import Region, Size
 from textual.message import Message
 from textual.reactive import Reactive
 from textual.scroll_view import ScrollView
@@ -45,6 +45,7 @@ from textual.strip import Strip
 
 from ..editor import Editor, Range
 from ..textindex import BLANK, HEADER, TEXT, WrapIndex, display_text, segments
+from .painted import SameLines
 
 GUTTER = 2  # margin markers for the labels on a row
 # A stretch of a row drawn over the spans: "cursor", "selection", "match", "focus", a
@@ -89,6 +90,7 @@ class ThumbScrollBar(ScrollBar):
     def __init__(self, *, thickness: int = 1) -> None:
         super().__init__(vertical=True, name="vertical", thickness=thickness)
         self._thumb: tuple[int, int, int] | None = None
+        self._same = SameLines()
         self.paint_count = 0  # times repainted, for the render-budget test
 
     def watch_position(self) -> None:
@@ -106,6 +108,10 @@ class ThumbScrollBar(ScrollBar):
         top = (size - thumb) * (self.position / (virtual - window))
         start = int(top * 8)
         return size, start, start + ceil(thumb * 8)
+
+    def render_lines(self, crop: Region) -> list[Strip]:
+        # The lines given last time, while none changed (annotator/widgets/painted.py).
+        return self._same.render_lines(self, crop, super().render_lines)
 
     def render(self) -> RenderableType:
         self._thumb = self._thumb_cells()
@@ -183,6 +189,7 @@ class TranscriptView(ScrollView, can_focus=True, inherit_bindings=False):
         self._swatches: dict[str, str] = {}  # the legend's samples of the question styles
         self._label_colors: dict[str, Color] = {}
         self._dragging = False
+        self._same = SameLines()
         self.render_count = 0  # rows rendered, for the render-budget test
         self.line_count = 0  # lines asked for (rendered or from the cache), the same
         self.scroll_count = 0  # scrolls whose painted lines were kept, shifted
@@ -461,13 +468,17 @@ class TranscriptView(ScrollView, can_focus=True, inherit_bindings=False):
 
     # ---- painting ------------------------------------------------------------------------
 
+    def render_lines(self, crop: Region) -> list[Strip]:
+        # The lines given last time, while none changed (annotator/widgets/painted.py).
+        return self._same.render_lines(self, crop, super().render_lines)
+
     def render_line(self, y: int) -> Strip:
         self.line_count += 1
         width = self.scrollable_content_region.width
         editor, wrap = self.editor, self.wrap
         vy = self.scroll_offset.y + y
         if editor is None or wrap is None or vy >= wrap.height:
-            return Strip.blank(width, self.rich_style)
+            return Strip.blank(width, self._component())
         row = wrap.row(vy)
         overlays: tuple[Overlay, ...] = ()
         questions: tuple[tuple[str, str, str], ...] = ()
@@ -554,7 +565,7 @@ class TranscriptView(ScrollView, can_focus=True, inherit_bindings=False):
     ) -> Strip:
         editor = self.editor
         assert editor is not None
-        base = self.rich_style
+        base = self._component()
         if row.kind == HEADER:
             return self._header(row.turn, width, questions)
         if row.kind == BLANK:
@@ -564,7 +575,7 @@ class TranscriptView(ScrollView, can_focus=True, inherit_bindings=False):
         # the row, outermost span first.
         gutter: list[Segment] = []
         if any(name == "response" for _, _, name in overlays):
-            gutter.append(Segment("┃", self.get_component_rich_style("transcript--response")))
+            gutter.append(Segment("┃", self._component("transcript--response")))
         by_length = sorted(refs, key=lambda ref: ref.start - ref.end)
         labels = list(dict.fromkeys(ref.label for ref in by_length))[: GUTTER - len(gutter)]
         gutter += [Segment("▍", self._label_style(label, "bar")) for label in labels]
@@ -592,21 +603,32 @@ class TranscriptView(ScrollView, can_focus=True, inherit_bindings=False):
         # The person the label names, and the label where it differs; shown literally.
         speaker = display_text(self.editor.speaker_name(turn.speaker) or "—", keep_newlines=False)
         parts = [
-            Segment(" " * GUTTER, self.rich_style),
-            Segment(speaker, self.get_component_rich_style("transcript--speaker")),
+            Segment(" " * GUTTER, self._component()),
+            Segment(speaker, self._component("transcript--speaker")),
         ]
         if turn.start_time is not None:
             clock = _clock(turn.start_time)
             if turn.end_time is not None:
                 clock += f"–{_clock(turn.end_time)}"
-            parts.append(Segment(f"  {clock}", self.get_component_rich_style("transcript--time")))
-        name_style = self.get_component_rich_style("transcript--question-name")
-        detail_style = self.get_component_rich_style("transcript--question-detail")
+            parts.append(Segment(f"  {clock}", self._component("transcript--time")))
+        name_style = self._component("transcript--question-name")
+        detail_style = self._component("transcript--question-detail")
         for name, detail, _status in questions:
             parts.append(Segment(f"  {name}", name_style))
             if detail:
                 parts.append(Segment(f" {display_text(detail, keep_newlines=False)}", detail_style))
-        return Strip(parts).crop_extend(0, width, self.rich_style)
+        return Strip(parts).crop_extend(0, width, self._component())
+
+    def _component(self, name: str = "") -> Style:
+        """The view's own style (``""``) or a component's (``"transcript--speaker"``), kept
+        until the styles change: Textual works each out anew from the CSS on every call, and
+        rows are painted on every key."""
+        key = ("component", name)
+        style = self._styles.get(key)
+        if style is None:
+            style = self.get_component_rich_style(name) if name else self.rich_style
+            self._styles[key] = style
+        return style
 
     def _label_style(self, label: str, role: str) -> Style:
         key = (label, role)

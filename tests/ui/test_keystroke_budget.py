@@ -5,6 +5,7 @@ shows, and takes a new span in from the editor (no reload)."""
 
 from __future__ import annotations
 
+import shutil
 from itertools import pairwise
 from pathlib import Path
 
@@ -19,6 +20,7 @@ from annotator.resources import default_scheme_path
 from annotator.scheme import load_scheme_file
 from annotator.screens.annotate import AnnotateScreen
 from annotator.store import Project
+from annotator.widgets.painted import SameLines
 from annotator.widgets.panels import SpanList
 from annotator.widgets.transcript_view import ThumbScrollBar, TranscriptView
 
@@ -110,6 +112,42 @@ async def test_after_a_scroll_up_and_a_page_the_view_shows_what_a_fresh_paint_sh
         bar = view.vertical_scrollbar
         assert isinstance(bar, ThumbScrollBar)
         assert bar._thumb == bar._thumb_cells()
+
+
+def screen_lines(app: AnnotatorApp) -> list[list[tuple[str, object]]]:
+    """The whole screen as the compositor draws it: each line's text and styles."""
+    strips = app.screen._compositor.render_strips()
+    return [[(segment.text, segment.style) for segment in strip.simplify()] for strip in strips]
+
+
+async def shown_after_keys(db: Path, tmp_path: Path, keys: list[str]) -> tuple[list, int]:
+    app = app_for(db, tmp_path)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await pilot.pause()
+        span_list = app.screen.query_one(SpanList)
+        same = span_list._same.same
+        shown = []
+        for key in keys:
+            await pilot.press(key)
+            await pilot.pause()
+            shown.append(screen_lines(app))
+        return shown, span_list._same.same - same
+
+
+async def test_unchanged_widgets_give_their_lines_again_as_textual_paints_them(
+    db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    keys = ["down"] * 30 + ["right", "shift+down", "pagedown", "up", "escape"]
+    fresh = tmp_path / "fresh.db"  # (the first run saves its cursor: the second starts afresh)
+    shutil.copyfile(db, fresh)
+    ours, same = await shown_after_keys(db, tmp_path, keys)
+    # The span list's lines were given again on the keys that moved only the cursor.
+    assert same >= 30
+    with monkeypatch.context() as patch:
+        patch.setattr(SameLines, "render_lines", lambda self, widget, crop, render: render(crop))
+        theirs, _ = await shown_after_keys(fresh, tmp_path, keys)
+    for key, mine, textual in zip(keys, ours, theirs, strict=True):
+        assert mine == textual, key
 
 
 # ---- the span list: every span, painted only where it shows ---------------------------------

@@ -13,8 +13,8 @@ from harness import Harness, rendered
 from textual.app import App
 
 from annotator.review import ReviewRow, review_row_of
-from annotator.screens.queue import QueueScreen
-from annotator.screens.review_queue import ReviewQueueScreen
+from annotator.screens.queue import QueueRow, QueueScreen
+from annotator.screens.review_queue import ReviewQueueScreen, review_row
 from annotator.store import Project
 from annotator.versions import SchemeVersions
 from annotator.widgets.queue_table import QueueTable
@@ -40,10 +40,12 @@ def reviewable(project: Project, count: int) -> list[int]:
     return ids
 
 
-def computed(path: Path, ids: list[int]) -> list[ReviewRow]:
+def computed(path: Path, ids: list[int]) -> list[tuple[ReviewRow, QueueRow]]:
+    """A batch as the worker hands it over: each computed row with its table row."""
     with Project.open(path, readonly=True) as project:
         versions = SchemeVersions(project.scheme, project.scheme_versions())
-        return [review_row_of(project, doc, versions, project.has_gold()) for doc in ids]
+        rows = [review_row_of(project, doc, versions, project.has_gold()) for doc in ids]
+    return [(row, review_row(row)) for row in rows]
 
 
 @pytest.fixture

@@ -530,9 +530,23 @@ def match_units(
     """
     _check_match_mode(match)
     present = {k: layer for k, layer in enumerate(layers) if layer is not None}
+    if match == "exact":
+        found = _exact_units(present, len(layers))
+        if found is not None:
+            return found, 0
+    return _linked_units(present, len(layers), match, matchings)
+
+
+def _linked_units(
+    present: Mapping[int, Sequence[Span]],
+    width: int,
+    match: MatchMode,
+    matchings: Mapping[tuple[int, int], Sequence[tuple[int, int]]] | None,
+) -> tuple[list[tuple[int | None, ...]], int]:
+    """:func:`match_units` by linking the pairwise matchings' pairs (of ``width`` layers,
+    the ``present`` ones by index)."""
     # Union-find over the matched spans: a span is ``index * width + annotator`` (an int
     # hashes faster than a tuple), mapped to a span linked to it.
-    width = len(layers)
     parent: dict[int, int] = {}
 
     def root(node: int) -> int:
@@ -574,6 +588,36 @@ def match_units(
             units.append((start, tuple(unit)))
     units.sort(key=lambda item: item[0])  # (the units themselves hold None: not comparable)
     return [unit for _, unit in units], ambiguous
+
+
+def _exact_units(
+    present: Mapping[int, Sequence[Span]], width: int
+) -> list[tuple[int | None, ...]] | None:
+    """:func:`match_units`' exact units of spans of one label where no annotator has a span
+    twice (else ``None``): the exact matching pairs identical spans, so a unit is the
+    annotators' copies of one span, found by hashing instead of matching pairs; never
+    ambiguous. In text order as there (by start, end and first annotator: distinct spans of
+    one label never tie)."""
+    units: dict[Span, list[int | None]] = {}
+    labels = set()
+    for coder, layer in present.items():
+        for index, span in enumerate(map(tuple, layer)):
+            unit = units.get(span)
+            if unit is None:
+                units[span] = unit = [None] * width
+                labels.add(span[0])
+            elif unit[coder] is not None:
+                return None  # (a span twice: the matching pairs copies in order)
+            unit[coder] = index
+    if len(labels) > 1:
+        return None  # (units of two labels in one place: ordered as they were linked)
+    found = []
+    for span, unit in units.items():
+        coders = [c for c, i in enumerate(unit) if i is not None]
+        if len(coders) >= 2:
+            found.append(((span[1], span[2], coders[0]), tuple(unit)))
+    found.sort(key=lambda item: item[0])
+    return [unit for _, unit in found]
 
 
 @dataclass(frozen=True)

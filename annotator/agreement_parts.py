@@ -115,15 +115,29 @@ def document_parts(
     pairs = []
     if any(start >= end for layer in layers for _, start, end in layer):
         pairs = _label_matches(layers, by_label, attributes, matchings)
-    exact: dict[tuple[int, int], tuple[set[int], set[int]]] = {}  # the spans matched exactly
+    # Per pair, what the confusion counts start from: the exact matches, the spans left and
+    # (where known) the same-label overlap matching of those.
+    exact: dict[tuple[int, int], Leftover] = {}
+    tidy = not pairs and all(_tidy(spans) for of_label in by_label.values() for spans in of_label)
+    places = [{span: x for x, span in enumerate(layer)} for layer in layers] if tidy else []
     for i, j in combinations(range(len(names)), 2) if not pairs else ():
         counts = {
             label: [0, 0, len(by_label[label][i]), len(by_label[label][j])] for label in labels
         }
         first, second, to_i, to_j = layers[i], layers[j], local[i], local[j]
-        for m, mode in enumerate(_MODES):
+        if tidy:
+            by_mode, exact[i, j] = _tidy_matches(first, second, places[i], places[j])
+        else:
+            by_mode = [match_spans(first, second, mode) for mode in _MODES]
+            taken_a, taken_b = {x for x, _ in by_mode[0]}, {y for _, y in by_mode[0]}
+            exact[i, j] = (
+                len(by_mode[0]),
+                [span for x, span in enumerate(first) if x not in taken_a],
+                [span for y, span in enumerate(second) if y not in taken_b],
+                None,
+            )
+        for m, (mode, matched) in enumerate(zip(_MODES, by_mode, strict=True)):
             kept: dict[str, list[tuple[int, int]]] = {label: [] for label in attributes}
-            matched = match_spans(first, second, mode)
             for x, y in matched:
                 label = first[x][0]
                 counts[label][m] += 1
@@ -131,8 +145,6 @@ def document_parts(
                     kept[label].append((to_i[x], to_j[y]))
             for label, of_label in kept.items():
                 matchings.setdefault((label, mode), {})[i, j] = of_label
-            if mode == "exact":
-                exact[i, j] = ({x for x, _ in matched}, {y for _, y in matched})
         pairs.append([i, j, counts])
     parts["pairs"] = pairs
     parts["columns"] = {
@@ -184,6 +196,41 @@ def document_parts(
     parts["ordered"] = sorted(set(ordered) & set(units))
     parts["row"] = _row(parts)
     return parts
+
+
+# A pair's exact matches (how many), the spans either side left, and their same-label
+# overlap matching (None: not yet matched).
+Leftover = tuple[int, Spans, Spans, list[tuple[int, int]] | None]
+
+
+def _tidy(spans: Spans) -> bool:
+    """Whether one annotator's spans of a label are in text order, apart and not empty (as
+    annotators mostly mark them): then no span is there twice, and a span both sides of a
+    pair have overlaps no other of theirs."""
+    reached = 0
+    for _, start, end in spans:
+        if start < reached or start >= end:
+            return False
+        reached = end
+    return True
+
+
+def _tidy_matches(
+    first: Spans, second: Spans, in_first: Mapping[Any, int], in_second: Mapping[Any, int]
+) -> tuple[list[list[tuple[int, int]]], Leftover]:
+    """:func:`~annotator.agreement.match_spans`' exact and overlap matchings of two layers
+    whose spans of each label are tidy (:func:`_tidy`; ``in_first``, ``in_second``: each
+    span's index in its layer), and what the confusion counts start from. The exact matches
+    are the spans both have; each is a component of its own in the graph of same-label
+    overlaps, so the overlap matching is them and the matching of the rest (which the
+    augmenting paths find there alone, in the same order)."""
+    exact = [(x, y) for x, span in enumerate(first) if (y := in_second.get(span)) is not None]
+    rest_a = [x for x, span in enumerate(first) if span not in in_second]
+    rest_b = [y for y, span in enumerate(second) if span not in in_first]
+    left_a, left_b = [first[x] for x in rest_a], [second[y] for y in rest_b]
+    boundary = match_spans(left_a, left_b, "overlap")
+    overlap = sorted(exact + [(rest_a[a], rest_b[b]) for a, b in boundary])
+    return [exact, overlap], (len(exact), left_a, left_b, boundary)
 
 
 def _label_matches(
@@ -304,11 +351,11 @@ def _unitizing_json(length: int, layers: Sequence[Spans]) -> dict[str, Any]:
 
 
 def _confusion(
-    layers: Sequence[Spans], exact: Mapping[tuple[int, int], tuple[set[int], set[int]]]
+    layers: Sequence[Spans], exact: Mapping[tuple[int, int], Leftover]
 ) -> tuple[Counter[tuple[str, str]], list[int]]:
     """Label swaps on identical boundaries, and how every pairwise disagreement splits up
-    (agree, boundary only, label only, other), over the document's pairs; ``exact``: the
-    spans each pair's exact matching took, where the caller has them.
+    (agree, boundary only, label only, other), over the document's pairs; ``exact``: each
+    pair's exact matches and what they left (:data:`Leftover`), where the caller has them.
 
     For each pair: exact matches agree; of the rest, same-label overlaps are boundary-only
     disagreements; same boundaries with another label are label swaps; what is left was
@@ -319,18 +366,17 @@ def _confusion(
     counted = [] if exact else [Counter(layer) for layer in layers]
     for i, j in combinations(range(len(layers)), 2):
         sa, sb = layers[i], layers[j]
-        if (i, j) in exact:
-            taken_a, taken_b = exact[i, j]
-            agree = len(taken_a)
-            left_a = [s for x, s in enumerate(sa) if x not in taken_a]
-            left_b = [s for y, s in enumerate(sb) if y not in taken_b]
+        found = exact.get((i, j))
+        if found is not None:
+            agree, left_a, left_b, boundary = found
         else:
             # The exact matching pairs the first occurrences of each span on either side:
             # the later ones are left.
             ca, cb = counted[i], counted[j]
             agree = sum(min(n, cb[span]) for span, n in ca.items())
-            left_a, left_b = _later(sa, cb), _later(sb, ca)
-        boundary = match_spans(left_a, left_b, "overlap")
+            left_a, left_b, boundary = _later(sa, cb), _later(sb, ca), None
+        if boundary is None:
+            boundary = match_spans(left_a, left_b, "overlap")
         taken_a, taken_b = {p[0] for p in boundary}, {p[1] for p in boundary}
         left_a = [s for i, s in enumerate(left_a) if i not in taken_a]
         left_b = [s for j, s in enumerate(left_b) if j not in taken_b]
@@ -370,15 +416,40 @@ def _row(parts: Mapping[str, Any]) -> dict[str, Any]:
         exact.append(SpanScore(sums[0], sums[2], sums[3]).f1)
         overlap.append(SpanScore(sums[1], sums[2], sums[3]).f1)
     columns = {tuple(c): n for c, n in parts["columns"][ALL_KEY]}
-    totals = Totals()
-    totals.add(parts)
-    whole = unitizing([summary(parts, totals)], parts["names"], totals)
     return {
         "f1_exact": _mean(exact),
         "f1_overlap": _mean(overlap),
         "krippendorff_alpha": krippendorff_alpha_of_columns(columns).value,
-        "unitizing_alpha": whole.overall,
+        "unitizing_alpha": _own_unitizing(parts).overall,
     }
+
+
+def _own_unitizing(parts: Mapping[str, Any]) -> UnitizingAlpha:
+    """:func:`unitizing` of one document alone, from its parts without a :class:`Totals`
+    (a document's row is computed for every document computed): a coder's gaps at the
+    document's ends are gaps of the continuum, and a coder without a unit of a label has
+    one gap, the whole document."""
+    names, length = parts["names"], parts["length"]
+    terms: dict[str, tuple[Fraction, Fraction]] = {}
+    for label in sorted(parts["unitizing"]) if len(names) >= 2 else ():
+        part = parts["unitizing"][label]
+        if all(coder is None for coder in part["coders"]):
+            continue  # (no unit: not a label of the document's)
+        lengths: Counter[int] = Counter()
+        gaps: Counter[int] = Counter()
+        for coder in part["coders"]:
+            if coder is None:
+                if length > 0:
+                    gaps[length] += 1
+                continue
+            lengths.update(coder[0])
+            gaps.update(coder[1])
+            for end in coder[2:4]:
+                if end > 0:
+                    gaps[end] += 1
+        distance = sum(d for _, _, d in part["distances"])
+        terms[label] = unitizing_terms(length, len(names), distance, lengths, gaps)
+    return unitizing_alpha_of_terms(tuple(names), terms)
 
 
 Group = tuple[str, ...]  # the annotators who did a document

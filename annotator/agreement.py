@@ -598,10 +598,10 @@ def _exact_units(
     annotators' copies of one span, found by hashing instead of matching pairs; never
     ambiguous. In text order as there (by start, end and first annotator: distinct spans of
     one label never tie)."""
-    units: dict[Span, list[int | None]] = {}
+    units: dict[tuple[Any, ...], list[int | None]] = {}
     labels = set()
     for coder, layer in present.items():
-        for index, span in enumerate(map(tuple, layer)):
+        for index, span in enumerate(map(tuple, layer)):  # (a span may come as a list)
             unit = units.get(span)
             if unit is None:
                 units[span] = unit = [None] * width

@@ -536,6 +536,34 @@ class Totals:
         if sign < 0:
             self._prune()
 
+    def merge(self, other: Totals) -> None:
+        """Add the totals of other documents: as adding each one's parts would."""
+        self.spans.update(other.spans)
+        self.seen += other.seen
+        for unit_key, (lost, units) in other.units.items():
+            mine = self.units.setdefault(unit_key, ([0], Counter()))
+            mine[0][0] += lost[0]
+            mine[1].update(units)
+        for group, by_key in other.columns.items():
+            columns_of = self.columns.setdefault(group, {})
+            for key, found in by_key.items():
+                columns_of.setdefault(key, Counter()).update(found)
+        for sum_key, (lengths, gaps) in other.sums.items():
+            sums = self.sums.setdefault(sum_key, (Counter(), Counter()))
+            sums[0].update(lengths)
+            sums[1].update(gaps)
+        for label_key, distances in other.distances.items():
+            self.distances.setdefault(label_key, Counter()).update(distances)
+        for pair, slot in other.matches.items():
+            mine_slot = self.matches.setdefault(pair, {})
+            for label, values in slot.items():
+                total = mine_slot.setdefault(label, [0, 0, 0, 0])
+                for k in range(4):
+                    total[k] += values[k]
+        self.swaps.update(other.swaps)
+        for k, n in enumerate(other.tally):
+            self.tally[k] += n
+
     def _prune(self) -> None:
         """Drop what counts nothing any more (a label nobody has is no label)."""
         for by_key in self.columns.values():

@@ -270,14 +270,39 @@ PARALLEL_AT = 400  # documents to compute from which the work is shared among pr
 _CHUNK = 50  # documents a process computes at a time
 
 
+@dataclass
+class _Added:
+    """Documents' parts added up: each one's :func:`~annotator.agreement_parts.summary`,
+    their :class:`~annotator.agreement_parts.Totals`, and the parts computed to keep, as
+    JSON. Parts added up where they were computed travel between processes as this: a few
+    counters, not every document's parts."""
+
+    summaries: dict[int, dict[str, Any]]
+    totals: Totals
+    encoded: dict[int, str] = field(default_factory=dict)
+
+    def add(self, document_id: int, parts: dict[str, Any], encode: bool) -> None:
+        self.totals.add(parts)
+        self.summaries[document_id] = summary(parts, self.totals)
+        if encode:
+            self.encoded[document_id] = json.dumps(parts, ensure_ascii=False)
+
+    def merge(self, other: _Added) -> None:
+        self.totals.merge(other.totals)
+        self.summaries.update(other.summaries)
+        self.encoded.update(other.encoded)
+
+
 def _compute(
     reader: _Reader,
     todo: list[tuple[int, str, list[str]]],
     progress: Callable[[int, int], None] | None,
-) -> dict[int, dict[str, Any]]:
-    """The parts of the documents ``todo``: in this process, or, for many documents where
-    processes can be forked (Linux) and there is more than one CPU, shared among one
-    process per CPU (each opens the project read-only; the parts are plain JSON data)."""
+    encode: bool,
+) -> _Added:
+    """The parts of the documents ``todo``, added up (as JSON too where ``encode``, to be
+    kept): in this process, or, for many documents where processes can be forked (Linux)
+    and there is more than one CPU, shared among one process per CPU (each opens the project
+    read-only, and adds up the parts of its chunks of documents)."""
     import multiprocessing  # (only here: most runs compute a few documents, or none)
 
     cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1
@@ -287,17 +312,29 @@ def _compute(
         or sys.platform != "linux"
         or "fork" not in multiprocessing.get_all_start_methods()
     ):
-        return dict(reader.parts(todo, progress))
-    chunks = [todo[k : k + _CHUNK] for k in range(0, len(todo), _CHUNK)]
-    computed: dict[int, dict[str, Any]] = {}
+        return _added(reader, todo, encode, progress)
+    chunks = [(todo[k : k + _CHUNK], encode) for k in range(0, len(todo), _CHUNK)]
+    computed = _Added({}, Totals(reader.current))
     context = multiprocessing.get_context("fork")
     setting = (reader.project.path, reader.label_set)
     with context.Pool(min(cpus, 8), _start_worker, setting) as pool:
         for found in pool.imap(_worker_parts, chunks):
-            computed.update(found)
+            computed.merge(found)
             if progress is not None:
-                progress(len(computed), len(todo))
+                progress(len(computed.summaries), len(todo))
     return computed
+
+
+def _added(
+    reader: _Reader,
+    documents: list[tuple[int, str, list[str]]],
+    encode: bool,
+    progress: Callable[[int, int], None] | None = None,
+) -> _Added:
+    added = _Added({}, Totals(reader.current))
+    for document_id, parts in reader.parts(documents, progress):
+        added.add(document_id, parts, encode)
+    return added
 
 
 _worker: _Reader | None = None  # a worker process's reader
@@ -310,9 +347,9 @@ def _start_worker(path: Path, label_set: set[str] | None) -> None:
     _worker = _Reader(project, label_set, versions)
 
 
-def _worker_parts(documents: list[tuple[int, str, list[str]]]) -> list[tuple[int, Any]]:
+def _worker_parts(chunk: tuple[list[tuple[int, str, list[str]]], bool]) -> _Added:
     assert _worker is not None
-    return list(_worker.parts(documents))
+    return _added(_worker, *chunk)
 
 
 def agreement_report(
@@ -354,15 +391,12 @@ def _report(
     keeping = keep and labels is None and annotators is None
     if keeping and documents is None:
         return _kept_report(project, reader, counted, chosen, versions, progress)
-    found = _parts(project, reader, counted, keeping, progress)
-    summaries, totals = {}, Totals(project.scheme.hash)
-    for document_id, parts in found.items():
-        summaries[document_id] = summary(parts, totals)
-        totals.add(parts)
+    added = _Added({}, Totals(project.scheme.hash))
+    _parts(project, reader, counted, keeping, progress, added)
     return _combine(
         project.scheme,
-        [(d[0], d[1], summaries[d[0]]) for d in counted],
-        totals,
+        [(d[0], d[1], added.summaries[d[0]]) for d in counted],
+        added.totals,
         chosen,
         labels,
         Comparison(versions),
@@ -404,11 +438,12 @@ def _parts(
     counted: list[tuple[int, str, list[str]]],
     keeping: bool,
     progress: Callable[[int, int], None] | None,
+    into: _Added,
     stamps: dict[int, str] | None = None,
-) -> dict[int, dict[str, Any]]:
-    """The documents' parts: kept ones where valid (``keeping``), the others computed (and
-    kept)."""
-    found: dict[int, dict[str, Any]] = {}
+) -> None:
+    """Add the documents' parts to ``into``: kept ones where valid (``keeping``), the others
+    computed (and kept)."""
+    done: set[int] = set()
     if keeping:
         if stamps is None:
             stamps = project.kept.stamps([d[0] for d in counted], project_stamp(project))
@@ -416,14 +451,17 @@ def _parts(
         wanted = {d[0]: stamps[d[0]] for d in counted}
         for document_id, parts in project.kept.read(PARTS, wanted).items():
             if isinstance(parts, dict) and parts.get("names") == names[document_id]:
-                found[document_id] = parts
-    todo = [d for d in counted if d[0] not in found]
-    computed = _compute(reader, todo, progress)
-    if keeping and computed and stamps is not None:
+                into.add(document_id, parts, False)
+                done.add(document_id)
+    todo = [d for d in counted if d[0] not in done]
+    computed = _compute(reader, todo, progress, keeping and stamps is not None)
+    if computed.encoded and stamps is not None:
         with contextlib.suppress(AnnotatorError):  # busy or read-only: not kept
-            project.kept.write(PARTS, [(k, stamps[k], parts) for k, parts in computed.items()])
-    found.update(computed)
-    return found
+            project.kept.write_encoded(
+                PARTS, [(k, stamps[k], text) for k, text in computed.encoded.items()]
+            )
+    computed.encoded = {}
+    into.merge(computed)
 
 
 def _report_stamp(
@@ -476,21 +514,17 @@ def _kept_totals(
                 totals.add(old[document_id], -1)
                 del summaries[document_id], included[document_id]
             todo = [d for d in counted if d[0] not in included]
-            for document_id, parts in _parts(project, reader, todo, True, progress, stamps).items():
-                totals.add(parts)
-                summaries[document_id] = summary(parts, totals)
-                included[document_id] = stamps[document_id]
+            added = _Added(summaries, totals)
+            _parts(project, reader, todo, True, progress, added, stamps)
+            included.update((d[0], stamps[d[0]]) for d in todo)
             if stale or todo:
                 _keep_totals(project, shared, included, summaries, totals)
             return summaries, totals, included
-    found = _parts(project, reader, counted, True, progress, stamps)
-    summaries, totals = {}, Totals(project.scheme.hash)
-    for document_id, parts in found.items():
-        summaries[document_id] = summary(parts, totals)
-        totals.add(parts)
-    included = {k: stamps[k] for k in found}
-    _keep_totals(project, shared, included, summaries, totals)
-    return summaries, totals, included
+    added = _Added({}, Totals(project.scheme.hash))
+    _parts(project, reader, counted, True, progress, added, stamps)
+    included = {k: stamps[k] for k in added.summaries}
+    _keep_totals(project, shared, included, added.summaries, added.totals)
+    return added.summaries, added.totals, included
 
 
 def _keep_totals(

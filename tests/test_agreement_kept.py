@@ -296,6 +296,35 @@ def test_parts_combine_to_the_coefficients_on_the_concatenated_documents(seed: i
     assert unitizing(documents[1:], names, totals) == unitizing(documents[1:], names, rest)
 
 
+@pytest.mark.parametrize("seed", range(12))
+def test_totals_merged_are_the_parts_added(seed: int) -> None:
+    """Totals of documents added up apart (as each worker process does), then merged, are
+    those of every document's parts added one by one."""
+    rng = random.Random(seed)
+    parts = []
+    for number in range(rng.randint(1, 8)):
+        length = rng.choice([1, 5, 30, 60])
+        names = rng.randint(2, 3)
+        layers = _random_layers(rng, length, names)
+        values = {n: [{"form": rng.choice("xy")} for _ in spans] for n, spans in layers.items()}
+        hashes = {n: ["h"] * len(spans) for n, spans in layers.items()}
+        doc = Layers(number, "", length, layers, values, hashes)
+        seen = {"seen": {"h": sum(map(len, layers.values()))}}
+        parts.append(document_parts(doc, {"x": ["form"], "y": ["form"]}, seen))
+    whole = Totals("h")
+    for found in parts:
+        whole.add(found)
+    cut = rng.randint(0, len(parts))
+    merged, other = Totals("h"), Totals("h")
+    for found in parts[:cut]:
+        merged.add(found)
+    for found in parts[cut:]:
+        other.add(found)
+    merged.merge(other)
+    assert same_totals(merged, whole)
+    assert (merged.spans, merged.seen, merged.units) == (whole.spans, whole.seen, whole.units)
+
+
 def test_the_command_keeps_the_parts(tmp_path: Path, project: Project) -> None:
     from click.testing import CliRunner
 

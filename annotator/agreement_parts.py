@@ -47,7 +47,7 @@ from .agreement import (
     unitizing_terms,
 )
 
-PARTS = "agreement-parts/1"  # the kind of kept figures (a new computation: a new kind)
+PARTS = "agreement-parts/2"  # the kind of kept figures (a new computation: a new kind)
 ALL_KEY = ""  # the key of "all labels" in the parts' per-label maps
 Spans = list[tuple[str, int, int]]
 Values = Mapping[str, Any]
@@ -147,10 +147,17 @@ def document_parts(
                 matchings.setdefault((label, mode), {})[i, j] = of_label
         pairs.append([i, j, counts])
     parts["pairs"] = pairs
+    changes = [_changes(layer) for layer in layers]
+    sets = _label_sets(doc.length, changes)
     parts["columns"] = {
         key: [[list(column), times] for column, times in found.items()]
-        for key, found in _document_columns(doc.length, layers, labels if full else []).items()
+        for key, found in _document_columns(doc.length, sets, labels if full else []).items()
     }
+    if full:
+        parts["tables"] = [
+            [i, j, {key: [[x, y, n] for (x, y), n in cells.items()] for key, cells in of.items()}]
+            for (i, j), of in _pair_tables(doc.length, changes, sets).items()
+        ]  # fmt: skip
     parts["unitizing"] = {label: _unitizing_json(doc.length, by_label[label]) for label in labels}
     if not full:
         parts["row"] = _row(parts)
@@ -265,21 +272,21 @@ def _restricted(values: Values, ids: Sequence[str]) -> str:
     return json.dumps({key: values[key] for key in ids if key in values}, sort_keys=True)
 
 
-def _document_columns(
-    length: int, layers: Sequence[Spans], labels: Sequence[str]
-) -> dict[str, Counter[Column]]:
-    """The per-character columns of all labels (:func:`~annotator.agreement.label_columns`)
-    and of each of ``labels`` (the label or ``O``), from one sweep over the annotators'
-    changes of value; each label's columns follow from the distinct columns of all labels
-    (in the order they first occur, which is the text order of each label's own columns)."""
+Changes = list[tuple[int, tuple[str, ...]]]  # an annotator's label sets from positions on
+LabelSets = dict[tuple[tuple[str, ...], ...], int]  # distinct columns of label sets: widths
+
+
+def _label_sets(length: int, changes: Sequence[Changes]) -> LabelSets:
+    """The per-character columns of the annotators' label sets (one sorted tuple each), from
+    one sweep over their changes of value (:func:`_changes`), in the order they first occur."""
     events: list[tuple[int, int, tuple[str, ...]]] = []
-    for k, layer in enumerate(layers):
-        events.extend((position, k, value) for position, value in _changes(layer))
+    for k, changed in enumerate(changes):
+        events.extend((position, k, value) for position, value in changed)
     events.sort()  # (one change per annotator and position: the values are never compared)
     none: tuple[str, ...] = ()
-    values = [none] * len(layers)
-    # The columns as tuples of label tuples: distinct label sets stay apart until the end.
-    found: dict[tuple[tuple[str, ...], ...], int] = {}
+    values = [none] * len(changes)
+    # Distinct label sets stay apart until the end.
+    found: LabelSets = {}
     position = 0
     for following, k, value in events:
         if following > position:
@@ -290,22 +297,93 @@ def _document_columns(
     if length > position:
         column = tuple(values)
         found[column] = found.get(column, 0) + length - position
+    return found
+
+
+def _document_columns(
+    length: int, found: LabelSets, labels: Sequence[str]
+) -> dict[str, Counter[Column]]:
+    """The per-character columns of all labels (:func:`~annotator.agreement.label_columns`)
+    and of each of ``labels`` (the label or ``O``), from those of the label sets
+    (:func:`_label_sets`); each label's follow in the order they first occur, which is the
+    text order of each label's own columns."""
+    width = len(next(iter(found))) if found else 0
     whole: Counter[Column] = Counter()
     per_label: dict[str, Counter[Column]] = {label: Counter() for label in labels}
     covered = dict.fromkeys(labels, 0)  # characters where someone has the label
-    for sets, width in found.items():
-        whole[tuple("+".join(s) if s else OUTSIDE for s in sets)] += width
+    for sets, times in found.items():
+        whole[tuple("+".join(s) if s else OUTSIDE for s in sets)] += times
         for label in {label for s in sets for label in s}:
             if label in per_label:
-                per_label[label][tuple(label if label in s else OUTSIDE for s in sets)] += width
-                covered[label] += width
-    for label, columns in per_label.items():
+                per_label[label][tuple(label if label in s else OUTSIDE for s in sets)] += times
+                covered[label] += times
+    for label, columns_of in per_label.items():
         if length > covered[label]:
-            columns[(OUTSIDE,) * len(layers)] += length - covered[label]
+            columns_of[(OUTSIDE,) * width] += length - covered[label]
     return {ALL_KEY: whole, **per_label}
 
 
-def _changes(layer: Spans) -> list[tuple[int, tuple[str, ...]]]:
+Cells = Counter[tuple[str, str]]  # a pair's (value of one, value of the other): characters
+
+
+def _pair_tables(
+    length: int, changes: Sequence[Changes], sets: LabelSets
+) -> dict[tuple[int, int], dict[str, Cells]]:
+    """Per pair of annotators, the value pairs (Cohen's kappa's table) of every character of
+    all labels (``ALL_KEY``), and of each label but where neither has it (``O`` and ``O``:
+    the rest of the characters both annotated, added up by :func:`pair_table`). From the
+    columns of label sets where they are few (few annotators), else from each pair's own
+    sweep over its two annotators' changes."""
+    pairs = list(combinations(range(len(changes)), 2))
+    projected = len(sets) * len(pairs) <= sum(len(changes[i]) + len(changes[j]) for i, j in pairs)
+    tables = {}
+    for i, j in pairs:
+        if projected:
+            found: Counter[tuple[tuple[str, ...], tuple[str, ...]]] = Counter()
+            for column, times in sets.items():
+                found[column[i], column[j]] += times
+        else:
+            found = _pair_sets(length, changes[i], changes[j])
+        whole: Cells = Counter()
+        per_label: dict[str, Cells] = {}
+        for (a, b), times in found.items():
+            whole["+".join(a) if a else OUTSIDE, "+".join(b) if b else OUTSIDE] += times
+            for label in set(a) | set(b):
+                cells = per_label.setdefault(label, Counter())
+                cells[label if label in a else OUTSIDE, label if label in b else OUTSIDE] += times
+        tables[i, j] = {ALL_KEY: whole, **{label: per_label[label] for label in sorted(per_label)}}
+    return tables
+
+
+def _pair_sets(
+    length: int, first: Changes, second: Changes
+) -> Counter[tuple[tuple[str, ...], tuple[str, ...]]]:
+    """The (label set of one, of the other) of every character of two annotators, from
+    their changes of value."""
+    found: Counter[tuple[tuple[str, ...], tuple[str, ...]]] = Counter()
+    none: tuple[str, ...] = ()
+    a, b = none, none
+    i = j = position = 0
+    far = max(length, first[-1][0] if first else 0, second[-1][0] if second else 0) + 1
+    while i < len(first) or j < len(second):
+        at_a = first[i][0] if i < len(first) else far
+        at_b = second[j][0] if j < len(second) else far
+        following = min(at_a, at_b)
+        if following > position:
+            found[a, b] += following - position
+            position = following
+        if at_a == following:
+            a = first[i][1]
+            i += 1
+        if at_b == following:
+            b = second[j][1]
+            j += 1
+    if length > position:
+        found[a, b] += length - position
+    return found
+
+
+def _changes(layer: Spans) -> Changes:
     """Where one annotator's labels change, at increasing positions: the sorted labels
     from there on (none: ``O``)."""
     changes: list[tuple[int, tuple[str, ...]]] = []
@@ -474,6 +552,9 @@ class Totals:
         self.sums: dict[tuple[Group, str, str], tuple[Counter[int], Counter[int]]] = {}
         self.distances: dict[tuple[Group, str], Counter[tuple[int, int]]] = {}
         self.matches: dict[tuple[str, str], dict[str, list[int]]] = {}
+        # Per pair and label (ALL_KEY: all), the characters' value pairs (of a label: but
+        # where neither has it, the rest of the characters both annotated).
+        self.tables: dict[tuple[str, str], dict[str, Cells]] = {}
         self.swaps: Counter[tuple[str, str]] = Counter()
         self.tally = [0, 0, 0, 0]
 
@@ -529,6 +610,12 @@ class Totals:
                 total = slot.setdefault(label, [0, 0, 0, 0])
                 for k in range(4):
                     total[k] += sign * values[k]
+        for i, j, by_key in parts.get("tables", ()):
+            tables = self.tables.setdefault((names[i], names[j]), {})
+            for key, stored_cells in by_key.items():
+                cells = tables.setdefault(key, Counter())
+                for x, y, n in stored_cells:
+                    cells[x, y] += sign * n
         for x, y, n in parts.get("swaps", ()):
             self.swaps[x, y] += sign * n
         for k, n in enumerate(parts.get("tally", ())):
@@ -560,6 +647,10 @@ class Totals:
                 total = mine_slot.setdefault(label, [0, 0, 0, 0])
                 for k in range(4):
                     total[k] += values[k]
+        for pair, by_label in other.tables.items():
+            tables_of = self.tables.setdefault(pair, {})
+            for label, pairs_cells in by_label.items():
+                tables_of.setdefault(label, Counter()).update(pairs_cells)
         self.swaps.update(other.swaps)
         for k, n in enumerate(other.tally):
             self.tally[k] += n
@@ -579,7 +670,8 @@ class Totals:
         for label in [label for label, n in self.spans.items() if not n]:
             del self.spans[label]
         units = [found for _, found in self.units.values()]
-        counters: list[Counter[Any]] = [self.swaps, *self.distances.values(), *units]
+        tables = [cells for by_key in self.tables.values() for cells in by_key.values()]
+        counters: list[Counter[Any]] = [self.swaps, *self.distances.values(), *units, *tables]
         for counter in counters:
             for key in [key for key, n in counter.items() if not n]:
                 del counter[key]
@@ -600,6 +692,11 @@ class Totals:
                 for (g, label), found in self.distances.items()
             ],
             "matches": [[a, b, slot] for (a, b), slot in self.matches.items()],
+            "tables": [
+                [a, b, key, [[x, y, n] for (x, y), n in cells.items()]]
+                for (a, b), by_key in self.tables.items()
+                for key, cells in by_key.items()
+            ],
             "swaps": [[x, y, n] for (x, y), n in self.swaps.items()],
             "tally": self.tally,
             "current": self.current,
@@ -626,6 +723,8 @@ class Totals:
             totals.distances[tuple(g), label] = Counter({(i, j): n for i, j, n in found})
         for a, b, slot in data["matches"]:
             totals.matches[a, b] = slot
+        for a, b, key, cells in data["tables"]:
+            totals.tables.setdefault((a, b), {})[key] = Counter({(x, y): n for x, y, n in cells})
         totals.swaps = Counter({(x, y): n for x, y, n in data["swaps"]})
         totals.tally = list(data["tally"])
         return totals
@@ -675,6 +774,17 @@ def columns(
         if length > covered:
             total[tuple(None if k is None else OUTSIDE for k in where)] += length - covered
     return total
+
+
+def pair_table(totals: Totals, key: str, a: str, b: str, both: int) -> Cells:
+    """Cohen's kappa's table of ``a`` and ``b`` for ``key`` (a label, or ``ALL_KEY``) over
+    the documents both did (``both`` characters), whose parts ``totals`` holds: every
+    character as their two values (a label's: the label or ``O``)."""
+    table = Counter(totals.tables.get((a, b), {}).get(key, {}))
+    counted = table.total()
+    if both > counted:  # (a label's: where neither has it)
+        table[OUTSIDE, OUTSIDE] += both - counted
+    return table
 
 
 def unitizing(

@@ -67,6 +67,7 @@ from .agreement_parts import (
     Totals,
     columns,
     document_parts,
+    pair_table,
     summary,
     unitizing,
 )
@@ -264,7 +265,7 @@ class _Reader:
         return comparison.spans_findings()
 
 
-TOTALS = "agreement-totals/1"  # the whole report's totals (kept with the first document)
+TOTALS = "agreement-totals/2"  # the whole report's totals (kept with the first document)
 REPORT = "agreement-report/1"  # the whole report as combined from those totals
 PARALLEL_AT = 400  # documents to compute from which the work is shared among processes
 _CHUNK = 50  # documents a process computes at a time
@@ -568,9 +569,11 @@ def _combine(
     complete = [p for p in parts if len(p["names"]) == len(used)]
     matches = totals.matches
     shared: Counter[tuple[str, str]] = Counter()
+    characters: Counter[tuple[str, str]] = Counter()  # of the documents both did
     for p in parts:
         for pair in combinations(p["names"], 2):
             shared[pair] += 1
+            characters[pair] += p["length"]
 
     def scores(a: str, b: str, label: str | None) -> tuple[SpanScore, SpanScore]:
         slot = matches.get((a, b), {})
@@ -593,7 +596,7 @@ def _combine(
                 empty_pairs += 1
             exact_f1.append(exact.f1)
             overlap_f1.append(overlap.f1)
-            table = _pair_table(cols, used.index(a), used.index(b))
+            table = pair_table(totals, keep or ALL_KEY, a, b, characters[a, b])
             kappas.append(cohen_kappa_of_table(table).value)
         alpha = krippendorff_alpha_of_columns(cols) if docs else None
         fleiss = _fleiss(cols, used, bool(complete))
@@ -616,7 +619,7 @@ def _combine(
     for a, b in pairs:
         exact, overlap = scores(a, b, None)
         both = [p for p in parts if a in p["names"] and b in p["names"]]
-        table = _pair_table(all_columns, used.index(a), used.index(b))
+        table = pair_table(totals, ALL_KEY, a, b, characters[a, b])
         report.pairs.append(
             {
                 "a": a,
@@ -665,17 +668,6 @@ def document_figures(
 def disagreement_order(f1_overlap: float | None, f1_exact: float | None) -> tuple:
     """Sort key, most disagreement first: lowest overlap F1, then exact F1; undefined last."""
     return (f1_overlap is None, f1_overlap or 0, f1_exact or 0)
-
-
-def _pair_table(
-    columns: Counter[tuple[str | None, ...]], i: int, j: int
-) -> Counter[tuple[str | None, str | None]]:
-    """The (annotator i, annotator j) value counts over the characters both labelled."""
-    table: Counter[tuple[str | None, str | None]] = Counter()
-    for column, times in columns.items():
-        if column[i] is not None and column[j] is not None:
-            table[column[i], column[j]] += times
-    return table
 
 
 def _fleiss(
@@ -811,7 +803,7 @@ def _attribute_figures(
     ambiguous: int,
 ) -> list[dict[str, Any]]:
     """The row of one attribute (and for a multichoice one, a row per choice)."""
-    values = {v: json.loads(v) for unit in units for v in unit if v is not None}
+    values = {v: json.loads(v) for v in {v for unit in units for v in unit if v is not None}}
 
     def counted(value: Callable[[Any], Any]) -> Counter[tuple[Any, ...]]:
         found: Counter[tuple[Any, ...]] = Counter()

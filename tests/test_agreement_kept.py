@@ -25,6 +25,7 @@ from annotator.agreement_parts import (
     Totals,
     columns,
     document_parts,
+    pair_table,
     summary,
     unitizing,
 )
@@ -230,6 +231,12 @@ def same_totals(one: Totals, other: Totals) -> bool:
                 for label, counts in slot.items()
                 if any(counts)
             },
+            {
+                (pair, key): +cells
+                for pair, by_key in totals.tables.items()
+                for key, cells in by_key.items()
+                if +cells
+            },
             +totals.swaps,
             totals.tally,
         )
@@ -287,6 +294,15 @@ def test_parts_combine_to_the_coefficients_on_the_concatenated_documents(seed: i
             start=Counter(),
         )
         assert columns(documents, totals, label or "", names) == expected
+    # Cohen's kappa's tables: each pair's values of the characters both annotated.
+    for key in ("", "x", "y", "z", "w"):
+        cols = columns(documents, totals, key, names)
+        for i, j in [(0, 1), (0, 2), (1, 2)]:
+            projected: Counter[tuple[Any, Any]] = Counter()
+            for column, times in cols.items():
+                projected[column[i], column[j]] += times
+            both = sum(length for length, _ in docs)
+            assert +pair_table(totals, key, names[i], names[j], both) == +projected
     # Taking a document's parts away leaves the totals of the others.
     totals.add(parts[0], -1)
     rest = Totals()

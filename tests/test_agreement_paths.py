@@ -1,9 +1,11 @@
 """The agreement parts' shortcuts give what the general computations give (annotator/agreement.py,
 agreement_parts.py): exact units by hashing, the matchings of tidy layers (each label's spans in
-order and apart) from their exact matches, a document's own row without totals."""
+order and apart) from their exact matches, a document's own row without totals, a pair's value
+pairs from its own sweep."""
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import Any
 
 import pytest
@@ -15,7 +17,10 @@ from annotator.agreement import _exact_units, _linked_units, match_spans
 from annotator.agreement_parts import (
     Layers,
     Totals,
+    _changes,
+    _label_sets,
     _own_unitizing,
+    _pair_sets,
     _tidy,
     _tidy_matches,
     document_parts,
@@ -120,3 +125,16 @@ def test_a_documents_own_unitizing_alpha_is_that_of_its_totals(layers: list[Any]
     totals = Totals()
     totals.add(parts)
     assert _own_unitizing(parts) == unitizing([summary(parts, totals)], parts["names"], totals)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.one_of(tidy_layer(), any_layer), min_size=2, max_size=4))
+def test_a_pairs_sweep_counts_as_the_columns_of_all(layers: list[Any]) -> None:
+    changes = [_changes(layer) for layer in layers]
+    sets = _label_sets(60, changes)
+    for i in range(len(layers)):
+        for j in range(i + 1, len(layers)):
+            projected: Counter[Any] = Counter()
+            for column, times in sets.items():
+                projected[column[i], column[j]] += times
+            assert _pair_sets(60, changes[i], changes[j]) == projected

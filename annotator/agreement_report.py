@@ -192,7 +192,14 @@ class _Reader:
     ) -> Iterator[tuple[int, dict[str, Any]]]:
         """Each document's :func:`~annotator.agreement_parts.document_parts`, in order."""
         lengths = self.project.text_lengths([d[0] for d in documents])
-        rows = self.project.reader.places([d[0] for d in documents])
+        current, label_set, attributes, parsed = (
+            self.current,
+            self.label_set,
+            self._attributes,
+            self._parsed,
+        )
+        # (the current scheme's hash comes as None: no string made per span)
+        rows = self.project.reader.places([d[0] for d in documents], current)
         row = next(rows, None)
         for number, (document_id, title, done) in enumerate(documents):
             if progress is not None and number % 20 == 0:
@@ -207,15 +214,24 @@ class _Reader:
                 _, name, label, start, end, stored, scheme_hash = row
                 row = next(rows, None)
                 spans = layers.get(name)
-                if spans is None or (self.label_set is not None and label not in self.label_set):
+                if spans is None or (label_set is not None and label not in label_set):
                     continue
                 spans.append((label, start, end))
-                ids = self._attributes.get(label)
+                ids = attributes.get(label)
                 if ids is None:
                     ids = self.attributes(label)
-                values[name].append(self._parsed_values(stored) if ids else _NO_VALUES)
-                hashes[name].append(scheme_hash)
-                older = older or scheme_hash != self.current
+                if ids:  # (spans with the same values share them: parsed once)
+                    found = parsed.get(stored)
+                    if found is None:
+                        found = parsed[stored] = json.loads(stored)
+                    values[name].append(found)
+                else:
+                    values[name].append(_NO_VALUES)
+                if scheme_hash is None:
+                    hashes[name].append(current)
+                else:
+                    hashes[name].append(scheme_hash)
+                    older = True
             doc = Layers(document_id, title, lengths[document_id], layers, values, hashes)
             if older:
                 findings = self._compare(doc)
@@ -236,13 +252,6 @@ class _Reader:
             )
         if progress is not None:
             progress(len(documents), len(documents))
-
-    def _parsed_values(self, attributes: str) -> Values:
-        """A span's values (spans with the same values share them: parsed once)."""
-        found = self._parsed.get(attributes)
-        if found is None:
-            found = self._parsed[attributes] = json.loads(attributes)
-        return found
 
     def _compare(self, doc: Layers) -> dict[str, Any]:
         """The versions' rule on a document with spans made under an older scheme."""

@@ -277,7 +277,7 @@ class _Reader:
 TOTALS = "agreement-totals/2"  # the whole report's totals (kept with the first document)
 REPORT = "agreement-report/1"  # the whole report as combined from those totals
 PARALLEL_AT = 400  # documents to compute from which the work is shared among processes
-_CHUNK = 50  # documents a process computes at a time
+_CHUNK = 25  # documents a process computes at a time (the last chunk is the tail)
 
 
 @dataclass

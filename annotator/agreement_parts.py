@@ -787,13 +787,20 @@ def pair_table(totals: Totals, key: str, a: str, b: str, both: int) -> Cells:
     return table
 
 
+Chains = dict[tuple[tuple[int, ...], str, str], Counter[int]]  # see unitizing
+
+
 def unitizing(
-    documents: Sequence[Mapping[str, Any]], names: Sequence[str], totals: Totals
+    documents: Sequence[Mapping[str, Any]],
+    names: Sequence[str],
+    totals: Totals,
+    chains: Chains | None = None,
 ) -> UnitizingAlpha:
     """Krippendorff's unitizing alpha of ``names`` on the continuum that concatenates the
     documents (:func:`summary`; each of which all of ``names`` did, and every document of
     their groups), exactly as :func:`~annotator.agreement.unitizing_alpha` computes it on
-    that continuum."""
+    that continuum. ``chains`` keeps each annotator's gaps across the documents' ends for
+    other calls on the same documents (the whole report's and its pairs')."""
     groups = {tuple(d["names"]) for d in documents}
     length = sum(d["length"] for d in documents)
     labels = sorted(
@@ -801,8 +808,8 @@ def unitizing(
     )
     m = len(names)
     terms: dict[str, tuple[Fraction, Fraction]] = {}
-    indexes = {group: [group.index(name) for name in names] for group in groups}
-    places = [indexes[tuple(d["names"])] for d in documents]
+    known: Chains = {} if chains is None else chains
+    signature = tuple(map(id, documents))  # (the same summaries in the same order)
     if m >= 2:
         for label in labels:
             distance = 0
@@ -818,22 +825,32 @@ def unitizing(
                 for (i, j), value in totals.distances.get((group, label), {}).items():
                     if i in where and j in where:
                         distance += value
-            carry = [0] * m  # each coder's gap running on from the documents before
-            for d, where in zip(documents, places, strict=True):
-                chain = d["chain"].get(label)
-                if chain is None:
-                    carry = [c + d["length"] for c in carry]
-                    continue
-                for k, index in enumerate(where):
-                    ends = chain[index]
-                    if ends is None:
-                        carry[k] += d["length"]
-                        continue
-                    if carry[k] + ends[0] > 0:
-                        gaps[carry[k] + ends[0]] += 1
-                    carry[k] = ends[1]
-            for gap in carry:
-                if gap > 0:
-                    gaps[gap] += 1
+            for name in names:  # (each annotator's gaps run on apart from the others')
+                chained = known.get((signature, name, label))
+                if chained is None:
+                    chained = known[signature, name, label] = _chain(documents, name, label)
+                gaps.update(chained)
             terms[label] = unitizing_terms(length, m, distance, lengths, gaps)
     return unitizing_alpha_of_terms(tuple(names), terms)
+
+
+def _chain(documents: Sequence[Mapping[str, Any]], name: str, label: str) -> Counter[int]:
+    """One annotator's gaps of a label that span the documents' ends on their continuum:
+    the gap running on from the documents before, joined with a document's first."""
+    gaps: Counter[int] = Counter()
+    carry = 0
+    for d in documents:
+        chain = d["chain"].get(label)
+        if chain is None:
+            carry += d["length"]
+            continue
+        ends = chain[d["names"].index(name)]
+        if ends is None:
+            carry += d["length"]
+            continue
+        if carry + ends[0] > 0:
+            gaps[carry + ends[0]] += 1
+        carry = ends[1]
+    if carry > 0:
+        gaps[carry] += 1
+    return gaps

@@ -63,6 +63,7 @@ from .agreement import (
 from .agreement_parts import (
     ALL_KEY,
     PARTS,
+    Chains,
     Layers,
     Totals,
     columns,
@@ -591,7 +592,8 @@ def _combine(
         return SpanScore(e, na, nb, "exact"), SpanScore(o, na, nb, "overlap")
 
     all_columns = columns(parts, totals, ALL_KEY, used)
-    whole = unitizing(complete, used, totals)
+    chains: Chains = {}  # (the pairs' continuum is mostly the whole's)
+    whole = unitizing(complete, used, totals, chains)
     for label in [*label_list, ALL]:
         keep = None if label == ALL else label
         cols = all_columns if keep is None else columns(parts, totals, keep, used)
@@ -637,7 +639,9 @@ def _combine(
                 "f1_exact": exact.f1,
                 "f1_overlap": overlap.f1,
                 "cohen_kappa": cohen_kappa_of_table(table).value,
-                "unitizing_alpha": unitizing(both, [a, b], totals).overall if both else None,
+                "unitizing_alpha": (
+                    unitizing(both, [a, b], totals, chains).overall if both else None
+                ),
             }
         )
     report.documents = sorted(

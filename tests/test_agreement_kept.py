@@ -278,9 +278,10 @@ def test_parts_combine_to_the_coefficients_on_the_concatenated_documents(seed: i
         totals.add(found)
     documents = [summary(found, totals) for found in parts]
     direct = unitizing_alpha(offset, annotations, annotators=names)
-    combined = unitizing(documents, names, totals)
+    chains: dict[Any, Any] = {}  # (the pair's gaps across ends: the whole's)
+    combined = unitizing(documents, names, totals, chains)
     assert (combined.overall, combined.by_label) == (direct.overall, direct.by_label)
-    pair = unitizing(documents, ["n0", "n2"], totals)
+    pair = unitizing(documents, ["n0", "n2"], totals, chains)
     alone = unitizing_alpha(offset, [a for a in annotations if a[0] != "n1"], ["n0", "n2"])
     assert (pair.overall, pair.by_label) == (alone.overall, alone.by_label)
     for label in (None, "x"):

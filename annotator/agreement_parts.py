@@ -533,6 +533,15 @@ def _own_unitizing(parts: Mapping[str, Any]) -> UnitizingAlpha:
 Group = tuple[str, ...]  # the annotators who did a document
 
 
+def _counter(counters: dict[Any, Counter[Any]], key: Any) -> Counter[Any]:
+    """The counter of ``key``, a new one if none (not made for every lookup, as with
+    ``setdefault``: the totals look up a few dozen per document)."""
+    found = counters.get(key)
+    if found is None:
+        found = counters[key] = Counter()
+    return found
+
+
 class Totals:
     """The additive parts of many documents added up, per group of documents (the annotators
     who did them) where the report needs that: per-character columns (per label, without the
@@ -578,30 +587,34 @@ class Totals:
                 if label in parts["ordered"]:
                     continue
                 for mode, (ambiguous, found) in by_mode.items():
-                    lost, units = self.units.setdefault((group, label, mode), ([0], Counter()))
+                    kept = self.units.get((group, label, mode))
+                    if kept is None:
+                        kept = self.units[group, label, mode] = ([0], Counter())
+                    lost, units = kept
                     lost[0] += sign * ambiguous
                     for unit, times in found:
                         units[tuple(unit)] += sign * times
         outside = (OUTSIDE,) * len(group)
         by_key = self.columns.setdefault(group, {})
         for key, stored in parts["columns"].items():
-            found = by_key.setdefault(key, Counter())
+            found = _counter(by_key, key)
             for column, times in stored:
                 if key == ALL_KEY or tuple(column) != outside:
                     found[tuple(column)] += sign * times
         for label, part in parts["unitizing"].items():
             for name, coder in zip(group, part["coders"], strict=True):
                 if coder is not None:
-                    lengths, gaps = self.sums.setdefault(
-                        (group, name, label), (Counter(), Counter())
-                    )
+                    sums = self.sums.get((group, name, label))
+                    if sums is None:
+                        sums = self.sums[group, name, label] = (Counter(), Counter())
+                    lengths, gaps = sums
                     if sign > 0:
                         lengths.update(coder[0])  # (a list of lengths: counted in C)
                         gaps.update(coder[1])
                     else:
                         lengths.subtract(coder[0])
                         gaps.subtract(coder[1])
-            distances = self.distances.setdefault((group, label), Counter())
+            distances = _counter(self.distances, (group, label))
             for i, j, value in part["distances"]:
                 distances[i, j] += sign * value
         for i, j, counts in parts["pairs"]:
@@ -613,7 +626,7 @@ class Totals:
         for i, j, by_key in parts.get("tables", ()):
             tables = self.tables.setdefault((names[i], names[j]), {})
             for key, stored_cells in by_key.items():
-                cells = tables.setdefault(key, Counter())
+                cells = _counter(tables, key)
                 for x, y, n in stored_cells:
                     cells[x, y] += sign * n
         for x, y, n in parts.get("swaps", ()):

@@ -211,10 +211,17 @@ class _Reader:
             values: dict[str, list[Values]] = {name: [] for name in done}
             hashes: dict[str, list[str]] = {name: [] for name in done}
             older = False
+            last = None  # (the rows come by annotator: their lists looked up once)
+            spans: Spans | None = None
+            of_values: list[Values] = []
+            of_hashes: list[str] = []
             while row is not None and row[0] == document_id:
                 _, name, label, start, end, stored, scheme_hash = row
                 row = next(rows, None)
-                spans = layers.get(name)
+                if name != last:
+                    last = name
+                    spans = layers.get(name)
+                    of_values, of_hashes = values.get(name, []), hashes.get(name, [])
                 if spans is None or (label_set is not None and label not in label_set):
                     continue
                 spans.append((label, start, end))
@@ -225,13 +232,13 @@ class _Reader:
                     found = parsed.get(stored)
                     if found is None:
                         found = parsed[stored] = json.loads(stored)
-                    values[name].append(found)
+                    of_values.append(found)
                 else:
-                    values[name].append(_NO_VALUES)
+                    of_values.append(_NO_VALUES)
                 if scheme_hash is None:
-                    hashes[name].append(current)
+                    of_hashes.append(current)
                 else:
-                    hashes[name].append(scheme_hash)
+                    of_hashes.append(scheme_hash)
                     older = True
             doc = Layers(document_id, title, lengths[document_id], layers, values, hashes)
             if older:

@@ -599,23 +599,23 @@ def _exact_units(
     ambiguous. In text order as there (by start, end and first annotator: distinct spans of
     one label never tie)."""
     units: dict[tuple[Any, ...], list[int | None]] = {}
-    labels = set()
+    first: dict[tuple[Any, ...], int] = {}  # the first annotator of each (coders ascend)
     for coder, layer in present.items():
         for index, span in enumerate(map(tuple, layer)):  # (a span may come as a list)
             unit = units.get(span)
             if unit is None:
                 units[span] = unit = [None] * width
-                labels.add(span[0])
+                first[span] = coder
             elif unit[coder] is not None:
                 return None  # (a span twice: the matching pairs copies in order)
             unit[coder] = index
-    if len(labels) > 1:
+    if len({span[0] for span in units}) > 1:
         return None  # (units of two labels in one place: ordered as they were linked)
-    found = []
-    for span, unit in units.items():
-        coders = [c for c, i in enumerate(unit) if i is not None]
-        if len(coders) >= 2:
-            found.append(((span[1], span[2], coders[0]), tuple(unit)))
+    found = [
+        ((span[1], span[2], first[span]), tuple(unit))
+        for span, unit in units.items()
+        if width - unit.count(None) >= 2
+    ]
     found.sort(key=lambda item: item[0])
     return [unit for _, unit in found]
 

@@ -430,8 +430,9 @@ def _kept_report(
     progress: Callable[[int, int], None] | None,
 ) -> AgreementReport:
     """The whole report from the kept totals; the kept report itself where nothing changed
-    since it was combined (combining builds every pair's tables: most of a re-run's time
-    with many annotators)."""
+    since it was combined (combining adds up every pair's tables, and its attribute figures
+    compare every pair's units: most of a re-run's time with many annotators; the kept
+    totals are not even read then)."""
     summaries, totals, included = _kept_totals(project, reader, counted, progress)
     stamp = _report_stamp(project, included, counted, chosen)
     kept = project.kept.read_kind(REPORT)
@@ -440,7 +441,7 @@ def _kept_report(
     report = _combine(
         project.scheme,
         [(d[0], d[1], summaries[d[0]]) for d in counted],
-        totals,
+        totals(),
         chosen,
         None,
         Comparison(versions),
@@ -502,11 +503,12 @@ def _kept_totals(
     reader: _Reader,
     counted: list[tuple[int, str, list[str]]],
     progress: Callable[[int, int], None] | None,
-) -> tuple[dict[int, dict[str, Any]], Totals, dict[int, str]]:
-    """The whole report's document summaries, totals and the stamps of the documents they
-    include: the kept ones, with the documents that changed since (or no longer count) taken
-    away and the new ones added; else built from every document's parts. Kept again where
-    something changed."""
+) -> tuple[dict[int, dict[str, Any]], Callable[[], Totals], dict[int, str]]:
+    """The whole report's document summaries, totals (built when called: where nothing
+    changed, the kept report needs none) and the stamps of the documents they include: the
+    kept ones, with the documents that changed since (or no longer count) taken away and
+    the new ones added; else built from every document's parts. Kept again where something
+    changed."""
     shared = project_stamp(project)
     stamps = project.kept.stamps([d[0] for d in counted], shared)
     names = {d[0]: d[2] for d in counted}
@@ -525,6 +527,9 @@ def _kept_totals(
             if stamps.get(document_id) != stamp
             or summaries[document_id]["names"] != names.get(document_id)
         }
+        if not stale and all(d[0] in included for d in counted):
+            stored = kept[2]["totals"]
+            return summaries, lambda: Totals.from_json(stored), included
         old = project.kept.read(PARTS, stale) if stale else {}
         if len(old) == len(stale):  # (else the parts to take away are gone: build anew)
             totals = Totals.from_json(kept[2]["totals"])
@@ -537,12 +542,12 @@ def _kept_totals(
             included.update((d[0], stamps[d[0]]) for d in todo)
             if stale or todo:
                 _keep_totals(project, shared, included, summaries, totals)
-            return summaries, totals, included
+            return summaries, lambda: totals, included
     added = _Added({}, Totals(project.scheme.hash))
     _parts(project, reader, counted, True, progress, added, stamps)
     included = {k: stamps[k] for k in added.summaries}
     _keep_totals(project, shared, included, added.summaries, added.totals)
-    return added.summaries, added.totals, included
+    return added.summaries, lambda: added.totals, included
 
 
 def _keep_totals(

@@ -106,9 +106,18 @@ def test_a_report_nothing_changed_since_is_the_kept_one(
         return original(*args, **kwargs)
 
     monkeypatch.setattr(report_module, "_combine", counting)
+    built: list[int] = []
+    from_json = Totals.from_json.__func__  # type: ignore[attr-defined]
+
+    def building(cls: type[Totals], data: Any) -> Totals:
+        built.append(1)
+        return from_json(cls, data)  # type: ignore[no-any-return]
+
+    monkeypatch.setattr(Totals, "from_json", classmethod(building))
     first = kept(project)
     again = kept(project)
     assert again == first and len(combined) == 1  # read back, not combined again
+    assert built == []  # (nor the kept totals built)
     project.reopen(ids[2], "alice")  # a change: combined anew, as from scratch
     changed = kept(project)
     assert len(combined) == 2 and changed == scratch(project) != first

@@ -32,7 +32,7 @@ from __future__ import annotations
 
 import bisect
 from collections import Counter, defaultdict
-from collections.abc import Hashable, Iterable, Mapping, Sequence
+from collections.abc import Hashable, Iterable, Iterator, Mapping, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -403,12 +403,14 @@ def krippendorff_alpha_of_columns(
     n_c: Counter[Hashable] = Counter()
     units = 0
     for column, times in columns.items():
-        values = Counter(v for v in column if v is not None)
-        m_u = sum(values.values())
+        m_u = len(column) - column.count(None)  # (counted in C: columns may be 30 wide)
         if m_u < 2:
             continue
         units += times
-        for value, count in values.items():
+        for value in dict.fromkeys(column):
+            if value is None:
+                continue
+            count = column.count(value)
             # Row sums of the coincidence matrix: each value contributes its count.
             n_c[value] += count * times
             within[m_u] += count * (count - 1) * times
@@ -646,11 +648,7 @@ def value_agreement(columns: Mapping[tuple[Any, ...], int]) -> ValueAgreement:
     width = len(next(iter(columns))) if columns else 0
     confusion: Counter[tuple[Hashable, Hashable]] = Counter()
     kappas = []
-    for i, j in combinations(range(width), 2):
-        table: Counter[tuple[Hashable, Hashable]] = Counter()
-        for column, times in columns.items():
-            if column[i] is not None and column[j] is not None:
-                table[column[i], column[j]] += times
+    for table in _pair_tables(columns, width):
         if table:
             confusion.update(table)
             value = cohen_kappa_of_table(table).value
@@ -661,8 +659,7 @@ def value_agreement(columns: Mapping[tuple[Any, ...], int]) -> ValueAgreement:
         categories = list(dict.fromkeys(value for column in complete for value in column))
         rows: Counter[tuple[int, ...]] = Counter()
         for column, times in complete.items():
-            counts = Counter(column)
-            rows[tuple(counts[c] for c in categories)] += times
+            rows[tuple([column.count(c) for c in categories])] += times
         fleiss = fleiss_kappa_of_table(rows)
     else:
         fleiss = Coefficient("Fleiss' kappa", None, None, None, None, 0, NO_COMPLETE_UNITS)
@@ -676,6 +673,33 @@ def value_agreement(columns: Mapping[tuple[Any, ...], int]) -> ValueAgreement:
         krippendorff_alpha_of_columns(columns),
         dict(confusion),
     )
+
+
+EXPANDED_AT = 4  # units per distinct column up to which pairs are counted in C (see below)
+
+
+def _pair_tables(
+    columns: Mapping[tuple[Any, ...], int], width: int
+) -> Iterator[Counter[tuple[Hashable, Hashable]]]:
+    """Each pair's (value of one, value of the other) counts over the units both rated, in
+    the order of the pairs and of each pair's first unit. Units mostly distinct (many
+    annotators: hundreds of pairs) are listed one by one per annotator and each pair's
+    counted by ``Counter`` over the two lists (in C); else column by column."""
+    items = list(columns.items())
+    if sum(times for _, times in items) <= EXPANDED_AT * len(items):
+        listed = [[c[k] for c, times in items for _ in range(times)] for k in range(width)]
+        for i, j in combinations(range(width), 2):
+            counted = Counter(zip(listed[i], listed[j], strict=True))
+            yield Counter(
+                {(x, y): n for (x, y), n in counted.items() if x is not None and y is not None}
+            )
+        return
+    for i, j in combinations(range(width), 2):
+        table: Counter[tuple[Hashable, Hashable]] = Counter()
+        for column, times in items:
+            if column[i] is not None and column[j] is not None:
+                table[column[i], column[j]] += times
+        yield table
 
 
 def masi_distance(a: AbstractSet[Hashable], b: AbstractSet[Hashable]) -> float:

@@ -705,8 +705,7 @@ def _fleiss(
     categories = sorted({v for column in full for v in column if v is not None})
     table: Counter[tuple[int, ...]] = Counter()
     for column, times in full.items():
-        counts = Counter(column)
-        table[tuple(counts[c] for c in categories)] += times
+        table[tuple([column.count(c) for c in categories])] += times
     return fleiss_kappa_of_table(table)
 
 

@@ -138,3 +138,25 @@ def test_a_pairs_sweep_counts_as_the_columns_of_all(layers: list[Any]) -> None:
             for column, times in sets.items():
                 projected[column[i], column[j]] += times
             assert _pair_sets(60, changes[i], changes[j]) == projected
+
+
+values = st.one_of(st.none(), st.sampled_from(["x", "y", "z"]))
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.integers(2, 5).flatmap(
+        lambda width: st.dictionaries(
+            st.tuples(*[values] * width), st.integers(1, 6), min_size=1, max_size=12
+        )
+    )
+)
+def test_value_agreement_counts_pairs_alike_either_way(columns: dict[Any, int]) -> None:
+    """Pairs counted over units listed one by one (many annotators) or column by column."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(agreement, "EXPANDED_AT", 10**9)
+        listed = agreement.value_agreement(columns)
+        patch.setattr(agreement, "EXPANDED_AT", 0)
+        by_column = agreement.value_agreement(columns)
+    assert listed == by_column
+    assert list(listed.confusion) == list(by_column.confusion)  # (the same order too)

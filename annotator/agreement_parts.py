@@ -9,8 +9,11 @@ the documents that changed):
   overlap matches and both sides' span counts (F1 is micro-averaged: the counts add up; a
   label's maximum matching is independent of the others', so "all labels" is their sum);
 - per-character label columns (one value per annotator) and their counts, for all labels
-  and for each label (binary), from which the kappas and alphas follow; they add up, and an
-  annotator who did not do a document is a ``None`` inserted in its columns;
+  and for each label (binary), from which Fleiss' kappa and the alphas follow; they add up,
+  and an annotator who did not do a document is a ``None`` inserted in its columns;
+- per pair of annotators, Cohen's kappa's tables (the characters' value pairs, for all
+  labels and each label; :func:`pair_table` adds them up), so that combining never projects
+  every column onto every pair;
 - unitizing alpha's ingredients per label (:class:`~annotator.agreement.UnitizingPart`):
   per-pair distance sums, unit lengths and inner gaps add up; the gaps at a document's ends
   join the neighbouring documents' on the concatenated continuum (:func:`unitizing`);

@@ -32,7 +32,7 @@ from __future__ import annotations
 
 import bisect
 from collections import Counter, defaultdict
-from collections.abc import Hashable, Iterable, Mapping, Sequence
+from collections.abc import Hashable, Iterable, Iterator, Mapping, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -403,12 +403,14 @@ def krippendorff_alpha_of_columns(
     n_c: Counter[Hashable] = Counter()
     units = 0
     for column, times in columns.items():
-        values = Counter(v for v in column if v is not None)
-        m_u = sum(values.values())
+        m_u = len(column) - column.count(None)  # (counted in C: columns may be 30 wide)
         if m_u < 2:
             continue
         units += times
-        for value, count in values.items():
+        for value in dict.fromkeys(column):
+            if value is None:
+                continue
+            count = column.count(value)
             # Row sums of the coincidence matrix: each value contributes its count.
             n_c[value] += count * times
             within[m_u] += count * (count - 1) * times
@@ -530,9 +532,23 @@ def match_units(
     """
     _check_match_mode(match)
     present = {k: layer for k, layer in enumerate(layers) if layer is not None}
+    if match == "exact":
+        found = _exact_units(present, len(layers))
+        if found is not None:
+            return found, 0
+    return _linked_units(present, len(layers), match, matchings)
+
+
+def _linked_units(
+    present: Mapping[int, Sequence[Span]],
+    width: int,
+    match: MatchMode,
+    matchings: Mapping[tuple[int, int], Sequence[tuple[int, int]]] | None,
+) -> tuple[list[tuple[int | None, ...]], int]:
+    """:func:`match_units` by linking the pairwise matchings' pairs (of ``width`` layers,
+    the ``present`` ones by index)."""
     # Union-find over the matched spans: a span is ``index * width + annotator`` (an int
     # hashes faster than a tuple), mapped to a span linked to it.
-    width = len(layers)
     parent: dict[int, int] = {}
 
     def root(node: int) -> int:
@@ -576,6 +592,36 @@ def match_units(
     return [unit for _, unit in units], ambiguous
 
 
+def _exact_units(
+    present: Mapping[int, Sequence[Span]], width: int
+) -> list[tuple[int | None, ...]] | None:
+    """:func:`match_units`' exact units of spans of one label where no annotator has a span
+    twice (else ``None``): the exact matching pairs identical spans, so a unit is the
+    annotators' copies of one span, found by hashing instead of matching pairs; never
+    ambiguous. In text order as there (by start, end and first annotator: distinct spans of
+    one label never tie)."""
+    units: dict[tuple[Any, ...], list[int | None]] = {}
+    first: dict[tuple[Any, ...], int] = {}  # the first annotator of each (coders ascend)
+    for coder, layer in present.items():
+        for index, span in enumerate(map(tuple, layer)):  # (a span may come as a list)
+            unit = units.get(span)
+            if unit is None:
+                units[span] = unit = [None] * width
+                first[span] = coder
+            elif unit[coder] is not None:
+                return None  # (a span twice: the matching pairs copies in order)
+            unit[coder] = index
+    if len({span[0] for span in units}) > 1:
+        return None  # (units of two labels in one place: ordered as they were linked)
+    found = [
+        ((span[1], span[2], first[span]), tuple(unit))
+        for span, unit in units.items()
+        if width - unit.count(None) >= 2
+    ]
+    found.sort(key=lambda item: item[0])
+    return [unit for _, unit in found]
+
+
 @dataclass(frozen=True)
 class ValueAgreement:
     """Agreement on one categorical value (an attribute) of units several annotators rated.
@@ -602,11 +648,7 @@ def value_agreement(columns: Mapping[tuple[Any, ...], int]) -> ValueAgreement:
     width = len(next(iter(columns))) if columns else 0
     confusion: Counter[tuple[Hashable, Hashable]] = Counter()
     kappas = []
-    for i, j in combinations(range(width), 2):
-        table: Counter[tuple[Hashable, Hashable]] = Counter()
-        for column, times in columns.items():
-            if column[i] is not None and column[j] is not None:
-                table[column[i], column[j]] += times
+    for table in _pair_tables(columns, width):
         if table:
             confusion.update(table)
             value = cohen_kappa_of_table(table).value
@@ -617,8 +659,7 @@ def value_agreement(columns: Mapping[tuple[Any, ...], int]) -> ValueAgreement:
         categories = list(dict.fromkeys(value for column in complete for value in column))
         rows: Counter[tuple[int, ...]] = Counter()
         for column, times in complete.items():
-            counts = Counter(column)
-            rows[tuple(counts[c] for c in categories)] += times
+            rows[tuple([column.count(c) for c in categories])] += times
         fleiss = fleiss_kappa_of_table(rows)
     else:
         fleiss = Coefficient("Fleiss' kappa", None, None, None, None, 0, NO_COMPLETE_UNITS)
@@ -632,6 +673,33 @@ def value_agreement(columns: Mapping[tuple[Any, ...], int]) -> ValueAgreement:
         krippendorff_alpha_of_columns(columns),
         dict(confusion),
     )
+
+
+EXPANDED_AT = 4  # units per distinct column up to which pairs are counted in C (see below)
+
+
+def _pair_tables(
+    columns: Mapping[tuple[Any, ...], int], width: int
+) -> Iterator[Counter[tuple[Hashable, Hashable]]]:
+    """Each pair's (value of one, value of the other) counts over the units both rated, in
+    the order of the pairs and of each pair's first unit. Units mostly distinct (many
+    annotators: hundreds of pairs) are listed one by one per annotator and each pair's
+    counted by ``Counter`` over the two lists (in C); else column by column."""
+    items = list(columns.items())
+    if sum(times for _, times in items) <= EXPANDED_AT * len(items):
+        listed = [[c[k] for c, times in items for _ in range(times)] for k in range(width)]
+        for i, j in combinations(range(width), 2):
+            counted = Counter(zip(listed[i], listed[j], strict=True))
+            yield Counter(
+                {(x, y): n for (x, y), n in counted.items() if x is not None and y is not None}
+            )
+        return
+    for i, j in combinations(range(width), 2):
+        table: Counter[tuple[Hashable, Hashable]] = Counter()
+        for column, times in items:
+            if column[i] is not None and column[j] is not None:
+                table[column[i], column[j]] += times
+        yield table
 
 
 def masi_distance(a: AbstractSet[Hashable], b: AbstractSet[Hashable]) -> float:

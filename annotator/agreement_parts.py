@@ -9,8 +9,11 @@ the documents that changed):
   overlap matches and both sides' span counts (F1 is micro-averaged: the counts add up; a
   label's maximum matching is independent of the others', so "all labels" is their sum);
 - per-character label columns (one value per annotator) and their counts, for all labels
-  and for each label (binary), from which the kappas and alphas follow; they add up, and an
-  annotator who did not do a document is a ``None`` inserted in its columns;
+  and for each label (binary), from which Fleiss' kappa and the alphas follow; they add up,
+  and an annotator who did not do a document is a ``None`` inserted in its columns;
+- per pair of annotators, Cohen's kappa's tables (the characters' value pairs, for all
+  labels and each label; :func:`pair_table` adds them up), so that combining never projects
+  every column onto every pair;
 - unitizing alpha's ingredients per label (:class:`~annotator.agreement.UnitizingPart`):
   per-pair distance sums, unit lengths and inner gaps add up; the gaps at a document's ends
   join the neighbouring documents' on the concatenated continuum (:func:`unitizing`);
@@ -47,7 +50,7 @@ from .agreement import (
     unitizing_terms,
 )
 
-PARTS = "agreement-parts/1"  # the kind of kept figures (a new computation: a new kind)
+PARTS = "agreement-parts/2"  # the kind of kept figures (a new computation: a new kind)
 ALL_KEY = ""  # the key of "all labels" in the parts' per-label maps
 Spans = list[tuple[str, int, int]]
 Values = Mapping[str, Any]
@@ -115,15 +118,29 @@ def document_parts(
     pairs = []
     if any(start >= end for layer in layers for _, start, end in layer):
         pairs = _label_matches(layers, by_label, attributes, matchings)
-    exact: dict[tuple[int, int], tuple[set[int], set[int]]] = {}  # the spans matched exactly
+    # Per pair, what the confusion counts start from: the exact matches, the spans left and
+    # (where known) the same-label overlap matching of those.
+    exact: dict[tuple[int, int], Leftover] = {}
+    tidy = not pairs and all(_tidy(spans) for of_label in by_label.values() for spans in of_label)
+    places = [{span: x for x, span in enumerate(layer)} for layer in layers] if tidy else []
     for i, j in combinations(range(len(names)), 2) if not pairs else ():
         counts = {
             label: [0, 0, len(by_label[label][i]), len(by_label[label][j])] for label in labels
         }
         first, second, to_i, to_j = layers[i], layers[j], local[i], local[j]
-        for m, mode in enumerate(_MODES):
+        if tidy:
+            by_mode, exact[i, j] = _tidy_matches(first, second, places[i], places[j])
+        else:
+            by_mode = [match_spans(first, second, mode) for mode in _MODES]
+            taken_a, taken_b = {x for x, _ in by_mode[0]}, {y for _, y in by_mode[0]}
+            exact[i, j] = (
+                len(by_mode[0]),
+                [span for x, span in enumerate(first) if x not in taken_a],
+                [span for y, span in enumerate(second) if y not in taken_b],
+                None,
+            )
+        for m, (mode, matched) in enumerate(zip(_MODES, by_mode, strict=True)):
             kept: dict[str, list[tuple[int, int]]] = {label: [] for label in attributes}
-            matched = match_spans(first, second, mode)
             for x, y in matched:
                 label = first[x][0]
                 counts[label][m] += 1
@@ -131,14 +148,19 @@ def document_parts(
                     kept[label].append((to_i[x], to_j[y]))
             for label, of_label in kept.items():
                 matchings.setdefault((label, mode), {})[i, j] = of_label
-            if mode == "exact":
-                exact[i, j] = ({x for x, _ in matched}, {y for _, y in matched})
         pairs.append([i, j, counts])
     parts["pairs"] = pairs
+    changes = [_changes(layer) for layer in layers]
+    sets = _label_sets(doc.length, changes)
     parts["columns"] = {
         key: [[list(column), times] for column, times in found.items()]
-        for key, found in _document_columns(doc.length, layers, labels if full else []).items()
+        for key, found in _document_columns(doc.length, sets, labels if full else []).items()
     }
+    if full:
+        parts["tables"] = [
+            [i, j, {key: [[x, y, n] for (x, y), n in cells.items()] for key, cells in of.items()}]
+            for (i, j), of in _pair_tables(doc.length, changes, sets).items()
+        ]  # fmt: skip
     parts["unitizing"] = {label: _unitizing_json(doc.length, by_label[label]) for label in labels}
     if not full:
         parts["row"] = _row(parts)
@@ -186,6 +208,41 @@ def document_parts(
     return parts
 
 
+# A pair's exact matches (how many), the spans either side left, and their same-label
+# overlap matching (None: not yet matched).
+Leftover = tuple[int, Spans, Spans, list[tuple[int, int]] | None]
+
+
+def _tidy(spans: Spans) -> bool:
+    """Whether one annotator's spans of a label are in text order, apart and not empty (as
+    annotators mostly mark them): then no span is there twice, and a span both sides of a
+    pair have overlaps no other of theirs."""
+    reached = 0
+    for _, start, end in spans:
+        if start < reached or start >= end:
+            return False
+        reached = end
+    return True
+
+
+def _tidy_matches(
+    first: Spans, second: Spans, in_first: Mapping[Any, int], in_second: Mapping[Any, int]
+) -> tuple[list[list[tuple[int, int]]], Leftover]:
+    """:func:`~annotator.agreement.match_spans`' exact and overlap matchings of two layers
+    whose spans of each label are tidy (:func:`_tidy`; ``in_first``, ``in_second``: each
+    span's index in its layer), and what the confusion counts start from. The exact matches
+    are the spans both have; each is a component of its own in the graph of same-label
+    overlaps, so the overlap matching is them and the matching of the rest (which the
+    augmenting paths find there alone, in the same order)."""
+    exact = [(x, y) for x, span in enumerate(first) if (y := in_second.get(span)) is not None]
+    rest_a = [x for x, span in enumerate(first) if span not in in_second]
+    rest_b = [y for y, span in enumerate(second) if span not in in_first]
+    left_a, left_b = [first[x] for x in rest_a], [second[y] for y in rest_b]
+    boundary = match_spans(left_a, left_b, "overlap")
+    overlap = sorted(exact + [(rest_a[a], rest_b[b]) for a, b in boundary])
+    return [exact, overlap], (len(exact), left_a, left_b, boundary)
+
+
 def _label_matches(
     layers: Sequence[Spans],
     by_label: Mapping[str, Sequence[Spans]],
@@ -218,21 +275,21 @@ def _restricted(values: Values, ids: Sequence[str]) -> str:
     return json.dumps({key: values[key] for key in ids if key in values}, sort_keys=True)
 
 
-def _document_columns(
-    length: int, layers: Sequence[Spans], labels: Sequence[str]
-) -> dict[str, Counter[Column]]:
-    """The per-character columns of all labels (:func:`~annotator.agreement.label_columns`)
-    and of each of ``labels`` (the label or ``O``), from one sweep over the annotators'
-    changes of value; each label's columns follow from the distinct columns of all labels
-    (in the order they first occur, which is the text order of each label's own columns)."""
+Changes = list[tuple[int, tuple[str, ...]]]  # an annotator's label sets from positions on
+LabelSets = dict[tuple[tuple[str, ...], ...], int]  # distinct columns of label sets: widths
+
+
+def _label_sets(length: int, changes: Sequence[Changes]) -> LabelSets:
+    """The per-character columns of the annotators' label sets (one sorted tuple each), from
+    one sweep over their changes of value (:func:`_changes`), in the order they first occur."""
     events: list[tuple[int, int, tuple[str, ...]]] = []
-    for k, layer in enumerate(layers):
-        events.extend((position, k, value) for position, value in _changes(layer))
+    for k, changed in enumerate(changes):
+        events.extend((position, k, value) for position, value in changed)
     events.sort()  # (one change per annotator and position: the values are never compared)
     none: tuple[str, ...] = ()
-    values = [none] * len(layers)
-    # The columns as tuples of label tuples: distinct label sets stay apart until the end.
-    found: dict[tuple[tuple[str, ...], ...], int] = {}
+    values = [none] * len(changes)
+    # Distinct label sets stay apart until the end.
+    found: LabelSets = {}
     position = 0
     for following, k, value in events:
         if following > position:
@@ -243,22 +300,93 @@ def _document_columns(
     if length > position:
         column = tuple(values)
         found[column] = found.get(column, 0) + length - position
+    return found
+
+
+def _document_columns(
+    length: int, found: LabelSets, labels: Sequence[str]
+) -> dict[str, Counter[Column]]:
+    """The per-character columns of all labels (:func:`~annotator.agreement.label_columns`)
+    and of each of ``labels`` (the label or ``O``), from those of the label sets
+    (:func:`_label_sets`); each label's follow in the order they first occur, which is the
+    text order of each label's own columns."""
+    width = len(next(iter(found))) if found else 0
     whole: Counter[Column] = Counter()
     per_label: dict[str, Counter[Column]] = {label: Counter() for label in labels}
     covered = dict.fromkeys(labels, 0)  # characters where someone has the label
-    for sets, width in found.items():
-        whole[tuple("+".join(s) if s else OUTSIDE for s in sets)] += width
+    for sets, times in found.items():
+        whole[tuple("+".join(s) if s else OUTSIDE for s in sets)] += times
         for label in {label for s in sets for label in s}:
             if label in per_label:
-                per_label[label][tuple(label if label in s else OUTSIDE for s in sets)] += width
-                covered[label] += width
-    for label, columns in per_label.items():
+                per_label[label][tuple(label if label in s else OUTSIDE for s in sets)] += times
+                covered[label] += times
+    for label, columns_of in per_label.items():
         if length > covered[label]:
-            columns[(OUTSIDE,) * len(layers)] += length - covered[label]
+            columns_of[(OUTSIDE,) * width] += length - covered[label]
     return {ALL_KEY: whole, **per_label}
 
 
-def _changes(layer: Spans) -> list[tuple[int, tuple[str, ...]]]:
+Cells = Counter[tuple[str, str]]  # a pair's (value of one, value of the other): characters
+
+
+def _pair_tables(
+    length: int, changes: Sequence[Changes], sets: LabelSets
+) -> dict[tuple[int, int], dict[str, Cells]]:
+    """Per pair of annotators, the value pairs (Cohen's kappa's table) of every character of
+    all labels (``ALL_KEY``), and of each label but where neither has it (``O`` and ``O``:
+    the rest of the characters both annotated, added up by :func:`pair_table`). From the
+    columns of label sets where they are few (few annotators), else from each pair's own
+    sweep over its two annotators' changes."""
+    pairs = list(combinations(range(len(changes)), 2))
+    projected = len(sets) * len(pairs) <= sum(len(changes[i]) + len(changes[j]) for i, j in pairs)
+    tables = {}
+    for i, j in pairs:
+        if projected:
+            found: Counter[tuple[tuple[str, ...], tuple[str, ...]]] = Counter()
+            for column, times in sets.items():
+                found[column[i], column[j]] += times
+        else:
+            found = _pair_sets(length, changes[i], changes[j])
+        whole: Cells = Counter()
+        per_label: dict[str, Cells] = {}
+        for (a, b), times in found.items():
+            whole["+".join(a) if a else OUTSIDE, "+".join(b) if b else OUTSIDE] += times
+            for label in set(a) | set(b):
+                cells = per_label.setdefault(label, Counter())
+                cells[label if label in a else OUTSIDE, label if label in b else OUTSIDE] += times
+        tables[i, j] = {ALL_KEY: whole, **{label: per_label[label] for label in sorted(per_label)}}
+    return tables
+
+
+def _pair_sets(
+    length: int, first: Changes, second: Changes
+) -> Counter[tuple[tuple[str, ...], tuple[str, ...]]]:
+    """The (label set of one, of the other) of every character of two annotators, from
+    their changes of value."""
+    found: Counter[tuple[tuple[str, ...], tuple[str, ...]]] = Counter()
+    none: tuple[str, ...] = ()
+    a, b = none, none
+    i = j = position = 0
+    far = max(length, first[-1][0] if first else 0, second[-1][0] if second else 0) + 1
+    while i < len(first) or j < len(second):
+        at_a = first[i][0] if i < len(first) else far
+        at_b = second[j][0] if j < len(second) else far
+        following = min(at_a, at_b)
+        if following > position:
+            found[a, b] += following - position
+            position = following
+        if at_a == following:
+            a = first[i][1]
+            i += 1
+        if at_b == following:
+            b = second[j][1]
+            j += 1
+    if length > position:
+        found[a, b] += length - position
+    return found
+
+
+def _changes(layer: Spans) -> Changes:
     """Where one annotator's labels change, at increasing positions: the sorted labels
     from there on (none: ``O``)."""
     changes: list[tuple[int, tuple[str, ...]]] = []
@@ -304,11 +432,11 @@ def _unitizing_json(length: int, layers: Sequence[Spans]) -> dict[str, Any]:
 
 
 def _confusion(
-    layers: Sequence[Spans], exact: Mapping[tuple[int, int], tuple[set[int], set[int]]]
+    layers: Sequence[Spans], exact: Mapping[tuple[int, int], Leftover]
 ) -> tuple[Counter[tuple[str, str]], list[int]]:
     """Label swaps on identical boundaries, and how every pairwise disagreement splits up
-    (agree, boundary only, label only, other), over the document's pairs; ``exact``: the
-    spans each pair's exact matching took, where the caller has them.
+    (agree, boundary only, label only, other), over the document's pairs; ``exact``: each
+    pair's exact matches and what they left (:data:`Leftover`), where the caller has them.
 
     For each pair: exact matches agree; of the rest, same-label overlaps are boundary-only
     disagreements; same boundaries with another label are label swaps; what is left was
@@ -319,18 +447,17 @@ def _confusion(
     counted = [] if exact else [Counter(layer) for layer in layers]
     for i, j in combinations(range(len(layers)), 2):
         sa, sb = layers[i], layers[j]
-        if (i, j) in exact:
-            taken_a, taken_b = exact[i, j]
-            agree = len(taken_a)
-            left_a = [s for x, s in enumerate(sa) if x not in taken_a]
-            left_b = [s for y, s in enumerate(sb) if y not in taken_b]
+        found = exact.get((i, j))
+        if found is not None:
+            agree, left_a, left_b, boundary = found
         else:
             # The exact matching pairs the first occurrences of each span on either side:
             # the later ones are left.
             ca, cb = counted[i], counted[j]
             agree = sum(min(n, cb[span]) for span, n in ca.items())
-            left_a, left_b = _later(sa, cb), _later(sb, ca)
-        boundary = match_spans(left_a, left_b, "overlap")
+            left_a, left_b, boundary = _later(sa, cb), _later(sb, ca), None
+        if boundary is None:
+            boundary = match_spans(left_a, left_b, "overlap")
         taken_a, taken_b = {p[0] for p in boundary}, {p[1] for p in boundary}
         left_a = [s for i, s in enumerate(left_a) if i not in taken_a]
         left_b = [s for j, s in enumerate(left_b) if j not in taken_b]
@@ -370,18 +497,52 @@ def _row(parts: Mapping[str, Any]) -> dict[str, Any]:
         exact.append(SpanScore(sums[0], sums[2], sums[3]).f1)
         overlap.append(SpanScore(sums[1], sums[2], sums[3]).f1)
     columns = {tuple(c): n for c, n in parts["columns"][ALL_KEY]}
-    totals = Totals()
-    totals.add(parts)
-    whole = unitizing([summary(parts, totals)], parts["names"], totals)
     return {
         "f1_exact": _mean(exact),
         "f1_overlap": _mean(overlap),
         "krippendorff_alpha": krippendorff_alpha_of_columns(columns).value,
-        "unitizing_alpha": whole.overall,
+        "unitizing_alpha": _own_unitizing(parts).overall,
     }
 
 
+def _own_unitizing(parts: Mapping[str, Any]) -> UnitizingAlpha:
+    """:func:`unitizing` of one document alone, from its parts without a :class:`Totals`
+    (a document's row is computed for every document computed): a coder's gaps at the
+    document's ends are gaps of the continuum, and a coder without a unit of a label has
+    one gap, the whole document."""
+    names, length = parts["names"], parts["length"]
+    terms: dict[str, tuple[Fraction, Fraction]] = {}
+    for label in sorted(parts["unitizing"]) if len(names) >= 2 else ():
+        part = parts["unitizing"][label]
+        if all(coder is None for coder in part["coders"]):
+            continue  # (no unit: not a label of the document's)
+        lengths: Counter[int] = Counter()
+        gaps: Counter[int] = Counter()
+        for coder in part["coders"]:
+            if coder is None:
+                if length > 0:
+                    gaps[length] += 1
+                continue
+            lengths.update(coder[0])
+            gaps.update(coder[1])
+            for end in coder[2:4]:
+                if end > 0:
+                    gaps[end] += 1
+        distance = sum(d for _, _, d in part["distances"])
+        terms[label] = unitizing_terms(length, len(names), distance, lengths, gaps)
+    return unitizing_alpha_of_terms(tuple(names), terms)
+
+
 Group = tuple[str, ...]  # the annotators who did a document
+
+
+def _counter(counters: dict[Any, Counter[Any]], key: Any) -> Counter[Any]:
+    """The counter of ``key``, a new one if none (not made for every lookup, as with
+    ``setdefault``: the totals look up a few dozen per document)."""
+    found = counters.get(key)
+    if found is None:
+        found = counters[key] = Counter()
+    return found
 
 
 class Totals:
@@ -403,6 +564,9 @@ class Totals:
         self.sums: dict[tuple[Group, str, str], tuple[Counter[int], Counter[int]]] = {}
         self.distances: dict[tuple[Group, str], Counter[tuple[int, int]]] = {}
         self.matches: dict[tuple[str, str], dict[str, list[int]]] = {}
+        # Per pair and label (ALL_KEY: all), the characters' value pairs (of a label: but
+        # where neither has it, the rest of the characters both annotated).
+        self.tables: dict[tuple[str, str], dict[str, Cells]] = {}
         self.swaps: Counter[tuple[str, str]] = Counter()
         self.tally = [0, 0, 0, 0]
 
@@ -426,30 +590,34 @@ class Totals:
                 if label in parts["ordered"]:
                     continue
                 for mode, (ambiguous, found) in by_mode.items():
-                    lost, units = self.units.setdefault((group, label, mode), ([0], Counter()))
+                    kept = self.units.get((group, label, mode))
+                    if kept is None:
+                        kept = self.units[group, label, mode] = ([0], Counter())
+                    lost, units = kept
                     lost[0] += sign * ambiguous
                     for unit, times in found:
                         units[tuple(unit)] += sign * times
         outside = (OUTSIDE,) * len(group)
         by_key = self.columns.setdefault(group, {})
         for key, stored in parts["columns"].items():
-            found = by_key.setdefault(key, Counter())
+            found = _counter(by_key, key)
             for column, times in stored:
                 if key == ALL_KEY or tuple(column) != outside:
                     found[tuple(column)] += sign * times
         for label, part in parts["unitizing"].items():
             for name, coder in zip(group, part["coders"], strict=True):
                 if coder is not None:
-                    lengths, gaps = self.sums.setdefault(
-                        (group, name, label), (Counter(), Counter())
-                    )
+                    sums = self.sums.get((group, name, label))
+                    if sums is None:
+                        sums = self.sums[group, name, label] = (Counter(), Counter())
+                    lengths, gaps = sums
                     if sign > 0:
                         lengths.update(coder[0])  # (a list of lengths: counted in C)
                         gaps.update(coder[1])
                     else:
                         lengths.subtract(coder[0])
                         gaps.subtract(coder[1])
-            distances = self.distances.setdefault((group, label), Counter())
+            distances = _counter(self.distances, (group, label))
             for i, j, value in part["distances"]:
                 distances[i, j] += sign * value
         for i, j, counts in parts["pairs"]:
@@ -458,12 +626,50 @@ class Totals:
                 total = slot.setdefault(label, [0, 0, 0, 0])
                 for k in range(4):
                     total[k] += sign * values[k]
+        for i, j, by_key in parts.get("tables", ()):
+            tables = self.tables.setdefault((names[i], names[j]), {})
+            for key, stored_cells in by_key.items():
+                cells = _counter(tables, key)
+                for x, y, n in stored_cells:
+                    cells[x, y] += sign * n
         for x, y, n in parts.get("swaps", ()):
             self.swaps[x, y] += sign * n
         for k, n in enumerate(parts.get("tally", ())):
             self.tally[k] += sign * n
         if sign < 0:
             self._prune()
+
+    def merge(self, other: Totals) -> None:
+        """Add the totals of other documents: as adding each one's parts would."""
+        self.spans.update(other.spans)
+        self.seen += other.seen
+        for unit_key, (lost, units) in other.units.items():
+            mine = self.units.setdefault(unit_key, ([0], Counter()))
+            mine[0][0] += lost[0]
+            mine[1].update(units)
+        for group, by_key in other.columns.items():
+            columns_of = self.columns.setdefault(group, {})
+            for key, found in by_key.items():
+                columns_of.setdefault(key, Counter()).update(found)
+        for sum_key, (lengths, gaps) in other.sums.items():
+            sums = self.sums.setdefault(sum_key, (Counter(), Counter()))
+            sums[0].update(lengths)
+            sums[1].update(gaps)
+        for label_key, distances in other.distances.items():
+            self.distances.setdefault(label_key, Counter()).update(distances)
+        for pair, slot in other.matches.items():
+            mine_slot = self.matches.setdefault(pair, {})
+            for label, values in slot.items():
+                total = mine_slot.setdefault(label, [0, 0, 0, 0])
+                for k in range(4):
+                    total[k] += values[k]
+        for pair, by_label in other.tables.items():
+            tables_of = self.tables.setdefault(pair, {})
+            for label, pairs_cells in by_label.items():
+                tables_of.setdefault(label, Counter()).update(pairs_cells)
+        self.swaps.update(other.swaps)
+        for k, n in enumerate(other.tally):
+            self.tally[k] += n
 
     def _prune(self) -> None:
         """Drop what counts nothing any more (a label nobody has is no label)."""
@@ -480,7 +686,8 @@ class Totals:
         for label in [label for label, n in self.spans.items() if not n]:
             del self.spans[label]
         units = [found for _, found in self.units.values()]
-        counters: list[Counter[Any]] = [self.swaps, *self.distances.values(), *units]
+        tables = [cells for by_key in self.tables.values() for cells in by_key.values()]
+        counters: list[Counter[Any]] = [self.swaps, *self.distances.values(), *units, *tables]
         for counter in counters:
             for key in [key for key, n in counter.items() if not n]:
                 del counter[key]
@@ -501,6 +708,11 @@ class Totals:
                 for (g, label), found in self.distances.items()
             ],
             "matches": [[a, b, slot] for (a, b), slot in self.matches.items()],
+            "tables": [
+                [a, b, key, [[x, y, n] for (x, y), n in cells.items()]]
+                for (a, b), by_key in self.tables.items()
+                for key, cells in by_key.items()
+            ],
             "swaps": [[x, y, n] for (x, y), n in self.swaps.items()],
             "tally": self.tally,
             "current": self.current,
@@ -527,6 +739,8 @@ class Totals:
             totals.distances[tuple(g), label] = Counter({(i, j): n for i, j, n in found})
         for a, b, slot in data["matches"]:
             totals.matches[a, b] = slot
+        for a, b, key, cells in data["tables"]:
+            totals.tables.setdefault((a, b), {})[key] = Counter({(x, y): n for x, y, n in cells})
         totals.swaps = Counter({(x, y): n for x, y, n in data["swaps"]})
         totals.tally = list(data["tally"])
         return totals
@@ -578,13 +792,31 @@ def columns(
     return total
 
 
+def pair_table(totals: Totals, key: str, a: str, b: str, both: int) -> Cells:
+    """Cohen's kappa's table of ``a`` and ``b`` for ``key`` (a label, or ``ALL_KEY``) over
+    the documents both did (``both`` characters), whose parts ``totals`` holds: every
+    character as their two values (a label's: the label or ``O``)."""
+    table = Counter(totals.tables.get((a, b), {}).get(key, {}))
+    counted = table.total()
+    if both > counted:  # (a label's: where neither has it)
+        table[OUTSIDE, OUTSIDE] += both - counted
+    return table
+
+
+Chains = dict[tuple[tuple[int, ...], str, str], Counter[int]]  # see unitizing
+
+
 def unitizing(
-    documents: Sequence[Mapping[str, Any]], names: Sequence[str], totals: Totals
+    documents: Sequence[Mapping[str, Any]],
+    names: Sequence[str],
+    totals: Totals,
+    chains: Chains | None = None,
 ) -> UnitizingAlpha:
     """Krippendorff's unitizing alpha of ``names`` on the continuum that concatenates the
     documents (:func:`summary`; each of which all of ``names`` did, and every document of
     their groups), exactly as :func:`~annotator.agreement.unitizing_alpha` computes it on
-    that continuum."""
+    that continuum. ``chains`` keeps each annotator's gaps across the documents' ends for
+    other calls on the same documents (the whole report's and its pairs')."""
     groups = {tuple(d["names"]) for d in documents}
     length = sum(d["length"] for d in documents)
     labels = sorted(
@@ -592,8 +824,8 @@ def unitizing(
     )
     m = len(names)
     terms: dict[str, tuple[Fraction, Fraction]] = {}
-    indexes = {group: [group.index(name) for name in names] for group in groups}
-    places = [indexes[tuple(d["names"])] for d in documents]
+    known: Chains = {} if chains is None else chains
+    signature = tuple(map(id, documents))  # (the same summaries in the same order)
     if m >= 2:
         for label in labels:
             distance = 0
@@ -609,22 +841,32 @@ def unitizing(
                 for (i, j), value in totals.distances.get((group, label), {}).items():
                     if i in where and j in where:
                         distance += value
-            carry = [0] * m  # each coder's gap running on from the documents before
-            for d, where in zip(documents, places, strict=True):
-                chain = d["chain"].get(label)
-                if chain is None:
-                    carry = [c + d["length"] for c in carry]
-                    continue
-                for k, index in enumerate(where):
-                    ends = chain[index]
-                    if ends is None:
-                        carry[k] += d["length"]
-                        continue
-                    if carry[k] + ends[0] > 0:
-                        gaps[carry[k] + ends[0]] += 1
-                    carry[k] = ends[1]
-            for gap in carry:
-                if gap > 0:
-                    gaps[gap] += 1
+            for name in names:  # (each annotator's gaps run on apart from the others')
+                chained = known.get((signature, name, label))
+                if chained is None:
+                    chained = known[signature, name, label] = _chain(documents, name, label)
+                gaps.update(chained)
             terms[label] = unitizing_terms(length, m, distance, lengths, gaps)
     return unitizing_alpha_of_terms(tuple(names), terms)
+
+
+def _chain(documents: Sequence[Mapping[str, Any]], name: str, label: str) -> Counter[int]:
+    """One annotator's gaps of a label that span the documents' ends on their continuum:
+    the gap running on from the documents before, joined with a document's first."""
+    gaps: Counter[int] = Counter()
+    carry = 0
+    for d in documents:
+        chain = d["chain"].get(label)
+        if chain is None:
+            carry += d["length"]
+            continue
+        ends = chain[d["names"].index(name)]
+        if ends is None:
+            carry += d["length"]
+            continue
+        if carry + ends[0] > 0:
+            gaps[carry + ends[0]] += 1
+        carry = ends[1]
+    if carry > 0:
+        gaps[carry] += 1
+    return gaps

@@ -63,10 +63,12 @@ from .agreement import (
 from .agreement_parts import (
     ALL_KEY,
     PARTS,
+    Chains,
     Layers,
     Totals,
     columns,
     document_parts,
+    pair_table,
     summary,
     unitizing,
 )
@@ -191,7 +193,14 @@ class _Reader:
     ) -> Iterator[tuple[int, dict[str, Any]]]:
         """Each document's :func:`~annotator.agreement_parts.document_parts`, in order."""
         lengths = self.project.text_lengths([d[0] for d in documents])
-        rows = self.project.reader.places([d[0] for d in documents])
+        current, label_set, attributes, parsed = (
+            self.current,
+            self.label_set,
+            self._attributes,
+            self._parsed,
+        )
+        # (the current scheme's hash comes as None: no string made per span)
+        rows = self.project.reader.places([d[0] for d in documents], current)
         row = next(rows, None)
         for number, (document_id, title, done) in enumerate(documents):
             if progress is not None and number % 20 == 0:
@@ -202,19 +211,35 @@ class _Reader:
             values: dict[str, list[Values]] = {name: [] for name in done}
             hashes: dict[str, list[str]] = {name: [] for name in done}
             older = False
+            last = None  # (the rows come by annotator: their lists looked up once)
+            spans: Spans | None = None
+            of_values: list[Values] = []
+            of_hashes: list[str] = []
             while row is not None and row[0] == document_id:
                 _, name, label, start, end, stored, scheme_hash = row
                 row = next(rows, None)
-                spans = layers.get(name)
-                if spans is None or (self.label_set is not None and label not in self.label_set):
+                if name != last:
+                    last = name
+                    spans = layers.get(name)
+                    of_values, of_hashes = values.get(name, []), hashes.get(name, [])
+                if spans is None or (label_set is not None and label not in label_set):
                     continue
                 spans.append((label, start, end))
-                ids = self._attributes.get(label)
+                ids = attributes.get(label)
                 if ids is None:
                     ids = self.attributes(label)
-                values[name].append(self._parsed_values(stored) if ids else _NO_VALUES)
-                hashes[name].append(scheme_hash)
-                older = older or scheme_hash != self.current
+                if ids:  # (spans with the same values share them: parsed once)
+                    found = parsed.get(stored)
+                    if found is None:
+                        found = parsed[stored] = json.loads(stored)
+                    of_values.append(found)
+                else:
+                    of_values.append(_NO_VALUES)
+                if scheme_hash is None:
+                    of_hashes.append(current)
+                else:
+                    of_hashes.append(scheme_hash)
+                    older = True
             doc = Layers(document_id, title, lengths[document_id], layers, values, hashes)
             if older:
                 findings = self._compare(doc)
@@ -235,13 +260,6 @@ class _Reader:
             )
         if progress is not None:
             progress(len(documents), len(documents))
-
-    def _parsed_values(self, attributes: str) -> Values:
-        """A span's values (spans with the same values share them: parsed once)."""
-        found = self._parsed.get(attributes)
-        if found is None:
-            found = self._parsed[attributes] = json.loads(attributes)
-        return found
 
     def _compare(self, doc: Layers) -> dict[str, Any]:
         """The versions' rule on a document with spans made under an older scheme."""
@@ -264,20 +282,45 @@ class _Reader:
         return comparison.spans_findings()
 
 
-TOTALS = "agreement-totals/1"  # the whole report's totals (kept with the first document)
+TOTALS = "agreement-totals/2"  # the whole report's totals (kept with the first document)
 REPORT = "agreement-report/1"  # the whole report as combined from those totals
 PARALLEL_AT = 400  # documents to compute from which the work is shared among processes
-_CHUNK = 50  # documents a process computes at a time
+_CHUNK = 25  # documents a process computes at a time (the last chunk is the tail)
+
+
+@dataclass
+class _Added:
+    """Documents' parts added up: each one's :func:`~annotator.agreement_parts.summary`,
+    their :class:`~annotator.agreement_parts.Totals`, and the parts computed to keep, as
+    JSON. Parts added up where they were computed travel between processes as this: a few
+    counters, not every document's parts."""
+
+    summaries: dict[int, dict[str, Any]]
+    totals: Totals
+    encoded: dict[int, str] = field(default_factory=dict)
+
+    def add(self, document_id: int, parts: dict[str, Any], encode: bool) -> None:
+        self.totals.add(parts)
+        self.summaries[document_id] = summary(parts, self.totals)
+        if encode:
+            self.encoded[document_id] = json.dumps(parts, ensure_ascii=False)
+
+    def merge(self, other: _Added) -> None:
+        self.totals.merge(other.totals)
+        self.summaries.update(other.summaries)
+        self.encoded.update(other.encoded)
 
 
 def _compute(
     reader: _Reader,
     todo: list[tuple[int, str, list[str]]],
     progress: Callable[[int, int], None] | None,
-) -> dict[int, dict[str, Any]]:
-    """The parts of the documents ``todo``: in this process, or, for many documents where
-    processes can be forked (Linux) and there is more than one CPU, shared among one
-    process per CPU (each opens the project read-only; the parts are plain JSON data)."""
+    encode: bool,
+) -> _Added:
+    """The parts of the documents ``todo``, added up (as JSON too where ``encode``, to be
+    kept): in this process, or, for many documents where processes can be forked (Linux)
+    and there is more than one CPU, shared among one process per CPU (each opens the project
+    read-only, and adds up the parts of its chunks of documents)."""
     import multiprocessing  # (only here: most runs compute a few documents, or none)
 
     cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1
@@ -287,17 +330,29 @@ def _compute(
         or sys.platform != "linux"
         or "fork" not in multiprocessing.get_all_start_methods()
     ):
-        return dict(reader.parts(todo, progress))
-    chunks = [todo[k : k + _CHUNK] for k in range(0, len(todo), _CHUNK)]
-    computed: dict[int, dict[str, Any]] = {}
+        return _added(reader, todo, encode, progress)
+    chunks = [(todo[k : k + _CHUNK], encode) for k in range(0, len(todo), _CHUNK)]
+    computed = _Added({}, Totals(reader.current))
     context = multiprocessing.get_context("fork")
     setting = (reader.project.path, reader.label_set)
     with context.Pool(min(cpus, 8), _start_worker, setting) as pool:
         for found in pool.imap(_worker_parts, chunks):
-            computed.update(found)
+            computed.merge(found)
             if progress is not None:
-                progress(len(computed), len(todo))
+                progress(len(computed.summaries), len(todo))
     return computed
+
+
+def _added(
+    reader: _Reader,
+    documents: list[tuple[int, str, list[str]]],
+    encode: bool,
+    progress: Callable[[int, int], None] | None = None,
+) -> _Added:
+    added = _Added({}, Totals(reader.current))
+    for document_id, parts in reader.parts(documents, progress):
+        added.add(document_id, parts, encode)
+    return added
 
 
 _worker: _Reader | None = None  # a worker process's reader
@@ -310,9 +365,9 @@ def _start_worker(path: Path, label_set: set[str] | None) -> None:
     _worker = _Reader(project, label_set, versions)
 
 
-def _worker_parts(documents: list[tuple[int, str, list[str]]]) -> list[tuple[int, Any]]:
+def _worker_parts(chunk: tuple[list[tuple[int, str, list[str]]], bool]) -> _Added:
     assert _worker is not None
-    return list(_worker.parts(documents))
+    return _added(_worker, *chunk)
 
 
 def agreement_report(
@@ -354,15 +409,12 @@ def _report(
     keeping = keep and labels is None and annotators is None
     if keeping and documents is None:
         return _kept_report(project, reader, counted, chosen, versions, progress)
-    found = _parts(project, reader, counted, keeping, progress)
-    summaries, totals = {}, Totals(project.scheme.hash)
-    for document_id, parts in found.items():
-        summaries[document_id] = summary(parts, totals)
-        totals.add(parts)
+    added = _Added({}, Totals(project.scheme.hash))
+    _parts(project, reader, counted, keeping, progress, added)
     return _combine(
         project.scheme,
-        [(d[0], d[1], summaries[d[0]]) for d in counted],
-        totals,
+        [(d[0], d[1], added.summaries[d[0]]) for d in counted],
+        added.totals,
         chosen,
         labels,
         Comparison(versions),
@@ -378,8 +430,9 @@ def _kept_report(
     progress: Callable[[int, int], None] | None,
 ) -> AgreementReport:
     """The whole report from the kept totals; the kept report itself where nothing changed
-    since it was combined (combining builds every pair's tables: most of a re-run's time
-    with many annotators)."""
+    since it was combined (combining adds up every pair's tables, and its attribute figures
+    compare every pair's units: most of a re-run's time with many annotators; the kept
+    totals are not even read then)."""
     summaries, totals, included = _kept_totals(project, reader, counted, progress)
     stamp = _report_stamp(project, included, counted, chosen)
     kept = project.kept.read_kind(REPORT)
@@ -388,7 +441,7 @@ def _kept_report(
     report = _combine(
         project.scheme,
         [(d[0], d[1], summaries[d[0]]) for d in counted],
-        totals,
+        totals(),
         chosen,
         None,
         Comparison(versions),
@@ -404,11 +457,12 @@ def _parts(
     counted: list[tuple[int, str, list[str]]],
     keeping: bool,
     progress: Callable[[int, int], None] | None,
+    into: _Added,
     stamps: dict[int, str] | None = None,
-) -> dict[int, dict[str, Any]]:
-    """The documents' parts: kept ones where valid (``keeping``), the others computed (and
-    kept)."""
-    found: dict[int, dict[str, Any]] = {}
+) -> None:
+    """Add the documents' parts to ``into``: kept ones where valid (``keeping``), the others
+    computed (and kept)."""
+    done: set[int] = set()
     if keeping:
         if stamps is None:
             stamps = project.kept.stamps([d[0] for d in counted], project_stamp(project))
@@ -416,14 +470,17 @@ def _parts(
         wanted = {d[0]: stamps[d[0]] for d in counted}
         for document_id, parts in project.kept.read(PARTS, wanted).items():
             if isinstance(parts, dict) and parts.get("names") == names[document_id]:
-                found[document_id] = parts
-    todo = [d for d in counted if d[0] not in found]
-    computed = _compute(reader, todo, progress)
-    if keeping and computed and stamps is not None:
+                into.add(document_id, parts, False)
+                done.add(document_id)
+    todo = [d for d in counted if d[0] not in done]
+    computed = _compute(reader, todo, progress, keeping and stamps is not None)
+    if computed.encoded and stamps is not None:
         with contextlib.suppress(AnnotatorError):  # busy or read-only: not kept
-            project.kept.write(PARTS, [(k, stamps[k], parts) for k, parts in computed.items()])
-    found.update(computed)
-    return found
+            project.kept.write_encoded(
+                PARTS, [(k, stamps[k], text) for k, text in computed.encoded.items()]
+            )
+    computed.encoded = {}
+    into.merge(computed)
 
 
 def _report_stamp(
@@ -446,11 +503,12 @@ def _kept_totals(
     reader: _Reader,
     counted: list[tuple[int, str, list[str]]],
     progress: Callable[[int, int], None] | None,
-) -> tuple[dict[int, dict[str, Any]], Totals, dict[int, str]]:
-    """The whole report's document summaries, totals and the stamps of the documents they
-    include: the kept ones, with the documents that changed since (or no longer count) taken
-    away and the new ones added; else built from every document's parts. Kept again where
-    something changed."""
+) -> tuple[dict[int, dict[str, Any]], Callable[[], Totals], dict[int, str]]:
+    """The whole report's document summaries, totals (built when called: where nothing
+    changed, the kept report needs none) and the stamps of the documents they include: the
+    kept ones, with the documents that changed since (or no longer count) taken away and
+    the new ones added; else built from every document's parts. Kept again where something
+    changed."""
     shared = project_stamp(project)
     stamps = project.kept.stamps([d[0] for d in counted], shared)
     names = {d[0]: d[2] for d in counted}
@@ -469,6 +527,9 @@ def _kept_totals(
             if stamps.get(document_id) != stamp
             or summaries[document_id]["names"] != names.get(document_id)
         }
+        if not stale and all(d[0] in included for d in counted):
+            stored = kept[2]["totals"]
+            return summaries, lambda: Totals.from_json(stored), included
         old = project.kept.read(PARTS, stale) if stale else {}
         if len(old) == len(stale):  # (else the parts to take away are gone: build anew)
             totals = Totals.from_json(kept[2]["totals"])
@@ -476,21 +537,17 @@ def _kept_totals(
                 totals.add(old[document_id], -1)
                 del summaries[document_id], included[document_id]
             todo = [d for d in counted if d[0] not in included]
-            for document_id, parts in _parts(project, reader, todo, True, progress, stamps).items():
-                totals.add(parts)
-                summaries[document_id] = summary(parts, totals)
-                included[document_id] = stamps[document_id]
+            added = _Added(summaries, totals)
+            _parts(project, reader, todo, True, progress, added, stamps)
+            included.update((d[0], stamps[d[0]]) for d in todo)
             if stale or todo:
                 _keep_totals(project, shared, included, summaries, totals)
-            return summaries, totals, included
-    found = _parts(project, reader, counted, True, progress, stamps)
-    summaries, totals = {}, Totals(project.scheme.hash)
-    for document_id, parts in found.items():
-        summaries[document_id] = summary(parts, totals)
-        totals.add(parts)
-    included = {k: stamps[k] for k in found}
-    _keep_totals(project, shared, included, summaries, totals)
-    return summaries, totals, included
+            return summaries, lambda: totals, included
+    added = _Added({}, Totals(project.scheme.hash))
+    _parts(project, reader, counted, True, progress, added, stamps)
+    included = {k: stamps[k] for k in added.summaries}
+    _keep_totals(project, shared, included, added.summaries, added.totals)
+    return added.summaries, lambda: added.totals, included
 
 
 def _keep_totals(
@@ -534,9 +591,11 @@ def _combine(
     complete = [p for p in parts if len(p["names"]) == len(used)]
     matches = totals.matches
     shared: Counter[tuple[str, str]] = Counter()
+    characters: Counter[tuple[str, str]] = Counter()  # of the documents both did
     for p in parts:
         for pair in combinations(p["names"], 2):
             shared[pair] += 1
+            characters[pair] += p["length"]
 
     def scores(a: str, b: str, label: str | None) -> tuple[SpanScore, SpanScore]:
         slot = matches.get((a, b), {})
@@ -545,7 +604,8 @@ def _combine(
         return SpanScore(e, na, nb, "exact"), SpanScore(o, na, nb, "overlap")
 
     all_columns = columns(parts, totals, ALL_KEY, used)
-    whole = unitizing(complete, used, totals)
+    chains: Chains = {}  # (the pairs' continuum is mostly the whole's)
+    whole = unitizing(complete, used, totals, chains)
     for label in [*label_list, ALL]:
         keep = None if label == ALL else label
         cols = all_columns if keep is None else columns(parts, totals, keep, used)
@@ -559,7 +619,7 @@ def _combine(
                 empty_pairs += 1
             exact_f1.append(exact.f1)
             overlap_f1.append(overlap.f1)
-            table = _pair_table(cols, used.index(a), used.index(b))
+            table = pair_table(totals, keep or ALL_KEY, a, b, characters[a, b])
             kappas.append(cohen_kappa_of_table(table).value)
         alpha = krippendorff_alpha_of_columns(cols) if docs else None
         fleiss = _fleiss(cols, used, bool(complete))
@@ -582,7 +642,7 @@ def _combine(
     for a, b in pairs:
         exact, overlap = scores(a, b, None)
         both = [p for p in parts if a in p["names"] and b in p["names"]]
-        table = _pair_table(all_columns, used.index(a), used.index(b))
+        table = pair_table(totals, ALL_KEY, a, b, characters[a, b])
         report.pairs.append(
             {
                 "a": a,
@@ -591,7 +651,9 @@ def _combine(
                 "f1_exact": exact.f1,
                 "f1_overlap": overlap.f1,
                 "cohen_kappa": cohen_kappa_of_table(table).value,
-                "unitizing_alpha": unitizing(both, [a, b], totals).overall if both else None,
+                "unitizing_alpha": (
+                    unitizing(both, [a, b], totals, chains).overall if both else None
+                ),
             }
         )
     report.documents = sorted(
@@ -633,17 +695,6 @@ def disagreement_order(f1_overlap: float | None, f1_exact: float | None) -> tupl
     return (f1_overlap is None, f1_overlap or 0, f1_exact or 0)
 
 
-def _pair_table(
-    columns: Counter[tuple[str | None, ...]], i: int, j: int
-) -> Counter[tuple[str | None, str | None]]:
-    """The (annotator i, annotator j) value counts over the characters both labelled."""
-    table: Counter[tuple[str | None, str | None]] = Counter()
-    for column, times in columns.items():
-        if column[i] is not None and column[j] is not None:
-            table[column[i], column[j]] += times
-    return table
-
-
 def _fleiss(
     columns: Counter[tuple[str | None, ...]], used: list[str], complete: bool
 ) -> Coefficient:
@@ -654,8 +705,7 @@ def _fleiss(
     categories = sorted({v for column in full for v in column if v is not None})
     table: Counter[tuple[int, ...]] = Counter()
     for column, times in full.items():
-        counts = Counter(column)
-        table[tuple(counts[c] for c in categories)] += times
+        table[tuple([column.count(c) for c in categories])] += times
     return fleiss_kappa_of_table(table)
 
 
@@ -777,7 +827,7 @@ def _attribute_figures(
     ambiguous: int,
 ) -> list[dict[str, Any]]:
     """The row of one attribute (and for a multichoice one, a row per choice)."""
-    values = {v: json.loads(v) for unit in units for v in unit if v is not None}
+    values = {v: json.loads(v) for v in {v for unit in units for v in unit if v is not None}}
 
     def counted(value: Callable[[Any], Any]) -> Counter[tuple[Any, ...]]:
         found: Counter[tuple[Any, ...]] = Counter()

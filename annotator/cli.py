@@ -1528,17 +1528,18 @@ def _open_to_keep(ctx: click.Context) -> Project:
 @contextmanager
 def _progress(label: str, at_least: int = 100) -> Iterator[Callable[[int, int], None]]:
     """A ``progress(done, total)`` callback drawing a rich progress bar on stderr while the
-    work goes on: only when stderr is a terminal and ``total`` reaches ``at_least``."""
-    from rich.console import Console
-    from rich.progress import Progress
-
+    work goes on: only when stderr is a terminal and ``total`` reaches ``at_least`` (rich is
+    imported only then: a script's run, or a quick one, does without)."""
     with ExitStack() as stack:
-        bars: list[tuple[Progress, Any]] = []
+        bars: list[tuple[Any, Any]] = []
 
         def progress(done: int, total: int) -> None:
             if not bars:
                 if total < at_least or not sys.stderr.isatty():
                     return
+                from rich.console import Console
+                from rich.progress import Progress
+
                 bar = stack.enter_context(Progress(console=Console(file=sys.stderr)))
                 bars.append((bar, bar.add_task(label, total=total)))
             bar, task = bars[0]

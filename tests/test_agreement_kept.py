@@ -25,6 +25,7 @@ from annotator.agreement_parts import (
     Totals,
     columns,
     document_parts,
+    pair_table,
     summary,
     unitizing,
 )
@@ -105,9 +106,18 @@ def test_a_report_nothing_changed_since_is_the_kept_one(
         return original(*args, **kwargs)
 
     monkeypatch.setattr(report_module, "_combine", counting)
+    built: list[int] = []
+    from_json = Totals.from_json.__func__  # type: ignore[attr-defined]
+
+    def building(cls: type[Totals], data: Any) -> Totals:
+        built.append(1)
+        return from_json(cls, data)  # type: ignore[no-any-return]
+
+    monkeypatch.setattr(Totals, "from_json", classmethod(building))
     first = kept(project)
     again = kept(project)
     assert again == first and len(combined) == 1  # read back, not combined again
+    assert built == []  # (nor the kept totals built)
     project.reopen(ids[2], "alice")  # a change: combined anew, as from scratch
     changed = kept(project)
     assert len(combined) == 2 and changed == scratch(project) != first
@@ -134,9 +144,9 @@ def test_only_changed_documents_are_computed_again(
     computed.clear()
     after = kept(project)
     assert sorted(computed) == [ids[1], ids[4]]
-    # The kept totals: the two documents' old parts taken away, their new ones added (and
-    # each new document's own row from its parts alone), not all nine added again.
-    assert sorted(added) == [-1, -1, 1, 1, 1, 1]
+    # The kept totals: the two documents' old parts taken away, their new ones added, not
+    # all nine added again (a document's own row needs no totals).
+    assert sorted(added) == [-1, -1, 1, 1]
     assert after == scratch(project)
     assert after["documents_counted"] == 9
     row = next(r for r in after["documents"] if r["id"] == ids[4])
@@ -230,6 +240,12 @@ def same_totals(one: Totals, other: Totals) -> bool:
                 for label, counts in slot.items()
                 if any(counts)
             },
+            {
+                (pair, key): +cells
+                for pair, by_key in totals.tables.items()
+                for key, cells in by_key.items()
+                if +cells
+            },
             +totals.swaps,
             totals.tally,
         )
@@ -271,9 +287,10 @@ def test_parts_combine_to_the_coefficients_on_the_concatenated_documents(seed: i
         totals.add(found)
     documents = [summary(found, totals) for found in parts]
     direct = unitizing_alpha(offset, annotations, annotators=names)
-    combined = unitizing(documents, names, totals)
+    chains: dict[Any, Any] = {}  # (the pair's gaps across ends: the whole's)
+    combined = unitizing(documents, names, totals, chains)
     assert (combined.overall, combined.by_label) == (direct.overall, direct.by_label)
-    pair = unitizing(documents, ["n0", "n2"], totals)
+    pair = unitizing(documents, ["n0", "n2"], totals, chains)
     alone = unitizing_alpha(offset, [a for a in annotations if a[0] != "n1"], ["n0", "n2"])
     assert (pair.overall, pair.by_label) == (alone.overall, alone.by_label)
     for label in (None, "x"):
@@ -287,6 +304,15 @@ def test_parts_combine_to_the_coefficients_on_the_concatenated_documents(seed: i
             start=Counter(),
         )
         assert columns(documents, totals, label or "", names) == expected
+    # Cohen's kappa's tables: each pair's values of the characters both annotated.
+    for key in ("", "x", "y", "z", "w"):
+        cols = columns(documents, totals, key, names)
+        for i, j in [(0, 1), (0, 2), (1, 2)]:
+            projected: Counter[tuple[Any, Any]] = Counter()
+            for column, times in cols.items():
+                projected[column[i], column[j]] += times
+            both = sum(length for length, _ in docs)
+            assert +pair_table(totals, key, names[i], names[j], both) == +projected
     # Taking a document's parts away leaves the totals of the others.
     totals.add(parts[0], -1)
     rest = Totals()
@@ -294,6 +320,35 @@ def test_parts_combine_to_the_coefficients_on_the_concatenated_documents(seed: i
         rest.add(found)
     assert same_totals(totals, rest)
     assert unitizing(documents[1:], names, totals) == unitizing(documents[1:], names, rest)
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_totals_merged_are_the_parts_added(seed: int) -> None:
+    """Totals of documents added up apart (as each worker process does), then merged, are
+    those of every document's parts added one by one."""
+    rng = random.Random(seed)
+    parts = []
+    for number in range(rng.randint(1, 8)):
+        length = rng.choice([1, 5, 30, 60])
+        names = rng.randint(2, 3)
+        layers = _random_layers(rng, length, names)
+        values = {n: [{"form": rng.choice("xy")} for _ in spans] for n, spans in layers.items()}
+        hashes = {n: ["h"] * len(spans) for n, spans in layers.items()}
+        doc = Layers(number, "", length, layers, values, hashes)
+        seen = {"seen": {"h": sum(map(len, layers.values()))}}
+        parts.append(document_parts(doc, {"x": ["form"], "y": ["form"]}, seen))
+    whole = Totals("h")
+    for found in parts:
+        whole.add(found)
+    cut = rng.randint(0, len(parts))
+    merged, other = Totals("h"), Totals("h")
+    for found in parts[:cut]:
+        merged.add(found)
+    for found in parts[cut:]:
+        other.add(found)
+    merged.merge(other)
+    assert same_totals(merged, whole)
+    assert (merged.spans, merged.seen, merged.units) == (whole.spans, whole.seen, whole.units)
 
 
 def test_the_command_keeps_the_parts(tmp_path: Path, project: Project) -> None:

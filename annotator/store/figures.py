@@ -79,12 +79,20 @@ class KeptFigures:
     def write(self, kind: str, rows: Iterable[tuple[int, str, Any]]) -> int:
         """Keep ``(document_id, stamp, figures)`` rows (in one write); how many were kept.
         A read-only project, or a file without the table, keeps nothing."""
+        return self.write_encoded(
+            kind,
+            [
+                (document_id, stamp, json.dumps(figures, ensure_ascii=False))
+                for document_id, stamp, figures in rows
+            ],
+        )
+
+    def write_encoded(self, kind: str, rows: Iterable[tuple[int, str, str]]) -> int:
+        """:meth:`write` of figures given as their JSON text (encoded where they were
+        computed, e.g. in another process)."""
         if self.connection.readonly or not self.available:
             return 0
-        values = [
-            (document_id, kind, stamp, json.dumps(figures, ensure_ascii=False))
-            for document_id, stamp, figures in rows
-        ]
+        values = [(document_id, kind, stamp, text) for document_id, stamp, text in rows]
         if not values:
             return 0
         with self.connection.write():

@@ -219,25 +219,28 @@ class SpanReader:
         )
 
     def places(
-        self, document_ids: Sequence[int]
-    ) -> Iterator[tuple[int, str, str, int, int, str, str]]:
+        self, document_ids: Sequence[int], current: str | None = None
+    ) -> Iterator[tuple[int, str, str, int, int, str, str | None]]:
         """Every span of the documents as ``(document_id, annotator, label, start, end,
         attributes JSON, scheme_hash)``, by document and annotator, each layer in text order
         (as :meth:`layer`): one query per 500 documents for a pass over a whole project,
         without building :class:`~annotator.model.Span` values (the rows are SQLite's, the
-        names joined in SQL: no Python work per row)."""
+        names joined in SQL: no Python work per row). A scheme hash that is ``current``
+        comes as ``None`` (no string is made for it)."""
         ids = sorted(document_ids)
         chunks = (ids[first : first + 500] for first in range(0, len(ids), 500))
-        return itertools.chain.from_iterable(map(self._places, chunks))
+        return itertools.chain.from_iterable(self._places(chunk, current) for chunk in chunks)
 
-    def _places(self, chunk: list[int]) -> Iterator[tuple[int, str, str, int, int, str, str]]:
+    def _places(
+        self, chunk: list[int], current: str | None
+    ) -> Iterator[tuple[int, str, str, int, int, str, str | None]]:
         marks = ", ".join("?" * len(chunk))
         return self.connection.db.execute(  # type: ignore[no-any-return]
             'SELECT s.document_id, a.name, s.label, s.start, s."end", s.attributes, '
-            "s.scheme_hash FROM spans s JOIN annotators a ON a.id = s.annotator_id "
+            "NULLIF(s.scheme_hash, ?) FROM spans s JOIN annotators a ON a.id = s.annotator_id "
             f"WHERE s.document_id IN ({marks}) "
             'ORDER BY s.document_id, s.annotator_id, s.start, s."end", s.id',
-            chunk,
+            [current, *chunk],
         )
 
     def extents(self, document_id: int, annotator_id: int) -> set[tuple[str, int, int]]:

@@ -209,7 +209,8 @@ class ComparePanel(Widget):
         text = Text()
         for a, b in pairwise(cuts):
             for span in spans:
-                if span.end == a:
+                # A span ending where this row begins was closed at the end of the row before.
+                if span.end == a and a > start:
                     text.append("]", style=fills[span.id] + Style(bold=True))
             for span in spans:
                 if span.start == a:

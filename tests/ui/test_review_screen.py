@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import re
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from click.testing import CliRunner
@@ -414,3 +415,16 @@ async def test_review_with_disputed_attributes(disputed: tuple[Path, int], tmp_p
         await pilot.press("u")
         assert [s.label for s in gold_on_disk(db, doc)] == ["commitment"]
         assert editor.open_count() == 1
+
+
+def test_a_span_ending_where_a_row_begins_is_closed_once() -> None:
+    """The panel shows a version's text in rows; a span that ends where a row wraps is
+    closed at the end of that row, not again at the start of the next."""
+    compare = ComparePanel()
+    editor = SimpleNamespace(text="And it week house believe country gentleman long-term")
+    end = editor.text.index("gentleman")
+    span = SimpleNamespace(id=1, label="deflection", start=4, end=end)
+    first = compare._body(editor, 0, end, [span]).plain  # type: ignore[arg-type]
+    second = compare._body(editor, end, len(editor.text), [span]).plain  # type: ignore[arg-type]
+    assert first == "And [it week house believe country ]"
+    assert second == "gentleman long-term"

@@ -185,7 +185,7 @@ def _widths(text: str) -> list[int]:
 
 def cell_len(text: str) -> int:
     """Terminal cells needed to display ``text`` (one line; ``\\n`` counts 0)."""
-    if _is_narrow(text):  # ASCII, and most other text (Latin, curly quotes, dashes)
+    if text.isascii() or _is_narrow(text):  # most text: Latin, curly quotes, dashes
         return len(text) - text.count("\n")
     if _VS16 in text or _ZWJ in text:
         return sum(_widths(text))

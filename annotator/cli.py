@@ -163,6 +163,20 @@ def _console() -> Console:
     return Console(file=sys.stdout, highlight=False, soft_wrap=False)
 
 
+def _terminal_width() -> int:
+    """The width Rich's console would take (``COLUMNS``, else the terminal of standard
+    input, output or error, else 80), without importing Rich: plain listings need no more."""
+    columns = os.environ.get("COLUMNS", "")
+    if columns.isdigit() and int(columns) > 0:
+        return int(columns)
+    for descriptor in (0, 1, 2):
+        try:
+            return os.get_terminal_size(descriptor).columns or 80
+        except OSError:
+            continue
+    return 80
+
+
 def _cell(value: object) -> Text:
     """A table cell that shows its text literally: titles and names are untrusted input."""
     from rich.text import Text
@@ -228,7 +242,7 @@ def print_rows(
         _console().print(_text(empty))
     else:
         _write_listing(
-            _listing_lines(rows, keys, headers or {}, cut, _console().width, right=right)
+            _listing_lines(rows, keys, headers or {}, cut, _terminal_width(), right=right)
         )
 
 
@@ -853,7 +867,7 @@ def documents(ctx: click.Context, format_: str) -> None:
     headers = {f"status:{name}": name for name in annotators}
     empty = "No documents yet. Import some with: annotator import FILE..."
     cut = ("title", "source")
-    width = _console().width
+    width = _terminal_width()
     if format_ == "table" and rows and annotators and not _roomy(rows, headers, cut, width):
         for row in rows:
             for name in annotators:

@@ -173,3 +173,32 @@ def test_the_command_lines_choices_are_the_modules(tmp_path: Path) -> None:
         cli, ["--db", str(tmp_path / "p.db"), "import", "--format", "nope", str(tmp_path)]
     )
     assert result.exit_code == 2 and FORMATS[0] in result.output
+
+
+def test_listings_print_without_rich(tmp_path: Path) -> None:
+    """Plain listings (documents, speakers) need the terminal's width, not Rich."""
+    db = tmp_path / "p.db"
+    runner = CliRunner()
+    assert runner.invoke(cli, ["--db", str(db), "init"]).exit_code == 0
+    imported = runner.invoke(cli, ["--db", str(db), "import", str(ROOT / "sample_transcripts")])
+    assert imported.exit_code == 0, imported.output
+    for command in ("documents", "speakers"):
+        names = loaded_after(
+            "import sys\nfrom annotator.cli import main\n"
+            f"sys.argv = ['annotator', '--db', {str(db)!r}, {command!r}]\n"
+            "try:\n    main()\nexcept SystemExit:\n    pass"
+        )
+        assert heavy(names, ("rich",)) == [], command
+
+
+@pytest.mark.parametrize("columns", [None, "100", "7", "wide"])
+def test_the_listings_width_is_the_one_rich_takes(
+    columns: str | None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from annotator.cli import _console, _terminal_width
+
+    if columns is None:
+        monkeypatch.delenv("COLUMNS", raising=False)
+    else:
+        monkeypatch.setenv("COLUMNS", columns)
+    assert _terminal_width() == _console().width

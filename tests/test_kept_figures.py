@@ -4,6 +4,7 @@ agreement algorithms made sub-quadratic give the very same results as before."""
 
 from __future__ import annotations
 
+import json
 import random
 from collections import defaultdict
 from pathlib import Path
@@ -92,6 +93,30 @@ def test_renaming_an_annotator_invalidates_everything(project: Project, counted:
     rows = review_queue_kept(project)
     assert len(counted) == 2
     assert rows[0].annotators == ["alice", "robert"] and rows == review_queue(project)
+
+
+def test_large_figures_are_kept_compressed_and_read_back(project: Project) -> None:
+    """A large row (a study's agreement totals) is kept compressed, a small one as JSON text,
+    and both read back as written; so does a large row kept as text by an older version."""
+    [doc] = documents(project, 1)
+    large = {"pairs": [[n, "alice", "bob", n / 7] for n in range(5_000)]}
+    project.kept.write("test-large", [(doc, "s1", large)])
+    project.kept.write("test-small", [(doc, "s1", {"n": 1})])
+    project.kept.write_kind("test-kind", doc, "s2", large)
+    stored = dict(
+        project.db.execute(
+            "SELECT kind, typeof(figures) FROM kept_figures WHERE kind LIKE 'test-%'"
+        )
+    )
+    assert stored == {"test-large": "blob", "test-small": "text", "test-kind": "blob"}
+    assert project.kept.read("test-large", {doc: "s1"}) == {doc: large}
+    assert project.kept.read("test-small", {doc: "s1"}) == {doc: {"n": 1}}
+    assert project.kept.read_kind("test-kind") == (doc, "s2", large)
+    with project.connection.write():
+        project.db.conn.execute(
+            "UPDATE kept_figures SET figures = ? WHERE kind = 'test-large'", [json.dumps(large)]
+        )
+    assert project.kept.read("test-large", {doc: "s1"}) == {doc: large}
 
 
 def test_the_listing_shows_every_row_before_any_figure(project: Project) -> None:

@@ -36,6 +36,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -163,8 +164,20 @@ def bench_queues(path: Path, folder: Path) -> None:
 # ---- the commands ----------------------------------------------------------------------------
 
 
-def run_command(path: Path, *arguments: str) -> tuple[float, float]:
-    """Seconds to the first line of output and to the end of an ``annotator`` command."""
+@dataclass(frozen=True)
+class Run:
+    """An ``annotator`` command's run."""
+
+    first: float  # seconds to its first line of output
+    total: float  # seconds to its end
+    cpu: float  # user and system seconds, with the worker processes it waited for
+    # Peak resident MB: at least this benchmark's own, as Linux carries the high-water
+    # mark across fork and exec (a command smaller than this process shows its size).
+    rss: float
+
+
+def run_command(path: Path, *arguments: str) -> Run:
+    """Run an ``annotator`` command on ``path``; its times from its own resource usage."""
     env = {**os.environ, "COLUMNS": "140", "PYTHONPATH": os.pathsep.join(sys.path)}
     started = time.perf_counter()
     process = subprocess.Popen(
@@ -178,19 +191,22 @@ def run_command(path: Path, *arguments: str) -> tuple[float, float]:
     for _line in process.stdout:
         if first is None:
             first = time.perf_counter() - started
-    process.wait()
+    process.stdout.close()
+    _, status, usage = os.wait4(process.pid, 0)
+    process.returncode = os.waitstatus_to_exitcode(status)
     total = time.perf_counter() - started
     if process.returncode:
         raise SystemExit(f"annotator {' '.join(arguments)} failed ({process.returncode})")
-    return (first if first is not None else total), total
+    cpu = usage.ru_utime + usage.ru_stime
+    return Run(first if first is not None else total, total, cpu, usage.ru_maxrss / 1024)
 
 
 def bench_lists(path: Path, folder: Path) -> None:
     copy = fresh_copy(path, folder)
     for command in ("documents", "status", "speakers"):
-        first, total = run_command(copy, command)
-        record(f"annotator {command}: first line", first, 0.5)
-        record(f"annotator {command}: finished", total, 2.0)
+        run = run_command(copy, command)
+        record(f"annotator {command}: first line", run.first, 0.5)
+        record(f"annotator {command}: finished", run.total, 2.0)
     remove(copy)
 
 
@@ -209,17 +225,12 @@ def touch_documents(path: Path, count: int) -> None:
 def bench_agreement(path: Path, folder: Path) -> None:
     """The report cold, again and after 5 documents changed; each with its CPU time (the
     command's and its worker processes': the wall time depends on the machine's load)."""
-    import resource
-
     copy = fresh_copy(path, folder)
 
     def timed(name: str, target: float) -> None:
-        before = resource.getrusage(resource.RUSAGE_CHILDREN)
-        _, wall = run_command(copy, "agreement", "--format", "json")
-        after = resource.getrusage(resource.RUSAGE_CHILDREN)
-        cpu = after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime
-        record(name, wall, target)
-        print(f"    CPU {cpu:.2f} s (user and system, with the worker processes)", flush=True)
+        run = run_command(copy, "agreement", "--format", "json")
+        record(name, run.total, target)
+        print(f"    CPU {run.cpu:.2f} s (user and system, with the worker processes)", flush=True)
 
     timed("annotator agreement: whole report, cold", 5.0)
     timed("annotator agreement: again, nothing changed", 1.0)
@@ -231,25 +242,6 @@ def bench_agreement(path: Path, folder: Path) -> None:
 # ---- analysis: the report, proposing questions -----------------------------------------------
 
 
-def run_measured(path: Path, *arguments: str) -> tuple[float, float, float]:
-    """Wall seconds, CPU seconds (user + system) and peak RSS (MB) of an ``annotator``
-    command, from its own resource usage (``wait4``)."""
-    env = {**os.environ, "COLUMNS": "140", "PYTHONPATH": os.pathsep.join(sys.path)}
-    started = time.perf_counter()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "annotator", "--db", str(path), *arguments],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        env=env,
-    )
-    _, status, usage = os.wait4(process.pid, 0)
-    process.returncode = os.waitstatus_to_exitcode(status)
-    if process.returncode:
-        raise SystemExit(f"annotator {' '.join(arguments)} failed ({process.returncode})")
-    cpu = usage.ru_utime + usage.ru_stime
-    return time.perf_counter() - started, cpu, usage.ru_maxrss / 1024
-
-
 def bench_analysis(path: Path, folder: Path) -> None:
     """``annotator report`` and ``questions propose`` (no targets: measured for the README)."""
     copy = fresh_copy(path, folder)
@@ -258,8 +250,11 @@ def bench_analysis(path: Path, folder: Path) -> None:
         ("annotator questions propose", ("questions", "propose", "--as", "bench")),
         ("annotator questions list", ("questions", "list")),
     ):
-        wall, cpu, rss = run_measured(copy, *arguments)
-        print(f"{name:<52} {wall:8.2f} s wall, {cpu:.2f} s CPU, peak RSS {rss:.0f} MB", flush=True)
+        run = run_command(copy, *arguments)
+        print(
+            f"{name:<52} {run.total:8.2f} s wall, {run.cpu:.2f} s CPU, peak RSS {run.rss:.0f} MB",
+            flush=True,
+        )
     remove(copy)
 
 
@@ -298,9 +293,9 @@ def curve(args: argparse.Namespace, folder: Path) -> None:
     for documents, annotators in sizes:
         path = project_for(args, documents, 1000, annotators)
         copy = fresh_copy(path, folder)
-        figures = [run_command(copy, command)[1] for command in ("documents", "status", "speakers")]
-        figures.append(run_command(copy, "agreement", "--format", "json")[1])
-        figures.append(run_command(copy, "agreement", "--format", "json")[1])
+        commands = [(command,) for command in ("documents", "status", "speakers")]
+        commands += [("agreement", "--format", "json")] * 2  # cold, then again
+        figures = [run_command(copy, *command).total for command in commands]
         figures.append(asyncio.run(measure_queue(copy, True, presses=4))["filled"])
         remove(copy)
         cells = " ".join(

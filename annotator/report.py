@@ -431,7 +431,7 @@ def build_report(
     keep only those; ``progress(done, total)`` hears of each document read. ``examples``:
     keep each figure's examples (what the app shows behind a figure; a command that only
     prints the figures leaves them)."""
-    with paused_gc():  # millions of small objects, none of them in a cycle
+    with paused_gc():  # millions of small objects kept to the end: collecting finds nothing
         return _build_report(
             project, layer, by, documents, status, measures, confidence, progress, examples
         )

@@ -283,7 +283,9 @@ class _Reader:
 
 
 TOTALS = "agreement-totals/2"  # the whole report's totals (kept with the first document)
-REPORT = "agreement-report/1"  # the whole report as combined from those totals
+# The whole report as combined from those totals; /2 is kept compressed (store/figures.py),
+# which the tool before it could not read: that one looks for /1 and computes it anew.
+REPORT = "agreement-report/2"
 PARALLEL_AT = 400  # documents to compute from which the work is shared among processes
 _CHUNK = 25  # documents a process computes at a time (the last chunk is the tail)
 

@@ -87,11 +87,7 @@ class Connection:
             with self._savepoint():
                 yield
             return
-        try:
-            conn.execute("BEGIN IMMEDIATE")
-        except sqlite3.OperationalError as error:
-            raise ProjectError(describe_failure(self.path, error)) from None
-        self.transactions += 1
+        self._begin()
         try:
             self._writing = True
             yield
@@ -113,11 +109,7 @@ class Connection:
         conn = self.db.conn
         assert self._batch is not None
         if not conn.in_transaction:
-            try:
-                conn.execute("BEGIN IMMEDIATE")
-            except sqlite3.OperationalError as error:
-                raise ProjectError(describe_failure(self.path, error)) from None
-            self.transactions += 1
+            self._begin()
             self._batch.began = time.monotonic()
         conn.execute("SAVEPOINT write")
         try:
@@ -156,6 +148,15 @@ class Connection:
                 batch.save()
             finally:
                 self._batch = None
+
+    def _begin(self) -> None:
+        """Begin a write transaction, taking the write lock up front (so that it never fails
+        mid-way); one line saying why when it cannot be taken."""
+        try:
+            self.db.conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as error:
+            raise ProjectError(describe_failure(self.path, error)) from None
+        self.transactions += 1
 
     def _forget(self) -> None:
         for forget in self.on_rollback:

@@ -28,6 +28,7 @@ from typing import Any
 
 from textual.cache import LRUCache
 from textual.geometry import Region
+from textual.scrollbar import ScrollBar
 from textual.strip import Strip
 from textual.widget import Widget
 
@@ -120,3 +121,14 @@ class SameLines:
         self._made_from = made_from
         self._painted = list(painted.values())
         return self._lines
+
+
+def own_vertical_scrollbar(widget: Widget, kind: type[ScrollBar]) -> ScrollBar:
+    """Textual's ``vertical_scrollbar`` property with a scroll bar of ``kind`` (one that paints
+    less than Textual's): made and started as Textual makes its own, hidden until needed."""
+    if widget._vertical_scrollbar is None:
+        bar = kind(thickness=widget.scrollbar_size_vertical)
+        bar.display = False
+        widget._vertical_scrollbar = bar
+        widget.app._start_widget(widget, bar)
+    return widget._vertical_scrollbar

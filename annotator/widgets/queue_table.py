@@ -36,7 +36,7 @@ from textual.scroll_view import ScrollView
 from textual.scrollbar import ScrollBar, ScrollBarRender
 from textual.strip import Strip
 
-from .painted import PaintedLines, SameLines
+from .painted import PaintedLines, SameLines, own_vertical_scrollbar
 
 if TYPE_CHECKING:
     from rich.console import JustifyMethod
@@ -234,12 +234,7 @@ class QueueTable(ScrollView, can_focus=True):
     @property
     def vertical_scrollbar(self) -> ScrollBar:
         """Textual's property, with :class:`QueueScrollBar` for its own bar."""
-        if self._vertical_scrollbar is None:
-            bar = QueueScrollBar(thickness=self.scrollbar_size_vertical)
-            bar.display = False
-            self._vertical_scrollbar = bar
-            self.app._start_widget(self, bar)
-        return self._vertical_scrollbar
+        return own_vertical_scrollbar(self, QueueScrollBar)
 
     # ---- contents ------------------------------------------------------------------------
 

@@ -45,7 +45,7 @@ from textual.strip import Strip
 
 from ..editor import Editor, Range
 from ..textindex import BLANK, HEADER, TEXT, WrapIndex, display_text, segments
-from .painted import SameLines
+from .painted import SameLines, own_vertical_scrollbar
 
 GUTTER = 2  # margin markers for the labels on a row
 # A stretch of a row drawn over the spans: "cursor", "selection", "match", "focus", a
@@ -200,12 +200,7 @@ class TranscriptView(ScrollView, can_focus=True, inherit_bindings=False):
     def vertical_scrollbar(self) -> ScrollBar:
         """The scroll bar, repainted only when its thumb moves (Textual's property, with
         :class:`ThumbScrollBar` for its own)."""
-        if self._vertical_scrollbar is None:
-            bar = ThumbScrollBar(thickness=self.scrollbar_size_vertical)
-            bar.display = False
-            self._vertical_scrollbar = bar
-            self.app._start_widget(self, bar)
-        return self._vertical_scrollbar
+        return own_vertical_scrollbar(self, ThumbScrollBar)
 
     def watch_scroll_y(self, old_value: float, new_value: float) -> None:
         """Scrolled: the rows still in view moved, unchanged. Textual would paint every row

@@ -24,13 +24,11 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
-from textual.geometry import Region
 from textual.keys import (
     _character_to_key,  # pinned Textual; covered by a symbol-hotkey test
     format_key,
 )
 from textual.screen import Screen
-from textual.strip import Strip
 from textual.timer import Timer
 
 from ..editor import Editor, Range
@@ -48,7 +46,7 @@ from ..model import Question, Span
 from ..scheme import Scheme
 from ..store import OnConflict, ProjectGone
 from ..textindex import display_text
-from ..widgets.painted import SameLines
+from ..widgets.painted import GivesSameLines
 from ..widgets.panels import BottomBar, QuestionBar, SpanList, excerpt
 from ..widgets.transcript_view import TranscriptView
 from .dialogs import ChooseSpan, SearchPrompt, SpanEdit, SpanEditor
@@ -68,7 +66,7 @@ def textual_binding(key: KeyBinding, key_display: str | None = None) -> Binding:
     )
 
 
-class AnnotateScreen(Screen[None]):
+class AnnotateScreen(GivesSameLines, Screen[None]):
     """One document, one annotator."""
 
     DEFAULT_CSS = """
@@ -90,12 +88,6 @@ class AnnotateScreen(Screen[None]):
         self._goal_column: int | None = None
         self._cursor_timer: Timer | None = None
         self._span_timer: Timer | None = None
-        self._same = SameLines()
-
-    def render_lines(self, crop: Region) -> list[Strip]:
-        # The screen's own lines (under its widgets) are asked for on every repaint: the
-        # lines given last time, while none changed (annotator/widgets/painted.py).
-        return self._same.render_lines(self, crop, super().render_lines)
 
     # ---- layout --------------------------------------------------------------------------
 

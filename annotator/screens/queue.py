@@ -16,15 +16,13 @@ from rich.text import Text
 from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.geometry import Region
 from textual.screen import Screen
-from textual.strip import Strip
 from textual.widgets import Footer, Static
 
 from ..errors import AnnotatorError
 from ..model import DOCUMENT_STATUSES
 from ..store import DocumentSummary, Project
-from ..widgets.painted import SameLines
+from ..widgets.painted import GivesSameLines
 from ..widgets.queue_table import Column, QueueTable
 from .dialogs import literal
 
@@ -109,7 +107,7 @@ def progress_line(rows: list[QueueRow]) -> str:
     )
 
 
-class QueueScreen(Screen[int | None]):
+class QueueScreen(GivesSameLines, Screen[int | None]):
     """Pick a document. Dismisses with its id, or None on Escape."""
 
     COLUMNS: ClassVar[tuple[str, ...]] = _COLUMNS
@@ -160,12 +158,6 @@ class QueueScreen(Screen[int | None]):
         self._detail = ""  # the detail line shown
         self._detail_height = 0  # its lines
         self._lines: dict[str, str] = {}  # the status lines shown, by selector
-        self._same = SameLines()
-
-    def render_lines(self, crop: Region) -> list[Strip]:
-        # The screen's own lines (under its widgets) are asked for on every repaint: the
-        # lines given last time, while none changed (annotator/widgets/painted.py).
-        return self._same.render_lines(self, crop, super().render_lines)
 
     def compose(self) -> ComposeResult:
         yield Static("", id="progress", markup=False)

@@ -24,7 +24,8 @@ tests/ui/test_queue_budget.py checks that the lines put back are what a fresh pa
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable
-from typing import Any
+from functools import cached_property
+from typing import Any, cast
 
 from textual.cache import LRUCache
 from textual.geometry import Region
@@ -121,6 +122,23 @@ class SameLines:
         self._made_from = made_from
         self._painted = list(painted.values())
         return self._lines
+
+
+class GivesSameLines:
+    """A widget's mixin (listed before its Textual base class): :meth:`render_lines` gives
+    the lines of last time while none of them changed (:class:`SameLines`). A widget that
+    paints its lines its own way overrides :meth:`fresh_lines`."""
+
+    @cached_property
+    def _same(self) -> SameLines:
+        return SameLines()
+
+    def render_lines(self, crop: Region) -> list[Strip]:
+        return self._same.render_lines(cast(Widget, self), crop, self.fresh_lines)
+
+    def fresh_lines(self, crop: Region) -> list[Strip]:
+        """The lines in ``crop`` painted anew (as Textual paints them, by default)."""
+        return super().render_lines(crop)  # type: ignore[misc,no-any-return]
 
 
 def own_vertical_scrollbar(widget: Widget, kind: type[ScrollBar]) -> ScrollBar:

@@ -29,7 +29,7 @@ from ..keymap import IN_MODE
 from ..model import Question, Span
 from ..scheme import Label, Scheme
 from ..textindex import display_text, wrap_paragraph
-from .painted import SameLines
+from .painted import GivesSameLines
 
 EXCERPT = 48
 
@@ -42,7 +42,7 @@ def excerpt(text: str, start: int, end: int, limit: int = EXCERPT) -> str:
     return display_text(piece, keep_newlines=False)
 
 
-class BottomBar(Widget):
+class BottomBar(GivesSameLines, Widget):
     """Three lines under the transcript: the label legend (hotkey, colour, name), the status
     (annotator, unit, selection, spans at the cursor, saved state, position, document) and
     the main keys as the screen's bindings and the user's keymap define them.
@@ -61,7 +61,6 @@ class BottomBar(Widget):
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
-        self._same = SameLines()
         self._lines: list[Line] = [[], [], []]
         self._document: tuple[int, str] | None = None  # the document the tooltip names
         self._strips: dict[int, Strip] = {}
@@ -75,10 +74,6 @@ class BottomBar(Widget):
         self._lines[y] = line
         self._strips.pop(y, None)
         self.refresh(Region(0, y, self.size.width, 1))
-
-    def render_lines(self, crop: Region) -> list[Strip]:
-        # The lines given last time, while none changed (annotator/widgets/painted.py).
-        return self._same.render_lines(self, crop, super().render_lines)
 
     def render_line(self, y: int) -> Strip:
         width = self.size.width
@@ -226,7 +221,7 @@ def _legend(labels: tuple[Label, ...] | list[Label]) -> Line:
     return line
 
 
-class QuestionBar(Widget):
+class QuestionBar(GivesSameLines, Widget):
     """Above the transcript: the question whose response region holds the cursor (in the
     coding pass, the question or part being coded): its name, speaker and status, this
     annotator's code of it, and its text on two rows. Shown while the document has
@@ -248,7 +243,6 @@ class QuestionBar(Widget):
 
     def __init__(self) -> None:
         super().__init__()
-        self._same = SameLines()
         self._content: tuple[tuple[tuple[str, str], ...], str] = ((), "")
         self._strips: dict[int, Strip] = {}
         self._width = 0
@@ -325,10 +319,6 @@ class QuestionBar(Widget):
         super().notify_style_update()
         self._strips.clear()
 
-    def render_lines(self, crop: Region) -> list[Strip]:
-        # The lines given last time, while none changed (annotator/widgets/painted.py).
-        return self._same.render_lines(self, crop, super().render_lines)
-
     def render_line(self, y: int) -> Strip:
         width = self.size.width
         strip = self._strips.get(y)
@@ -368,7 +358,7 @@ def _style(definition: str) -> Style:
     return Style.parse(definition) if definition else Style()
 
 
-class SpanList(ScrollView, can_focus=True):
+class SpanList(GivesSameLines, ScrollView, can_focus=True):
     """The document's spans in text order, all of them; choosing one jumps to it. In the
     question and coding passes, the questions instead, each with its status and this
     annotator's code.
@@ -426,7 +416,6 @@ class SpanList(ScrollView, can_focus=True):
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
-        self._same = SameLines()
         self.editor: Editor | None = None
         self.mode = "spans"  # or "questions": what the entries are
         self.highlighted: int | None = None  # the entry highlighted, by rank
@@ -597,10 +586,6 @@ class SpanList(ScrollView, can_focus=True):
     def notify_style_update(self) -> None:
         super().notify_style_update()
         self._entries.clear()
-
-    def render_lines(self, crop: Region) -> list[Strip]:
-        # The lines given last time, while none changed (annotator/widgets/painted.py).
-        return self._same.render_lines(self, crop, super().render_lines)
 
     def render_line(self, y: int) -> Strip:
         width = self.scrollable_content_region.width

@@ -36,7 +36,7 @@ from textual.scroll_view import ScrollView
 from textual.scrollbar import ScrollBar, ScrollBarRender
 from textual.strip import Strip
 
-from .painted import PaintedLines, SameLines, own_vertical_scrollbar
+from .painted import GivesSameLines, PaintedLines, own_vertical_scrollbar
 
 if TYPE_CHECKING:
     from rich.console import JustifyMethod
@@ -55,7 +55,7 @@ class QueueRow(Protocol):
     def detail(self) -> str: ...
 
 
-class QueueScrollBar(ScrollBar):
+class QueueScrollBar(GivesSameLines, ScrollBar):
     """The table's vertical scroll bar, drawn line by line.
 
     Textual's draws every row of the bar through Rich at each move of its thumb (a page key
@@ -71,7 +71,6 @@ class QueueScrollBar(ScrollBar):
         self._segments_for: tuple[object, ...] | None = None
         self._strips: dict[Segment, Strip] = {}
         self._painted = PaintedLines(64)
-        self._same = SameLines()
         self.line_count = 0  # lines drawn (not put back), for the render-budget tests
 
     def _bar(self) -> list[Segment]:
@@ -103,11 +102,7 @@ class QueueScrollBar(ScrollBar):
             self._segments = list(bar.segments)
         return self._segments
 
-    def render_lines(self, crop: Region) -> list[Strip]:
-        # The lines given last time, while none changed (annotator/widgets/painted.py).
-        return self._same.render_lines(self, crop, self._render_lines)
-
-    def _render_lines(self, crop: Region) -> list[Strip]:
+    def fresh_lines(self, crop: Region) -> list[Strip]:
         segments = self._bar()
         if len(segments) != self.size.height:  # (not a bar this class draws: Textual's way)
             return super().render_lines(crop)
@@ -148,7 +143,7 @@ class Column:
     justify: JustifyMethod = "left"
 
 
-class QueueTable(ScrollView, can_focus=True):
+class QueueTable(GivesSameLines, ScrollView, can_focus=True):
     """Rows of cells under a fixed header line, with a row cursor and zebra stripes."""
 
     ALLOW_SELECT = False
@@ -228,7 +223,6 @@ class QueueTable(ScrollView, can_focus=True):
         # Textual's painted lines by (row, cursor on it): -1 the header; at _painted_x.
         self._painted = PaintedLines(1024)
         self._painted_x = 0
-        self._same = SameLines()
         self.render_count = 0  # rows rendered (cache misses), for the render-budget tests
 
     @property
@@ -405,11 +399,7 @@ class QueueTable(ScrollView, can_focus=True):
         self._cache.clear()
         self._painted.clear()
 
-    def render_lines(self, crop: Region) -> list[Strip]:
-        # The lines given last time, while none changed (annotator/widgets/painted.py).
-        return self._same.render_lines(self, crop, self._render_lines)
-
-    def _render_lines(self, crop: Region) -> list[Strip]:
+    def fresh_lines(self, crop: Region) -> list[Strip]:
         scroll_x, top = round(self.scroll_offset.x), round(self.scroll_offset.y)
         if scroll_x != self._painted_x:
             self._painted_x = scroll_x

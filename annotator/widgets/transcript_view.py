@@ -36,7 +36,7 @@ from rich.style import Style
 from textual import events
 from textual.cache import LRUCache
 from textual.color import Color
-from textual.geometry import Region, Size
+from textual.geometry import Size
 from textual.message import Message
 from textual.reactive import Reactive
 from textual.scroll_view import ScrollView
@@ -45,7 +45,7 @@ from textual.strip import Strip
 
 from ..editor import Editor, Range
 from ..textindex import BLANK, HEADER, TEXT, WrapIndex, display_text, segments
-from .painted import SameLines, own_vertical_scrollbar
+from .painted import GivesSameLines, own_vertical_scrollbar
 
 GUTTER = 2  # margin markers for the labels on a row
 # A stretch of a row drawn over the spans: "cursor", "selection", "match", "focus", a
@@ -77,7 +77,7 @@ def _clock(seconds: float) -> str:
     return f"{whole // 3600:d}:{whole // 60 % 60:02d}:{whole % 60:02d}"
 
 
-class ThumbScrollBar(ScrollBar):
+class ThumbScrollBar(GivesSameLines, ScrollBar):
     """A vertical scroll bar repainted only when its thumb moves on screen.
 
     Textual repaints a scroll bar, every row of it, at each change of position; on a
@@ -90,7 +90,6 @@ class ThumbScrollBar(ScrollBar):
     def __init__(self, *, thickness: int = 1) -> None:
         super().__init__(vertical=True, name="vertical", thickness=thickness)
         self._thumb: tuple[int, int, int] | None = None
-        self._same = SameLines()
         self.paint_count = 0  # times repainted, for the render-budget test
 
     def watch_position(self) -> None:
@@ -109,17 +108,13 @@ class ThumbScrollBar(ScrollBar):
         start = int(top * 8)
         return size, start, start + ceil(thumb * 8)
 
-    def render_lines(self, crop: Region) -> list[Strip]:
-        # The lines given last time, while none changed (annotator/widgets/painted.py).
-        return self._same.render_lines(self, crop, super().render_lines)
-
     def render(self) -> RenderableType:
         self._thumb = self._thumb_cells()
         self.paint_count += 1
         return super().render()
 
 
-class TranscriptView(ScrollView, can_focus=True, inherit_bindings=False):
+class TranscriptView(GivesSameLines, ScrollView, can_focus=True, inherit_bindings=False):
     """Draws the editor's document; the screen moves the cursor and tells it what changed.
 
     It inherits no bindings: the arrow and paging keys that scroll a plain ScrollView move
@@ -189,7 +184,6 @@ class TranscriptView(ScrollView, can_focus=True, inherit_bindings=False):
         self._swatches: dict[str, str] = {}  # the legend's samples of the question styles
         self._label_colors: dict[str, Color] = {}
         self._dragging = False
-        self._same = SameLines()
         self.render_count = 0  # rows rendered, for the render-budget test
         self.line_count = 0  # lines asked for (rendered or from the cache), the same
         self.scroll_count = 0  # scrolls whose painted lines were kept, shifted
@@ -462,10 +456,6 @@ class TranscriptView(ScrollView, can_focus=True, inherit_bindings=False):
             self.release_mouse()
 
     # ---- painting ------------------------------------------------------------------------
-
-    def render_lines(self, crop: Region) -> list[Strip]:
-        # The lines given last time, while none changed (annotator/widgets/painted.py).
-        return self._same.render_lines(self, crop, super().render_lines)
 
     def render_line(self, y: int) -> Strip:
         self.line_count += 1

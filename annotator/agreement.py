@@ -37,13 +37,15 @@ from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from fractions import Fraction
 from itertools import combinations, permutations
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 __all__ = [
     "OUTSIDE",
     "CoderUnits",
     "Coefficient",
+    "Ratio",
     "SpanScore",
+    "Terms",
     "UnitizingAlpha",
     "UnitizingPart",
     "ValueAgreement",
@@ -840,7 +842,7 @@ def unitizing_alpha(
         return UnitizingAlpha(None, annotators=order, reason=NO_SPANS)
 
     dropped = 0
-    terms: dict[str, tuple[Fraction, Fraction]] = {}
+    terms: dict[str, Terms] = {}
     for label in sorted(units):
         part = unitizing_part(length, [units[label].get(coder, []) for coder in order])
         dropped += part.dropped
@@ -947,18 +949,50 @@ def _distances(tilings: list[list[tuple[int, int, bool]]]) -> dict[tuple[int, in
     }
 
 
+class Ratio(NamedTuple):
+    """An exact ratio of integers, not reduced (its denominator positive). Unitizing alpha
+    adds and compares a few per label and document: as a :class:`~fractions.Fraction`, which
+    reduces at every step, they were half of a document's own figures' time."""
+
+    numerator: int
+    denominator: int
+
+    def __float__(self) -> float:
+        # int / int is correctly rounded: the float of the exact value, as Fraction's.
+        return self.numerator / self.denominator
+
+    def __add__(self, other: object) -> Ratio:  # type: ignore[override]
+        if not isinstance(other, Ratio):
+            return NotImplemented
+        if self.denominator == other.denominator:
+            return Ratio(self.numerator + other.numerator, self.denominator)
+        return Ratio(
+            self.numerator * other.denominator + other.numerator * self.denominator,
+            self.denominator * other.denominator,
+        )
+
+    def same(self, other: Ratio) -> bool:
+        """Whether the two are the same number."""
+        return self.numerator * other.denominator == other.numerator * self.denominator
+
+
+Terms = tuple[Ratio, Ratio]  # a label's D_O,c and D_E,c
+
+
 def unitizing_terms(
     length: int, m: int, distance: int, lengths: Mapping[int, int], gaps: Mapping[int, int]
-) -> tuple[Fraction, Fraction]:
+) -> Terms:
     """D_O,c and D_E,c of one label: ``distance`` is the sum of DKPro's distances over the
     unordered pairs of ``m`` coders, ``lengths`` and ``gaps`` count every coder's units and
     gaps by length, on a continuum of ``length``."""
-    d_o = Fraction(2 * distance, m * (m - 1) * length * length)
+    if length <= 0 or m < 2:
+        raise ValueError(f"unitizing alpha needs a continuum and two coders ({length}, {m})")
+    d_o = Ratio(2 * distance, m * (m - 1) * length * length)
     return d_o, _expected(length, m, lengths, gaps)
 
 
 def unitizing_alpha_of_terms(
-    order: tuple[Hashable, ...], terms: Mapping[str, tuple[Fraction, Fraction]], dropped: int = 0
+    order: tuple[Hashable, ...], terms: Mapping[str, Terms], dropped: int = 0
 ) -> UnitizingAlpha:
     """:class:`UnitizingAlpha` of each label's D_O,c and D_E,c (as :func:`unitizing_terms`
     gives them) for the coders ``order``."""
@@ -968,29 +1002,40 @@ def unitizing_alpha_of_terms(
         return UnitizingAlpha(None, annotators=order, reason=NO_SPANS)
     by_label: dict[str, float | None] = {}
     reasons: dict[str, str] = {}
-    for label in sorted(terms):
+    labels = sorted(terms)
+    for label in labels:
         d_o, d_e = terms[label]
-        if d_e == 0:
+        if d_e.numerator == 0:
             by_label[label] = None
             reasons[label] = NO_VARIATION
         else:
-            by_label[label] = 0.0 if d_o == d_e else float(1 - d_o / d_e)
-    total_o = sum(terms[label][0] for label in sorted(terms))
-    total_e = sum(terms[label][1] for label in sorted(terms))
-    if total_e == 0:
+            by_label[label] = _one_minus_ratio(d_o, d_e)
+    total_o, total_e = terms[labels[0]]
+    for label in labels[1:]:
+        total_o, total_e = total_o + terms[label][0], total_e + terms[label][1]
+    if total_e.numerator == 0:
         overall, reason = None, NO_VARIATION
     else:
-        overall, reason = (0.0 if total_o == total_e else float(1 - total_o / total_e)), None
+        overall, reason = _one_minus_ratio(total_o, total_e), None
     return UnitizingAlpha(
         overall,
         by_label,
-        {k: float(terms[k][0]) for k in sorted(terms)},
-        {k: float(terms[k][1]) for k in sorted(terms)},
+        {k: float(terms[k][0]) for k in labels},
+        {k: float(terms[k][1]) for k in labels},
         order,
         reason,
         reasons,
         dropped,
     )
+
+
+def _one_minus_ratio(d_o: Ratio, d_e: Ratio) -> float:
+    """1 - D_O / D_E (D_E not 0), correctly rounded: 0.0 where they are equal."""
+    if d_o.same(d_e):
+        return 0.0
+    # (D_E - D_O) / D_E, over the denominators' product: one integer division.
+    top = d_e.numerator * d_o.denominator
+    return (top - d_o.numerator * d_e.denominator) / top
 
 
 def _without_overlaps(spans: list[tuple[int, int]]) -> tuple[list[tuple[int, int]], int]:
@@ -1043,7 +1088,7 @@ def _pair_distance(first: list[tuple[int, int, bool]], second: list[tuple[int, i
     return total
 
 
-def _expected(length: int, m: int, lengths: Mapping[int, int], gaps: Mapping[int, int]) -> Fraction:
+def _expected(length: int, m: int, lengths: Mapping[int, int], gaps: Mapping[int, int]) -> Ratio:
     """D_E,c from the counts of unit lengths and of gap lengths (every coder's)."""
     n_c = sum(lengths.values())
     sizes = sorted(gaps)
@@ -1055,7 +1100,7 @@ def _expected(length: int, m: int, lengths: Mapping[int, int], gaps: Mapping[int
         times = gaps[sizes[k]]
         suffix_sum[k] = suffix_sum[k + 1] + sizes[k] * times
         suffix_count[k] = suffix_count[k + 1] + times
-    # Integer sums, one Fraction at the end (a Fraction per span made this quadratic-ish).
+    # Integer sums, one ratio at the end (a Fraction per span made this quadratic-ish).
     cubes = fitted = squares = 0
     for size, times in lengths.items():
         k = bisect.bisect_left(sizes, size)
@@ -1063,8 +1108,8 @@ def _expected(length: int, m: int, lengths: Mapping[int, int], gaps: Mapping[int
         cubes += times * (2 * size**3 - 3 * size**2 + size)
         fitted += times * size * size * fitting
         squares += times * size * (size - 1)
-    numerator = Fraction((n_c - 1) * cubes, 3) + fitted
+    # ((n_c - 1) cubes / 3 + fitted) * 2 / length / denominator
     denominator = m * length * (m * length - 1) - squares
     if denominator <= 0:
-        return Fraction(0)
-    return numerator * 2 / length / denominator
+        return Ratio(0, 1)
+    return Ratio(2 * ((n_c - 1) * cubes + 3 * fitted), 3 * length * denominator)

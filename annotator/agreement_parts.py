@@ -31,7 +31,6 @@ import json
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from fractions import Fraction
 from itertools import combinations
 from statistics import fmean
 from typing import Any
@@ -40,6 +39,7 @@ from .agreement import (
     OUTSIDE,
     MatchMode,
     SpanScore,
+    Terms,
     UnitizingAlpha,
     krippendorff_alpha_of_columns,
     match_counts,
@@ -511,7 +511,7 @@ def _own_unitizing(parts: Mapping[str, Any]) -> UnitizingAlpha:
     document's ends are gaps of the continuum, and a coder without a unit of a label has
     one gap, the whole document."""
     names, length = parts["names"], parts["length"]
-    terms: dict[str, tuple[Fraction, Fraction]] = {}
+    terms: dict[str, Terms] = {}
     for label in sorted(parts["unitizing"]) if len(names) >= 2 else ():
         part = parts["unitizing"][label]
         if all(coder is None for coder in part["coders"]):
@@ -823,7 +823,7 @@ def unitizing(
         {label for group, name, label in totals.sums if group in groups and name in names}
     )
     m = len(names)
-    terms: dict[str, tuple[Fraction, Fraction]] = {}
+    terms: dict[str, Terms] = {}
     known: Chains = {} if chains is None else chains
     signature = tuple(map(id, documents))  # (the same summaries in the same order)
     if m >= 2:

@@ -40,6 +40,7 @@ import contextlib
 import hashlib
 import json
 import os
+import signal
 import sys
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -321,8 +322,7 @@ def _compute(
 ) -> _Added:
     """The parts of the documents ``todo``, added up (as JSON too where ``encode``, to be
     kept): in this process, or, for many documents where processes can be forked (Linux)
-    and there is more than one CPU, shared among one process per CPU (each opens the project
-    read-only, and adds up the parts of its chunks of documents)."""
+    and there is more than one CPU, shared among one process per CPU (:func:`_shared`)."""
     import multiprocessing  # (only here: most runs compute a few documents, or none)
 
     cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1
@@ -333,16 +333,105 @@ def _compute(
         or "fork" not in multiprocessing.get_all_start_methods()
     ):
         return _added(reader, todo, encode, progress)
-    chunks = [(todo[k : k + _CHUNK], encode) for k in range(0, len(todo), _CHUNK)]
-    computed = _Added({}, Totals(reader.current))
+    return _shared(reader, todo, progress, encode, min(cpus, 8))
+
+
+def _shared(
+    reader: _Reader,
+    todo: list[tuple[int, str, list[str]]],
+    progress: Callable[[int, int], None] | None,
+    encode: bool,
+    processes: int,
+) -> _Added:
+    """:func:`_compute` in ``processes`` forked processes. Each opens the project read-only,
+    takes chunks of documents in turn (a shared counter: a process that finishes early
+    takes more), sends each chunk's summaries and JSON back as it finishes it (for the
+    progress bar) and adds up all its chunks' totals itself, sent once at its end: this
+    process adds up one totals per process, not one per chunk (which took a CPU second of
+    the two the processes had, for 2,000 documents)."""
+    import multiprocessing
+    from multiprocessing.connection import wait
+
     context = multiprocessing.get_context("fork")
-    setting = (reader.project.path, reader.label_set)
-    with context.Pool(min(cpus, 8), _start_worker, setting) as pool:
-        for found in pool.imap(_worker_parts, chunks):
-            computed.merge(found)
-            if progress is not None:
-                progress(len(computed.summaries), len(todo))
+    chunks = [todo[k : k + _CHUNK] for k in range(0, len(todo), _CHUNK)]
+    taken = context.Value("i", 0)  # the next chunk to take
+    computed = _Added({}, Totals(reader.current))
+    setting = (reader.project.path, reader.label_set, chunks, taken, encode)
+    workers: dict[Any, Any] = {}  # each process's end of its pipe: the process
+    started = []
+    try:
+        for _ in range(processes):
+            receiver, sender = context.Pipe(duplex=False)
+            process = context.Process(target=_work, args=(*setting, sender), daemon=True)
+            process.start()
+            started.append(process)
+            sender.close()  # (the process has its copy: its end shows here as end of file)
+            workers[receiver] = process
+        while workers:
+            for receiver in wait(list(workers)):
+                try:
+                    kind, found = receiver.recv()
+                except EOFError:
+                    workers[receiver].join(1)
+                    code = workers[receiver].exitcode
+                    raise AnnotatorError(
+                        f"agreement: a process computing documents' figures ended without "
+                        f"finishing (exit code {code}); run the command again"
+                    ) from None
+                if kind == "error":
+                    raise found
+                if kind == "totals":
+                    computed.totals.merge(found)
+                    del workers[receiver]
+                    continue
+                summaries, encoded = found
+                computed.summaries.update(summaries)
+                computed.encoded.update(encoded)
+                if progress is not None:
+                    progress(len(computed.summaries), len(todo))
+    finally:
+        for receiver, process in workers.items():
+            process.terminate()
+            receiver.close()
+        for process in started:
+            process.join()
     return computed
+
+
+def _work(
+    path: Path,
+    label_set: set[str] | None,
+    chunks: list[list[tuple[int, str, list[str]]]],
+    taken: Any,
+    encode: bool,
+    sender: Any,
+) -> None:
+    """A forked process of :func:`_shared`: its chunks' summaries and JSON, chunk by chunk,
+    then its totals; or the error that stopped it."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # (Ctrl-C: the parent stops them all)
+    try:
+        with Project.open(path, readonly=True) as project:
+            versions = SchemeVersions(project.scheme, project.scheme_versions())
+            reader = _Reader(project, label_set, versions)
+            added = _Added({}, Totals(reader.current))
+            while True:
+                with taken.get_lock():
+                    number = taken.value
+                    taken.value += 1
+                if number >= len(chunks):
+                    break
+                for document_id, parts in reader.parts(chunks[number]):
+                    added.add(document_id, parts, encode)
+                sender.send(("chunk", (added.summaries, added.encoded)))
+                added.summaries, added.encoded = {}, {}
+            sender.send(("totals", added.totals))
+    except BaseException as error:  # (sent to the parent, which raises it)
+        try:
+            sender.send(("error", error))
+        except Exception:  # (one that cannot be pickled: its text)
+            sender.send(("error", RuntimeError(f"{type(error).__name__}: {error}")))
+    finally:
+        sender.close()
 
 
 def _added(
@@ -355,21 +444,6 @@ def _added(
     for document_id, parts in reader.parts(documents, progress):
         added.add(document_id, parts, encode)
     return added
-
-
-_worker: _Reader | None = None  # a worker process's reader
-
-
-def _start_worker(path: Path, label_set: set[str] | None) -> None:
-    global _worker
-    project = Project.open(path, readonly=True)
-    versions = SchemeVersions(project.scheme, project.scheme_versions())
-    _worker = _Reader(project, label_set, versions)
-
-
-def _worker_parts(chunk: tuple[list[tuple[int, str, list[str]]], bool]) -> _Added:
-    assert _worker is not None
-    return _added(_worker, *chunk)
 
 
 def agreement_report(

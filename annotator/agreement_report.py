@@ -49,7 +49,7 @@ from functools import partial
 from itertools import combinations
 from pathlib import Path
 from statistics import fmean
-from typing import Any
+from typing import Any, cast
 
 from .agreement import (
     Coefficient,
@@ -170,7 +170,7 @@ class _Reader:
         self.project = project
         self.label_set = label_set
         self.versions = versions
-        self.current = project.scheme.hash
+        self.current = versions.current.hash  # (the project's scheme, as parsed by the caller)
         self._attributes: dict[str, list[str]] = {}
         self._multichoice: set[str] = set()  # labels with a multichoice attribute
         self._parsed: dict[str, Values] = {}
@@ -179,7 +179,7 @@ class _Reader:
         """The ids of a label's categorical attributes in the current scheme."""
         if label not in self._attributes:
             try:
-                found = self.project.scheme.label(label).attributes
+                found = self.versions.current.label(label).attributes
             except UnknownItem:  # a label only older scheme versions had
                 found = ()
             self._attributes[label] = [a.id for a in found if a.type in _CATEGORICAL]
@@ -350,14 +350,14 @@ def _shared(
     process adds up one totals per process, not one per chunk (which took a CPU second of
     the two the processes had, for 2,000 documents)."""
     import multiprocessing
-    from multiprocessing.connection import wait
+    from multiprocessing.connection import Connection, wait
 
     context = multiprocessing.get_context("fork")
     chunks = [todo[k : k + _CHUNK] for k in range(0, len(todo), _CHUNK)]
     taken = context.Value("i", 0)  # the next chunk to take
     computed = _Added({}, Totals(reader.current))
-    setting = (reader.project.path, reader.label_set, chunks, taken, encode)
-    workers: dict[Any, Any] = {}  # each process's end of its pipe: the process
+    setting = (reader.project.path, reader.label_set, reader.versions, chunks, taken, encode)
+    workers: dict[Connection, Any] = {}  # each process's end of its pipe: the process
     started = []
     try:
         for _ in range(processes):
@@ -368,12 +368,13 @@ def _shared(
             sender.close()  # (the process has its copy: its end shows here as end of file)
             workers[receiver] = process
         while workers:
-            for receiver in wait(list(workers)):
+            for ready in wait(list(workers)):
+                end = cast(Connection, ready)
                 try:
-                    kind, found = receiver.recv()
+                    kind, found = end.recv()
                 except EOFError:
-                    workers[receiver].join(1)
-                    code = workers[receiver].exitcode
+                    workers[end].join(1)
+                    code = workers[end].exitcode
                     raise AnnotatorError(
                         f"agreement: a process computing documents' figures ended without "
                         f"finishing (exit code {code}); run the command again"
@@ -382,7 +383,8 @@ def _shared(
                     raise found
                 if kind == "totals":
                     computed.totals.merge(found)
-                    del workers[receiver]
+                    del workers[end]
+                    end.close()
                     continue
                 summaries, encoded = found
                 computed.summaries.update(summaries)
@@ -401,17 +403,18 @@ def _shared(
 def _work(
     path: Path,
     label_set: set[str] | None,
+    versions: SchemeVersions,
     chunks: list[list[tuple[int, str, list[str]]]],
     taken: Any,
     encode: bool,
     sender: Any,
 ) -> None:
     """A forked process of :func:`_shared`: its chunks' summaries and JSON, chunk by chunk,
-    then its totals; or the error that stopped it."""
+    then its totals; or the error that stopped it. ``versions`` are the parent's (forked,
+    not sent: the schemes are not parsed again)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # (Ctrl-C: the parent stops them all)
     try:
         with Project.open(path, readonly=True) as project:
-            versions = SchemeVersions(project.scheme, project.scheme_versions())
             reader = _Reader(project, label_set, versions)
             added = _Added({}, Totals(reader.current))
             while True:

@@ -9,7 +9,7 @@ unitizing/Krippendorff2004Test and UnitizingAgreementTest. Tolerances are DKPro'
 from __future__ import annotations
 
 from collections import Counter
-from itertools import permutations
+from itertools import pairwise, permutations
 
 import pytest
 from hypothesis import given
@@ -461,3 +461,29 @@ def test_label_columns_compress_the_per_character_matrix(case) -> None:
         for layer in layers
     ]
     assert label_columns(length, layers) == Counter(zip(*matrix, strict=True))
+
+
+@st.composite
+def _tilings(draw):
+    """A continuum and two coders' units on it (in order, apart, none empty)."""
+    length = draw(st.integers(1, 60))
+
+    def units() -> list[tuple[int, int]]:  # (each stretch between cuts a unit or a gap)
+        cuts = sorted({0, length, *draw(st.lists(st.integers(0, length), max_size=12))})
+        stretches = list(pairwise(cuts))
+        chosen = draw(st.lists(st.booleans(), min_size=len(stretches), max_size=len(stretches)))
+        return [stretch for stretch, unit in zip(stretches, chosen, strict=True) if unit]
+
+    return length, units(), units()
+
+
+@given(_tilings())
+def test_units_distance_is_the_walk_over_both_tilings(case) -> None:
+    """The walk over units alone (the usual case) sums what the walk over both coders'
+    tilings of units and gaps does (DKPro's distances)."""
+    from annotator.agreement import _pair_distance, _segments, _units_distance
+
+    length, first, second = case
+    walked = _pair_distance(_segments(length, first), _segments(length, second))
+    assert _units_distance(first, second) == walked
+    assert _units_distance(second, first) == walked

@@ -78,6 +78,7 @@ from .errors import AnnotatorError, ProjectError, UnknownItem
 from .model import Span
 from .scheme import Attribute, Scheme
 from .store import Project
+from .store.figures import encoded
 from .versions import Comparison, SchemeVersions
 
 ALL = "(all)"
@@ -306,7 +307,7 @@ class _Added:
         self.totals.add(parts)
         self.summaries[document_id] = summary(parts, self.totals)
         if encode:
-            self.encoded[document_id] = json.dumps(parts, ensure_ascii=False)
+            self.encoded[document_id] = encoded(parts)
 
     def merge(self, other: _Added) -> None:
         self.totals.merge(other.totals)

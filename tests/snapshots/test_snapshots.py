@@ -185,9 +185,17 @@ def test_report_screen(snap_compare, tmp_path: Path) -> None:
             if isinstance(screen, ReportScreen) and screen.settled:
                 break
             await pilot.pause(0.02)
-        # The table sizes its columns to the rows on its next refresh: let it (under load
-        # the snapshot could catch the columns still as wide as their headers).
-        await pilot.pause()
+        # The table sizes its columns to the rows when its own queue is idle (DataTable's
+        # Idle handler): wait for that, however long a loaded machine takes to get there (a
+        # fixed two pauses once caught the columns still as wide as their headers), then
+        # for the repaint it asks for.
+        from textual.widgets import DataTable
+
+        table = pilot.app.screen.query_one(DataTable)
+        for _ in range(500):
+            await pilot.pause()
+            if not table._require_update_dimensions and not table._updated_cells:
+                break
         await pilot.pause()
 
     assert snap_compare(

@@ -9,6 +9,7 @@ import os
 import random
 import sys
 from collections import Counter
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -402,7 +403,7 @@ def test_many_documents_are_shared_among_processes(
     forked = sys.platform == "linux" and len(os.sched_getaffinity(0)) > 1
     if forked:  # a tick per chunk (of 3, 3 and 1) as it comes back, in any order
         done = [t[0] for t in ticks]
-        assert {b - a for a, b in zip([0, *done], done)} <= {1, 3} and done[-1] == 7
+        assert {b - a for a, b in pairwise([0, *done])} <= {1, 3} and done[-1] == 7
         assert len(ticks) == 3 and all(t[1] == 7 for t in ticks)
     else:  # computed here, from 0
         assert ticks == [(0, 7), (7, 7)]
@@ -414,33 +415,28 @@ needs_fork = pytest.mark.skipif(
 )
 
 
-@needs_fork
-def test_an_error_in_a_process_reaches_the_command(
-    project: Project, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """A process that fails sends its error, which the report raises (the others stop)."""
-    build(project, 7)
-    monkeypatch.setattr(report_module, "PARALLEL_AT", 2)
-    monkeypatch.setattr(report_module, "_CHUNK", 2)
-
-    def fail(*_: Any, **__: Any) -> None:
-        raise ValueError("no parts here")
-
-    monkeypatch.setattr(report_module, "document_parts", fail)  # (forked: the processes too)
-    with pytest.raises(ValueError, match="no parts here"):
-        agreement_report(project, keep=False)
+def _fail(*_: Any, **__: Any) -> None:
+    raise ValueError("no parts here")
 
 
 @needs_fork
-def test_a_process_that_dies_is_a_clear_error(
-    project: Project, monkeypatch: pytest.MonkeyPatch
+@pytest.mark.parametrize(
+    ("parts", "error", "message"),
+    [
+        # A process that fails sends its error, which the report raises (the others stop).
+        (_fail, ValueError, "no parts here"),
+        # One killed mid-way (out of memory, say) is one clear line, not a hang.
+        (lambda *_, **__: os._exit(9), AnnotatorError, r"ended without finishing \(exit code 9\)"),
+    ],
+)
+def test_a_process_that_fails_or_dies_stops_the_report(
+    project: Project, monkeypatch: pytest.MonkeyPatch, parts: Any, error: type, message: str
 ) -> None:
-    """A process killed mid-way (out of memory, say) is one clear line, not a hang."""
     build(project, 7)
     monkeypatch.setattr(report_module, "PARALLEL_AT", 2)
     monkeypatch.setattr(report_module, "_CHUNK", 2)
-    monkeypatch.setattr(report_module, "document_parts", lambda *_, **__: os._exit(9))
-    with pytest.raises(AnnotatorError, match=r"ended without finishing \(exit code 9\)"):
+    monkeypatch.setattr(report_module, "document_parts", parts)  # (forked: theirs too)
+    with pytest.raises(error, match=message):
         agreement_report(project, keep=False)
 
 

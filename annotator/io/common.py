@@ -238,9 +238,9 @@ class DocumentBuilder:
         A paragraph that itself holds line breaks is split into one paragraph per
         non-blank line, so a blank line only ever separates turns.
         """
-        lines: list[str] = []
-        for paragraph in paragraphs:
-            lines.extend(paragraph_lines(paragraph))
+        # Normalised together: a line break never joins what is on either side of it in
+        # NFC, and blank lines are dropped, so this is each paragraph's lines in turn.
+        lines = paragraph_lines("\n".join(paragraphs))
         if not lines:
             return None
         content = "\n".join(lines)

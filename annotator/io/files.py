@@ -71,29 +71,46 @@ def search_folder(folder: Path, *, follow_links: bool) -> Search:
     files: dict[Path, Path] = {}  # real file -> the path it was found at
     links_out: list[tuple[Path, Path]] = []
     unreadable: list[tuple[Path, OSError]] = []
-    pending = [folder]
+    pending = [(folder, root)]  # each folder to list, with where it really is
     while pending:
-        current = pending.pop()
+        current, current_real = pending.pop()
         try:
-            entries = sorted(current.iterdir())
+            with os.scandir(current) as listing:
+                entries = sorted(listing, key=lambda entry: entry.name)
         except OSError as error:
             unreadable.append((current, error))
             continue
-        for entry in entries:
-            real = real_path(entry)
-            if entry.is_symlink():
+        for found in entries:
+            entry = current / found.name
+            # The listing tells an entry's kind without a system call; only a link needs
+            # following (what is not a link really is where its real folder puts it).
+            if found.is_symlink():
+                real = real_path(entry)
                 if real.is_relative_to(root) and real.exists():
                     continue  # found under its own name
                 if not (real.exists() and follow_links):
                     links_out.append((entry, real))
                     continue
-            if entry.is_dir():
+                is_dir, is_file = entry.is_dir(), entry.is_file()
+            else:
+                real = current_real / found.name
+                is_dir, is_file = _kind(found)
+            if is_dir:
                 if real not in searched:
                     searched.add(real)
-                    pending.append(entry)
-            elif entry.is_file():
+                    pending.append((entry, real))
+            elif is_file:
                 files.setdefault(real, entry)
     return Search(sorted(files.values()), sorted(links_out), unreadable)
+
+
+def _kind(entry: os.DirEntry[str]) -> tuple[bool, bool]:
+    """Whether a listed entry (not a link) is a folder, and whether it is a file; as
+    ``Path.is_dir`` and ``Path.is_file``, neither when it cannot be told."""
+    try:
+        return entry.is_dir(follow_symlinks=False), entry.is_file(follow_symlinks=False)
+    except OSError:
+        return False, False
 
 
 def _link_notice(link: Path, target: Path, folder: Path) -> str:

@@ -47,6 +47,7 @@ the file holds several documents).
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -143,6 +144,7 @@ _NOT_NAME_STARTS = _word_set(
 )
 
 
+@functools.lru_cache(maxsize=4096)  # a file names the same few speakers again and again
 def label_kind(label: str) -> str | None:
     """``"caps"``, ``"title"`` or ``None`` (not a speaker label); see rule 5."""
     words = label.split()
@@ -179,6 +181,8 @@ def match_label(
     q = _Q_RE.match(line)
     if q:
         return "Q", q.group("rest").strip()
+    if ":" not in line:  # both kinds of label end in one (most lines of speech hold none)
+        return None
     bold = _BOLD_LABEL_RE.match(line)
     if bold and label_kind(bold.group("label").strip()):
         return " ".join(bold.group("label").split()), bold.group("rest").strip()
@@ -332,6 +336,8 @@ class _Parser:
 
     def parse(self) -> list[_Doc]:
         lines = self.lines
+        convention = self.convention
+        generic = convention is None or convention.generic_labels
         index = 0
         paragraph_start = True
         while index < len(lines):
@@ -349,17 +355,18 @@ class _Parser:
             line = raw.strip()
             index += 1
             if not line:
-                self._end_paragraph()
+                self.paragraph = None
                 paragraph_start = True
                 continue
-            first_body_line = not self.doc.has_body
-            self.doc.has_body = True
-            if first_body_line and (heading := _HEADING_RE.match(line)):
-                self.doc.heading = heading.group("title").strip()
-                paragraph_start = True
-                continue
+            doc = self.doc
+            if not doc.has_body:  # the first line of the body
+                doc.has_body = True
+                if heading := _HEADING_RE.match(line):
+                    doc.heading = heading.group("title").strip()
+                    paragraph_start = True
+                    continue
             if paragraph_start and _CLOCK_RE.match(line):
-                speaker = self.doc.current()[0]
+                speaker = doc.current()[0]
                 if speaker is not None:
                     self._start_turn(None, "")
                 self._end_paragraph()
@@ -367,25 +374,23 @@ class _Parser:
                 self._end_paragraph()
                 paragraph_start = True
                 continue
-            if self.convention is not None:
-                if self.convention.skip(line):
+            if convention is not None:
+                if convention.skip(line):
                     continue
-                found = self.convention.label(line)
+                found = convention.label(line)
                 if found is not None:
-                    self.doc.labelled = True
+                    doc.labelled = True
                     if found.info is not None:
-                        self.doc.speaker_info[found.speaker] = found.info
+                        doc.speaker_info[found.speaker] = found.info
                     self._start_turn(found.speaker, found.rest, found.start_time)
                     paragraph_start = False
                     continue
-            label = (
-                match_label(raw, paragraph_start=paragraph_start)
-                if self.convention is None or self.convention.generic_labels
-                else None
-            )
+            label = match_label(raw, paragraph_start=paragraph_start) if generic else None
             if label is not None:
-                self.doc.labelled = True
+                doc.labelled = True
                 self._start_turn(label[0], label[1])
+            elif self.paragraph is not None:
+                self.paragraph.append(line)
             else:
                 self._add_line(line)
             # (endswith first: the search tries every position of a long line)
@@ -418,7 +423,7 @@ def parse_text(
         if doc.labelled:
             for speaker, paragraphs, start_time in doc.turns:
                 builder.add_turn(
-                    (" ".join(p) for p in paragraphs), speaker=speaker, start_time=start_time
+                    [" ".join(p) for p in paragraphs], speaker=speaker, start_time=start_time
                 )
         else:  # an article: one turn per paragraph
             for _speaker, paragraphs, _time in doc.turns:

@@ -737,8 +737,13 @@ def import_(
     ):
         for path in bar:
             try:
+                # The scheme is read only for a format that needs it (QEvasion's).
                 documents = read_transcript(
-                    path, format_, follow_links=follow_links, scheme=project.scheme
+                    path,
+                    format_,
+                    follow_links=follow_links,
+                    scheme=lambda: project.scheme,
+                    real=expansion.real.get(path),
                 )
                 warnings = list(dict.fromkeys(w for d in documents for w in d.warnings))
                 if strict and warnings:

@@ -30,14 +30,10 @@ import math
 import re
 import sys
 import unicodedata
-import xml.etree.ElementTree as ET
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
-
-from defusedxml import DefusedXmlException
-from defusedxml.ElementTree import DefusedXMLParser
+from typing import TYPE_CHECKING, Any
 
 from annotator.errors import AnnotatorError
 from annotator.model import (
@@ -48,6 +44,9 @@ from annotator.model import (
     resolved_source,
 )
 from annotator.textindex import display_text
+
+if TYPE_CHECKING:
+    import xml.etree.ElementTree as ET
 
 # The largest integer SQLite stores; offsets and indices beyond it are refused as too large.
 MAX_INTEGER = 2**63 - 1
@@ -63,15 +62,19 @@ _NOT_CONTROLS = bytes(b for b in range(256) if b >= 0x20 or b in _TEXT_CONTROLS)
 _MAX_CONTROL_SHARE = 0.10
 
 
-def from_file(documents: list[ImportedDocument], path: Path, given: str) -> list[ImportedDocument]:
+def from_file(
+    documents: list[ImportedDocument], path: Path, given: str, real: Path | None = None
+) -> list[ImportedDocument]:
     """``documents`` read from ``path`` (typed as ``given``, which the importer stored as
-    their ``source_path``), with the file's resolved path instead and ``given``'s name as
-    ``source_name``. A document whose importer stored another source keeps it (a native
-    export names the file each of its documents first came from)."""
+    their ``source_path``), with the file's resolved path instead (``real``, when the caller
+    has resolved it already) and ``given``'s name as ``source_name``. A document whose
+    importer stored another source keeps it (a native export names the file each of its
+    documents first came from)."""
     typed = storable(given)
     if not any(document.source_path == typed for document in documents):
         return documents
-    source, name = resolved_source(path), storable(path.name)
+    source = storable(str(real)) if real is not None else resolved_source(path)
+    name = storable(path.name)
     return [
         replace(document, source_path=source, source_name=name)
         if document.source_path == typed
@@ -579,6 +582,12 @@ def read_xml(text: str, source: str, why_no_doctype: str) -> ET.Element:
     refused (so no entity can be declared, no internal subset change the parse and no
     external entity or DTD be read). XML that is not well-formed is refused naming the line
     and column; ``why_no_doctype`` ends the DOCTYPE refusal ("TEI needs none")."""
+    # Imported here: only the XML importers need them (start-up of a command).
+    import xml.etree.ElementTree as ET
+
+    from defusedxml import DefusedXmlException
+    from defusedxml.ElementTree import DefusedXMLParser
+
     parser = DefusedXMLParser(target=ET.TreeBuilder(), forbid_dtd=True)
     try:
         parser.feed(text)

@@ -32,6 +32,9 @@ class Expansion:
 
     files: list[Path] = field(default_factory=list)  # files, and brat folders to read whole
     notices: list[str] = field(default_factory=list)
+    # Where each file a folder's search found really is (the search resolved it; an import
+    # stores that path, so need not resolve it again).
+    real: dict[Path, Path] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -41,6 +44,7 @@ class Search:
     files: list[Path]
     links_out: list[tuple[Path, Path]]  # (link, where it leads), broken links included
     unreadable: list[tuple[Path, OSError]]  # folders that could not be listed
+    real: dict[Path, Path] = field(default_factory=dict)  # each file -> where it really is
 
 
 def is_brat_folder(path: Path) -> bool:
@@ -101,7 +105,8 @@ def search_folder(folder: Path, *, follow_links: bool) -> Search:
                     pending.append((entry, real))
             elif is_file:
                 files.setdefault(real, entry)
-    return Search(sorted(files.values()), sorted(links_out), unreadable)
+    found_at = {entry: real for real, entry in files.items()}
+    return Search(sorted(files.values()), sorted(links_out), unreadable, found_at)
 
 
 def _kind(entry: os.DirEntry[str]) -> tuple[bool, bool]:
@@ -134,6 +139,7 @@ def expand_paths(paths: list[Path], *, follow_links: bool = False) -> Expansion:
         else:
             search = search_folder(path, follow_links=follow_links)
             found = search.files
+            expansion.real.update(search.real)
             expansion.notices.extend(
                 _link_notice(link, target, path) for link, target in search.links_out
             )

@@ -217,8 +217,28 @@ def _speaker_lines(format: str, text: str, limit: int | None = None) -> Iterator
                 return
 
 
+# The last text searched and, by format, the speaker lines found in it and whether they are
+# all of them (detection stops at two): detection and the speaker checks both search a file
+# for each convention, and the checks find the answers here. The text is known by identity
+# (hashing a large one costs as much as a search); only the last is kept.
+_searched: tuple[str, dict[str, tuple[list[tuple[int, str]], bool]]] = ("", {})
+
+
+def _found(format: str, text: str, limit: int | None = None) -> list[tuple[int, str]]:
+    """The first ``limit`` (default: all) of :func:`_speaker_lines`, searched once a text."""
+    global _searched
+    searched = _searched
+    if searched[0] is not text:
+        searched = _searched = (text, {})
+    known = searched[1].get(format)
+    if known is None or not (known[1] or (limit is not None and len(known[0]) >= limit)):
+        lines = list(_speaker_lines(format, text, limit))
+        known = searched[1][format] = (lines, limit is None or len(lines) < limit)
+    return known[0] if limit is None else known[0][:limit]
+
+
 def _count(format: str, text: str) -> int:
-    return sum(1 for _ in _speaker_lines(format, text, limit=2))
+    return len(_found(format, text, limit=2))
 
 
 def sniff_otter(text: str) -> bool:
@@ -261,7 +281,7 @@ def speaker_lines(format: str, text: str) -> tuple[int, int, str] | None:
     """How many lines of ``text`` are speaker lines of ``format``'s convention, with the
     1-based number and text of the first; ``None`` when there are none. For Hansard only
     the lines with a parenthesis count."""
-    matches = list(_speaker_lines(format, text))
+    matches = _found(format, text)
     if not matches:
         return None
     start, line = matches[0]

@@ -235,15 +235,21 @@ class DocumentBuilder:
         speaker: str | None = None,
         start_time: float | None = None,
         end_time: float | None = None,
+        *,
+        normalised: bool = False,
     ) -> Turn | None:
         """Append one turn; return it, or ``None`` when it has no text (nothing is added).
 
         A paragraph that itself holds line breaks is split into one paragraph per
-        non-blank line, so a blank line only ever separates turns.
+        non-blank line, so a blank line only ever separates turns. ``normalised``: each
+        paragraph is already one stripped, non-blank line cut from a text that went through
+        :func:`~annotator.model.normalise_text` whole, at whitespace or a line break (the
+        text importer's), so is kept as it is: NFC never joins characters across
+        whitespace, so such a cut and the spaces joining such cuts leave it NFC.
         """
-        # Normalised together: a line break never joins what is on either side of it in
-        # NFC, and blank lines are dropped, so this is each paragraph's lines in turn.
-        lines = paragraph_lines("\n".join(paragraphs))
+        # Else normalised together: a line break never joins what is on either side of it
+        # in NFC, and blank lines are dropped, so this is each paragraph's lines in turn.
+        lines = list(paragraphs) if normalised else paragraph_lines("\n".join(paragraphs))
         if not lines:
             return None
         content = "\n".join(lines)

@@ -327,6 +327,7 @@ class _Parser:
     ) -> None:
         self.doc.turns.append((speaker, [], start_time))
         self.paragraph = None
+        first_line = first_line.strip()  # stored as it is (DocumentBuilder.add_turn)
         if first_line:
             self._add_line(first_line)
 
@@ -423,12 +424,15 @@ def parse_text(
         if doc.labelled:
             for speaker, paragraphs, start_time in doc.turns:
                 builder.add_turn(
-                    [" ".join(p) for p in paragraphs], speaker=speaker, start_time=start_time
+                    [" ".join(p) for p in paragraphs],
+                    speaker=speaker,
+                    start_time=start_time,
+                    normalised=True,
                 )
         else:  # an article: one turn per paragraph
             for _speaker, paragraphs, _time in doc.turns:
                 for paragraph in paragraphs:
-                    builder.add_turn([" ".join(paragraph)])
+                    builder.add_turn([" ".join(paragraph)], normalised=True)
         if not len(builder):
             raise ImportFailure(
                 source,

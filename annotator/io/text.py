@@ -366,7 +366,8 @@ class _Parser:
                     doc.heading = heading.group("title").strip()
                     paragraph_start = True
                     continue
-            if paragraph_start and _CLOCK_RE.match(line):
+            # (a clock line starts with a digit or END: most lines need no search)
+            if paragraph_start and (line[0].isdigit() or line[0] == "E") and _CLOCK_RE.match(line):
                 speaker = doc.current()[0]
                 if speaker is not None:
                     self._start_turn(None, "")
@@ -386,10 +387,16 @@ class _Parser:
                     self._start_turn(found.speaker, found.rest, found.start_time)
                     paragraph_start = False
                     continue
-            label = match_label(raw, paragraph_start=paragraph_start) if generic else None
+            # A label is a Q or ends in a colon: a line with neither needs no search.
+            if generic and (":" in line or line[0] == "Q"):
+                label = match_label(raw, paragraph_start=paragraph_start)
+            else:
+                label = None
             if label is not None:
                 doc.labelled = True
-                self._start_turn(label[0], label[1])
+                speaker, rest = label  # the rest stripped already
+                self.paragraph = [rest] if rest else None
+                doc.turns.append((speaker, [self.paragraph] if self.paragraph else [], None))
             elif self.paragraph is not None:
                 self.paragraph.append(line)
             else:

@@ -39,6 +39,7 @@ from annotator.io.common import (
     storable,
 )
 from annotator.io.formats import FORMATS, IMPORT_FORMATS, ImportFormat
+from annotator.io.services import forget_searches
 from annotator.model import ImportedDocument
 from annotator.scheme import Scheme
 
@@ -105,6 +106,8 @@ def read_transcript(
         raise ImportFailure(given, "the file is nested too deeply to read") from None
     except OSError as error:
         raise ImportFailure(given, cannot_read(error)) from None
+    finally:
+        forget_searches()
 
 
 def _read(

@@ -225,8 +225,15 @@ def _speaker_lines(format: str, text: str, limit: int | None = None) -> Iterator
 # The last text searched and, by format, the speaker lines found in it and whether they are
 # all of them (detection stops at two): detection and the speaker checks both search a file
 # for each convention, and the checks find the answers here. The text is known by identity
-# (hashing a large one costs as much as a search); only the last is kept.
+# (hashing a large one costs as much as a search); only the last is kept, until
+# :func:`forget_searches` (read_transcript calls it when done with a file).
 _searched: tuple[str, dict[str, tuple[list[tuple[int, str]], bool]]] = ("", {})
+
+
+def forget_searches() -> None:
+    """Let the last text searched go (a large file's text is not kept while it is stored)."""
+    global _searched
+    _searched = ("", {})
 
 
 def _found(format: str, text: str, limit: int | None = None) -> list[tuple[int, str]]:

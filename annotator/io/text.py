@@ -189,11 +189,16 @@ def match_label(
     m = _LABEL_RE.match(line)
     if not m:
         return None
-    label = m.group("label")
-    kind = label_kind(label)
+    kind, speaker = _label(m.group("label"))
     if kind == "caps" or (kind == "title" and allow_title and paragraph_start):
-        return " ".join(label.split()), m.group("rest").strip()
+        return speaker, m.group("rest").strip()
     return None
+
+
+@functools.lru_cache(maxsize=4096)  # a file names the same few speakers again and again
+def _label(label: str) -> tuple[str | None, str]:
+    """A label's :func:`label_kind`, and the speaker it names (runs of whitespace collapsed)."""
+    return label_kind(label), " ".join(label.split())
 
 
 @dataclass(frozen=True)
@@ -340,10 +345,16 @@ class _Parser:
         convention = self.convention
         generic = convention is None or convention.generic_labels
         index = 0
+        count = len(lines)
         paragraph_start = True
-        while index < len(lines):
+        while index < count:
             raw = lines[index]
-            if raw.startswith("---"):
+            if not raw:  # a blank line, the commonest kind (one that holds spaces: below)
+                index += 1
+                self.paragraph = None
+                paragraph_start = True
+                continue
+            if raw[0] == "-" and raw.startswith("---"):
                 end = self._front_matter_end(index)
                 if end is not None:
                     self._finish_doc()

@@ -98,7 +98,7 @@ def read_transcript(
     nested too deeply for Python's recursion limit and a read the system refuses still end
     in an :class:`ImportFailure` naming the file, never a traceback.
     """
-    path = Path(path)
+    path = path if isinstance(path, Path) else Path(path)
     given = str(path)
     try:
         return _read(path, given, format, follow_links, scheme, real)

@@ -30,14 +30,10 @@ import math
 import re
 import sys
 import unicodedata
-import xml.etree.ElementTree as ET
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
-
-from defusedxml import DefusedXmlException
-from defusedxml.ElementTree import DefusedXMLParser
+from typing import TYPE_CHECKING, Any
 
 from annotator.errors import AnnotatorError
 from annotator.model import (
@@ -48,6 +44,9 @@ from annotator.model import (
     resolved_source,
 )
 from annotator.textindex import display_text
+
+if TYPE_CHECKING:
+    import xml.etree.ElementTree as ET
 
 # The largest integer SQLite stores; offsets and indices beyond it are refused as too large.
 MAX_INTEGER = 2**63 - 1
@@ -63,15 +62,19 @@ _NOT_CONTROLS = bytes(b for b in range(256) if b >= 0x20 or b in _TEXT_CONTROLS)
 _MAX_CONTROL_SHARE = 0.10
 
 
-def from_file(documents: list[ImportedDocument], path: Path, given: str) -> list[ImportedDocument]:
+def from_file(
+    documents: list[ImportedDocument], path: Path, given: str, real: Path | None = None
+) -> list[ImportedDocument]:
     """``documents`` read from ``path`` (typed as ``given``, which the importer stored as
-    their ``source_path``), with the file's resolved path instead and ``given``'s name as
-    ``source_name``. A document whose importer stored another source keeps it (a native
-    export names the file each of its documents first came from)."""
+    their ``source_path``), with the file's resolved path instead (``real``, when the caller
+    has resolved it already) and ``given``'s name as ``source_name``. A document whose
+    importer stored another source keeps it (a native export names the file each of its
+    documents first came from)."""
     typed = storable(given)
     if not any(document.source_path == typed for document in documents):
         return documents
-    source, name = resolved_source(path), storable(path.name)
+    source = storable(str(real)) if real is not None else resolved_source(path)
+    name = storable(path.name)
     return [
         replace(document, source_path=source, source_name=name)
         if document.source_path == typed
@@ -232,15 +235,21 @@ class DocumentBuilder:
         speaker: str | None = None,
         start_time: float | None = None,
         end_time: float | None = None,
+        *,
+        normalised: bool = False,
     ) -> Turn | None:
         """Append one turn; return it, or ``None`` when it has no text (nothing is added).
 
         A paragraph that itself holds line breaks is split into one paragraph per
-        non-blank line, so a blank line only ever separates turns.
+        non-blank line, so a blank line only ever separates turns. ``normalised``: each
+        paragraph is already one stripped, non-blank line cut from a text that went through
+        :func:`~annotator.model.normalise_text` whole, at whitespace or a line break (the
+        text importer's), so is kept as it is: NFC never joins characters across
+        whitespace, so such a cut and the spaces joining such cuts leave it NFC.
         """
-        lines: list[str] = []
-        for paragraph in paragraphs:
-            lines.extend(paragraph_lines(paragraph))
+        # Else normalised together: a line break never joins what is on either side of it
+        # in NFC, and blank lines are dropped, so this is each paragraph's lines in turn.
+        lines = list(paragraphs) if normalised else paragraph_lines("\n".join(paragraphs))
         if not lines:
             return None
         content = "\n".join(lines)
@@ -579,6 +588,12 @@ def read_xml(text: str, source: str, why_no_doctype: str) -> ET.Element:
     refused (so no entity can be declared, no internal subset change the parse and no
     external entity or DTD be read). XML that is not well-formed is refused naming the line
     and column; ``why_no_doctype`` ends the DOCTYPE refusal ("TEI needs none")."""
+    # Imported here: only the XML importers need them (start-up of a command).
+    import xml.etree.ElementTree as ET
+
+    from defusedxml import DefusedXmlException
+    from defusedxml.ElementTree import DefusedXMLParser
+
     parser = DefusedXMLParser(target=ET.TreeBuilder(), forbid_dtd=True)
     try:
         parser.feed(text)

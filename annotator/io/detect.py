@@ -27,6 +27,7 @@ Importers that match a file's labels to the project's scheme (``qevasion``) are 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from annotator.io.checks import check_documents
@@ -38,6 +39,7 @@ from annotator.io.common import (
     storable,
 )
 from annotator.io.formats import FORMATS, IMPORT_FORMATS, ImportFormat
+from annotator.io.services import forget_searches
 from annotator.model import ImportedDocument
 from annotator.scheme import Scheme
 
@@ -79,31 +81,42 @@ def read_transcript(
     format: str | None = None,
     *,
     follow_links: bool = False,
-    scheme: Scheme | None = None,
+    scheme: Scheme | Callable[[], Scheme] | None = None,
+    real: Path | None = None,
 ) -> list[ImportedDocument]:
     """Read one transcript file into documents, or raise :class:`ImportFailure`.
 
     The file is read whole and parsed completely before anything is returned, so a
     malformed place anywhere refuses the whole file. ``follow_links`` lets a brat folder's
     files be links that lead out of it (see :mod:`annotator.io.brat`). ``scheme`` is the
-    project's, for the formats whose labels are matched to it by name (``qevasion``).
+    project's, for the formats whose labels are matched to it by name (``qevasion``), or a
+    function that gives it, called only for such a format (most imports never need the
+    scheme, and reading it costs more than a small file). ``real`` is where the file really
+    is, when the caller knows it (a folder's search resolved it): the path stored.
 
     Each importer refuses what it cannot read with its own message; as a last resort, input
     nested too deeply for Python's recursion limit and a read the system refuses still end
     in an :class:`ImportFailure` naming the file, never a traceback.
     """
-    path = Path(path)
+    path = path if isinstance(path, Path) else Path(path)
     given = str(path)
     try:
-        return _read(path, given, format, follow_links, scheme)
+        return _read(path, given, format, follow_links, scheme, real)
     except RecursionError:
         raise ImportFailure(given, "the file is nested too deeply to read") from None
     except OSError as error:
         raise ImportFailure(given, cannot_read(error)) from None
+    finally:
+        forget_searches()
 
 
 def _read(
-    path: Path, given: str, format: str | None, follow_links: bool, scheme: Scheme | None
+    path: Path,
+    given: str,
+    format: str | None,
+    follow_links: bool,
+    scheme: Scheme | Callable[[], Scheme] | None,
+    real: Path | None,
 ) -> list[ImportedDocument]:
     if format is not None and format not in IMPORT_FORMATS:
         raise ImportFailure(given, f"unknown format '{format}'; use one of {', '.join(FORMATS)}")
@@ -125,9 +138,11 @@ def _read(
     text = read_transcript_text(path, given)
     entry = chosen or IMPORT_FORMATS[detect_format(path, text)]
     assert entry.parse is not None
+    if callable(scheme):
+        scheme = scheme() if entry.uses_scheme else None
     # Messages name the file as given; the stored path must also encode as UTF-8.
     documents = entry.parse(text, source=given, source_path=storable(given), scheme=scheme)
-    documents = from_file(documents, path, given)  # stored resolved, shown as typed
+    documents = from_file(documents, path, given, real)  # stored resolved, shown as typed
     if not entry.speakers:
         return documents
     return check_documents(documents, text, given, entry.name)

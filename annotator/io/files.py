@@ -32,6 +32,9 @@ class Expansion:
 
     files: list[Path] = field(default_factory=list)  # files, and brat folders to read whole
     notices: list[str] = field(default_factory=list)
+    # Where each file a folder's search found really is (the search resolved it; an import
+    # stores that path, so need not resolve it again).
+    real: dict[Path, Path] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -41,6 +44,7 @@ class Search:
     files: list[Path]
     links_out: list[tuple[Path, Path]]  # (link, where it leads), broken links included
     unreadable: list[tuple[Path, OSError]]  # folders that could not be listed
+    real: dict[Path, Path] = field(default_factory=dict)  # each file -> where it really is
 
 
 def is_brat_folder(path: Path) -> bool:
@@ -71,29 +75,47 @@ def search_folder(folder: Path, *, follow_links: bool) -> Search:
     files: dict[Path, Path] = {}  # real file -> the path it was found at
     links_out: list[tuple[Path, Path]] = []
     unreadable: list[tuple[Path, OSError]] = []
-    pending = [folder]
+    pending = [(folder, root)]  # each folder to list, with where it really is
     while pending:
-        current = pending.pop()
+        current, current_real = pending.pop()
         try:
-            entries = sorted(current.iterdir())
+            with os.scandir(current) as listing:
+                entries = sorted(listing, key=lambda entry: entry.name)
         except OSError as error:
             unreadable.append((current, error))
             continue
-        for entry in entries:
-            real = real_path(entry)
-            if entry.is_symlink():
+        for found in entries:
+            entry = current / found.name
+            # The listing tells an entry's kind without a system call; only a link needs
+            # following (what is not a link really is where its real folder puts it).
+            if found.is_symlink():
+                real = real_path(entry)
                 if real.is_relative_to(root) and real.exists():
                     continue  # found under its own name
                 if not (real.exists() and follow_links):
                     links_out.append((entry, real))
                     continue
-            if entry.is_dir():
+                is_dir, is_file = entry.is_dir(), entry.is_file()
+            else:
+                real = current_real / found.name
+                is_dir, is_file = _kind(found)
+            if is_dir:
                 if real not in searched:
                     searched.add(real)
-                    pending.append(entry)
-            elif entry.is_file():
+                    pending.append((entry, real))
+            elif is_file:
                 files.setdefault(real, entry)
-    return Search(sorted(files.values()), sorted(links_out), unreadable)
+    found_at = {entry: real for real, entry in files.items()}
+    return Search(sorted(files.values()), sorted(links_out), unreadable, found_at)
+
+
+def _kind(entry: os.DirEntry[str]) -> tuple[bool, bool]:
+    """Whether a listed entry (not a link) is a folder, and whether it is a file; as
+    ``Path.is_dir`` and ``Path.is_file``, neither when it cannot be told."""
+    try:
+        return entry.is_dir(follow_symlinks=False), entry.is_file(follow_symlinks=False)
+    except OSError:
+        return False, False
 
 
 def _link_notice(link: Path, target: Path, folder: Path) -> str:
@@ -117,6 +139,7 @@ def expand_paths(paths: list[Path], *, follow_links: bool = False) -> Expansion:
         else:
             search = search_folder(path, follow_links=follow_links)
             found = search.files
+            expansion.real.update(search.real)
             expansion.notices.extend(
                 _link_notice(link, target, path) for link, target in search.links_out
             )

@@ -22,25 +22,14 @@ here and its row in the README. An entry says:
 from __future__ import annotations
 
 import functools
+import importlib
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
-from annotator.io.annotator_jsonl import FORMAT as NATIVE_JSONL
-from annotator.io.annotator_jsonl import (
-    is_native_record,
-    parse_annotator_jsonl,
-    sniff_native_jsonl,
-)
-from annotator.io.brat import parse_brat
 from annotator.io.common import decode_json
-from annotator.io.json_transcripts import parse_json
-from annotator.io.labelstudio import is_labelstudio, parse_labelstudio
-from annotator.io.parlparse import is_parlparse, parse_parlparse
-from annotator.io.qevasion import FORMAT as QEVASION
-from annotator.io.qevasion import is_qevasion_header, parse_qevasion
 from annotator.io.services import (
     parse_service,
     sniff_descript,
@@ -48,12 +37,25 @@ from annotator.io.services import (
     sniff_otter,
     sniff_rev,
 )
-from annotator.io.span_jsonl import parse_span_jsonl, record_style, sniff_span_format
-from annotator.io.subtitles import parse_srt, parse_vtt
-from annotator.io.tei import parse_tei
 from annotator.io.text import parse_text
 from annotator.model import ImportedDocument
 from annotator.scheme import Scheme
+
+# The names of the formats whose importers hold their own (checked by a test).
+NATIVE_JSONL = "annotator-jsonl"
+QEVASION = "qevasion"
+
+
+def _later(module: str, name: str) -> Callable[..., Any]:
+    """``annotator.io.<module>.<name>``, imported when first called: a command imports only
+    the importers it runs (the plain-text ones, which detection of a ``.txt`` file tries
+    anyway, are imported above)."""
+
+    def call(*args: Any, **kwargs: Any) -> Any:
+        return getattr(importlib.import_module(f"annotator.io.{module}"), name)(*args, **kwargs)
+
+    return call
+
 
 __all__ = ["FORMATS", "IMPORT_FORMATS", "ImportFormat", "Parser"]
 
@@ -76,6 +78,7 @@ class ImportFormat:
     fallback_for: tuple[str, ...] = ()
     refusal: str | None = None  # why a file with its extension but not its content is refused
     speakers: bool = True  # a transcript format (checked for missing speakers)
+    uses_scheme: bool = False  # matches the file's labels to the project's scheme
     read_path: Callable[[Path, bool], list[ImportedDocument]] | None = None
 
 
@@ -95,6 +98,10 @@ def json_kind(text: str) -> str | None:
     format's sniffer asks it."""
     if text.lstrip()[:1] not in ("{", "["):
         return None
+    from annotator.io.annotator_jsonl import is_native_record, sniff_native_jsonl
+    from annotator.io.labelstudio import is_labelstudio
+    from annotator.io.span_jsonl import record_style, sniff_span_format
+
     try:
         value = decode_json(text)
     except (ValueError, RecursionError):
@@ -126,10 +133,14 @@ def _simple(
 def _qevasion(
     text: str, *, source: str, source_path: str | None, scheme: Scheme | None
 ) -> list[ImportedDocument]:
+    from annotator.io.qevasion import parse_qevasion
+
     return parse_qevasion(text, source=source, source_path=source_path, scheme=scheme)
 
 
 def _brat(path: Path, follow_links: bool) -> list[ImportedDocument]:
+    from annotator.io.brat import parse_brat
+
     return parse_brat(path, follow_links=follow_links)
 
 
@@ -152,7 +163,7 @@ _ENTRIES: Sequence[ImportFormat] = (
         "srt",
         "SubRip subtitles, and broadcast captions with >> speaker changes",
         (".srt", ".txt"),
-        _simple(parse_srt),
+        _simple(_later("subtitles", "parse_srt")),
         sniff=lambda text: bool(SRT_START_RE.match(text)),
         fallback_for=(".srt",),
     ),
@@ -160,7 +171,7 @@ _ENTRIES: Sequence[ImportFormat] = (
         "vtt",
         "WebVTT captions: voice tags, YouTube automatic captions, >> speaker changes",
         (".vtt", ".txt"),
-        _simple(parse_vtt),
+        _simple(_later("subtitles", "parse_vtt")),
         sniff=lambda text: bool(VTT_START_RE.match(text)),
         fallback_for=(".vtt",),
     ),
@@ -168,7 +179,7 @@ _ENTRIES: Sequence[ImportFormat] = (
         "json",
         "Whisper/WhisperX segments, a list of turns, or a Congressional Record JSON file",
         (".json",),
-        _simple(parse_json),
+        _simple(_later("json_transcripts", "parse_json")),
         sniff=_json_sniffer("json"),
         fallback_for=(".json",),
     ),
@@ -176,7 +187,7 @@ _ENTRIES: Sequence[ImportFormat] = (
         "tei",
         "ParlaMint TEI XML: <u> utterances, speakers from <listPerson>",
         (".xml", ".tei"),
-        _simple(parse_tei),
+        _simple(_later("tei", "parse_tei")),
         sniff=lambda text: text.lstrip().startswith("<") and bool(_TEI_ROOT_RE.match(text)),
         fallback_for=(".xml", ".tei"),
     ),
@@ -184,7 +195,7 @@ _ENTRIES: Sequence[ImportFormat] = (
         "prodigy",
         "Prodigy JSONL with spans (one annotator's layer)",
         (".jsonl", ".json"),
-        _simple(parse_span_jsonl, format="prodigy"),
+        _simple(_later("span_jsonl", "parse_span_jsonl"), format="prodigy"),
         sniff=_json_sniffer("prodigy"),
         fallback_for=(".jsonl",),
         speakers=False,
@@ -193,7 +204,7 @@ _ENTRIES: Sequence[ImportFormat] = (
         "doccano",
         "doccano JSONL with spans (one annotator's layer)",
         (".jsonl", ".json"),
-        _simple(parse_span_jsonl, format="doccano"),
+        _simple(_later("span_jsonl", "parse_span_jsonl"), format="doccano"),
         sniff=_json_sniffer("doccano"),
         speakers=False,
     ),
@@ -201,7 +212,7 @@ _ENTRIES: Sequence[ImportFormat] = (
         NATIVE_JSONL,
         "this tool's own JSONL export: texts, turns, layers, questions and codes",
         (".jsonl", ".json"),
-        _simple(parse_annotator_jsonl),
+        _simple(_later("annotator_jsonl", "parse_annotator_jsonl")),
         sniff=_json_sniffer(NATIVE_JSONL),
         speakers=False,
     ),
@@ -217,7 +228,7 @@ _ENTRIES: Sequence[ImportFormat] = (
         "labelstudio",
         "Label Studio JSON export of text tasks with labels",
         (".json",),
-        _simple(parse_labelstudio),
+        _simple(_later("labelstudio", "parse_labelstudio")),
         sniff=_json_sniffer("labelstudio"),
         speakers=False,
     ),
@@ -226,19 +237,20 @@ _ENTRIES: Sequence[ImportFormat] = (
         "QEvasion / CLARITY CSV: interview questions and answers with their codes",
         (".csv",),
         _qevasion,
-        sniff=is_qevasion_header,
+        sniff=_later("qevasion", "is_qevasion_header"),
         refusal=(
             "a CSV file is read as QEvasion data, whose header names the columns "
             "interview_question, interview_answer and question; this one does not"
         ),
         speakers=False,
+        uses_scheme=True,
     ),
     ImportFormat(
         "parlparse",
         "TheyWorkForYou / ParlParse debate XML: <speech> turns, headings as section breaks",
         (".xml",),
-        _simple(parse_parlparse),
-        sniff=is_parlparse,
+        _simple(_later("parlparse", "parse_parlparse")),
+        sniff=_later("parlparse", "is_parlparse"),
     ),
     ImportFormat(
         "otter",

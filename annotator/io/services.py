@@ -185,6 +185,9 @@ _CANDIDATES = {
     "descript": re.compile(rf"\[{_TIME}\]"),  # the line must start with it: checked after
     "hansard": re.compile(r"\)[ \t]*:"),
 }
+# A character each candidate holds: a text without it has none, found many times faster than
+# by the search (most transcripts hold no brackets, many no parentheses).
+_NEEDLES = {"otter": ":", "rev": "(", "descript": "[", "hansard": ")"}
 
 
 def _hansard_member_or_office(line: str) -> bool:
@@ -198,6 +201,8 @@ def _hansard_member_or_office(line: str) -> bool:
 
 def _speaker_lines(format: str, text: str, limit: int | None = None) -> Iterator[tuple[int, str]]:
     """The start offset and the stripped text of each speaker line of ``format``."""
+    if _NEEDLES[format] not in text:
+        return
     convention = CONVENTIONS[format]()
     found = 0
     after = 0  # one candidate per line
@@ -217,13 +222,40 @@ def _speaker_lines(format: str, text: str, limit: int | None = None) -> Iterator
                 return
 
 
+# The last text searched and, by format, the speaker lines found in it and whether they are
+# all of them (detection stops at two): detection and the speaker checks both search a file
+# for each convention, and the checks find the answers here. The text is known by identity
+# (hashing a large one costs as much as a search); only the last is kept, until
+# :func:`forget_searches` (read_transcript calls it when done with a file).
+_searched: tuple[str, dict[str, tuple[list[tuple[int, str]], bool]]] = ("", {})
+
+
+def forget_searches() -> None:
+    """Let the last text searched go (a large file's text is not kept while it is stored)."""
+    global _searched
+    _searched = ("", {})
+
+
+def _found(format: str, text: str, limit: int | None = None) -> list[tuple[int, str]]:
+    """The first ``limit`` (default: all) of :func:`_speaker_lines`, searched once a text."""
+    global _searched
+    searched = _searched
+    if searched[0] is not text:
+        searched = _searched = (text, {})
+    known = searched[1].get(format)
+    if known is None or not (known[1] or (limit is not None and len(known[0]) >= limit)):
+        lines = list(_speaker_lines(format, text, limit))
+        known = searched[1][format] = (lines, limit is None or len(lines) < limit)
+    return known[0] if limit is None else known[0][:limit]
+
+
 def _count(format: str, text: str) -> int:
-    return sum(1 for _ in _speaker_lines(format, text, limit=2))
+    return len(_found(format, text, limit=2))
 
 
 def sniff_otter(text: str) -> bool:
     return _count("otter", text) >= 2 or any(
-        _OTTER_FOOTER_RE.match(line.strip()) for line in text.split("\n")[-5:]
+        _OTTER_FOOTER_RE.match(line.strip()) for line in text.rsplit("\n", 5)[-5:]
     )
 
 
@@ -261,7 +293,7 @@ def speaker_lines(format: str, text: str) -> tuple[int, int, str] | None:
     """How many lines of ``text`` are speaker lines of ``format``'s convention, with the
     1-based number and text of the first; ``None`` when there are none. For Hansard only
     the lines with a parenthesis count."""
-    matches = list(_speaker_lines(format, text))
+    matches = _found(format, text)
     if not matches:
         return None
     start, line = matches[0]

@@ -47,6 +47,7 @@ the file holds several documents).
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -143,6 +144,7 @@ _NOT_NAME_STARTS = _word_set(
 )
 
 
+@functools.lru_cache(maxsize=4096)  # a file names the same few speakers again and again
 def label_kind(label: str) -> str | None:
     """``"caps"``, ``"title"`` or ``None`` (not a speaker label); see rule 5."""
     words = label.split()
@@ -179,17 +181,24 @@ def match_label(
     q = _Q_RE.match(line)
     if q:
         return "Q", q.group("rest").strip()
+    if ":" not in line:  # both kinds of label end in one (most lines of speech hold none)
+        return None
     bold = _BOLD_LABEL_RE.match(line)
     if bold and label_kind(bold.group("label").strip()):
         return " ".join(bold.group("label").split()), bold.group("rest").strip()
     m = _LABEL_RE.match(line)
     if not m:
         return None
-    label = m.group("label")
-    kind = label_kind(label)
+    kind, speaker = _label(m.group("label"))
     if kind == "caps" or (kind == "title" and allow_title and paragraph_start):
-        return " ".join(label.split()), m.group("rest").strip()
+        return speaker, m.group("rest").strip()
     return None
+
+
+@functools.lru_cache(maxsize=4096)  # a file names the same few speakers again and again
+def _label(label: str) -> tuple[str | None, str]:
+    """A label's :func:`label_kind`, and the speaker it names (runs of whitespace collapsed)."""
+    return label_kind(label), " ".join(label.split())
 
 
 @dataclass(frozen=True)
@@ -323,6 +332,7 @@ class _Parser:
     ) -> None:
         self.doc.turns.append((speaker, [], start_time))
         self.paragraph = None
+        first_line = first_line.strip()  # stored as it is (DocumentBuilder.add_turn)
         if first_line:
             self._add_line(first_line)
 
@@ -332,11 +342,19 @@ class _Parser:
 
     def parse(self) -> list[_Doc]:
         lines = self.lines
+        convention = self.convention
+        generic = convention is None or convention.generic_labels
         index = 0
+        count = len(lines)
         paragraph_start = True
-        while index < len(lines):
+        while index < count:
             raw = lines[index]
-            if raw.startswith("---"):
+            if not raw:  # a blank line, the commonest kind (one that holds spaces: below)
+                index += 1
+                self.paragraph = None
+                paragraph_start = True
+                continue
+            if raw[0] == "-" and raw.startswith("---"):
                 end = self._front_matter_end(index)
                 if end is not None:
                     self._finish_doc()
@@ -349,17 +367,19 @@ class _Parser:
             line = raw.strip()
             index += 1
             if not line:
-                self._end_paragraph()
+                self.paragraph = None
                 paragraph_start = True
                 continue
-            first_body_line = not self.doc.has_body
-            self.doc.has_body = True
-            if first_body_line and (heading := _HEADING_RE.match(line)):
-                self.doc.heading = heading.group("title").strip()
-                paragraph_start = True
-                continue
-            if paragraph_start and _CLOCK_RE.match(line):
-                speaker = self.doc.current()[0]
+            doc = self.doc
+            if not doc.has_body:  # the first line of the body
+                doc.has_body = True
+                if heading := _HEADING_RE.match(line):
+                    doc.heading = heading.group("title").strip()
+                    paragraph_start = True
+                    continue
+            # (a clock line starts with a digit or END: most lines need no search)
+            if paragraph_start and (line[0].isdigit() or line[0] == "E") and _CLOCK_RE.match(line):
+                speaker = doc.current()[0]
                 if speaker is not None:
                     self._start_turn(None, "")
                 self._end_paragraph()
@@ -367,25 +387,29 @@ class _Parser:
                 self._end_paragraph()
                 paragraph_start = True
                 continue
-            if self.convention is not None:
-                if self.convention.skip(line):
+            if convention is not None:
+                if convention.skip(line):
                     continue
-                found = self.convention.label(line)
+                found = convention.label(line)
                 if found is not None:
-                    self.doc.labelled = True
+                    doc.labelled = True
                     if found.info is not None:
-                        self.doc.speaker_info[found.speaker] = found.info
+                        doc.speaker_info[found.speaker] = found.info
                     self._start_turn(found.speaker, found.rest, found.start_time)
                     paragraph_start = False
                     continue
-            label = (
-                match_label(raw, paragraph_start=paragraph_start)
-                if self.convention is None or self.convention.generic_labels
-                else None
-            )
+            # A label is a Q or ends in a colon: a line with neither needs no search.
+            if generic and (":" in line or line[0] == "Q"):
+                label = match_label(raw, paragraph_start=paragraph_start)
+            else:
+                label = None
             if label is not None:
-                self.doc.labelled = True
-                self._start_turn(label[0], label[1])
+                doc.labelled = True
+                speaker, rest = label  # the rest stripped already
+                self.paragraph = [rest] if rest else None
+                doc.turns.append((speaker, [self.paragraph] if self.paragraph else [], None))
+            elif self.paragraph is not None:
+                self.paragraph.append(line)
             else:
                 self._add_line(line)
             # (endswith first: the search tries every position of a long line)
@@ -418,12 +442,15 @@ def parse_text(
         if doc.labelled:
             for speaker, paragraphs, start_time in doc.turns:
                 builder.add_turn(
-                    (" ".join(p) for p in paragraphs), speaker=speaker, start_time=start_time
+                    [" ".join(p) for p in paragraphs],
+                    speaker=speaker,
+                    start_time=start_time,
+                    normalised=True,
                 )
         else:  # an article: one turn per paragraph
             for _speaker, paragraphs, _time in doc.turns:
                 for paragraph in paragraphs:
-                    builder.add_turn([" ".join(paragraph)])
+                    builder.add_turn([" ".join(paragraph)], normalised=True)
         if not len(builder):
             raise ImportFailure(
                 source,

@@ -387,9 +387,9 @@ def _shared(
                     del workers[end]
                     end.close()
                     continue
-                summaries, encoded = found
+                summaries, texts = found
                 computed.summaries.update(summaries)
-                computed.encoded.update(encoded)
+                computed.encoded.update(texts)
                 if progress is not None:
                     progress(len(computed.summaries), len(todo))
     finally:

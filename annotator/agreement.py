@@ -37,7 +37,7 @@ from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from fractions import Fraction
 from itertools import combinations, permutations
-from typing import Any, Literal, NamedTuple
+from typing import Any, Literal
 
 __all__ = [
     "OUTSIDE",
@@ -989,21 +989,22 @@ def _units_distance(first: list[tuple[int, int]], second: list[tuple[int, int]])
     return total
 
 
-class Ratio(NamedTuple):
+class Ratio:
     """An exact ratio of integers, not reduced (its denominator positive). Unitizing alpha
     adds and compares a few per label and document: as a :class:`~fractions.Fraction`, which
     reduces at every step, they were half of a document's own figures' time."""
 
-    numerator: int
-    denominator: int
+    __slots__ = ("denominator", "numerator")
+
+    def __init__(self, numerator: int, denominator: int) -> None:
+        self.numerator = numerator
+        self.denominator = denominator
 
     def __float__(self) -> float:
         # int / int is correctly rounded: the float of the exact value, as Fraction's.
         return self.numerator / self.denominator
 
-    def __add__(self, other: object) -> Ratio:  # type: ignore[override]
-        if not isinstance(other, Ratio):
-            return NotImplemented
+    def __add__(self, other: Ratio) -> Ratio:
         if self.denominator == other.denominator:
             return Ratio(self.numerator + other.numerator, self.denominator)
         return Ratio(
@@ -1011,9 +1012,13 @@ class Ratio(NamedTuple):
             self.denominator * other.denominator,
         )
 
-    def same(self, other: Ratio) -> bool:
-        """Whether the two are the same number."""
+    def __eq__(self, other: object) -> bool:  # (the same number, however written)
+        if not isinstance(other, Ratio):
+            return NotImplemented
         return self.numerator * other.denominator == other.numerator * self.denominator
+
+    def __repr__(self) -> str:
+        return f"Ratio({self.numerator}, {self.denominator})"
 
 
 Terms = tuple[Ratio, Ratio]  # a label's D_O,c and D_E,c
@@ -1071,7 +1076,7 @@ def unitizing_alpha_of_terms(
 
 def _one_minus_ratio(d_o: Ratio, d_e: Ratio) -> float:
     """1 - D_O / D_E (D_E not 0), correctly rounded: 0.0 where they are equal."""
-    if d_o.same(d_e):
+    if d_o == d_e:
         return 0.0
     # (D_E - D_O) / D_E, over the denominators' product: one integer division.
     top = d_e.numerator * d_o.denominator

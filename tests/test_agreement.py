@@ -487,3 +487,25 @@ def test_units_distance_is_the_walk_over_both_tilings(case) -> None:
     walked = _pair_distance(_segments(length, first), _segments(length, second))
     assert _units_distance(first, second) == walked
     assert _units_distance(second, first) == walked
+
+
+_ratios = st.tuples(st.integers(0, 10**12), st.integers(1, 10**12))
+
+
+@given(st.lists(st.tuples(_ratios, _ratios), min_size=1, max_size=5))
+def test_unitizing_alpha_of_integer_ratios_is_fractions_to_the_last_bit(terms) -> None:
+    """Unitizing alpha's terms are unreduced integer ratios: every figure is the float of
+    the exact value, as with Fractions (int / int rounds correctly)."""
+    from fractions import Fraction
+
+    from annotator.agreement import Ratio, unitizing_alpha_of_terms
+
+    by_label = {f"l{k}": (Ratio(*o), Ratio(*e)) for k, (o, e) in enumerate(terms)}
+    alpha = unitizing_alpha_of_terms(("a", "b"), by_label)
+    exact = {k: (Fraction(*o), Fraction(*e)) for k, (o, e) in zip(by_label, terms, strict=True)}
+    total_o = sum(o for o, _ in exact.values())
+    total_e = sum(e for _, e in exact.values())
+    assert alpha.overall == (None if total_e == 0 else float(1 - total_o / total_e))
+    for label, (o, e) in exact.items():
+        assert alpha.by_label[label] == (None if e == 0 else float(1 - o / e))
+        assert alpha.observed[label] == float(o) and alpha.expected[label] == float(e)

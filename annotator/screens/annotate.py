@@ -46,6 +46,7 @@ from ..model import Question, Span
 from ..scheme import Scheme
 from ..store import OnConflict, ProjectGone
 from ..textindex import display_text
+from ..widgets.compositor import LeanCompositor
 from ..widgets.painted import GivesSameLines
 from ..widgets.panels import BottomBar, QuestionBar, SpanList, excerpt
 from ..widgets.transcript_view import TranscriptView
@@ -84,6 +85,7 @@ class AnnotateScreen(GivesSameLines, Screen[None]):
 
     def __init__(self, editor: Editor) -> None:
         super().__init__()
+        self._compositor = LeanCompositor()  # (nothing composed yet)
         self.editor = editor
         self._goal_column: int | None = None
         self._cursor_timer: Timer | None = None

@@ -36,7 +36,7 @@ from rich.style import Style
 from textual import events
 from textual.cache import LRUCache
 from textual.color import Color
-from textual.geometry import Size
+from textual.geometry import Region, Size
 from textual.message import Message
 from textual.reactive import Reactive
 from textual.scroll_view import ScrollView
@@ -218,7 +218,9 @@ class TranscriptView(GivesSameLines, ScrollView, can_focus=True, inherit_binding
             for y, strip in painted.items()
             if y not in dirty and 0 <= y - shift < height
         }
-        self.refresh(self.size.region)  # the screen redraws the whole view, from...
+        # The screen redraws the rows of text (not the scroll bar's column: it repaints
+        # itself when its thumb moves), from...
+        self.refresh(Region(0, 0, self.scrollable_content_region.width, height))
         painted.clear()  # ...the lines kept, and the rows new in view painted
         painted.update(kept)
         dirty.update(range(height))
@@ -293,13 +295,21 @@ class TranscriptView(GivesSameLines, ScrollView, can_focus=True, inherit_binding
             return
         headers = self.editor.mode != "spans" and self.wrap.header_rows > 0
         for start, end in ranges:
-            rows = self.wrap.rows_for_range(start, max(end, start + 1))
-            if len(rows):
-                self.refresh_lines(rows.start, len(rows))
+            self._refresh_rows(self.wrap.rows_for_range(start, max(end, start + 1)))
             if headers:
                 header = self.wrap.turn_rows(self.editor.turn_at(start).index).start
-                self.refresh_lines(header, 1)
+                self._refresh_rows(range(header, header + 1))
         self._refocus()
+
+    def _refresh_rows(self, rows: range) -> None:
+        """Repaint those of ``rows`` in view. (Textual's ``refresh_lines`` marks rows out of
+        view too, and the screen repaints the lines of the widgets below or above the view
+        there.)"""
+        top = self.scroll_offset.y
+        first, last = max(rows.start, top), min(rows.stop, top + self.size.height)
+        if last > first:  # (the text's columns: the scroll bar's are its own)
+            width = self.scrollable_content_region.width
+            self.refresh(Region(0, first - top, width, last - first))
 
     def question_swatches(self) -> dict[str, str]:
         """How questions are drawn, as Rich style definitions (for the legend)."""
@@ -335,8 +345,7 @@ class TranscriptView(GivesSameLines, ScrollView, can_focus=True, inherit_binding
                 ranges += [entry[1], entry[2]]
         for start, end in ranges:
             if end > start:
-                rows = self.wrap.rows_for_range(start, end)
-                self.refresh_lines(rows.start, len(rows))
+                self._refresh_rows(self.wrap.rows_for_range(start, end))
 
     def cursor_moved(self, old_cursor: int, old_selection: Range | None) -> None:
         """Repaint the old and new cursor rows and the edges where the selection changed."""

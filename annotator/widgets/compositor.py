@@ -19,6 +19,7 @@ tests/ui/test_keystroke_budget.py checks that the screen it paints is the one Te
 from __future__ import annotations
 
 from collections.abc import Iterable
+from itertools import pairwise
 
 from textual._compositor import ChopsUpdate, Compositor
 from textual.geometry import Region
@@ -74,7 +75,7 @@ class LeanCompositor(Compositor):
             visible = region.intersection(clip)
             render_x = visible.x
             first_cut, last_cut = visible.column_span
-            for y, strip in zip(visible.line_range, strips):
+            for y, strip in zip(visible.line_range, strips, strict=False):
                 wanted = on_line.get(y)
                 if wanted is None:
                     continue
@@ -82,13 +83,12 @@ class LeanCompositor(Compositor):
                 edges = [cut for cut in cuts[y] if first_cut <= cut <= last_cut]
                 if not any(
                     line[cut] is None and any(x1 < end and cut < x2 for x1, x2 in wanted)
-                    for cut, end in zip(edges, edges[1:])
+                    for cut, end in pairwise(edges)
                 ):
                     continue  # all it would show is hidden, or not sent
                 self.cut_count += 1
                 pieces = strip.divide([cut - render_x for cut in edges[1:]])
-                for cut, piece in zip(edges, pieces):
+                for cut, piece in zip(edges, pieces, strict=False):
                     if line[cut] is None:
                         line[cut] = piece
         return chops
-

@@ -366,7 +366,7 @@ def _changed_cells(old: Line, new: Line) -> tuple[int, int | None]:
     """The cells ``[start, end)`` where ``new`` is drawn otherwise than ``old``, by whole
     pieces; ``end`` None when the pieces after the change moved (to the line's end)."""
     same = 0
-    for before, after in zip(old, new):
+    for before, after in zip(old, new, strict=False):
         if before != after:
             break
         same += 1
@@ -375,7 +375,7 @@ def _changed_cells(old: Line, new: Line) -> tuple[int, int | None]:
     if sum(cell_len(text) for text, _ in old) != length:
         return start, None
     end = length
-    for before, after in zip(reversed(old[same:]), reversed(new[same:])):
+    for before, after in zip(reversed(old[same:]), reversed(new[same:]), strict=False):
         if before != after:
             break
         end -= cell_len(after[0])

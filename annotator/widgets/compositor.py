@@ -70,25 +70,36 @@ class LeanCompositor(Compositor):
         on_line: dict[int, list[tuple[int, int]]] = {}
         for y, x1, x2 in spans:
             on_line.setdefault(y, []).append((x1, x2))
+        # Each line's chops that a span shows, while some is still empty.
+        wanted: dict[int, list[int]] = {
+            y: [
+                cut
+                for cut, end in pairwise(cuts[y])
+                if any(x1 < end and cut < x2 for x1, x2 in line_spans)
+            ]
+            for y, line_spans in on_line.items()
+        }
         chops: list[dict[int, Strip | None]] = [dict.fromkeys(line[:-1]) for line in cuts]
         for region, clip, strips in self._get_renders(crop):
             visible = region.intersection(clip)
             render_x = visible.x
             first_cut, last_cut = visible.column_span
             for y, strip in zip(visible.line_range, strips, strict=False):
-                wanted = on_line.get(y)
-                if wanted is None:
+                empty = wanted.get(y)
+                if empty is None:
                     continue
                 line = chops[y]
-                edges = [cut for cut in cuts[y] if first_cut <= cut <= last_cut]
-                if not any(
-                    line[cut] is None and any(x1 < end and cut < x2 for x1, x2 in wanted)
-                    for cut, end in pairwise(edges)
-                ):
+                for cut in empty:
+                    if first_cut <= cut < last_cut and line[cut] is None:
+                        break
+                else:
                     continue  # all it would show is hidden, or not sent
                 self.cut_count += 1
+                edges = [cut for cut in cuts[y] if first_cut <= cut <= last_cut]
                 pieces = strip.divide([cut - render_x for cut in edges[1:]])
                 for cut, piece in zip(edges, pieces, strict=False):
                     if line[cut] is None:
                         line[cut] = piece
+                if all(line[cut] is not None for cut in empty):
+                    del wanted[y]
         return chops

@@ -9,11 +9,11 @@ from itertools import pairwise
 from pathlib import Path
 
 import pytest
+from conftest import layout
+from harness import rendered, until
 from rich.cells import cell_len
 from rich.console import Console
 from rich.segment import ControlType
-from conftest import layout
-from harness import rendered, until
 from textual._compositor import ChopsUpdate, Compositor
 from textual.geometry import Region
 

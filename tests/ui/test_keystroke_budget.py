@@ -135,12 +135,12 @@ async def test_unchanged_widgets_give_their_lines_again_as_textual_paints_them(
     async with app.run_test(size=(120, 30)) as pilot:
         await pilot.pause()
         span_list = app.screen.query_one(SpanList)
-        given_again = 0  # by the app's own repaints, not by the comparisons below
+        painted_anew = 0  # by the app's own repaints, not by the comparisons below
         for key in keys:
-            before = span_list._same.same
+            before = span_list._same.fresh
             await pilot.press(key)
             await pilot.pause()
-            given_again += span_list._same.same - before
+            painted_anew += span_list._same.fresh - before
             mine = screen_lines(app)
             with monkeypatch.context() as patch:
                 patch.setattr(
@@ -148,8 +148,11 @@ async def test_unchanged_widgets_give_their_lines_again_as_textual_paints_them(
                 )
                 textual = screen_lines(app)
             assert mine == textual, key
-    # The span list's lines were given again on the keys that moved only the cursor.
-    assert given_again >= 30
+    # The span list's lines were not painted anew on the keys that moved only the cursor
+    # (given again, or not asked for: the screen's compositor asks a widget only for the
+    # lines it shows where the screen changed). A few: the list highlights the span under
+    # the cursor once the cursor rests, and the comparisons take time.
+    assert painted_anew <= 5
 
 
 def cells_sent(update: ChopsUpdate, console: Console) -> dict[tuple[int, int], tuple]:

@@ -294,22 +294,27 @@ class TranscriptView(GivesSameLines, ScrollView, can_focus=True, inherit_binding
         if self.wrap is None or self.editor is None:
             return
         headers = self.editor.mode != "spans" and self.wrap.header_rows > 0
+        rows: list[range] = []
         for start, end in ranges:
-            self._refresh_rows(self.wrap.rows_for_range(start, max(end, start + 1)))
+            rows.append(self.wrap.rows_for_range(start, max(end, start + 1)))
             if headers:
                 header = self.wrap.turn_rows(self.editor.turn_at(start).index).start
-                self._refresh_rows(range(header, header + 1))
-        self._refocus()
+                rows.append(range(header, header + 1))
+        self._refresh_rows(rows + self._refocus())
 
-    def _refresh_rows(self, rows: range) -> None:
-        """Repaint those of ``rows`` in view. (Textual's ``refresh_lines`` marks rows out of
-        view too, and the screen repaints the lines of the widgets below or above the view
-        there.)"""
-        top = self.scroll_offset.y
-        first, last = max(rows.start, top), min(rows.stop, top + self.size.height)
-        if last > first:  # (the text's columns: the scroll bar's are its own)
-            width = self.scrollable_content_region.width
-            self.refresh(Region(0, first - top, width, last - first))
+    def _refresh_rows(self, rows: list[range]) -> None:
+        """Repaint those of ``rows`` in view, in one refresh (each refresh costs Textual some
+        work of its own). Textual's ``refresh_lines`` marks rows out of view too, and the
+        screen repaints the lines of the widgets below or above the view there."""
+        top, height = self.scroll_offset.y, self.size.height
+        width = self.scrollable_content_region.width  # (the scroll bar repaints itself)
+        regions = []
+        for shown in rows:
+            first, last = max(shown.start, top), min(shown.stop, top + height)
+            if last > first:
+                regions.append(Region(0, first - top, width, last - first))
+        if regions:
+            self.refresh(*regions)
 
     def question_swatches(self) -> dict[str, str]:
         """How questions are drawn, as Rich style definitions (for the legend)."""
@@ -332,20 +337,18 @@ class TranscriptView(GivesSameLines, ScrollView, can_focus=True, inherit_binding
         region = editor.questions.parent(question).response
         return question.id, (question.start, question.end), region
 
-    def _refocus(self) -> None:
-        """Repaint the old and the new highlighted question (and response region) when
-        the question the keys act on changed."""
+    def _refocus(self) -> list[range]:
+        """The rows to repaint for the highlighted question: the old and the new one's (and
+        their response regions') when the question the keys act on changed."""
         focus = self._current_focus()
         if focus == self._focus or self.wrap is None:
-            return
+            return []
         old, self._focus = self._focus, focus
         ranges: list[Range] = []
         for entry in (old, focus):
             if entry is not None:
                 ranges += [entry[1], entry[2]]
-        for start, end in ranges:
-            if end > start:
-                self._refresh_rows(self.wrap.rows_for_range(start, end))
+        return [self.wrap.rows_for_range(start, end) for start, end in ranges if end > start]
 
     def cursor_moved(self, old_cursor: int, old_selection: Range | None) -> None:
         """Repaint the old and new cursor rows and the edges where the selection changed."""

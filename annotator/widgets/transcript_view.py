@@ -30,6 +30,7 @@ from collections.abc import Iterable
 from math import ceil
 from typing import ClassVar
 
+from rich.cells import cell_len
 from rich.console import RenderableType
 from rich.segment import Segment
 from rich.style import Style
@@ -70,6 +71,17 @@ def label_fill(background: Color, color: Color) -> Style:
     """A span's fill: a tint rather than paint, so text stays readable on any theme."""
     tint = background.blend(color, 0.45)
     return Style(bgcolor=tint.rich_color, color=tint.get_contrast_text(1.0).rich_color)
+
+
+def _fitted(segments: list[Segment], width: int, style: Style) -> Strip:
+    """``Strip(segments).crop_extend(0, width, style)`` without the strip in between (a
+    PageDown paints 47 rows: each strip made is time, and more for the cycle collector)."""
+    cells = sum(cell_len(segment.text) for segment in segments)
+    if cells > width:
+        return Strip(segments).crop(0, width)
+    if cells < width:
+        segments.append(Segment(" " * (width - cells), style))
+    return Strip(segments, width)
 
 
 def _clock(seconds: float) -> str:
@@ -590,7 +602,7 @@ class TranscriptView(GivesSameLines, ScrollView, can_focus=True, inherit_binding
             if piece.start >= row.end:
                 chunk = " "  # the cursor parked after the row's last character
             out.append(Segment(chunk, self._piece_style(piece.labels, piece.overlays)))
-        return Strip(out).crop_extend(0, width, base)
+        return _fitted(out, width, base)
 
     def _header(
         self, turn_index: int, width: int, questions: tuple[tuple[str, str, str], ...] = ()
@@ -614,7 +626,7 @@ class TranscriptView(GivesSameLines, ScrollView, can_focus=True, inherit_binding
             parts.append(Segment(f"  {name}", name_style))
             if detail:
                 parts.append(Segment(f" {display_text(detail, keep_newlines=False)}", detail_style))
-        return Strip(parts).crop_extend(0, width, self._component())
+        return _fitted(parts, width, self._component())
 
     def _component(self, name: str = "") -> Style:
         """The view's own style (``""``) or a component's (``"transcript--speaker"``), kept

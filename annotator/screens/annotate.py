@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from functools import partial
+from functools import cached_property, partial
 from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
@@ -46,6 +46,7 @@ from ..model import Question, Span
 from ..scheme import Scheme
 from ..store import OnConflict, ProjectGone
 from ..textindex import display_text
+from ..widgets.compositor import LeanCompositor
 from ..widgets.painted import GivesSameLines
 from ..widgets.panels import BottomBar, QuestionBar, SpanList, excerpt
 from ..widgets.transcript_view import TranscriptView
@@ -84,6 +85,7 @@ class AnnotateScreen(GivesSameLines, Screen[None]):
 
     def __init__(self, editor: Editor) -> None:
         super().__init__()
+        self._compositor = LeanCompositor()  # (nothing composed yet)
         self.editor = editor
         self._goal_column: int | None = None
         self._cursor_timer: Timer | None = None
@@ -100,9 +102,19 @@ class AnnotateScreen(GivesSameLines, Screen[None]):
         yield TranscriptView(id="transcript")
         yield BottomBar(id="status-bar")
 
-    @property
+    # The widgets a keystroke updates, found once (a query walks the screen's widgets: on
+    # every key, it is time taken from the floor's budget). Composed once, never replaced.
+    @cached_property
     def view(self) -> TranscriptView:
         return self.query_one(TranscriptView)
+
+    @cached_property
+    def _bottom_bar(self) -> BottomBar:
+        return self.query_one(BottomBar)
+
+    @cached_property
+    def _question_bars(self) -> list[QuestionBar]:
+        return list(self.query(QuestionBar))  # none on the review screen
 
     def on_mount(self) -> None:
         self.set_class(bool(self.query("#status-bar")), "-status-docked")
@@ -133,11 +145,11 @@ class AnnotateScreen(GivesSameLines, Screen[None]):
     # ---- feedback ------------------------------------------------------------------------
 
     def _refresh_panels(self, spans: bool = False, message: str = "") -> None:
-        bar = self.query_one(BottomBar)
+        bar = self._bottom_bar
         bar.show_editor(self.editor, message)
         if self.editor.mode != "spans":
             bar.show_legend(self.editor, self.view.question_swatches())
-        for pinned in self.query(QuestionBar):  # none on the review screen
+        for pinned in self._question_bars:
             if pinned.display != bool(self.editor.questions):
                 self._show_questions_bar()
             if pinned.display:

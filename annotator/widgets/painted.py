@@ -97,6 +97,7 @@ class SameLines:
         self._painted: list[Strip] = []
         self._lines: list[Strip] = []
         self.same = 0  # times the lines were given again, for the render-budget tests
+        self.fresh = 0  # times they were painted anew, the same
 
     def render_lines(
         self, widget: Widget, crop: Region, render: Callable[[Region], list[Strip]]
@@ -118,6 +119,7 @@ class SameLines:
         if not dirty and made_from == self._made_from and list(painted.values()) == self._painted:
             self.same += 1
             return self._lines
+        self.fresh += 1
         self._lines = render(crop)
         self._made_from = made_from
         self._painted = list(painted.values())

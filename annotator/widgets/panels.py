@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from functools import lru_cache
 from typing import ClassVar
 
+from rich.cells import cell_len
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
@@ -68,12 +69,20 @@ class BottomBar(GivesSameLines, Widget):
         self.mode = "spans"  # the editor's mode: which keys the key bar shows
 
     def _set(self, y: int, line: Line) -> None:
-        # Each line is its own strip: a keystroke repaints the status line alone.
-        if line == self._lines[y]:
+        # Each line is its own strip: a keystroke repaints the status line alone, and of it
+        # only the cells that changed (the screen repaints every widget across the columns
+        # of what changed: the whole width would take the span list in, on every key).
+        old = self._lines[y]
+        if line == old:
             return
         self._lines[y] = line
         self._strips.pop(y, None)
-        self.refresh(Region(0, y, self.size.width, 1))
+        width = self.size.width
+        start, end = _changed_cells(old, line)
+        if end is None or end >= width:  # (the end may shift, or be cut to "…")
+            end = width
+        start = min(start, max(width - 1, 0))
+        self.refresh(Region(start, y, end - start, 1))
 
     def render_line(self, y: int) -> Strip:
         width = self.size.width
@@ -351,6 +360,26 @@ class QuestionBar(GivesSameLines, Widget):
 
 # A bar line: pieces of text with a Rich style definition each ("" for none).
 Line = list[tuple[str, str]]
+
+
+def _changed_cells(old: Line, new: Line) -> tuple[int, int | None]:
+    """The cells ``[start, end)`` where ``new`` is drawn otherwise than ``old``, by whole
+    pieces; ``end`` None when the pieces after the change moved (to the line's end)."""
+    same = 0
+    for before, after in zip(old, new, strict=False):
+        if before != after:
+            break
+        same += 1
+    start = sum(cell_len(text) for text, _ in new[:same])
+    length = sum(cell_len(text) for text, _ in new)
+    if sum(cell_len(text) for text, _ in old) != length:
+        return start, None
+    end = length
+    for before, after in zip(reversed(old[same:]), reversed(new[same:]), strict=False):
+        if before != after:
+            break
+        end -= cell_len(after[0])
+    return start, end
 
 
 @lru_cache(maxsize=256)

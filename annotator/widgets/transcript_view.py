@@ -30,13 +30,14 @@ from collections.abc import Iterable
 from math import ceil
 from typing import ClassVar
 
+from rich.cells import cell_len
 from rich.console import RenderableType
 from rich.segment import Segment
 from rich.style import Style
 from textual import events
 from textual.cache import LRUCache
 from textual.color import Color
-from textual.geometry import Size
+from textual.geometry import Region, Size
 from textual.message import Message
 from textual.reactive import Reactive
 from textual.scroll_view import ScrollView
@@ -70,6 +71,17 @@ def label_fill(background: Color, color: Color) -> Style:
     """A span's fill: a tint rather than paint, so text stays readable on any theme."""
     tint = background.blend(color, 0.45)
     return Style(bgcolor=tint.rich_color, color=tint.get_contrast_text(1.0).rich_color)
+
+
+def _fitted(segments: list[Segment], width: int, style: Style) -> Strip:
+    """``Strip(segments).crop_extend(0, width, style)`` without the strip in between (a
+    PageDown paints 47 rows: each strip made is time, and more for the cycle collector)."""
+    cells = sum(cell_len(segment.text) for segment in segments)
+    if cells > width:
+        return Strip(segments).crop(0, width)
+    if cells < width:
+        segments.append(Segment(" " * (width - cells), style))
+    return Strip(segments, width)
 
 
 def _clock(seconds: float) -> str:
@@ -218,7 +230,9 @@ class TranscriptView(GivesSameLines, ScrollView, can_focus=True, inherit_binding
             for y, strip in painted.items()
             if y not in dirty and 0 <= y - shift < height
         }
-        self.refresh(self.size.region)  # the screen redraws the whole view, from...
+        # The screen redraws the rows of text (not the scroll bar's column: it repaints
+        # itself when its thumb moves), from...
+        self.refresh(Region(0, 0, self.scrollable_content_region.width, height))
         painted.clear()  # ...the lines kept, and the rows new in view painted
         painted.update(kept)
         dirty.update(range(height))
@@ -292,14 +306,27 @@ class TranscriptView(GivesSameLines, ScrollView, can_focus=True, inherit_binding
         if self.wrap is None or self.editor is None:
             return
         headers = self.editor.mode != "spans" and self.wrap.header_rows > 0
+        rows: list[range] = []
         for start, end in ranges:
-            rows = self.wrap.rows_for_range(start, max(end, start + 1))
-            if len(rows):
-                self.refresh_lines(rows.start, len(rows))
+            rows.append(self.wrap.rows_for_range(start, max(end, start + 1)))
             if headers:
                 header = self.wrap.turn_rows(self.editor.turn_at(start).index).start
-                self.refresh_lines(header, 1)
-        self._refocus()
+                rows.append(range(header, header + 1))
+        self._refresh_rows(rows + self._refocus())
+
+    def _refresh_rows(self, rows: list[range]) -> None:
+        """Repaint those of ``rows`` in view, in one refresh (each refresh costs Textual some
+        work of its own). Textual's ``refresh_lines`` marks rows out of view too, and the
+        screen repaints the lines of the widgets below or above the view there."""
+        top, height = self.scroll_offset.y, self.size.height
+        width = self.scrollable_content_region.width  # (the scroll bar repaints itself)
+        regions = []
+        for shown in rows:
+            first, last = max(shown.start, top), min(shown.stop, top + height)
+            if last > first:
+                regions.append(Region(0, first - top, width, last - first))
+        if regions:
+            self.refresh(*regions)
 
     def question_swatches(self) -> dict[str, str]:
         """How questions are drawn, as Rich style definitions (for the legend)."""
@@ -322,21 +349,18 @@ class TranscriptView(GivesSameLines, ScrollView, can_focus=True, inherit_binding
         region = editor.questions.parent(question).response
         return question.id, (question.start, question.end), region
 
-    def _refocus(self) -> None:
-        """Repaint the old and the new highlighted question (and response region) when
-        the question the keys act on changed."""
+    def _refocus(self) -> list[range]:
+        """The rows to repaint for the highlighted question: the old and the new one's (and
+        their response regions') when the question the keys act on changed."""
         focus = self._current_focus()
         if focus == self._focus or self.wrap is None:
-            return
+            return []
         old, self._focus = self._focus, focus
         ranges: list[Range] = []
         for entry in (old, focus):
             if entry is not None:
                 ranges += [entry[1], entry[2]]
-        for start, end in ranges:
-            if end > start:
-                rows = self.wrap.rows_for_range(start, end)
-                self.refresh_lines(rows.start, len(rows))
+        return [self.wrap.rows_for_range(start, end) for start, end in ranges if end > start]
 
     def cursor_moved(self, old_cursor: int, old_selection: Range | None) -> None:
         """Repaint the old and new cursor rows and the edges where the selection changed."""
@@ -578,7 +602,7 @@ class TranscriptView(GivesSameLines, ScrollView, can_focus=True, inherit_binding
             if piece.start >= row.end:
                 chunk = " "  # the cursor parked after the row's last character
             out.append(Segment(chunk, self._piece_style(piece.labels, piece.overlays)))
-        return Strip(out).crop_extend(0, width, base)
+        return _fitted(out, width, base)
 
     def _header(
         self, turn_index: int, width: int, questions: tuple[tuple[str, str, str], ...] = ()
@@ -602,7 +626,7 @@ class TranscriptView(GivesSameLines, ScrollView, can_focus=True, inherit_binding
             parts.append(Segment(f"  {name}", name_style))
             if detail:
                 parts.append(Segment(f" {display_text(detail, keep_newlines=False)}", detail_style))
-        return Strip(parts).crop_extend(0, width, self._component())
+        return _fitted(parts, width, self._component())
 
     def _component(self, name: str = "") -> Style:
         """The view's own style (``""``) or a component's (``"transcript--speaker"``), kept

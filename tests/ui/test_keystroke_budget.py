@@ -11,6 +11,10 @@ from pathlib import Path
 import pytest
 from conftest import layout
 from harness import rendered, until
+from rich.cells import cell_len
+from rich.console import Console
+from rich.segment import ControlType
+from textual._compositor import ChopsUpdate, Compositor
 from textual.geometry import Region
 
 from annotator.app import AnnotatorApp, make_app
@@ -19,6 +23,7 @@ from annotator.resources import default_scheme_path
 from annotator.scheme import load_scheme_file
 from annotator.screens.annotate import AnnotateScreen
 from annotator.store import Project
+from annotator.widgets.compositor import LeanCompositor
 from annotator.widgets.painted import SameLines
 from annotator.widgets.panels import SpanList
 from annotator.widgets.transcript_view import ThumbScrollBar, TranscriptView
@@ -130,12 +135,12 @@ async def test_unchanged_widgets_give_their_lines_again_as_textual_paints_them(
     async with app.run_test(size=(120, 30)) as pilot:
         await pilot.pause()
         span_list = app.screen.query_one(SpanList)
-        given_again = 0  # by the app's own repaints, not by the comparisons below
+        painted_anew = 0  # by the app's own repaints, not by the comparisons below
         for key in keys:
-            before = span_list._same.same
+            before = span_list._same.fresh
             await pilot.press(key)
             await pilot.pause()
-            given_again += span_list._same.same - before
+            painted_anew += span_list._same.fresh - before
             mine = screen_lines(app)
             with monkeypatch.context() as patch:
                 patch.setattr(
@@ -143,8 +148,93 @@ async def test_unchanged_widgets_give_their_lines_again_as_textual_paints_them(
                 )
                 textual = screen_lines(app)
             assert mine == textual, key
-    # The span list's lines were given again on the keys that moved only the cursor.
-    assert given_again >= 30
+    # The span list's lines were not painted anew on the keys that moved only the cursor
+    # (given again, or not asked for: the screen's compositor asks a widget only for the
+    # lines it shows where the screen changed). A few: the list highlights the span under
+    # the cursor once the cursor rests, and the comparisons take time.
+    assert painted_anew <= 5
+
+
+def cells_sent(update: ChopsUpdate, console: Console) -> dict[tuple[int, int], tuple]:
+    """What a partial update writes on the terminal: each cell's character and style."""
+    cells: dict[tuple[int, int], tuple] = {}
+    x = y = 0
+    for segment in update.__rich_console__(console, console.options):
+        if segment.control:
+            for code in segment.control:
+                if code[0] == ControlType.CURSOR_MOVE_TO:
+                    x, y = code[1], code[2]
+            continue
+        for char in segment.text.replace("\n", ""):
+            cells[x, y] = (char, segment.style)
+            x += cell_len(char)
+    return cells
+
+
+async def test_the_screen_writes_on_the_terminal_what_textual_writes(
+    db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each repaint's update, cut only where it is sent (LeanCompositor), writes the cells
+    that Textual's compositor's update writes for the same changed regions. (Textual's also
+    moves the cursor, to write nothing, to a chop that starts where a changed region ends.)"""
+    compared: list[tuple[dict, dict]] = []
+    lean = LeanCompositor.render_partial_update
+
+    def both(self: LeanCompositor) -> ChopsUpdate | None:
+        regions = set(self._dirty_regions)
+        mine = lean(self)
+        self._dirty_regions.update(regions)
+        textual = Compositor.render_partial_update(self)
+        assert (mine is None) == (textual is None)
+        if mine is not None and textual is not None:
+            console = app.console
+            compared.append((cells_sent(mine, console), cells_sent(textual, console)))
+        return mine
+
+    monkeypatch.setattr(LeanCompositor, "render_partial_update", both)
+    keys = ["down"] * 30 + ["right", "shift+down", "pagedown", "t", "up", "u", "escape"]
+    keys += ["pageup", "G", "tab", "down", "down", "tab"]  # the span list too
+    app = app_for(db, tmp_path)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await pilot.pause()
+        assert isinstance(app.screen._compositor, LeanCompositor)
+        for key in keys:
+            await pilot.press(key)
+            await pilot.pause()
+    assert len(compared) >= len(keys)
+    for mine, textual in compared:
+        assert mine == textual
+    assert sum(len(mine) for mine, _ in compared) > 30 * 80  # (it compared something)
+
+
+async def test_a_row_move_that_scrolls_cuts_only_the_rows_of_text(db: Path, tmp_path: Path) -> None:
+    """Textual's compositor cuts every widget's line on each changed row (the transcript,
+    its scroll bar, the span list, its scroll bar, the screen: five a row); a held Down key
+    cuts the transcript's rows and the status line (and the scroll bar's, when its thumb
+    moves)."""
+    app = app_for(db, tmp_path)
+    async with app.run_test(size=(120, 30)) as pilot:
+        view = app.screen.query_one(TranscriptView)
+        compositor = app.screen._compositor
+        assert isinstance(compositor, LeanCompositor)
+        for _ in range(40):  # down to the bottom of the view: from here each Down scrolls
+            await pilot.press("down")
+        await pilot.pause()
+        bar = view.vertical_scrollbar
+        assert isinstance(bar, ThumbScrollBar)
+        for _ in range(10):
+            top, cuts, thumb = view.scroll_offset.y, compositor.cut_count, bar.paint_count
+            await pilot.press("down")
+            await pilot.pause()
+            assert view.scroll_offset.y > top
+            # The rows of text, the status line, and the scroll bar's rows if its thumb moved.
+            bar_rows = view.size.height if bar.paint_count > thumb else 0
+            assert compositor.cut_count - cuts <= view.size.height + 1 + bar_rows
+        # A character move: its row and the status line.
+        cuts = compositor.cut_count
+        await pilot.press("right")
+        await pilot.pause()
+        assert compositor.cut_count - cuts <= 2
 
 
 # ---- the span list: every span, painted only where it shows ---------------------------------

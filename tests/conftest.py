@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -78,6 +79,13 @@ def make_document(
     """A two-turn document; turns are split at the blank line."""
     joined, turns = layout(text.split("\n\n"))
     return ImportedDocument(title="Test", text=joined, turns=tuple(turns), format="text")
+
+
+def numbered_documents(count: int) -> list[ImportedDocument]:
+    """``count`` two-turn documents titled "Doc 0", "Doc 1"... (a queue of many rows)."""
+    return [
+        replace(make_document(f"Text {n}.\n\nAnswer {n}."), title=f"Doc {n}") for n in range(count)
+    ]
 
 
 @pytest.fixture

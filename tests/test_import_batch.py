@@ -55,6 +55,14 @@ def folder(tmp_path: Path) -> Path:
     return files
 
 
+@pytest.fixture
+def good_files(run_cli: Callable[..., Result], folder: Path) -> Path:
+    """The ten transcripts alone, and a project to import them into."""
+    assert run_cli("init").exit_code == 0
+    (folder / "t4b.jsonl").unlink()
+    return folder
+
+
 def test_a_refused_file_leaves_nothing_and_the_files_around_it_are_kept(
     run_cli: Callable[..., Result], folder: Path, tmp_path: Path
 ) -> None:
@@ -83,12 +91,10 @@ def test_a_refused_file_leaves_nothing_and_the_files_around_it_are_kept(
 
 def test_a_batch_whose_save_fails_names_every_file_it_held(
     run_cli: Callable[..., Result],
-    folder: Path,
+    good_files: Path,
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    assert run_cli("init").exit_code == 0
-    (folder / "t4b.jsonl").unlink()
     checked = Connection.check_file
 
     def gone_at_the_end(self: Connection, *, writing: bool = False) -> None:
@@ -97,7 +103,7 @@ def test_a_batch_whose_save_fails_names_every_file_it_held(
         checked(self, writing=writing)
 
     monkeypatch.setattr(Connection, "check_file", gone_at_the_end)
-    result = run_cli("import", str(folder))
+    result = run_cli("import", str(good_files))
     assert result.exit_code == 1
     errors = [line for line in result.output.splitlines() if line.startswith("error:")]
     assert len(errors) == 1
@@ -165,12 +171,10 @@ def test_a_batch_is_due_after_its_count_of_writes(project: Project) -> None:
 
 def test_a_transaction_lost_mid_import_names_the_file_and_those_before_it(
     run_cli: Callable[..., Result],
-    folder: Path,
+    good_files: Path,
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    assert run_cli("init").exit_code == 0
-    (folder / "t4b.jsonl").unlink()
     original = Project.add_documents
     calls: list[int] = []
 
@@ -183,13 +187,13 @@ def test_a_transaction_lost_mid_import_names_the_file_and_those_before_it(
         return original(self, *args, **options)  # type: ignore[arg-type]
 
     monkeypatch.setattr(Project, "add_documents", third_fails)
-    result = run_cli("import", str(folder))
+    result = run_cli("import", str(good_files))
     assert result.exit_code == 1
     errors = [line for line in result.output.splitlines() if line.startswith("error:")]
     assert len(errors) == 1
     assert "t2.txt: not imported:" in errors[0] and "input/output error" in errors[0]
     assert "the 2 files imported since the last save are not in the project" in errors[0]
-    assert str(folder / "t0.txt") in errors[0] and str(folder / "t1.txt") in errors[0]
+    assert str(good_files / "t0.txt") in errors[0] and str(good_files / "t1.txt") in errors[0]
     assert "7 new documents" in result.output and "3 file(s) failed" in result.output
     monkeypatch.undo()
     with Project.open(tmp_path / "annotations.db") as project:

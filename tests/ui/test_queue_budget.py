@@ -9,7 +9,7 @@ import dataclasses
 from typing import Any
 
 import pytest
-from conftest import make_document
+from conftest import numbered_documents
 from harness import Harness, rendered
 from textual._compositor import Compositor
 from textual.app import App
@@ -26,11 +26,7 @@ KEYS = ("pagedown", "pagedown", "down", "pageup", "pagedown", "end", "pageup", "
 
 @pytest.fixture
 def many(project: Project) -> Project:
-    documents = [
-        dataclasses.replace(make_document(f"Text {n}.\n\nAnswer {n}."), title=f"Doc {n}")
-        for n in range(300)
-    ]
-    project.add_documents(documents)
+    project.add_documents(numbered_documents(300))
     return project
 
 

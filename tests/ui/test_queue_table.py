@@ -8,7 +8,7 @@ import dataclasses
 from pathlib import Path
 
 import pytest
-from conftest import make_document
+from conftest import make_document, numbered_documents
 from harness import Harness, rendered
 from textual.app import App
 
@@ -50,11 +50,7 @@ def computed(path: Path, ids: list[int]) -> list[tuple[ReviewRow, QueueRow]]:
 
 @pytest.fixture
 def many(project: Project) -> Project:
-    documents = [
-        dataclasses.replace(make_document(f"Text {n}.\n\nAnswer {n}."), title=f"Doc {n}")
-        for n in range(200)
-    ]
-    project.add_documents(documents)
+    project.add_documents(numbered_documents(200))
     return project
 
 

@@ -178,10 +178,13 @@ def match_label(
     line: str, *, paragraph_start: bool, allow_title: bool = True
 ) -> tuple[str, str] | None:
     """Return ``(speaker, rest of line)`` if ``line`` starts with a speaker label."""
+    # A label is a Q or ends in a colon: most lines of speech are neither (no search).
+    if ":" not in line and not line.lstrip().startswith("Q"):
+        return None
     q = _Q_RE.match(line)
     if q:
         return "Q", q.group("rest").strip()
-    if ":" not in line:  # both kinds of label end in one (most lines of speech hold none)
+    if ":" not in line:  # both kinds of name label end in one
         return None
     bold = _BOLD_LABEL_RE.match(line)
     if bold and label_kind(bold.group("label").strip()):
@@ -351,7 +354,7 @@ class _Parser:
             raw = lines[index]
             if not raw:  # a blank line, the commonest kind (one that holds spaces: below)
                 index += 1
-                self.paragraph = None
+                self._end_paragraph()
                 paragraph_start = True
                 continue
             if raw[0] == "-" and raw.startswith("---"):
@@ -367,7 +370,7 @@ class _Parser:
             line = raw.strip()
             index += 1
             if not line:
-                self.paragraph = None
+                self._end_paragraph()
                 paragraph_start = True
                 continue
             doc = self.doc
@@ -398,11 +401,7 @@ class _Parser:
                     self._start_turn(found.speaker, found.rest, found.start_time)
                     paragraph_start = False
                     continue
-            # A label is a Q or ends in a colon: a line with neither needs no search.
-            if generic and (":" in line or line[0] == "Q"):
-                label = match_label(raw, paragraph_start=paragraph_start)
-            else:
-                label = None
+            label = match_label(raw, paragraph_start=paragraph_start) if generic else None
             if label is not None:
                 doc.labelled = True
                 speaker, rest = label  # the rest stripped already

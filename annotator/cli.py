@@ -802,19 +802,13 @@ def _import_row(
     path: Path, documents: Sequence[ImportedDocument], results: Sequence[AddResult]
 ) -> tuple[dict[str, Any], dict[str, int]]:
     """A file's row of the import table, and what it adds to the totals."""
-    new: list[ImportedDocument] = []
-    spans = merged = questions = codes = 0
-    for document, outcome in zip(documents, results, strict=True):  # one pass: once a file
-        if outcome.created:
-            new.append(document)
-        spans += outcome.spans_added
-        merged += outcome.spans_merged
-        questions += outcome.questions_added
-        codes += outcome.codes_added
+    new = [d for d, r in zip(documents, results, strict=True) if r.created]
+    spans = sum(r.spans_added for r in results)
+    merged = sum(r.spans_merged for r in results)
+    questions = sum(r.questions_added for r in results)
+    codes = sum(r.codes_added for r in results)
     # A file with several annotators' layers repeats each text once per layer.
-    texts: Sequence[ImportedDocument] = (
-        list({d.sha256: d for d in documents}.values()) if len(documents) > 1 else documents
-    )
+    texts = list({d.sha256: d for d in documents}.values())
     speakers = {s for d in texts for s in d.speakers}
     if new:
         result = "imported" if len(new) == len(texts) else f"{len(new)} new"
